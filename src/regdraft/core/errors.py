@@ -1,0 +1,117 @@
+"""One error hierarchy for the whole of regdraft.
+
+Every error a user can cause is a :class:`RegdraftError`. The API maps each class to
+an HTTP status in one place (``regdraft.api.errors``) and the CLI prints its message
+on one line; neither needs to know the subclasses' details::
+
+    RegdraftError
+    ├── InvalidInput                 the request or file itself is wrong (422)
+    │   ├── InvalidText              NUL bytes, undecodable bytes, empty text
+    │   ├── InvalidStructure         provisions that cannot be numbered (duplicate ids)
+    │   ├── InvalidPatch             patch text that is not diff-match-patch patch text
+    │   ├── InvalidInstruction       (reserved for amending instructions)
+    │   ├── QuoteNotFound            a citation's quote is not in the response
+    │   └── InvalidFile              a file under drafts/ or amendments/ (path and line)
+    ├── NotFound                     an id, slug or number that does not exist (404)
+    ├── Conflict                     the request is valid but the state forbids it (409)
+    │   ├── StaleParent              a new version names a parent that is not the head
+    │   ├── AlreadyExists            a slug or number is taken
+    │   ├── InvalidTransition        a status change the workflow does not allow
+    │   └── AmendmentsConflict       amendments chosen together touch the same text
+    └── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
+
+Each error carries a machine-readable ``code`` (the problem type), a one-line
+message, and ``extra``: structured facts such as the head version or the hunk report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegdraftError(Exception):
+    """Base of every error regdraft reports to a user."""
+
+    code = "error"
+    title = "Error"
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra: dict[str, Any] = extra
+
+
+class InvalidInput(RegdraftError):
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class InvalidText(InvalidInput):
+    code = "invalid-text"
+    title = "Invalid text"
+
+
+class InvalidStructure(InvalidInput):
+    code = "invalid-structure"
+    title = "Provisions cannot be numbered"
+
+
+class InvalidPatch(InvalidInput):
+    code = "invalid-patch"
+    title = "Invalid patch text"
+
+
+class InvalidInstruction(InvalidInput):
+    code = "invalid-instruction"
+    title = "Invalid amending instruction"
+
+
+class QuoteNotFound(InvalidInput):
+    code = "quote-not-found"
+    title = "Quote not found in the response"
+
+
+class InvalidFile(InvalidInput):
+    """A file under drafts/ or amendments/ is wrong; the message starts ``path:line:``."""
+
+    code = "invalid-file"
+    title = "Invalid file"
+
+    def __init__(self, path: str, line: int | None, problem: str) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}", path=path, line=line, problem=problem)
+
+
+class NotFound(RegdraftError):
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(RegdraftError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class StaleParent(Conflict):
+    code = "stale-parent"
+    title = "Parent is not the head version"
+
+
+class AlreadyExists(Conflict):
+    code = "already-exists"
+    title = "Already exists"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid-transition"
+    title = "Status change not allowed"
+
+
+class AmendmentsConflict(Conflict):
+    code = "amendments-conflict"
+    title = "Amendments conflict"
+
+
+class PatchDoesNotApply(RegdraftError):
+    code = "patch-does-not-apply"
+    title = "Patch does not apply"

@@ -1,0 +1,336 @@
+"""The diff engine: the one module that talks to diff-match-patch.
+
+diff-match-patch's defaults are traps for a drafting tool, so every setting is chosen
+here on purpose:
+
+- ``Diff_Timeout = 0``: no wall-clock cut-off. With the default of one second a busy
+  machine produces a different (worse) diff, so a stored patch would depend on load.
+- Diffs are computed on **word tokens**, not characters, so hunks start and end at
+  word boundaries ("for-profit" is replaced, not "for-pr" + "ofit").
+- ``Patch_Margin = 12`` and ``Match_MaxBits = 64``: more context than upstream's 4
+  characters, so a hunk can be re-found in a later version of long, repetitive legal
+  text. The patch text is still standard: upstream ``patch_fromText`` reads it and
+  ``patch_apply`` gives the same result on the base.
+- ``patch_apply`` reports failed hunks as ``False`` and carries on; we never call it.
+  :func:`apply_patch` locates every hunk itself (exact place, then the nearest exact
+  occurrence, then a fuzzy match), applies it the way upstream does, and reports each
+  hunk's fate. By default one failed hunk fails the whole application.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+from diff_match_patch import diff_match_patch
+
+from regdraft.core.errors import InvalidPatch
+
+EQUAL, INSERT, DELETE = "equal", "insert", "delete"
+_OPS = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_INSERT: INSERT,
+        diff_match_patch.DIFF_DELETE: DELETE}
+_DMP_OPS = {name: code for code, name in _OPS.items()}
+
+# Words, runs of blanks, and single other characters. Newlines are tokens of their own
+# so that a change never swallows the line structure around it.
+_TOKEN = re.compile(r"\w+|[ \t]+|\n|[^\w\s]", re.UNICODE)
+
+# Fuzzy placement: first near the expected place, then anywhere but stricter.
+_NEAR = (0.5, 1000)
+_FAR = (0.25, 10_000_000)
+
+
+def _engine() -> diff_match_patch:
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    dmp.Patch_Margin = 12
+    dmp.Match_MaxBits = 64
+    dmp.Match_Threshold, dmp.Match_Distance = _NEAR
+    return dmp
+
+
+@dataclass(frozen=True)
+class Op:
+    """One piece of a diff: ``kind`` is ``equal``, ``insert`` or ``delete``."""
+
+    kind: str
+    text: str
+
+
+def diff_words(old: str, new: str) -> tuple[Op, ...]:
+    """A deterministic word-level diff; joining the non-insert ops gives ``old``,
+    the non-delete ops ``new``."""
+    return tuple(Op(_OPS[code], text) for code, text in _word_diffs(old, new))
+
+
+def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
+    dmp = _engine()
+    vocabulary: dict[str, str] = {}
+    tokens: list[str] = []
+
+    def encode(text: str) -> str:
+        chars = []
+        for token in _TOKEN.findall(text):
+            char = vocabulary.get(token)
+            if char is None:
+                char = _token_char(len(tokens))
+                vocabulary[token] = char
+                tokens.append(token)
+            chars.append(char)
+        return "".join(chars)
+
+    encoded_old, encoded_new = encode(old), encode(new)
+    char_diffs = dmp.diff_main(encoded_old, encoded_new, False)
+    dmp.diff_cleanupSemantic(char_diffs)
+    index = {char: token for token, char in vocabulary.items()}
+    diffs = [(code, "".join(index[c] for c in chars)) for code, chars in char_diffs]
+    return diffs
+
+
+def _token_char(n: int) -> str:
+    # Skip the surrogate block so every token maps to a valid code point.
+    n += 1
+    return chr(n if n < 0xD800 else n + 0x800)
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One hunk of a patch, with its place in the base text.
+
+    ``start``/``end`` delimit the text the hunk changes in the base (context
+    excluded); for a pure insertion they are equal. ``new_start``/``new_end`` delimit
+    what it puts there in the patched text.
+    """
+
+    index: int
+    header: str
+    before: str
+    after: str
+    start: int
+    end: int
+    new_start: int
+    new_end: int
+    context_start: int
+    ops: tuple[Op, ...]
+
+    @property
+    def deleted(self) -> str:
+        return "".join(op.text for op in self.ops if op.kind == DELETE)
+
+    @property
+    def inserted(self) -> str:
+        return "".join(op.text for op in self.ops if op.kind == INSERT)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A parsed patch: its canonical text and its hunks, in order."""
+
+    text: str
+    hunks: tuple[Hunk, ...]
+
+
+def make_patch(old: str, new: str) -> str:
+    """Patch text (diff-match-patch format) that turns ``old`` into ``new``."""
+    dmp = _engine()
+    diffs = _word_diffs(old, new)
+    return dmp.patch_toText(dmp.patch_make(old, diffs))
+
+
+def parse_patch(text: str) -> Patch:
+    """Read patch text, raising :class:`InvalidPatch` with the line that is wrong."""
+    dmp = _engine()
+    if not text.strip():
+        raise InvalidPatch("patch is empty: it has no hunks")
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if line and line[0] not in "@ +-":
+            raise InvalidPatch(
+                f"patch line {number}: expected a hunk header or a line starting with "
+                f"' ', '+' or '-', found {line[:40]!r}", line=number)
+    try:
+        patches = dmp.patch_fromText(text)
+    except ValueError as exc:
+        raise InvalidPatch(f"patch text is malformed: {exc}") from None
+    except Exception as exc:  # urllib's unquote errors on bad escapes, IndexError on stubs
+        raise InvalidPatch(f"patch text is malformed: {type(exc).__name__}: {exc}") from None
+    if not patches:
+        raise InvalidPatch("patch is empty: it has no hunks")
+    return Patch(dmp.patch_toText(patches), tuple(_hunks(patches)))
+
+
+def _hunks(patches: list) -> Iterable[Hunk]:
+    growth = 0  # what earlier hunks added to the text, to map back to the base
+    for index, patch in enumerate(patches):
+        ops = tuple(Op(_OPS[code], data) for code, data in patch.diffs)
+        lead = len(ops[0].text) if ops and ops[0].kind == EQUAL else 0
+        trail = len(ops[-1].text) if len(ops) > 1 and ops[-1].kind == EQUAL else 0
+        before = "".join(op.text for op in ops if op.kind != INSERT)
+        after = "".join(op.text for op in ops if op.kind != DELETE)
+        base_start = patch.start1 - growth
+        yield Hunk(
+            index=index,
+            header=str(patch).split("\n", 1)[0],
+            before=before,
+            after=after,
+            context_start=base_start,
+            start=base_start + lead,
+            end=base_start + len(before) - trail,
+            new_start=patch.start2 + lead,
+            new_end=patch.start2 + len(after) - trail,
+            ops=ops,
+        )
+        growth += len(after) - len(before)
+
+
+class HunkStatus(str, Enum):
+    EXACT = "exact"      # context matched exactly at the place the patch names
+    SHIFTED = "shifted"  # context matched exactly, elsewhere (``shift`` says how far)
+    FUZZY = "fuzzy"      # context matched approximately; applied with care
+    FAILED = "failed"    # not applied; ``expected_at`` says where it was looked for
+
+
+@dataclass(frozen=True)
+class HunkResult:
+    index: int
+    status: HunkStatus
+    expected_at: int
+    found_at: int | None
+    shift: int | None
+
+    @property
+    def applied(self) -> bool:
+        return self.status is not HunkStatus.FAILED
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The patched text (``None`` when a hunk failed and partial results were not
+    asked for) and one :class:`HunkResult` per hunk, in order."""
+
+    text: str | None
+    hunks: tuple[HunkResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(h.applied for h in self.hunks)
+
+    @property
+    def exact(self) -> bool:
+        return all(h.status is HunkStatus.EXACT for h in self.hunks)
+
+
+def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResult:
+    """Apply ``patch`` to ``text`` and report every hunk.
+
+    With ``partial=False`` (the default) a failed hunk means no text is returned:
+    a half-applied amendment is never mistaken for the amendment.
+    """
+    dmp = _engine()
+    patches = dmp.patch_fromText(patch.text)
+    padding = dmp.patch_addPadding(patches)
+    pad = len(padding)
+    work = padding + text + padding
+    delta = 0
+    results: list[HunkResult] = []
+    for index, hunk in enumerate(patches):
+        expected = hunk.start2 + delta
+        before = dmp.diff_text1(hunk.diffs)
+        located = _locate(dmp, work, before, expected)
+        if located is None:
+            results.append(HunkResult(index, HunkStatus.FAILED, max(expected - pad, 0), None, None))
+            delta -= hunk.length2 - hunk.length1
+            continue
+        start, stop = located
+        delta = start - expected
+        found = work[start:stop]
+        if found == before:
+            work = work[:start] + dmp.diff_text2(hunk.diffs) + work[stop:]
+            status = HunkStatus.EXACT if start == hunk.start2 else HunkStatus.SHIFTED
+        else:
+            merged = _merge_fuzzy(dmp, hunk.diffs, before, found)
+            if merged is None:
+                results.append(HunkResult(index, HunkStatus.FAILED, max(expected - pad, 0), None, None))
+                continue
+            work = work[:start] + merged + work[stop:]
+            status = HunkStatus.FUZZY
+        results.append(HunkResult(index, status, max(expected - pad, 0), start - pad,
+                                  start - hunk.start2))
+    failed = any(not r.applied for r in results)
+    patched = work[pad:len(work) - pad]
+    return ApplyResult(None if failed and not partial else patched, tuple(results))
+
+
+def _locate(dmp: diff_match_patch, work: str, before: str, expected: int) -> tuple[int, int] | None:
+    """Where ``before`` stands in ``work``: (start, stop), or ``None``."""
+    if work.startswith(before, expected):
+        return expected, expected + len(before)
+    nearest = _nearest_exact(work, before, expected)
+    if nearest is not None:
+        return nearest, nearest + len(before)
+    for threshold, distance in (_NEAR, _FAR):
+        dmp.Match_Threshold, dmp.Match_Distance = threshold, distance
+        found = _fuzzy_span(dmp, work, before, expected)
+        if found is not None:
+            return found
+    return None
+
+
+def _nearest_exact(work: str, needle: str, expected: int) -> int | None:
+    best = None
+    at = work.find(needle)
+    while at != -1:
+        if best is None or abs(at - expected) < abs(best - expected):
+            best = at
+        elif at > expected:
+            break
+        at = work.find(needle, at + 1)
+    return best
+
+
+def _fuzzy_span(dmp: diff_match_patch, work: str, before: str, expected: int) -> tuple[int, int] | None:
+    bits = dmp.Match_MaxBits
+    if len(before) <= bits:
+        start = dmp.match_main(work, before, expected)
+        return None if start == -1 else (start, start + len(before))
+    start = dmp.match_main(work, before[:bits], expected)
+    if start == -1:
+        return None
+    end = dmp.match_main(work, before[-bits:], start + len(before) - bits)
+    if end == -1 or start >= end:
+        return None
+    return start, end + bits
+
+
+def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) -> str | None:
+    """Apply a hunk's edits to text that differs from its context, as upstream does."""
+    alignment = dmp.diff_main(before, found, False)
+    if dmp.diff_levenshtein(alignment) / max(len(before), 1) > dmp.Patch_DeleteThreshold:
+        return None
+    dmp.diff_cleanupSemanticLossless(alignment)
+    # Upstream's own placement (patch_apply): ``index1`` counts inserted text too, so
+    # positions line up with ``result`` as it grows.
+    result = found
+    index1 = 0
+    for code, data in diffs:
+        if code != dmp.DIFF_EQUAL:
+            index2 = dmp.diff_xIndex(alignment, index1)
+        if code == dmp.DIFF_INSERT:
+            result = result[:index2] + data + result[index2:]
+        elif code == dmp.DIFF_DELETE:
+            result = result[:index2] + result[dmp.diff_xIndex(alignment, index1 + len(data)):]
+        if code != dmp.DIFF_DELETE:
+            index1 += len(data)
+    return result
+
+
+def upstream_apply(patch_text: str, text: str) -> tuple[str, list[bool]]:
+    """Apply with upstream diff-match-patch and its default settings.
+
+    Used to prove that our patch text is standard: what upstream makes of it on the
+    base must equal what we make of it.
+    """
+    dmp = diff_match_patch()
+    return dmp.patch_apply(dmp.patch_fromText(patch_text), text)

@@ -1,0 +1,71 @@
+"""Normalising text and hashing it.
+
+Every text regdraft stores (versions, responses, amendment results) is normalised
+first, so that a content hash names the text and not the editor that saved it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from regdraft.core.errors import InvalidText
+
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def decode(data: bytes, *, what: str = "text") -> str:
+    """Decode UTF-8 bytes (a BOM is dropped), raising :class:`InvalidText` with the offset."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidText(
+            f"{what} is not valid UTF-8: byte {exc.start} ({data[exc.start:exc.start + 1]!r})",
+            offset=exc.start,
+        ) from None
+    return text
+
+
+def normalise(text: str, *, what: str = "text") -> str:
+    """NFC, ``\\n`` line endings, no trailing blanks, exactly one final newline.
+
+    NUL and other C0 controls (except tab and newline) are refused rather than
+    removed: silently dropping characters from the text of law is worse than an error.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _first_control(text)
+    if bad is not None:
+        raise InvalidText(
+            f"{what} contains control character U+{ord(text[bad]):04X} at offset {bad}",
+            offset=bad,
+        )
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_SPACE.sub("", text)
+    text = text.strip("\n")
+    return text + "\n" if text else ""
+
+
+def is_normalised(text: str) -> bool:
+    try:
+        return normalise(text) == text
+    except InvalidText:
+        return False
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of the normalised text's UTF-8 bytes."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _first_control(text: str) -> int | None:
+    match = _CONTROL.search(text)
+    return match.start() if match else None
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1
