@@ -86,6 +86,9 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     dmp.diff_cleanupSemantic(char_diffs)
     index = {char: token for token, char in vocabulary.items()}
     diffs = [(code, "".join(index[c] for c in chars)) for code, chars in char_diffs]
+    # Slide each edit to the nicest boundary (blank line, line end, word end) now that
+    # the real characters are back: "### 5. ...\n\n### " becomes "\n\n### 5. ...".
+    dmp.diff_cleanupSemanticLossless(diffs)
     return diffs
 
 

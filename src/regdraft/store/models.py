@@ -1,0 +1,165 @@
+"""The tables. Alembic migrations (``store/migrations``) create them; nothing calls
+``create_all`` outside tests of the migrations themselves.
+
+Invariants the schema itself enforces, so that concurrent writers cannot break them
+even if a service forgets:
+
+- a document's versions are numbered uniquely and each version has at most one child
+  (``uq_version_parent``), so history is one linear chain;
+- a version is produced by at most one amendment (``uq_version_produced_by``);
+- slugs are unique per document (amendments, responses) or globally (documents,
+  stakeholders).
+
+Times are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    title: str
+    description: str = ""
+    notice: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Stakeholder(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str
+    kind: str = ""
+
+
+class DocumentStakeholder(SQLModel, table=True):
+    """Which stakeholders take part in a document's consultation, in file order."""
+
+    __tablename__ = "document_stakeholder"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True)
+    position: int = 0
+
+
+class Version(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_version_number"),
+        UniqueConstraint("parent_id", name="uq_version_parent"),
+        UniqueConstraint("produced_by_id", name="uq_version_produced_by"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int
+    parent_id: int | None = Field(default=None, foreign_key="version.id")
+    author: str
+    message: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    content_hash: str = Field(max_length=64, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # The version/amendment foreign keys form a cycle; this side is added by ALTER.
+    produced_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("amendment.id", use_alter=True,
+                                             name="fk_version_produced_by"), nullable=True),
+    )
+
+
+class Response(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("document_id", "slug", name="uq_response_slug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", index=True)
+    slug: str = Field(max_length=80)
+    title: str
+    source: str = ""
+    url: str = ""
+    date: str = ""
+    stance: str = ""
+    provenance: str = ""
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+
+
+class Amendment(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("document_id", "slug", name="uq_amendment_slug"),
+        Index("ix_amendment_document_status", "document_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    slug: str = Field(max_length=80)
+    title: str
+    proposer_id: int = Field(foreign_key="stakeholder.id", index=True)
+    status: str = Field(max_length=16)
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False))
+    patch_text: str = Field(sa_column=Column(Text, nullable=False))
+    base_version_id: int = Field(foreign_key="version.id", index=True)
+    base_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    revision: int = 1
+
+
+class AmendmentCategory(SQLModel, table=True):
+    __tablename__ = "amendment_category"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    category: str = Field(max_length=32, primary_key=True, index=True)
+    position: int = 0
+
+
+class Hunk(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("amendment_id", "index", name="uq_hunk_index"),)
+    id: int | None = Field(default=None, primary_key=True)
+    amendment_id: int = Field(foreign_key="amendment.id")
+    index: int
+    header: str
+    start: int
+    end: int
+    new_start: int
+    new_end: int
+
+
+class HunkProvision(SQLModel, table=True):
+    """A provision a hunk touches: in the base, or created by the hunk."""
+
+    __tablename__ = "hunk_provision"
+    hunk_id: int = Field(foreign_key="hunk.id", primary_key=True)
+    provision_id: str = Field(max_length=120, primary_key=True, index=True)
+    label: str
+    position: int = 0
+
+
+class Citation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    amendment_id: int = Field(foreign_key="amendment.id", index=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    position: int = 0
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    start: int
+    end: int
+    prefix: str = ""
+    suffix: str = ""
+
+
+class Event(SQLModel, table=True):
+    """Append-only: nothing updates or deletes a row of this table."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str
+    action: str = Field(max_length=40)
+    target_type: str = Field(max_length=20)
+    target: str
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    before_hash: str | None = None
+    after_hash: str | None = None
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
