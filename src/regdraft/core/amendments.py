@@ -56,23 +56,34 @@ def analyse(base: str, patch_text: str) -> Analysis:
         raise PatchDoesNotApply(
             f"the patch does not apply exactly to its base: hunk {bad[0].index + 1} "
             f"{bad[0].status.value} (expected at offset {bad[0].expected_at})",
-            hunks=[_report(h) for h in applied.hunks])
+            hunks=[h.as_dict() for h in applied.hunks])
     before, after = parse_structure(base, strict=False), parse_structure(applied.text, strict=False)
-    return Analysis(patch, applied.text, tuple(HunkAnalysis(h, touched(h, before, after)) for h in patch.hunks))
+    return Analysis(patch, applied.text, tuple(
+        HunkAnalysis(h, touched(_trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end),
+                                before, after))
+        for h in patch.hunks))
 
 
-def touched(hunk: Hunk, before: Structure, after: Structure) -> tuple[ProvisionRef, ...]:
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow a range to the words in it: the blank line that separates an inserted
+    regulation from the one before it does not touch the one before it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def touched(old: tuple[int, int], new: tuple[int, int], before: Structure, after: Structure) -> tuple[ProvisionRef, ...]:
+    """Provisions of the base a hunk changes (``old`` range) and provisions of the
+    result its inserted text stands in (``new`` range)."""
     found: list[Provision] = []
-    if hunk.start < hunk.end or hunk.new_start == hunk.new_end:
-        found += before.touching(hunk.start, hunk.end)
-    if hunk.new_start < hunk.new_end:
-        found += after.touching(hunk.new_start, hunk.new_end)
+    if old[0] < old[1] or new[0] == new[1]:
+        found += before.touching(*old)
+    if new[0] < new[1]:
+        found += after.touching(*new)
     refs: dict[str, ProvisionRef] = {}
     for p in found:
         refs.setdefault(p.id, ProvisionRef(p.id, p.label))
     return tuple(refs.values())
 
-
-def _report(result) -> dict:
-    return {"hunk": result.index + 1, "status": result.status.value, "expected_at": result.expected_at,
-            "found_at": result.found_at, "shift": result.shift}

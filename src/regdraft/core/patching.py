@@ -207,6 +207,11 @@ class HunkResult:
     def applied(self) -> bool:
         return self.status is not HunkStatus.FAILED
 
+    def as_dict(self) -> dict:
+        """The report line users see: hunks numbered from 1."""
+        return {"hunk": self.index + 1, "status": self.status.value, "expected_at": self.expected_at,
+                "found_at": self.found_at, "shift": self.shift}
+
 
 @dataclass(frozen=True)
 class ApplyResult:

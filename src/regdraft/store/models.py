@@ -10,7 +10,7 @@ even if a service forgets:
 - slugs are unique per document (amendments, responses) or globally (documents,
   stakeholders).
 
-Times are stored as naive UTC.
+Times are timezone-aware UTC, to the second.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 class Document(SQLModel, table=True):

@@ -1,0 +1,387 @@
+"""Amendments: propose, look up, change status, accept, apply, find conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, func, select
+
+from regdraft.core.amendments import analyse
+from regdraft.core.anchors import find_quote
+from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
+from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
+                                  QuoteNotFound)
+from regdraft.core.patching import ApplyResult, apply_patch, make_patch, parse_patch
+from regdraft.core.text import content_hash, normalise
+from regdraft.services import documents
+from regdraft.services.events import record
+from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
+                                   Response, Stakeholder, Version, utcnow)
+
+CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
+              "cross-boundary", "consultation")
+STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn")
+# Accepted is final: the version it produced is history.
+TRANSITIONS = {
+    "draft": {"proposed", "withdrawn"},
+    "proposed": {"draft", "accepted", "rejected", "withdrawn"},
+    "rejected": {"proposed"},
+    "withdrawn": {"proposed"},
+    "accepted": set(),
+}
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    response: str
+    quote: str
+
+
+@dataclass
+class AmendmentInput:
+    """What a proposer supplies. Exactly one of ``patch_text`` and ``new_text``."""
+
+    slug: str
+    title: str
+    proposer: str
+    base: int
+    categories: list[str]
+    rationale: str = ""
+    patch_text: str | None = None
+    new_text: str | None = None
+    citations: list[CitationInput] = field(default_factory=list)
+    status: str = "proposed"
+    created_at: datetime | None = None
+
+
+def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
+    documents.check_slug(data.slug, "amendment slug")
+    if not data.title.strip():
+        raise InvalidInput("an amendment needs a title", field="title")
+    if not data.categories:
+        raise InvalidInput(f"an amendment needs at least one category, from: {', '.join(CATEGORIES)}",
+                           field="categories")
+    for category in data.categories:
+        if category not in CATEGORIES:
+            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
+                               field="categories")
+    if len(set(data.categories)) != len(data.categories):
+        raise InvalidInput("categories are repeated", field="categories")
+    allowed = STATUSES if allow_any_status else ("draft", "proposed")
+    if data.status not in allowed:
+        raise InvalidInput(f"status {data.status!r} is not one of: {', '.join(allowed)}", field="status")
+    if (data.patch_text is None) == (data.new_text is None):
+        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
+                           "(the edited full text)", field="patch_text")
+
+
+def propose(session: Session, document: Document, data: AmendmentInput, *, actor: str,
+            allow_any_status: bool = False) -> Amendment:
+    """Store a new amendment against version ``data.base``.
+
+    The patch must apply exactly to its base; each citation's quote must be found in
+    the named response. Nothing is written unless everything checks out.
+    """
+    _check_input(data, allow_any_status=allow_any_status)
+    if find_amendment(session, document, data.slug) is not None:
+        raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
+                            amendment=data.slug)
+    proposer = documents.get_stakeholder(session, data.proposer)
+    base = documents.get_version(session, document, data.base)
+    patch_text = data.patch_text
+    if data.new_text is not None:
+        new_text = normalise(data.new_text, what="new_text")
+        if new_text == base.text:
+            raise InvalidInput("new_text is the same as the base version: there is nothing to amend",
+                               field="new_text")
+        patch_text = make_patch(base.text, new_text)
+    analysis = analyse(base.text, patch_text)
+    anchored = _anchor_citations(session, document, data.citations)
+    now = utcnow()
+    amendment = Amendment(document_id=document.id, slug=data.slug, title=data.title, proposer_id=proposer.id,
+                          status=data.status, rationale=data.rationale.strip(), patch_text=analysis.patch.text,
+                          base_version_id=base.id, base_hash=base.content_hash,
+                          created_at=data.created_at or now, updated_at=data.created_at or now)
+    session.add(amendment)
+    session.flush()
+    _store_details(session, amendment, data.categories, analysis, anchored)
+    record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
+           before=base.content_hash, after=content_hash(analysis.result),
+           detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
+    return amendment
+
+
+def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str) -> bool:
+    """Bring a stored amendment in line with ``data`` (used when files change);
+    returns whether anything changed. An accepted amendment's patch is history."""
+    _check_input(data, allow_any_status=True)
+    document = session.get(Document, amendment.document_id)
+    base = documents.get_version(session, document, data.base)
+    analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text))
+    anchored = _anchor_citations(session, document, data.citations)
+    proposer = documents.get_stakeholder(session, data.proposer)
+    current = describe(session, amendment)
+    wanted = {"title": data.title, "proposer": proposer.slug, "status": data.status, "base": base.number,
+              "rationale": data.rationale.strip(), "patch_text": analysis.patch.text,
+              "categories": list(data.categories),
+              "citations": [(c.response, c.quote) for c in data.citations]}
+    if current == wanted:
+        return False
+    if amendment.status == "accepted" and (current["patch_text"], current["base"]) != (wanted["patch_text"],
+                                                                                         wanted["base"]):
+        raise InvalidTransition(f"amendment {amendment.slug!r} is accepted: its patch cannot change")
+    before = amendment.patch_text
+    amendment.title, amendment.proposer_id, amendment.status = data.title, proposer.id, data.status
+    amendment.rationale, amendment.patch_text = wanted["rationale"], analysis.patch.text
+    amendment.base_version_id, amendment.base_hash = base.id, base.content_hash
+    amendment.revision += 1
+    amendment.updated_at = utcnow()
+    _clear_details(session, amendment)
+    _store_details(session, amendment, data.categories, analysis, anchored)
+    record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
+           before=content_hash(before), after=content_hash(amendment.patch_text))
+    return True
+
+
+def describe(session: Session, amendment: Amendment) -> dict:
+    """The user-visible content of an amendment, for comparing with a file."""
+    base = session.get(Version, amendment.base_version_id)
+    return {"title": amendment.title, "proposer": session.get(Stakeholder, amendment.proposer_id).slug,
+            "status": amendment.status, "base": base.number, "rationale": amendment.rationale,
+            "patch_text": amendment.patch_text, "categories": categories_of(session, amendment),
+            "citations": [(response.slug, citation.quote) for citation, response in citations_of(session, amendment)]}
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    response: Response
+    quote: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+def _anchor_citations(session: Session, document: Document, citations: list[CitationInput]) -> list[_Anchored]:
+    anchored = []
+    for number, citation in enumerate(citations, start=1):
+        response = documents.find_response(session, document, citation.response)
+        if response is None:
+            raise NotFound(f"citation {number}: document {document.slug!r} has no response {citation.response!r}",
+                           citation=number, response=citation.response)
+        try:
+            anchor = find_quote(response.text, citation.quote)
+        except QuoteNotFound as exc:
+            raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
+                                citation=number, response=citation.response, quote=citation.quote) from None
+        anchored.append(_Anchored(response, citation.quote, anchor.start, anchor.end, anchor.prefix, anchor.suffix))
+    return anchored
+
+
+def _store_details(session: Session, amendment: Amendment, categories: list[str], analysis,
+                   anchored: list[_Anchored]) -> None:
+    for position, category in enumerate(categories):
+        session.add(AmendmentCategory(amendment_id=amendment.id, category=category, position=position))
+    for item in analysis.hunks:
+        h = item.hunk
+        hunk = Hunk(amendment_id=amendment.id, index=h.index, header=h.header, start=h.start, end=h.end,
+                    new_start=h.new_start, new_end=h.new_end)
+        session.add(hunk)
+        session.flush()
+        for position, ref in enumerate(item.provisions):
+            session.add(HunkProvision(hunk_id=hunk.id, provision_id=ref.id, label=ref.label, position=position))
+    for position, a in enumerate(anchored):
+        session.add(Citation(amendment_id=amendment.id, response_id=a.response.id, position=position,
+                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
+    session.flush()
+
+
+def _clear_details(session: Session, amendment: Amendment) -> None:
+    for row in session.exec(select(AmendmentCategory).where(AmendmentCategory.amendment_id == amendment.id)):
+        session.delete(row)
+    for hunk in session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id)).all():
+        for link in session.exec(select(HunkProvision).where(HunkProvision.hunk_id == hunk.id)):
+            session.delete(link)
+        session.flush()
+        session.delete(hunk)
+    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
+        session.delete(row)
+    session.flush()
+
+
+# Reading -------------------------------------------------------------------------
+
+def find_amendment(session: Session, document: Document, slug: str) -> Amendment | None:
+    return session.exec(select(Amendment).where(Amendment.document_id == document.id,
+                                                Amendment.slug == slug)).first()
+
+
+def get_amendment(session: Session, document: Document, slug: str) -> Amendment:
+    amendment = find_amendment(session, document, slug)
+    if amendment is None:
+        raise NotFound(f"document {document.slug!r} has no amendment {slug!r}", amendment=slug)
+    return amendment
+
+
+def list_amendments(session: Session, document: Document, *, status: str | None = None,
+                    category: str | None = None, proposer: str | None = None, provision: str | None = None,
+                    offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
+    query = select(Amendment).where(Amendment.document_id == document.id)
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
+        query = query.where(Amendment.status == status)
+    if category is not None:
+        if category not in CATEGORIES:
+            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
+                               field="category")
+        query = query.where(Amendment.id.in_(
+            select(AmendmentCategory.amendment_id).where(AmendmentCategory.category == category)))
+    if proposer is not None:
+        query = query.where(Amendment.proposer_id.in_(select(Stakeholder.id).where(Stakeholder.slug == proposer)))
+    if provision is not None:
+        query = query.where(Amendment.id.in_(
+            select(Hunk.amendment_id).join(HunkProvision, HunkProvision.hunk_id == Hunk.id)
+            .where(HunkProvision.provision_id == provision)))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Amendment.slug).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def categories_of(session: Session, amendment: Amendment) -> list[str]:
+    return list(session.exec(select(AmendmentCategory.category).where(AmendmentCategory.amendment_id == amendment.id)
+                             .order_by(AmendmentCategory.position)).all())
+
+
+def hunks_of(session: Session, amendment: Amendment) -> list[tuple[Hunk, list[HunkProvision]]]:
+    hunks = session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id).order_by(Hunk.index)).all()
+    return [(h, list(session.exec(select(HunkProvision).where(HunkProvision.hunk_id == h.id)
+                                  .order_by(HunkProvision.position)).all())) for h in hunks]
+
+
+def citations_of(session: Session, amendment: Amendment) -> list[tuple[Citation, Response]]:
+    rows = session.exec(select(Citation, Response).join(Response, Response.id == Citation.response_id)
+                        .where(Citation.amendment_id == amendment.id).order_by(Citation.position)).all()
+    return [(c, r) for c, r in rows]
+
+
+def produced_version(session: Session, amendment: Amendment) -> Version | None:
+    return session.exec(select(Version).where(Version.produced_by_id == amendment.id)).first()
+
+
+# Changing status -----------------------------------------------------------------
+
+def _check_revision(amendment: Amendment, revision: int | None) -> None:
+    if revision is not None and revision != amendment.revision:
+        raise InvalidTransition(
+            f"amendment {amendment.slug!r} has changed: you have revision {revision}, it is at revision "
+            f"{amendment.revision}", revision=amendment.revision, status=amendment.status)
+
+
+def set_status(session: Session, amendment: Amendment, status: str, *, actor: str,
+               revision: int | None = None) -> Amendment:
+    if status not in STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
+    if status == "accepted":
+        accept(session, amendment, actor=actor, revision=revision)
+        return amendment
+    _check_revision(amendment, revision)
+    _transition(amendment, status)
+    session.flush()
+    record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
+           detail={"revision": amendment.revision})
+    return amendment
+
+
+def _transition(amendment: Amendment, status: str) -> None:
+    if status not in TRANSITIONS[amendment.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
+        raise InvalidTransition(
+            f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
+            f"(allowed: {allowed})", status=amendment.status, wanted=status)
+    amendment.status = status
+    amendment.revision += 1
+    amendment.updated_at = utcnow()
+
+
+def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
+           created_at: datetime | None = None) -> Version:
+    """Accept the amendment and create the next version from it, in one transaction.
+
+    On its own base it applies exactly; on a later head fuzzily, and every hunk must
+    apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
+    """
+    _check_revision(amendment, revision)
+    _transition(amendment, "accepted")
+    document = session.get(Document, amendment.document_id)
+    current = documents.head(session, document)
+    result = apply_patch(parse_patch(amendment.patch_text), current.text)
+    if result.text is None:
+        raise PatchDoesNotApply(
+            f"amendment {amendment.slug!r} does not apply to the head (version {current.number})",
+            hunks=[h.as_dict() for h in result.hunks], head=current.number)
+    version = documents.create_version(
+        session, document, text=result.text, parent=current.number, author=actor,
+        message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
+        produced_by_id=amendment.id, actor=actor)
+    session.flush()
+    record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,
+           before=current.content_hash, after=version.content_hash,
+           detail={"version": version.number, "revision": amendment.revision})
+    return version
+
+
+# Applying and comparing ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AppliedAmendment:
+    amendment: Amendment
+    result: ApplyResult
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    version: Version
+    text: str | None
+    steps: tuple[AppliedAmendment, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+
+def apply_amendments(session: Session, document: Document, version: Version, amendments: list[Amendment], *,
+                     partial: bool = False) -> ApplyOutcome:
+    """Apply amendments in order to ``version``. All-or-nothing unless ``partial``:
+    a failed hunk stops the run and no text is returned."""
+    if not amendments:
+        raise InvalidInput("name at least one amendment to apply", field="amendments")
+    text = version.text
+    steps = []
+    for amendment in amendments:
+        result = apply_patch(parse_patch(amendment.patch_text), text, partial=partial)
+        steps.append(AppliedAmendment(amendment, result))
+        if result.text is None:
+            return ApplyOutcome(version, None, tuple(steps))
+        text = result.text
+    return ApplyOutcome(version, text, tuple(steps))
+
+
+def conflicts(session: Session, document: Document, amendments: list[Amendment]) -> list[ConflictPair]:
+    changes = []
+    for amendment in amendments:
+        spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links))
+                      for h, links in hunks_of(session, amendment))
+        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans))
+    return find_conflicts(changes)
+
+
+def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:
+    return [get_amendment(session, document, slug) for slug in slugs]
+
+
+def open_amendments(session: Session, document: Document) -> list[Amendment]:
+    return list(session.exec(select(Amendment).where(Amendment.document_id == document.id,
+                                                     Amendment.status.in_(("draft", "proposed")))
+                             .order_by(Amendment.slug)).all())

@@ -1,0 +1,217 @@
+"""Documents, their versions, stakeholders and responses.
+
+Services flush; the caller (request or CLI command) owns the transaction and commits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, StaleParent
+from regdraft.core.structure import parse_structure
+from regdraft.core.text import content_hash, normalise
+from regdraft.services.events import record
+from regdraft.store.models import Document, DocumentStakeholder, Response, Stakeholder, Version, utcnow
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def check_slug(slug: str, what: str) -> str:
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 80:
+        raise InvalidInput(
+            f"{what} {slug!r} is not a slug: use 1-80 lower-case letters, digits and single hyphens",
+            field=what)
+    return slug
+
+
+# Documents -----------------------------------------------------------------------
+
+def create_document(session: Session, *, slug: str, title: str, description: str = "", notice: str = "",
+                    actor: str) -> Document:
+    check_slug(slug, "document slug")
+    if not title.strip():
+        raise InvalidInput("a document needs a title", field="title")
+    if session.exec(select(Document).where(Document.slug == slug)).first():
+        raise AlreadyExists(f"document {slug!r} already exists", document=slug)
+    document = Document(slug=slug, title=title, description=description, notice=notice)
+    session.add(document)
+    session.flush()
+    record(session, actor, "document.created", "document", slug, document.id)
+    return document
+
+
+def get_document(session: Session, slug: str) -> Document:
+    document = session.exec(select(Document).where(Document.slug == slug)).first()
+    if document is None:
+        raise NotFound(f"no document {slug!r}", document=slug)
+    return document
+
+
+def list_documents(session: Session, *, offset: int = 0, limit: int = 50) -> tuple[list[Document], int]:
+    total = session.exec(select(func.count()).select_from(Document)).one()
+    rows = session.exec(select(Document).order_by(Document.slug).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+# Versions ------------------------------------------------------------------------
+
+def head(session: Session, document: Document) -> Version | None:
+    return session.exec(
+        select(Version).where(Version.document_id == document.id).order_by(Version.number.desc()).limit(1)
+    ).first()
+
+
+def get_version(session: Session, document: Document, number: int) -> Version:
+    version = session.exec(
+        select(Version).where(Version.document_id == document.id, Version.number == number)).first()
+    if version is None:
+        raise NotFound(f"document {document.slug!r} has no version {number}", document=document.slug,
+                       version=number)
+    return version
+
+
+def list_versions(session: Session, document: Document) -> list[Version]:
+    return list(session.exec(
+        select(Version).where(Version.document_id == document.id).order_by(Version.number)).all())
+
+
+def count_versions(session: Session, document: Document) -> int:
+    return session.exec(select(func.count()).select_from(Version).where(Version.document_id == document.id)).one()
+
+
+def create_version(session: Session, document: Document, *, text: str, parent: int | None, author: str,
+                   message: str = "", created_at: datetime | None = None, produced_by_id: int | None = None,
+                   actor: str) -> Version:
+    """Add the next version. ``parent`` must be the head's number (``None`` only for the
+    first version): otherwise :class:`StaleParent` names the head, and nothing is lost."""
+    text = normalise(text, what="version text")
+    if not text:
+        raise InvalidInput("a version's text cannot be empty", field="text")
+    parse_structure(text)  # strict: duplicate provision numbers are refused here
+    if not author.strip():
+        raise InvalidInput("a version needs an author", field="author")
+    current = head(session, document)
+    current_number = current.number if current else None
+    if parent != current_number:
+        raise StaleParent(
+            f"version {parent} is not the head of {document.slug!r}; the head is version {current_number}",
+            document=document.slug, head=current_number, head_hash=current.content_hash if current else None)
+    version = Version(document_id=document.id, number=(current_number or 0) + 1,
+                      parent_id=current.id if current else None, author=author, message=message,
+                      created_at=created_at or utcnow(), content_hash=content_hash(text), text=text,
+                      produced_by_id=produced_by_id)
+    session.add(version)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Another writer added a version between our read of the head and our insert.
+        raise StaleParent(f"version {parent} is no longer the head of {document.slug!r}",
+                          document=document.slug) from None
+    record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
+           before=current.content_hash if current else None, after=version.content_hash,
+           detail={"message": message, "produced_by": produced_by_id})
+    return version
+
+
+# Stakeholders --------------------------------------------------------------------
+
+def upsert_stakeholder(session: Session, *, slug: str, name: str, kind: str = "", actor: str) -> Stakeholder:
+    check_slug(slug, "stakeholder slug")
+    stakeholder = session.exec(select(Stakeholder).where(Stakeholder.slug == slug)).first()
+    if stakeholder is None:
+        stakeholder = Stakeholder(slug=slug, name=name, kind=kind)
+        session.add(stakeholder)
+        session.flush()
+        record(session, actor, "stakeholder.created", "stakeholder", slug, None)
+    elif (stakeholder.name, stakeholder.kind) != (name, kind):
+        stakeholder.name, stakeholder.kind = name, kind
+        session.flush()
+        record(session, actor, "stakeholder.updated", "stakeholder", slug, None)
+    return stakeholder
+
+
+def get_stakeholder(session: Session, slug: str) -> Stakeholder:
+    stakeholder = session.exec(select(Stakeholder).where(Stakeholder.slug == slug)).first()
+    if stakeholder is None:
+        raise NotFound(f"no stakeholder {slug!r}", stakeholder=slug)
+    return stakeholder
+
+
+def list_stakeholders(session: Session, document: Document | None = None) -> list[Stakeholder]:
+    if document is None:
+        return list(session.exec(select(Stakeholder).order_by(Stakeholder.slug)).all())
+    return list(session.exec(
+        select(Stakeholder).join(DocumentStakeholder, DocumentStakeholder.stakeholder_id == Stakeholder.id)
+        .where(DocumentStakeholder.document_id == document.id).order_by(DocumentStakeholder.position)).all())
+
+
+def set_document_stakeholders(session: Session, document: Document, stakeholders: list[Stakeholder]) -> None:
+    existing = {link.stakeholder_id: link for link in session.exec(
+        select(DocumentStakeholder).where(DocumentStakeholder.document_id == document.id)).all()}
+    for position, stakeholder in enumerate(stakeholders):
+        link = existing.pop(stakeholder.id, None)
+        if link is None:
+            session.add(DocumentStakeholder(document_id=document.id, stakeholder_id=stakeholder.id,
+                                            position=position))
+        elif link.position != position:
+            link.position = position
+    for link in existing.values():
+        session.delete(link)
+    session.flush()
+
+
+# Responses -----------------------------------------------------------------------
+
+RESPONSE_FIELDS = ("title", "source", "url", "date", "stance", "provenance")
+
+
+def put_response(session: Session, document: Document, *, slug: str, stakeholder: Stakeholder, text: str,
+                 actor: str, **fields: str) -> Response:
+    """Create a response, or update it in place where the files say something new."""
+    check_slug(slug, "response slug")
+    text = normalise(text, what=f"response {slug!r}")
+    if not text:
+        raise InvalidInput(f"response {slug!r} has no text", field="text")
+    unknown = set(fields) - set(RESPONSE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown response fields: {', '.join(sorted(unknown))}")
+    response = find_response(session, document, slug)
+    values = {"stakeholder_id": stakeholder.id, "text": text, "content_hash": content_hash(text),
+              **{k: fields.get(k, "") for k in RESPONSE_FIELDS}}
+    if not values["title"]:
+        raise InvalidInput(f"response {slug!r} needs a title", field="title")
+    if response is None:
+        response = Response(document_id=document.id, slug=slug, **values)
+        session.add(response)
+        session.flush()
+        record(session, actor, "response.created", "response", f"{document.slug}/{slug}", document.id,
+               after=response.content_hash)
+    elif any(getattr(response, k) != v for k, v in values.items()):
+        before = response.content_hash
+        for k, v in values.items():
+            setattr(response, k, v)
+        session.flush()
+        record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,
+               before=before, after=response.content_hash)
+    return response
+
+
+def find_response(session: Session, document: Document, slug: str) -> Response | None:
+    return session.exec(select(Response).where(Response.document_id == document.id, Response.slug == slug)).first()
+
+
+def get_response(session: Session, document: Document, slug: str) -> Response:
+    response = find_response(session, document, slug)
+    if response is None:
+        raise NotFound(f"document {document.slug!r} has no response {slug!r}", response=slug)
+    return response
+
+
+def list_responses(session: Session, document: Document) -> list[Response]:
+    return list(session.exec(select(Response).where(Response.document_id == document.id)
+                             .order_by(Response.slug)).all())
