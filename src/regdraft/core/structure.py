@@ -60,8 +60,8 @@ class Provision:
 class Structure:
     """The provisions of one text, in document order (parents before children)."""
 
-    text_length: int
-    provisions: tuple[Provision, ...]
+    text: str = field(repr=False)
+    provisions: tuple[Provision, ...] = ()
     _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
     _by_id: dict = field(repr=False, compare=False, default_factory=dict)
 
@@ -80,7 +80,7 @@ class Structure:
         i = bisect.bisect_right(self._starts, offset) - 1
         while i >= 0:
             p = self.provisions[i]
-            if p.start <= offset < p.end or (offset == p.end == self.text_length and p.start < p.end):
+            if p.start <= offset < p.end or (offset == p.end == len(self.text) and p.start < p.end):
                 return p
             i -= 1
         return None
@@ -92,13 +92,20 @@ class Structure:
             chain.append(provision)
         return chain
 
+    def _words_end(self, provision: Provision) -> int:
+        """Where the provision's last word ends (its span also holds the blank lines after it)."""
+        end = provision.end
+        while end > provision.start and self.text[end - 1].isspace():
+            end -= 1
+        return end
+
     def touching(self, start: int, end: int) -> list[Provision]:
         """The provisions a change of ``text[start:end]`` touches, outermost where a
         whole provision lies inside the range; for an empty range, the one at ``start``."""
         if start >= end:
             hit = self.at(start)
             return [hit] if hit else []
-        covered = {p.id for p in self.provisions if start <= p.start and p.end <= end}
+        covered = {p.id for p in self.provisions if start <= p.start and self._words_end(p) <= end}
         cuts = sorted({start} | {b for p in self.provisions for b in (p.start, p.end) if start < b < end})
         result: list[Provision] = []
         for cut in cuts:
@@ -226,7 +233,7 @@ def parse_structure(text: str, *, strict: bool = True) -> Structure:
             id=unit.id, label=unit.label + (unit.suffix or ""), kind=unit.kind, number=unit.number or "",
             parent=unit.parent, start=offset(unit.line), end=offset(unit.end_line), line=unit.line + 1,
             heading=unit.heading or ""))
-    return Structure(len(text), tuple(provisions))
+    return Structure(text, tuple(provisions))
 
 
 def _section(content: str, line: int) -> _Open:
