@@ -35,7 +35,7 @@ _DMP_OPS = {name: code for code, name in _OPS.items()}
 
 # Words, runs of blanks, and single other characters. Newlines are tokens of their own
 # so that a change never swallows the line structure around it.
-_TOKEN = re.compile(r"\w+|[ \t]+|\n|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"\w+|[^\S\n]+|\n|[^\w\s]", re.UNICODE)
 
 # Fuzzy placement: first near the expected place, then anywhere but stricter.
 _NEAR = (0.5, 1000)
@@ -312,12 +312,21 @@ def _fuzzy_span(dmp: diff_match_patch, work: str, before: str, expected: int) ->
     return start, end + bits
 
 
+# How many characters on each side of an edit must match exactly for a fuzzy
+# placement. Regulations repeat themselves ("... about item 2." / "... about item 5."):
+# similar context is not enough, the words at the edit must be the same.
+_EDGE = 6
+
+
 def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) -> str | None:
-    """Apply a hunk's edits to text that differs from its context, as upstream does."""
+    """Apply a hunk's edits to text that differs from its context, as upstream does,
+    but only where what it deletes, and what stands right beside each edit, match."""
     alignment = dmp.diff_main(before, found, False)
     if dmp.diff_levenshtein(alignment) / max(len(before), 1) > dmp.Patch_DeleteThreshold:
         return None
     dmp.diff_cleanupSemanticLossless(alignment)
+    if not _edits_anchor_exactly(dmp, diffs, before, found, alignment):
+        return None
     # Upstream's own placement (patch_apply): ``index1`` counts inserted text too, so
     # positions line up with ``result`` as it grows.
     result = found
@@ -332,6 +341,26 @@ def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) ->
         if code != dmp.DIFF_DELETE:
             index1 += len(data)
     return result
+
+
+def _edits_anchor_exactly(dmp: diff_match_patch, diffs: list, before: str, found: str, alignment: list) -> bool:
+    at = 0  # offset in ``before``
+    for code, data in diffs:
+        if code == dmp.DIFF_INSERT:
+            spans = [(at, at)]
+        elif code == dmp.DIFF_DELETE:
+            spans = [(at, at + len(data))]
+        else:
+            at += len(data)
+            continue
+        for start, end in spans:
+            lo, hi = max(0, start - _EDGE), min(len(before), end + _EDGE)
+            x_lo, x_hi = dmp.diff_xIndex(alignment, lo), dmp.diff_xIndex(alignment, hi)
+            if found[x_lo:x_hi] != before[lo:hi]:
+                return False
+        if code == dmp.DIFF_DELETE:
+            at += len(data)
+    return True
 
 
 def upstream_apply(patch_text: str, text: str) -> tuple[str, list[bool]]:

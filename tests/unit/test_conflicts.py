@@ -1,0 +1,52 @@
+from regdraft.core.amendments import analyse
+from regdraft.core.conflicts import OVERLAP, SAME_PROVISION, AmendmentChanges, ChangeSpan, find_conflicts
+from regdraft.core.errors import PatchDoesNotApply
+from regdraft.core.patching import make_patch
+from regdraft.core.text import content_hash
+
+import pytest
+
+BASE = ("### 3. Functions\n\nThe following functions—\n\n- (a) social services functions;\n"
+        "- (b) the functions under section 10.\n\n### 4. Part 1\n\nA local authority’s functions.\n")
+
+
+def _changes(name, new, base=BASE):
+    analysis = analyse(base, make_patch(base, new))
+    spans = tuple(ChangeSpan(h.hunk.start, h.hunk.end, tuple((r.id, r.label) for r in h.provisions))
+                  for h in analysis.hunks)
+    return AmendmentChanges(name, content_hash(base), spans)
+
+
+def test_two_insertions_at_the_same_place_overlap():
+    ban = _changes("ban", BASE + "\n### 5. Bodies\n\nNo body carried on for profit.\n")
+    nfp = _changes("nfp", BASE + "\n### 5. Not for profit\n\nOnly not-for-profit bodies or local authorities.\n")
+    (pair,) = find_conflicts([ban, nfp])
+    assert (pair.first, pair.second, pair.kind) == ("ban", "nfp", OVERLAP)
+    assert pair.provisions == (("reg-5", "regulation 5"),)
+
+
+def test_same_provision_different_words_conflict_by_provision():
+    a = _changes("a", BASE.replace("social services functions", "social work functions"))
+    b = _changes("b", BASE.replace("- (b) the functions under section 10.", "- (b) the functions under section 11."))
+    c = _changes("c", BASE.replace("The following functions—", "The following functions, and no others—"))
+    assert find_conflicts([a, b, c]) == []
+    d = _changes("d", BASE.replace("social services functions;", "social services functions other than child protection;"))
+    (pair,) = find_conflicts([a, d])
+    assert pair.provisions == (("reg-3-a", "regulation 3(a)"),)
+    assert pair.kind in (OVERLAP, SAME_PROVISION)
+
+
+def test_different_bases_compare_by_provision_only():
+    a = _changes("a", BASE.replace("section 10", "section 12"))
+    later = BASE + "\n### 5. New\n\nText.\n"
+    b = _changes("b", later.replace("section 10", "section 17A"), base=later)
+    (pair,) = find_conflicts([a, b])
+    assert pair.kind == SAME_PROVISION and pair.provisions == (("reg-3-b", "regulation 3(b)"),)
+
+
+def test_analyse_refuses_a_patch_made_for_another_base():
+    other = BASE.replace("Functions", "Relevant care functions")
+    patch = make_patch(other, other.replace("section 10", "section 12"))
+    with pytest.raises(PatchDoesNotApply) as err:
+        analyse(BASE, patch)
+    assert err.value.extra["hunks"][0]["status"] in ("shifted", "fuzzy", "failed")

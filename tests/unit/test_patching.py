@@ -1,0 +1,114 @@
+"""The patch engine: round trips, upstream compatibility and honest hunk reports."""
+
+import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regdraft.core.errors import InvalidPatch
+from regdraft.core.patching import HunkStatus, apply_patch, diff_words, make_patch, parse_patch, upstream_apply
+
+WORDS = ["regulation", "local", "authority", "profit", "body", "(1)", "(a)", "—", "“the Act”", "may", "not",
+         "### 3.", "functions", "children", "\n", "\n\n", " ", ", ", ".", "é", "🙂"]
+legal_text = st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join)
+any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=legal_text | any_text, b=legal_text | any_text)
+def test_patch_made_from_a_to_b_applied_to_a_gives_b(a, b):
+    if a == b:
+        return
+    patch = parse_patch(make_patch(a, b))
+    result = apply_patch(patch, a)
+    assert result.text == b
+    assert result.exact
+    assert upstream_apply(patch.text, a) == (b, [True] * len(upstream_apply(patch.text, a)[1]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=legal_text | any_text, b=legal_text | any_text)
+def test_word_diff_rebuilds_both_texts(a, b):
+    ops = diff_words(a, b)
+    assert "".join(op.text for op in ops if op.kind != "insert") == a
+    assert "".join(op.text for op in ops if op.kind != "delete") == b
+
+
+def test_patch_is_deterministic_and_word_aligned():
+    a = "A body corporate that is carried on for profit may not be a party.\n"
+    b = "A body corporate that is carried on not for profit may be a party.\n"
+    assert make_patch(a, b) == make_patch(a, b)
+    inserted = [op.text for op in diff_words(a, b) if op.kind != "equal"]
+    assert all(t.strip() in {"not", ""} for t in inserted)
+
+
+def _doc(n=6):
+    return "".join(f"### {i}. Heading {i}\n\nThe text of regulation {i} says something about item {i}.\n\n"
+                   for i in range(1, n + 1))
+
+
+def test_hunks_know_their_place_in_the_base():
+    a = _doc()
+    b = a.replace("item 2.", "item two.").replace("regulation 5 says", "regulation 5 now says")
+    patch = parse_patch(make_patch(a, b))
+    assert len(patch.hunks) == 2
+    first, second = patch.hunks
+    assert a[first.start:first.end] == "2" and first.inserted == "two"
+    assert a[second.start:second.end] == "" and second.inserted.strip() == "now"
+    assert b[second.new_start:second.new_end] == second.inserted
+
+
+def test_apply_onto_moved_text_reports_shift():
+    a = _doc()
+    b = a.replace("item 4.", "item four.")
+    patch = parse_patch(make_patch(a, b))
+    later = "### 0. Preliminary\n\nA new regulation at the start.\n\n" + a
+    result = apply_patch(patch, later)
+    assert result.text == "### 0. Preliminary\n\nA new regulation at the start.\n\n" + b
+    (hunk,) = result.hunks
+    assert hunk.status is HunkStatus.SHIFTED
+    assert hunk.shift == len("### 0. Preliminary\n\nA new regulation at the start.\n\n")
+
+
+def test_apply_with_changed_context_is_fuzzy():
+    a = _doc()
+    b = a.replace("about item 4.", "about item 4, and nothing else.")
+    patch = parse_patch(make_patch(a, b))
+    later = a.replace("### 5. Heading 5", "### 5. Heading Five")
+    result = apply_patch(patch, later)
+    assert [h.status for h in result.hunks] == [HunkStatus.FUZZY]
+    assert "about item 4, and nothing else." in result.text
+
+
+def test_failed_hunk_is_never_dropped_silently():
+    a = _doc()
+    b = a.replace("item 3.", "item three.").replace("item 5.", "item five.")
+    patch = parse_patch(make_patch(a, b))
+    later = a.replace("### 5. Heading 5\n\nThe text of regulation 5 says something about item 5.\n\n",
+                      "### 5. Revoked\n\nRevoked entirely by the Secretary of State in a later draft.\n\n")
+    result = apply_patch(patch, later)
+    assert [h.status for h in result.hunks] == [HunkStatus.EXACT, HunkStatus.FAILED]
+    assert result.text is None and not result.ok
+    assert result.hunks[1].found_at is None and result.hunks[1].expected_at > 0
+    partial = apply_patch(patch, later, partial=True)
+    assert "item three." in partial.text and "item five." not in partial.text
+
+
+def test_patch_text_is_standard_for_upstream():
+    a = _doc()
+    b = a.replace("Heading 3", "Functions to be treated as relevant care functions")
+    text = make_patch(a, b)
+    upstream = diff_match_patch()
+    patched, results = upstream.patch_apply(upstream.patch_fromText(text), a)
+    assert patched == b and all(results)
+
+
+@pytest.mark.parametrize("bad, where", [
+    ("", "empty"),
+    ("hello\n", "line 1"),
+    ("@@ -1,3 +1,4 @@\n x\n?y\n", "line 3"),
+    ("@@ -x,3 +1,4 @@\n", "malformed"),
+])
+def test_malformed_patch_text_is_refused_with_where(bad, where):
+    with pytest.raises(InvalidPatch, match=where):
+        parse_patch(bad)

@@ -1,0 +1,49 @@
+import hashlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from regdraft.core.errors import InvalidText
+from regdraft.core.text import content_hash, decode, is_normalised, line_of, normalise
+
+
+def test_normalise_line_endings_trailing_blanks_nfc_and_final_newline():
+    raw = "Cafe\u0301 rules  \r\nline two\t\r\rthree\n\n\n"
+    assert normalise(raw) == "Caf\u00e9 rules\nline two\n\nthree\n"
+
+
+def test_empty_text_normalises_to_empty():
+    assert normalise(" \n\n") == ""
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "bell\x07", "esc\x1b[0m"])
+def test_control_characters_are_refused_with_offset(bad):
+    with pytest.raises(InvalidText) as err:
+        normalise(bad)
+    assert err.value.extra["offset"] == next(i for i, c in enumerate(bad) if ord(c) < 32)
+
+
+def test_content_hash_is_sha256_of_normalised_utf8():
+    assert content_hash("a  \r\nb") == hashlib.sha256("a\nb\n".encode()).hexdigest()
+    assert content_hash("a\nb\n") == content_hash("a\r\nb")
+
+
+def test_decode_reports_the_bad_byte():
+    with pytest.raises(InvalidText, match="byte 3"):
+        decode(b"abc\xff")
+    assert decode("\ufeffhé".encode("utf-8")) == "hé"
+
+
+def test_line_of():
+    assert [line_of("a\nb\nc", i) for i in (0, 2, 4)] == [1, 2, 3]
+
+
+printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t\r "), max_size=200)
+
+
+@given(printable)
+def test_normalise_is_idempotent(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert is_normalised(once)
