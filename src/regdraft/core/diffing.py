@@ -93,22 +93,104 @@ class _Boundaries:
 
 def diff_texts(old: str, new: str) -> TextDiff:
     """Diff two texts and group the changes by provision."""
+    return group_by_provision(old, new, diff_words(old, new))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change in a history: the text after it, and what made it (an amendment's
+    slug, or a version's name)."""
+
+    text: str
+    source: str
+
+
+def diff_steps(base: str, steps: list[Step]) -> TextDiff:
+    """Diff ``base`` against the last step's text, attributing every inserted and
+    deleted word to the step that inserted or deleted it.
+
+    Each step is diffed against the one before; what each character of the current
+    text is (a character of the base, or inserted by step k) is carried forward, so
+    the final diff is the net change (words inserted by one step and deleted by a
+    later one do not appear) with each change's source known exactly.
+    """
+    current = base
+    origin: list[int] = list(range(len(base)))  # base offset, or -1 if inserted
+    made_by: list[str | None] = [None] * len(base)  # who inserted it
+    deleted_by: list[str | None] = [None] * len(base)
+    for step in steps:
+        next_origin: list[int] = []
+        next_made_by: list[str | None] = []
+        at = 0
+        for op in diff_words(current, step.text):
+            n = len(op.text)
+            if op.kind == EQUAL:
+                next_origin += origin[at:at + n]
+                next_made_by += made_by[at:at + n]
+                at += n
+            elif op.kind == DELETE:
+                for base_offset in origin[at:at + n]:
+                    if base_offset >= 0:
+                        deleted_by[base_offset] = step.source
+                at += n
+            else:
+                next_origin += [-1] * n
+                next_made_by += [step.source] * n
+        current, origin, made_by = step.text, next_origin, next_made_by
+    return group_by_provision(base, current, _net_ops(base, current, origin, made_by, deleted_by))
+
+
+def _net_ops(base: str, final: str, origin: list[int], made_by: list[str | None],
+             deleted_by: list[str | None]) -> list[Op]:
+    ops: list[Op] = []
+
+    def emit(kind: str, text: str, source: str | None) -> None:
+        if ops and ops[-1].kind == kind and ops[-1].source == source:
+            ops[-1] = Op(kind, ops[-1].text + text, source)
+        else:
+            ops.append(Op(kind, text, source))
+
+    def delete_until(end: int) -> None:
+        nonlocal next_base
+        while next_base < end:
+            emit(DELETE, base[next_base], deleted_by[next_base])
+            next_base += 1
+
+    next_base = 0
+    # Deletions are shown before the insertions that replace them.
+    kept_after = [len(base)] * (len(final) + 1)
+    for i in range(len(final) - 1, -1, -1):
+        kept_after[i] = origin[i] if origin[i] >= 0 else kept_after[i + 1]
+    for i, char in enumerate(final):
+        if origin[i] >= 0:
+            delete_until(origin[i])
+            emit(EQUAL, char, None)
+            next_base = origin[i] + 1
+        else:
+            delete_until(kept_after[i])
+            emit(INSERT, char, made_by[i])
+    delete_until(len(base))
+    return ops
+
+
+def group_by_provision(old: str, new: str, ops) -> TextDiff:
+    """Cut a diff of ``old`` into ``new`` at provision boundaries and group the pieces."""
     old_structure, new_structure = parse_structure(old, strict=False), parse_structure(new, strict=False)
     old_cuts, new_cuts = _Boundaries(old_structure), _Boundaries(new_structure)
     # Each piece is (provision id, label, whether it removes a whole old provision, op).
     pieces: list[tuple[str, str, bool, Op]] = []
     at_old = at_new = 0
-    for op in diff_words(old, new):
+    for op in ops:
         if op.kind == DELETE:
             for start, text in old_cuts.split(at_old, op.text):
                 old_id, old_label = old_cuts.owner(start)
                 whole = _wholly_deleted(old_structure, old_id, at_old, at_old + len(op.text))
                 owner = (old_id, old_label) if whole else new_cuts.owner(min(at_new, max(len(new) - 1, 0)))
-                pieces.append((*owner, whole, Op(DELETE, text)))
+                pieces.append((*owner, whole, Op(DELETE, text, op.source)))
             at_old += len(op.text)
         else:
             for start, text in new_cuts.split(at_new, op.text):
-                pieces.append((*new_cuts.owner(start), False, Op(op.kind, text)))
+                pieces.append((*new_cuts.owner(start), False, Op(op.kind, text, op.source)))
             at_new += len(op.text)
             if op.kind == EQUAL:
                 at_old += len(op.text)
@@ -129,8 +211,8 @@ def _group(pieces: list[tuple[str, str, bool, Op]], old_structure: Structure) ->
             groups.append(_finish(key, run, old_structure))
             run = []
         key = (provision, label)
-        if run and run[-1].kind == op.kind:
-            run[-1] = Op(op.kind, run[-1].text + op.text)
+        if run and (run[-1].kind, run[-1].source) == (op.kind, op.source):
+            run[-1] = Op(op.kind, run[-1].text + op.text, op.source)
         else:
             run.append(op)
     if key is not None:
@@ -150,7 +232,7 @@ def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_struc
         moved: list[Op] = []
         while ops and ops[-1].kind != EQUAL and not ops[-1].text.strip():
             moved.insert(0, ops.pop())
-        if moved and all(op.kind == EQUAL for op in ops):
+        if moved:
             groups[i] = _finish((before.provision, before.label), ops, old_structure)
             groups[i + 1] = _finish((after.provision, after.label), _merge_ops(moved + list(after.ops)),
                                     old_structure)
@@ -160,8 +242,8 @@ def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_struc
 def _merge_ops(ops: list[Op]) -> list[Op]:
     merged: list[Op] = []
     for op in ops:
-        if merged and merged[-1].kind == op.kind:
-            merged[-1] = Op(op.kind, merged[-1].text + op.text)
+        if merged and (merged[-1].kind, merged[-1].source) == (op.kind, op.source):
+            merged[-1] = Op(op.kind, merged[-1].text + op.text, op.source)
         else:
             merged.append(op)
     return merged

@@ -53,10 +53,12 @@ def _engine() -> diff_match_patch:
 
 @dataclass(frozen=True)
 class Op:
-    """One piece of a diff: ``kind`` is ``equal``, ``insert`` or ``delete``."""
+    """One piece of a diff: ``kind`` is ``equal``, ``insert`` or ``delete``;
+    ``source`` names what made the change (an amendment), where that is known."""
 
     kind: str
     text: str
+    source: str | None = None
 
 
 def diff_words(old: str, new: str) -> tuple[Op, ...]:

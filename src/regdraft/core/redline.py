@@ -1,0 +1,321 @@
+"""Redlines: a diff rendered for people.
+
+HTML keeps the document's structure (headings, numbered paragraphs, lists) by
+rendering the *merged* text — the new text with the deleted words put back — through
+markdown-it, with every inserted or deleted run wrapped in ``<ins>``/``<del>``. The
+runs are marked in the Markdown with private-use characters that markdown-it passes
+through untouched, and the markers are turned into tags after rendering, so a change
+never breaks the Markdown structure around it. Markers are opened after a line's
+block syntax (``### ``, ``- ``) so an inserted heading is still a heading.
+
+Untrusted text is safe by construction: markdown-it runs with raw HTML off, every
+piece of text reaches the output through markdown-it's escaping or
+:func:`html.escape`, links are allowed only to http(s) and relative targets, and any
+private-use character in the input is replaced before marking, so input cannot forge
+a marker.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from regdraft.core.diffing import ProvisionDiff, TextDiff
+from regdraft.core.patching import DELETE, EQUAL, INSERT
+
+_INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
+_DIGITS = "".join(chr(0xE010 + d) for d in range(10))
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_MARKER = re.compile(f"([{_INS_OPEN}{_DEL_OPEN}])([{_DIGITS}]+){_END_NUMBER}|([{_INS_CLOSE}{_DEL_CLOSE}])")
+# Block syntax at a line start: a heading's hashes (the number after them is text),
+# or list and quote markers, possibly nested.
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)*)")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a change's ``source`` (an amendment slug) stands for."""
+
+    title: str
+    proposer: str
+    notes: tuple[str, ...] = ()
+    """Pre-rendered, escaped HTML fragments (one per citation) for the Keeling notes."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One marked change: adjacent deletions and insertions of one source in one provision."""
+
+    number: int
+    provision: str
+    label: str
+    source: str | None
+    deleted: str
+    inserted: str
+
+
+@dataclass
+class _Merged:
+    text: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    # (offset in merged text, provision id) where each group starts
+    group_starts: list[tuple[int, str]] = field(default_factory=list)
+    length: int = 0
+    at_line_start: bool = True
+
+    def add(self, text: str) -> None:
+        self.text.append(text)
+        self.length += len(text)
+        if text:
+            self.at_line_start = text.endswith("\n")
+
+
+def _clean(text: str) -> str:
+    return _PRIVATE_USE.sub("\ufffd", text)
+
+
+def _number(n: int) -> str:
+    return "".join(_DIGITS[int(d)] for d in str(n)) + _END_NUMBER
+
+
+def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | None, list]]:
+    """Split a group's ops into runs: (change number or None for equal text, ops)."""
+    runs: list[tuple[int | None, list]] = []
+    number = first_number
+    for op in group.ops:
+        if op.kind == EQUAL:
+            runs.append((None, [op]))
+            continue
+        previous = runs[-1] if runs else None
+        if previous and previous[0] is not None and previous[1][-1].source == op.source and \
+                not (previous[1][-1].kind == INSERT and op.kind == DELETE):
+            previous[1].append(op)
+        else:
+            runs.append((number, [op]))
+            number += 1
+    return runs
+
+
+def _merge(diff: TextDiff) -> _Merged:
+    merged = _Merged()
+    number = 1
+    for group in diff.groups:
+        merged.group_starts.append((merged.length, group.provision))
+        for change, ops in _changes_of(group, number):
+            if change is None:
+                merged.add(_clean(ops[0].text))
+                continue
+            number = change + 1
+            merged.changes.append(Change(
+                change, group.provision, group.label, ops[0].source,
+                "".join(op.text for op in ops if op.kind == DELETE),
+                "".join(op.text for op in ops if op.kind == INSERT)))
+            for op in ops:
+                _add_marked(merged, _clean(op.text), op.kind, change)
+    return merged
+
+
+def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
+    """Wrap each line of ``text`` on its own, after any block syntax at a line start."""
+    opener = (_INS_OPEN if kind == INSERT else _DEL_OPEN) + _number(change)
+    closer = _INS_CLOSE if kind == INSERT else _DEL_CLOSE
+    for piece in re.split(r"(\n)", text):
+        if not piece:
+            continue
+        if piece == "\n":
+            merged.add(piece)
+            continue
+        prefix = _BLOCK_PREFIX.match(piece).group() if merged.at_line_start else ""
+        body = piece[len(prefix):]
+        if body.strip():
+            merged.add(prefix + opener + body + closer)
+        else:
+            merged.add(piece)
+
+
+def _safe_link(url: str) -> bool:
+    """Only http(s) and relative links: markdown-it has already decoded entities."""
+    scheme = _SCHEME.match(url.strip())
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
+
+
+def _render_with_notices(self, tokens, idx, options, env) -> str:
+    """Render a block's opening tag with any notices (conflicts) attached to it."""
+    token = tokens[idx]
+    opening = self.renderToken(tokens, idx, options, env)
+    notices = token.meta.get("notices") if token.meta else None
+    if not notices:
+        return opening
+    block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>' for n in notices)
+    return opening + block if token.type == "list_item_open" else block + opening
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.validateLink = _safe_link
+    for rule in ("heading_open", "paragraph_open", "list_item_open"):
+        md.add_render_rule(rule, _render_with_notices)
+    return md
+
+
+def render_markdown(text: str) -> str:
+    """Untrusted Markdown (rationales, response text) as safe HTML."""
+    return markdown().render(_clean(text))
+
+
+def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
+                notices: dict[str, list[str]] | None = None) -> tuple[str, list[Change]]:
+    """The redline as an HTML fragment, and its changes in order.
+
+    Each provision's first block gets ``id`` = its provision id; each ``<ins>``/``<del>``
+    carries ``data-change``, ``data-provision`` and ``data-amendment``. With ``notes``
+    each change is followed by a link to its numbered note (the Keeling schedule).
+    ``notices`` puts escaped warnings (conflicts) at the start of named provisions.
+    """
+    sources = sources or {}
+    merged = _merge(diff)
+    text = "".join(merged.text)
+    md = markdown()
+    tokens = md.parse(text)
+    _anchor_provisions(tokens, text, merged.group_starts, notices or {})
+    rendered = md.renderer.render(tokens, md.options, {})
+    by_number = {c.number: c for c in merged.changes}
+
+    def tag(match: re.Match) -> str:
+        if match.group(3):
+            return "</ins>" if match.group(3) == _INS_CLOSE else "</del>"
+        kind = "ins" if match.group(1) == _INS_OPEN else "del"
+        number = int("".join(str(ord(ch) - 0xE010) for ch in match.group(2)))
+        change = by_number[number]
+        source = sources.get(change.source or "")
+        verb = "Inserted" if kind == "ins" else "Deleted"
+        label = f"{verb} in {change.label}" + (f" by {source.title} ({source.proposer})" if source else "")
+        attrs = {"class": f"rd-{kind}", "data-change": str(number), "data-provision": change.provision,
+                 "data-amendment": change.source or "", "title": label}
+        return f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + ">"
+
+    body = _MARKER.sub(tag, rendered)
+    if notes:
+        body = _add_note_links(body)
+    return body, merged.changes
+
+
+def _anchor_provisions(tokens, text: str, group_starts: list[tuple[int, str]], notices: dict[str, list[str]]) -> None:
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    starts = [offset for offset, _ in group_starts]
+    seen: set[str] = set()
+    for tok in tokens:
+        if tok.type not in ("heading_open", "paragraph_open", "list_item_open") or tok.map is None:
+            continue
+        offset = line_starts[tok.map[0]]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i < 0:
+            continue
+        provision = group_starts[i][1]
+        if provision in seen:
+            continue
+        seen.add(provision)
+        tok.attrSet("id", provision)
+        tok.attrSet("data-provision", provision)
+        if provision in notices:
+            tok.meta["notices"] = notices[provision]
+
+
+def _add_note_links(body: str) -> str:
+    """After the last tag of each change, a superscript link to its note."""
+    seen: set[str] = set()
+    out = []
+    last = 0
+    closers = list(re.finditer(r'<(ins|del) [^>]*data-change="(\d+)"[^>]*>.*?</\1>', body, re.S))
+    for i, match in enumerate(closers):
+        number = match.group(2)
+        following = closers[i + 1].group(2) if i + 1 < len(closers) else None
+        out.append(body[last:match.end()])
+        last = match.end()
+        if following != number and number not in seen:
+            seen.add(number)
+            out.append(f'<sup class="rd-note-ref"><a href="#note-{number}" id="ref-{number}">[{number}]</a></sup>')
+    out.append(body[last:])
+    return "".join(out)
+
+
+def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = None) -> str:
+    """CriticMarkup: ``{++ins++}``, ``{--del--}``, ``{~~old~>new~~}``, ``{>>who<<}``.
+
+    Provision boundaries matter to HTML but not here: a change that runs across
+    several provisions (an inserted regulation) is one mark."""
+    sources = sources or {}
+    out: list[str] = []
+    pending: list = []  # adjacent non-equal ops of one source
+
+    def flush() -> None:
+        if not pending:
+            return
+        deleted = "".join(op.text for op in pending if op.kind == DELETE)
+        inserted = "".join(op.text for op in pending if op.kind == INSERT)
+        if deleted and inserted:
+            out.append(f"{{~~{deleted}~>{inserted}~~}}")
+        elif inserted:
+            out.append(f"{{++{inserted}++}}")
+        else:
+            out.append(f"{{--{deleted}--}}")
+        source = pending[0].source
+        if source:
+            who = sources.get(source)
+            out.append(f"{{>>{source}" + (f": {who.title} ({who.proposer})" if who else "") + "<<}")
+        pending.clear()
+
+    for op in (op for group in diff.groups for op in group.ops):
+        if op.kind == EQUAL:
+            flush()
+            out.append(op.text)
+            continue
+        if pending and (pending[-1].source != op.source or (pending[-1].kind == INSERT and op.kind == DELETE)):
+            flush()
+        pending.append(op)
+    flush()
+    return "".join(out)
+
+
+PAGE_CSS = """
+:root { --ins: #0a6b2d; --del: #a3161a; --ink: #1b1b1b; --muted: #555; }
+body { font: 1rem/1.5 Georgia, 'Times New Roman', serif; color: var(--ink); max-width: 46rem; margin: 2rem auto;
+       padding: 0 1rem; }
+header.rd-head p { color: var(--muted); margin: .2rem 0; }
+ins.rd-ins { color: var(--ins); text-decoration: underline; text-decoration-thickness: 2px; background: #e6f4ea; }
+del.rd-del { color: var(--del); text-decoration: line-through; background: #fbe9ea; }
+ins.rd-ins::before { content: "[+"; font-size: .7em; } ins.rd-ins::after { content: "+]"; font-size: .7em; }
+del.rd-del::before { content: "[−"; font-size: .7em; } del.rd-del::after { content: "−]"; font-size: .7em; }
+sup.rd-note-ref a { text-decoration: none; }
+.rd-notice { border-left: 4px solid #b35c00; background: #fff4e5; padding: .4rem .8rem; margin: .5rem 0; }
+ol.rd-notes { font-size: .9rem; } ol.rd-notes blockquote { margin: .3rem 0 .3rem 1rem; }
+:target { outline: 2px solid #1d70b8; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 11pt; }
+  ins.rd-ins, del.rd-del { background: none; }
+  a { color: inherit; }
+  .rd-notice { break-inside: avoid; }
+}
+"""
+
+
+def render_page(title: str, body: str, *, subtitle: str = "", notes_html: str = "") -> str:
+    """A complete, printable HTML page around an escaped/safe ``body`` fragment."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
+        f"<header class=\"rd-head\"><h1>{html.escape(title)}</h1>"
+        + (f"<p>{html.escape(subtitle)}</p>" if subtitle else "")
+        + "<p>Insertions are underlined and marked [+ +]; deletions are struck through and marked [− −].</p>"
+        + f"</header>\n<main>\n{body}\n</main>\n"
+        + (f"<section aria-label=\"Notes\">\n<h2>Notes</h2>\n{notes_html}\n</section>\n" if notes_html else "")
+        + "</body>\n</html>\n")
