@@ -139,7 +139,7 @@ def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
             merged.add(piece)
 
 
-def _safe_link(url: str) -> bool:
+def safe_link(url: str) -> bool:
     """Only http(s) and relative links: markdown-it has already decoded entities."""
     scheme = _SCHEME.match(url.strip())
     return scheme is None or scheme.group(1).lower() in ("http", "https")
@@ -160,7 +160,7 @@ def _render_with_notices(self, tokens, idx, options, env) -> str:
 def markdown() -> MarkdownIt:
     """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = _safe_link
+    md.validateLink = safe_link
     for rule in ("heading_open", "paragraph_open", "list_item_open"):
         md.add_render_rule(rule, _render_with_notices)
     return md

@@ -1,0 +1,98 @@
+"""The Keeling schedule: the text as amended, every change marked and attributed, and a
+numbered note per change listing the consultation responses behind it.
+
+Amendments that conflict with each other are not applied: the schedule cannot know
+which the drafter wants, so it says so at the place of the conflict instead of
+guessing. Choosing which amendments to apply is the caller's business; this module
+renders what it is given.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.redline import Change, Source, safe_link, render_html
+
+
+@dataclass(frozen=True)
+class CitationNote:
+    stakeholder: str
+    quote: str
+    href: str
+    """Where the quote stands in its response (a relative or http(s) link)."""
+
+
+@dataclass(frozen=True)
+class AmendmentNote:
+    slug: str
+    title: str
+    proposer: str
+    href: str
+    citations: tuple[CitationNote, ...]
+
+
+@dataclass(frozen=True)
+class ConflictNotice:
+    provision: str
+    """The provision of the amended text where the notice stands."""
+    message: str
+
+
+@dataclass(frozen=True)
+class Keeling:
+    body: str
+    notes: str
+    changes: tuple[Change, ...]
+    conflicts: tuple[ConflictNotice, ...]
+
+
+def render_keeling(base: str, applied: list[tuple[str, str]], amendments: dict[str, AmendmentNote],
+                   conflicts: list[ConflictNotice]) -> Keeling:
+    """``applied`` is the amendments applied in order, as (slug, text after it)."""
+    diff = diff_steps(base, [Step(text, slug) for slug, text in applied])
+    sources = {slug: Source(a.title, a.proposer) for slug, a in amendments.items()}
+    notices: dict[str, list[str]] = {}
+    for conflict in conflicts:
+        notices.setdefault(conflict.provision, []).append(conflict.message)
+    placed = {group.provision for group in diff.groups}
+    unplaced = [c for c in conflicts if c.provision not in placed]
+    body, changes = render_html(diff, sources=sources, notes=True, notices=notices)
+    if unplaced:
+        body = "".join(f'<div class="rd-notice" role="note">{html.escape(c.message)}</div>' for c in unplaced) + body
+    return Keeling(body, _notes(changes, amendments), tuple(changes), tuple(conflicts))
+
+
+def _link(href: str, label_html: str) -> str:
+    if not safe_link(href):
+        return label_html
+    return f'<a href="{html.escape(href, quote=True)}">{label_html}</a>'
+
+
+def _verb(change: Change) -> str:
+    if change.deleted.strip() and change.inserted.strip():
+        return "Substituted"
+    return "Inserted" if change.inserted.strip() else "Omitted"
+
+
+def _notes(changes: list[Change], amendments: dict[str, AmendmentNote]) -> str:
+    items = []
+    for change in changes:
+        amendment = amendments.get(change.source or "")
+        e = html.escape
+        if amendment is None:
+            who = "by a direct edit of the text" if change.source is None else f"by {e(change.source)}"
+            items.append(f'<li id="note-{change.number}">{_verb(change)} in {e(change.label)} {who}. '
+                         f'<a href="#ref-{change.number}">Back to the text</a></li>')
+            continue
+        cited = "".join(
+            f'<li>{e(c.stakeholder)}: <q>{e(c.quote)}</q>'
+            + f" ({_link(c.href, 'in the response')})"
+            + "</li>" for c in amendment.citations)
+        citations = f"<ul>{cited}</ul>" if cited else " No consultation response is cited."
+        items.append(
+            f'<li id="note-{change.number}">{_verb(change)} in {e(change.label)} by amendment '
+            f'{_link(amendment.href, e(amendment.title))}, '
+            f'proposed by {e(amendment.proposer)}.{citations} <a href="#ref-{change.number}">Back to the text</a></li>')
+    return f'<ol class="rd-notes">{"".join(items)}</ol>' if items else ""
