@@ -49,3 +49,17 @@ def test_a_diff_rebuilds_both_texts(old, new):
     assert d.new_text() == new
     for g in d.groups:
         assert g.ops, g
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(fragment, max_size=15).map("".join),
+       st.lists(st.lists(fragment, max_size=15).map("".join), min_size=1, max_size=4))
+def test_an_attributed_diff_rebuilds_base_and_result_and_names_only_real_steps(base, texts):
+    from regdraft.core.diffing import Step, diff_steps
+    steps = [Step(text, f"step-{i}") for i, text in enumerate(texts)]
+    d = diff_steps(base, steps)
+    assert d.old_text() == base
+    assert d.new_text() == texts[-1]
+    sources = {op.source for g in d.groups for op in g.ops if op.kind != "equal"}
+    assert sources <= {s.source for s in steps}
+    assert all(op.source is None for g in d.groups for op in g.ops if op.kind == "equal")

@@ -1,0 +1,125 @@
+"""Redlines, CriticMarkup and the Keeling schedule, and that hostile text cannot get
+markup through any HTML renderer."""
+
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regdraft.core.diffing import Step, diff_steps, diff_texts
+from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
+from regdraft.core.redline import Source, render_criticmarkup, render_html, render_markdown, render_page
+
+BASE = ("# Example Regulations\n\n### 3. Functions\n\n(1) The following functions—\n\n"
+        "- (a) social services functions;\n- (b) functions under section 10.\n\n"
+        "### 4. Delegation\n\nThe council may delegate any function to any person.\n")
+NFP = BASE.replace("any person", "a body that is not-for-profit")
+REVIEW = NFP + "\n### 5. Review\n\n(1) The Secretary of State must review these Regulations.\n"
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(markup: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(markup)
+    return parser
+
+
+def test_structure_is_kept_and_every_provision_has_an_anchor():
+    html, changes = render_html(diff_texts(BASE, REVIEW))
+    tags = _parse(html).tags
+    ids = [attrs["id"] for _, attrs in tags if "id" in attrs]
+    assert ids == ["preamble", "reg-3", "reg-3-1", "reg-3-1-a", "reg-3-1-b", "reg-4", "reg-5", "reg-5-1"]
+    assert [t for t, a in tags if a.get("id") == "reg-5"] == ["h3"]
+    assert [t for t, a in tags if a.get("id") == "reg-3-1-a"] == ["li"]
+    assert [c.provision for c in changes] == ["reg-4", "reg-5", "reg-5-1"]
+
+
+def test_changes_are_word_level_and_traced_to_amendment_and_provision():
+    diff = diff_steps(BASE, [Step(NFP, "not-for-profit"), Step(REVIEW, "review-clause")])
+    html, _ = render_html(diff, sources={"not-for-profit": Source("Only not-for-profit bodies", "NCB")})
+    marks = [(t, a) for t, a in _parse(html).tags if t in ("ins", "del")]
+    assert [(t, a["data-amendment"], a["data-provision"]) for t, a in marks] == [
+        ("del", "not-for-profit", "reg-4"), ("ins", "not-for-profit", "reg-4"),
+        ("ins", "review-clause", "reg-5"), ("ins", "review-clause", "reg-5-1")]
+    assert '>any person</del><ins' in html and ">a body that is not-for-profit</ins>" in html
+    assert "by Only not-for-profit bodies (NCB)" in marks[0][1]["title"]
+    assert '<h3 id="reg-5" data-provision="reg-5"><ins' in html  # an inserted heading is still a heading
+
+
+def test_criticmarkup_marks_substitutions_insertions_and_attribution():
+    diff = diff_steps(BASE, [Step(NFP, "nfp"), Step(REVIEW, "review")])
+    out = render_criticmarkup(diff, sources={"nfp": Source("Not for profit", "NCB")})
+    assert "{~~any person~>a body that is not-for-profit~~}{>>nfp: Not for profit (NCB)<<}" in out
+    assert "{++\n### 5. Review\n\n(1) The Secretary of State must review these Regulations.\n++}{>>review<<}" in out
+    removed = render_criticmarkup(diff_texts(NFP, BASE))
+    assert "{~~a body that is not-for-profit~>any person~~}" in removed
+
+
+def test_keeling_notes_cite_responses_and_conflicts_are_stated_in_place():
+    notes = {"nfp": AmendmentNote("nfp", "Only not-for-profit bodies", "National Children's Bureau", "/a/nfp",
+                                  (CitationNote("NCB", "voluntary organisations, another local authority",
+                                                "/responses/ncb#quote-10-55"),))}
+    conflict = ConflictNotice("reg-4", "Amendments ban and nfp both change regulation 4: neither is applied here.")
+    keeling = render_keeling(BASE, [("nfp", NFP)], notes, [conflict])
+    body = _parse(keeling.body)
+    refs = [a["href"] for t, a in body.tags if t == "a"]
+    assert refs == ["#note-1"]
+    assert keeling.body.index("rd-notice") < keeling.body.index('id="reg-4"')
+    assert "neither is applied here" in keeling.body
+    notes_html = _parse(keeling.notes)
+    assert [a.get("id") for t, a in notes_html.tags if t == "li"][0] == "note-1"
+    assert "/responses/ncb#quote-10-55" in [a.get("href") for t, a in notes_html.tags if t == "a"]
+    assert "Substituted in regulation 4" in "".join(notes_html.text)
+
+
+# -- hostile input -------------------------------------------------------------------
+
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
+           "[y](JaVaScRiPt&#58;alert(1))", "<a href='javascript:alert(1)'>z</a>", "\"><svg onload=alert(1)>",
+           "![i](data:text/html;base64,PHNjcmlwdD4=)", "<iframe src=//evil>", "<<b>>", "`<b>`", "</ins></del>",
+           "\ue000\ue011\ue01f", "&lt;script&gt;", "<style>*{}</style>", "[ok](https://example.org)", "x onclick=y"]
+fragment = st.sampled_from(HOSTILE + ["### 3. Heading\n\n", "(1) Words ", "- (a) item;\n", "\n\n", "plain words "])
+hostile_text = st.lists(fragment, min_size=1, max_size=12).map("".join)
+ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "ins", "del", "sup", "a", "em", "strong",
+                "code", "pre", "blockquote", "div", "br", "hr", "q", "img", "html", "head", "meta", "title", "style",
+                "body", "header", "main", "section"}
+
+
+def _assert_safe(markup: str, *, page: bool = False) -> None:
+    parsed = _parse(markup)
+    styles = 0
+    for tag, attrs in parsed.tags:
+        assert tag in ALLOWED_TAGS, tag
+        styles += tag == "style"
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src"):
+                assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), value
+    assert styles == (1 if page else 0)
+
+
+@settings(max_examples=120, deadline=None)
+@given(hostile_text, hostile_text, st.text(max_size=30))
+def test_no_renderer_lets_hostile_markup_through(old, new, title):
+    diff = diff_steps(old, [Step(new, "<script>")])
+    body, _ = render_html(diff, sources={"<script>": Source("<img src=x onerror=1>", "\"onload=")}, notes=True,
+                          notices={"preamble": ["<script>x</script>"]})
+    _assert_safe(body)
+    _assert_safe(render_markdown(new))
+    _assert_safe(render_page(title + "<script>", body, subtitle="<b>", notes_html=""), page=True)
+    keeling = render_keeling(old, [("<x>", new)], {"<x>": AmendmentNote("<x>", title, "<p>", "javascript:alert(1)", (
+        CitationNote("<b>", new[:40], "javascript:alert(1)"),))}, [ConflictNotice("reg-3", "<script>")])
+    _assert_safe(keeling.body)
+    _assert_safe(keeling.notes)
