@@ -1,17 +1,30 @@
-"""Diffs between versions, or between a version and amendments applied to it."""
+"""Comparisons: version against version, or a version against amendments applied to it
+in order, with every change attributed.
+
+Between versions, changes are attributed along the chain of versions from the older
+to the newer: to the amendment that produced each version, or to the version itself
+(``version-N``) where it was a direct edit. Against amendments, each change is
+attributed to the amendment that made it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
+from regdraft.core.diffing import Step, TextDiff, diff_steps, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
+from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.store.models import Document
+from regdraft.store.models import Amendment, Document, Stakeholder, Version
+
+# Part of every ETag: bump it when any rendering changes, so caches are not reused.
+RENDERER_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,10 @@ class Comparison:
     old_text: str
     new_text: str
     diff: TextDiff
+    sources: dict[str, Source]
+    """What each change's source (an amendment slug) stands for."""
+    etag: str
+    """Derived from content hashes and amendment patches: the same inputs, the same tag."""
 
     @property
     def old_hash(self) -> str:
@@ -35,26 +52,74 @@ class Comparison:
     def unified(self) -> str:
         return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name)
 
+    def as_json(self, *, unchanged: bool = False) -> dict:
+        groups = self.diff.groups if unchanged else self.diff.changes
+        return {
+            "old": {"name": self.old_name, "hash": self.old_hash},
+            "new": {"name": self.new_name, "hash": self.new_hash},
+            "stats": self.diff.stats(),
+            "changes": [{"provision": g.provision, "label": g.label, "status": g.status,
+                         "ops": [{"op": op.kind, "text": op.text, **({"amendment": op.source} if op.source else {})}
+                                 for op in g.ops]} for g in groups],
+        }
+
+
+def etag(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join((RENDERER_VERSION,) + parts).encode()).hexdigest()[:32]
+
+
+def amendment_key(amendment: Amendment) -> str:
+    return f"{amendment.slug}:{hashlib.sha256(amendment.patch_text.encode()).hexdigest()[:16]}"
+
+
+def sources_of(session: Session, amendments: list[Amendment]) -> dict[str, Source]:
+    return {a.slug: Source(a.title, session.get(Stakeholder, a.proposer_id).name) for a in amendments}
+
 
 def compare_texts(old_name: str, old: str, new_name: str, new: str) -> Comparison:
-    return Comparison(old_name, new_name, old, new, diff_texts(old, new))
+    return Comparison(old_name, new_name, old, new, diff_texts(old, new), {},
+                      etag("texts", content_hash(old), content_hash(new)))
 
 
 def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
     a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
-    return compare_texts(f"{document.slug}@{a.number}", a.text, f"{document.slug}@{b.number}", b.text)
+    producers: list[Amendment] = []
+    if a.number < b.number:
+        steps = []
+        for version in documents.list_versions(session, document)[a.number:b.number]:
+            producer = session.get(Amendment, version.produced_by_id) if version.produced_by_id else None
+            if producer is not None:
+                producers.append(producer)
+            steps.append(Step(version.text, producer.slug if producer else f"version-{version.number}"))
+        diff = diff_steps(a.text, steps)
+    else:
+        diff = diff_texts(a.text, b.text)
+    return Comparison(f"{document.slug}@{a.number}", f"{document.slug}@{b.number}", a.text, b.text, diff,
+                      sources_of(session, producers), etag("versions", a.content_hash, b.content_hash))
+
+
+def apply_in_order(version: Version, amendments: list[Amendment]) -> list[tuple[str, str]]:
+    """(slug, text after it) for each amendment applied in order; all-or-nothing."""
+    text = version.text
+    applied: list[tuple[str, str]] = []
+    for amendment in amendments:
+        result = apply_patch(parse_patch(amendment.patch_text), text)
+        if result.text is None:
+            raise PatchDoesNotApply(
+                f"amendment {amendment.slug!r} does not apply to version {version.number}"
+                + (f" after {', '.join(s for s, _ in applied)}" if applied else ""),
+                amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
+        text = result.text
+        applied.append((amendment.slug, text))
+    return applied
 
 
 def compare_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Comparison:
     """The version against the amendments applied to it in order (all-or-nothing)."""
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
-    outcome = amendment_service.apply_amendments(session, document, base, chosen)
-    if outcome.text is None:
-        failed = outcome.steps[-1]
-        raise PatchDoesNotApply(
-            f"amendment {failed.amendment.slug!r} does not apply to version {version} "
-            f"(after {len(outcome.steps) - 1} earlier amendment(s))",
-            amendment=failed.amendment.slug, hunks=[h.as_dict() for h in failed.result.hunks])
-    return compare_texts(f"{document.slug}@{base.number}", base.text,
-                         f"{document.slug}@{base.number}+{'+'.join(slugs)}", outcome.text)
+    applied = apply_in_order(base, chosen)
+    new_text = applied[-1][1] if applied else base.text
+    return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
+                      base.text, new_text, diff_steps(base.text, [Step(t, s) for s, t in applied]),
+                      sources_of(session, chosen), etag("amendments", base.content_hash, *map(amendment_key, chosen)))

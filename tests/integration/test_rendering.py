@@ -1,0 +1,54 @@
+"""Redlines and Keeling schedules from stored versions and amendments."""
+
+import pytest
+
+from regdraft.core.errors import NotFound, PatchDoesNotApply
+from regdraft.services import amendments as A
+from regdraft.services import comparisons, documents, rendering
+
+from example_case import BAN, NFP, TEXT, propose as _propose
+
+
+def test_versions_diff_attributes_changes_to_the_amendment_that_made_each_version(session, case):
+    ban = _propose(session, case, "ban", BAN, citations=[("adcs", "should not be predicated on a profit motive")])
+    A.accept(session, ban, actor="reviewer")
+    documents.create_version(session, case, text=BAN.replace("Example Regulations.", "Example Regulations 2014."),
+                             parent=2, author="DfE", message="tidy", actor="t")
+    comparison = comparisons.compare_versions(session, case, 1, 3)
+    sources = {op.source for g in comparison.diff.changes for op in g.ops if op.kind != "equal"}
+    assert sources == {"ban", "version-3"}
+    assert comparison.sources["ban"].proposer == "ADCS"
+    again = comparisons.compare_versions(session, case, 1, 3)
+    assert again.etag == comparison.etag != comparisons.compare_versions(session, case, 1, 2).etag
+    backwards = comparisons.compare_versions(session, case, 3, 1)
+    assert backwards.diff.new_text() == TEXT
+
+
+def test_keeling_applies_compatible_amendments_and_withholds_conflicting_ones(session, case):
+    _propose(session, case, "ban", BAN, citations=[("adcs", "should not be predicated on a profit motive")])
+    _propose(session, case, "nfp", NFP, proposer="ncb")
+    _propose(session, case, "scope", TEXT.replace("social services functions", "social work functions"),
+             categories=["scoped-pilot"], citations=[("adcs", "councils must remain accountable")])
+    schedule = rendering.keeling_schedule(session, case, 1, ["ban", "nfp", "scope"])
+    assert schedule.applied == ("scope",) and schedule.withheld == ("ban", "nfp")
+    body = schedule.keeling.body
+    assert "Conflict: amendments “ban” and “nfp” both change regulation 5" in body
+    assert ">services</del><ins" in body and ">work</ins>" in body and "Bodies carried on for profit" not in body
+    notes = schedule.keeling.notes
+    assert "councils must remain accountable" in notes
+    assert "/api/documents/example/responses/adcs#quote-" in notes
+    assert [c.source for c in schedule.keeling.changes] == ["scope"]
+    alone = rendering.keeling_schedule(session, case, 1, ["ban"])
+    assert alone.withheld == () and "should not be predicated on a profit motive" in alone.keeling.notes
+    assert alone.etag != schedule.etag
+
+
+def test_unknown_amendments_and_unappliable_sets_are_errors(session, case):
+    with pytest.raises(NotFound):
+        rendering.keeling_schedule(session, case, 1, ["nope"])
+    documents.create_version(session, case, text=TEXT.replace("section 10 of the Children Act 2004",
+                                                              "other enactments"), parent=1, author="x", actor="t")
+    _propose(session, case, "s10", TEXT.replace("section 10 of", "section 11 of"), categories=["standards"])
+    with pytest.raises(PatchDoesNotApply) as err:
+        comparisons.compare_amendments(session, case, 2, ["s10"])
+    assert err.value.extra["amendment"] == "s10"
