@@ -1,0 +1,96 @@
+"""Checking the whole store: what must hold whatever happened (crashes, concurrent
+writers, hand edits of the database).
+
+- every version's text hashes to its ``content_hash``;
+- each document's versions form one chain 1, 2, ... N, each the child of the one before;
+- every accepted amendment produced exactly one version, and replaying it on that
+  version's parent gives that version's text; no other amendment produced a version;
+- every amendment's ``base_hash`` is its base version's hash, and its patch applies
+  exactly to that base;
+- every citation's quote is still found in its response, where it says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from regdraft.core.anchors import find_quote
+from regdraft.core.errors import RegdraftError
+from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.text import content_hash
+from regdraft.store.models import Amendment, Citation, Document, Response, Version
+
+
+@dataclass
+class Report:
+    checked: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, what: str) -> None:
+        self.checked[what] = self.checked.get(what, 0) + 1
+
+
+def verify(session: Session) -> Report:
+    report = Report()
+    for document in session.exec(select(Document).order_by(Document.slug)).all():
+        _verify_document(session, document, report)
+    for citation, response in session.exec(select(Citation, Response).join(Response,
+                                                                          Response.id == Citation.response_id)):
+        report.count("citations")
+        try:
+            anchor = find_quote(response.text, citation.quote, prefix=citation.prefix, suffix=citation.suffix)
+        except RegdraftError:
+            report.problems.append(f"citation {citation.id}: quote no longer found in response {response.slug!r}")
+            continue
+        if (anchor.start, anchor.end) != (citation.start, citation.end):
+            report.problems.append(f"citation {citation.id}: quote moved in response {response.slug!r} "
+                                   f"({citation.start}-{citation.end} → {anchor.start}-{anchor.end})")
+    return report
+
+
+def _verify_document(session: Session, document: Document, report: Report) -> None:
+    versions = list(session.exec(select(Version).where(Version.document_id == document.id)
+                                 .order_by(Version.number)).all())
+    by_id = {v.id: v for v in versions}
+    previous = None
+    for expected, version in enumerate(versions, start=1):
+        report.count("versions")
+        name = f"{document.slug}@{version.number}"
+        if version.number != expected:
+            report.problems.append(f"{name}: numbering has a gap (expected version {expected})")
+        if content_hash(version.text) != version.content_hash:
+            report.problems.append(f"{name}: text does not match its content hash")
+        if version.parent_id != (previous.id if previous else None):
+            report.problems.append(f"{name}: parent is not the previous version")
+        previous = version
+    amendments = list(session.exec(select(Amendment).where(Amendment.document_id == document.id)).all())
+    produced = {v.produced_by_id: v for v in versions if v.produced_by_id is not None}
+    for amendment in amendments:
+        report.count("amendments")
+        name = f"{document.slug}/{amendment.slug}"
+        base = session.get(Version, amendment.base_version_id)
+        if base is None or base.content_hash != amendment.base_hash:
+            report.problems.append(f"{name}: base_hash does not match its base version")
+            continue
+        result = apply_patch(parse_patch(amendment.patch_text), base.text)
+        if not result.exact:
+            report.problems.append(f"{name}: patch does not apply exactly to its base")
+        version = produced.get(amendment.id)
+        if amendment.status == "accepted":
+            if version is None:
+                report.problems.append(f"{name}: accepted but produced no version")
+                continue
+            parent = by_id.get(version.parent_id)
+            replay = apply_patch(parse_patch(amendment.patch_text), parent.text if parent else "")
+            if replay.text != version.text:
+                report.problems.append(f"{name}: replaying it on {document.slug}@{parent.number if parent else '?'} "
+                                       f"does not give version {version.number}")
+            report.count("replays")
+        elif version is not None:
+            report.problems.append(f"{name}: is {amendment.status} but produced version {version.number}")
