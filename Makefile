@@ -1,0 +1,61 @@
+# regdraft developer entry points (GNU make). Everything runs from the virtualenv in
+# .venv, which the targets create (python3 -m venv) and fill (pip install -e '.[test]')
+# when it is missing; it is reinstalled only when pyproject.toml changes.
+#
+#   make run        load drafts/ and amendments/ into the database, then serve the API
+#   make test       the test suite (PYTEST_ARGS="-k foo -x" to pass options)
+#   make openapi    write api/openapi.json
+#   make revision MESSAGE="add thing"   autogenerate a migration from models.py
+#   make clean      remove build and test leftovers (not .venv, not var/)
+#   make distclean  clean, and remove .venv too
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.regdraft-installed
+PYTEST_ARGS ?=
+MESSAGE ?=
+
+.PHONY: help setup run test openapi revision clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The interpreter is an order-only prerequisite: only a pyproject.toml newer than the
+# stamp triggers a reinstall.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
+	touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/regdraft load
+	$(BIN)/regdraft serve
+
+test: setup
+	mkdir -p test-artifacts
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+openapi: setup
+	mkdir -p api
+	$(BIN)/regdraft openapi > api/openapi.json.tmp
+	mv api/openapi.json.tmp api/openapi.json
+
+revision: setup
+	@test -n "$(MESSAGE)" || { echo 'usage: make revision MESSAGE="what changed"' >&2; exit 2; }
+	$(BIN)/python -c 'import sys; from regdraft.store.engine import autogenerate_revision; print(autogenerate_revision(sys.argv[1]))' "$(MESSAGE)"
+
+clean:
+	rm -rf build dist test-artifacts .pytest_cache .hypothesis src/*.egg-info api/openapi.json.tmp
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

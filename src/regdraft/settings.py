@@ -1,0 +1,39 @@
+"""Runtime settings, read from ``REGDRAFT_*`` environment variables.
+
+Nothing here is evaluated at import time: defaults that depend on the current working
+directory are computed when :func:`get_settings` (or ``Settings()``) is called, so tests
+and the app factory always see the environment as it is when they ask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_PATH = Path("var") / "regdraft.sqlite"
+
+
+def default_database_url() -> str:
+    """``sqlite:///`` + the absolute path of ``var/regdraft.sqlite`` under the cwd."""
+    return "sqlite:///" + str((Path.cwd() / DEFAULT_DATABASE_PATH).resolve())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGDRAFT_", extra="ignore")
+
+    #: SQLAlchemy URL. ``sqlite:///...`` (default) or ``postgresql://...``
+    #: (rewritten to the psycopg 3 driver by :func:`regdraft.store.engine.make_engine`).
+    database_url: str = Field(default_factory=default_database_url)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Largest request body the API accepts.
+    max_body_bytes: int = 10 * 1024 * 1024
+    #: Folder holding ``drafts/`` and ``amendments/``.
+    root: Path = Field(default_factory=Path.cwd)
+
+
+def get_settings() -> Settings:
+    """A fresh :class:`Settings` from the current environment (deliberately not cached)."""
+    return Settings()
