@@ -332,6 +332,40 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
     return version
 
 
+def link_produced_version(session: Session, amendment: Amendment, version: Version, *, actor: str) -> bool:
+    """Record that accepting ``amendment`` produced ``version``, a version that already
+    exists (loading files, where versions are created before the amendments that made
+    them). The amendment must be accepted, must not have produced another version, and
+    replaying its patch on the version's parent must give exactly the version's text.
+    Returns whether anything changed."""
+    if version.produced_by_id == amendment.id:
+        return False
+    if version.document_id != amendment.document_id:
+        raise InvalidInput(f"amendment {amendment.slug!r} belongs to another document")
+    if amendment.status != "accepted":
+        raise InvalidTransition(f"amendment {amendment.slug!r} is {amendment.status}, not accepted: it cannot "
+                                f"have produced a version", status=amendment.status)
+    if version.produced_by_id is not None:
+        raise InvalidTransition(f"version {version.number} was produced by another amendment")
+    other = produced_version(session, amendment)
+    if other is not None:
+        raise InvalidTransition(f"amendment {amendment.slug!r} already produced version {other.number}")
+    parent = session.get(Version, version.parent_id) if version.parent_id is not None else None
+    if parent is None:
+        raise InvalidInput(f"version {version.number} has no parent: no amendment produced it")
+    result = apply_patch(parse_patch(amendment.patch_text), parent.text)
+    if result.text != version.text:
+        raise PatchDoesNotApply(
+            f"applying amendment {amendment.slug!r} to version {parent.number} does not give the text of "
+            f"version {version.number}", hunks=[h.as_dict() for h in result.hunks])
+    version.produced_by_id = amendment.id
+    session.flush()
+    document = session.get(Document, amendment.document_id)
+    record(session, actor, "version.linked", "version", f"{document.slug}@{version.number}", document.id,
+           after=version.content_hash, detail={"produced_by": amendment.slug})
+    return True
+
+
 # Applying and comparing ------------------------------------------------------------
 
 @dataclass(frozen=True)

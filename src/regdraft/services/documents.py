@@ -44,6 +44,20 @@ def create_document(session: Session, *, slug: str, title: str, description: str
     return document
 
 
+def update_document(session: Session, document: Document, *, title: str, description: str = "", notice: str = "",
+                    actor: str) -> bool:
+    """Change a document's title, description and notice (used when files change);
+    returns whether anything changed. Nothing is recorded when nothing changed."""
+    if not title.strip():
+        raise InvalidInput("a document needs a title", field="title")
+    if (document.title, document.description, document.notice) == (title, description, notice):
+        return False
+    document.title, document.description, document.notice = title, description, notice
+    session.flush()
+    record(session, actor, "document.updated", "document", document.slug, document.id)
+    return True
+
+
 def get_document(session: Session, slug: str) -> Document:
     document = session.exec(select(Document).where(Document.slug == slug)).first()
     if document is None:
