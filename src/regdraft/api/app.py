@@ -1,0 +1,100 @@
+"""The application factory.
+
+``create_app(settings)`` builds a FastAPI app and nothing else: no engine exists until
+the lifespan starts (it builds the engine and runs the migrations) or, where the
+lifespan does not run, until the first request needs a session. Importing this module
+touches no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+import regdraft
+from regdraft.api import errors, schemas
+from regdraft.api.deps import Database
+from regdraft.api.limits import BodySizeLimit
+from regdraft.api.routes import amendments, consultation, documents, events
+
+if TYPE_CHECKING:
+    from regdraft.settings import Settings
+
+DESCRIPTION = """\
+Draft regulations under version control: documents and their versions, amendments
+stored as diff-match-patch patches with citations of consultation responses, diffs
+grouped by provision, and conflicts between amendments.
+
+Every error is an RFC 9457 problem document (`application/problem+json`) with `type`,
+`title`, `status`, `detail`, `instance` and the error's facts as extra members (for
+example `head` for a stale parent, `hunks` for a patch that does not apply, `field`
+for invalid input, `errors` with `loc` for a request that does not match the schema).
+
+Send `X-Regdraft-Actor: <name>` to be named in the event log (default `anonymous`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    if settings is None:
+        from regdraft.settings import get_settings
+
+        settings = get_settings()
+    database = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(database.migrate)
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(title="regdraft", version=getattr(regdraft, "__version__", "0.1.0"), description=DESCRIPTION,
+                  lifespan=lifespan, docs_url="/docs", redoc_url=None,
+                  generate_unique_id_function=lambda route: route.name)
+    app.state.database = database
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+
+    @app.get("/health", response_model=schemas.Health, tags=["health"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        # async: it touches nothing, so it need not hop to the threadpool (benchmarks use it)
+        return {"status": "ok"}
+
+    api = APIRouter(prefix="/api")
+    api.include_router(documents.router)
+    api.include_router(amendments.router)
+    api.include_router(consultation.router)
+    api.include_router(events.router)
+    app.include_router(api)
+    _problem_json_in_openapi(app)
+    return app
+
+
+def _problem_json_in_openapi(app: FastAPI) -> None:
+    """FastAPI documents ``responses=`` models under the route's media type; ours are
+    ``application/problem+json``. Rewrite the error responses once, when the schema is
+    first built."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content")
+                    if code[:1] in "45" and content:
+                        # Documented under the route's own media type (application/json,
+                        # or text/markdown for a text route): there is one problem body.
+                        response["content"] = {errors.PROBLEM_JSON: next(iter(content.values()))}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,126 @@
+"""Dependencies shared by the routes: the database session (one request, one
+transaction), the actor, the document named in the path, and pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from threading import Lock
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Header, Path, Query, Request
+from sqlmodel import Session
+
+from regdraft.core.errors import InvalidInput
+from regdraft.services import documents
+from regdraft.store.models import Document
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from regdraft.settings import Settings
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+class Database:
+    """The app's engine, built on first use (by the lifespan at startup, or by the first
+    request where the lifespan did not run), never at import."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+        self._lock = Lock()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from regdraft.store.engine import make_engine
+
+                    self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def migrate(self) -> None:
+        from regdraft.store.engine import migrate
+
+        migrate(self.engine)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for the request: committed when the route returns, rolled back when it
+    raises. Services only flush. ``scope="function"`` (below) makes the commit happen
+    before the response is sent, so a failed commit is an error response, not a
+    success that did not happen."""
+    database: Database = request.app.state.database
+    engine = database.engine
+    with Session(engine) as session:
+        if request.method in ("GET", "HEAD") and engine.dialect.name == "sqlite":
+            # Reads need not take SQLite's write lock (the engine begins IMMEDIATE by
+            # default), so they run alongside a writer. GET routes never write.
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        else:
+            session.commit()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_actor(x_regdraft_actor: Annotated[str | None, Header(
+        alias="X-Regdraft-Actor", max_length=200,
+        description="Who is acting, for the event log (authentication comes later)")] = None) -> str:
+    actor = (x_regdraft_actor or "").strip()
+    return actor or "anonymous"
+
+
+ActorDep = Annotated[str, Depends(get_actor)]
+
+
+def get_document(doc: Annotated[str, Path(description="The document's slug",
+                                           examples=["children-social-care-delegation"])],
+                 session: SessionDep) -> Document:
+    return documents.get_document(session, doc)
+
+
+DocumentDep = Annotated[Document, Depends(get_document)]
+
+VersionNumber = Annotated[int, Path(ge=1, description="Version number (from 1)")]
+AmendmentSlug = Annotated[str, Path(description="The amendment's slug", examples=["profit-ban"])]
+Offset = Annotated[int, Query(ge=0, description="How many items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT})")]
+
+
+def page(items: list, offset: int, limit: int) -> list:
+    """A page of a list the service returned whole."""
+    return items[offset:offset + limit]
+
+
+def slug_list(value: str | None) -> list[str]:
+    """``"a, b,c"`` → ``["a", "b", "c"]`` (a query parameter naming amendments)."""
+    if value is None:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The revision in an ``If-Match: "3"`` header (weak or strong), or ``None``."""
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip('"')
+    if not tag.isdigit():
+        raise InvalidInput(f"If-Match {value!r} is not an amendment revision such as \"3\"", field="If-Match")
+    return int(tag)

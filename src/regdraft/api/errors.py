@@ -1,0 +1,203 @@
+"""Errors as HTTP: the one place that maps regdraft's error hierarchy to status codes.
+
+Every error response is an RFC 9457 problem document (``application/problem+json``)::
+
+    {"type": "https://regdraft.dev/problems/stale-parent",
+     "title": "Parent is not the head version",
+     "status": 409,
+     "detail": "version 1 is not the head of 'example'; the head is version 2",
+     "instance": "/api/documents/example/versions",
+     "head": 2, "head_hash": "…", "document": "example"}
+
+``type`` names the error class's ``code``; ``detail`` is its one-line message; the
+error's ``extra`` facts become extension members. An extra whose name is one of the
+standard members is renamed (``status`` → ``current_status`` for an amendment's
+workflow status, anything else → ``extra_<name>``) so the standard members always mean
+what RFC 9457 says.
+
+The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
+
+    InvalidInput (and subclasses)  422
+    NotFound                       404
+    Conflict (and subclasses)      409
+    PatchDoesNotApply              409
+    any other RegdraftError        400
+
+FastAPI's own errors are problems too: a request that does not match its schema is a
+422 ``validation-error`` with ``errors: [{loc, msg, type}]``, an ``HTTPException`` (an
+unknown route, a wrong method) keeps its status with ``type: about:blank``, a body over
+the size limit is a 413 ``payload-too-large``. A database constraint that fires despite
+the services' checks (two requests racing to take the same slug) is a 409 ``conflict``;
+anything unexpected is a 500 ``internal-error`` (and logged).
+
+:func:`problem_responses` builds the ``responses=`` entry every route passes, so the
+OpenAPI document lists each problem a route can return.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from regdraft.core.errors import Conflict, InvalidInput, NotFound, PatchDoesNotApply, RegdraftError
+
+PROBLEM_BASE = "https://regdraft.dev/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PatchDoesNotApply, 409),
+)
+
+_STANDARD = {"type", "title", "status", "detail", "instance"}
+_RENAMED = {"status": "current_status"}
+
+log = logging.getLogger(__name__)
+
+
+def status_for(error: RegdraftError) -> int:
+    for cls, status in STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def problem_type(code: str) -> str:
+    return PROBLEM_BASE + code
+
+
+# Schemas (for OpenAPI) -------------------------------------------------------------
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document. Extension members carry the error's facts
+    (`head`, `hunks`, `field`, `amendment`, ...)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    type: str = Field(description="URI naming the problem, e.g. https://regdraft.dev/problems/stale-parent",
+                      examples=["https://regdraft.dev/problems/not-found"])
+    title: str = Field(description="Short summary of the problem type")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What went wrong in this case, in one line")
+    instance: str = Field(description="The request path")
+
+
+class ValidationErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where: ['body', 'citations', 0, 'quote'], ['query', 'limit'], ...")
+    msg: str
+    type: str
+
+
+class ValidationProblem(Problem):
+    """A request that does not match the schema (or a service's check of one field)."""
+
+    errors: list[ValidationErrorItem] = Field(default_factory=list)
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    404: "Not found (`not-found`): the document, version, amendment, response or stakeholder does not exist",
+    409: "Conflict with the current state",
+    413: "Request body too large (`payload-too-large`)",
+    422: "Invalid input (`validation-error`, `invalid-input`, `invalid-text`, `invalid-patch`, ...)",
+}
+
+
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry for a route: each status (and always 422) as problem+json.
+
+    ``descriptions`` overrides the text per status, keyed ``s404``, ``s409``...
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    # Every route under /api takes parameters, so each can answer 422; listing it here
+    # also keeps FastAPI from documenting its own HTTPValidationError instead.
+    for status in sorted({*statuses, 422}):
+        model = ValidationProblem if status == 422 else Problem
+        out[status] = {"model": model,
+                       "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Problem"))}
+    return out
+
+
+# Building problem documents ----------------------------------------------------------
+
+def problem(request: Request, status: int, *, type_: str, title: str, detail: str,
+            extensions: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail,
+                            "instance": request.url.path}
+    for key, value in (extensions or {}).items():
+        if key in _STANDARD:
+            key = _RENAMED.get(key, f"extra_{key}")
+        body[key] = value
+    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def regdraft_error_response(request: Request, error: RegdraftError) -> JSONResponse:
+    return problem(request, status_for(error), type_=problem_type(error.code), title=error.title,
+                   detail=error.message, extensions=error.extra)
+
+
+async def _regdraft_error(request: Request, error: RegdraftError) -> JSONResponse:
+    return regdraft_error_response(request, error)
+
+
+def _loc(loc: Any) -> list[str | int]:
+    return [part if isinstance(part, int) else str(part) for part in loc]
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [{"loc": _loc(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in error.errors()]
+    first = errors[0] if errors else None
+    detail = "the request is invalid"
+    if first:
+        where = ".".join(str(p) for p in first["loc"])
+        detail = f"{where}: {first['msg']}" if where else first["msg"]
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more)"
+    return problem(request, 422, type_=problem_type("validation-error"), title="Request validation failed",
+                   detail=detail, extensions={"errors": errors})
+
+
+async def _http_exception(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    try:
+        title = HTTPStatus(error.status_code).phrase
+    except ValueError:
+        title = "Error"
+    detail = error.detail if isinstance(error.detail, str) else title
+    headers = dict(error.headers) if getattr(error, "headers", None) else None
+    return problem(request, error.status_code, type_="about:blank", title=title, detail=detail, headers=headers)
+
+
+async def _integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
+    # The services check uniqueness and the head before writing; a constraint that still
+    # fires means another request changed the same thing at the same moment.
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, error.orig)
+    return problem(request, 409, type_=problem_type("conflict"), title="Conflict",
+                   detail="the change conflicts with another made at the same time; reload and try again")
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem(request, 500, type_=problem_type("internal-error"), title="Internal server error",
+                   detail="an unexpected error occurred; it has been logged")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: RegdraftError, validation errors, HTTP exceptions,
+    integrity errors, the rest."""
+    app.add_exception_handler(RegdraftError, _regdraft_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,156 @@
+"""From store rows and core values to response schemas.
+
+Routes build their response bodies here, inside the request's transaction (the session
+commits, and expires what it loaded, when the route returns). Every lookup goes through
+a service, or is a primary-key ``session.get``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session
+
+from regdraft.api import schemas
+from regdraft.core.patching import ApplyResult
+from regdraft.core.structure import parse_structure
+from regdraft.services import amendments as amendment_service
+from regdraft.services import documents
+from regdraft.store.models import Amendment, Document, Event, Response, Stakeholder, Version
+
+
+class Presenter:
+    """Caches the small lookups (stakeholder slugs, version numbers) of one request."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._stakeholders: dict[int, Stakeholder] = {}
+        self._versions: dict[int, Version] = {}
+        self._amendments: dict[int, Amendment] = {}
+        self._documents: dict[int, Document] = {}
+
+    # lookups by primary key
+    def stakeholder(self, stakeholder_id: int) -> Stakeholder:
+        if stakeholder_id not in self._stakeholders:
+            self._stakeholders[stakeholder_id] = self.session.get(Stakeholder, stakeholder_id)
+        return self._stakeholders[stakeholder_id]
+
+    def version_row(self, version_id: int) -> Version:
+        if version_id not in self._versions:
+            self._versions[version_id] = self.session.get(Version, version_id)
+        return self._versions[version_id]
+
+    def amendment_row(self, amendment_id: int) -> Amendment:
+        if amendment_id not in self._amendments:
+            self._amendments[amendment_id] = self.session.get(Amendment, amendment_id)
+        return self._amendments[amendment_id]
+
+    def document_row(self, document_id: int) -> Document:
+        if document_id not in self._documents:
+            self._documents[document_id] = self.session.get(Document, document_id)
+        return self._documents[document_id]
+
+    # documents
+    def document_summary(self, document: Document) -> schemas.DocumentSummary:
+        return schemas.DocumentSummary(**self._document_fields(document))
+
+    def document(self, document: Document) -> schemas.DocumentPublic:
+        counts = {}
+        for status in amendment_service.STATUSES:
+            _, counts[status] = amendment_service.list_amendments(self.session, document, status=status, limit=0)
+        return schemas.DocumentPublic(**self._document_fields(document), amendments=counts)
+
+    def _document_fields(self, document: Document) -> dict:
+        head = documents.head(self.session, document)
+        return {"slug": document.slug, "title": document.title, "description": document.description,
+                "notice": document.notice, "created_at": document.created_at,
+                "head": schemas.VersionRef(number=head.number, content_hash=head.content_hash) if head else None,
+                "versions": documents.count_versions(self.session, document)}
+
+    # versions
+    def version_summary(self, version: Version) -> schemas.VersionSummary:
+        return schemas.VersionSummary(**self._version_fields(version))
+
+    def version(self, version: Version) -> schemas.VersionPublic:
+        structure = parse_structure(version.text, strict=False)
+        provisions = [schemas.ProvisionPublic(id=p.id, label=p.label, kind=p.kind, parent=p.parent, start=p.start,
+                                              end=p.end, line=p.line, heading=p.heading)
+                      for p in structure.provisions]
+        return schemas.VersionPublic(**self._version_fields(version), text=version.text, provisions=provisions)
+
+    def _version_fields(self, version: Version) -> dict:
+        self._versions[version.id] = version
+        parent = self.version_row(version.parent_id).number if version.parent_id is not None else None
+        produced_by = (self.amendment_row(version.produced_by_id).slug
+                       if version.produced_by_id is not None else None)
+        return {"number": version.number, "parent": parent, "author": version.author, "message": version.message,
+                "created_at": version.created_at, "content_hash": version.content_hash,
+                "produced_by": produced_by}
+
+    # amendments
+    def amendment_summary(self, amendment: Amendment) -> schemas.AmendmentSummary:
+        return schemas.AmendmentSummary(**self._amendment_fields(amendment))
+
+    def amendment(self, amendment: Amendment) -> schemas.AmendmentPublic:
+        produced = amendment_service.produced_version(self.session, amendment)
+        return schemas.AmendmentPublic(
+            **self._amendment_fields(amendment), rationale=amendment.rationale, patch_text=amendment.patch_text,
+            hunks=self.hunks(amendment), citations=self.citations(amendment),
+            produced_version=produced.number if produced else None)
+
+    def _amendment_fields(self, amendment: Amendment) -> dict:
+        self._amendments[amendment.id] = amendment
+        return {"slug": amendment.slug, "title": amendment.title,
+                "proposer": self.stakeholder(amendment.proposer_id).slug, "status": amendment.status,
+                "base": self.version_row(amendment.base_version_id).number, "base_hash": amendment.base_hash,
+                "categories": amendment_service.categories_of(self.session, amendment),
+                "revision": amendment.revision, "created_at": amendment.created_at,
+                "updated_at": amendment.updated_at}
+
+    def hunks(self, amendment: Amendment) -> list[schemas.HunkPublic]:
+        return [schemas.HunkPublic(index=hunk.index + 1, header=hunk.header,
+                                   provisions=[schemas.ProvisionRef(id=link.provision_id, label=link.label)
+                                               for link in links])
+                for hunk, links in amendment_service.hunks_of(self.session, amendment)]
+
+    def citations(self, amendment: Amendment) -> list[schemas.CitationPublic]:
+        return [schemas.CitationPublic(response=response.slug,
+                                       stakeholder=self.stakeholder(response.stakeholder_id).slug,
+                                       quote=citation.quote, start=citation.start, end=citation.end)
+                for citation, response in amendment_service.citations_of(self.session, amendment)]
+
+    # responses and stakeholders
+    def response_summary(self, response: Response) -> schemas.ResponseSummary:
+        return schemas.ResponseSummary(**self._response_fields(response))
+
+    def response(self, response: Response, citing: list[Amendment]) -> schemas.ResponsePublic:
+        return schemas.ResponsePublic(**self._response_fields(response), text=response.text,
+                                      provenance=response.provenance,
+                                      amendments=[self.amendment_summary(a) for a in citing])
+
+    def _response_fields(self, response: Response) -> dict:
+        return {"slug": response.slug, "stakeholder": self.stakeholder(response.stakeholder_id).slug,
+                "title": response.title, "source": response.source, "url": response.url, "date": response.date,
+                "stance": response.stance, "content_hash": response.content_hash}
+
+    @staticmethod
+    def stakeholder_public(stakeholder: Stakeholder) -> schemas.StakeholderPublic:
+        return schemas.StakeholderPublic(slug=stakeholder.slug, name=stakeholder.name, kind=stakeholder.kind)
+
+    # events
+    def event(self, event: Event) -> schemas.EventPublic:
+        document = self.document_row(event.document_id).slug if event.document_id is not None else None
+        try:
+            detail = json.loads(event.detail or "{}")
+        except ValueError:
+            detail = {"raw": event.detail}
+        return schemas.EventPublic(id=event.id, at=event.at, actor=event.actor, action=event.action,
+                                   target_type=event.target_type, target=event.target, document=document,
+                                   before_hash=event.before_hash, after_hash=event.after_hash,
+                                   detail=detail if isinstance(detail, dict) else {"value": detail})
+
+
+# Pure values ---------------------------------------------------------------------------
+
+def hunk_reports(result: ApplyResult) -> list[schemas.HunkReport]:
+    return [schemas.HunkReport(**h.as_dict()) for h in result.hunks]

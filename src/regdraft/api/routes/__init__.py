@@ -1,0 +1,1 @@
+"""The API's routers, one module per area; :mod:`regdraft.api.app` mounts them under ``/api``."""

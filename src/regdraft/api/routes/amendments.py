@@ -1,0 +1,188 @@
+"""Amendments: propose, read, change status, accept, apply (one or an ordered set) and
+find conflicts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Query, status
+from fastapi import Response as HTTPResponse
+
+from regdraft.api import present, schemas
+from regdraft.api.deps import (ActorDep, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep, parse_if_match,
+                               slug_list)
+from regdraft.api.errors import problem_responses
+from regdraft.api.present import Presenter
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply
+from regdraft.core.text import content_hash
+from regdraft.services import amendments as amendment_service
+from regdraft.services import documents
+from regdraft.services.amendments import AmendmentInput, CitationInput
+
+router = APIRouter(prefix="/documents/{doc}", tags=["amendments"])
+
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='The amendment\'s ETag, e.g. "3": '
+                                                                    "used as `revision` when the body has none")]
+
+_S404 = "`not-found`: no such document or amendment"
+_STALE = "`invalid-transition`: the workflow does not allow it, or `revision` is stale (the problem says the " \
+         "current `revision` and `current_status`)"
+_FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
+
+
+def _location(document_slug: str, slug: str) -> str:
+    return f"/api/documents/{document_slug}/amendments/{slug}"
+
+
+@router.get("/amendments", response_model=schemas.AmendmentList, summary="List amendments",
+            responses=problem_responses(404, 422, s422="Unknown `status` or `category` (`invalid-input`, `field`)"))
+def list_amendments(document: DocumentDep, session: SessionDep,
+                    status_: Annotated[str | None, Query(alias="status",
+                                                         description=", ".join(amendment_service.STATUSES))] = None,
+                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES))] = None,
+                    stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
+                    provision: Annotated[str | None, Query(description="A provision id the amendment touches",
+                                                           examples=["reg-3"])] = None,
+                    offset: Offset = 0, limit: Limit = 50) -> schemas.AmendmentList:
+    rows, total = amendment_service.list_amendments(session, document, status=status_, category=category,
+                                                    proposer=stakeholder, provision=provision, offset=offset,
+                                                    limit=limit)
+    view = Presenter(session)
+    return schemas.AmendmentList(items=[view.amendment_summary(a) for a in rows], total=total, offset=offset,
+                                 limit=limit)
+
+
+@router.post("/amendments", response_model=schemas.AmendmentPublic, status_code=status.HTTP_201_CREATED,
+             summary="Propose an amendment",
+             responses=problem_responses(
+                 404, 409, 413, 422,
+                 s404="`not-found`: no such document, base version, proposer or cited response (`citation` "
+                      "numbers the citation from 1)",
+                 s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
+                      "against another text; `hunks` is the report)",
+                 s422="`invalid-patch` (with `line`), `invalid-input` (slug, category, status, ...: `field`), "
+                      "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
+def propose(document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep, actor: ActorDep,
+            response: HTTPResponse) -> schemas.AmendmentPublic:
+    data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
+                          categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
+                          new_text=body.new_text, status=body.status,
+                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+    amendment = amendment_service.propose(session, document, data, actor=actor)
+    response.headers["Location"] = _location(document.slug, amendment.slug)
+    response.headers["ETag"] = f'"{amendment.revision}"'
+    return Presenter(session).amendment(amendment)
+
+
+@router.get("/amendments/{slug}", response_model=schemas.AmendmentPublic, summary="An amendment",
+            responses={200: {"headers": {"ETag": {"description": 'The revision, quoted: "3"',
+                                                  "schema": {"type": "string"}}},
+                             "description": "The amendment"},
+                       **problem_responses(404, s404=_S404)})
+def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+                  response: HTTPResponse) -> schemas.AmendmentPublic:
+    amendment = amendment_service.get_amendment(session, document, slug)
+    response.headers["ETag"] = f'"{amendment.revision}"'
+    return Presenter(session).amendment(amendment)
+
+
+@router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,
+             summary="Change an amendment's status (accepted creates the next version)",
+             responses=problem_responses(404, 409, 413, 422, s404=_S404,
+                                         s409=f"{_STALE}; or, when accepting, {_FAILS}"))
+def set_status(document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange, session: SessionDep,
+               actor: ActorDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
+    amendment = amendment_service.get_amendment(session, document, slug)
+    revision = body.revision if body.revision is not None else parse_if_match(if_match)
+    amendment_service.set_status(session, amendment, body.status, actor=actor, revision=revision)
+    view = Presenter(session)
+    produced = amendment_service.produced_version(session, amendment) if body.status == "accepted" else None
+    response.headers["ETag"] = f'"{amendment.revision}"'
+    return schemas.StatusResult(amendment=view.amendment(amendment),
+                                version=view.version_summary(produced) if produced else None)
+
+
+@router.post("/amendments/{slug}/accept", response_model=schemas.VersionSummary,
+             status_code=status.HTTP_201_CREATED, summary="Accept an amendment: the next version",
+             responses=problem_responses(404, 409, 413, 422, s404=_S404, s409=f"{_STALE}; or {_FAILS}"))
+def accept(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, actor: ActorDep,
+           response: HTTPResponse,
+           body: Annotated[schemas.AcceptRequest | None, Body()] = None,
+           if_match: IfMatch = None) -> schemas.VersionSummary:
+    amendment = amendment_service.get_amendment(session, document, slug)
+    revision = body.revision if body is not None and body.revision is not None else parse_if_match(if_match)
+    version = amendment_service.accept(session, amendment, actor=actor, revision=revision)
+    response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
+    return Presenter(session).version_summary(version)
+
+
+@router.get("/amendments/{slug}/apply", response_model=schemas.ApplyReport,
+            summary="Try an amendment on a version: the hunk-by-hunk report",
+            responses=problem_responses(404, 409, 422, s404=_S404, s409=_FAILS))
+def apply_one(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+              version: Annotated[int | None, Query(description="Version number (default: the head)")] = None,
+              partial: Annotated[bool, Query(description="Apply the hunks that apply; report the rest")] = False,
+              ) -> schemas.ApplyReport:
+    amendment = amendment_service.get_amendment(session, document, slug)
+    target = _version_or_head(session, document, version)
+    outcome = amendment_service.apply_amendments(session, document, target, [amendment], partial=partial)
+    result = outcome.steps[0].result
+    if outcome.text is None:
+        raise PatchDoesNotApply(f"amendment {slug!r} does not apply to version {target.number}",
+                                amendment=slug, version=target.number, hunks=[h.as_dict() for h in result.hunks])
+    return schemas.ApplyReport(amendment=slug, version=target.number, ok=result.ok,
+                               hunks=present.hunk_reports(result), text=outcome.text,
+                               content_hash=content_hash(outcome.text))
+
+
+@router.post("/apply", response_model=schemas.ApplySetReport, summary="Apply amendments in order to a version",
+             responses=problem_responses(
+                 404, 409, 413, 422, s404=_S404,
+                 s409=f"{_FAILS}; `amendment` names the one that failed and `steps` the reports so far"))
+def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: SessionDep) -> schemas.ApplySetReport:
+    target = documents.get_version(session, document, body.version)
+    chosen = amendment_service.resolve(session, document, body.amendments)
+    outcome = amendment_service.apply_amendments(session, document, target, chosen, partial=body.partial)
+    steps = [schemas.ApplyStep(amendment=step.amendment.slug, ok=step.result.ok,
+                               hunks=present.hunk_reports(step.result)) for step in outcome.steps]
+    if outcome.text is None:
+        failed = outcome.steps[-1]
+        raise PatchDoesNotApply(
+            f"amendment {failed.amendment.slug!r} does not apply to version {target.number} "
+            f"(after {len(outcome.steps) - 1} earlier amendment(s))",
+            amendment=failed.amendment.slug, version=target.number,
+            hunks=[h.as_dict() for h in failed.result.hunks], steps=[s.model_dump() for s in steps])
+    return schemas.ApplySetReport(version=target.number, amendments=[a.slug for a in chosen],
+                                  ok=all(s.ok for s in steps), steps=steps, text=outcome.text,
+                                  content_hash=content_hash(outcome.text))
+
+
+@router.get("/conflicts", response_model=schemas.ConflictList, summary="Which amendments touch the same text",
+            responses=problem_responses(404, 422))
+def conflicts(document: DocumentDep, session: SessionDep,
+              amendments: Annotated[str | None, Query(
+                  description="Comma-separated slugs (default: every draft and proposed amendment)")] = None,
+              ) -> schemas.ConflictList:
+    if amendments is None:
+        chosen = amendment_service.open_amendments(session, document)
+    else:
+        slugs = slug_list(amendments)
+        if not slugs:
+            raise InvalidInput("name at least one amendment, or leave out `amendments` for all open ones",
+                               field="amendments")
+        chosen = amendment_service.resolve(session, document, slugs)
+    pairs = amendment_service.conflicts(session, document, chosen)
+    return schemas.ConflictList(
+        amendments=[a.slug for a in chosen],
+        conflicts=[schemas.ConflictPublic(first=p.first, second=p.second, kind=p.kind,
+                                          provisions=[schemas.ProvisionRef(id=i, label=l) for i, l in p.provisions])
+                   for p in pairs])
+
+
+def _version_or_head(session, document, number: int | None):
+    if number is not None:
+        return documents.get_version(session, document, number)
+    head = documents.head(session, document)
+    if head is None:
+        return documents.get_version(session, document, 1)  # raises NotFound naming version 1
+    return head

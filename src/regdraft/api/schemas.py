@@ -1,0 +1,373 @@
+"""Request and response bodies of the HTTP API.
+
+``XCreate`` / ``XPut`` are what a client sends, ``XPublic`` what it gets back (``XSummary``
+where a list shows less than the single resource). They are plain Pydantic models, not
+the store's tables: the API's shape can change without a migration and the tables can
+change without breaking clients. Allowed values (statuses, categories) come from the
+services, which also check them, so the schema and the checks cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from regdraft.services.amendments import CATEGORIES, STATUSES
+
+_SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
+
+
+def _slug_field(description: str, **kw: Any) -> Any:
+    # The pattern is documented, not enforced here: the service checks slugs and says
+    # which one is wrong (``field``), so the error is the same from the API and the CLI.
+    return Field(description=description, json_schema_extra=dict(_SLUG), **kw)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _Page(_Out):
+    total: int = Field(description="How many items match, across all pages")
+    offset: int
+    limit: int
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+# Documents -------------------------------------------------------------------------
+
+class DocumentCreate(BaseModel):
+    slug: str = _slug_field("Lower-case letters, digits and single hyphens, 1-80 characters",
+                            examples=["children-social-care-delegation"])
+    title: str
+    description: str = ""
+    notice: str = Field("", description="A warning every reader must see, e.g. that a text is a reconstruction")
+
+
+class VersionRef(_Out):
+    number: int
+    content_hash: str = Field(description="SHA-256 of the normalised text")
+
+
+class DocumentSummary(_Out):
+    slug: str
+    title: str
+    description: str
+    notice: str
+    created_at: datetime
+    head: VersionRef | None = Field(description="The latest version; null before the first")
+    versions: int = Field(description="Number of versions")
+
+
+class DocumentPublic(DocumentSummary):
+    amendments: dict[str, int] = Field(
+        description=f"Number of amendments by status ({', '.join(STATUSES)})",
+        examples=[{s: 0 for s in STATUSES}])
+
+
+class DocumentList(_Page):
+    items: list[DocumentSummary]
+
+
+# Versions --------------------------------------------------------------------------
+
+class VersionCreate(BaseModel):
+    text: str = Field(description="The full text (Markdown, see docs/drafting-format.md); it is normalised")
+    parent: int | None = Field(description="The head version's number (null for the first version); "
+                                           "anything else is a stale parent (409, with the head)")
+    author: str | None = Field(None, description="Defaults to the actor (X-Regdraft-Actor)")
+    message: str = ""
+
+
+class ProvisionPublic(_Out):
+    id: str = Field(examples=["reg-3-2-a"])
+    label: str = Field(examples=["regulation 3(2)(a)"])
+    kind: str = Field(examples=["sub-paragraph"])
+    parent: str | None
+    start: int = Field(description="Offset of its first character in the text")
+    end: int = Field(description="Offset just past its span")
+    line: int = Field(description="1-based line where it starts")
+    heading: str = ""
+
+
+class VersionSummary(_Out):
+    number: int
+    parent: int | None
+    author: str
+    message: str
+    created_at: datetime
+    content_hash: str
+    produced_by: str | None = Field(description="Slug of the accepted amendment that produced it")
+
+
+class VersionPublic(VersionSummary):
+    text: str
+    provisions: list[ProvisionPublic]
+
+
+class VersionList(_Page):
+    items: list[VersionSummary]
+
+
+# Diffs -----------------------------------------------------------------------------
+
+class DiffSide(_Out):
+    name: str = Field(examples=["children-social-care-delegation@1"])
+    hash: str
+
+
+class DiffOp(_Out):
+    op: str = Field(description="equal, insert or delete", examples=["insert"])
+    text: str
+    amendment: str | None = Field(None, description="What made this change, where known: the amendment's slug, "
+                                                    "or version-N for a direct edit (absent for equal text)")
+
+
+class ProvisionChange(_Out):
+    provision: str = Field(description="Provision id (in the new text; in the old one where it was removed)")
+    label: str
+    status: str = Field(description="added, removed, changed or unchanged")
+    ops: list[DiffOp]
+
+
+class DiffStats(_Out):
+    added: int
+    removed: int
+    changed: int
+    inserted_words: int
+    deleted_words: int
+
+
+class DiffPublic(_Out):
+    """Joining the non-insert ops of all groups gives the old text and the non-delete
+    ops the new text, when unchanged groups are included (`unchanged=true`)."""
+
+    old: DiffSide
+    new: DiffSide
+    stats: DiffStats
+    changes: list[ProvisionChange]
+
+
+# Amendments ------------------------------------------------------------------------
+
+class ProvisionRef(_Out):
+    id: str
+    label: str
+
+
+class CitationCreate(BaseModel):
+    response: str = Field(description="Slug of a response to this document's consultation")
+    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ")
+
+
+class AmendmentCreate(BaseModel):
+    """Give exactly one of `patch_text` (diff-match-patch patch text against the base)
+    and `new_text` (the base as you want it; regdraft makes the patch)."""
+
+    slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
+    title: str
+    proposer: str = Field(description="Stakeholder slug")
+    base: int = Field(description="Number of the version the patch applies to exactly")
+    categories: list[str] = Field(json_schema_extra={"items": {"type": "string", "enum": list(CATEGORIES)}})
+    rationale: str = ""
+    citations: list[CitationCreate] = []
+    patch_text: str | None = None
+    new_text: str | None = None
+    status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
+
+
+class HunkPublic(_Out):
+    index: int = Field(description="Numbered from 1, as in apply reports")
+    header: str = Field(examples=["@@ -120,12 +120,31 @@"])
+    provisions: list[ProvisionRef]
+
+
+class CitationPublic(_Out):
+    response: str
+    stakeholder: str
+    quote: str
+    start: int = Field(description="Where the quote stands in the response text")
+    end: int
+
+
+class AmendmentSummary(_Out):
+    slug: str
+    title: str
+    proposer: str
+    status: str
+    base: int = Field(description="Number of the base version")
+    base_hash: str
+    categories: list[str]
+    revision: int = Field(description="Bumped on every change; also the ETag")
+    created_at: datetime
+    updated_at: datetime
+
+
+class AmendmentPublic(AmendmentSummary):
+    rationale: str
+    patch_text: str
+    hunks: list[HunkPublic]
+    citations: list[CitationPublic]
+    produced_version: int | None = Field(description="The version its acceptance created")
+
+
+class AmendmentList(_Page):
+    items: list[AmendmentSummary]
+
+
+class StatusChange(BaseModel):
+    status: str = Field(json_schema_extra={"enum": list(STATUSES)})
+    revision: int | None = Field(None, description="The revision you saw (or send If-Match); a stale one is a 409")
+
+
+class AcceptRequest(BaseModel):
+    revision: int | None = None
+
+
+class StatusResult(_Out):
+    amendment: AmendmentPublic
+    version: VersionSummary | None = Field(description="The version created when the status became accepted")
+
+
+class HunkReport(_Out):
+    hunk: int = Field(description="Numbered from 1")
+    status: str = Field(description="exact, shifted, fuzzy or failed")
+    expected_at: int
+    found_at: int | None
+    shift: int | None
+
+
+class ApplyReport(_Out):
+    amendment: str
+    version: int
+    ok: bool
+    hunks: list[HunkReport]
+    text: str | None = Field(description="The patched text (with partial=true, even when hunks failed)")
+    content_hash: str | None
+
+
+class ApplyRequest(BaseModel):
+    version: int
+    amendments: list[str] = Field(description="Amendment slugs, applied in this order")
+    partial: bool = Field(False, description="Apply what applies and report the rest, rather than fail")
+
+
+class ApplyStep(_Out):
+    amendment: str
+    ok: bool
+    hunks: list[HunkReport]
+
+
+class ApplySetReport(_Out):
+    version: int
+    amendments: list[str]
+    ok: bool
+    steps: list[ApplyStep]
+    text: str | None
+    content_hash: str | None
+
+
+class ConflictPublic(_Out):
+    first: str
+    second: str
+    kind: str = Field(description="overlap (their text overlaps or meets) or same-provision")
+    provisions: list[ProvisionRef]
+
+
+class ConflictList(_Out):
+    amendments: list[str] = Field(description="The amendments compared")
+    conflicts: list[ConflictPublic]
+
+
+# Cross-references ------------------------------------------------------------------
+
+class ProvisionAmendment(_Out):
+    slug: str
+    title: str
+    status: str
+    proposer: str
+    hunks: list[HunkPublic]
+    citations: list[CitationPublic]
+
+
+class ProvisionXref(_Out):
+    provision: str
+    label: str | None
+    in_head: bool = Field(description="Whether the head version has this provision")
+    amendments: list[ProvisionAmendment]
+
+
+class StakeholderPut(BaseModel):
+    name: str = Field(min_length=1, examples=["Association of Directors of Children's Services"])
+    kind: str = ""
+
+
+class StakeholderPublic(_Out):
+    slug: str
+    name: str
+    kind: str
+
+
+class StakeholderList(_Page):
+    items: list[StakeholderPublic]
+
+
+class StakeholderDetail(StakeholderPublic):
+    proposed: list[AmendmentSummary]
+    cited: list[AmendmentSummary] = Field(description="Amendments citing this stakeholder's responses")
+
+
+class ResponsePut(BaseModel):
+    stakeholder: str = Field(description="Stakeholder slug")
+    title: str
+    text: str
+    source: str = ""
+    url: str = ""
+    date: str = ""
+    stance: str = ""
+    provenance: str = ""
+
+
+class ResponseSummary(_Out):
+    slug: str
+    stakeholder: str
+    title: str
+    source: str
+    url: str
+    date: str
+    stance: str
+    content_hash: str
+
+
+class ResponsePublic(ResponseSummary):
+    text: str
+    provenance: str
+    amendments: list[AmendmentSummary] = Field(description="Amendments citing this response")
+
+
+class ResponseList(_Page):
+    items: list[ResponseSummary]
+
+
+# Events ----------------------------------------------------------------------------
+
+class EventPublic(_Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str = Field(examples=["amendment.accepted"])
+    target_type: str
+    target: str
+    document: str | None
+    before_hash: str | None
+    after_hash: str | None
+    detail: dict[str, Any]
+
+
+class EventList(_Page):
+    items: list[EventPublic]

@@ -1,0 +1,105 @@
+"""Diffs over HTTP: between versions, and a version against amendments."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .support import INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2, problem
+
+
+def _rebuild(changes: list[dict]) -> tuple[str, str]:
+    old = "".join(op["text"] for g in changes for op in g["ops"] if op["op"] != "insert")
+    new = "".join(op["text"] for g in changes for op in g["ops"] if op["op"] != "delete")
+    return old, new
+
+
+def test_diff_json_rebuilds_both_texts(example):
+    r = example.client.get(example.url("/diff"), params={"from": 1, "to": 2, "unchanged": True})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["old"] == {"name": f"{example.doc}@1", "hash": hashlib.sha256(V1.encode()).hexdigest()}
+    assert body["new"] == {"name": f"{example.doc}@2", "hash": hashlib.sha256(V2.encode()).hexdigest()}
+    assert _rebuild(body["changes"]) == (V1, V2)
+    assert {g["status"] for g in body["changes"]} == {"changed", "unchanged"}
+
+
+def test_diff_json_lists_changed_provisions(example):
+    body = example.client.get(example.url("/diff"), params={"from": 1, "to": 2}).json()
+    assert [(g["provision"], g["label"], g["status"]) for g in body["changes"]] == [
+        ("reg-1", "regulation 1", "changed")]
+    ops = body["changes"][0]["ops"]
+    assert {"op": "insert", "text": "(Relevant Care Functions) (England) "} in ops or any(
+        op["op"] == "insert" and "Relevant Care Functions" in op["text"] for op in ops)
+    assert body["stats"]["changed"] == 1 and body["stats"]["added"] == 0 and body["stats"]["removed"] == 0
+    assert body["stats"]["inserted_words"] > 0
+
+
+def test_diff_unified_is_text(example):
+    r = example.client.get(example.url("/diff"), params={"from": 1, "to": 2, "format": "unified"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.text.startswith(f"--- {example.doc}@1\n+++ {example.doc}@2\n")
+    assert "@@" in r.text and "regulation 1" in r.text
+    assert "+These Regulations may be cited as the Example (Relevant Care Functions)" in r.text
+
+
+def test_diff_errors(example):
+    body = problem(example.client.get(example.url("/diff"), params={"from": 1, "to": 5}), 404, "not-found")
+    assert body["version"] == 5
+    body = problem(example.client.get(example.url("/diff"), params={"from": 1}), 422, "validation-error")
+    assert body["errors"][0]["loc"] == ["query", "to"]
+    body = problem(example.client.get(example.url("/diff"), params={"from": 1, "to": 2, "format": "html"}), 422,
+                   "validation-error")
+    assert body["errors"][0]["loc"] == ["query", "format"]
+
+
+def test_version_against_amendments(example, profit_ban):
+    assert example.propose("interpretation", INTERPRETATION_TEXT, categories=["standards"]).status_code == 201
+    r = example.client.get(example.url("/versions/1/diff"), params={"amendments": "interpretation,profit-ban",
+                                                                   "unchanged": "true"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    expected = PROFIT_BAN_TEXT.replace('"the Act" means', '"the 2008 Act" means')
+    assert body["new"]["name"] == f"{example.doc}@1+interpretation+profit-ban"
+    assert body["new"]["hash"] == hashlib.sha256(expected.encode()).hexdigest()
+    assert _rebuild(body["changes"]) == (V1, expected)
+    changed = [g["provision"] for g in body["changes"] if g["status"] != "unchanged"]
+    assert changed == ["reg-2", "reg-3-2"]
+
+    unified = example.client.get(example.url("/versions/1/diff"),
+                                 params={"amendments": "profit-ban", "format": "unified"})
+    assert unified.headers["content-type"].startswith("text/plain")
+    assert "+(2) A local authority may delegate a relevant care function to a body that is not-for-profit." in \
+        unified.text
+
+
+def test_version_against_amendments_errors(example, profit_ban):
+    url = example.url("/versions/1/diff")
+    body = problem(example.client.get(url, params={"amendments": "profit-ban,nope"}), 404, "not-found")
+    assert body["amendment"] == "nope"
+    assert problem(example.client.get(url, params={"amendments": ","}), 422, "invalid-input")["field"] == "amendments"
+    # Applying profit-ban twice: the second time its text is gone.
+    body = problem(example.client.get(url, params={"amendments": "profit-ban,profit-ban"}), 409,
+                   "patch-does-not-apply")
+    assert body["amendment"] == "profit-ban" and body["hunks"][0]["status"] == "failed"
+
+
+def test_changes_are_attributed(example, profit_ban):
+    body = example.client.get(example.url("/versions/1/diff"), params={"amendments": "profit-ban"}).json()
+    [group] = body["changes"]
+    assert {op.get("amendment") for op in group["ops"] if op["op"] != "equal"} == {"profit-ban"}
+    assert all("amendment" not in op for op in group["ops"] if op["op"] == "equal")
+    # Between versions: a direct edit is attributed to the version that made it.
+    body = example.client.get(example.url("/diff"), params={"from": 1, "to": 2}).json()
+    assert {op.get("amendment") for g in body["changes"] for op in g["ops"] if op["op"] != "equal"} == {"version-2"}
+
+
+def test_diff_etag_and_not_modified(example):
+    url, params = example.url("/diff"), {"from": 1, "to": 2}
+    first = example.client.get(url, params=params)
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and tag.endswith('"')
+    again = example.client.get(url, params=params, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    unified = example.client.get(url, params={**params, "format": "unified"}, headers={"If-None-Match": tag})
+    assert unified.status_code == 200 and unified.headers["etag"] != tag
