@@ -1,0 +1,82 @@
+"""Read-only listings: documents, versions, amendments and the event log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from regdraft.cli.app import app
+from regdraft.cli.common import (DocumentOption, StatusName, database, document_of, one_line, short,
+                                 stakeholder_slug, utc_time)
+
+
+@app.command("documents")
+def list_documents() -> None:
+    """List the documents: slug, number of versions, title."""
+    from regdraft.services import documents
+
+    with database(read_only=True) as session:
+        rows, _ = documents.list_documents(session, limit=10_000)
+        lines = [f"{d.slug}  {documents.count_versions(session, d)} versions  {d.title}" for d in rows]
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def versions(document: DocumentOption = None) -> None:
+    """List a document's versions: number, time, author, hash prefix, message."""
+    from regdraft.services import documents
+    from regdraft.store.models import Amendment
+
+    with database(read_only=True) as session:
+        doc = document_of(session, document)
+        lines = []
+        for v in documents.list_versions(session, doc):
+            producer = session.get(Amendment, v.produced_by_id) if v.produced_by_id else None
+            made = f" [accepted {producer.slug}]" if producer else ""
+            lines.append(f"{v.number}  {utc_time(v.created_at)}  {v.author}  {short(v.content_hash)}  "
+                         f"{one_line(v.message)}{made}".rstrip())
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("amendments")
+def list_amendments(
+    document: DocumentOption = None,
+    status: Annotated[Optional[StatusName], typer.Option(help="Only amendments with this status.",
+                                                         show_default=False)] = None,
+) -> None:
+    """List a document's amendments: slug, status, base version, proposer, title."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.store.models import Version
+
+    with database(read_only=True) as session:
+        doc = document_of(session, document)
+        rows, _ = amendment_service.list_amendments(session, doc, status=status.value if status else None,
+                                                    limit=100_000)
+        lines = [f"{a.slug}  {a.status}  @{session.get(Version, a.base_version_id).number}  "
+                 f"{stakeholder_slug(session, a.proposer_id)}  {a.title}" for a in rows]
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def log(
+    document: Annotated[Optional[str], typer.Option(
+        "--document", "-d", metavar="SLUG", show_default=False,
+        help="Only this document's events (default: every event).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show the last N events.")] = 50,
+) -> None:
+    """The event log, oldest first, one line per event:
+    time, actor, action, target, before→after hash prefixes."""
+    from regdraft.services import documents, events
+
+    with database(read_only=True) as session:
+        document_id = documents.get_document(session, document).id if document else None
+        _, total = events.list_events(session, document_id=document_id, limit=1)
+        rows, _ = events.list_events(session, document_id=document_id, offset=max(total - limit, 0), limit=limit)
+        lines = [f"{utc_time(e.at)}  {e.actor}  {e.action}  {e.target}  {short(e.before_hash)}→{short(e.after_hash)}"
+                 for e in rows]
+    for line in lines:
+        typer.echo(line)
