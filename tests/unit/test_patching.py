@@ -112,3 +112,37 @@ def test_patch_text_is_standard_for_upstream():
 def test_malformed_patch_text_is_refused_with_where(bad, where):
     with pytest.raises(InvalidPatch, match=where):
         parse_patch(bad)
+
+
+def test_hunk_whose_context_reaches_the_end_applies_when_text_is_appended():
+    a = "### 1. Heading\n\nThe text says something about item 1.\n"
+    b = a.replace("item 1.", "item one.")
+    patch = parse_patch(make_patch(a, b))
+    appended = "\n### 2. More\n\nA regulation added after the last one.\n"
+    result = apply_patch(patch, a + appended)
+    assert result.text == b + appended
+    assert [h.status for h in result.hunks] == [HunkStatus.EXACT]
+    prepended = "### 0. First\n\nA regulation added before.\n\n"
+    result = apply_patch(patch, prepended + a)
+    assert result.text == prepended + b
+    assert result.hunks[0].status is HunkStatus.SHIFTED and result.hunks[0].shift == len(prepended)
+
+
+# Words used at most once, so every hunk's context is unique in the base; the extra text
+# shares no character with them, so it cannot hold a copy of any context either.
+_distinct_words = st.lists(st.sampled_from(WORDS), min_size=2, max_size=16, unique=True)
+_extra_text = st.text("QZXJ\n ", max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=_distinct_words, cut=st.integers(1, 15), new_tail=legal_text, pre=_extra_text, post=_extra_text)
+def test_hunk_at_an_edge_applies_with_text_appended_or_prepended(words, cut, new_tail, pre, post):
+    cut = min(cut, len(words) - 1)
+    body, tail = " ".join(words[:cut]), " ".join(words[cut:])
+    a = body + "\n" + tail
+    for b in (body + "\n" + new_tail, new_tail + "\n" + tail):  # changed at the end, at the start
+        if a == b:
+            continue
+        patch = parse_patch(make_patch(a, b))
+        result = apply_patch(patch, pre + a + post)
+        assert result.text == pre + b + post, [h.as_dict() for h in result.hunks]

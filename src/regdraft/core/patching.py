@@ -240,9 +240,11 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
     """
     dmp = _engine()
     patches = dmp.patch_fromText(patch.text)
-    padding = dmp.patch_addPadding(patches)
-    pad = len(padding)
-    work = padding + text + padding
+    # No ``patch_addPadding``: upstream pads the text's ends with control characters
+    # and folds them into the first and last hunks' context, which ties a hunk at the
+    # end of the base to the end of the target. Text appended (or prepended) in a later
+    # version would then make that hunk fail. The context the hunk carries is enough.
+    work = text
     delta = 0
     results: list[HunkResult] = []
     for index, hunk in enumerate(patches):
@@ -250,7 +252,7 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
         before = dmp.diff_text1(hunk.diffs)
         located = _locate(dmp, work, before, expected)
         if located is None:
-            results.append(HunkResult(index, HunkStatus.FAILED, max(expected - pad, 0), None, None))
+            results.append(HunkResult(index, HunkStatus.FAILED, max(expected, 0), None, None))
             delta -= hunk.length2 - hunk.length1
             continue
         start, stop = located
@@ -262,15 +264,13 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
         else:
             merged = _merge_fuzzy(dmp, hunk.diffs, before, found)
             if merged is None:
-                results.append(HunkResult(index, HunkStatus.FAILED, max(expected - pad, 0), None, None))
+                results.append(HunkResult(index, HunkStatus.FAILED, max(expected, 0), None, None))
                 continue
             work = work[:start] + merged + work[stop:]
             status = HunkStatus.FUZZY
-        results.append(HunkResult(index, status, max(expected - pad, 0), start - pad,
-                                  start - hunk.start2))
+        results.append(HunkResult(index, status, max(expected, 0), start, start - hunk.start2))
     failed = any(not r.applied for r in results)
-    patched = work[pad:len(work) - pad]
-    return ApplyResult(None if failed and not partial else patched, tuple(results))
+    return ApplyResult(None if failed and not partial else work, tuple(results))
 
 
 def _locate(dmp: diff_match_patch, work: str, before: str, expected: int) -> tuple[int, int] | None:
