@@ -80,7 +80,7 @@ class VersionCreate(BaseModel):
     text: str = Field(description="The full text (Markdown, see docs/drafting-format.md); it is normalised")
     parent: int | None = Field(description="The head version's number (null for the first version); "
                                            "anything else is a stale parent (409, with the head)")
-    author: str | None = Field(None, description="Defaults to the actor (X-Regdraft-Actor)")
+    author: str | None = Field(None, description="Defaults to the name of the token making the change")
     message: str = ""
 
 
@@ -151,6 +151,49 @@ class DiffPublic(_Out):
     new: DiffSide
     stats: DiffStats
     changes: list[ProvisionChange]
+
+
+class ConflictNoticePublic(_Out):
+    provision: str = Field(description="The provision of the amended text where the notice stands")
+    message: str
+
+
+class KeelingNote(_Out):
+    """One marked change of a Keeling schedule; its number is the note's number."""
+
+    number: int
+    provision: str
+    label: str
+    amendment: str | None
+    deleted: str
+    inserted: str
+
+
+class KeelingCitation(_Out):
+    stakeholder: str
+    quote: str
+    href: str = Field(description="The quoted place in the response")
+
+
+class KeelingAmendment(_Out):
+    slug: str
+    title: str
+    proposer: str
+    href: str
+    citations: list[KeelingCitation]
+
+
+class KeelingPublic(DiffPublic):
+    """A Keeling schedule as data: the diff of the version against the applied
+    amendments, the numbered changes, the conflicts stated in place of the withheld
+    amendments, and every chosen amendment with its citations."""
+
+    title: str
+    applied: list[str]
+    withheld: list[str] = Field(description="Chosen amendments left out because they conflict with another")
+    conflicts: list[ConflictNoticePublic]
+    notes: list[KeelingNote]
+    amendments: list[KeelingAmendment]
 
 
 # Amendments ------------------------------------------------------------------------

@@ -117,7 +117,7 @@ class DiffFormat(str, Enum):
 _VERSION_SPEC = re.compile(r"^(?:(?P<doc>[a-z0-9]+(?:-[a-z0-9]+)*)@)?(?P<n>\d+|head)$")
 
 
-def _side(arg: str) -> tuple[str, Any]:
+def side_of(arg: str) -> tuple[str, Any]:
     """What one side of a diff names: ``("file", Path)`` for an existing file, else
     ``("version", (document or None, number or None for head))``."""
     path = Path(arg)
@@ -132,10 +132,12 @@ def _side(arg: str) -> tuple[str, Any]:
     return "version", (match.group("doc"), None if n == "head" else int(n))
 
 
-def _comparison(a: str, b: str | None, amendments: list[str], document: str | None) -> Comparison:
+def comparison_of(a: str, b: str | None, amendments: list[str], document: str | None) -> Comparison:
+    """What ``diff A B`` and ``render A B`` compare (files, versions, or a version and
+    amendments), resolved in a read-only transaction of its own when the database is needed."""
     from regdraft.services import comparisons
 
-    sides = [_side(a)] + ([_side(b)] if b is not None else [])
+    sides = [side_of(a)] + ([side_of(b)] if b is not None else [])
     if amendments:
         if sides[0][0] != "version":
             raise InvalidInput("--amendments compares a version with amendments: give a version, not a file")
@@ -167,6 +169,23 @@ def _comparison(a: str, b: str | None, amendments: list[str], document: str | No
         return comparisons.compare_texts(old_name, old_text, new_name, new_text)
 
 
+def compared_amendments(b: str | None, amendments: list[str] | None) -> list[str]:
+    """The slugs of ``--amendments``, checked against B: one or the other is needed."""
+    slugs = slug_list(amendments)
+    if amendments is not None and not slugs:
+        raise usage_error("--amendments needs at least one amendment slug")
+    if slugs and b is not None:
+        raise usage_error("give either B or --amendments, not both")
+    if not slugs and b is None:
+        raise usage_error("missing B: give two files or versions, or a version and --amendments")
+    return slugs
+
+
+AmendmentsOption = Annotated[Optional[list[str]], typer.Option(
+    "--amendments", "-a", metavar="SLUG[,SLUG...]", show_default=False,
+    help="Compare version A with these amendments applied to it in order.")]
+
+
 @app.command()
 def diff(
     a: Annotated[str, typer.Argument(metavar="A", show_default=False,
@@ -178,23 +197,14 @@ def diff(
         help="unified: line diff with provision labels in the @@ headers; json: changes grouped by "
              "provision (the API's shape).")] = DiffFormat.unified,
     document: DocumentOption = None,
-    amendments: Annotated[Optional[list[str]], typer.Option(
-        "--amendments", "-a", metavar="SLUG[,SLUG...]", show_default=False,
-        help="Compare version A with these amendments applied to it in order.")] = None,
+    amendments: AmendmentsOption = None,
     unchanged: Annotated[bool, typer.Option(
         "--unchanged", help="json: include the unchanged provisions too (they rebuild both texts).")] = False,
 ) -> None:
     """Compare two files, two versions, a file with a version, or a version with
     amendments applied to it. Two existing files never touch the database (like
     git diff --no-index). The exit status is 0 whether or not there are differences."""
-    slugs = slug_list(amendments)
-    if amendments is not None and not slugs:
-        raise usage_error("--amendments needs at least one amendment slug")
-    if slugs and b is not None:
-        raise usage_error("give either B or --amendments, not both")
-    if not slugs and b is None:
-        raise usage_error("missing B: give two files or versions, or a version and --amendments")
-    comparison = _comparison(a, b, slugs, document)
+    comparison = comparison_of(a, b, compared_amendments(b, amendments), document)
     if format is DiffFormat.json:
         out(json.dumps(comparison.as_json(unchanged=unchanged), indent=2, ensure_ascii=False) + "\n")
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.diffing import Step, TextDiff, diff_steps
 from regdraft.core.redline import Change, Source, safe_link, render_html
 
 
@@ -49,9 +49,11 @@ class Keeling:
 
 
 def render_keeling(base: str, applied: list[tuple[str, str]], amendments: dict[str, AmendmentNote],
-                   conflicts: list[ConflictNotice]) -> Keeling:
-    """``applied`` is the amendments applied in order, as (slug, text after it)."""
-    diff = diff_steps(base, [Step(text, slug) for slug, text in applied])
+                   conflicts: list[ConflictNotice], *, diff: TextDiff | None = None) -> Keeling:
+    """``applied`` is the amendments applied in order, as (slug, text after it);
+    ``diff`` is their attributed diff from ``base`` where the caller has it already."""
+    if diff is None:
+        diff = diff_steps(base, [Step(text, slug) for slug, text in applied])
     sources = {slug: Source(a.title, a.proposer) for slug, a in amendments.items()}
     notices: dict[str, list[str]] = {}
     for conflict in conflicts:

@@ -247,13 +247,25 @@ def _add_note_links(body: str) -> str:
     return "".join(out)
 
 
-def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = None) -> str:
+def _comment(text: str) -> str:
+    """A CriticMarkup comment; it cannot be closed early or span lines (CriticMarkup
+    has no escapes, so a ``<<}`` inside is broken up)."""
+    return "{>>" + " ".join(text.split()).replace("<<}", "<< }") + "<<}"
+
+
+def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = None,
+                        notices: dict[str, list[str]] | None = None) -> str:
     """CriticMarkup: ``{++ins++}``, ``{--del--}``, ``{~~old~>new~~}``, ``{>>who<<}``.
 
     Provision boundaries matter to HTML but not here: a change that runs across
-    several provisions (an inserted regulation) is one mark."""
+    several provisions (an inserted regulation) is one mark. ``notices`` (conflicts)
+    are comments in a paragraph of their own before the provisions they name (at the
+    top for a provision the diff does not have)."""
     sources = sources or {}
-    out: list[str] = []
+    notices = dict(notices or {})
+    placed = {group.provision for group in diff.groups}
+    out: list[str] = [_comment(notice) + "\n\n" for provision in list(notices) if provision not in placed
+                      for notice in notices.pop(provision)]
     pending: list = []  # adjacent non-equal ops of one source
 
     def flush() -> None:
@@ -270,10 +282,13 @@ def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = N
         source = pending[0].source
         if source:
             who = sources.get(source)
-            out.append(f"{{>>{source}" + (f": {who.title} ({who.proposer})" if who else "") + "<<}")
+            out.append(_comment(source + (f": {who.title} ({who.proposer})" if who else "")))
         pending.clear()
 
-    for op in (op for group in diff.groups for op in group.ops):
+    for group, op in ((group, op) for group in diff.groups for op in group.ops):
+        if group.provision in notices:
+            flush()
+            out.extend(_comment(notice) + "\n\n" for notice in notices.pop(group.provision))
         if op.kind == EQUAL:
             flush()
             out.append(op.text)

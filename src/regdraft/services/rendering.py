@@ -1,22 +1,60 @@
-"""Keeling schedules: the text as amended by chosen amendments, every change traced to
-the amendment and the responses behind it; conflicting amendments are withheld and the
-conflict stated where it arises. Redlines of plain comparisons come from
-``services.comparisons``; the formats themselves from ``core.redline``.
+"""Renderings of comparisons and Keeling schedules, in every format regdraft serves.
+
+A *comparison* (version against version, or a version against amendments: see
+``services.comparisons``) and a *Keeling schedule* (the version as amended by a chosen
+set, conflicting amendments withheld and the conflict stated where it arises) are each
+rendered as:
+
+=============  ==================  ==================================================
+format         media type          what
+=============  ==================  ==================================================
+html           text/html           a complete, printable page (no external assets)
+fragment       text/html           the same body, to embed in another page
+criticmarkup   text/markdown       the merged text with CriticMarkup marks
+unified        text/plain          a line-based unified diff
+json           application/json    changes grouped by provision (and, for a schedule,
+                                   its notes, conflicts, applied and withheld sets)
+instructions   text/plain          numbered UK-style amending instructions
+=============  ==================  ==================================================
+
+:func:`etag_of` is computed before rendering (so a conditional request need not
+render) from everything the rendering depends on: the texts' content hashes, each
+amendment's slug and patch, the titles, proposers and citations that attributions and
+notes show, the format, and the renderer version.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
+from regdraft.core.redline import render_criticmarkup, render_html, render_page
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.services.comparisons import amendment_key, apply_in_order, etag
-from regdraft.store.models import Amendment, Document, Stakeholder
+from regdraft.services.comparisons import (Comparison, amendment_key, apply_in_order, compare_amendments, etag,
+                                          sources_of)
+from regdraft.store.models import Amendment, Document, Stakeholder, Version
+
+FORMATS: dict[str, str] = {
+    "html": "text/html",
+    "fragment": "text/html",
+    "criticmarkup": "text/markdown",
+    "unified": "text/plain",
+    "json": "application/json",
+    "instructions": "text/plain",
+}
+"""Each format and its media type."""
+
+SCHEDULE_STATUSES = ("draft", "proposed", "accepted")
+"""The amendments a schedule shows when none are named: every one that is still open
+or was accepted (not rejected or withdrawn)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,27 @@ class KeelingSchedule:
     withheld: tuple[str, ...]
     """Amendments left out because they conflict with another chosen one."""
     etag: str
+    comparison: Comparison
+    """The version against the applied amendments, for the text formats."""
+    notes: tuple[AmendmentNote, ...]
+    """Every chosen amendment, applied or withheld, with its citations."""
+
+
+def amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Comparison:
+    """A version (by default the amendment's own base) against one amendment applied to it."""
+    amendment = amendment_service.get_amendment(session, document, slug)
+    if version is None:
+        version = session.get(Version, amendment.base_version_id).number
+    return compare_amendments(session, document, version, [slug])
+
+
+def schedule_amendments(session: Session, document: Document, version: int) -> list[str]:
+    """The amendments a schedule of ``version`` shows when none are named: those made
+    against it that are not rejected or withdrawn, in the order they were proposed."""
+    base = documents.get_version(session, document, version)
+    return list(session.exec(select(Amendment.slug).where(
+        Amendment.document_id == document.id, Amendment.base_version_id == base.id,
+        Amendment.status.in_(SCHEDULE_STATUSES)).order_by(Amendment.created_at, Amendment.id)).all())
 
 
 def keeling_schedule(session: Session, document: Document, version: int, slugs: list[str],
@@ -58,10 +117,15 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
         notices.append(ConflictNotice(place or _nearest_existing(session, document, pair.first, structure), message))
     notes = {a.slug: _amendment_note(session, document, a, links) for a in chosen}
-    keeling = render_keeling(base.text, applied, notes, notices)
+    diff = diff_steps(base.text, [Step(text, slug) for slug, text in applied])
+    keeling = render_keeling(base.text, applied, notes, notices, diff=diff)
+    tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
+    name = f"{document.slug}@{base.number}"
+    comparison = Comparison(name, name + "".join(f"+{s}" for s, _ in applied), base.text, final, diff,
+                            sources_of(session, to_apply), tag)
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(s for s, _ in applied), tuple(a.slug for a in chosen if a.slug in withheld),
-                           etag("keeling", base.content_hash, *map(amendment_key, chosen)))
+                           tag, comparison, tuple(notes.values()))
 
 
 def _nearest_existing(session: Session, document: Document, slug: str, structure: Structure) -> str:
@@ -81,3 +145,91 @@ def _amendment_note(session: Session, document: Document, amendment: Amendment, 
         for citation, response in amendment_service.citations_of(session, amendment))
     return AmendmentNote(amendment.slug, amendment.title, session.get(Stakeholder, amendment.proposer_id).name,
                          links.amendment(document.slug, amendment.slug), citations)
+
+
+# Formats -----------------------------------------------------------------------------
+
+Rendered = Comparison | KeelingSchedule
+
+
+def etag_of(subject: Rendered, format: str) -> str:
+    """A strong entity tag for ``subject`` rendered as ``format``, without rendering it."""
+    if isinstance(subject, KeelingSchedule):
+        shown = [subject.title, subject.applied, subject.withheld, subject.notes,
+                 [(n.provision, n.message) for n in subject.keeling.conflicts]]
+        return etag("rendering", format, subject.etag, repr(shown))
+    return etag("rendering", format, subject.etag, repr(sorted(subject.sources.items())))
+
+
+def render(subject: Rendered, format: str, *, title: str = "") -> str:
+    """``subject`` in ``format`` (a key of :data:`FORMATS`). ``title`` heads an html
+    page of a comparison (a schedule has its own)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}")
+    if isinstance(subject, KeelingSchedule):
+        return _render_schedule(subject, format)
+    comparison = subject
+    if format in ("html", "fragment"):
+        body, changes = render_html(comparison.diff, sources=comparison.sources)
+        if format == "fragment":
+            return body
+        return render_page(title or _redline_title(comparison), body,
+                           subtitle=_summary(comparison, len(changes)))
+    if format == "criticmarkup":
+        return render_criticmarkup(comparison.diff, sources=comparison.sources)
+    if format == "unified":
+        return comparison.unified()
+    if format == "json":
+        return _json(comparison.as_json())
+    return render_instructions(generate(comparison.old_text, comparison.new_text))
+
+
+def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
+    comparison, keeling = schedule.comparison, schedule.keeling
+    conflicts = [notice.message for notice in keeling.conflicts]
+    if format == "html":
+        return render_page(schedule.title, keeling.body, notes_html=keeling.notes,
+                           subtitle=_summary(comparison, len(keeling.changes), len(conflicts)))
+    if format == "fragment":
+        return keeling.body + ("\n<section class=\"rd-notes-section\" aria-label=\"Notes\">\n<h2>Notes</h2>\n"
+                               f"{keeling.notes}\n</section>" if keeling.notes else "")
+    if format == "criticmarkup":
+        notices: dict[str, list[str]] = {}
+        for notice in keeling.conflicts:
+            notices.setdefault(notice.provision, []).append(notice.message)
+        return render_criticmarkup(comparison.diff, sources=comparison.sources, notices=notices)
+    if format == "unified":
+        # Text before the first "---" line is ignored by patch tools, as git's headers are.
+        return "".join(f"{message}\n" for message in conflicts) + ("\n" if conflicts else "") + comparison.unified()
+    if format == "json":
+        return _json({**comparison.as_json(), "title": schedule.title, "applied": list(schedule.applied),
+                      "withheld": list(schedule.withheld),
+                      "conflicts": [{"provision": n.provision, "message": n.message} for n in keeling.conflicts],
+                      "notes": [{"number": c.number, "provision": c.provision, "label": c.label,
+                                 "amendment": c.source, "deleted": c.deleted, "inserted": c.inserted}
+                                for c in keeling.changes],
+                      "amendments": [{"slug": n.slug, "title": n.title, "proposer": n.proposer, "href": n.href,
+                                      "citations": [{"stakeholder": c.stakeholder, "quote": c.quote,
+                                                     "href": c.href} for c in n.citations]}
+                                     for n in schedule.notes]})
+    # A Markdown heading: the instructions parser passes over it, so the text still parses.
+    return "".join(f"# {message}\n\n" for message in conflicts) + render_instructions(
+        generate(comparison.old_text, comparison.new_text))
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _redline_title(comparison: Comparison) -> str:
+    return f"Redline: {comparison.old_name} → {comparison.new_name}"
+
+
+def _summary(comparison: Comparison, changes: int, conflicts: int = 0) -> str:
+    stats = comparison.diff.stats()
+    provisions = stats["added"] + stats["removed"] + stats["changed"]
+    parts = [f"{comparison.old_name} → {comparison.new_name}",
+             f"{changes} change{'s' * (changes != 1)} in {provisions} provision{'s' * (provisions != 1)}"]
+    if conflicts:
+        parts.append(f"{conflicts} conflict{'s' * (conflicts != 1)} not resolved")
+    return "; ".join(parts)

@@ -1,0 +1,164 @@
+"""Renderings: redlines of comparisons and Keeling schedules, in every format.
+
+Each resource answers in the format named by its path suffix (``redline.html``), else
+by ``?format=``, else by the ``Accept`` header (``text/html`` → the printable page,
+``application/json``, ``text/markdown`` → CriticMarkup, ``text/plain`` → unified diff);
+the html fragment and the amending instructions are asked for by name. A named format
+the ``Accept`` header excludes, or an ``Accept`` header that excludes every format, is
+a 406 problem. Every answer has a strong ETag (``If-None-Match`` → 304) and
+``Vary: Accept``. See docs/rendering.md.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import Response as HTTPResponse
+
+from regdraft.api import schemas
+from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
+from regdraft.api.errors import problem_responses
+from regdraft.api.negotiation import acceptable, choose, none_match
+from regdraft.core.errors import InvalidInput, NotAcceptable
+from regdraft.services import comparisons, rendering
+
+router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
+
+RenderFormat = Enum("RenderFormat", {name: name for name in rendering.FORMATS}, type=str)
+# What each media type in an Accept header selects (the first offered wins a tie).
+BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown": "criticmarkup",
+                 "text/plain": "unified"}
+# The page may style itself and show images from http(s); nothing else runs or loads.
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; base-uri 'none'; "
+               "form-action 'none'")
+
+FormatQuery = Annotated[RenderFormat | None, Query(
+    alias="format", description="The format, if not by path suffix or Accept header: "
+                                + ", ".join(rendering.FORMATS))]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", description="An ETag from an earlier answer")]
+
+
+def _negotiate(request: Request, named: str | None) -> None:
+    accept = request.headers.get("accept")
+    if named is None:
+        media_type = choose(accept, list(BY_MEDIA_TYPE))
+        if media_type is None:
+            raise NotAcceptable(f"none of the offered media types is acceptable (Accept: {accept})",
+                                acceptable=sorted(set(rendering.FORMATS.values())))
+        named = BY_MEDIA_TYPE[media_type]
+    elif not acceptable(accept, rendering.FORMATS[named]):
+        raise NotAcceptable(f"format {named!r} is {rendering.FORMATS[named]}, which the Accept header excludes "
+                            f"(Accept: {accept})", acceptable=[rendering.FORMATS[named]])
+    request.state.render_format = named
+
+
+def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
+    _negotiate(request, format.value if format else None)
+
+
+def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
+        description="The format: " + ", ".join(rendering.FORMATS))], format: FormatQuery = None) -> None:
+    if format is not None and format != suffix:
+        raise InvalidInput(f"the path asks for {suffix.value} but format= asks for {format.value}", field="format")
+    _negotiate(request, suffix.value)
+
+
+def _respond(request: Request, subject: rendering.Rendered, if_none_match: str | None, *, title: str = ""):
+    """The rendering in the negotiated format, or 304 when the client has it."""
+    format = request.state.render_format
+    headers = {"ETag": f'"{rendering.etag_of(subject, format)}"', "Vary": "Accept"}
+    if none_match(if_none_match, headers["ETag"]):
+        return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    headers["X-Content-Type-Options"] = "nosniff"
+    if format in ("html", "fragment"):
+        headers["Content-Security-Policy"] = PAGE_POLICY
+    return HTTPResponse(rendering.render(subject, format, title=title), media_type=rendering.FORMATS[format],
+                        headers=headers)
+
+
+def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    text = {"schema": {"type": "string"}}
+    return {
+        200: {"description": "The rendering, in the format asked for",
+              "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}},
+                          "text/html": text, "text/markdown": text, "text/plain": text},
+              "headers": {"ETag": {"description": "Strong; derived from the texts, amendments and format",
+                                   "schema": {"type": "string"}},
+                          "Vary": {"description": "Accept", "schema": {"type": "string"}}}},
+        304: {"description": "Not modified: If-None-Match names the current ETag"},
+        **problem_responses(404, 406, *errors, **descriptions)}
+
+
+def _get(path: str, *, model: type, summary: str, description: str,
+         errors: tuple[int, ...] = (), **descriptions: str) -> Callable:
+    """Register the endpoint at ``path`` (format by query or Accept) and at
+    ``path.{suffix}`` (format by suffix)."""
+    def register(endpoint: Callable) -> Callable:
+        common = dict(methods=["GET"], response_model=model, summary=summary, description=description,
+                      responses=_responses(model, *errors, **descriptions))
+        router.add_api_route(path, endpoint, name=endpoint.__name__,
+                             dependencies=[Depends(by_query_or_accept)], **common)
+        router.add_api_route(path + ".{suffix}", endpoint, name=f"{endpoint.__name__}_by_suffix",
+                             dependencies=[Depends(by_suffix)], **common)
+        return endpoint
+    return register
+
+
+_S409 = ("`patch-does-not-apply`: an amendment does not apply to the version (after those before it); "
+         "`amendment` and `hunks` say which and where")
+Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order",
+                                  examples=["profit-ban,innovation-fund-pilot"])]
+
+
+def _slugs(amendments: str) -> list[str]:
+    slugs = slug_list(amendments)
+    if not slugs:
+        raise InvalidInput("name at least one amendment", field="amendments")
+    return slugs
+
+
+@_get("/redline", model=schemas.DiffPublic, summary="Redline of one version against another",
+      description="Changes are attributed along the chain of versions to the amendment that produced each one.")
+def redline_versions(document: DocumentDep, session: SessionDep, request: Request,
+                     from_: Annotated[int, Query(alias="from", ge=1, description="Old version number")],
+                     to: Annotated[int, Query(ge=1, description="New version number")],
+                     if_none_match: IfNoneMatch = None):
+    comparison = comparisons.compare_versions(session, document, from_, to)
+    return _respond(request, comparison, if_none_match, title=f"{document.title}: redline")
+
+
+@_get("/versions/{n}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
+      summary="Redline of a version against amendments applied to it in order",
+      description="All or nothing: if an amendment does not apply after those before it, the answer is a 409.")
+def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
+                       amendments: Amendments, if_none_match: IfNoneMatch = None):
+    comparison = comparisons.compare_amendments(session, document, n, _slugs(amendments))
+    return _respond(request, comparison, if_none_match, title=f"{document.title}: redline")
+
+
+@_get("/amendments/{slug}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
+      summary="Redline of a version against one amendment",
+      description="The version is the amendment's own base unless `version` names another.")
+def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
+                      version: Annotated[int | None, Query(ge=1, description="Version number (default: the "
+                                                                             "amendment's base)")] = None,
+                      if_none_match: IfNoneMatch = None):
+    comparison = rendering.amendment_redline(session, document, slug, version)
+    return _respond(request, comparison, if_none_match, title=f"{document.title}: amendment {slug}")
+
+
+@_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,), s409=_S409,
+      summary="Keeling schedule: the version as amended, every change marked, attributed and noted",
+      description="Amendments that conflict with another chosen one are not applied; the schedule states each "
+                  "conflict where it arises (and lists them in `conflicts` and `withheld` as JSON). Without "
+                  "`amendments`, the schedule shows every amendment made against the version that is not "
+                  "rejected or withdrawn, in the order they were proposed.")
+def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
+            amendments: Annotated[str | None, Query(
+                description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
+                            "accepted amendment of this version)")] = None,
+            if_none_match: IfNoneMatch = None):
+    slugs = rendering.schedule_amendments(session, document, n) if amendments is None else _slugs(amendments)
+    return _respond(request, rendering.keeling_schedule(session, document, n, slugs), if_none_match)

@@ -1,0 +1,93 @@
+"""``regdraft render``: a redline or a Keeling schedule in any of the API's formats,
+written to stdout or to a file. Two files are compared without the database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from regdraft.cli.app import app
+from regdraft.cli.common import DocumentOption, database, document_of, out, slug_list, usage_error, version_number
+from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
+from regdraft.core.errors import InvalidInput
+from regdraft.services.rendering import FORMATS
+
+RenderFormat = Enum("RenderFormat", {name: name for name in FORMATS}, type=str)
+
+
+@app.command()
+def render(
+    a: Annotated[str, typer.Argument(metavar="A", show_default=False,
+                                     help="A file, or a version: N, head, or document@N.")],
+    b: Annotated[Optional[str], typer.Argument(
+        metavar="B", show_default=False,
+        help="A file or a version (leave out with --amendments or --keeling).")] = None,
+    format: Annotated[RenderFormat, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="html: a complete printable page; fragment: the html body alone; criticmarkup: Markdown with "
+             "CriticMarkup marks; unified: a line diff; json: changes by provision; instructions: "
+             "numbered amending instructions.")] = RenderFormat.html,
+    document: DocumentOption = None,
+    amendments: AmendmentsOption = None,
+    keeling: Annotated[bool, typer.Option(
+        "--keeling", help="A Keeling schedule of version A as amended by --amendments (default: every draft, "
+                          "proposed or accepted amendment of A); conflicting amendments are stated, not "
+                          "applied.")] = False,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help="Write to FILE (replaced whole, only once the rendering succeeded) instead of stdout.")] = None,
+) -> None:
+    """Render a comparison (two files, two versions, a file and a version, or a version
+    and amendments) or a Keeling schedule, in the formats the API serves."""
+    if keeling:
+        if b is not None:
+            raise usage_error("--keeling renders one version: give A only")
+        text = _schedule(a, slug_list(amendments) if amendments is not None else None, document, format.value)
+    else:
+        from regdraft.services.rendering import render as render_as
+
+        comparison = comparison_of(a, b, compared_amendments(b, amendments), document)
+        text = render_as(comparison, format.value)
+    if output is None:
+        out(text)
+    else:
+        _write(output, text)
+
+
+def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str) -> str:
+    from regdraft.services import rendering
+
+    if slugs == []:
+        raise usage_error("--amendments needs at least one amendment slug")
+    kind, value = side_of(a)
+    if kind != "version":
+        raise InvalidInput(f"{a}: --keeling needs a version (N, head, or document@N), not a file")
+    doc_slug, number = value
+    if doc_slug and document and doc_slug != document:
+        raise InvalidInput(f"{a} names document {doc_slug!r} but --document is {document!r}")
+    with database(read_only=True) as session:
+        doc = document_of(session, doc_slug or document)
+        n = version_number(session, doc, number)
+        chosen = rendering.schedule_amendments(session, doc, n) if slugs is None else slugs
+        # Rendered inside the transaction: the schedule's rows expire when it ends.
+        return rendering.render(rendering.keeling_schedule(session, doc, n, chosen), format)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write beside the target and rename over it, so a failure never leaves half a file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InvalidInput(f"{path}: no such directory {str(directory)!r}")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
