@@ -1,0 +1,15 @@
+"""Reviewer pages: server-rendered HTML (Jinja2 templates, one stylesheet, no
+JavaScript) over the same services as the API, mounted at ``/`` by
+``api.app.create_app``. See ``docs/web.md``.
+
+- ``routes``: the pages and the two forms;
+- ``views``: what each page shows, gathered from the services;
+- ``marks``: labelled redlines, side-by-side rows, quotes marked in a response;
+- ``templating``: the templates and the HTML error pages;
+- ``guard``: the one place where forms are checked (CSRF token, who may act).
+"""
+
+from regdraft.web.routes import router
+from regdraft.web.templating import install
+
+__all__ = ["install", "router"]

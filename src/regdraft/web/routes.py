@@ -1,0 +1,212 @@
+"""The reviewer pages: server-rendered HTML over the same services as the API.
+
+``/`` lists the documents; everything about one document lives under
+``/documents/{doc}``. Pages are read with GET and their address says everything
+they show (filters, versions compared, amendments chosen), so any view can be shared
+as a link. The two forms (propose, accept or reject) post and then redirect (303) to
+the page of what they changed. ``docs/web.md`` describes every page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlmodel import Session
+
+from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
+from regdraft.api.errors import status_for
+from regdraft.core.errors import InvalidInput, RegdraftError
+from regdraft.services import amendments as amendment_service
+from regdraft.services import comparisons, documents, rendering
+from regdraft.services.amendments import AmendmentInput, CitationInput
+from regdraft.core.redline import safe_link
+from regdraft.store.models import Document, Stakeholder
+from regdraft.web import guard, marks, views
+from regdraft.web.templating import PageRoute, page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
+
+STYLESHEET = FilePath(__file__).resolve().parent / "static" / "regdraft.css"
+MAX_CITATIONS = 3
+"""Citation rows on the propose form; empty rows are ignored."""
+
+Filter = Annotated[str | None, Query(max_length=120)]
+Slugs = Annotated[list[str], Query(max_length=80, description="Amendment slugs, in order")]
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    """Filter forms send every field; an empty one means "any"."""
+    return value.strip() or None if value is not None else None
+
+
+@router.get("/static/regdraft.css", response_class=Response)
+def stylesheet() -> Response:
+    return Response(STYLESHEET.read_text(encoding="utf-8"), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/")
+def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
+                statuses=amendment_service.STATUSES)
+
+
+@router.get("/documents/{doc}")
+def document_page(request: Request, document: DocumentDep, session: SessionDep,
+                  version: Annotated[int | None, Query(ge=1, description="Show this version, not the head")] = None,
+                  ) -> HTMLResponse:
+    entries = views.history(session, document)
+    shown = documents.get_version(session, document, version) if version else documents.head(session, document)
+    return page(request, "document.html", title=document.title, document=document, history=entries, shown=shown,
+                text=marks.anchored_text(shown.text) if shown else None,
+                counts=views.status_counts(session, document))
+
+
+@router.get("/documents/{doc}/compare")
+def compare_page(request: Request, document: DocumentDep, session: SessionDep,
+                 from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
+                 to: Annotated[int | None, Query(ge=1)] = None,
+                 amendment: Slugs = [],  # noqa: B006 (FastAPI copies defaults)
+                 view: Annotated[Literal["inline", "side"], Query()] = "inline") -> HTMLResponse:
+    head = documents.head(session, document)
+    if head is None:
+        raise InvalidInput(f"document {document.slug!r} has no versions to compare")
+    amendment = [slug for slug in amendment if slug]
+    old = from_ if from_ is not None else (head.number - 1 if head.number > 1 and not amendment else head.number)
+    if amendment:
+        comparison = comparisons.compare_amendments(session, document, old, amendment)
+    else:
+        comparison = comparisons.compare_versions(session, document, old, to if to is not None else head.number)
+    body, changes = marks.redline(comparison.diff, comparison.sources)
+    return page(request, "compare.html", title=f"{comparison.old_name} → {comparison.new_name}", document=document,
+                comparison=comparison, body=body, changes=changes, view=view, old=old,
+                new=None if amendment else (to if to is not None else head.number), chosen=amendment,
+                rows=marks.side_by_side(comparison.diff, comparison.sources) if view == "side" else [],
+                history=views.history(session, document), stats=comparison.diff.stats())
+
+
+@router.get("/documents/{doc}/amendments")
+def amendments_page(request: Request, document: DocumentDep, session: SessionDep, category: Filter = None,
+                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None) -> HTMLResponse:
+    filters = {"category": _blank_is_none(category), "stakeholder": _blank_is_none(stakeholder),
+               "status": _blank_is_none(status), "provision": _blank_is_none(provision)}
+    rows, total = amendment_service.list_amendments(
+        session, document, status=filters["status"], category=filters["category"], proposer=filters["stakeholder"],
+        provision=filters["provision"], limit=views.ALL)
+    return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
+                rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
+                categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
+                stakeholders=documents.list_stakeholders(session, document),
+                provisions=views.provision_choices(session, document), head=documents.head(session, document))
+
+
+@router.get("/documents/{doc}/amendments/{slug}")
+def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
+    amendment = amendment_service.get_amendment(session, document, slug)
+    view = views.amendment_view(session, document, amendment)
+    return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
+                view=view, decisions=[s for s in ("accepted", "rejected")
+                                      if s in amendment_service.TRANSITIONS[amendment.status]])
+
+
+@router.post("/documents/{doc}/amendments/{slug}/status")
+def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> RedirectResponse:
+    guard.require(request, guard.DECIDE)
+    status = form.get("status")
+    if status not in ("accepted", "rejected"):
+        raise InvalidInput(f"status {status!r} is not accepted or rejected", field="status")
+    revision = form.get("revision")
+    if not revision.isdigit():
+        raise InvalidInput("the form has no revision: reload the amendment's page", field="revision")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=int(revision))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+@router.get("/documents/{doc}/propose")
+def propose_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.PROPOSE)
+    head = documents.head(session, document)
+    if head is None:
+        raise InvalidInput(f"document {document.slug!r} has no version to amend")
+    return _propose_form(request, session, document, {"base": str(head.number), "text": head.text})
+
+
+@router.post("/documents/{doc}/propose")
+def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
+    guard.require(request, guard.PROPOSE)
+    values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
+    values["slug"] = values["slug"].strip() or _slug_from(values["title"])
+    values["categories"] = form.getall("categories")
+    quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
+    values["citations"] = quotes
+    try:
+        if not values["base"].isdigit():
+            raise InvalidInput("the form has no base version: reload the page", field="base")
+        data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
+                              base=int(values["base"]), categories=values["categories"],
+                              rationale=values["rationale"], new_text=values["text"],
+                              citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
+        amendment = amendment_service.propose(session, document, data, actor=guard.principal(request))
+    except RegdraftError as error:
+        # The form comes back with what was typed and what was wrong; nothing is kept.
+        session.rollback()
+        return _propose_form(request, session, document, values, error=error)
+    return RedirectResponse(views.amendment_url(document.slug, amendment.slug), status_code=303)
+
+
+def _slug_from(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
+
+
+def _propose_form(request: Request, session: Session, document: Document, values: dict,
+                  error: RegdraftError | None = None) -> HTMLResponse:
+    citations = list(values.get("citations", []))
+    citations += [("", "")] * (MAX_CITATIONS - len(citations))
+    return page(request, "propose.html", status=status_for(error) if error else 200,
+                title=f"Propose an amendment: {document.title}", document=document,
+                values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [], **values},
+                citations=citations, error=error, categories=amendment_service.CATEGORIES,
+                stakeholders=documents.list_stakeholders(session, document),
+                responses=documents.list_responses(session, document))
+
+
+@router.get("/documents/{doc}/responses/{slug}")
+def response_page(request: Request, document: DocumentDep, slug: Annotated[str, Path(max_length=80)],
+                  session: SessionDep) -> HTMLResponse:
+    response = documents.get_response(session, document, slug)
+    quotes = views.response_quotes(session, document, response)
+    return page(request, "response.html", title=response.title, document=document, response=response,
+                stakeholder=session.get(Stakeholder, response.stakeholder_id),
+                text=marks.marked_response(response.text, quotes), quotes=quotes,
+                url_is_safe=bool(response.url) and safe_link(response.url))
+
+
+@router.get("/documents/{doc}/consultation")
+def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
+                overview=views.overview(session, document), responses=documents.list_responses(session, document))
+
+
+@router.get("/documents/{doc}/keeling")
+def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
+                 version: Annotated[int | None, Query(ge=1)] = None, amendment: Slugs = [],  # noqa: B006
+                 ) -> HTMLResponse:
+    head = documents.head(session, document)
+    if head is None:
+        raise InvalidInput(f"document {document.slug!r} has no version")
+    number = version or head.number
+    chosen = [slug for slug in amendment if slug]
+    schedule = rendering.keeling_schedule(session, document, number, chosen, views.PAGE_LINKS) if chosen else None
+    amendments, _ = amendment_service.list_amendments(session, document, limit=views.ALL)
+    return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
+                document=document, schedule=schedule, version=number, chosen=chosen,
+                body=Markup(marks.label_changes(schedule.keeling.body)) if schedule else None,
+                notes=Markup(schedule.keeling.notes) if schedule else None,
+                rows=views.amendment_rows(session, document, amendments), history=views.history(session, document))

@@ -1,0 +1,288 @@
+"""What each page shows, gathered from the services: the same use cases the API
+calls, arranged for reading. Nothing here renders HTML except through ``marks``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.patching import HunkResult, apply_patch, parse_patch
+from regdraft.core.redline import Change, render_markdown
+from regdraft.core.structure import parse_structure
+from regdraft.services import amendments as amendment_service
+from regdraft.services import documents, xref
+from regdraft.services.comparisons import sources_of
+from regdraft.services.rendering import Links
+from regdraft.store.models import Amendment, Document, Response, Stakeholder, Version
+from regdraft.web import marks
+
+# Every list on a page shows everything; a consultation has tens of amendments, not thousands.
+ALL = 10_000
+
+
+def document_url(doc: str) -> str:
+    return f"/documents/{doc}"
+
+
+def amendment_url(doc: str, slug: str) -> str:
+    return f"/documents/{doc}/amendments/{slug}"
+
+
+def response_url(doc: str, slug: str) -> str:
+    return f"/documents/{doc}/responses/{slug}"
+
+
+def quote_url(doc: str, response: str, start: int, end: int) -> str:
+    return f"{response_url(doc, response)}#quote-{start}-{end}"
+
+
+#: Links in rendered schedules point at pages, not at the API.
+PAGE_LINKS = Links(amendment=amendment_url, quote=quote_url)
+
+
+# Documents --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: Document
+    head: Version | None
+    versions: int
+    by_status: dict[str, int]
+
+
+def document_rows(session: Session) -> list[DocumentRow]:
+    rows, _ = documents.list_documents(session, limit=ALL)
+    return [DocumentRow(d, documents.head(session, d), documents.count_versions(session, d), status_counts(session, d))
+            for d in rows]
+
+
+def status_counts(session: Session, document: Document) -> dict[str, int]:
+    counts = {}
+    for status in amendment_service.STATUSES:
+        _, counts[status] = amendment_service.list_amendments(session, document, status=status, limit=0)
+    return counts
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: Version
+    produced_by: Amendment | None
+
+
+def history(session: Session, document: Document) -> list[HistoryEntry]:
+    return [HistoryEntry(v, session.get(Amendment, v.produced_by_id) if v.produced_by_id else None)
+            for v in documents.list_versions(session, document)]
+
+
+# Amendments -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    amendment: Amendment
+    proposer: Stakeholder
+    base: int
+    categories: list[str]
+    provisions: list[tuple[str, str]]
+
+
+def amendment_rows(session: Session, document: Document, amendments: list[Amendment]) -> list[AmendmentRow]:
+    return [AmendmentRow(a, session.get(Stakeholder, a.proposer_id), session.get(Version, a.base_version_id).number,
+                         amendment_service.categories_of(session, a), touched_provisions(session, a))
+            for a in amendments]
+
+
+def touched_provisions(session: Session, amendment: Amendment) -> list[tuple[str, str]]:
+    """(id, label) of every provision the amendment's hunks touch, in order, once each."""
+    seen: dict[str, str] = {}
+    for _, links in amendment_service.hunks_of(session, amendment):
+        for link in links:
+            seen.setdefault(link.provision_id, link.label)
+    return list(seen.items())
+
+
+@dataclass(frozen=True)
+class CitationView:
+    number: int
+    response: Response
+    stakeholder: Stakeholder
+    quote: str
+    href: str
+
+
+@dataclass(frozen=True)
+class HunkLine:
+    number: int
+    status: str
+    expected_at: int
+    found_at: int | None
+    shift: int | None
+    provisions: list[str]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The amendment applied to one version: its redline and its hunk report."""
+
+    version: Version
+    applied: bool
+    """Every hunk applied; when not, ``redline`` shows the hunks that did."""
+    hunks: list[HunkLine]
+    redline: Markup
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    other: Amendment
+    kind: str
+    provisions: list[str]
+
+
+@dataclass
+class AmendmentView:
+    amendment: Amendment
+    proposer: Stakeholder
+    categories: list[str]
+    rationale: Markup
+    citations: list[CitationView]
+    base: Version
+    head: Version
+    produced: Version | None
+    previews: list[Preview] = field(default_factory=list)
+    conflicts: list[ConflictView] = field(default_factory=list)
+
+
+def amendment_view(session: Session, document: Document, amendment: Amendment) -> AmendmentView:
+    base = session.get(Version, amendment.base_version_id)
+    head = documents.head(session, document)
+    hunk_provisions = [[link.label for link in links] for _, links in amendment_service.hunks_of(session, amendment)]
+    view = AmendmentView(
+        amendment=amendment, proposer=session.get(Stakeholder, amendment.proposer_id),
+        categories=amendment_service.categories_of(session, amendment),
+        rationale=Markup(render_markdown(amendment.rationale)) if amendment.rationale else Markup(""),
+        citations=[CitationView(n, response, session.get(Stakeholder, response.stakeholder_id), citation.quote,
+                                quote_url(document.slug, response.slug, citation.start, citation.end))
+                   for n, (citation, response) in enumerate(amendment_service.citations_of(session, amendment), 1)],
+        base=base, head=head, produced=amendment_service.produced_version(session, amendment))
+    targets = [base] if head is None or head.id == base.id or view.produced else [base, head]
+    view.previews = [preview(session, amendment, target, hunk_provisions) for target in targets]
+    view.conflicts = conflicts_with(session, document, amendment)
+    return view
+
+
+def preview(session: Session, amendment: Amendment, version: Version, hunk_provisions: list[list[str]]) -> Preview:
+    result = apply_patch(parse_patch(amendment.patch_text), version.text, partial=True)
+    lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
+    text = result.text if result.text is not None else version.text
+    diff = diff_steps(version.text, [Step(text, amendment.slug)])
+    body, changes = marks.redline(diff, sources_of(session, [amendment]), prefix=f"v{version.number}-")
+    return Preview(version, result.ok, lines, body, changes)
+
+
+def _hunk_line(hunk: HunkResult, hunk_provisions: list[list[str]]) -> HunkLine:
+    labels = hunk_provisions[hunk.index] if hunk.index < len(hunk_provisions) else []
+    return HunkLine(hunk.index + 1, hunk.status.value, hunk.expected_at, hunk.found_at, hunk.shift, labels)
+
+
+def conflicts_with(session: Session, document: Document, amendment: Amendment) -> list[ConflictView]:
+    """Open amendments that change the same text as ``amendment``."""
+    rivals = [a for a in amendment_service.open_amendments(session, document) if a.id != amendment.id]
+    out = []
+    for pair in amendment_service.conflicts(session, document, [amendment, *rivals]):
+        if amendment.slug not in (pair.first, pair.second):
+            continue
+        other = pair.second if pair.first == amendment.slug else pair.first
+        out.append(ConflictView(amendment_service.get_amendment(session, document, other), pair.kind,
+                                [label for _, label in pair.provisions]))
+    return out
+
+
+# Responses --------------------------------------------------------------------------
+
+def response_quotes(session: Session, document: Document, response: Response) -> list[marks.Quote]:
+    """Each quoted place in the response, with the amendments that cite it there."""
+    by_place: dict[tuple[int, int], list[marks.CitingAmendment]] = {}
+    for amendment in xref.amendments_citing(session, response):
+        for number, (citation, cited) in enumerate(amendment_service.citations_of(session, amendment), 1):
+            if cited.id == response.id:
+                by_place.setdefault((citation.start, citation.end), []).append(marks.CitingAmendment(
+                    amendment.slug, amendment.title, f"{amendment_url(document.slug, amendment.slug)}#citation-{number}"))
+    return [marks.Quote(start, end, tuple(citing)) for (start, end), citing in sorted(by_place.items())]
+
+
+# The consultation -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MatrixCell:
+    proposed: int
+    cited: int
+
+
+@dataclass(frozen=True)
+class Pressure:
+    provision: str
+    label: str
+    total: int
+    open: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    stakeholders: list[Stakeholder]
+    categories: list[str]
+    cells: dict[tuple[str, str], MatrixCell]
+    pressure: list[Pressure]
+    most: int
+    """The largest ``total``: bars are drawn against it."""
+
+
+def overview(session: Session, document: Document) -> Overview:
+    """Who proposed or supported (was cited by) amendments of each category, and how
+    many amendments touch each provision."""
+    amendments, _ = amendment_service.list_amendments(session, document, limit=ALL)
+    proposed: Counter[tuple[str, str]] = Counter()
+    cited: Counter[tuple[str, str]] = Counter()
+    total: Counter[str] = Counter()
+    open_: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for amendment in amendments:
+        categories = amendment_service.categories_of(session, amendment)
+        proposer = session.get(Stakeholder, amendment.proposer_id).slug
+        supporters = {session.get(Stakeholder, response.stakeholder_id).slug
+                      for _, response in amendment_service.citations_of(session, amendment)}
+        for category in categories:
+            proposed[(proposer, category)] += 1
+            for supporter in supporters:
+                cited[(supporter, category)] += 1
+        for provision, label in touched_provisions(session, amendment):
+            labels.setdefault(provision, label)
+            total[provision] += 1
+            if amendment.status in ("draft", "proposed"):
+                open_[provision] += 1
+    stakeholders = documents.list_stakeholders(session, document)
+    known = {s.slug for s in stakeholders}
+    stakeholders += [documents.get_stakeholder(session, slug)
+                     for slug in sorted({s for s, _ in proposed | cited} - known)]
+    categories = [c for c in amendment_service.CATEGORIES if any(c == k for _, k in proposed | cited)]
+    cells = {(s.slug, c): MatrixCell(proposed[(s.slug, c)], cited[(s.slug, c)]) for s in stakeholders
+             for c in categories}
+    order = _provision_order(session, document)
+    pressure = sorted((Pressure(p, labels[p], total[p], open_[p]) for p in total),
+                      key=lambda p: (order.get(p.provision, len(order)), p.provision))
+    return Overview(stakeholders, categories, cells, pressure, max(total.values(), default=0))
+
+
+def _provision_order(session: Session, document: Document) -> dict[str, int]:
+    head = documents.head(session, document)
+    if head is None:
+        return {}
+    return {p.id: i for i, p in enumerate(parse_structure(head.text, strict=False).provisions)}
+
+
+def provision_choices(session: Session, document: Document) -> list[tuple[str, str]]:
+    """(id, label) of the provisions any amendment touches, in the head's order."""
+    return [(p.provision, p.label) for p in overview(session, document).pressure]
