@@ -2,7 +2,7 @@
 # .venv, which the targets create (python3 -m venv) and fill (pip install -e '.[test]')
 # when it is missing; it is reinstalled only when pyproject.toml changes.
 #
-#   make run        load drafts/ and amendments/ into the database, then serve the API
+#   make run        load drafts/ and amendments/ into the database, print an admin token, serve the API
 #   make test       the test suite (PYTEST_ARGS="-k foo -x" to pass options)
 #   make openapi    write api/openapi.json
 #   make revision MESSAGE="add thing"   autogenerate a migration from models.py
@@ -36,8 +36,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# Each run makes a fresh admin token and prints it (only its hash is stored); old ones
+# stay valid until `regdraft token revoke NAME` (`regdraft token list` names them).
 run: setup
 	$(BIN)/regdraft load
+	@echo "Admin token for this server (send 'Authorization: Bearer <token>'; see docs/security.md):"
+	@$(BIN)/regdraft token create --role admin --name "make-run-$$(date -u +%Y%m%dT%H%M%SZ)" --actor make-run
 	$(BIN)/regdraft serve
 
 test: setup

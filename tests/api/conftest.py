@@ -1,6 +1,9 @@
 """Fixtures for the HTTP contract tests: an app on a fresh, migrated database (SQLite and
 PostgreSQL, from ``fresh_database_url`` in tests/conftest.py) and a small document
-built through the API itself."""
+built through the API itself.
+
+``client`` sends an admin token (named ``ADMIN``) on every request, so tests that are
+not about authorization need not think about it; ``issue_token`` makes others."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from regdraft.api.app import create_app
+from regdraft.services import tokens
 from regdraft.settings import Settings
+from regdraft.store.engine import make_engine, session_scope
 
-from .support import ACTOR, ADCS_TEXT, DOC, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, V2
+from .support import ADCS_TEXT, ADMIN, DOC, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, V2
 
 
 @pytest.fixture
@@ -21,8 +26,23 @@ def settings(fresh_database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings):
-    with TestClient(create_app(settings), headers=ACTOR) as c:
+def issue_token(settings: Settings):
+    """``issue_token(role, stakeholder=None, name=None)`` → a bearer secret, made as
+    ``regdraft token create`` makes it."""
+    engine = make_engine(settings.database_url)
+
+    def issue(role: str, stakeholder: str | None = None, name: str | None = None) -> str:
+        with session_scope(engine) as session:
+            return tokens.create_token(session, role=role, stakeholder=stakeholder, name=name, actor="tests").secret
+
+    yield issue
+    engine.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, issue_token):
+    admin = issue_token("admin", name=ADMIN)
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {admin}"}) as c:
         yield c
 
 

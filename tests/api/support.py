@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 DOC = "example-delegation"
-ACTOR = {"X-Regdraft-Actor": "drafter@example.gov.uk"}
+#: The name of the admin token the ``client`` fixture sends: the actor in the event log.
+ADMIN = "admin@example.gov.uk"
 
 V1 = """\
 # The Example (Relevant Care Functions) (England) Regulations 2014

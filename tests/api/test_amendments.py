@@ -8,7 +8,7 @@ import pytest
 
 from regdraft.core.patching import make_patch
 
-from .support import (ACCOUNTABILITY_TEXT, ADCS_TEXT, INSPECTION_TEXT, INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2,
+from .support import (ACCOUNTABILITY_TEXT, ADCS_TEXT, ADMIN, INSPECTION_TEXT, INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2,
                       problem)
 
 QUOTE = "a profit motive has no place in the delivery of children's social care"
@@ -166,7 +166,7 @@ def test_accept_creates_next_version_with_produced_by(example, profit_ban):
     version = r.json()
     assert version["number"] == 3 and version["parent"] == 2
     assert version["produced_by"] == "profit-ban"
-    assert version["author"] == "drafter@example.gov.uk"
+    assert version["author"] == ADMIN
     assert r.headers["location"] == f"/api/documents/{example.doc}/versions/3"
     text = example.client.get(example.url("/versions/3/text")).text
     assert text == V2.replace("to any person.", "to a body that is not-for-profit.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .support import ADCS_TEXT, INSPECTION_TEXT, problem
+from .support import ADCS_TEXT, ADMIN, INSPECTION_TEXT, problem
 
 
 def test_provision_xref_lists_amendment_and_citation(example, profit_ban):
@@ -95,16 +95,15 @@ def test_events_record_the_actor(example, profit_ban):
     assert "amendment.proposed" in actions
     assert body["total"] == len(body["items"])
     proposed = next(e for e in body["items"] if e["action"] == "amendment.proposed")
-    assert proposed["actor"] == "drafter@example.gov.uk"
+    assert proposed["actor"] == ADMIN
     assert proposed["document"] == example.doc
     assert proposed["target"] == f"{example.doc}/profit-ban"
     assert proposed["detail"]["base"] == 1
 
-    anonymous = example.client.put(example.url("/stakeholders/adcs"), json={"name": "ADCS"},
-                                   headers={"X-Regdraft-Actor": ""})
-    assert anonymous.status_code == 200
+    renamed = example.client.put(example.url("/stakeholders/adcs"), json={"name": "ADCS"})
+    assert renamed.status_code == 200
     everything = example.client.get("/api/events", params={"limit": 200}).json()["items"]
-    assert everything[-1]["action"] == "stakeholder.updated" and everything[-1]["actor"] == "anonymous"
+    assert everything[-1]["action"] == "stakeholder.updated" and everything[-1]["actor"] == ADMIN
     assert everything[-1]["document"] is None
 
     page = example.client.get("/api/events", params={"offset": 1, "limit": 2}).json()

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from regdraft.api.app import create_app
 from regdraft.settings import Settings
 from regdraft.store.engine import make_engine
-from .support import DOC, V1, V2, problem
+from .support import ADMIN, DOC, V1, V2, problem
 
 
 def test_health(client):
@@ -108,7 +108,7 @@ def test_versions_list_and_get(example):
     body = r.json()
     assert body["total"] == 2
     assert [(v["number"], v["parent"]) for v in body["items"]] == [(1, None), (2, 1)]
-    assert body["items"][0]["author"] == "drafter@example.gov.uk"  # the actor, when no author is given
+    assert body["items"][0]["author"] == ADMIN  # the actor, when no author is given
     assert body["items"][1]["message"] == "Longer citation"
 
     r = example.client.get(example.url("/versions/1"))

@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import regdraft
 from regdraft.api import errors, schemas
-from regdraft.api.deps import Database
+from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit
 from regdraft.api.routes import amendments, consultation, documents, events
 
@@ -34,7 +34,10 @@ Every error is an RFC 9457 problem document (`application/problem+json`) with `t
 example `head` for a stale parent, `hunks` for a patch that does not apply, `field`
 for invalid input, `errors` with `loc` for a request that does not match the schema).
 
-Send `X-Regdraft-Actor: <name>` to be named in the event log (default `anonymous`).
+Reading needs no token. Changes need an API token from `regdraft token create`, sent as
+`Authorization: Bearer <token>` (never in the query string); the token's role and
+stakeholder decide what it may change (docs/security.md has the matrix), and its name
+is the actor in the event log.
 """
 
 
@@ -66,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # async: it touches nothing, so it need not hop to the threadpool (benchmarks use it)
         return {"status": "ok"}
 
-    api = APIRouter(prefix="/api")
+    # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
+    api = APIRouter(prefix="/api", dependencies=[Depends(get_principal)])
     api.include_router(documents.router)
     api.include_router(amendments.router)
     api.include_router(consultation.router)

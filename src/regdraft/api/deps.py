@@ -1,5 +1,6 @@
 """Dependencies shared by the routes: the database session (one request, one
-transaction), the actor, the document named in the path, and pagination."""
+transaction), the principal (who the bearer token says is acting), the document named
+in the path, and pagination."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Iterator
 from threading import Lock
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from regdraft.core.errors import InvalidInput
-from regdraft.services import documents
+from regdraft.core.errors import InvalidInput, Unauthenticated
+from regdraft.services import documents, tokens
+from regdraft.services.auth import ANONYMOUS, Principal, require_token
 from regdraft.store.models import Document
 
 if TYPE_CHECKING:
@@ -77,14 +80,42 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(x_regdraft_actor: Annotated[str | None, Header(
-        alias="X-Regdraft-Actor", max_length=200,
-        description="Who is acting, for the event log (authentication comes later)")] = None) -> str:
-    actor = (x_regdraft_actor or "").strip()
-    return actor or "anonymous"
+# Declared for the OpenAPI document (the "Authorize" button of /docs); get_principal
+# reads the header itself, to tell a missing token from a malformed one.
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                     description="An API token from `regdraft token create` (see docs/security.md)")
+#: Query parameters that would carry a token in a URL, where logs and browser history
+#: keep it: refused outright rather than ignored, so the mistake is seen.
+QUERY_TOKEN_NAMES = frozenset({"access_token", "token", "api_key", "apikey", "bearer", "authorization"})
 
 
-ActorDep = Annotated[str, Depends(get_actor)]
+def get_principal(request: Request, session: SessionDep,
+                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """Who is acting: the holder of the bearer token, or anonymous when none is sent.
+    A token that is unknown, revoked, malformed or sent in the query string is a 401,
+    on every route."""
+    if any(name.lower() in QUERY_TOKEN_NAMES for name in request.query_params):
+        raise Unauthenticated("tokens are accepted only in the Authorization header, never in the query string")
+    header = request.headers.get("authorization")
+    if header is None:
+        return ANONYMOUS
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return tokens.authenticate(session, secret.strip())
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_writer(principal: PrincipalDep) -> Principal:
+    """The principal of a change: anonymous requests stop here, before their body is
+    read. What the token may change is for the route to ask ``services.auth``."""
+    require_token(principal)
+    return principal
+
+
+WriterDep = Annotated[Principal, Depends(get_writer)]
 
 
 def get_document(doc: Annotated[str, Path(description="The document's slug",

@@ -19,6 +19,8 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
 
     InvalidInput (and subclasses)  422
     NotFound                       404
+    Unauthenticated                401 (with WWW-Authenticate: Bearer)
+    Forbidden                      403
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
     any other RegdraftError        400
@@ -48,7 +50,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from regdraft.core.errors import Conflict, InvalidInput, NotFound, PatchDoesNotApply, RegdraftError
+from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotFound, PatchDoesNotApply,
+                                  RegdraftError, Unauthenticated)
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -56,6 +59,8 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
     (Conflict, 409),
     (PatchDoesNotApply, 409),
 )
@@ -107,6 +112,9 @@ class ValidationProblem(Problem):
 
 _DESCRIPTIONS = {
     400: "Bad request",
+    401: "No valid API token (`unauthenticated`): a change without `Authorization: Bearer <token>`, an unknown "
+         "or revoked token, or a token sent in the query string",
+    403: "The token's role or stakeholder may not do this (`forbidden`); see docs/security.md",
     404: "Not found (`not-found`): the document, version, amendment, response or stakeholder does not exist",
     409: "Conflict with the current state",
     413: "Request body too large (`payload-too-large`)",
@@ -115,14 +123,16 @@ _DESCRIPTIONS = {
 
 
 def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` entry for a route: each status (and always 422) as problem+json.
+    """The ``responses=`` entry for a route: each status (and always 401 and 422) as
+    problem+json.
 
     ``descriptions`` overrides the text per status, keyed ``s404``, ``s409``...
     """
     out: dict[int | str, dict[str, Any]] = {}
     # Every route under /api takes parameters, so each can answer 422; listing it here
-    # also keeps FastAPI from documenting its own HTTPValidationError instead.
-    for status in sorted({*statuses, 422}):
+    # also keeps FastAPI from documenting its own HTTPValidationError instead. Every
+    # route checks a bearer token when one is sent, so each can answer 401.
+    for status in sorted({*statuses, 401, 422}):
         model = ValidationProblem if status == 422 else Problem
         out[status] = {"model": model,
                        "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Problem"))}
@@ -143,8 +153,10 @@ def problem(request: Request, status: int, *, type_: str, title: str, detail: st
 
 
 def regdraft_error_response(request: Request, error: RegdraftError) -> JSONResponse:
-    return problem(request, status_for(error), type_=problem_type(error.code), title=error.title,
-                   detail=error.message, extensions=error.extra)
+    status = status_for(error)
+    headers = {"WWW-Authenticate": 'Bearer realm="regdraft"'} if status == 401 else None
+    return problem(request, status, type_=problem_type(error.code), title=error.title,
+                   detail=error.message, extensions=error.extra, headers=headers)
 
 
 async def _regdraft_error(request: Request, error: RegdraftError) -> JSONResponse:

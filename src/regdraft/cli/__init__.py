@@ -23,13 +23,14 @@ Modules: ``app`` (the Typer app and the error contract), ``common`` (input, outp
 the database session, shared options), and the commands by theme: ``texts`` (patch,
 apply, diff), ``files`` (load, export), ``listing`` (documents, versions, amendments,
 log), ``drafting`` (propose, accept, status, conflicts, xref), ``server`` (serve,
-openapi). Importing a module registers its commands, in the order ``--help`` lists them.
+openapi), ``trust`` (token create/list/revoke, verify). Importing a module registers
+its commands, in the order ``--help`` lists them.
 
 Heavy imports (SQLModel, FastAPI, uvicorn) happen inside the commands that need them,
 so the file commands start quickly.
 """
 
 from regdraft.cli.app import app
-from regdraft.cli import texts, files, listing, drafting, server  # noqa: E402,F401  (registers the commands)
+from regdraft.cli import texts, files, listing, drafting, server, trust  # noqa: E402,F401  (registers the commands)
 
 __all__ = ["app"]

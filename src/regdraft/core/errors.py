@@ -13,6 +13,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── QuoteNotFound            a citation's quote is not in the response
     │   └── InvalidFile              a file under drafts/ or amendments/ (path and line)
     ├── NotFound                     an id, slug or number that does not exist (404)
+    ├── Unauthenticated              no token, or a token that is unknown or revoked (401)
+    ├── Forbidden                    the token's role or stakeholder may not do this (403)
     ├── Conflict                     the request is valid but the state forbids it (409)
     │   ├── StaleParent              a new version names a parent that is not the head
     │   ├── AlreadyExists            a slug or number is taken
@@ -85,6 +87,16 @@ class InvalidFile(InvalidInput):
 class NotFound(RegdraftError):
     code = "not-found"
     title = "Not found"
+
+
+class Unauthenticated(RegdraftError):
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(RegdraftError):
+    code = "forbidden"
+    title = "Not allowed"
 
 
 class Conflict(RegdraftError):

@@ -163,3 +163,17 @@ class Event(SQLModel, table=True):
     before_hash: str | None = None
     after_hash: str | None = None
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Token(SQLModel, table=True):
+    """An API token. Only the SHA-256 of the secret is stored; the secret itself is
+    shown once, when the token is made (``regdraft token create``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    role: str = Field(max_length=16)
+    #: The stakeholder a ``stakeholder`` token acts for (``None`` for the other roles).
+    stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

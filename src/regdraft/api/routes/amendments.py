@@ -9,13 +9,14 @@ from fastapi import APIRouter, Body, Header, Query, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
-from regdraft.api.deps import (ActorDep, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep, parse_if_match,
+from regdraft.api.deps import (AmendmentSlug, DocumentDep, Limit, Offset, SessionDep, WriterDep, parse_if_match,
                                slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
+from regdraft.services import auth
 from regdraft.services import documents
 from regdraft.services.amendments import AmendmentInput, CitationInput
 
@@ -27,6 +28,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description='The amendm
 _S404 = "`not-found`: no such document or amendment"
 _STALE = "`invalid-transition`: the workflow does not allow it, or `revision` is stale (the problem says the " \
          "current `revision` and `current_status`)"
+_S403 = "`forbidden`: reviewers and admins accept and reject; a stakeholder changes only its own amendments"
 _FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
 
 
@@ -55,20 +57,23 @@ def list_amendments(document: DocumentDep, session: SessionDep,
 @router.post("/amendments", response_model=schemas.AmendmentPublic, status_code=status.HTTP_201_CREATED,
              summary="Propose an amendment",
              responses=problem_responses(
-                 404, 409, 413, 422,
+                 403, 404, 409, 413, 422,
+                 s403="`forbidden`: a stakeholder token proposing for another stakeholder or citing another's "
+                      "response, or a role that may not propose",
                  s404="`not-found`: no such document, base version, proposer or cited response (`citation` "
                       "numbers the citation from 1)",
                  s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
                       "against another text; `hunks` is the report)",
                  s422="`invalid-patch` (with `line`), `invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
-def propose(document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep, actor: ActorDep,
+def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             response: HTTPResponse) -> schemas.AmendmentPublic:
+    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
     data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
                           categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
                           new_text=body.new_text, status=body.status,
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
-    amendment = amendment_service.propose(session, document, data, actor=actor)
+    amendment = amendment_service.propose(session, document, data, actor=writer.name)
     response.headers["Location"] = _location(document.slug, amendment.slug)
     response.headers["ETag"] = f'"{amendment.revision}"'
     return Presenter(session).amendment(amendment)
@@ -88,13 +93,14 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
 
 @router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,
              summary="Change an amendment's status (accepted creates the next version)",
-             responses=problem_responses(404, 409, 413, 422, s404=_S404,
+             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403,
                                          s409=f"{_STALE}; or, when accepting, {_FAILS}"))
-def set_status(document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange, session: SessionDep,
-               actor: ActorDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
+def set_status(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange,
+               session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
     amendment = amendment_service.get_amendment(session, document, slug)
+    auth.check_status_change(session, writer, amendment, body.status)
     revision = body.revision if body.revision is not None else parse_if_match(if_match)
-    amendment_service.set_status(session, amendment, body.status, actor=actor, revision=revision)
+    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision)
     view = Presenter(session)
     produced = amendment_service.produced_version(session, amendment) if body.status == "accepted" else None
     response.headers["ETag"] = f'"{amendment.revision}"'
@@ -104,14 +110,16 @@ def set_status(document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusC
 
 @router.post("/amendments/{slug}/accept", response_model=schemas.VersionSummary,
              status_code=status.HTTP_201_CREATED, summary="Accept an amendment: the next version",
-             responses=problem_responses(404, 409, 413, 422, s404=_S404, s409=f"{_STALE}; or {_FAILS}"))
-def accept(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, actor: ActorDep,
+             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403,
+                                         s409=f"{_STALE}; or {_FAILS}"))
+def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
            response: HTTPResponse,
            body: Annotated[schemas.AcceptRequest | None, Body()] = None,
            if_match: IfMatch = None) -> schemas.VersionSummary:
     amendment = amendment_service.get_amendment(session, document, slug)
+    auth.check_status_change(session, writer, amendment, "accepted")
     revision = body.revision if body is not None and body.revision is not None else parse_if_match(if_match)
-    version = amendment_service.accept(session, amendment, actor=actor, revision=revision)
+    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     return Presenter(session).version_summary(version)
 

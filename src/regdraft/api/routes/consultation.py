@@ -9,12 +9,12 @@ from fastapi import APIRouter, Path, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import schemas
-from regdraft.api.deps import ActorDep, DocumentDep, Limit, Offset, SessionDep, page
+from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, WriterDep, page
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import NotFound
 from regdraft.core.structure import parse_structure
-from regdraft.services import documents, xref
+from regdraft.services import auth, documents, xref
 
 router = APIRouter(prefix="/documents/{doc}")
 
@@ -79,14 +79,15 @@ def get_response(document: DocumentDep, slug: ResponseSlug, session: SessionDep)
 @router.put("/responses/{slug}", response_model=schemas.ResponsePublic, tags=["consultation"],
             summary="Create or update a response",
             responses={**_PUT_200, **problem_responses(
-                404, 413, 422, s404="`not-found`: no such document or stakeholder",
+                403, 404, 413, 422, s404="`not-found`: no such document or stakeholder",
                 s422="`invalid-input` (slug, empty text or title: `field`), `invalid-text`, `validation-error`")})
-def put_response(document: DocumentDep, slug: ResponseSlug, body: schemas.ResponsePut, session: SessionDep,
-                 actor: ActorDep, response: HTTPResponse) -> schemas.ResponsePublic:
+def put_response(writer: WriterDep, document: DocumentDep, slug: ResponseSlug, body: schemas.ResponsePut,
+                 session: SessionDep, response: HTTPResponse) -> schemas.ResponsePublic:
+    auth.check_response(session, writer, document, slug, body.stakeholder)
     created = documents.find_response(session, document, slug) is None
     stakeholder = documents.get_stakeholder(session, body.stakeholder)
     row = documents.put_response(session, document, slug=slug, stakeholder=stakeholder, text=body.text,
-                                 actor=actor, title=body.title, source=body.source, url=body.url, date=body.date,
+                                 actor=writer.name, title=body.title, source=body.source, url=body.url, date=body.date,
                                  stance=body.stance, provenance=body.provenance)
     if created:
         response.status_code = status.HTTP_201_CREATED
@@ -119,13 +120,15 @@ def get_stakeholder(document: DocumentDep, slug: StakeholderSlug, session: Sessi
 
 @router.put("/stakeholders/{slug}", response_model=schemas.StakeholderPublic, tags=["consultation"],
             summary="Create or update a stakeholder and add it to the document's consultation",
-            responses={**_PUT_200, **problem_responses(404, 413, 422)})
-def put_stakeholder(document: DocumentDep, slug: StakeholderSlug, body: schemas.StakeholderPut, session: SessionDep,
-                    actor: ActorDep, response: HTTPResponse) -> schemas.StakeholderPublic:
+            responses={**_PUT_200, **problem_responses(403, 404, 413, 422)})
+def put_stakeholder(writer: WriterDep, document: DocumentDep, slug: StakeholderSlug, body: schemas.StakeholderPut,
+                    session: SessionDep, response: HTTPResponse) -> schemas.StakeholderPublic:
     """Stakeholders are shared by all documents: the name and kind given here are the
     stakeholder's everywhere."""
+    auth.authorize(writer, auth.Action.PUT_STAKEHOLDER)
     taking_part = documents.list_stakeholders(session, document)
-    stakeholder = documents.upsert_stakeholder(session, slug=slug, name=body.name, kind=body.kind, actor=actor)
+    stakeholder = documents.upsert_stakeholder(session, slug=slug, name=body.name, kind=body.kind,
+                                               actor=writer.name)
     if all(s.id != stakeholder.id for s in taking_part):
         documents.set_document_stakeholders(session, document, [*taking_part, stakeholder])
         response.status_code = status.HTTP_201_CREATED

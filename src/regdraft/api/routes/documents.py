@@ -9,11 +9,12 @@ from fastapi import Response as HTTPResponse
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from regdraft.api import schemas
-from regdraft.api.deps import ActorDep, DocumentDep, Limit, Offset, SessionDep, VersionNumber, page, slug_list
+from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep, page, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
 from regdraft.services import comparisons, documents
+from regdraft.services.auth import Action, authorize
 
 router = APIRouter(prefix="/documents")
 
@@ -46,11 +47,13 @@ def list_documents(session: SessionDep, offset: Offset = 0, limit: Limit = 50) -
 
 @router.post("", response_model=schemas.DocumentPublic, tags=["documents"], status_code=status.HTTP_201_CREATED,
              summary="Create a document",
-             responses=problem_responses(409, 413, 422, s409="A document with this slug exists (`already-exists`)"))
-def create_document(body: schemas.DocumentCreate, session: SessionDep, actor: ActorDep,
+             responses=problem_responses(403, 409, 413, 422,
+                                         s409="A document with this slug exists (`already-exists`)"))
+def create_document(writer: WriterDep, body: schemas.DocumentCreate, session: SessionDep,
                     response: HTTPResponse) -> schemas.DocumentPublic:
+    authorize(writer, Action.CREATE_DOCUMENT)
     document = documents.create_document(session, slug=body.slug, title=body.title, description=body.description,
-                                         notice=body.notice, actor=actor)
+                                         notice=body.notice, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}"
     return Presenter(session).document(document)
 
@@ -76,15 +79,16 @@ def list_versions(document: DocumentDep, session: SessionDep, offset: Offset = 0
 @router.post("/{doc}/versions", response_model=schemas.VersionSummary, status_code=status.HTTP_201_CREATED,
              tags=["versions"], summary="Add the next version",
              responses=problem_responses(
-                 404, 409, 413, 422,
+                 403, 404, 409, 413, 422,
                  s409="`stale-parent`: `parent` is not the head; the problem's `head` and `head_hash` name it",
                  s422="`invalid-text` (NUL or other control characters, with `offset`), `invalid-structure` "
                       "(duplicate provisions), `invalid-input` (empty text, no author), `validation-error`"))
-def create_version(document: DocumentDep, body: schemas.VersionCreate, session: SessionDep, actor: ActorDep,
+def create_version(writer: WriterDep, document: DocumentDep, body: schemas.VersionCreate, session: SessionDep,
                    response: HTTPResponse) -> schemas.VersionSummary:
+    authorize(writer, Action.CREATE_VERSION)
     version = documents.create_version(session, document, text=body.text, parent=body.parent,
-                                       author=body.author if body.author is not None else actor,
-                                       message=body.message, actor=actor)
+                                       author=body.author if body.author is not None else writer.name,
+                                       message=body.message, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     return Presenter(session).version_summary(version)
 
