@@ -50,3 +50,16 @@ def test_analyse_refuses_a_patch_made_for_another_base():
     with pytest.raises(PatchDoesNotApply) as err:
         analyse(BASE, patch)
     assert err.value.extra["hunks"][0]["status"] in ("shifted", "fuzzy", "failed")
+
+
+def test_an_amendment_built_on_another_does_not_conflict_with_it():
+    ban_text = BASE + "\n### 5. Bodies\n\nNo body carried on for profit may discharge the functions.\n"
+    ban = _changes("ban", ban_text)
+    # Proposed later against the version the ban produced: it edits the ban's own words.
+    record = _changes("record", ban_text.replace("carried on for profit", "carried on for profit, or with no record,"),
+                      base=ban_text)
+    (pair,) = find_conflicts([ban, record])
+    assert pair.provisions == (("reg-5", "regulation 5"),)
+    built = AmendmentChanges(record.amendment, record.base_hash, record.spans, built_on=frozenset({"ban"}))
+    assert find_conflicts([ban, built]) == []
+    assert find_conflicts([built, ban]) == []

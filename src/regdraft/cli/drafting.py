@@ -44,7 +44,7 @@ def propose(
     category: Annotated[list[str], typer.Option(
         "--category", "-c", metavar="CATEGORY", show_default=False,
         help="A category (repeatable): profit-ban, scoped-pilot, inspection-duty, accountability, standards, "
-             "contracts, cross-boundary, consultation.")],
+             "contracts, cross-boundary, consultation, review.")],
     document: DocumentOption = None,
     base: Annotated[Optional[int], typer.Option("--base", metavar="N", min=1, show_default=False,
                                                 help="The base version (default: the head).")] = None,

@@ -3,7 +3,9 @@
 Two amendments conflict when a hunk of one overlaps or touches a hunk of the other in
 their common base (two insertions at the same place count: their order is a drafting
 decision), or when they touch the same provision. Amendments against different bases
-are compared by provision only, since their offsets are not comparable.
+are compared by provision only, since their offsets are not comparable. An amendment
+whose base already contains another (it was proposed against the version that the other
+produced, or a later one) builds on it and does not conflict with it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class AmendmentChanges:
     amendment: str
     base_hash: str
     spans: tuple[ChangeSpan, ...]
+    built_on: frozenset[str] = frozenset()
+    """Amendments already in this one's base: accepted into it or into a version before it."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ def find_conflicts(amendments: list[AmendmentChanges]) -> list[ConflictPair]:
     (those both touch; where overlapping hunks share none, those either touches)."""
     pairs = []
     for a, b in combinations(amendments, 2):
+        if a.amendment in b.built_on or b.amendment in a.built_on:
+            continue
         shared: dict[str, str] = {}
         overlap = False
         for sa in a.spans:

@@ -20,7 +20,7 @@ from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Docum
                                    Response, Stakeholder, Version, utcnow)
 
 CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
-              "cross-boundary", "consultation")
+              "cross-boundary", "consultation", "review")
 STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn")
 # Accepted is final: the version it produced is history.
 TRANSITIONS = {
@@ -403,11 +403,17 @@ def apply_amendments(session: Session, document: Document, version: Version, ame
 
 
 def conflicts(session: Session, document: Document, amendments: list[Amendment]) -> list[ConflictPair]:
+    # History is linear, so a version numbered at or below an amendment's base is in it.
+    produced = session.exec(select(Version.number, Amendment.slug)
+                            .join(Amendment, Version.produced_by_id == Amendment.id)
+                            .where(Version.document_id == document.id)).all()
     changes = []
     for amendment in amendments:
         spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links))
                       for h, links in hunks_of(session, amendment))
-        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans))
+        base = session.get(Version, amendment.base_version_id)
+        built_on = frozenset(slug for number, slug in produced if number <= base.number)
+        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on))
     return find_conflicts(changes)
 
 
