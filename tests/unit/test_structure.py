@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidStructure
@@ -89,3 +89,21 @@ def test_every_offset_maps_to_a_provision_whose_span_holds_it(text):
     for offset in range(len(text)):
         hit = s.at(offset)
         assert hit is not None and hit.start <= offset < hit.end
+
+
+_BLOCKS = ["## Part 1: General", "## Schedule 2: Forms", "## Explanatory note", "### 3. Heading", "### 3A. Inserted",
+           "### 1. Para", "(1) The authority may—", "(2) A body.", "- (a) first;", "- (b) second—",
+           "  - (i) head;", "  - (ii) head.", "1. numbered", "Plain text.", "> quoted", "    indented code",
+           "", "", "###4. not a heading", "---"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(blocks=st.lists(st.sampled_from(_BLOCKS), max_size=60),
+       unsplittable=st.lists(st.tuples(st.integers(0, 60), st.sampled_from(["```", "~~~", "<div>"])), max_size=1))
+@example(blocks=["### 1. Heading", "", "### 2. Heading"], unsplittable=[(1, "```")])
+def test_reading_in_pieces_finds_the_same_provisions(blocks, unsplittable):
+    for at, block in unsplittable:  # fences and HTML blocks, which a heading does not close
+        blocks.insert(at, block)
+    text = "\n".join(blocks) + "\n"
+    whole = parse_structure(text, strict=False, chunk_bytes=10**9)
+    assert parse_structure(text, strict=False, chunk_bytes=1).provisions == whole.provisions

@@ -20,8 +20,10 @@ here on purpose:
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
+from operator import itemgetter
 from typing import Iterable
 
 from diff_match_patch import diff_match_patch, patch_obj
@@ -70,16 +72,14 @@ def diff_words(old: str, new: str) -> tuple[Op, ...]:
 
 def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     dmp = _engine()
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     # One character per distinct token, numbered in order of first appearance (old
     # text first): the semantic cleanup scores boundaries by what these characters
-    # are, so the numbering is part of the result and must not change.
-    vocabulary = dict.fromkeys(old_tokens)
-    vocabulary.update(dict.fromkeys(new_tokens))
-    for n, token in enumerate(vocabulary):
-        vocabulary[token] = _token_char(n)
-    encoded_old = "".join(map(vocabulary.__getitem__, old_tokens))
-    encoded_new = "".join(map(vocabulary.__getitem__, new_tokens))
+    # are, so the numbering is part of the result and must not change. Tokens stream
+    # through C-level iterators; only distinct ones are kept (a list of every token
+    # of a long text would take 40 times its size).
+    vocabulary: defaultdict[str, str] = defaultdict(lambda: _token_char(len(vocabulary)))
+    encoded_old, encoded_new = (
+        "".join(map(vocabulary.__getitem__, map(itemgetter(0), _TOKEN.finditer(text)))) for text in (old, new))
     char_diffs = _diff_main(encoded_old, encoded_new)
     dmp.diff_cleanupSemantic(char_diffs)
     index = {char: token for token, char in vocabulary.items()}
@@ -146,9 +146,11 @@ class Patch:
     hunks: tuple[Hunk, ...]
 
 
-def make_patch(old: str, new: str) -> str:
-    """Patch text (diff-match-patch format) that turns ``old`` into ``new``."""
-    return patch_text_of(old, new, _word_diffs(old, new))
+def make_patch(old: str, new: str, ops: Iterable[Op] | None = None) -> str:
+    """Patch text (diff-match-patch format) that turns ``old`` into ``new``; ``ops``,
+    when the caller already has ``diff_words(old, new)``, saves diffing twice."""
+    diffs = _word_diffs(old, new) if ops is None else [(_DMP_OPS[op.kind], op.text) for op in ops]
+    return patch_text_of(old, new, diffs)
 
 
 def patch_text_of(old: str, new: str, diffs: list[tuple[int, str]]) -> str:

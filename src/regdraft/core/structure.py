@@ -120,6 +120,34 @@ class Structure:
         return result
 
 
+# A heading at the start of a line after a blank line closes every open block (list,
+# quote, paragraph), so the text can be parsed in pieces cut there, unless fences or
+# HTML blocks, which a heading does not close, occur at all.
+_CUT = re.compile(r"\n\n(?=#{2,3} )")
+_UNSPLITTABLE = re.compile(r"^ {0,3}(?:```|~~~|<)", re.M)
+
+
+def _block_tokens(text: str, chunk_bytes: int):
+    """markdown-it's block tokens of ``text``, in lists of about ``chunk_bytes``
+    characters, with line maps counted from the start of the whole text. A long text's
+    tokens all at once would take 25 times its size in memory."""
+    if len(text) <= chunk_bytes or _UNSPLITTABLE.search(text):
+        yield _parser().parse(text)
+        return
+    start = line = 0
+    while start < len(text):
+        cut = _CUT.search(text, start + chunk_bytes)
+        stop = cut.start() + 2 if cut else len(text)
+        tokens = _parser().parse(text[start:stop])
+        if line:
+            for token in tokens:
+                if token.map:
+                    token.map = [token.map[0] + line, token.map[1] + line]
+        yield tokens
+        line += text.count("\n", start, stop)
+        start = stop
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Only block tokens matter here (an inline token's ``content`` is set by the block
@@ -137,12 +165,14 @@ class _Open:
             setattr(self, name, kw.get(name))
 
 
-def parse_structure(text: str, *, strict: bool = True) -> Structure:
+def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
     """Find the provisions of ``text``.
 
     With ``strict`` a duplicate id raises :class:`InvalidStructure` naming both lines;
     without it (for texts in the middle of being amended, where two amendments may
     each add a regulation 5) the later one is given the id ``reg-5~2``.
+    ``chunk_bytes`` only bounds memory (see :func:`_block_tokens`); it never changes
+    the result.
     """
     lines = text.split("\n")
     line_starts = [0]
@@ -185,40 +215,40 @@ def parse_structure(text: str, *, strict: bool = True) -> Structure:
                 return unit
         return None
 
-    tokens = _parser().parse(text)
-    list_depth = 0
-    for i, tok in enumerate(tokens):
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            list_depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            list_depth -= 1
-        elif tok.type == "heading_open" and tok.tag in ("h2", "h3"):
-            line = tok.map[0]
-            content = tokens[i + 1].content.strip()
-            if tok.tag == "h2":
-                close_until(line, _SECTION)
-                open_unit(_section(content, line))
-            else:
-                unit = _regulation_or_schedule_paragraph(content, line, innermost(("schedule", "part", "section")))
+    for tokens in _block_tokens(text, chunk_bytes):
+        list_depth = 0
+        for i, tok in enumerate(tokens):
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                list_depth += 1
+            elif tok.type in ("bullet_list_close", "ordered_list_close"):
+                list_depth -= 1
+            elif tok.type == "heading_open" and tok.tag in ("h2", "h3"):
+                line = tok.map[0]
+                content = tokens[i + 1].content.strip()
+                if tok.tag == "h2":
+                    close_until(line, _SECTION)
+                    open_unit(_section(content, line))
+                else:
+                    unit = _regulation_or_schedule_paragraph(content, line, innermost(("schedule", "part", "section")))
+                    if unit is not None:
+                        close_until(line, _REG)
+                        unit.parent = _parent_id(stack)
+                        open_unit(unit)
+            elif tok.type == "paragraph_open" and list_depth == 0:
+                line = tok.map[0]
+                match = _LABEL.match(tokens[i + 1].content)
+                holder = innermost(("regulation", "schedule-paragraph"))
+                if match and holder is not None and match.group(1)[0].isdigit():
+                    close_until(line, _PARA)
+                    open_unit(_child(holder, match.group(1),
+                                     "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph",
+                                     line, _PARA, None))
+            elif tok.type == "list_item_open":
+                line, end_line = tok.map
+                close_until(line, _PARA + list_depth)
+                unit = _list_item(tokens, i, stack, line, end_line, list_depth)
                 if unit is not None:
-                    close_until(line, _REG)
-                    unit.parent = _parent_id(stack)
                     open_unit(unit)
-        elif tok.type == "paragraph_open" and list_depth == 0:
-            line = tok.map[0]
-            match = _LABEL.match(tokens[i + 1].content)
-            holder = innermost(("regulation", "schedule-paragraph"))
-            if match and holder is not None and match.group(1)[0].isdigit():
-                close_until(line, _PARA)
-                open_unit(_child(holder, match.group(1),
-                                 "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph",
-                                 line, _PARA, None))
-        elif tok.type == "list_item_open":
-            line, end_line = tok.map
-            close_until(line, _PARA + list_depth)
-            unit = _list_item(tokens, i, stack, line, end_line, list_depth)
-            if unit is not None:
-                open_unit(unit)
     close_until(n_lines, 0)
     for unit in stack:
         unit.end_line = n_lines
