@@ -1,6 +1,7 @@
 """Redlines, CriticMarkup and the Keeling schedule, and that hostile text cannot get
-markup through any HTML renderer."""
+markup through any renderer, in any format."""
 
+import json
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
@@ -8,7 +9,11 @@ from hypothesis import strategies as st
 
 from regdraft.core.diffing import Step, diff_steps, diff_texts
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
+from regdraft.core.instructions import parse
 from regdraft.core.redline import Source, render_criticmarkup, render_html, render_markdown, render_page
+from regdraft.core.text import normalise
+from regdraft.services.comparisons import Comparison, compare_texts
+from regdraft.services.rendering import FORMATS, KeelingSchedule, render
 
 BASE = ("# Example Regulations\n\n### 3. Functions\n\n(1) The following functions—\n\n"
         "- (a) social services functions;\n- (b) functions under section 10.\n\n"
@@ -123,3 +128,40 @@ def test_no_renderer_lets_hostile_markup_through(old, new, title):
         CitationNote("<b>", new[:40], "javascript:alert(1)"),))}, [ConflictNotice("reg-3", "<script>")])
     _assert_safe(keeling.body)
     _assert_safe(keeling.notes)
+
+
+def _schedule(old: str, new: str, title: str) -> KeelingSchedule:
+    """A Keeling schedule of hostile parts, built as services.rendering builds one."""
+    notes = {"<x>": AmendmentNote("<x>", title + "<script>", "<p onclick=x>", "javascript:alert(1)", (
+        CitationNote("<b>", new[:40], "javascript:alert(1)"), CitationNote("x", "<<}", "/ok#quote-1-2")))}
+    diff = diff_steps(old, [Step(new, "<x>")])
+    keeling = render_keeling(old, [("<x>", new)], notes, [ConflictNotice("reg-3", "<script>x</script>"),
+                                                          ConflictNotice("nowhere", "<<}<img src=x onerror=1>")],
+                             diff=diff)
+    comparison = Comparison("<old>", "<new>", old, new, diff, {"<x>": Source(title + "<<}", "\"onload=")}, "tag")
+    return KeelingSchedule(title + "<script>", keeling, ("<x>",), ("<y>",), "tag", comparison,
+                           tuple(notes.values()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(hostile_text, hostile_text, st.text(max_size=30))
+def test_no_format_of_any_rendering_lets_hostile_markup_through(old, new, title):
+    """Every format of a redline and of a Keeling schedule, as the API and CLI serve
+    them: HTML is safe as it is; the text formats are safe when shown through the safe
+    Markdown renderer, and say exactly what changed (the JSON carries the texts intact,
+    the instructions turn the old text into the new)."""
+    old, new = normalise(old), normalise(new)
+    for subject in (compare_texts("<script>", old, "<img onerror=x>", new), _schedule(old, new, title)):
+        for format in FORMATS:
+            out = render(subject, format, title=title + "</title><script>")
+            if format in ("html", "fragment"):
+                _assert_safe(out, page=format == "html")
+                continue
+            _assert_safe(render_markdown(out))
+            if format == "json":
+                comparison = subject.comparison if isinstance(subject, KeelingSchedule) else subject
+                assert json.loads(out)["changes"] == comparison.as_json()["changes"]
+            if format == "instructions" and isinstance(subject, Comparison):
+                assert parse(out, old) == new
+            if format == "criticmarkup":
+                assert out.count("{>>") == out.count("<<}"), out  # no comment closed early or left open

@@ -19,7 +19,7 @@ import regdraft
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit
-from regdraft.api.routes import amendments, consultation, documents, events
+from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(amendments.router)
     api.include_router(consultation.router)
     api.include_router(events.router)
+    api.include_router(renderings.router)
     app.include_router(api)
     _problem_json_in_openapi(app)
     return app

@@ -23,6 +23,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     Forbidden                      403
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
+    NotAcceptable                  406
     any other RegdraftError        400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
@@ -50,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotFound, PatchDoesNotApply,
+from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
                                   RegdraftError, Unauthenticated)
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
@@ -63,6 +64,7 @@ STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (PatchDoesNotApply, 409),
+    (NotAcceptable, 406),
 )
 
 _STANDARD = {"type", "title", "status", "detail", "instance"}
@@ -117,6 +119,7 @@ _DESCRIPTIONS = {
     403: "The token's role or stakeholder may not do this (`forbidden`); see docs/security.md",
     404: "Not found (`not-found`): the document, version, amendment, response or stakeholder does not exist",
     409: "Conflict with the current state",
+    406: "None of the formats offered is acceptable (`not-acceptable`): `acceptable` lists their media types",
     413: "Request body too large (`payload-too-large`)",
     422: "Invalid input (`validation-error`, `invalid-input`, `invalid-text`, `invalid-patch`, ...)",
 }

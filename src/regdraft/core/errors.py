@@ -20,7 +20,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── AlreadyExists            a slug or number is taken
     │   ├── InvalidTransition        a status change the workflow does not allow
     │   └── AmendmentsConflict       amendments chosen together touch the same text
-    └── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
+    ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
+    └── NotAcceptable                no format of a rendering is one the client accepts (406)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -127,3 +128,11 @@ class AmendmentsConflict(Conflict):
 class PatchDoesNotApply(RegdraftError):
     code = "patch-does-not-apply"
     title = "Patch does not apply"
+
+
+class NotAcceptable(RegdraftError):
+    """Content negotiation found no representation the client accepts; ``acceptable``
+    lists the media types that are offered."""
+
+    code = "not-acceptable"
+    title = "Not acceptable"
