@@ -204,9 +204,11 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
     number = version or head.number
     chosen = [slug for slug in amendment if slug]
     schedule = rendering.keeling_schedule(session, document, number, chosen, views.PAGE_LINKS) if chosen else None
-    amendments, _ = amendment_service.list_amendments(session, document, limit=views.ALL)
+    # Accepted amendments are in the versions already: offered again they would be applied twice.
+    offered = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
+               if a.status in ("draft", "proposed") or a.slug in chosen]
     return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
                 document=document, schedule=schedule, version=number, chosen=chosen,
                 body=Markup(marks.label_changes(schedule.keeling.body)) if schedule else None,
                 notes=Markup(schedule.keeling.notes) if schedule else None,
-                rows=views.amendment_rows(session, document, amendments), history=views.history(session, document))
+                rows=views.amendment_rows(session, document, offered), history=views.history(session, document))

@@ -13,6 +13,7 @@ the error page with the status the API would give (``api.errors.status_for``), a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from pathlib import Path
@@ -33,6 +34,7 @@ from regdraft.web import guard
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
+_MARKDOWN_MARKS = re.compile(r"(?m)^#{1,6}[ \t]|\*\*|__|^[ \t]*[-*+>][ \t]")
 
 environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -48,6 +50,14 @@ def query(**params: Any) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
+def plain_excerpt(text: str, limit: int = 80) -> str:
+    """A change's words for a list: Markdown's heading and emphasis marks dropped,
+    blanks collapsed, cut at ``limit`` characters."""
+    words = " ".join(_MARKDOWN_MARKS.sub(" ", text).split())
+    return words if len(words) <= limit else words[:limit - 1].rstrip() + "…"
+
+
+environment.filters["plain_excerpt"] = plain_excerpt
 environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CSRF_FIELD=guard.CSRF_FIELD)
 
 
