@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import regdraft
+from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(events.router)
     api.include_router(renderings.router)
     app.include_router(api)
+    # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
+    app.include_router(web.router)
+    web.install(app)
     _problem_json_in_openapi(app)
     return app
 
