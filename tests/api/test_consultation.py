@@ -109,3 +109,13 @@ def test_events_record_the_actor(example, profit_ban):
     page = example.client.get("/api/events", params={"offset": 1, "limit": 2}).json()
     assert len(page["items"]) == 2 and page["items"][0]["id"] == everything[1]["id"]
     problem(example.client.get("/api/events", params={"document": "nope"}), 404, "not-found")
+
+
+def test_a_response_cannot_lose_a_cited_quote(example, profit_ban):
+    url = example.url("/responses/adcs-response")
+    before = example.client.get(url).json()
+    cut = ADCS_TEXT.replace("a profit motive has no place", "profit has a place")
+    body = problem(example.client.put(url, json={"stakeholder": "adcs", "title": "x", "text": cut}), 422,
+                   "quote-not-found")
+    assert (body["amendment"], body["response"]) == ("profit-ban", "adcs-response")
+    assert example.client.get(url).json() == before

@@ -218,6 +218,27 @@ def test_changed_files_update_through_the_services(session, case_root):
     assert sorted(new) == ["amendment.revised", "document.updated", "response.updated"]
 
 
+def test_a_retexted_response_moves_its_citations_even_when_they_change_in_the_same_load(session, case_root):
+    load(session, case_root, actor="loader")
+    adcs = case_root / "drafts/example/responses/adcs.md"
+    adcs.write_text(adcs.read_text().replace(RESPONSE, "Reported in June: " + RESPONSE))
+    load(session, case_root, actor="editor")
+    doc = documents.get_document(session, "example")
+    (citation, response), = A.citations_of(session, A.get_amendment(session, doc, "profit-ban"))
+    assert response.text[citation.start:citation.end] == "should not be predicated on a profit motive"
+    # The response loses the cited words and the amendment cites others, in one load.
+    adcs.write_text(adcs.read_text().replace("“should not be predicated on a profit motive”, and that ", ""))
+    nfp = case_root / NFP_PATH
+    nfp.write_text(nfp.read_text().replace("- response: ncb\n", "- response: adcs\n", 1)
+                   .replace("a 'scoped pilot'  before any wider change", "councils must remain accountable"))
+    ban = case_root / BAN_PATH
+    ban.write_text(ban.read_text().replace("should not be predicated on a profit motive", "ADCS says child protection"))
+    load(session, case_root, actor="editor")
+    (citation, response), = A.citations_of(session, A.get_amendment(session, doc, "profit-ban"))
+    assert response.text[citation.start:citation.end] == "ADCS says child protection"
+    assert verify(session).ok
+
+
 def test_new_versions_are_appended_and_linked(session, case_root):
     load(session, case_root, actor="loader")
     # Accept "inspection" in the files: version 3 is produced by it.

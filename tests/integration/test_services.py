@@ -9,7 +9,7 @@ from regdraft.services import amendments as A
 from regdraft.services import comparisons, documents, xref
 from regdraft.store.models import Citation, Event, HunkProvision, Version
 
-from example_case import BAN, NFP, TEXT, propose as _propose
+from example_case import BAN, NFP, RESPONSE, TEXT, propose as _propose
 
 def test_versions_are_numbered_hashed_and_refuse_a_stale_parent(session, case):
     v2 = documents.create_version(session, case, text=TEXT.replace("Example", "Sample"), parent=1, author="DfE",
@@ -136,3 +136,20 @@ def test_status_transitions_follow_the_workflow(session, case):
     assert ban.status == "rejected"
     assert session.exec(select(Citation)).all() == []
     assert session.exec(select(Version)).all()
+
+
+def test_a_response_edit_moves_its_citations_and_cannot_drop_a_cited_quote(session, case):
+    quote = "should not be predicated on a profit motive"
+    amendment = _propose(session, case, "ban", BAN, citations=[("adcs", quote)])
+    adcs = documents.get_stakeholder(session, "adcs")
+    documents.put_response(session, case, slug="adcs", stakeholder=adcs, title="ADCS response", actor="t",
+                           text="In June 2014, " + RESPONSE)
+    (citation, response), = A.citations_of(session, amendment)
+    assert response.text[citation.start:citation.end] == quote
+    hash_before = response.content_hash
+    with pytest.raises(QuoteNotFound) as refused, session.begin_nested():  # as a request's transaction would
+        documents.put_response(session, case, slug="adcs", stakeholder=adcs, title="ADCS response", actor="t",
+                               text=RESPONSE.replace("profit motive", "motive"))
+    assert refused.value.extra["amendment"] == "ban"
+    session.expire_all()
+    assert documents.get_response(session, case, "adcs").content_hash == hash_before

@@ -387,8 +387,9 @@ class _Writer:
         self._document()
         self._stakeholders()
         versions = self._versions()
-        self._responses()
+        retexted = self._responses()
         self._amendments()
+        self._reanchor(retexted)
         self._links(versions)
 
     # -- helpers -------------------------------------------------------------------
@@ -483,7 +484,10 @@ class _Writer:
             self._count("versions", "created")
         return out
 
-    def _responses(self) -> None:
+    def _responses(self) -> list[ResponseFile]:
+        """Create or update the responses; return those whose text changed, whose
+        citations are re-anchored once the amendments citing them are loaded."""
+        retexted = []
         for response in self.tree.responses:
             stakeholder = self.stakeholders[response.stakeholder]
             existing = document_service.find_response(self.session, self.document, response.slug)
@@ -492,12 +496,23 @@ class _Writer:
             same = existing is not None and existing.stakeholder_id == stakeholder.id and \
                 existing.text == response.text and all(getattr(existing, k) == v for k, v in fields.items())
             try:
+                if existing is not None and existing.text != response.text:
+                    retexted.append(response)
                 document_service.put_response(self.session, self.document, slug=response.slug,
                                               stakeholder=stakeholder, text=response.text, actor=self.actor,
-                                              **fields)
+                                              reanchor=False, **fields)
             except RegdraftError as exc:
                 raise self._blame(response.path, response.lines.of("slug"), exc) from exc
             self._count("responses", "created" if existing is None else "unchanged" if same else "updated")
+        return retexted
+
+    def _reanchor(self, retexted: list[ResponseFile]) -> None:
+        for response in retexted:
+            try:
+                document_service.reanchor_citations(
+                    self.session, document_service.get_response(self.session, self.document, response.slug))
+            except RegdraftError as exc:
+                raise self._blame(response.path, response.lines.of("slug"), exc) from exc
 
     def _amendments(self) -> None:
         for file in self.tree.amendments:

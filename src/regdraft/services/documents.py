@@ -11,11 +11,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, StaleParent
+from regdraft.core.anchors import find_quote
+from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNotFound, StaleParent
 from regdraft.core.structure import parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.services.events import record
-from regdraft.store.models import Document, DocumentStakeholder, Response, Stakeholder, Version, utcnow
+from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
+                                   Version, utcnow)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -185,8 +187,12 @@ RESPONSE_FIELDS = ("title", "source", "url", "date", "stance", "provenance")
 
 
 def put_response(session: Session, document: Document, *, slug: str, stakeholder: Stakeholder, text: str,
-                 actor: str, **fields: str) -> Response:
-    """Create a response, or update it in place where the files say something new."""
+                 actor: str, reanchor: bool = True, **fields: str) -> Response:
+    """Create a response, or update it in place where the files say something new.
+
+    A new text moves the citations of it (:func:`reanchor_citations`). A caller that is
+    about to change those citations too (a load of files) passes ``reanchor=False`` and
+    calls it once they are in place."""
     check_slug(slug, "response slug")
     text = normalise(text, what=f"response {slug!r}")
     if not text:
@@ -207,12 +213,33 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
                after=response.content_hash)
     elif any(getattr(response, k) != v for k, v in values.items()):
         before = response.content_hash
+        text_changed = response.text != text
         for k, v in values.items():
             setattr(response, k, v)
+        if text_changed and reanchor:
+            reanchor_citations(session, response)
         session.flush()
         record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,
                before=before, after=response.content_hash)
     return response
+
+
+def reanchor_citations(session: Session, response: Response) -> None:
+    """A response's new text must still hold every quote cited from it. Each citation is
+    found again (its old prefix and suffix choose among repeats) and its anchor moved;
+    a quote that is gone refuses the whole update, so no citation ever points nowhere."""
+    cited = session.exec(select(Citation, Amendment.slug).join(Amendment, Citation.amendment_id == Amendment.id)
+                         .where(Citation.response_id == response.id)
+                         .order_by(Amendment.slug, Citation.position)).all()
+    for citation, amendment in cited:
+        try:
+            anchor = find_quote(response.text, citation.quote, prefix=citation.prefix, suffix=citation.suffix)
+        except QuoteNotFound:
+            raise QuoteNotFound(f"the new text of response {response.slug!r} no longer contains the quote that "
+                                f"amendment {amendment!r} cites: {citation.quote!r}",
+                                response=response.slug, amendment=amendment, quote=citation.quote) from None
+        citation.start, citation.end = anchor.start, anchor.end
+        citation.prefix, citation.suffix = anchor.prefix, anchor.suffix
 
 
 def find_response(session: Session, document: Document, slug: str) -> Response | None:
