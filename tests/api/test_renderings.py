@@ -142,6 +142,9 @@ def test_keeling_states_conflicts_in_every_format(conflicting):
     assert ban["citations"][0]["href"].startswith(f"/api/documents/{conflicting.doc}/responses/adcs-response#quote-")
     page = conflicting.client.get(f"{url}.html", params=chosen).text
     assert page.count('class="rd-notice"') == 1 and conflict["message"] in page
+    # Where the withheld paragraph (3) would have gone: after regulation 3(2), before regulation 4.
+    assert conflict["provision"] == "reg-4" and page.index('id="reg-3-2"') < page.index('class="rd-notice"') < page.index(
+        'id="reg-4"')
     assert '<li id="note-2">' in page and "a profit motive has no place" in page
     assert "subject to inspection" not in page  # withheld, not guessed
     criticmarkup = conflicting.client.get(f"{url}.criticmarkup", params=chosen).text

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from regdraft.core.diffing import Step, diff_steps, diff_texts
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
 from regdraft.core.instructions import parse
-from regdraft.core.redline import Source, render_criticmarkup, render_html, render_markdown, render_page
+from regdraft.core.redline import END_OF_TEXT, Source, render_criticmarkup, render_html, render_markdown, render_page
 from regdraft.core.text import normalise
 from regdraft.services.comparisons import Comparison, compare_texts
 from regdraft.services.rendering import FORMATS, KeelingSchedule, render
@@ -87,6 +87,16 @@ def test_keeling_notes_cite_responses_and_conflicts_are_stated_in_place():
     assert [a.get("id") for t, a in notes_html.tags if t == "li"][0] == "note-1"
     assert "/responses/ncb#quote-10-55" in [a.get("href") for t, a in notes_html.tags if t == "a"]
     assert "Substituted in regulation 4" in "".join(notes_html.text)
+
+
+def test_a_notice_after_the_last_provision_stands_at_the_end():
+    notice = ConflictNotice(END_OF_TEXT, "Conflict: amendments a and b both add regulation 5.")
+    keeling = render_keeling(BASE, [("nfp", NFP)], {}, [notice])
+    assert keeling.body.endswith('<div class="rd-notice" role="note">Conflict: amendments a and b both add '
+                                 'regulation 5.</div>')
+    marked = render_criticmarkup(diff_texts(BASE, NFP), notices={END_OF_TEXT: [notice.message], "reg-4": ["<<}x"]})
+    assert marked.endswith("to {~~any person~>a body that is not-for-profit~~}.\n\n{>>" + notice.message + "<<}\n")
+    assert "\n\n{>><< }x<<}\n\n### 4. Delegation" in marked
 
 
 # -- hostile input -------------------------------------------------------------------

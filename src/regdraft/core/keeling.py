@@ -13,7 +13,7 @@ import html
 from dataclasses import dataclass
 
 from regdraft.core.diffing import Step, TextDiff, diff_steps
-from regdraft.core.redline import Change, Source, safe_link, render_html
+from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html, safe_link
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class AmendmentNote:
 @dataclass(frozen=True)
 class ConflictNotice:
     provision: str
-    """The provision of the amended text where the notice stands."""
+    """The provision of the amended text before which the notice stands, or
+    :data:`~regdraft.core.redline.END_OF_TEXT` (after the last one)."""
     message: str
 
 
@@ -59,11 +60,15 @@ def render_keeling(base: str, applied: list[tuple[str, str]], amendments: dict[s
     for conflict in conflicts:
         notices.setdefault(conflict.provision, []).append(conflict.message)
     placed = {group.provision for group in diff.groups}
-    unplaced = [c for c in conflicts if c.provision not in placed]
+    unplaced = [c for c in conflicts if c.provision not in placed and c.provision != END_OF_TEXT]
+    at_end = [c for c in conflicts if c.provision == END_OF_TEXT]
     body, changes = render_html(diff, sources=sources, notes=True, notices=notices)
-    if unplaced:
-        body = "".join(f'<div class="rd-notice" role="note">{html.escape(c.message)}</div>' for c in unplaced) + body
+    body = _notices(unplaced) + body + _notices(at_end)
     return Keeling(body, _notes(changes, amendments), tuple(changes), tuple(conflicts))
+
+
+def _notices(conflicts: list[ConflictNotice]) -> str:
+    return "".join(f'<div class="rd-notice" role="note">{html.escape(c.message)}</div>' for c in conflicts)
 
 
 def _link(href: str, label_html: str) -> str:

@@ -38,6 +38,10 @@ _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:(?:[-*+]|\d{1,9}[.)]|>)[ 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+END_OF_TEXT = "end-of-text"
+"""Where a notice about something after the last provision stands (not a provision id)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """What a change's ``source`` (an amendment slug) stands for."""
@@ -260,9 +264,10 @@ def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = N
     Provision boundaries matter to HTML but not here: a change that runs across
     several provisions (an inserted regulation) is one mark. ``notices`` (conflicts)
     are comments in a paragraph of their own before the provisions they name (at the
-    top for a provision the diff does not have)."""
+    end for :data:`END_OF_TEXT`, at the top for a provision the diff does not have)."""
     sources = sources or {}
     notices = dict(notices or {})
+    at_end = notices.pop(END_OF_TEXT, [])
     placed = {group.provision for group in diff.groups}
     out: list[str] = [_comment(notice) + "\n\n" for provision in list(notices) if provision not in placed
                       for notice in notices.pop(provision)]
@@ -297,6 +302,7 @@ def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = N
             flush()
         pending.append(op)
     flush()
+    out.extend("\n" + _comment(notice) + "\n" for notice in at_end)
     return "".join(out)
 
 

@@ -31,11 +31,12 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.diffing import Step, TextDiff, diff_steps
 from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
-from regdraft.core.redline import render_criticmarkup, render_html, render_page
-from regdraft.core.structure import Structure, parse_structure
+from regdraft.core.patching import DELETE, EQUAL, INSERT, apply_patch, parse_patch
+from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
+from regdraft.core.structure import PREAMBLE, Structure, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
 from regdraft.services.comparisons import (Comparison, amendment_key, apply_in_order, compare_amendments, etag,
@@ -109,15 +110,16 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     applied = apply_in_order(base, to_apply)
     final = applied[-1][1] if applied else base.text
     structure = parse_structure(final, strict=False)
+    diff = diff_steps(base.text, [Step(text, slug) for slug, text in applied])
     notices = []
     for pair in pairs:
         labels = ", ".join(label for _, label in pair.provisions) or "the same text"
         message = (f"Conflict: amendments “{pair.first}” and “{pair.second}” both change {labels}. "
                    f"Neither is applied in this schedule; the drafter must choose.")
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
-        notices.append(ConflictNotice(place or _nearest_existing(session, document, pair.first, structure), message))
+        first = next(a for a in chosen if a.slug == pair.first)
+        notices.append(ConflictNotice(place or _place_of(first, base.text, diff, structure), message))
     notes = {a.slug: _amendment_note(session, document, a, links) for a in chosen}
-    diff = diff_steps(base.text, [Step(text, slug) for slug, text in applied])
     keeling = render_keeling(base.text, applied, notes, notices, diff=diff)
     tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
@@ -128,14 +130,29 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
                            tag, comparison, tuple(notes.values()))
 
 
-def _nearest_existing(session: Session, document: Document, slug: str, structure: Structure) -> str:
-    """A provision of the amended text next to where the amendment would have acted."""
-    amendment = amendment_service.get_amendment(session, document, slug)
-    for hunk, _ in amendment_service.hunks_of(session, amendment):
-        hit = structure.at(min(hunk.start, max(len(structure.text) - 1, 0)))
-        if hit is not None:
-            return hit.id
-    return "preamble"
+def _place_of(amendment: Amendment, base: str, diff: TextDiff, structure: Structure) -> str:
+    """Where a withheld amendment would have acted, in the amended text: the provision
+    at the start of the line of its first change (found by applying it to the base
+    alone), or :data:`END_OF_TEXT` when that is after the last provision."""
+    alone = apply_patch(parse_patch(amendment.patch_text), base, partial=True).text or base
+    changed_at = next((i for i, (x, y) in enumerate(zip(base, alone)) if x != y), min(len(base), len(alone)))
+    at = _new_offset(diff, base.rfind("\n", 0, changed_at) + 1)
+    if not structure.text[at:].strip():
+        return END_OF_TEXT
+    hit = structure.at(at)
+    return hit.id if hit is not None else PREAMBLE
+
+
+def _new_offset(diff: TextDiff, old_offset: int) -> int:
+    """Where an offset of the diff's old text stands in its new text."""
+    old_at = new_at = 0
+    for op in (op for group in diff.groups for op in group.ops):
+        size = len(op.text)
+        if op.kind != INSERT and old_offset < old_at + size:
+            return new_at + (old_offset - old_at if op.kind == EQUAL else 0)
+        old_at += size if op.kind != INSERT else 0
+        new_at += size if op.kind != DELETE else 0
+    return new_at
 
 
 def _amendment_note(session: Session, document: Document, amendment: Amendment, links: Links) -> AmendmentNote:
