@@ -206,7 +206,7 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
     conflicts = [notice.message for notice in keeling.conflicts]
     if format == "html":
         return render_page(schedule.title, keeling.body, notes_html=keeling.notes,
-                           subtitle=_summary(comparison, len(keeling.changes), len(conflicts)))
+                           subtitle=_schedule_summary(schedule))
     if format == "fragment":
         return keeling.body + ("\n<section class=\"rd-notes-section\" aria-label=\"Notes\">\n<h2>Notes</h2>\n"
                                f"{keeling.notes}\n</section>" if keeling.notes else "")
@@ -242,11 +242,27 @@ def _redline_title(comparison: Comparison) -> str:
     return f"Redline: {comparison.old_name} → {comparison.new_name}"
 
 
-def _summary(comparison: Comparison, changes: int, conflicts: int = 0) -> str:
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' * (n != 1)}"
+
+
+def _summary(comparison: Comparison, changes: int) -> str:
+    """What a redline page compares, how much changed, and whose changes they are."""
     stats = comparison.diff.stats()
-    provisions = stats["added"] + stats["removed"] + stats["changed"]
     parts = [f"{comparison.old_name} → {comparison.new_name}",
-             f"{changes} change{'s' * (changes != 1)} in {provisions} provision{'s' * (provisions != 1)}"]
-    if conflicts:
-        parts.append(f"{conflicts} conflict{'s' * (conflicts != 1)} not resolved")
+             f"{_count(changes, 'change')} in "
+             f"{_count(stats['added'] + stats['removed'] + stats['changed'], 'provision')}"]
+    parts += [f"{slug}: {source.title} ({source.proposer})" for slug, source in comparison.sources.items()]
+    return "; ".join(parts)
+
+
+def _schedule_summary(schedule: KeelingSchedule) -> str:
+    chosen = len(schedule.applied) + len(schedule.withheld)
+    parts = [f"{schedule.comparison.old_name} as amended by {len(schedule.applied)} of "
+             f"{_count(chosen, 'chosen amendment')}"
+             + (f" ({', '.join(schedule.applied)})" if schedule.applied else ""),
+             f"{_count(len(schedule.keeling.changes), 'change')}, each with a numbered note"]
+    if schedule.withheld:
+        parts.append(f"{_count(len(schedule.keeling.conflicts), 'conflict')} stated in place; not applied: "
+                     + ", ".join(schedule.withheld))
     return "; ".join(parts)
