@@ -146,3 +146,26 @@ def test_hunk_at_an_edge_applies_with_text_appended_or_prepended(words, cut, new
         patch = parse_patch(make_patch(a, b))
         result = apply_patch(patch, pre + a + post)
         assert result.text == pre + b + post, [h.as_dict() for h in result.hunks]
+
+
+def test_fuzzy_placement_prefers_the_most_similar_context_to_the_nearest_place():
+    a = "### 1. Fees\n\nThe council must publish the fee for each inspection of a provider.\n"
+    b = a.replace("for each inspection", "for every inspection")
+    patch = parse_patch(make_patch(a, b))
+    assert "the fee for " in patch.text and " inspection " in patch.text  # the context, 12 characters a side
+    # Both places keep the words beside the edit; the nearer one differs more around them.
+    near = "(1) The council must publish X fee for each inspector, by hand.\n"
+    far = "(2) The council must publish any fee for each inspection of a provider.\n"
+    result = apply_patch(patch, near + "\n" + far)
+    assert [h.status for h in result.hunks] == [HunkStatus.FUZZY]
+    assert result.text == near + "\n" + far.replace("for each", "for every")
+
+
+def test_two_equally_good_fuzzy_places_fail_rather_than_guess():
+    a = "### 1. Fees\n\nThe council must publish the fee for each inspection of a provider.\n"
+    b = a.replace("for each inspection", "for every inspection")
+    patch = parse_patch(make_patch(a, b))
+    twice = ("(1) The council must publish any fee for each inspection of a provider.\n"
+             "(2) The council must publish all fee for each inspection of a provider.\n")
+    result = apply_patch(patch, twice)
+    assert result.text is None and [h.status for h in result.hunks] == [HunkStatus.FAILED]

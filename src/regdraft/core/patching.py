@@ -13,8 +13,8 @@ here on purpose:
   ``patch_apply`` gives the same result on the base.
 - ``patch_apply`` reports failed hunks as ``False`` and carries on; we never call it.
   :func:`apply_patch` locates every hunk itself (exact place, then the nearest exact
-  occurrence, then a fuzzy match), applies it the way upstream does, and reports each
-  hunk's fate. By default one failed hunk fails the whole application.
+  occurrence, then the best fuzzy match that keeps every edit's edges exactly),
+  applies it the way upstream does, and reports each hunk's fate. By default one failed hunk fails the whole application.
 """
 
 from __future__ import annotations
@@ -40,17 +40,12 @@ _DMP_OPS = {name: code for code, name in _OPS.items()}
 # so that a change never swallows the line structure around it.
 _TOKEN = re.compile(r"\w+|[^\S\n]+|\n|[^\w\s]", re.UNICODE)
 
-# Fuzzy placement: first near the expected place, then anywhere but stricter.
-_NEAR = (0.5, 1000)
-_FAR = (0.25, 10_000_000)
-
 
 def _engine() -> diff_match_patch:
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0
     dmp.Patch_Margin = 12
     dmp.Match_MaxBits = 64
-    dmp.Match_Threshold, dmp.Match_Distance = _NEAR
     return dmp
 
 
@@ -372,68 +367,80 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
     for index, hunk in enumerate(patches):
         expected = hunk.start2 + delta
         before = dmp.diff_text1(hunk.diffs)
-        located = _locate(dmp, work, before, expected)
-        if located is None:
-            results.append(HunkResult(index, HunkStatus.FAILED, max(expected, 0), None, None))
-            delta -= hunk.length2 - hunk.length1
-            continue
-        start, stop = located
-        delta = start - expected
-        found = work[start:stop]
-        if found == before:
-            work = work[:start] + dmp.diff_text2(hunk.diffs) + work[stop:]
+        start = _exact_place(work, before, expected)
+        if start is not None:
+            work = work[:start] + dmp.diff_text2(hunk.diffs) + work[start + len(before):]
             status = HunkStatus.EXACT if start == hunk.start2 else HunkStatus.SHIFTED
         else:
-            merged = _merge_fuzzy(dmp, hunk.diffs, before, found)
-            if merged is None:
+            placed = _fuzzy_place(dmp, work, hunk.diffs, before, expected)
+            if placed is None:
                 results.append(HunkResult(index, HunkStatus.FAILED, max(expected, 0), None, None))
+                delta -= hunk.length2 - hunk.length1
                 continue
+            start, stop, merged = placed
             work = work[:start] + merged + work[stop:]
             status = HunkStatus.FUZZY
+        delta = start - hunk.start2
         results.append(HunkResult(index, status, max(expected, 0), start, start - hunk.start2))
     failed = any(not r.applied for r in results)
     return ApplyResult(None if failed and not partial else work, tuple(results))
 
 
-def _locate(dmp: diff_match_patch, work: str, before: str, expected: int) -> tuple[int, int] | None:
-    """Where ``before`` stands in ``work``: (start, stop), or ``None``."""
+def _exact_place(work: str, before: str, expected: int) -> int | None:
+    """Where ``before`` stands in ``work``: at ``expected``, or the nearest exact
+    occurrence to it."""
     if work.startswith(before, expected):
-        return expected, expected + len(before)
-    nearest = _nearest_exact(work, before, expected)
-    if nearest is not None:
-        return nearest, nearest + len(before)
-    for threshold, distance in (_NEAR, _FAR):
-        dmp.Match_Threshold, dmp.Match_Distance = threshold, distance
-        found = _fuzzy_span(dmp, work, before, expected)
-        if found is not None:
-            return found
-    return None
-
-
-def _nearest_exact(work: str, needle: str, expected: int) -> int | None:
+        return expected
     best = None
-    at = work.find(needle)
+    at = work.find(before)
     while at != -1:
         if best is None or abs(at - expected) < abs(best - expected):
             best = at
         elif at > expected:
             break
-        at = work.find(needle, at + 1)
+        at = work.find(before, at + 1)
     return best
 
 
-def _fuzzy_span(dmp: diff_match_patch, work: str, before: str, expected: int) -> tuple[int, int] | None:
-    bits = dmp.Match_MaxBits
-    if len(before) <= bits:
-        start = dmp.match_main(work, before, expected)
-        return None if start == -1 else (start, start + len(before))
-    start = dmp.match_main(work, before[:bits], expected)
-    if start == -1:
+# How many places that hold a hunk's anchor are tried, nearest to the expected place first.
+_CANDIDATES = 64
+
+
+def _fuzzy_place(dmp: diff_match_patch, work: str, diffs: list, before: str,
+                 expected: int) -> tuple[int, int, str] | None:
+    """Place a hunk whose context has changed: (start, stop, replacement) or ``None``.
+
+    A fuzzy placement must keep the text at and right beside every edit exactly
+    (:func:`_merge_fuzzy`), so only places holding the widest such *anchor* exactly are
+    candidates; ``str.find`` finds them at C speed, where a bitap search of a long text
+    in Python takes seconds. Of the candidates whose merge succeeds, the one whose
+    context differs least wins; two equally good places are ambiguous, and the hunk
+    fails rather than guess.
+    """
+    edges = _edit_edges(diffs, len(before))
+    if not edges:  # a hunk of context alone has nothing to place
         return None
-    end = dmp.match_main(work, before[-bits:], start + len(before) - bits)
-    if end == -1 or start >= end:
+    lo, hi = max(edges, key=lambda edge: edge[1] - edge[0])
+    anchor = before[lo:hi]
+    places = []
+    at = work.find(anchor)
+    while at != -1:
+        places.append(at - lo)
+        at = work.find(anchor, at + 1)
+    places.sort(key=lambda start: abs(start - expected))
+    scored = []
+    for start in places[:_CANDIDATES]:
+        span = (max(start, 0), max(start, 0) + len(before))
+        merged = _merge_fuzzy(dmp, diffs, before, work[span[0]:span[1]])
+        if merged is not None:
+            scored.append((merged[1], span, merged[0]))
+    if not scored:
         return None
-    return start, end + bits
+    scored.sort(key=lambda item: item[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    _, (start, stop), replacement = scored[0]
+    return start, stop, replacement
 
 
 # How many characters on each side of an edit must match exactly for a fuzzy
@@ -442,15 +449,18 @@ def _fuzzy_span(dmp: diff_match_patch, work: str, before: str, expected: int) ->
 _EDGE = 6
 
 
-def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) -> str | None:
+def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) -> tuple[str, int] | None:
     """Apply a hunk's edits to text that differs from its context, as upstream does,
-    but only where what it deletes, and what stands right beside each edit, match."""
-    alignment = dmp.diff_main(before, found, False)
-    if dmp.diff_levenshtein(alignment) / max(len(before), 1) > dmp.Patch_DeleteThreshold:
+    but only where what it deletes, and what stands right beside each edit, match.
+    Returns the new text and how far ``found`` is from the context (Levenshtein)."""
+    alignment = _diff_main(before, found)
+    distance = dmp.diff_levenshtein(alignment)
+    if distance / max(len(before), 1) > dmp.Patch_DeleteThreshold:
         return None
     dmp.diff_cleanupSemanticLossless(alignment)
-    if not _edits_anchor_exactly(dmp, diffs, before, found, alignment):
-        return None
+    for lo, hi in _edit_edges(diffs, len(before)):
+        if found[dmp.diff_xIndex(alignment, lo):dmp.diff_xIndex(alignment, hi)] != before[lo:hi]:
+            return None
     # Upstream's own placement (patch_apply): ``index1`` counts inserted text too, so
     # positions line up with ``result`` as it grows.
     result = found
@@ -464,27 +474,22 @@ def _merge_fuzzy(dmp: diff_match_patch, diffs: list, before: str, found: str) ->
             result = result[:index2] + result[dmp.diff_xIndex(alignment, index1 + len(data)):]
         if code != dmp.DIFF_DELETE:
             index1 += len(data)
-    return result
+    return result, distance
 
 
-def _edits_anchor_exactly(dmp: diff_match_patch, diffs: list, before: str, found: str, alignment: list) -> bool:
-    at = 0  # offset in ``before``
+def _edit_edges(diffs: list, length: int) -> list[tuple[int, int]]:
+    """For each edit, the span of the context (offsets in the hunk's old text) that must
+    match exactly: what it deletes, and ``_EDGE`` characters either side."""
+    edges = []
+    at = 0  # offset in the hunk's old text
     for code, data in diffs:
-        if code == dmp.DIFF_INSERT:
-            spans = [(at, at)]
-        elif code == dmp.DIFF_DELETE:
-            spans = [(at, at + len(data))]
-        else:
+        if code == diff_match_patch.DIFF_EQUAL:
             at += len(data)
             continue
-        for start, end in spans:
-            lo, hi = max(0, start - _EDGE), min(len(before), end + _EDGE)
-            x_lo, x_hi = dmp.diff_xIndex(alignment, lo), dmp.diff_xIndex(alignment, hi)
-            if found[x_lo:x_hi] != before[lo:hi]:
-                return False
-        if code == dmp.DIFF_DELETE:
-            at += len(data)
-    return True
+        end = at + len(data) if code == diff_match_patch.DIFF_DELETE else at
+        edges.append((max(0, at - _EDGE), min(length, end + _EDGE)))
+        at = end
+    return edges
 
 
 def upstream_apply(patch_text: str, text: str) -> tuple[str, list[bool]]:

@@ -1,0 +1,72 @@
+"""Target 1: the diff pipeline against ``git diff --no-index --word-diff=porcelain``.
+
+Our pipeline is what regdraft does with a pair of texts: a word diff grouped by
+provision, the patch text, and the HTML redline. The naive pipeline is upstream
+diff-match-patch used as its README shows (character diff with its default one-second
+timeout, ``patch_make``, ``patch_toText``, ``patch_apply``), timed once in a child
+process with a cut-off because it can take minutes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from diff_match_patch import diff_match_patch
+
+from bench.corpus import edit_lines, insert_regulation, move_block, regulation_text
+from bench.measure import Row, median_command, median_time, peak_memory_mb, timed_in_child
+from regdraft.core.diffing import group_by_provision
+from regdraft.core.patching import diff_words, make_patch, parse_patch, upstream_apply
+from regdraft.core.redline import render_html
+
+NAIVE_TIMEOUT = 120.0
+
+
+def our_pipeline(old: str, new: str) -> tuple[str, str]:
+    ops = diff_words(old, new)
+    diff = group_by_provision(old, new, ops)
+    patch = make_patch(old, new, ops)
+    html, _ = render_html(diff)
+    return patch, html
+
+
+def naive_pipeline(old: str, new: str) -> str:
+    dmp = diff_match_patch()
+    diffs = dmp.diff_main(old, new)
+    patch = dmp.patch_toText(dmp.patch_make(old, diffs))
+    dmp.patch_apply(dmp.patch_fromText(patch), old)
+    return patch
+
+
+def cases(size: int) -> list[tuple[str, str, str]]:
+    old = regulation_text(size, seed=size)
+    one, _ = edit_lines(old, 0.01)
+    ten, _ = edit_lines(old, 0.10)
+    return [("1% of lines", old, one), ("10% of lines", old, ten),
+            ("moved block", old, move_block(old)), ("inserted regulation", old, insert_regulation(old))]
+
+
+def run(sizes: list[int], repeats: int, naive: bool) -> list[Row]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            for name, old, new in cases(size):
+                # The patch must stay standard: upstream reads it and rebuilds the new text.
+                patch, _ = our_pipeline(old, new)
+                rebuilt, applied = upstream_apply(patch, old)
+                assert rebuilt == new and all(applied), f"{name}: upstream does not rebuild the text"
+                assert parse_patch(patch).text == patch
+                a, b = Path(tmp, "old.md"), Path(tmp, "new.md")
+                a.write_text(old, encoding="utf-8")
+                b.write_text(new, encoding="utf-8")
+                git = median_command(["git", "diff", "--no-index", "--word-diff=porcelain", str(a), str(b)],
+                                     repeats)
+                ours = median_time(lambda: our_pipeline(old, new), repeats)
+                naive_time = timed_in_child(lambda: naive_pipeline(old, new), NAIVE_TIMEOUT) if naive else None
+                rows.append(Row("diff pipeline", f"{len(old.encode()) / 1e6:.1f} MB, {name}", ours, git,
+                                "git word-diff", naive_time, peak_memory_mb(our_pipeline, old, new),
+                                max(len(old.encode()), len(new.encode())) / 1e6,
+                                "" if naive_time is not None or not naive else f"naive > {NAIVE_TIMEOUT:.0f} s"))
+    return rows
