@@ -1,0 +1,243 @@
+"""The reviewer pages in a real browser: Debian's chromium, headless, driven by
+Playwright, against `regdraft serve` (uvicorn) in its own process on a loopback port,
+serving a fresh SQLite database that `regdraft load` filled with the worked case.
+
+The tests open every page at a desktop width (1280 px) and a phone width (320 px),
+follow the links from an amendment to the quoted place in a response and back,
+filter the amendment list, compare two versions, propose an amendment by editing the
+text, and accept it. Screenshots (and a PDF of the printed Keeling schedule) go to
+``test-artifacts/screenshots/``, which CI keeps.
+
+Without chromium (or Playwright) the tests skip, saying why; under CI or
+REGDRAFT_REQUIRE_POSTGRES=1, where `.ci/run` installs chromium, they fail instead.
+The page contract itself (every status, escaping, forms) is tested without a browser
+in tests/web/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import pg
+from live import live_server
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+DOC = "children-social-care-delegation"
+BASE = f"/documents/{DOC}"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WIDTHS = {"desktop": 1280, "phone": 320}
+
+# Every page, named for its screenshot.
+PAGES = {
+    "documents": "/",
+    "document": BASE,
+    "compare-inline": f"{BASE}/compare?from=1&to=3",
+    "compare-side": f"{BASE}/compare?from=1&to=3&view=side",
+    "amendments": f"{BASE}/amendments",
+    "amendment": f"{BASE}/amendments/ofsted-inspection",
+    "response": f"{BASE}/responses/adcs",
+    "consultation": f"{BASE}/consultation",
+    "keeling": f"{BASE}/keeling?amendment=ofsted-inspection&amendment=exclude-child-protection",
+    "propose": f"{BASE}/propose",
+    "not-found": f"{BASE}/amendments/no-such-amendment",
+}
+
+
+def _unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _unavailable()
+    if reason:
+        if pg.postgres_required():
+            pytest.fail(f"{reason}; the browser tests are required here (CI or REGDRAFT_REQUIRE_POSTGRES=1).",
+                        pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Chromium's sandbox cannot start as root (CI runs as root); there it runs without it.
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The worked case, loaded into a fresh SQLite file and served by uvicorn."""
+    folder = tmp_path_factory.mktemp("browser")
+    with live_server(f"sqlite:///{folder / 'regdraft.sqlite'}", ROOT, folder / "server.log") as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site, viewport={"width": WIDTHS["desktop"], "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def shoot(tab, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_at_desktop_and_phone_width(page, width):
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    for name, path in PAGES.items():
+        response = page.goto(path)
+        assert response.status == (404 if name == "not-found" else 200), (name, response.status)
+        assert page.locator("h1").first.is_visible(), name
+        assert page.locator("main#main").count() == 1 and page.locator("header nav").count() == 1
+        # Readable at 320 px: nothing makes the page itself scroll sideways (wide tables
+        # scroll inside their own box).
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name} is {overflow} px wider than a {WIDTHS[width]} px window"
+        shoot(page, f"{name}-{WIDTHS[width]}")
+
+
+def test_keyboard_reaches_the_content_first_and_every_change_is_labelled(page):
+    page.goto(f"{BASE}/compare?from=1&to=3")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Insertions and deletions differ by more than colour: a line, brackets and a spoken label.
+    inserted = page.locator("article ins.rd-ins").first
+    deleted = page.locator("article del.rd-del").first
+    assert "underline" in inserted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in deleted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert inserted.locator(".vh").inner_text() == "inserted:"
+    assert deleted.locator(".vh").inner_text() == "deleted:"
+    assert inserted.evaluate("e => getComputedStyle(e, '::before').content").startswith('"[+"')
+
+
+def test_from_an_amendment_to_the_quoted_words_and_back(page):
+    page.goto(f"{BASE}/amendments/ofsted-inspection")
+    citation = page.locator("#citation-1")
+    quote = citation.locator("blockquote").inner_text().strip()
+    citation.locator("a.quote-link").click()
+    page.wait_for_url(re.compile(rf"{BASE}/responses/adcs#quote-\d+-\d+$"))
+    anchor = page.url.split("#", 1)[1]
+    mark = page.locator(f"mark#{anchor}")
+    assert mark.is_visible() and mark.evaluate("e => e.matches(':target')")
+    assert " ".join(mark.inner_text().split()) in " ".join(quote.split())
+    shoot(page, "walk-1-response-at-quote")
+    # The links after the quoted words lead to the citing amendments' citations.
+    back = page.locator(f"mark#{anchor} ~ sup.cited-by a", has_text="ofsted-inspection").first
+    back.click()
+    page.wait_for_url(re.compile(rf"{BASE}/amendments/ofsted-inspection#citation-\d+$"))
+    target = page.url.split("#", 1)[1]
+    assert page.locator(f"#{target}").evaluate("e => e.matches(':target')")
+    assert page.locator(f"#{target} a.quote-link").get_attribute("href").endswith(anchor)
+    shoot(page, "walk-2-back-at-citation")
+
+
+def test_filtering_the_amendment_list_keeps_the_filters_in_the_address(page):
+    page.goto(f"{BASE}/amendments")
+    everything = page.locator("table.amendments tbody tr").count()
+    page.select_option("select[name=category]", "accountability")
+    page.select_option("select[name=status]", "proposed")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"category=accountability.*status=proposed"))
+    filtered = page.locator("table.amendments tbody tr")
+    assert 0 < filtered.count() < everything
+    for row in filtered.all():
+        assert "accountability" in row.inner_text() and "proposed" in row.inner_text()
+    shoot(page, "amendments-filtered-1280")
+    # The address alone gives the same view: it can be shared.
+    shared = page.url
+    page.goto(f"{BASE}/amendments")
+    page.goto(shared)
+    assert page.locator("table.amendments tbody tr").count() == filtered.count()
+    assert page.locator("select[name=category]").input_value() == "accountability"
+    # A provision link narrows the list to the amendments touching it.
+    first_provision = page.locator("table.amendments tbody tr td:last-child a").first
+    label = first_provision.inner_text()
+    first_provision.click()
+    page.wait_for_url(re.compile(r"provision="))
+    assert page.locator("select[name=provision] option:checked").inner_text() == label
+
+
+def test_comparing_two_versions_side_by_side_and_jumping_to_a_change(page):
+    page.goto(BASE)
+    page.select_option("select[name=from]", "1")
+    page.select_option("select[name=to]", "3")
+    page.get_by_label("side by side").check()
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"/compare\?from=1&to=3&view=side$"))
+    assert page.locator(".side-row.side-added").count() > 0
+    link = page.locator("nav.change-nav a").nth(1)
+    link.click()
+    target = page.locator(link.get_attribute("href"))
+    assert target.evaluate("e => e.matches(':target')")
+    assert target.locator(".side-new ins").count() > 0
+    shoot(page, "compare-side-after-jump-1280")
+
+
+def test_the_keeling_schedule_prints(page):
+    page.goto(PAGES["keeling"])
+    page.emulate_media(media="print")
+    assert page.locator("header nav").is_hidden() and page.locator("form.choose").is_hidden()
+    assert page.locator("ol.rd-notes li").count() > 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(SHOTS / "keeling-printed.pdf"), format="A4")
+    assert (SHOTS / "keeling-printed.pdf").stat().st_size > 10_000
+
+
+def test_proposing_from_an_edited_text_and_accepting_it(page):
+    # Last in the module: it changes the served database (version 4).
+    page.goto(f"{BASE}/propose")
+    text = page.locator("textarea#text")
+    old = "relevant care functions for the purposes of section 1 of the Act.\n\n### 5."
+    head = text.input_value()
+    assert old in head
+    text.fill(head.replace(old, "relevant care functions for the purposes of section 1 of the Act, unless the "
+                                "Secretary of State directs otherwise.\n\n### 5."))
+    page.fill("#title", "Let the Secretary of State direct otherwise")
+    page.select_option("#proposer", "adcs")
+    page.get_by_label("accountability").check()
+    page.fill("#rationale", "A safety valve for exceptional cases.")
+    page.select_option("#citation-response-1", "adcs")
+    page.fill("#citation-quote-1", "any external providers being subject to inspection by Ofsted")
+    shoot(page, "propose-filled-1280")
+    page.get_by_role("button", name="Propose").click()
+    page.wait_for_url(f"**{BASE}/amendments/let-the-secretary-of-state-direct-otherwise")
+    assert page.locator(".status").first.inner_text() == "proposed"
+    assert "directs otherwise" in page.locator("article ins.rd-ins").first.inner_text()
+    shoot(page, "proposed-1280")
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_url(f"**{BASE}/amendments/let-the-secretary-of-state-direct-otherwise")
+    assert page.locator(".status").first.inner_text() == "accepted"
+    assert page.get_by_role("link", name="version 4").count() == 1
+    shoot(page, "accepted-1280")
+    page.goto(BASE)
+    assert "directs otherwise" in page.locator("#reg-4").inner_text() or \
+        "directs otherwise" in page.locator("article.legal-text").inner_text()
+    assert page.locator("table.history tbody tr").first.locator("a").nth(1).inner_text() == \
+        "Let the Secretary of State direct otherwise"
