@@ -15,7 +15,7 @@ def test_render_versions_amendments_and_keeling_schedules(loaded, tmp_path: Path
     page = loaded("render", "1", "2", "-d", DOC).stdout
     assert page.startswith("<!DOCTYPE html>") and 'data-amendment="version-2"' in page
     one = loaded("render", "2", "-a", "inspection", "-d", DOC, "-f", "criticmarkup").stdout
-    assert "{++(3) A body to which a function is delegated is subject to inspection by Ofsted." in one
+    assert "for profit.{++\n\n(3) A body to which a function is delegated is subject to inspection by Ofsted.++}" in one
     assert "{>>inspection: Amendment inspection (Association of Directors of Children's Services)<<}" in one
     # The schedule of every open amendment of version 2: the two conflict, review-date applies.
     schedule = json.loads(loaded("render", f"{DOC}@2", "--keeling", "-f", "json").stdout)

@@ -2,6 +2,7 @@
 markup through any renderer, in any format."""
 
 import json
+import re
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
@@ -67,7 +68,9 @@ def test_criticmarkup_marks_substitutions_insertions_and_attribution():
     diff = diff_steps(BASE, [Step(NFP, "nfp"), Step(REVIEW, "review")])
     out = render_criticmarkup(diff, sources={"nfp": Source("Not for profit", "NCB")})
     assert "{~~any person~>a body that is not-for-profit~~}{>>nfp: Not for profit (NCB)<<}" in out
-    assert "{++\n### 5. Review\n\n(1) The Secretary of State must review these Regulations.\n++}{>>review<<}" in out
+    # The block's line ends are marked before it, so its attribution does not start the next line.
+    assert out.endswith("{++\n\n### 5. Review\n\n(1) The Secretary of State must review these Regulations.++}"
+                        "{>>review<<}\n")
     removed = render_criticmarkup(diff_texts(NFP, BASE))
     assert "{~~a body that is not-for-profit~>any person~~}" in removed
 
@@ -97,6 +100,33 @@ def test_a_notice_after_the_last_provision_stands_at_the_end():
     marked = render_criticmarkup(diff_texts(BASE, NFP), notices={END_OF_TEXT: [notice.message], "reg-4": ["<<}x"]})
     assert marked.endswith("to {~~any person~>a body that is not-for-profit~~}.\n\n{>>" + notice.message + "<<}\n")
     assert "\n\n{>><< }x<<}\n\n### 4. Delegation" in marked
+
+
+_MARK = re.compile(r"\{\+\+(.*?)\+\+\}|\{--(.*?)--\}|\{~~(.*?)~>(.*?)~~\}|\{>>.*?<<\}", re.S)
+
+
+def _settle(marked: str, *, accept: bool) -> str:
+    def one(m: re.Match) -> str:
+        inserted, deleted, old, new = m.groups()
+        if inserted is not None:
+            return inserted if accept else ""
+        if deleted is not None:
+            return "" if accept else deleted
+        return (new if accept else old) or ""
+    return _MARK.sub(one, marked)
+
+
+plain_text = st.lists(st.sampled_from(["### 3. Heading\n\n", "(1) Words ", "- (a) item;\n", "\n", "\n\n", "plain ",
+                                       "words.", "\n### 4. Other\n\n"]), max_size=14).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(plain_text, plain_text, plain_text)
+def test_criticmarkup_accepted_gives_the_new_text_and_rejected_the_old(base, first, second):
+    diff = diff_steps(base, [Step(first, "a"), Step(second, "b")])
+    marked = render_criticmarkup(diff, sources={"a": Source("A", "x")})
+    assert _settle(marked, accept=True) == second
+    assert _settle(marked, accept=False) == base
 
 
 # -- hostile input -------------------------------------------------------------------
