@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from regdraft.api import schemas
 from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep, page, slug_list
 from regdraft.api.errors import problem_responses
+from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
 from regdraft.services import comparisons, documents
@@ -116,7 +117,7 @@ def _diff_response(comparison: comparisons.Comparison, format: str, unchanged: b
     (``If-None-Match`` with the same tag gets a 304)."""
     tag = f'"{comparison.etag}-{format}{"-all" if unchanged and format == "json" else ""}"'
     headers = {"ETag": tag}
-    if if_none_match is not None and tag in [t.strip() for t in if_none_match.split(",")]:
+    if none_match(if_none_match, tag):
         return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     if format == "unified":
         return PlainTextResponse(comparison.unified(), headers=headers)
