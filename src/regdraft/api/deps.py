@@ -5,6 +5,7 @@ in the path, and pagination."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from threading import Lock
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +35,11 @@ class Database:
         self.settings = settings
         self._engine: Engine | None = None
         self._lock = Lock()
+        #: SQLite has one writer at a time. Its busy handler makes waiting writers
+        #: poll with growing sleeps, so under load one can starve past the busy timeout
+        #: while others keep taking the lock; writers of this process queue here instead,
+        #: and SQLite's own lock only arbitrates between processes (a CLI beside the server).
+        self.sqlite_writers = Lock()
 
     @property
     def engine(self) -> Engine:
@@ -63,8 +69,13 @@ def get_session(request: Request) -> Iterator[Session]:
     success that did not happen."""
     database: Database = request.app.state.database
     engine = database.engine
-    with Session(engine) as session:
-        if request.method in ("GET", "HEAD") and engine.dialect.name == "sqlite":
+    reading = request.method in ("GET", "HEAD")
+    sqlite = engine.dialect.name == "sqlite"
+    with ExitStack() as stack:
+        if sqlite and not reading:
+            stack.enter_context(database.sqlite_writers)
+        session = stack.enter_context(Session(engine))
+        if sqlite and reading:
             # Reads need not take SQLite's write lock (the engine begins IMMEDIATE by
             # default), so they run alongside a writer. GET routes never write.
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})

@@ -30,7 +30,10 @@ FastAPI's own errors are problems too: a request that does not match its schema 
 422 ``validation-error`` with ``errors: [{loc, msg, type}]``, an ``HTTPException`` (an
 unknown route, a wrong method) keeps its status with ``type: about:blank``, a body over
 the size limit is a 413 ``payload-too-large``. A database constraint that fires despite
-the services' checks (two requests racing to take the same slug) is a 409 ``conflict``;
+the services' checks (two requests racing to take the same slug), or an update of a row
+another transaction changed meanwhile (``StaleDataError``), is a 409 ``conflict``; a
+database too busy to take the change (SQLite's lock held past the busy timeout by
+another process, a PostgreSQL deadlock) is a 503 ``busy`` with ``Retry-After``;
 anything unexpected is a 500 ``internal-error`` (and logged).
 
 :func:`problem_responses` builds the ``responses=`` entry every route passes, so the
@@ -48,7 +51,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
@@ -194,12 +198,28 @@ async def _http_exception(request: Request, error: StarletteHTTPException) -> JS
     return problem(request, error.status_code, type_="about:blank", title=title, detail=detail, headers=headers)
 
 
-async def _integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
+async def _integrity_error(request: Request, error: IntegrityError | StaleDataError) -> JSONResponse:
     # The services check uniqueness and the head before writing; a constraint that still
     # fires means another request changed the same thing at the same moment.
-    log.warning("integrity error on %s %s: %s", request.method, request.url.path, error.orig)
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, getattr(error, "orig", error))
     return problem(request, 409, type_=problem_type("conflict"), title="Conflict",
                    detail="the change conflicts with another made at the same time; reload and try again")
+
+
+#: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
+_RETRYABLE_PG_CODES = {"40001", "40P01", "55P03"}
+
+
+async def _operational_error(request: Request, error: OperationalError) -> JSONResponse:
+    original = error.orig
+    if "database is locked" in str(original) or getattr(original, "sqlstate", None) in _RETRYABLE_PG_CODES:
+        # Nothing was written (the transaction was rolled back); the same request can
+        # simply be sent again.
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, original)
+        return problem(request, 503, type_=problem_type("busy"), title="Database busy",
+                       detail="the database was busy with other changes and nothing was done; try again",
+                       headers={"Retry-After": "1"})
+    return await _unexpected(request, error)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -215,4 +235,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _integrity_error)  # a row changed under a guarded update
+    app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
 from regdraft.core.amendments import analyse
@@ -287,22 +288,36 @@ def set_status(session: Session, amendment: Amendment, status: str, *, actor: st
         accept(session, amendment, actor=actor, revision=revision)
         return amendment
     _check_revision(amendment, revision)
-    _transition(amendment, status)
-    session.flush()
+    _transition(session, amendment, status)
     record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
            detail={"revision": amendment.revision})
     return amendment
 
 
-def _transition(amendment: Amendment, status: str) -> None:
+def _transition(session: Session, amendment: Amendment, status: str) -> None:
+    """Change the status and write it at once, guarded by the revision read (the
+    mapper's version counter): if another transaction changed the amendment since, the
+    write fails and :class:`InvalidTransition` says what it is now."""
     if status not in TRANSITIONS[amendment.status]:
         allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
-    amendment.status = status
-    amendment.revision += 1
-    amendment.updated_at = utcnow()
+    slug, seen = amendment.slug, amendment.revision
+    try:
+        # Inside a savepoint, so a stale write undoes only itself and the current state
+        # can still be read in this transaction.
+        with session.begin_nested():
+            amendment.status = status
+            amendment.revision = seen + 1
+            amendment.updated_at = utcnow()
+            session.flush()
+    except StaleDataError:
+        session.refresh(amendment)
+        raise InvalidTransition(
+            f"amendment {slug!r} was changed by someone else meanwhile (you read revision {seen}): it is now "
+            f"{amendment.status} at revision {amendment.revision}", revision=amendment.revision,
+            status=amendment.status) from None
 
 
 def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
@@ -313,7 +328,7 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
     apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
     """
     _check_revision(amendment, revision)
-    _transition(amendment, "accepted")
+    _transition(session, amendment, "accepted")
     document = session.get(Document, amendment.document_id)
     current = documents.head(session, document)
     result = apply_patch(parse_patch(amendment.patch_text), current.text)

@@ -120,14 +120,22 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                       parent_id=current.id if current else None, author=author, message=message,
                       created_at=created_at or utcnow(), content_hash=content_hash(text), text=text,
                       produced_by_id=produced_by_id)
-    session.add(version)
+    slug = document.slug
     try:
+        # Added inside the savepoint: its flush then holds this insert alone, so a
+        # violation undoes just the insert and the transaction stays usable (on
+        # PostgreSQL a failed statement outside a savepoint aborts the transaction).
         with session.begin_nested():
+            session.add(version)
             session.flush()
     except IntegrityError:
-        # Another writer added a version between our read of the head and our insert.
-        raise StaleParent(f"version {parent} is no longer the head of {document.slug!r}",
-                          document=document.slug) from None
+        # Another writer added a version (or accepted the same amendment) between our
+        # read of the head and our insert.
+        latest = head(session, document)
+        raise StaleParent(f"version {parent} is no longer the head of {slug!r}; the head is version "
+                          f"{latest.number if latest else None}", document=slug,
+                          head=latest.number if latest else None,
+                          head_hash=latest.content_hash if latest else None) from None
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})

@@ -89,11 +89,21 @@ class Response(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
 
 
+# The amendment's revision, also the mapper's version counter (below).
+_amendment_revision = Column("revision", Integer, nullable=False)
+
+
 class Amendment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "slug", name="uq_amendment_slug"),
-        Index("ix_amendment_document_status", "document_id", "status"),
+        Index("ix_amendment_document_status_slug", "document_id", "status", "slug"),  # filtered pages, in order
     )
+    # Every UPDATE of an amendment says "... WHERE id = ? AND revision = <the revision
+    # read>", and fails (StaleDataError, a 409) when another transaction changed it in
+    # between: without this, two writers that read the same revision on PostgreSQL
+    # (READ COMMITTED) would both succeed and the later would silently overwrite the
+    # earlier. The services set the next revision themselves (version_id_generator=False).
+    __mapper_args__ = {"version_id_col": _amendment_revision, "version_id_generator": False}
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id")
     slug: str = Field(max_length=80)
@@ -106,13 +116,14 @@ class Amendment(SQLModel, table=True):
     base_hash: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    revision: int = 1
+    revision: int = Field(default=1, sa_column=_amendment_revision)
 
 
 class AmendmentCategory(SQLModel, table=True):
     __tablename__ = "amendment_category"
+    __table_args__ = (Index("ix_amendment_category_category_amendment", "category", "amendment_id"),)  # covering
     amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
-    category: str = Field(max_length=32, primary_key=True, index=True)
+    category: str = Field(max_length=32, primary_key=True)
     position: int = 0
 
 

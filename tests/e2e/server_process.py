@@ -1,0 +1,104 @@
+"""``regdraft serve`` (uvicorn, one process) on a loopback port, as a handle the trust
+tests can start, kill with SIGKILL at any moment, and start again on the same database.
+Also: tokens made straight in the database, and a digest of every table."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import inspect, text
+
+from regdraft.services import tokens
+from regdraft.store.engine import make_engine, session_scope
+
+SERVE = [str(Path(sys.executable).with_name("regdraft")), "serve", "--host", "127.0.0.1"]
+
+
+class ServerProcess:
+    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
+        self.database_url = database_url
+        self.log = log
+        self.env = {**os.environ, "REGDRAFT_DATABASE_URL": database_url,
+                    **{f"REGDRAFT_{name.upper()}": value for name, value in settings.items()}}
+        self.process: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def start(self, timeout: float = 30) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen([*SERVE, "--port", str(port)], env=self.env, stdout=out,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"regdraft serve exited with {self.process.returncode}:\n{self.log.read_text()}")
+            try:
+                if httpx.get(self.base_url + "/health", timeout=1).status_code == 200:
+                    return self.base_url
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"regdraft serve did not answer within {timeout} s:\n{self.log.read_text()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler, no rollback, no flush; what the database holds is
+        what it had committed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def issue_tokens(database_url: str, *specs: tuple[str, str | None]) -> list[str]:
+    """Bearer secrets for ``(role, stakeholder)`` pairs, made as ``regdraft token create`` does."""
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            return [tokens.create_token(session, role=role, stakeholder=stakeholder, actor="tests").secret
+                    for role, stakeholder in specs]
+    finally:
+        engine.dispose()
+
+
+def table_digests(database_url: str) -> dict[str, str]:
+    """Every table's rows, hashed in primary-key order: equal digests, unchanged tables."""
+    engine = make_engine(database_url)
+    try:
+        digests = {}
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            for table in sorted(inspector.get_table_names()):
+                keys = inspector.get_pk_constraint(table)["constrained_columns"] or ["1"]
+                order = ", ".join(f'"{k}"' for k in keys)
+                rows = connection.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}')).all()
+                digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return digests
+    finally:
+        engine.dispose()
