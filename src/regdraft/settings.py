@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     port: int = 8000
     #: Largest request body the API accepts.
     max_body_bytes: int = 10 * 1024 * 1024
+    #: Characters of rendered redlines and Keeling schedules each worker keeps in memory.
+    render_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     #: Folder holding ``drafts/`` and ``amendments/``.
     root: Path = Field(default_factory=Path.cwd)
 

@@ -20,6 +20,7 @@ from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit
+from regdraft.api.render_cache import RenderCache
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   generate_unique_id_function=lambda route: route.name)
     app.state.database = database
     app.state.settings = settings
+    app.state.render_cache = RenderCache(settings.render_cache_bytes)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
 

@@ -20,6 +20,12 @@ def record(session: Session, actor: str, action: str, target_type: str, target: 
     return event
 
 
+def generation(session: Session) -> int:
+    """The id of the last event (0 before any): every write appends one, so anything
+    derived from the store is still valid while this has not moved."""
+    return session.exec(select(func.max(Event.id))).one() or 0
+
+
 def list_events(session: Session, *, document_id: int | None = None, offset: int = 0,
                 limit: int = 100) -> tuple[list[Event], int]:
     query = select(Event)

@@ -21,8 +21,9 @@ from regdraft.api import schemas
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
+from regdraft.api.render_cache import Entry, RenderCache
 from regdraft.core.errors import InvalidInput, NotAcceptable
-from regdraft.services import comparisons, rendering
+from regdraft.services import comparisons, events, rendering
 
 router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
 
@@ -65,17 +66,26 @@ def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
     _negotiate(request, suffix.value)
 
 
-def _respond(request: Request, subject: rendering.Rendered, if_none_match: str | None, *, title: str = ""):
-    """The rendering in the negotiated format, or 304 when the client has it."""
+def _respond(request: Request, session: SessionDep, if_none_match: str | None,
+             build: Callable[[], rendering.Rendered], *, title: str = ""):
+    """The rendering in the negotiated format, or 304 when the client has it; from the
+    render cache (api/render_cache.py) unless the store has changed since it was made."""
     format = request.state.render_format
-    headers = {"ETag": f'"{rendering.etag_of(subject, format)}"', "Vary": "Accept"}
+    cache: RenderCache = request.app.state.render_cache
+    key = (events.generation(session), request.url.path, request.url.query, format)
+    entry = cache.get(key)
+    if entry is None:
+        subject = build()
+        entry = Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
+                      rendering.FORMATS[format])
+        cache.put(key, entry)
+    headers = {"ETag": f'"{entry.etag}"', "Vary": "Accept"}
     if none_match(if_none_match, headers["ETag"]):
         return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     headers["X-Content-Type-Options"] = "nosniff"
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = PAGE_POLICY
-    return HTTPResponse(rendering.render(subject, format, title=title), media_type=rendering.FORMATS[format],
-                        headers=headers)
+    return HTTPResponse(entry.body, media_type=entry.media_type, headers=headers)
 
 
 def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
@@ -125,8 +135,9 @@ def redline_versions(document: DocumentDep, session: SessionDep, request: Reques
                      from_: Annotated[int, Query(alias="from", ge=1, description="Old version number")],
                      to: Annotated[int, Query(ge=1, description="New version number")],
                      if_none_match: IfNoneMatch = None):
-    comparison = comparisons.compare_versions(session, document, from_, to)
-    return _respond(request, comparison, if_none_match, title=f"{document.title}: redline")
+    return _respond(request, session, if_none_match,
+                    lambda: comparisons.compare_versions(session, document, from_, to),
+                    title=f"{document.title}: redline")
 
 
 @_get("/versions/{n}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
@@ -134,8 +145,10 @@ def redline_versions(document: DocumentDep, session: SessionDep, request: Reques
       description="All or nothing: if an amendment does not apply after those before it, the answer is a 409.")
 def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
                        amendments: Amendments, if_none_match: IfNoneMatch = None):
-    comparison = comparisons.compare_amendments(session, document, n, _slugs(amendments))
-    return _respond(request, comparison, if_none_match, title=f"{document.title}: redline")
+    slugs = _slugs(amendments)
+    return _respond(request, session, if_none_match,
+                    lambda: comparisons.compare_amendments(session, document, n, slugs),
+                    title=f"{document.title}: redline")
 
 
 @_get("/amendments/{slug}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
@@ -145,8 +158,9 @@ def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: Sessi
                       version: Annotated[int | None, Query(ge=1, description="Version number (default: the "
                                                                              "amendment's base)")] = None,
                       if_none_match: IfNoneMatch = None):
-    comparison = rendering.amendment_redline(session, document, slug, version)
-    return _respond(request, comparison, if_none_match, title=f"{document.title}: amendment {slug}")
+    return _respond(request, session, if_none_match,
+                    lambda: rendering.amendment_redline(session, document, slug, version),
+                    title=f"{document.title}: amendment {slug}")
 
 
 @_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,), s409=_S409,
@@ -160,5 +174,6 @@ def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, reques
                 description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
                             "accepted amendment of this version)")] = None,
             if_none_match: IfNoneMatch = None):
-    slugs = rendering.schedule_amendments(session, document, n) if amendments is None else _slugs(amendments)
-    return _respond(request, rendering.keeling_schedule(session, document, n, slugs), if_none_match)
+    slugs = None if amendments is None else _slugs(amendments)
+    return _respond(request, session, if_none_match, lambda: rendering.keeling_schedule(
+        session, document, n, rendering.schedule_amendments(session, document, n) if slugs is None else slugs))

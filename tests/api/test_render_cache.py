@@ -1,0 +1,41 @@
+"""The render cache: repeated requests are answered from memory, any write is seen at
+once, and the cache stays within its bound."""
+
+from regdraft.api.render_cache import Entry, RenderCache
+
+from .support import V1
+
+
+def test_a_repeated_rendering_comes_from_the_cache_and_a_write_is_seen_at_once(example, profit_ban):
+    cache: RenderCache = example.client.app.state.render_cache
+    url = example.url("/versions/1/keeling.json")
+    first = example.client.get(url)
+    assert first.status_code == 200 and len(cache) == 1
+    again = example.client.get(url)
+    assert again.text == first.text and again.headers["ETag"] == first.headers["ETag"] and len(cache) == 1
+    assert example.client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+    # A second amendment against version 1 joins the default schedule as soon as it is proposed.
+    r = example.propose("review-date", V1.replace("1st July 2019", "1st July 2017"), categories=["accountability"])
+    assert r.status_code == 201, r.text
+    after = example.client.get(url)
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert "review-date" in after.json()["applied"] and "review-date" not in first.json()["applied"]
+
+
+def test_errors_are_not_cached(example):
+    cache: RenderCache = example.client.app.state.render_cache
+    assert example.client.get(example.url("/versions/1/keeling.json"), params={"amendments": "nope"}).status_code == 404
+    assert len(cache) == 0
+
+
+def test_the_least_recently_used_entries_go_first_and_the_bound_holds():
+    cache = RenderCache(max_bytes=10)
+    for key in "abc":
+        cache.put((key,), Entry(key, key * 4, "text/plain"))
+    assert cache.get(("a",)) is None and cache.size == 8  # "a" went to make room for "c"
+    assert cache.get(("b",)).body == "bbbb"  # now "c" is the least recently used
+    cache.put(("d",), Entry("d", "dddd", "text/plain"))
+    assert cache.get(("c",)) is None and cache.get(("b",)) is not None and cache.size == 8
+    cache.put(("huge",), Entry("h", "x" * 11, "text/plain"))  # larger than the whole cache: not kept
+    assert cache.get(("huge",)) is None and cache.size == 8
