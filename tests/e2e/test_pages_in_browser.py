@@ -114,6 +114,9 @@ def test_every_page_at_desktop_and_phone_width(page, width):
         assert response.status == (404 if name == "not-found" else 200), (name, response.status)
         assert page.locator("h1").first.is_visible(), name
         assert page.locator("main#main").count() == 1 and page.locator("header nav").count() == 1
+        duplicated = page.evaluate("""() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+                                          return ids.filter((id, i) => ids.indexOf(id) !== i); }""")
+        assert duplicated == [], (name, duplicated)
         # Readable at 320 px: nothing makes the page itself scroll sideways (wide tables
         # scroll inside their own box).
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -35,6 +35,8 @@ class _Elements(HTMLParser):
 def assert_no_injected_markup(body: str) -> None:
     parser = _Elements()
     parser.feed(body)
+    ids = [attrs["id"] for _, attrs in parser.tags if attrs.get("id")]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})  # every link target is one place
     for tag, attrs in parser.tags:
         assert tag not in ("script", "img", "iframe", "object"), (tag, attrs)
         assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
@@ -56,7 +58,7 @@ PAGES = ["/", BASE, f"{BASE}?version=1", f"{BASE}/compare", f"{BASE}/compare?fro
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_is_complete_accessible_html_and_escapes_hostile_text(reader, path):
+def test_every_page_is_complete_accessible_html_with_unique_ids_and_escapes_hostile_text(reader, path):
     body = html_of(reader.get(path))
     assert body.startswith("<!DOCTYPE html>")
     for landmark in ("<header", "<nav", '<main id="main"', "<h1"):
@@ -157,6 +159,7 @@ def test_amendment_on_an_older_base_previews_on_base_and_head_with_the_hunk_repo
     assert accepted.status_code == 303
     body = html_of(web.get(f"{BASE}/amendments/ofsted-inspection"))
     assert "On version 2 (its base)" in body and "On version 3 (the head)" in body
+    assert_no_injected_markup(body)  # two previews of one text, still one place per id
     on_base, on_head = body.split("Hunk report on version 3")
     assert '<tr class="hunk-exact">' in on_base.split("Hunk report on version 2")[1]
     assert '<tr class="hunk-failed">' in on_head and "not found near offset" in on_head

@@ -43,12 +43,15 @@ def label_changes(fragment: str, *, ids: bool = True, prefix: str = "") -> str:
     return _CHANGE_TAG.sub(relabel, fragment)
 
 
-def redline(diff: TextDiff, sources: dict[str, Source] | None = None, *,
-            prefix: str = "") -> tuple[Markup, list[Change]]:
-    """The inline redline of ``diff`` and its changes in order (``prefix`` keeps the
-    change ids of two redlines on one page apart)."""
+def redline(diff: TextDiff, sources: dict[str, Source] | None = None, *, prefix: str = "",
+            provision_ids: bool = True, change_ids: bool = True) -> tuple[Markup, list[Change]]:
+    """The inline redline of ``diff`` and its changes in order. ``prefix`` keeps the
+    change ids of two redlines on one page apart; where a page shows the same text
+    twice, one of them goes without provision ids or change ids."""
     body, changes = render_html(diff, sources=sources)
-    return Markup(label_changes(body, prefix=prefix)), changes
+    if not provision_ids:
+        body = _BLOCK_ID.sub(r"\1", body)
+    return Markup(label_changes(body, prefix=prefix, ids=change_ids)), changes
 
 
 def anchored_text(text: str) -> Markup:

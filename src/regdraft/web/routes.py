@@ -21,10 +21,10 @@ from sqlmodel import Session
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, RegdraftError
+from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
 from regdraft.services import comparisons, documents, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
-from regdraft.core.redline import safe_link
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
 from regdraft.web.templating import PageRoute, page

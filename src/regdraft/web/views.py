@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlmodel import Session
 
-from regdraft.core.diffing import Step, diff_steps
+from regdraft.core.diffing import Step, TextDiff, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
 from regdraft.core.structure import parse_structure
@@ -131,7 +131,10 @@ class Preview:
     applied: bool
     """Every hunk applied; when not, ``redline`` shows the hunks that did."""
     hunks: list[HunkLine]
-    redline: Markup
+    excerpt: Markup
+    """The redline of the changed provisions only; their changes have ids."""
+    whole: Markup
+    """The redline of the whole text, without ids (the excerpt has them)."""
     changes: list[Change]
 
 
@@ -179,8 +182,13 @@ def preview(session: Session, amendment: Amendment, version: Version, hunk_provi
     lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
     text = result.text if result.text is not None else version.text
     diff = diff_steps(version.text, [Step(text, amendment.slug)])
-    body, changes = marks.redline(diff, sources_of(session, [amendment]), prefix=f"v{version.number}-")
-    return Preview(version, result.ok, lines, body, changes)
+    sources = sources_of(session, [amendment])
+    # Unchanged groups hold no changes, so the excerpt numbers its changes as the whole text does.
+    # Provision ids belong to the document page; here each provision may stand twice.
+    excerpt, changes = marks.redline(TextDiff(diff.changes), sources, prefix=f"v{version.number}-",
+                                     provision_ids=False)
+    whole, _ = marks.redline(diff, sources, provision_ids=False, change_ids=False)
+    return Preview(version, result.ok, lines, excerpt, whole, changes)
 
 
 def _hunk_line(hunk: HunkResult, hunk_provisions: list[list[str]]) -> HunkLine:
