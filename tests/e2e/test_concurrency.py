@@ -19,14 +19,10 @@ clients run (default 8).
 from __future__ import annotations
 
 import os
-import random
-import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -34,175 +30,20 @@ from regdraft.services.verify import verify
 from regdraft.store.engine import make_engine
 from regdraft.store.models import Amendment, Event, Version
 
-from server_process import ServerProcess, issue_tokens
+from server_process import ServerProcess
+from workload import DOC, Outcomes, crowd, prepare, run
 
 pytestmark = pytest.mark.e2e
 
 SECONDS = float(os.environ.get("REGDRAFT_TEST_LOAD_SECONDS", "8"))
-DOC = "concurrency"
-DOC_URL = f"/documents/{DOC}"
-REGULATIONS = 8
-STAKEHOLDERS = ("alpha", "beta", "gamma")
-RESPONSE = "We ask that every topic be treated with care, and that nothing be done in haste."
-
-
-def initial_text() -> str:
-    parts = ["# The Concurrency (Test) Regulations 2026\n"]
-    parts += [f"### {n}. Regulation {n}\n\nRegulation {n} concerns topic {n} and nothing more.\n"
-              for n in range(1, REGULATIONS + 1)]
-    return "\n".join(parts)
-
-
-def edited(text: str, tag: str) -> str:
-    """``text`` with one regulation (chosen at random) tagged: clients collide often."""
-    n = random.randint(1, REGULATIONS)
-    return text.replace(f"topic {n} ", f"topic {n} {tag} ", 1)
-
-
-@dataclass
-class Outcomes:
-    """What the clients were told, by kind of write."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    answers: Counter = field(default_factory=Counter)  # (kind, status) -> count
-    accepted: Counter = field(default_factory=Counter)  # slug -> 2xx accepts
-    created_versions: dict[int, str] = field(default_factory=dict)  # number -> hash, as answered
-    proposed: set[str] = field(default_factory=set)
-    unexpected: list[str] = field(default_factory=list)
-
-    def note(self, kind: str, response: httpx.Response, slug: str | None = None) -> bool:
-        with self.lock:
-            self.answers[kind, response.status_code] += 1
-            ok = response.status_code in (200, 201)
-            if response.status_code not in (200, 201, 409):
-                self.unexpected.append(f"{kind} {slug}: {response.status_code} {response.text[:300]}")
-            elif response.status_code == 409 and not response.headers["content-type"].startswith(
-                    "application/problem+json"):
-                self.unexpected.append(f"{kind} {slug}: a 409 that is not a problem document")
-            if ok and kind == "accept":
-                self.accepted[slug] += 1
-            if ok and kind in ("accept", "version"):
-                body = response.json()
-                self.created_versions[body["number"]] = body["content_hash"]
-            if ok and kind == "propose":
-                self.proposed.add(slug)
-            return ok
-
-    def count(self, *kinds: str) -> int:
-        return sum(n for (kind, status), n in self.answers.items() if kind in kinds and status in (200, 201))
-
-
-class Client(threading.Thread):
-    def __init__(self, number: int, base_url: str, token: str, outcomes: Outcomes, deadline: float,
-                 stakeholder: str | None = None) -> None:
-        super().__init__(name=f"client-{number}", daemon=True)
-        self.number, self.outcomes, self.deadline, self.stakeholder = number, outcomes, deadline, stakeholder
-        self.http = httpx.Client(base_url=base_url + "/api", timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"})
-        self.made = 0
-        self.failure: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            while time.monotonic() < self.deadline:
-                self.step()
-        except BaseException as exc:  # reported by the test, not lost in a thread
-            self.failure = exc
-        finally:
-            self.http.close()
-
-    def head(self) -> dict:
-        number = self.http.get(DOC_URL).json()["head"]["number"]
-        return self.http.get(f"{DOC_URL}/versions/{number}").json()
-
-    def open_amendments(self, **filters: str) -> list[dict]:
-        return self.http.get(f"{DOC_URL}/amendments", params={"limit": 200, **filters}).json()["items"]
-
-
-class Proposer(Client):
-    def step(self) -> None:
-        head = self.head()
-        self.made += 1
-        slug = f"c{self.number}-{self.made}"
-        body = {"slug": slug, "title": f"Change {slug}", "proposer": self.stakeholder, "base": head["number"],
-                "categories": ["standards"], "new_text": edited(head["text"], slug)}
-        if self.made % 3 == 0:
-            body["citations"] = [{"response": f"{self.stakeholder}-response", "quote": "nothing be done in haste"}]
-        self.outcomes.note("propose", self.http.post(f"{DOC_URL}/amendments", json=body), slug)
-
-
-class Withdrawer(Client):
-    """Withdraws its stakeholder's proposed amendments, and proposes withdrawn ones again."""
-
-    def step(self) -> None:
-        mine = self.open_amendments(stakeholder=self.stakeholder)
-        candidates = [a for a in mine if a["status"] in ("proposed", "withdrawn")]
-        if not candidates:
-            time.sleep(0.02)
-            return
-        amendment = random.choice(candidates)
-        wanted = "withdrawn" if amendment["status"] == "proposed" else "proposed"
-        kind = "withdraw" if wanted == "withdrawn" else "repropose"
-        r = self.http.post(f"{DOC_URL}/amendments/{amendment['slug']}/status", json={"status": wanted},
-                           headers={"If-Match": f'"{amendment["revision"]}"'})
-        self.outcomes.note(kind, r, amendment["slug"])
-
-
-class Reviewer(Client):
-    def step(self) -> None:
-        proposed = self.open_amendments(status="proposed")
-        if not proposed:
-            time.sleep(0.02)
-            return
-        slug = random.choice(proposed)["slug"]
-        seen = self.http.get(f"{DOC_URL}/amendments/{slug}")
-        etag = seen.headers["ETag"]
-        if random.random() < 0.7:
-            self.outcomes.note("accept", self.http.post(f"{DOC_URL}/amendments/{slug}/accept", headers={"If-Match": etag}),
-                               slug)
-        else:
-            r = self.http.post(f"{DOC_URL}/amendments/{slug}/status", json={"status": "rejected"}, headers={"If-Match": etag})
-            self.outcomes.note("reject", r, slug)
-
-
-class Drafter(Client):
-    def step(self) -> None:
-        head = self.head()
-        self.made += 1
-        body = {"text": edited(head["text"], f"d{self.number}-{self.made}"), "parent": head["number"],
-                "message": f"drafter {self.number}"}
-        self.outcomes.note("version", self.http.post(f"{DOC_URL}/versions", json=body))
 
 
 @pytest.fixture
 def workload(fresh_database_url: str, tmp_path: Path):
-    admin, drafter, reviewer = issue_tokens(fresh_database_url, ("admin", None), ("drafter", None),
-                                            ("reviewer", None))
     with ServerProcess(fresh_database_url, tmp_path / "server.log") as server:
-        setup = httpx.Client(base_url=server.base_url + "/api", timeout=30, headers={"Authorization": f"Bearer {admin}"})
-        assert setup.post("/documents", json={"slug": DOC, "title": "Concurrency"}).status_code == 201
-        assert setup.post(f"/documents/{DOC}/versions", json={"text": initial_text(), "parent": None}).status_code == 201
-        for slug in STAKEHOLDERS:
-            assert setup.put(f"/documents/{DOC}/stakeholders/{slug}", json={"name": slug.title()}).status_code == 201
-            assert setup.put(f"/documents/{DOC}/responses/{slug}-response",
-                             json={"stakeholder": slug, "title": "Response", "text": RESPONSE}).status_code == 201
-        setup.close()
-        speakers = issue_tokens(fresh_database_url, *[("stakeholder", slug) for slug in STAKEHOLDERS])  # they exist now
+        cast = prepare(fresh_database_url, server.base_url)
         outcomes = Outcomes()
-        deadline = time.monotonic() + SECONDS
-        clients: list[Client] = []
-        for n in range(6):
-            clients.append(Proposer(n, server.base_url, speakers[n % 3], outcomes, deadline, STAKEHOLDERS[n % 3]))
-        for n in range(6, 9):
-            clients.append(Withdrawer(n, server.base_url, speakers[n % 3], outcomes, deadline, STAKEHOLDERS[n % 3]))
-        clients += [Reviewer(n, server.base_url, reviewer, outcomes, deadline) for n in range(9, 13)]
-        clients += [Drafter(n, server.base_url, drafter, outcomes, deadline) for n in range(13, 16)]
-        assert len(clients) == 16
-        for client in clients:
-            client.start()
-        for client in clients:
-            client.join(SECONDS + 60)
-        failures = [f"{c.name}: {c.failure!r}" for c in clients if c.failure is not None or c.is_alive()]
+        failures = run(crowd(server.base_url, cast, outcomes, time.monotonic() + SECONDS), SECONDS + 60)
     assert not failures, failures
     return fresh_database_url, outcomes
 
