@@ -264,6 +264,7 @@ def test_accepting_makes_the_next_version_and_rejecting_a_stale_revision_is_a_40
     (f"{BASE}/responses/nope", 404, "has no response"),
     (f"{BASE}?version=abc", 422, "version"),
     (f"{BASE}?version=9", 404, "has no version 9"),
+    (f"{BASE}?version=99999999999999999999", 422, "version"),
     (f"{BASE}/compare?from=1&to=99", 404, "has no version 99"),
     (f"{BASE}/compare?view=sideways", 422, "view"),
     (f"{BASE}/keeling?amendment=nope", 404, "has no amendment"),
@@ -272,6 +273,18 @@ def test_accepting_makes_the_next_version_and_rejecting_a_stale_revision_is_a_40
 def test_bad_addresses_get_an_html_error_page_with_the_status(reader, path, status, words):
     body = html_of(reader.get(path), status)
     assert f"Error {status}" in body and words in body
+
+
+def test_form_numbers_out_of_range_are_422_pages(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose")))
+    for base in ("", "0", "99999999999999999999", "²"):
+        body = html_of(web.post(f"{BASE}/propose", data={"csrf_token": token, "base": base, "title": "T",
+                                                         "proposer": "adcs", "categories": ["consultation"],
+                                                         "text": V2 + "More.\n"}), 422)
+        assert "is not a number from 1" in body
+    stale = web.post(f"{BASE}/amendments/profit-ban/status",
+                     data={"status": "accepted", "revision": "99999999999999999999", "csrf_token": token})
+    assert "is not a number from 1" in html_of(stale, 422)
 
 
 def test_wrong_method_and_wrong_content_type_are_error_pages(web):

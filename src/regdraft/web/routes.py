@@ -35,8 +35,16 @@ STYLESHEET = FilePath(__file__).resolve().parent / "static" / "regdraft.css"
 MAX_CITATIONS = 3
 """Citation rows on the propose form; empty rows are ignored."""
 
+# Larger numbers than any database integer column holds are a 422, not a database error.
+MAX_VERSION = 2**31 - 1
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
 Slugs = Annotated[list[str], Query(max_length=80, description="Amendment slugs, in order")]
+
+
+def _chosen(slugs: list[str]) -> list[str]:
+    """The amendments named, in order, each once (a form may send empty values)."""
+    return list(dict.fromkeys(slug for slug in slugs if slug))
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -58,7 +66,7 @@ def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 @router.get("/documents/{doc}")
 def document_page(request: Request, document: DocumentDep, session: SessionDep,
-                  version: Annotated[int | None, Query(ge=1, description="Show this version, not the head")] = None,
+                  version: VersionQuery = None,
                   ) -> HTMLResponse:
     entries = views.history(session, document)
     shown = documents.get_version(session, document, version) if version else documents.head(session, document)
@@ -69,14 +77,14 @@ def document_page(request: Request, document: DocumentDep, session: SessionDep,
 
 @router.get("/documents/{doc}/compare")
 def compare_page(request: Request, document: DocumentDep, session: SessionDep,
-                 from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-                 to: Annotated[int | None, Query(ge=1)] = None,
+                 from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_VERSION)] = None,
+                 to: VersionQuery = None,
                  amendment: Slugs = [],  # noqa: B006 (FastAPI copies defaults)
                  view: Annotated[Literal["inline", "side"], Query()] = "inline") -> HTMLResponse:
     head = documents.head(session, document)
     if head is None:
         raise InvalidInput(f"document {document.slug!r} has no versions to compare")
-    amendment = [slug for slug in amendment if slug]
+    amendment = _chosen(amendment)
     old = from_ if from_ is not None else (head.number - 1 if head.number > 1 and not amendment else head.number)
     if amendment:
         comparison = comparisons.compare_amendments(session, document, old, amendment)
@@ -121,11 +129,9 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     status = form.get("status")
     if status not in ("accepted", "rejected"):
         raise InvalidInput(f"status {status!r} is not accepted or rejected", field="status")
-    revision = form.get("revision")
-    if not revision.isdigit():
-        raise InvalidInput("the form has no revision: reload the amendment's page", field="revision")
+    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
-    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=int(revision))
+    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision)
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
@@ -147,10 +153,8 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
     values["citations"] = quotes
     try:
-        if not values["base"].isdigit():
-            raise InvalidInput("the form has no base version: reload the page", field="base")
         data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
-                              base=int(values["base"]), categories=values["categories"],
+                              base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
                               rationale=values["rationale"], new_text=values["text"],
                               citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
         amendment = amendment_service.propose(session, document, data, actor=guard.principal(request))
@@ -159,6 +163,13 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
         session.rollback()
         return _propose_form(request, session, document, values, error=error)
     return RedirectResponse(views.amendment_url(document.slug, amendment.slug), status_code=303)
+
+
+def _form_number(value: str, field: str, remedy: str) -> int:
+    """A hidden field holding a version or revision number, as the page wrote it."""
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
+        raise InvalidInput(f"the form's {field} {value!r} is not a number from 1: {remedy}", field=field)
+    return int(value)
 
 
 def _slug_from(title: str) -> str:
@@ -196,13 +207,13 @@ def consultation_page(request: Request, document: DocumentDep, session: SessionD
 
 @router.get("/documents/{doc}/keeling")
 def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
-                 version: Annotated[int | None, Query(ge=1)] = None, amendment: Slugs = [],  # noqa: B006
+                 version: VersionQuery = None, amendment: Slugs = [],  # noqa: B006
                  ) -> HTMLResponse:
     head = documents.head(session, document)
     if head is None:
         raise InvalidInput(f"document {document.slug!r} has no version")
     number = version or head.number
-    chosen = [slug for slug in amendment if slug]
+    chosen = _chosen(amendment)
     schedule = rendering.keeling_schedule(session, document, number, chosen, views.PAGE_LINKS) if chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.
     offered = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
