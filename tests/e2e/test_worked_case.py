@@ -41,7 +41,7 @@ def test_the_service_serves_the_worked_case(server: httpx.Client):
 
 
 # The example files in the order a reader would try them: reads, then writes, then errors.
-ORDER = ["documents.http", "diffs.http", "consultation.http", "amendments.http", "errors.http"]
+ORDER = ["documents.http", "diffs.http", "renderings.http", "consultation.http", "amendments.http", "errors.http"]
 
 
 def test_every_example_request_does_what_it_says_on_the_worked_case(server: httpx.Client):
