@@ -19,12 +19,16 @@ import regdraft
 from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
-from regdraft.api.limits import BodySizeLimit
+from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
+
+# SQLAlchemy's default pool for SQLite files and PostgreSQL: 5 connections + 10 overflow.
+# One request uses one connection, so this many in flight never wait for one (limits.py).
+MAX_REQUESTS_IN_FLIGHT = 15
 
 DESCRIPTION = """\
 Draft regulations under version control: documents and their versions, amendments
@@ -66,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    # Outermost: requests wait here, before the body is read or a thread is taken.
+    app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
 
     @app.get("/health", response_model=schemas.Health, tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

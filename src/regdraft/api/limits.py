@@ -8,6 +8,7 @@ app, so routes see the request unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,3 +72,30 @@ async def _refuse(scope: Scope, send: Send, limit: int, what: str) -> None:
                 "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class InFlightLimit:
+    """At most ``limit`` requests inside the app at once; the rest wait their turn in
+    the event loop, where waiting costs nothing.
+
+    Why: a request holds one pooled database connection from its first query to its
+    end, and sync dependencies and routes run on a thread pool (40 threads). With more
+    requests in flight than connections, the extra requests' threads block waiting for
+    a connection, and once they hold every thread, the requests that have connections
+    cannot get a thread to finish: nothing moves until the pool times out (seen with 64
+    concurrent clients). Keeping requests in flight at or under the pool's size means
+    no thread ever waits for a connection. ``exempt`` paths (``/health``) touch no
+    database and are never held back.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, exempt: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.exempt = exempt
+        self._slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        async with self._slots:
+            await self.app(scope, receive, send)

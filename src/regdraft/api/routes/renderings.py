@@ -16,6 +16,7 @@ from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi import Response as HTTPResponse
+from fastapi.concurrency import run_in_threadpool
 
 from regdraft.api import schemas
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
@@ -55,29 +56,27 @@ def _negotiate(request: Request, named: str | None) -> None:
     request.state.render_format = named
 
 
-def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
+async def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
     _negotiate(request, format.value if format else None)
 
 
-def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
+async def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
         description="The format: " + ", ".join(rendering.FORMATS))], format: FormatQuery = None) -> None:
     if format is not None and format != suffix:
         raise InvalidInput(f"the path asks for {suffix.value} but format= asks for {format.value}", field="format")
     _negotiate(request, suffix.value)
 
 
-def _respond(request: Request, session: SessionDep, if_none_match: str | None,
-             build: Callable[[], rendering.Rendered], *, title: str = ""):
+async def _respond(request: Request, session: SessionDep, if_none_match: str | None,
+                   build: Callable[[], rendering.Rendered], *, title: str = ""):
     """The rendering in the negotiated format, or 304 when the client has it; from the
     render cache (api/render_cache.py) unless the store has changed since it was made."""
     format = request.state.render_format
     cache: RenderCache = request.app.state.render_cache
-    key = (events.generation(session), request.url.path, request.url.query, format)
+    key = (await run_in_threadpool(events.generation, session), request.url.path, request.url.query, format)
     entry = cache.get(key)
     if entry is None:
-        subject = build()
-        entry = Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
-                      rendering.FORMATS[format])
+        entry = await run_in_threadpool(_render, build, format, title)
         cache.put(key, entry)
     headers = {"ETag": f'"{entry.etag}"', "Vary": "Accept"}
     if none_match(if_none_match, headers["ETag"]):
@@ -86,6 +85,12 @@ def _respond(request: Request, session: SessionDep, if_none_match: str | None,
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = PAGE_POLICY
     return HTTPResponse(entry.body, media_type=entry.media_type, headers=headers)
+
+
+def _render(build: Callable[[], rendering.Rendered], format: str, title: str) -> Entry:
+    subject = build()
+    return Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
+                 rendering.FORMATS[format])
 
 
 def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
@@ -131,11 +136,11 @@ def _slugs(amendments: str) -> list[str]:
 
 @_get("/redline", model=schemas.DiffPublic, summary="Redline of one version against another",
       description="Changes are attributed along the chain of versions to the amendment that produced each one.")
-def redline_versions(document: DocumentDep, session: SessionDep, request: Request,
+async def redline_versions(document: DocumentDep, session: SessionDep, request: Request,
                      from_: Annotated[int, Query(alias="from", ge=1, description="Old version number")],
                      to: Annotated[int, Query(ge=1, description="New version number")],
                      if_none_match: IfNoneMatch = None):
-    return _respond(request, session, if_none_match,
+    return await _respond(request, session, if_none_match,
                     lambda: comparisons.compare_versions(session, document, from_, to),
                     title=f"{document.title}: redline")
 
@@ -143,10 +148,10 @@ def redline_versions(document: DocumentDep, session: SessionDep, request: Reques
 @_get("/versions/{n}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
       summary="Redline of a version against amendments applied to it in order",
       description="All or nothing: if an amendment does not apply after those before it, the answer is a 409.")
-def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
+async def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
                        amendments: Amendments, if_none_match: IfNoneMatch = None):
     slugs = _slugs(amendments)
-    return _respond(request, session, if_none_match,
+    return await _respond(request, session, if_none_match,
                     lambda: comparisons.compare_amendments(session, document, n, slugs),
                     title=f"{document.title}: redline")
 
@@ -154,11 +159,11 @@ def redline_amendments(document: DocumentDep, n: VersionNumber, session: Session
 @_get("/amendments/{slug}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
       summary="Redline of a version against one amendment",
       description="The version is the amendment's own base unless `version` names another.")
-def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
+async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
                       version: Annotated[int | None, Query(ge=1, description="Version number (default: the "
                                                                              "amendment's base)")] = None,
                       if_none_match: IfNoneMatch = None):
-    return _respond(request, session, if_none_match,
+    return await _respond(request, session, if_none_match,
                     lambda: rendering.amendment_redline(session, document, slug, version),
                     title=f"{document.title}: amendment {slug}")
 
@@ -169,11 +174,11 @@ def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: Sessi
                   "conflict where it arises (and lists them in `conflicts` and `withheld` as JSON). Without "
                   "`amendments`, the schedule shows every amendment made against the version that is not "
                   "rejected or withdrawn, in the order they were proposed.")
-def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
+async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
             amendments: Annotated[str | None, Query(
                 description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
                             "accepted amendment of this version)")] = None,
             if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
-    return _respond(request, session, if_none_match, lambda: rendering.keeling_schedule(
+    return await _respond(request, session, if_none_match, lambda: rendering.keeling_schedule(
         session, document, n, rendering.schedule_amendments(session, document, n) if slugs is None else slugs))
