@@ -5,6 +5,7 @@
 #   make run        load drafts/ and amendments/ into the database, print an admin token, serve the API
 #   make test       the test suite (PYTEST_ARGS="-k foo -x" to pass options)
 #   make openapi    write api/openapi.json
+#   make bench      every benchmark of docs/performance.md (about 10 minutes; BENCH_ARGS=--quick)
 #   make revision MESSAGE="add thing"   autogenerate a migration from models.py
 #   make clean      remove build and test leftovers (not .venv, not var/)
 #   make distclean  clean, and remove .venv too
@@ -18,9 +19,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.regdraft-installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 MESSAGE ?=
 
-.PHONY: help setup run test openapi revision clean distclean
+.PHONY: help setup run test openapi bench revision clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -47,6 +49,9 @@ run: setup
 test: setup
 	mkdir -p test-artifacts
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 openapi: setup
 	mkdir -p api

@@ -21,7 +21,7 @@ from regdraft.core.diffing import group_by_provision
 from regdraft.core.patching import diff_words, make_patch, parse_patch, upstream_apply
 from regdraft.core.redline import render_html
 
-NAIVE_TIMEOUT = 120.0
+NAIVE_TIMEOUT = 60.0
 
 
 def our_pipeline(old: str, new: str) -> tuple[str, str]:
