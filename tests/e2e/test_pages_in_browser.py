@@ -73,7 +73,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Chromium's sandbox cannot start as root (CI runs as root); there it runs without it.
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    # Containers often give /dev/shm only 64 MB, too little for full-page screenshots.
+    args = ["--disable-dev-shm-usage"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         try:
