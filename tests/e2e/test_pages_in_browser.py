@@ -209,6 +209,7 @@ def test_the_keeling_schedule_prints(page):
     page.emulate_media(media="print")
     assert page.locator("header nav").is_hidden() and page.locator("form.choose").is_hidden()
     assert page.locator("ol.rd-notes li").count() > 0
+    shoot(page, "keeling-print-media-1280")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(SHOTS / "keeling-printed.pdf"), format="A4")
     assert (SHOTS / "keeling-printed.pdf").stat().st_size > 10_000
