@@ -39,3 +39,26 @@ def test_the_least_recently_used_entries_go_first_and_the_bound_holds():
     assert cache.get(("c",)) is None and cache.get(("b",)) is not None and cache.size == 8
     cache.put(("huge",), Entry("h", "x" * 11, "text/plain"))  # larger than the whole cache: not kept
     assert cache.get(("huge",)) is None and cache.size == 8
+
+
+def test_a_repeated_anonymous_request_is_answered_before_routing(example, profit_ban, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from regdraft.services import documents, rendering
+
+    anonymous = TestClient(example.client.app)  # no token: what browsers and load generators send
+    url = example.url("/versions/1/keeling.html")
+    first = anonymous.get(url)
+    assert first.status_code == 200 and first.headers["Content-Security-Policy"]
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the request was routed again")
+
+    monkeypatch.setattr(rendering, "keeling_schedule", not_again)
+    monkeypatch.setattr(documents, "get_document", not_again)  # the routes' first dependency
+    again = anonymous.get(url)
+    assert (again.status_code, again.text, again.headers["ETag"]) == (200, first.text, first.headers["ETag"])
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert anonymous.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # A token is always checked by the routes, cached answer or not.
+    assert anonymous.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401

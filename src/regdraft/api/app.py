@@ -20,7 +20,7 @@ from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
-from regdraft.api.render_cache import RenderCache
+from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RenderCacheMiddleware)
     # Outermost: requests wait here, before the body is read or a thread is taken.
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
 

@@ -22,7 +22,7 @@ from regdraft.api import schemas
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
-from regdraft.api.render_cache import Entry, RenderCache
+from regdraft.api.render_cache import Entry, RenderCache, request_key
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
 
@@ -71,26 +71,26 @@ async def _respond(request: Request, session: SessionDep, if_none_match: str | N
                    build: Callable[[], rendering.Rendered], *, title: str = ""):
     """The rendering in the negotiated format, or 304 when the client has it; from the
     render cache (api/render_cache.py) unless the store has changed since it was made."""
-    format = request.state.render_format
     cache: RenderCache = request.app.state.render_cache
-    key = (await run_in_threadpool(events.generation, session), request.url.path, request.url.query, format)
+    key = request_key(await run_in_threadpool(events.generation, session), request.url.path, request.url.query,
+                      request.headers.get("accept"))
     entry = cache.get(key)
     if entry is None:
-        entry = await run_in_threadpool(_render, build, format, title)
+        entry = await run_in_threadpool(_render, build, request.state.render_format, title)
         cache.put(key, entry)
-    headers = {"ETag": f'"{entry.etag}"', "Vary": "Accept"}
-    if none_match(if_none_match, headers["ETag"]):
-        return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    headers["X-Content-Type-Options"] = "nosniff"
-    if format in ("html", "fragment"):
-        headers["Content-Security-Policy"] = PAGE_POLICY
-    return HTTPResponse(entry.body, media_type=entry.media_type, headers=headers)
+    tag = f'"{entry.etag}"'
+    if none_match(if_none_match, tag):
+        return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag, "Vary": "Accept"})
+    return HTTPResponse(entry.body, media_type=entry.media_type, headers={"ETag": tag, **dict(entry.headers)})
 
 
 def _render(build: Callable[[], rendering.Rendered], format: str, title: str) -> Entry:
     subject = build()
+    headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
+    if format in ("html", "fragment"):
+        headers["Content-Security-Policy"] = PAGE_POLICY
     return Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
-                 rendering.FORMATS[format])
+                 rendering.FORMATS[format], tuple(headers.items()))
 
 
 def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
