@@ -6,7 +6,7 @@ from sqlmodel import select
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound, StaleParent)
 from regdraft.services import amendments as A
-from regdraft.services import comparisons, documents, xref
+from regdraft.services import comparisons, documents, rendering, xref
 from regdraft.store.models import Citation, Event, HunkProvision, Version
 
 from example_case import BAN, NFP, RESPONSE, TEXT, propose as _propose
@@ -153,3 +153,17 @@ def test_a_response_edit_moves_its_citations_and_cannot_drop_a_cited_quote(sessi
     assert refused.value.extra["amendment"] == "ban"
     session.expire_all()
     assert documents.get_response(session, case, "adcs").content_hash == hash_before
+
+
+def test_an_accepted_amendment_is_not_applied_again_where_it_already_is(session, case):
+    ban = _propose(session, case, "ban", BAN)
+    A.set_status(session, ban, "accepted", actor="t")
+    version_2 = documents.get_version(session, case, 2)
+    for attempt in (lambda: A.apply_amendments(session, case, version_2, [ban]),
+                    lambda: comparisons.compare_amendments(session, case, 2, ["ban"]),
+                    lambda: rendering.keeling_schedule(session, case, 2, ["ban"])):
+        with pytest.raises(InvalidInput) as refused:
+            attempt()
+        assert (refused.value.extra["amendment"], refused.value.extra["version"]) == ("ban", 2)
+    # On its own base it still shows what it did.
+    assert A.apply_amendments(session, case, documents.get_version(session, case, 1), [ban]).text == BAN

@@ -271,6 +271,17 @@ def produced_version(session: Session, amendment: Amendment) -> Version | None:
     return session.exec(select(Version).where(Version.produced_by_id == amendment.id)).first()
 
 
+def check_not_already_in(session: Session, version: Version, amendments: list[Amendment]) -> None:
+    """Refuse to apply an accepted amendment to the version it produced or a later one:
+    its change is already there, and its context usually still is, so it would be made twice."""
+    for amendment in amendments:
+        produced = produced_version(session, amendment)
+        if produced is not None and produced.number <= version.number:
+            raise InvalidInput(f"amendment {amendment.slug!r} is already in version {version.number}: "
+                               f"accepting it produced version {produced.number}",
+                               field="amendments", amendment=amendment.slug, version=produced.number)
+
+
 # Changing status -----------------------------------------------------------------
 
 def _check_revision(amendment: Amendment, revision: int | None) -> None:
@@ -406,6 +417,7 @@ def apply_amendments(session: Session, document: Document, version: Version, ame
     a failed hunk stops the run and no text is returned."""
     if not amendments:
         raise InvalidInput("name at least one amendment to apply", field="amendments")
+    check_not_already_in(session, version, amendments)
     text = version.text
     steps = []
     for amendment in amendments:

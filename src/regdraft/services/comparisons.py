@@ -118,6 +118,7 @@ def compare_amendments(session: Session, document: Document, version: int, slugs
     """The version against the amendments applied to it in order (all-or-nothing)."""
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
+    amendment_service.check_not_already_in(session, base, chosen)
     applied = apply_in_order(base, chosen)
     new_text = applied[-1][1] if applied else base.text
     return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",

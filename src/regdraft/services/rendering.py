@@ -104,6 +104,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     the conflict is stated where it arises."""
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
+    amendment_service.check_not_already_in(session, base, chosen)
     pairs = amendment_service.conflicts(session, document, chosen)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
     to_apply = [a for a in chosen if a.slug not in withheld]
