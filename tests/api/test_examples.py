@@ -9,6 +9,7 @@ import re
 import pytest
 
 from regdraft.api import schemas
+from regdraft.core.errors import InvalidText
 from regdraft.api.openapi import openapi_text
 
 from http_examples import ALL, EXAMPLES, Request
@@ -52,7 +53,12 @@ def test_example_names_an_operation_and_its_body_fits(request_: Request, openapi
     schema = content["application/json"]["schema"]
     ref = schema.get("$ref") or next(s["$ref"] for s in schema.get("anyOf", []) if "$ref" in s)
     model = getattr(schemas, ref.rsplit("/", 1)[-1])
-    model.model_validate(body)
+    try:
+        model.model_validate(body)
+    except InvalidText:
+        # The checks of texts (control characters, HTML) run as a body is read: an
+        # example that shows them failing fails them here too.
+        assert request_.title.startswith("422 invalid-text"), request_.title
 
 
 ERRORS = [r for r in ALL if r.file == "errors.http"]

@@ -1,10 +1,9 @@
 """``regdraft serve`` (uvicorn, one process) on a loopback port, as a handle the trust
-tests can start, kill with SIGKILL at any moment, and start again on the same database.
-Also: tokens made straight in the database, and a digest of every table."""
+tests can start, kill with SIGKILL at any moment, and start again on the same database;
+and tokens made straight in the database."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import socket
@@ -14,7 +13,6 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import inspect, text
 
 from regdraft.services import tokens
 from regdraft.store.engine import make_engine, session_scope
@@ -83,22 +81,5 @@ def issue_tokens(database_url: str, *specs: tuple[str, str | None]) -> list[str]
         with session_scope(engine) as session:
             return [tokens.create_token(session, role=role, stakeholder=stakeholder, actor="tests").secret
                     for role, stakeholder in specs]
-    finally:
-        engine.dispose()
-
-
-def table_digests(database_url: str) -> dict[str, str]:
-    """Every table's rows, hashed in primary-key order: equal digests, unchanged tables."""
-    engine = make_engine(database_url)
-    try:
-        digests = {}
-        with engine.connect() as connection:
-            inspector = inspect(connection)
-            for table in sorted(inspector.get_table_names()):
-                keys = inspector.get_pk_constraint(table)["constrained_columns"] or ["1"]
-                order = ", ".join(f'"{k}"' for k in keys)
-                rows = connection.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}')).all()
-                digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-        return digests
     finally:
         engine.dispose()

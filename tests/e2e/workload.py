@@ -157,8 +157,9 @@ class Drafter(Client):
 
 @dataclass(frozen=True)
 class Cast:
-    """Bearer tokens: one reviewer, one drafter, one per stakeholder (in STAKEHOLDERS order)."""
+    """Bearer tokens: an admin, a reviewer, a drafter, one per stakeholder (in STAKEHOLDERS order)."""
 
+    admin: str
     reviewer: str
     drafter: str
     speakers: tuple[str, ...]
@@ -175,7 +176,7 @@ def prepare(database_url: str, base_url: str) -> Cast:
             assert setup.put(f"{DOC_URL}/responses/{slug}-response",
                              json={"stakeholder": slug, "title": "Response", "text": RESPONSE}).status_code == 201
     speakers = issue_tokens(database_url, *[("stakeholder", slug) for slug in STAKEHOLDERS])
-    return Cast(reviewer, drafter, tuple(speakers))
+    return Cast(admin, reviewer, drafter, tuple(speakers))
 
 
 def crowd(base_url: str, cast: Cast, outcomes: Outcomes, deadline: float, *, first: int = 0) -> list[Client]:

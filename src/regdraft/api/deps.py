@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from regdraft.api.schemas import MAX_NUMBER
 from regdraft.core.errors import InvalidInput, Unauthenticated
 from regdraft.services import documents, tokens
 from regdraft.services.auth import ANONYMOUS, Principal, require_token
@@ -137,9 +138,9 @@ def get_document(doc: Annotated[str, Path(description="The document's slug",
 
 DocumentDep = Annotated[Document, Depends(get_document)]
 
-VersionNumber = Annotated[int, Path(ge=1, description="Version number (from 1)")]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="Version number (from 1)")]
 AmendmentSlug = Annotated[str, Path(description="The amendment's slug", examples=["profit-ban"])]
-Offset = Annotated[int, Query(ge=0, description="How many items to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_NUMBER, description="How many items to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT})")]
 
 

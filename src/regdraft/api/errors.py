@@ -51,7 +51,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -117,7 +117,7 @@ class ValidationProblem(Problem):
 
 
 _DESCRIPTIONS = {
-    400: "Bad request",
+    400: "Bad request: the body is not JSON (or not UTF-8)",
     401: "No valid API token (`unauthenticated`): a change without `Authorization: Bearer <token>`, an unknown "
          "or revoked token, or a token sent in the query string",
     403: "The token's role or stakeholder may not do this (`forbidden`); see docs/security.md",
@@ -138,8 +138,10 @@ def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, di
     out: dict[int | str, dict[str, Any]] = {}
     # Every route under /api takes parameters, so each can answer 422; listing it here
     # also keeps FastAPI from documenting its own HTTPValidationError instead. Every
-    # route checks a bearer token when one is sent, so each can answer 401.
-    for status in sorted({*statuses, 401, 422}):
+    # route checks a bearer token when one is sent, so each can answer 401. A route
+    # that reads a body (so can answer 413) answers 400 to one that is not JSON at all.
+    body = {400} if 413 in statuses else set()
+    for status in sorted({*statuses, *body, 401, 422}):
         model = ValidationProblem if status == 422 else Problem
         out[status] = {"model": model,
                        "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Problem"))}
@@ -206,6 +208,14 @@ async def _integrity_error(request: Request, error: IntegrityError | StaleDataEr
                    detail="the change conflicts with another made at the same time; reload and try again")
 
 
+async def _out_of_range(request: Request, error: DataError | OverflowError) -> JSONResponse:
+    # The schema bounds every number a request carries; this catches one that slipped
+    # past it (a value the database cannot store), so it is still the client's error.
+    log.warning("value out of range on %s %s: %s", request.method, request.url.path, error)
+    return problem(request, 422, type_=problem_type("invalid-input"), title="Invalid input",
+                   detail="a value in the request is out of the range the database can store")
+
+
 #: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
 _RETRYABLE_PG_CODES = {"40001", "40P01", "55P03"}
 
@@ -237,4 +247,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _integrity_error)  # a row changed under a guarded update
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)

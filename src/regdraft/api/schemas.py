@@ -9,20 +9,79 @@ services, which also check them, so the schema and the checks cannot disagree.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from regdraft.core.errors import InvalidText
 from regdraft.services.amendments import CATEGORIES, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
+
+#: The largest version number, revision or offset the API takes: both databases store
+#: them as 32-bit integers, so a larger one is refused here (422) rather than overflowing.
+MAX_NUMBER = 2**31 - 1
+#: A version number or revision in a request body.
+Number = Annotated[int, Field(ge=1, le=MAX_NUMBER)]
 
 
 def _slug_field(description: str, **kw: Any) -> Any:
     # The pattern is documented, not enforced here: the service checks slugs and says
     # which one is wrong (``field``), so the error is the same from the API and the CLI.
     return Field(description=description, json_schema_extra=dict(_SLUG), **kw)
+
+
+# C0 controls but tab and newlines (as core.text refuses), and lone surrogates, which
+# JSON can carry ("\ud800") but no database can store as text.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The start of an HTML element, comment or processing instruction ("<script", "</a",
+# "<img/", "<!--"), but not "a < b", "<5" or a Markdown autolink "<https://...>".
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<!--|<\?")
+_URL_SCHEMES = ("http://", "https://")
+#: Lists and block quotes nest at most this deep. A provision goes four list levels down
+#: (paragraph, sub-paragraph, head, sub-head); thousands of levels are an attack on
+#: whatever walks the tree, not drafting.
+MAX_NESTING = 16
+# The markers opening nested containers at the start of a line: "- - > 1. x".
+_CONTAINERS = re.compile(r"^(?:[ \t]*(?:[-+*>]|\d{1,9}[.)])(?=[ \t]|$))+", re.MULTILINE)
+_MARKER = re.compile(r"[-+*>]|\d{1,9}[.)]")
+
+
+def _check_text(value: str, field: str) -> None:
+    bad = _UNSTORABLE.search(value)
+    if bad is not None:
+        raise InvalidText(f"{field} contains the character U+{ord(bad.group()):04X} at offset {bad.start()}, "
+                          f"which a text may not hold", field=field, offset=bad.start())
+    for opened in _CONTAINERS.finditer(value):
+        prefix = opened.group()
+        depth = len(_MARKER.findall(prefix)) + (len(prefix) - len(prefix.lstrip(" "))) // 2
+        if depth > MAX_NESTING:
+            line = value.count("\n", 0, opened.start()) + 1
+            raise InvalidText(f"{field} nests lists or quotes {depth} levels deep at line {line}; the most is "
+                              f"{MAX_NESTING}", field=field, offset=opened.start(), line=line)
+    markup = _MARKUP.search(value)
+    if markup is not None:
+        raise InvalidText(f"{field} contains HTML ({value[markup.start():markup.start() + 20]!r} at offset "
+                          f"{markup.start()}): texts are Markdown, and raw HTML is neither rendered nor kept",
+                          field=field, offset=markup.start())
+
+
+class _In(BaseModel):
+    """A request body. Every text in it is checked before anything else sees it: no
+    control characters or lone surrogates (a 422 ``invalid-text`` naming the field and
+    offset), and no raw HTML, the way script gets into pages (docs/security.md)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _texts_are_plain(cls, value: Any, info: ValidationInfo) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                _check_text(text, info.field_name)
+        if info.field_name == "url" and value and not str(value).lower().startswith(_URL_SCHEMES):
+            raise InvalidText(f"url {value!r} is not an http:// or https:// address", field="url")
+        return value
 
 
 class _Out(BaseModel):
@@ -41,7 +100,7 @@ class Health(BaseModel):
 
 # Documents -------------------------------------------------------------------------
 
-class DocumentCreate(BaseModel):
+class DocumentCreate(_In):
     slug: str = _slug_field("Lower-case letters, digits and single hyphens, 1-80 characters",
                             examples=["children-social-care-delegation"])
     title: str
@@ -76,9 +135,9 @@ class DocumentList(_Page):
 
 # Versions --------------------------------------------------------------------------
 
-class VersionCreate(BaseModel):
+class VersionCreate(_In):
     text: str = Field(description="The full text (Markdown, see docs/drafting-format.md); it is normalised")
-    parent: int | None = Field(description="The head version's number (null for the first version); "
+    parent: Number | None = Field(description="The head version's number (null for the first version); "
                                            "anything else is a stale parent (409, with the head)")
     author: str | None = Field(None, description="Defaults to the name of the token making the change")
     message: str = ""
@@ -203,19 +262,19 @@ class ProvisionRef(_Out):
     label: str
 
 
-class CitationCreate(BaseModel):
+class CitationCreate(_In):
     response: str = Field(description="Slug of a response to this document's consultation")
     quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ")
 
 
-class AmendmentCreate(BaseModel):
+class AmendmentCreate(_In):
     """Give exactly one of `patch_text` (diff-match-patch patch text against the base)
     and `new_text` (the base as you want it; regdraft makes the patch)."""
 
     slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
     title: str
     proposer: str = Field(description="Stakeholder slug")
-    base: int = Field(description="Number of the version the patch applies to exactly")
+    base: Number = Field(description="Number of the version the patch applies to exactly")
     categories: list[str] = Field(json_schema_extra={"items": {"type": "string", "enum": list(CATEGORIES)}})
     rationale: str = ""
     citations: list[CitationCreate] = []
@@ -263,13 +322,14 @@ class AmendmentList(_Page):
     items: list[AmendmentSummary]
 
 
-class StatusChange(BaseModel):
+class StatusChange(_In):
     status: str = Field(json_schema_extra={"enum": list(STATUSES)})
-    revision: int | None = Field(None, description="The revision you saw (or send If-Match); a stale one is a 409")
+    revision: Number | None = Field(None, description="The revision you saw (or send If-Match); a stale one is "
+                                                      "a 409")
 
 
-class AcceptRequest(BaseModel):
-    revision: int | None = None
+class AcceptRequest(_In):
+    revision: Number | None = None
 
 
 class StatusResult(_Out):
@@ -294,8 +354,8 @@ class ApplyReport(_Out):
     content_hash: str | None
 
 
-class ApplyRequest(BaseModel):
-    version: int
+class ApplyRequest(_In):
+    version: Number
     amendments: list[str] = Field(description="Amendment slugs, applied in this order")
     partial: bool = Field(False, description="Apply what applies and report the rest, rather than fail")
 
@@ -345,7 +405,7 @@ class ProvisionXref(_Out):
     amendments: list[ProvisionAmendment]
 
 
-class StakeholderPut(BaseModel):
+class StakeholderPut(_In):
     name: str = Field(min_length=1, examples=["Association of Directors of Children's Services"])
     kind: str = ""
 
@@ -365,7 +425,7 @@ class StakeholderDetail(StakeholderPublic):
     cited: list[AmendmentSummary] = Field(description="Amendments citing this stakeholder's responses")
 
 
-class ResponsePut(BaseModel):
+class ResponsePut(_In):
     stakeholder: str = Field(description="Stakeholder slug")
     title: str
     text: str

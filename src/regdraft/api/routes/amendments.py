@@ -128,7 +128,8 @@ def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, sessio
             summary="Try an amendment on a version: the hunk-by-hunk report",
             responses=problem_responses(404, 409, 422, s404=_S404, s409=_FAILS))
 def apply_one(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
-              version: Annotated[int | None, Query(description="Version number (default: the head)")] = None,
+              version: Annotated[int | None, Query(ge=1, le=schemas.MAX_NUMBER,
+                                                   description="Version number (default: the head)")] = None,
               partial: Annotated[bool, Query(description="Apply the hunks that apply; report the rest")] = False,
               ) -> schemas.ApplyReport:
     amendment = amendment_service.get_amendment(session, document, slug)

@@ -128,8 +128,9 @@ def _diff_response(comparison: comparisons.Comparison, format: str, unchanged: b
 @router.get("/{doc}/diff", response_model=schemas.DiffPublic, tags=["diffs"], summary="Diff two versions",
             responses={**_DIFF_200, **problem_responses(404, 422)})
 def diff_versions(document: DocumentDep, session: SessionDep,
-                  from_: Annotated[int, Query(alias="from", description="Old version number")],
-                  to: Annotated[int, Query(description="New version number")],
+                  from_: Annotated[int, Query(alias="from", ge=1, le=schemas.MAX_NUMBER,
+                                              description="Old version number")],
+                  to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
                   format: DiffFormat = "json", unchanged: Unchanged = False, if_none_match: IfNoneMatch = None):
     comparison = comparisons.compare_versions(session, document, from_, to)
     return _diff_response(comparison, format, unchanged, if_none_match)

@@ -137,8 +137,9 @@ def _slugs(amendments: str) -> list[str]:
 @_get("/redline", model=schemas.DiffPublic, summary="Redline of one version against another",
       description="Changes are attributed along the chain of versions to the amendment that produced each one.")
 async def redline_versions(document: DocumentDep, session: SessionDep, request: Request,
-                     from_: Annotated[int, Query(alias="from", ge=1, description="Old version number")],
-                     to: Annotated[int, Query(ge=1, description="New version number")],
+                     from_: Annotated[int, Query(alias="from", ge=1, le=schemas.MAX_NUMBER,
+                                                 description="Old version number")],
+                     to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
                      if_none_match: IfNoneMatch = None):
     return await _respond(request, session, if_none_match,
                     lambda: comparisons.compare_versions(session, document, from_, to),
@@ -160,7 +161,7 @@ async def redline_amendments(document: DocumentDep, n: VersionNumber, session: S
       summary="Redline of a version against one amendment",
       description="The version is the amendment's own base unless `version` names another.")
 async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
-                      version: Annotated[int | None, Query(ge=1, description="Version number (default: the "
+                      version: Annotated[int | None, Query(ge=1, le=schemas.MAX_NUMBER, description="Version number (default: the "
                                                                              "amendment's base)")] = None,
                       if_none_match: IfNoneMatch = None):
     return await _respond(request, session, if_none_match,
