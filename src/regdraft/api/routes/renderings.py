@@ -161,8 +161,9 @@ async def redline_amendments(document: DocumentDep, n: VersionNumber, session: S
       summary="Redline of a version against one amendment",
       description="The version is the amendment's own base unless `version` names another.")
 async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
-                      version: Annotated[int | None, Query(ge=1, le=schemas.MAX_NUMBER, description="Version number (default: the "
-                                                                             "amendment's base)")] = None,
+                      version: Annotated[int | None, Query(ge=1, le=schemas.MAX_NUMBER,
+                                                           description="Version number (default: the amendment's "
+                                                                       "base)")] = None,
                       if_none_match: IfNoneMatch = None):
     return await _respond(request, session, if_none_match,
                     lambda: rendering.amendment_redline(session, document, slug, version),
