@@ -23,10 +23,9 @@ def test_a_repeated_rendering_comes_from_the_cache_and_a_write_is_seen_at_once(e
     assert "review-date" in after.json()["applied"] and "review-date" not in first.json()["applied"]
 
 
-def test_errors_are_not_cached(example):
-    cache: RenderCache = example.client.app.state.render_cache
-    assert example.client.get(example.url("/versions/1/keeling.json"), params={"amendments": "nope"}).status_code == 404
-    assert len(cache) == 0
+def test_errors_are_not_cached(client):
+    assert client.get("/api/documents/no-such-document/versions/1/keeling.json").status_code == 404
+    assert len(client.app.state.render_cache) == 0
 
 
 def test_the_least_recently_used_entries_go_first_and_the_bound_holds():
