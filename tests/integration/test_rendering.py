@@ -52,3 +52,15 @@ def test_unknown_amendments_and_unappliable_sets_are_errors(session, case):
     with pytest.raises(PatchDoesNotApply) as err:
         comparisons.compare_amendments(session, case, 2, ["s10"])
     assert err.value.extra["amendment"] == "s10"
+
+
+def test_the_consultation_overview_lists_provisions_in_drafting_order(session, repo_root):
+    """On the worked case the provisions amendments would insert (2A, 3A, 4A, 6) stand
+    among the head's own, in the order a drafter numbers them."""
+    from regdraft.files import load
+    from regdraft.web.views import overview
+
+    load(session, repo_root, actor="test")
+    pressure = overview(session, documents.get_document(session, "children-social-care-delegation")).pressure
+    assert [p.provision for p in pressure] == ["reg-1", "reg-2a", "reg-3", "reg-3-a", "reg-3a", "reg-4", "reg-4a",
+                                               "reg-5", "reg-6"]

@@ -107,3 +107,11 @@ def test_reading_in_pieces_finds_the_same_provisions(blocks, unsplittable):
     text = "\n".join(blocks) + "\n"
     whole = parse_structure(text, strict=False, chunk_bytes=10**9)
     assert parse_structure(text, strict=False, chunk_bytes=1).provisions == whole.provisions
+
+
+def test_provision_ids_sort_as_a_drafter_numbers_them():
+    from regdraft.core.structure import id_order_key
+
+    ids = ["reg-10", "reg-2a", "reg-3-a", "reg-2", "reg-3", "reg-3a-1", "reg-3a", "reg-1"]
+    assert sorted(ids, key=id_order_key) == ["reg-1", "reg-2", "reg-2a", "reg-3", "reg-3-a", "reg-3a", "reg-3a-1",
+                                              "reg-10"]

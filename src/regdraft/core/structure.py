@@ -329,3 +329,13 @@ def _list_item(tokens, i: int, stack: list[_Open], line: int, end_line: int, dep
 
 def _parent_id(stack: list[_Open]) -> str | None:
     return stack[-1].id if stack else None
+
+
+_ID_PART = re.compile(r"(\d+)([a-z]*)|([a-z]+)")
+
+
+def id_order_key(provision_id: str) -> tuple:
+    """Sorts provision ids as a drafter numbers them: ``reg-2`` < ``reg-2a`` <
+    ``reg-3`` < ``reg-3-a`` < ``reg-10`` (not as strings, where ``reg-10`` < ``reg-2``)."""
+    return tuple((0, word, 0, "") if word else (1, "", int(number), suffix)
+                 for number, suffix, word in _ID_PART.findall(provision_id))
