@@ -28,7 +28,8 @@ SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 EXAMPLES = os.environ.get("REGDRAFT_TEST_FUZZ_EXAMPLES", "12")
 SEED = os.environ.get("REGDRAFT_TEST_FUZZ_SEED", "20261130")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_headers_conformance", "response_schema_conformance")
+          "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
+          "ignored_auth", "missing_required_header", "allow_header_conformance", "unsupported_method")
 MINIMUM_REQUESTS = 1000
 
 

@@ -92,8 +92,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-# Declared for the OpenAPI document (the "Authorize" button of /docs); get_principal
-# reads the header itself, to tell a missing token from a malformed one.
+# Declared on the routes that change something (get_writer), so the OpenAPI document
+# says those need a token and reads do not; get_principal reads the header itself, to
+# tell a missing token from a malformed one.
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                      description="An API token from `regdraft token create` (see docs/security.md)")
 #: Query parameters that would carry a token in a URL, where logs and browser history
@@ -101,8 +102,7 @@ _bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
 QUERY_TOKEN_NAMES = frozenset({"access_token", "token", "api_key", "apikey", "bearer", "authorization"})
 
 
-def get_principal(request: Request, session: SessionDep,
-                  _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+def get_principal(request: Request, session: SessionDep) -> Principal:
     """Who is acting: the holder of the bearer token, or anonymous when none is sent.
     A token that is unknown, revoked, malformed or sent in the query string is a 401,
     on every route."""
@@ -120,7 +120,8 @@ def get_principal(request: Request, session: SessionDep,
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_writer(principal: PrincipalDep) -> Principal:
+def get_writer(principal: PrincipalDep,
+               _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     """The principal of a change: anonymous requests stop here, before their body is
     read. What the token may change is for the route to ask ``services.auth``."""
     require_token(principal)

@@ -43,6 +43,7 @@ OpenAPI document lists each problem a route can return.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -197,7 +198,22 @@ async def _http_exception(request: Request, error: StarletteHTTPException) -> JS
         title = "Error"
     detail = error.detail if isinstance(error.detail, str) else title
     headers = dict(error.headers) if getattr(error, "headers", None) else None
+    allowed = _documented_methods(request) if error.status_code == 405 else []
+    if allowed:
+        # Starlette names the methods of the first route matching the path; a path
+        # served by several routes (GET and POST /api/documents) takes them all.
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
     return problem(request, error.status_code, type_="about:blank", title=title, detail=detail, headers=headers)
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the request's path."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
 
 
 async def _integrity_error(request: Request, error: IntegrityError | StaleDataError) -> JSONResponse:
