@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     explain: list[str] = []
     for section in chosen:
         print(f"running {section} ...", file=sys.stderr, flush=True)
+        done = len(rows)
         if section == "pipeline":
             from bench import pipeline
             rows += pipeline.run([1_000_000] if args.quick else [1_000_000, 5_000_000],
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from bench import serving
             rows += serving.run(3 if args.quick else 10)
+        # Each section's rows as soon as they are in, so a late failure loses nothing.
+        print(table(rows[done:]), file=sys.stderr, flush=True)
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"regdraft bench{' --quick' if args.quick else ''}: commit {commit or '?'}, Python "
