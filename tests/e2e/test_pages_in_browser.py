@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 import pg
-from live import live_server
+from live import create_token, live_server
 
 pytestmark = pytest.mark.e2e
 
@@ -84,19 +84,27 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The worked case, loaded into a fresh SQLite file and served by uvicorn."""
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The worked case, loaded into a fresh SQLite file and served by uvicorn; and an
+    admin token for it."""
     folder = tmp_path_factory.mktemp("browser")
-    with live_server(f"sqlite:///{folder / 'regdraft.sqlite'}", ROOT, folder / "server.log") as base:
-        yield base
+    database_url = f"sqlite:///{folder / 'regdraft.sqlite'}"
+    with live_server(database_url, ROOT, folder / "server.log") as base:
+        yield base, create_token(database_url, "admin")
 
 
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(base_url=site, viewport={"width": WIDTHS["desktop"], "height": 900})
+    """A browser tab signed in as an admin, through the sign-in page."""
+    base, admin = site
+    context = browser.new_context(base_url=base, viewport={"width": WIDTHS["desktop"], "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     try:
+        tab.goto("/login")
+        tab.fill("#token", admin)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url(base + "/")
         yield tab
     finally:
         context.close()

@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from regdraft.api.app import create_app
 from regdraft.services import amendments as A
-from regdraft.services import documents
+from regdraft.services import documents, tokens
 from regdraft.settings import Settings
-from regdraft.store.engine import make_engine, migrate
+from regdraft.store.engine import make_engine, migrate, session_scope
+from regdraft.web import guard
 
 DOC = "example"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -112,11 +113,26 @@ def _web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def sign_in_token(database_url: str, role: str = "admin", stakeholder: str | None = None) -> str:
+    """A new API token, as ``regdraft token create`` makes it, for a page session."""
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            return tokens.create_token(session, role=role, stakeholder=stakeholder, actor="t").secret
+    finally:
+        engine.dispose()
+
+
 def _client(template: Path, folder: Path):
+    """A client signed in as an admin (tests of who may do what sign in otherwise)."""
     path = folder / "web.sqlite"
     shutil.copyfile(template, path)
-    return TestClient(create_app(Settings(database_url=f"sqlite:///{path}")), headers={"Accept": "text/html"},
-                      follow_redirects=False)
+    url = f"sqlite:///{path}"
+    client = TestClient(create_app(Settings(database_url=url)), headers={"Accept": "text/html"},
+                        follow_redirects=False)
+    client.cookies.set(guard.SESSION_COOKIE, sign_in_token(url))
+    client.database_url = url
+    return client
 
 
 @pytest.fixture

@@ -6,10 +6,14 @@ JavaScript) over the same services as the API, mounted at ``/`` by
 - ``views``: what each page shows, gathered from the services;
 - ``marks``: labelled redlines, side-by-side rows, quotes marked in a response;
 - ``templating``: the templates and the HTML error pages;
-- ``guard``: the one place where forms are checked (CSRF token, who may act).
+- ``guard``: the one place where forms are checked (CSRF token, who may act);
+- ``signin``: signing in and out with an API token (a session cookie).
 """
 
+from regdraft.web import signin
 from regdraft.web.routes import router
 from regdraft.web.templating import install
+
+router.include_router(signin.router)
 
 __all__ = ["install", "router"]

@@ -6,15 +6,20 @@ Every state-changing page route takes :data:`PostedForm`, which reads the
 :func:`require` with the action it is about to take. Templates ask :func:`permits`
 whether to show a control. Authentication is wired in here and nowhere else:
 
-- :func:`principal` says who is acting (today nobody signs in, so everyone is
-  ``anonymous``; a session cookie will name the signed-in user);
-- :func:`permits` answers from the same action names as ``services.auth``
-  (``propose``, ``decide``); until web sign-in exists every control works for
-  everyone, as on a local install;
+- signing in (``/login``) takes an API token (``regdraft token create``) and keeps it
+  in a session cookie (``HttpOnly``, ``SameSite=Strict``, ``Secure`` over https);
+  :func:`signed_in`, a dependency of every page, turns the cookie back into the
+  token's :class:`~regdraft.services.auth.Principal` on each request, so a revoked
+  token signs its sessions out at once. Without a valid cookie one reads as
+  ``anonymous``;
+- :func:`permits` and :func:`require` ask ``services.auth`` (the API's policy) with
+  the same action names (``propose``, ``decide``); what an action touches (whose
+  amendment, whose response) the routes check with ``services.auth.check_*``;
 - the CSRF token is a double-submit cookie: a random token in a ``SameSite=Strict``,
   ``HttpOnly`` cookie, repeated in a hidden field of every form, compared in constant
   time. A page on another site can make a browser post to us but cannot read or set
-  the cookie, so it cannot supply the matching field.
+  the cookie, so it cannot supply the matching field. Signing in and out are forms
+  too, so another site cannot sign a browser in as someone else either.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from fastapi import Depends, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from regdraft.api.deps import SessionDep
+from regdraft.core.errors import Forbidden, Unauthenticated
+from regdraft.services import auth, tokens
+
+SESSION_COOKIE = "regdraft_session"
 CSRF_COOKIE = "regdraft_csrf"
 CSRF_FIELD = "csrf_token"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -51,20 +61,48 @@ class Form:
         return list(self.fields.get(name, []))
 
 
+def signed_in(request: Request, session: SessionDep) -> None:
+    """Who the session cookie says is acting (a dependency of every page)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    request.state.principal = auth.ANONYMOUS
+    if secret:
+        try:
+            request.state.principal = tokens.authenticate(session, secret)
+        except Unauthenticated:
+            request.state.end_session = True  # revoked since: the cookie goes with this response
+
+
+def acting(request: Request) -> auth.Principal:
+    return getattr(request.state, "principal", auth.ANONYMOUS)
+
+
 def principal(request: Request) -> str:
     """The name the event log records for whoever acts through the pages."""
-    return "anonymous"
+    return acting(request).name
 
 
 def permits(request: Request, action: str) -> bool:
-    """Whether to show, and to honour, the controls for ``action``. Until web
-    sign-in exists, a local install lets everyone propose and decide."""
-    return action in (PROPOSE, DECIDE)
+    """Whether to show, and to honour, the controls for ``action``: for a stakeholder,
+    whether it may take the action on its own things."""
+    who = acting(request)
+    return auth.decide(who, auth.Action(action), owner=who.stakeholder)
 
 
 def require(request: Request, action: str) -> None:
-    if not permits(request, action):
-        raise StarletteHTTPException(403, f"you may not {action} here")
+    if permits(request, action):
+        return
+    if not acting(request).authenticated:
+        raise Unauthenticated(f"to {action}, sign in first (at /login) with an API token")
+    raise Forbidden(f"{principal(request)!r} ({acting(request).role}) may not {action}")
+
+
+def start_session(request: Request, response: Response, secret: str) -> None:
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 def csrf_token(request: Request) -> str:
@@ -81,6 +119,8 @@ def remember_csrf_token(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf_token", None)
     if token:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    if getattr(request.state, "end_session", False):
+        end_session(response)
 
 
 async def posted_form(request: Request) -> Form:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -23,13 +23,14 @@ from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
-from regdraft.services import comparisons, documents, rendering
+from regdraft.services import auth, comparisons, documents, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
 from regdraft.web.templating import PageRoute, page
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
+                   dependencies=[Depends(guard.signed_in)])
 
 STYLESHEET = FilePath(__file__).resolve().parent / "static" / "regdraft.css"
 MAX_CITATIONS = 3
@@ -131,6 +132,7 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
         raise InvalidInput(f"status {status!r} is not accepted or rejected", field="status")
     revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
+    auth.check_status_change(session, guard.acting(request), amendment, status)
     amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision)
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
@@ -157,6 +159,8 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
                               base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
                               rationale=values["rationale"], new_text=values["text"],
                               citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
+        auth.check_proposal(session, guard.acting(request), document, data.proposer,
+                            [c.response for c in data.citations])
         amendment = amendment_service.propose(session, document, data, actor=guard.principal(request))
     except RegdraftError as error:
         # The form comes back with what was typed and what was wrong; nothing is kept.

@@ -64,7 +64,7 @@ environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECI
 def page(request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:
     """Render ``template`` into a complete page."""
     body = environment.get_template(template).render(
-        request=request, title=title, csrf_token=guard.csrf_token(request),
+        request=request, title=title, csrf_token=guard.csrf_token(request), user=guard.acting(request),
         permits=lambda action: guard.permits(request, action), **context)
     response = HTMLResponse(body, status_code=status)
     guard.remember_csrf_token(request, response)
