@@ -337,3 +337,58 @@ def test_unknown_names_are_exit_2(loaded):
     assert loaded("diff", "1", "9", "-d", DOC, code=2).stderr == f"regdraft: document '{DOC}' has no version 9\n"
     assert loaded("accept", "-d", DOC, "ghost", code=2).stderr == \
         f"regdraft: document '{DOC}' has no amendment 'ghost'\n"
+
+
+# Tokens and verify ------------------------------------------------------------------
+
+def test_token_create_prints_the_secret_once_and_stores_only_its_hash(loaded, fresh_database_url):
+    from sqlalchemy import text
+
+    from regdraft.services.tokens import hash_secret
+    from regdraft.store.engine import make_engine
+
+    made = loaded("token", "create", "--role", "stakeholder", "--stakeholder", "adcs", "--name", "adcs-team")
+    secret = made.stdout.strip()
+    assert secret.startswith("rdt_") and "\n" not in secret and "cannot be shown again" in made.stderr
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, role, secret_hash FROM token")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("adcs-team", "stakeholder", hash_secret(secret))]
+    listed = loaded("token", "list").stdout
+    assert listed.startswith("adcs-team  stakeholder  adcs  ") and secret not in listed
+    assert loaded("token", "revoke", "adcs-team").stdout.startswith("token 'adcs-team' revoked at ")
+    assert "revoked" in loaded("token", "list").stdout
+    assert "token.created" in loaded("log").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "owner"], "'owner' is not one of"),
+    (["--role", "stakeholder"], "needs --stakeholder"),
+    (["--role", "admin", "--stakeholder", "adcs"], "only a stakeholder token"),
+    (["--role", "stakeholder", "--stakeholder", "nobody"], "no stakeholder 'nobody'"),
+])
+def test_token_create_refuses_what_makes_no_sense(loaded, args, message):
+    result = loaded("token", "create", *args, code=2)
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_a_taken_token_name_is_refused(loaded):
+    loaded("token", "create", "--role", "reader", "--name", "one")
+    assert "exists" in loaded("token", "create", "--role", "admin", "--name", "one", code=1).stderr
+
+
+def test_verify_passes_on_a_sound_store_and_names_damage(loaded, fresh_database_url):
+    from sqlalchemy import text
+
+    from regdraft.store.engine import make_engine
+
+    ok = loaded("verify")
+    assert ok.stdout.startswith("ok: checked ") and "versions" in ok.stdout
+    engine = make_engine(fresh_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE version SET text = text || 'tampered' WHERE number = 2"))
+    engine.dispose()
+    damaged = loaded("verify", code=1)
+    assert f"{DOC}@2: text does not match its content hash" in damaged.stdout
+    assert damaged.stderr.startswith("regdraft: 1 problem(s) found")
