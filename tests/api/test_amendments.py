@@ -8,8 +8,8 @@ import pytest
 
 from regdraft.core.patching import make_patch
 
-from .support import (ACCOUNTABILITY_TEXT, ADCS_TEXT, ADMIN, INSPECTION_TEXT, INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2,
-                      problem)
+from .support import (ACCOUNTABILITY_TEXT, ADCS_TEXT, ADMIN, INSPECTION_TEXT, INTERPRETATION_TEXT, PROFIT_BAN_TEXT,
+                      V1, V2, problem)
 
 QUOTE = "a profit motive has no place in the delivery of children's social care"
 V3_WITHOUT_DELEGATION = V2.replace("(2) A local authority may delegate a relevant care function to any person.\n",

@@ -33,3 +33,17 @@ def test_every_change_is_in_the_log_with_hashes(example, profit_ban):
     assert accept["before_hash"] == example.client.get(example.url("/versions/2")).json()["content_hash"]
     assert accept["after_hash"] == accepted.json()["content_hash"]
     assert all(e["actor"] and e["at"] and e["target"] for e in items)
+
+
+def test_a_status_change_is_logged_with_the_state_before_and_after(example, profit_ban):
+    from regdraft.services.amendments import state_hash
+    from regdraft.store.models import Amendment
+
+    r = example.client.post(example.url("/amendments/profit-ban/status"), json={"status": "withdrawn"})
+    assert r.status_code == 200
+    event = example.client.get("/api/events", params={"limit": 200}).json()["items"][-1]
+    assert event["action"] == "amendment.withdrawn" and event["detail"] == {"revision": 2}
+    patch = r.json()["amendment"]["patch_text"]
+    before = Amendment(status="proposed", revision=1, patch_text=patch)
+    after = Amendment(status="withdrawn", revision=2, patch_text=patch)
+    assert (event["before_hash"], event["after_hash"]) == (state_hash(before), state_hash(after))

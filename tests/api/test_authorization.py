@@ -179,8 +179,9 @@ def test_a_revoked_token_is_refused(client, issue_token, settings):
     with session_scope(engine) as session:
         tokens.revoke_token(session, "leaving", actor="tests")
     engine.dispose()
-    problem(client.post("/api/documents", json={**create, "slug": "again"}, headers={"Authorization": f"Bearer {secret}"}),
-            401, "unauthenticated")
+    again = client.post("/api/documents", json={**create, "slug": "again"},
+                        headers={"Authorization": f"Bearer {secret}"})
+    problem(again, 401, "unauthenticated")
 
 
 def test_the_token_name_is_the_actor_and_the_secret_is_not_stored(example, issue_token, settings):

@@ -107,5 +107,6 @@ def test_sigkill_during_writes_leaves_a_sound_store(db_backend: str, fresh_datab
     checked = subprocess.run([REGDRAFT, "verify"], env={**os.environ, "REGDRAFT_DATABASE_URL": fresh_database_url},
                              capture_output=True, text=True)
     assert checked.returncode == 0 and checked.stdout.startswith("ok: checked"), checked
-    print(f"\nfaults: {kills} SIGKILLs survived ({kills_during_writes} while writes were answered); {sum(outcomes.answers.values())} writes answered "
+    print(f"\nfaults: {kills} SIGKILLs survived ({kills_during_writes} while writes were answered); "
+          f"{sum(outcomes.answers.values())} writes answered "
           f"({dict(sorted((f'{k} {s}', n) for (k, s), n in outcomes.answers.items()))}); {checked.stdout.strip()}")

@@ -139,10 +139,11 @@ class Reviewer(Client):
         seen = self.http.get(f"{DOC_URL}/amendments/{slug}")
         etag = seen.headers["ETag"]
         if random.random() < 0.7:
-            self.outcomes.note("accept", self.http.post(f"{DOC_URL}/amendments/{slug}/accept", headers={"If-Match": etag}),
-                               slug)
+            r = self.http.post(f"{DOC_URL}/amendments/{slug}/accept", headers={"If-Match": etag})
+            self.outcomes.note("accept", r, slug)
         else:
-            r = self.http.post(f"{DOC_URL}/amendments/{slug}/status", json={"status": "rejected"}, headers={"If-Match": etag})
+            r = self.http.post(f"{DOC_URL}/amendments/{slug}/status", json={"status": "rejected"},
+                               headers={"If-Match": etag})
             self.outcomes.note("reject", r, slug)
 
 

@@ -24,9 +24,11 @@ RoleName = Enum("RoleName", {role: role for role in ROLES}, type=str)
 
 @token_app.command("create")
 def create_token(
-    role: Annotated[RoleName, typer.Option(show_default=False, help="reader, stakeholder, drafter, reviewer or admin.")],
+    role: Annotated[RoleName, typer.Option(show_default=False,
+                                           help="reader, stakeholder, drafter, reviewer or admin.")],
     stakeholder: Annotated[Optional[str], typer.Option(
-        metavar="SLUG", show_default=False, help="The stakeholder a stakeholder token speaks for (that role only).")] = None,
+        metavar="SLUG", show_default=False,
+        help="The stakeholder a stakeholder token speaks for (that role only).")] = None,
     name: Annotated[Optional[str], typer.Option(
         metavar="NAME", show_default=False,
         help="The token's name, recorded as the actor of what it does (default: role or stakeholder "

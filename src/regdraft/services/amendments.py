@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -299,10 +300,17 @@ def set_status(session: Session, amendment: Amendment, status: str, *, actor: st
         accept(session, amendment, actor=actor, revision=revision)
         return amendment
     _check_revision(amendment, revision)
+    before = state_hash(amendment)
     _transition(session, amendment, status)
     record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
-           detail={"revision": amendment.revision})
+           before=before, after=state_hash(amendment), detail={"revision": amendment.revision})
     return amendment
+
+
+def state_hash(amendment: Amendment) -> str:
+    """SHA-256 of what a status change changes (status and revision) with the patch it
+    applies to: the before and after of a status change in the event log."""
+    return hashlib.sha256(f"{amendment.status}\n{amendment.revision}\n{amendment.patch_text}".encode()).hexdigest()
 
 
 def _transition(session: Session, amendment: Amendment, status: str) -> None:
