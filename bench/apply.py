@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import _change_line, _editable, regulation_text, renumbered
+from bench.corpus import change_line, editable_lines, regulation_text, renumbered
 from bench.measure import Row, median_time, peak_memory_mb
-from regdraft.core.patching import _word_diffs, apply_patch, parse_patch, patch_text_of
+from regdraft.core.patching import EQUAL, Op, apply_patch, diff_words, make_patch, parse_patch
 
 COUNT = 200
 
@@ -45,7 +45,7 @@ def amendments(base: str, count: int = COUNT, seed: int = 6) -> list[Amendment]:
     """
     rng = random.Random(seed)
     lines = base.split("\n")
-    candidates = _editable(lines)
+    candidates = editable_lines(lines)
     chosen: list[int] = []
     for i in rng.sample(candidates, len(candidates)):
         if all(abs(i - j) >= 8 for j in chosen):
@@ -57,24 +57,24 @@ def amendments(base: str, count: int = COUNT, seed: int = 6) -> list[Amendment]:
         starts.append(starts[-1] + len(line) + 1)
     result = []
     for i in sorted(chosen):
-        new_line = _change_line(rng, lines[i])
+        new_line = change_line(rng, lines[i])
         before, after = base[:starts[i]], base[starts[i] + len(lines[i]):]
-        diffs = [(0, before)] + _word_diffs(lines[i], new_line) + [(0, after)]
-        result.append(Amendment(i, lines[i], new_line, patch_text_of(base, before + new_line + after,
-                                                                     _merge_equal(diffs))))
+        ops = [Op(EQUAL, before), *diff_words(lines[i], new_line), Op(EQUAL, after)]
+        result.append(Amendment(i, lines[i], new_line, make_patch(base, before + new_line + after, _joined(ops))))
     return result
 
 
-def _merge_equal(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    merged: list[tuple[int, str]] = []
-    for code, text in diffs:
-        if not text:
+def _joined(ops: list[Op]) -> list[Op]:
+    """Adjacent equal pieces as one, and no empty pieces: what a whole-text diff gives."""
+    joined: list[Op] = []
+    for op in ops:
+        if not op.text:
             continue
-        if merged and merged[-1][0] == code == 0:
-            merged[-1] = (0, merged[-1][1] + text)
+        if joined and joined[-1].kind == op.kind == EQUAL:
+            joined[-1] = Op(EQUAL, joined[-1].text + op.text)
         else:
-            merged.append((code, text))
-    return merged
+            joined.append(op)
+    return joined
 
 
 def unified(amendment: Amendment, lines: list[str], context: int = 3) -> str:

@@ -85,12 +85,12 @@ class Edit:
     new: str
 
 
-def _editable(lines: list[str]) -> list[int]:
+def editable_lines(lines: list[str]) -> list[int]:
     """Body lines (paragraphs, sub-paragraphs) long enough to change a word in."""
     return [i for i, line in enumerate(lines) if line.startswith(("(", "- (", "  - (")) and len(line) > 40]
 
 
-def _change_line(rng: random.Random, line: str) -> str:
+def change_line(rng: random.Random, line: str) -> str:
     words = line.split(" ")
     at = rng.randrange(2, len(words) - 1)
     choice = rng.random()
@@ -108,11 +108,11 @@ def edit_lines(text: str, fraction: float, seed: int = 2) -> tuple[str, list[Edi
     """Change one word on ``fraction`` of the text's lines (chosen among body lines)."""
     rng = random.Random(seed)
     lines = text.split("\n")
-    candidates = _editable(lines)
+    candidates = editable_lines(lines)
     count = min(len(candidates), max(1, round(len(lines) * fraction)))
     edits = []
     for i in sorted(rng.sample(candidates, count)):
-        new = _change_line(rng, lines[i])
+        new = change_line(rng, lines[i])
         edits.append(Edit(i, lines[i], new))
         lines[i] = new
     return "\n".join(lines), edits
