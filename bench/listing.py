@@ -69,7 +69,8 @@ def _rows(documents: int) -> dict:
             amendment_id += 1
             rows[Amendment].append({"id": amendment_id, "document_id": d, "slug": f"amendment-{a:03d}",
                                     "title": f"Amendment {a}", "proposer_id": rng.randint(1, STAKEHOLDERS),
-                                    "status": rng.choice(STATUSES), "rationale": "", "patch_text": "@@ -1 +1 @@\n-a\n+b\n",
+                                    "status": rng.choice(STATUSES), "rationale": "",
+                                    "patch_text": "@@ -1 +1 @@\n-a\n+b\n",
                                     "base_version_id": rng.choice(versions), "base_hash": "0" * 64,
                                     "created_at": now, "updated_at": now, "revision": 1})
             for position, category in enumerate(rng.sample(CATEGORIES, rng.randint(1, 2))):

@@ -7,7 +7,8 @@ LISTS = ["/api/documents", "/api/documents/{doc}/versions", "/api/documents/{doc
          "/api/documents/{doc}/responses", "/api/documents/{doc}/stakeholders", "/api/events"]
 
 
-BAD_PAGES = [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset"), ({"limit": "ten"}, "limit")]
+BAD_PAGES = [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"offset": -1}, "offset"),
+             ({"limit": "ten"}, "limit")]
 
 
 def test_pages_are_bounded_and_filtered_pages_cover_the_list_once(example):

@@ -14,7 +14,8 @@ here on purpose:
 - ``patch_apply`` reports failed hunks as ``False`` and carries on; we never call it.
   :func:`apply_patch` locates every hunk itself (exact place, then the nearest exact
   occurrence, then the best fuzzy match that keeps every edit's edges exactly),
-  applies it the way upstream does, and reports each hunk's fate. By default one failed hunk fails the whole application.
+  applies it the way upstream does, and reports each hunk's fate. By default one
+  failed hunk fails the whole application.
 """
 
 from __future__ import annotations
