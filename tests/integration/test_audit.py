@@ -26,9 +26,9 @@ def test_events_cannot_be_rewritten_or_deleted(session, statement):
     assert session.execute(text("SELECT actor FROM event WHERE id = :id"), {"id": event_id}).scalar_one() == "tests"
 
 
-def test_postgres_refuses_truncate_too(session, db_backend):
-    if db_backend != "postgres":
-        pytest.skip("SQLite has no TRUNCATE")
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)  # SQLite has no TRUNCATE
+def test_postgres_refuses_truncate_too(session):
     _one_event(session)
     with pytest.raises(DBAPIError, match="append-only"):
         with session.begin_nested():
