@@ -17,7 +17,8 @@ import httpx
 from regdraft.services import tokens
 from regdraft.store.engine import make_engine, session_scope
 
-SERVE = [str(Path(sys.executable).with_name("regdraft")), "serve", "--host", "127.0.0.1"]
+REGDRAFT = str(Path(sys.executable).with_name("regdraft"))
+SERVE = [REGDRAFT, "serve", "--host", "127.0.0.1"]
 
 
 class ServerProcess:
