@@ -679,3 +679,17 @@ def test_worked_case_amendments_round_trip_through_instructions(path: Path):
     assert parse(rendered, base) == amended, rendered
     assert apply_patch(parse_patch(make_patch(base, parse(rendered, base))), base).text == amended
     assert all(i.target != "text" for i in instructions), rendered
+
+
+def test_a_merge_that_a_later_step_undoes_is_undone_too():
+    """Found by Hypothesis: "the 1989 Act" was first merged into the previous "in the
+    appropriate place" instruction (where it sorts before "body"), the step failed and
+    was rolled back, but the merged instruction kept it; the whole text was then
+    substituted as a last resort."""
+    definitions = "(0) In these Regulations—\n\n{}Text of the regulation.\n"
+    old = "# the\n\n### 2. the\n\n" + definitions.format("“care” means the;\n\n")
+    new = "# the\n\n### 2. the\n\n" + definitions.format(
+        "“body” means the;\n\n“care” means the;\n\n“the 1989 Act” means the;\n\n")
+    instructions = generate(old, new)
+    assert [i.target for i in instructions] != ["text"]
+    assert parse(render_instructions(instructions), old) == new

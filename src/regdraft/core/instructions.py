@@ -923,13 +923,16 @@ class _Generator:
 
     # -- bookkeeping
 
-    def _snap(self) -> tuple[str, int]:
-        return self.cur, len(self.out)
+    def _snap(self) -> tuple[str, int, Instruction | None]:
+        # The last instruction too: _merge may grow it in place after the snapshot.
+        return self.cur, len(self.out), self.out[-1] if self.out else None
 
-    def _restore(self, snap: tuple[str, int]) -> None:
-        self.cur = snap[0]
-        del self.out[snap[1]:]
-        del self.before[snap[1]:]
+    def _restore(self, snap: tuple[str, int, Instruction | None]) -> None:
+        self.cur, count, last = snap
+        del self.out[count:]
+        del self.before[count:]
+        if last is not None:
+            self.out[-1] = last
 
     @staticmethod
     def _try(ins: Instruction, text: str) -> str:
