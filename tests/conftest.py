@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -47,6 +48,12 @@ import pg  # noqa: E402
 from regdraft.store.engine import make_engine, migrate  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# CI must pass or fail on the code, not on the draw: there every property test runs the
+# same examples each time (`HYPOTHESIS_PROFILE=ci`, set by .ci/run). Local runs keep
+# exploring, and keep what they find in .hypothesis/ for the next run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
