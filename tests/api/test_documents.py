@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -190,18 +189,16 @@ def test_oversized_chunked_body_is_413(example):
     problem(r, 413, "payload-too-large")
 
 
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)  # a SQLite locking question
 def test_reads_do_not_wait_for_a_sqlite_writer(example, settings):
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("SQLite locking")
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as writer:
             writer.exec_driver_sql("INSERT INTO stakeholder (slug, name, kind) VALUES ('busy', 'Busy', '')")
-            # The writer holds the write lock (BEGIN IMMEDIATE) until it commits.
-            started = time.monotonic()
+            # The writer holds the write lock (BEGIN IMMEDIATE) until it commits; a read
+            # that waited for it would give up after the busy timeout with a 503.
             r = example.client.get(example.url())
             assert r.status_code == 200
-            assert time.monotonic() - started < 2
             writer.rollback()
     finally:
         engine.dispose()
