@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 from operator import itemgetter
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from diff_match_patch import diff_match_patch, patch_obj
 from fast_diff_match_patch import diff as fast_diff
@@ -340,6 +340,10 @@ class ApplyResult:
 
     text: str | None
     hunks: tuple[HunkResult, ...]
+    edits: tuple[tuple[int, int, int], ...] = ()
+    """(at, removed, inserted) for each applied hunk, in order. ``at`` is where the hunk
+    belongs in the patch's base as the hunks before it left it (not where it was found
+    in a later text), so that edits of patches against one base add up."""
 
     @property
     def ok(self) -> bool:
@@ -350,11 +354,14 @@ class ApplyResult:
         return all(h.status is HunkStatus.EXACT for h in self.hunks)
 
 
-def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResult:
+def apply_patch(patch: Patch, text: str, *, partial: bool = False,
+                carry: Callable[[int], int] | None = None) -> ApplyResult:
     """Apply ``patch`` to ``text`` and report every hunk.
 
     With ``partial=False`` (the default) a failed hunk means no text is returned:
-    a half-applied amendment is never mistaken for the amendment.
+    a half-applied amendment is never mistaken for the amendment. ``carry`` maps a
+    position of the patch's base to where it now stands in ``text`` (see
+    :func:`apply_in_turn`); a hunk found there is exact.
     """
     dmp = _engine()
     patches = dmp.patch_fromText(patch.text)
@@ -365,13 +372,17 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
     work = text
     delta = 0
     results: list[HunkResult] = []
+    edits: list[tuple[int, int, int]] = []
     for index, hunk in enumerate(patches):
-        expected = hunk.start2 + delta
+        anchor = carry(hunk.start2) if carry is not None else hunk.start2
+        expected = anchor + delta
         before = dmp.diff_text1(hunk.diffs)
         start = _exact_place(work, before, expected)
         if start is not None:
-            work = work[:start] + dmp.diff_text2(hunk.diffs) + work[start + len(before):]
-            status = HunkStatus.EXACT if start == hunk.start2 else HunkStatus.SHIFTED
+            after = dmp.diff_text2(hunk.diffs)
+            work = work[:start] + after + work[start + len(before):]
+            edits.append((anchor, len(before), len(after)))
+            status = HunkStatus.EXACT if start == anchor else HunkStatus.SHIFTED
         else:
             placed = _fuzzy_place(dmp, work, hunk.diffs, before, expected)
             if placed is None:
@@ -380,11 +391,41 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False) -> ApplyResul
                 continue
             start, stop, merged = placed
             work = work[:start] + merged + work[stop:]
+            edits.append((anchor, stop - start, len(merged)))
             status = HunkStatus.FUZZY
-        delta = start - hunk.start2
-        results.append(HunkResult(index, status, max(expected, 0), start, start - hunk.start2))
+        delta = start - anchor
+        results.append(HunkResult(index, status, max(expected, 0), start, start - anchor))
     failed = any(not r.applied for r in results)
-    return ApplyResult(None if failed and not partial else work, tuple(results))
+    return ApplyResult(None if failed and not partial else work, tuple(results), tuple(edits))
+
+
+def apply_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> list[ApplyResult]:
+    """Apply patches one after another, each to the text the ones before it made, up to
+    the first that fails. Patches proposed against the same base name places in that
+    base; each hunk is expected where its place now stands after the earlier patches'
+    edits, so a hunk that an earlier insertion merely pushed along is reported exact,
+    not shifted by the length of that insertion."""
+    results: list[ApplyResult] = []
+    edits: list[tuple[int, int, int]] = []
+    for patch in patches:
+        result = apply_patch(patch, text, partial=partial, carry=lambda at, done=tuple(edits): _carried(at, done))
+        results.append(result)
+        if result.text is None:
+            break
+        edits += result.edits
+        text = result.text
+    return results
+
+
+def _carried(at: int, edits: Sequence[tuple[int, int, int]]) -> int:
+    """Where position ``at`` stands after ``edits`` (see :attr:`ApplyResult.edits`); a
+    position inside a replaced span goes to its start."""
+    for start, removed, inserted in edits:
+        if at >= start + removed:
+            at += inserted - removed
+        elif at > start:
+            at = start
+    return at
 
 
 def _exact_place(work: str, before: str, expected: int) -> int | None:

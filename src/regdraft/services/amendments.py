@@ -14,7 +14,7 @@ from regdraft.core.anchors import find_quote
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
-from regdraft.core.patching import ApplyResult, apply_patch, make_patch, parse_patch
+from regdraft.core.patching import ApplyResult, apply_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.text import content_hash, normalise
 from regdraft.services import documents
 from regdraft.services.events import record
@@ -426,15 +426,9 @@ def apply_amendments(session: Session, document: Document, version: Version, ame
     if not amendments:
         raise InvalidInput("name at least one amendment to apply", field="amendments")
     check_not_already_in(session, version, amendments)
-    text = version.text
-    steps = []
-    for amendment in amendments:
-        result = apply_patch(parse_patch(amendment.patch_text), text, partial=partial)
-        steps.append(AppliedAmendment(amendment, result))
-        if result.text is None:
-            return ApplyOutcome(version, None, tuple(steps))
-        text = result.text
-    return ApplyOutcome(version, text, tuple(steps))
+    results = apply_in_turn([parse_patch(a.patch_text) for a in amendments], version.text, partial=partial)
+    steps = tuple(AppliedAmendment(a, r) for a, r in zip(amendments, results))
+    return ApplyOutcome(version, results[-1].text if len(results) == len(amendments) else None, steps)
 
 
 def conflicts(session: Session, document: Document, amendments: list[Amendment]) -> list[ConflictPair]:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from regdraft.core.diffing import Step, TextDiff, diff_steps, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.patching import apply_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
@@ -100,17 +100,14 @@ def compare_versions(session: Session, document: Document, old: int, new: int) -
 
 def apply_in_order(version: Version, amendments: list[Amendment]) -> list[tuple[str, str]]:
     """(slug, text after it) for each amendment applied in order; all-or-nothing."""
-    text = version.text
-    applied: list[tuple[str, str]] = []
-    for amendment in amendments:
-        result = apply_patch(parse_patch(amendment.patch_text), text)
-        if result.text is None:
-            raise PatchDoesNotApply(
-                f"amendment {amendment.slug!r} does not apply to version {version.number}"
-                + (f" after {', '.join(s for s, _ in applied)}" if applied else ""),
-                amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
-        text = result.text
-        applied.append((amendment.slug, text))
+    results = apply_in_turn([parse_patch(a.patch_text) for a in amendments], version.text)
+    applied = [(a.slug, r.text) for a, r in zip(amendments, results) if r.text is not None]
+    if len(applied) < len(amendments):
+        failed = amendments[len(applied)]
+        raise PatchDoesNotApply(
+            f"amendment {failed.slug!r} does not apply to version {version.number}"
+            + (f" after {', '.join(s for s, _ in applied)}" if applied else ""),
+            amendment=failed.slug, hunks=[h.as_dict() for h in results[-1].hunks])
     return applied
 
 
