@@ -79,9 +79,10 @@ def test_accept_header_chooses_the_format_and_406_when_none_is_acceptable(exampl
         expected = example.client.get(f"{url}.{format}", params={"from": 1, "to": 2})
         assert (_media_type(r), r.text, r.headers["etag"]) == (MEDIA[format], expected.text,
                                                                expected.headers["etag"]), accept
-    body = problem(example.client.get(url, params={"from": 1, "to": 2}, headers={"Accept": "image/png"}), 406,
-                   "not-acceptable")
+    refused = example.client.get(url, params={"from": 1, "to": 2}, headers={"Accept": "image/png"})
+    body = problem(refused, 406, "not-acceptable")
     assert body["acceptable"] == ["application/json", "text/html", "text/markdown", "text/plain"]
+    assert refused.headers["vary"] == "Accept"
     body = problem(example.client.get(f"{url}.json", params={"from": 1, "to": 2}, headers={"Accept": "text/html"}),
                    406, "not-acceptable")
     assert body["acceptable"] == ["application/json"]

@@ -164,7 +164,8 @@ def problem(request: Request, status: int, *, type_: str, title: str, detail: st
 
 def regdraft_error_response(request: Request, error: RegdraftError) -> JSONResponse:
     status = status_for(error)
-    headers = {"WWW-Authenticate": 'Bearer realm="regdraft"'} if status == 401 else None
+    # A 406 depends on the Accept header like the answer it stands for, so caches must key on it.
+    headers = {401: {"WWW-Authenticate": 'Bearer realm="regdraft"'}, 406: {"Vary": "Accept"}}.get(status)
     return problem(request, status, type_=problem_type(error.code), title=error.title,
                    detail=error.message, extensions=error.extra, headers=headers)
 
