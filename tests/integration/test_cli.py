@@ -18,31 +18,12 @@ from regdraft.cli import app
 from regdraft.core.patching import make_patch
 from regdraft.core.text import content_hash
 
+from sample_regulations import EXAMPLE
+
 DOC = "example"
 REAL_DOCUMENT = "children-social-care-delegation"
 
-V1 = """\
-# The Example (Relevant Care Functions) (England) Regulations 2014
-
-The Secretary of State makes the following Regulations.
-
-### 1. Citation and commencement
-
-These Regulations may be cited as the Example Regulations 2014.
-
-### 3. Delegation of relevant care functions
-
-(1) The following functions are to be treated as being relevant care functions—
-
-- (a) social services functions so far as they relate to children;
-- (b) functions under section 10 of the Children Act 2004.
-
-(2) A local authority may delegate a relevant care function to any person.
-
-### 4. Review
-
-The Secretary of State must review these Regulations before 1st July 2019.
-"""
+V1 = EXAMPLE
 V2 = V1.replace("to any person.", "to any person other than a body carried on for profit.")
 
 ADCS = ("The Association believes that child protection services should not be predicated on a profit "

@@ -17,28 +17,9 @@ from typer.testing import CliRunner
 
 from regdraft.cli import app
 
-OLD = """\
-# The Example (Relevant Care Functions) (England) Regulations 2014
+from sample_regulations import EXAMPLE
 
-The Secretary of State makes the following Regulations.
-
-### 1. Citation and commencement
-
-These Regulations may be cited as the Example Regulations 2014.
-
-### 3. Delegation of relevant care functions
-
-(1) The following functions are to be treated as being relevant care functions—
-
-- (a) social services functions so far as they relate to children;
-- (b) functions under section 10 of the Children Act 2004.
-
-(2) A local authority may delegate a relevant care function to any person.
-
-### 4. Review
-
-The Secretary of State must review these Regulations before 1st July 2019.
-"""
+OLD = EXAMPLE
 
 NEW = (OLD.replace("to any person.", "to a body that is not-for-profit.")
        .replace("before 1st July 2019.", "before 1st July 2019.\n\n### 5. Inspection\n\n"
