@@ -1,7 +1,10 @@
 """The render cache: repeated requests are answered from memory, any write is seen at
 once, and the cache stays within its bound."""
 
-from regdraft.api.render_cache import Entry, RenderCache
+import asyncio
+import threading
+
+from regdraft.api.render_cache import Entry, RenderCache, StoreGeneration
 
 from .support import V1
 
@@ -61,3 +64,36 @@ def test_a_repeated_anonymous_request_is_answered_before_routing(example, profit
     assert anonymous.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A token is always checked by the routes, cached answer or not.
     assert anonymous.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+
+
+def test_concurrent_hits_share_a_generation_read_that_started_after_they_arrived():
+    """PostgreSQL's path: one read at a time; hits that arrive while one is in flight wait
+    for the next, which started after them, so it sees every write committed before."""
+    generation = StoreGeneration("postgresql://nobody@127.0.0.1/unused")  # never connects
+    started: list[int] = []
+    release = [threading.Event(), threading.Event()]
+
+    def query() -> int:
+        n = len(started)
+        started.append(n)
+        release[n].wait(30)
+        return 100 + n
+
+    generation._query = query
+
+    async def until(condition) -> None:
+        while not condition():
+            await asyncio.sleep(0.001)
+
+    async def scenario() -> tuple[int, list[int]]:
+        first = asyncio.ensure_future(generation.read())
+        await until(lambda: started)  # the first read is in flight
+        later = [asyncio.ensure_future(generation.read()) for _ in range(3)]
+        await asyncio.sleep(0)
+        release[0].set()
+        await until(lambda: len(started) == 2)
+        release[1].set()
+        return await first, await asyncio.gather(*later)
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == (100, [101, 101, 101])
+    assert started == [0, 1]  # one read for the three that waited

@@ -20,7 +20,7 @@ from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
-from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware
+from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, StoreGeneration
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         settings = get_settings()
     database = Database(settings)
+    store_generation = StoreGeneration(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            store_generation.close()
             database.dispose()
 
     app = FastAPI(title="regdraft", version=getattr(regdraft, "__version__", "0.1.0"), description=DESCRIPTION,
@@ -68,11 +70,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.settings = settings
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
+    app.state.store_generation = store_generation
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RenderCacheMiddleware)
-    # Outermost: requests wait here, before the body is read or a thread is taken.
+    # Requests wait here, before the body is read or a thread is taken.
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
+    # Outermost: a cache hit takes no pooled connection, so it need not wait for a slot.
+    app.add_middleware(RenderCacheMiddleware)
 
     @app.get("/health", response_model=schemas.Health, tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

@@ -11,20 +11,32 @@ the least recently used fall out as new ones come in. Each entry keeps the rende
 content-derived ETag, so conditional requests are answered from the cache too.
 
 Each worker process has its own cache; the generation is read from the database, so
-a write made through one worker is seen by all.
+a write made through one worker, or through another process over the same database
+(more workers, more API processes, the CLI), is seen by all.
 
 The routes fill the cache (``api/routes/renderings.py``); :class:`RenderCacheMiddleware`
-answers a repeated request from it before routing, with one query (the generation) and
-none of the per-request dependencies, which is what lets a cached redline be served
-nearly as fast as ``/health``.
+answers a repeated request from it before routing, with none of the per-request
+dependencies and no pooled connection: :class:`StoreGeneration` reads the generation on
+a connection of its own. That is what lets a cached redline be served about as fast as
+``/health``.
+
+Why a hit is never stale: every write commits its event before its response is sent,
+and a hit's generation is read by a query that *starts after the hit's request arrived*
+(SQLite: inline, at once; PostgreSQL: the next read of the shared one, never one already
+in flight). So a request that follows a write, in any process, sees a generation at
+least as new as that write's event, and only entries made from a store at least that
+new have that key. The key is the same query the routes run (``services.events.generation``),
+so entries the routes put are the entries hits find.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 import threading
 from collections import OrderedDict
-import re
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
@@ -33,6 +45,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regdraft.api.negotiation import none_match
+from regdraft.store.engine import is_memory_sqlite, make_engine, normalise_url
 from regdraft.store.models import Event
 
 
@@ -95,9 +108,90 @@ _RENDER_PATH = re.compile(r"^/api/documents/[^/]+/(?:redline|versions/\d+/redlin
                           r"|versions/\d+/keeling)(?:\.[a-z]+)?$")
 
 
-def _generation(engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(select(func.max(Event.id))).scalar() or 0
+class StoreGeneration:
+    """The store's generation (``services.events.generation``) for the cache-hit path,
+    read on one connection of its own, outside the request pool: a hit neither waits
+    for a pooled connection nor holds one that a routed request needs.
+
+    - SQLite: the query runs inline on the event loop, in autocommit (a WAL read
+      takes no lock and costs microseconds; no ``BEGIN IMMEDIATE``, no thread hop).
+      The connection does not wait for a lock: should SQLite ever answer busy, the
+      read gives up and the request goes to the routes.
+    - PostgreSQL: a query is a network round trip, so it runs on the thread pool, one
+      at a time, and hits that arrive meanwhile share the *next* read, never the one
+      already in flight (it may have started before their request arrived). Under load
+      one round trip serves every hit that queued during the previous one.
+
+    Any error (the database restarted, a lock) gives ``None``: the request is routed
+    as if nothing were cached, and the next read opens a new connection.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        url = normalise_url(database_url)
+        self._inline = url.get_backend_name() == "sqlite"
+        # An in-memory SQLite database may be another database on another connection.
+        self.available = not (self._inline and is_memory_sqlite(url))
+        self._url = url
+        self._engine = None
+        self._connection: Any = None  # a pool checkout held for the process's life
+        self._sql = ""
+        self._next_read: asyncio.Future | None = None
+        self._reader: asyncio.Task | None = None
+
+    async def read(self) -> int | None:
+        if self._inline:
+            return self._query()
+        loop = asyncio.get_running_loop()
+        if self._reader is not None and self._reader.get_loop() is not loop:
+            self._next_read = self._reader = None  # a loop that ended (test clients make one per request)
+        if self._next_read is None:
+            self._next_read = loop.create_future()
+            if self._reader is None or self._reader.done():
+                self._reader = loop.create_task(self._read_for_waiters())
+        # shield: a client that goes away must not cancel the read others wait for
+        return await asyncio.shield(self._next_read)
+
+    async def _read_for_waiters(self) -> None:
+        while self._next_read is not None:
+            waiting, self._next_read = self._next_read, None
+            waiting.set_result(await run_in_threadpool(self._query))
+
+    def _query(self) -> int | None:
+        try:
+            if self._connection is None:
+                self._connect()
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute(self._sql)
+                return cursor.fetchone()[0] or 0
+            finally:
+                cursor.close()
+        except Exception:  # any failure: the routes answer instead (and report it)
+            self._drop_connection()
+            return None
+
+    def _connect(self) -> None:
+        if self._engine is None:
+            # One connection, set up as the app's are (make_engine's connect hooks).
+            self._engine = make_engine(self._url, pool_size=1, max_overflow=0)
+            self._sql = str(select(func.max(Event.id)).compile(dialect=self._engine.dialect))
+        self._connection = self._engine.raw_connection()
+        dbapi = self._connection.dbapi_connection
+        if self._inline:
+            dbapi.execute("PRAGMA busy_timeout=0")  # never wait on the event loop
+        else:
+            dbapi.autocommit = True  # no transaction left open between reads
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection = None
+
+    def close(self) -> None:
+        self._drop_connection()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
 
 class RenderCacheMiddleware:
@@ -114,13 +208,14 @@ class RenderCacheMiddleware:
             return
         state = scope["app"].state
         cache: RenderCache = state.render_cache
+        store_generation: StoreGeneration = state.store_generation
         headers = Headers(scope=scope)
-        if not len(cache) or "authorization" in headers:
+        if not len(cache) or not store_generation.available or "authorization" in headers:
             await self.app(scope, receive, send)
             return
-        generation = await run_in_threadpool(_generation, state.database.engine)
-        key = request_key(generation, scope["path"], scope["query_string"].decode("latin-1"), headers.get("accept"))
-        entry = cache.get(key)
+        generation = await store_generation.read()
+        entry = None if generation is None else cache.get(
+            request_key(generation, scope["path"], scope["query_string"].decode("latin-1"), headers.get("accept")))
         if entry is None:
             await self.app(scope, receive, send)
             return

@@ -63,13 +63,13 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     raise ValueError(f"unsupported database URL {parsed!r}: regdraft runs on SQLite or PostgreSQL")
 
 
-def _is_memory_sqlite(url: URL) -> bool:
+def is_memory_sqlite(url: URL) -> bool:
     database = url.database or ""
     return database in ("", ":memory:") or database.startswith("file:") or url.query.get("mode") == "memory"
 
 
 def _make_sqlite_engine(url: URL, **kwargs: Any) -> Engine:
-    if not _is_memory_sqlite(url):
+    if not is_memory_sqlite(url):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"check_same_thread": False, **kwargs.pop("connect_args", {})}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
