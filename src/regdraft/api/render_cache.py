@@ -26,7 +26,9 @@ and a hit's generation is read by a query that *starts after the hit's request a
 in flight). So a request that follows a write, in any process, sees a generation at
 least as new as that write's event, and only entries made from a store at least that
 new have that key. The key is the same query the routes run (``services.events.generation``),
-so entries the routes put are the entries hits find.
+so entries the routes put are the entries hits find. (This needs event ids to follow
+commit order, which SQLite's one writer gives; on PostgreSQL two concurrent writes may
+commit out of id order: docs/performance.md says what that leaves open.)
 """
 
 from __future__ import annotations
