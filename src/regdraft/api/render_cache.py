@@ -3,7 +3,8 @@
 Building a rendering (applying amendments, diffing, finding conflicts, rendering) takes
 tens of milliseconds even for a short regulation; answering from memory takes
 microseconds. An entry is keyed by the request (path, query, negotiated format) and the
-store's *generation*: the id of the last event in the append-only event log. Every
+store's *generation* (``services.events.generation``), which moves with every event
+appended to the append-only event log. Every
 write appends an event in the same transaction (``services.events.record``), so any
 change that could alter a rendering (a new version, an amendment revised, a proposer
 renamed) moves the generation, and entries made before it are never looked up again;
@@ -26,9 +27,9 @@ and a hit's generation is read by a query that *starts after the hit's request a
 in flight). So a request that follows a write, in any process, sees a generation at
 least as new as that write's event, and only entries made from a store at least that
 new have that key. The key is the same query the routes run (``services.events.generation``),
-so entries the routes put are the entries hits find. (This needs event ids to follow
-commit order, which SQLite's one writer gives; on PostgreSQL two concurrent writes may
-commit out of id order: docs/performance.md says what that leaves open.)
+so entries the routes put are the entries hits find. The generation moves with every
+commit, also where two PostgreSQL writers commit out of the order of their event ids
+(there it is the number of events, not the last id: see ``generation_query``).
 """
 
 from __future__ import annotations
@@ -41,14 +42,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regdraft.api.negotiation import none_match
+from regdraft.services.events import generation_query
 from regdraft.store.engine import is_memory_sqlite, make_engine, normalise_url
-from regdraft.store.models import Event
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class StoreGeneration:
         if self._engine is None:
             # One connection, set up as the app's are (make_engine's connect hooks).
             self._engine = make_engine(self._url, pool_size=1, max_overflow=0)
-            self._sql = str(select(func.max(Event.id)).compile(dialect=self._engine.dialect))
+            self._sql = str(generation_query(self._engine.dialect.name).compile(dialect=self._engine.dialect))
         self._connection = self._engine.raw_connection()
         dbapi = self._connection.dbapi_connection
         if self._inline:

@@ -20,10 +20,23 @@ def record(session: Session, actor: str, action: str, target_type: str, target: 
     return event
 
 
+def generation_query(dialect: str):
+    """The statement that reads the store's generation: a number that moves with every
+    committed write (each appends an event), so anything derived from the store is still
+    valid while it has not moved.
+
+    SQLite writers take turns, so the last event's id is the last commit. PostgreSQL
+    numbers events from a sequence and two writers may commit out of id order: after
+    the higher id commits, the last id would not move again when the lower one does.
+    There the generation is the number of events, which grows with every commit
+    whatever its ids (events are never deleted: migration 0002's triggers refuse it)."""
+    if dialect == "postgresql":
+        return select(func.count()).select_from(Event)
+    return select(func.max(Event.id))
+
+
 def generation(session: Session) -> int:
-    """The id of the last event (0 before any): every write appends one, so anything
-    derived from the store is still valid while this has not moved."""
-    return session.exec(select(func.max(Event.id))).one() or 0
+    return session.exec(generation_query(session.get_bind().dialect.name)).one() or 0
 
 
 def list_events(session: Session, *, document_id: int | None = None, offset: int = 0,
