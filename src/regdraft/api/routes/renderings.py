@@ -137,37 +137,37 @@ def _slugs(amendments: str) -> list[str]:
 @_get("/redline", model=schemas.DiffPublic, summary="Redline of one version against another",
       description="Changes are attributed along the chain of versions to the amendment that produced each one.")
 async def redline_versions(document: DocumentDep, session: SessionDep, request: Request,
-                     from_: Annotated[int, Query(alias="from", ge=1, le=schemas.MAX_NUMBER,
-                                                 description="Old version number")],
-                     to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
-                     if_none_match: IfNoneMatch = None):
+                           from_: Annotated[int, Query(alias="from", ge=1, le=schemas.MAX_NUMBER,
+                                                       description="Old version number")],
+                           to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
+                           if_none_match: IfNoneMatch = None):
     return await _respond(request, session, if_none_match,
-                    lambda: comparisons.compare_versions(session, document, from_, to),
-                    title=f"{document.title}: redline")
+                          lambda: comparisons.compare_versions(session, document, from_, to),
+                          title=f"{document.title}: redline")
 
 
 @_get("/versions/{n}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
       summary="Redline of a version against amendments applied to it in order",
       description="All or nothing: if an amendment does not apply after those before it, the answer is a 409.")
 async def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
-                       amendments: Amendments, if_none_match: IfNoneMatch = None):
+                             amendments: Amendments, if_none_match: IfNoneMatch = None):
     slugs = _slugs(amendments)
     return await _respond(request, session, if_none_match,
-                    lambda: comparisons.compare_amendments(session, document, n, slugs),
-                    title=f"{document.title}: redline")
+                          lambda: comparisons.compare_amendments(session, document, n, slugs),
+                          title=f"{document.title}: redline")
 
 
 @_get("/amendments/{slug}/redline", model=schemas.DiffPublic, errors=(409,), s409=_S409,
       summary="Redline of a version against one amendment",
       description="The version is the amendment's own base unless `version` names another.")
 async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
-                      version: Annotated[int | None, Query(ge=1, le=schemas.MAX_NUMBER,
-                                                           description="Version number (default: the amendment's "
-                                                                       "base)")] = None,
-                      if_none_match: IfNoneMatch = None):
+                            version: Annotated[int | None, Query(
+                                ge=1, le=schemas.MAX_NUMBER,
+                                description="Version number (default: the amendment's base)")] = None,
+                            if_none_match: IfNoneMatch = None):
     return await _respond(request, session, if_none_match,
-                    lambda: rendering.amendment_redline(session, document, slug, version),
-                    title=f"{document.title}: amendment {slug}")
+                          lambda: rendering.amendment_redline(session, document, slug, version),
+                          title=f"{document.title}: amendment {slug}")
 
 
 @_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,), s409=_S409,
@@ -177,10 +177,10 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                   "`amendments`, the schedule shows every amendment made against the version that is not "
                   "rejected or withdrawn, in the order they were proposed.")
 async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
-            amendments: Annotated[str | None, Query(
-                description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
-                            "accepted amendment of this version)")] = None,
-            if_none_match: IfNoneMatch = None):
+                  amendments: Annotated[str | None, Query(
+                      description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
+                                  "accepted amendment of this version)")] = None,
+                  if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
     return await _respond(request, session, if_none_match, lambda: rendering.keeling_schedule(
         session, document, n, rendering.schedule_amendments(session, document, n) if slugs is None else slugs))
