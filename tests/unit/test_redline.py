@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from regdraft.core.diffing import Step, diff_steps, diff_texts
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
 from regdraft.core.instructions import parse
+from regdraft.core import redline
 from regdraft.core.redline import END_OF_TEXT, Source, render_criticmarkup, render_html, render_markdown, render_page
 from regdraft.core.text import normalise
 from regdraft.services.comparisons import Comparison, compare_texts
@@ -205,3 +206,35 @@ def test_no_format_of_any_rendering_lets_hostile_markup_through(old, new, title)
                 assert parse(out, old) == new
             if format == "criticmarkup":
                 assert out.count("{>>") == out.count("<<}"), out  # no comment closed early or left open
+
+
+# Markdown with the block and inline syntax regulations use, and its traps (lazy
+# lines, loose lists, emphasis, code, entities, escapes); the guard sends anything
+# with raw HTML or links to markdown-it, so neither is drawn here.
+_MARKDOWN_PIECES = ["### 3. Heading", "## Part 1", "# Title", "(1) The council", "- (a) functions", "  - (i) heads",
+                    "1. first", "2) second", "* star", "    indented", "\t", "*emphasis*", "__strong__", "`code`",
+                    "```", "&amp;", "&copy;", "\\*", "> quoted", "---", "===", "[omitted]", "word", "é", "🙂",
+                    "\ue000", "—", " ", "  ", "\n", "\n\n", "\n   ", "|a|b|", "~~x~~", "www.example.com",
+                    "_", "*", "!", ".", "(", ")", "[", "]", "#", "10.", "\\", "&", "'", '"', "`", "-", "+", "="]
+markdown_texts = st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=40).map("".join)
+
+
+def _blocks_and_lines(rendered: str) -> str:
+    anchorable = redline._ANCHORABLE.sub(lambda m: f"<{m[1]} line={m[2]}>", rendered)
+    return redline._SOURCEPOS.sub("", anchorable)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=markdown_texts)
+def test_cmark_renders_what_markdown_it_renders_where_the_guard_lets_it(text):
+    if redline._needs_markdown_it(text):
+        return
+    assert _blocks_and_lines(redline.render_with_cmark(text)) == \
+        _blocks_and_lines(redline.render_with_markdown_it(text))
+
+
+def test_raw_html_and_links_are_rendered_by_markdown_it_under_our_link_policy():
+    html, _ = render_html(diff_texts("A [link](mailto:x@example.org) and <b>bold</b>.\n",
+                                     "A [link](mailto:x@example.org) and <b>bold</b> text.\n"))
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert [attrs for tag, attrs in _parse(html).tags if tag == "a"] == []

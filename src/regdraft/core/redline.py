@@ -1,18 +1,24 @@
 """Redlines: a diff rendered for people.
 
 HTML keeps the document's structure (headings, numbered paragraphs, lists) by
-rendering the *merged* text — the new text with the deleted words put back — through
-markdown-it, with every inserted or deleted run wrapped in ``<ins>``/``<del>``. The
-runs are marked in the Markdown with private-use characters that markdown-it passes
+rendering the *merged* text — the new text with the deleted words put back — as
+CommonMark, with every inserted or deleted run wrapped in ``<ins>``/``<del>``. The
+runs are marked in the Markdown with private-use characters that the renderer passes
 through untouched, and the markers are turned into tags after rendering, so a change
 never breaks the Markdown structure around it. Markers are opened after a line's
 block syntax (``### ``, ``- ``) so an inserted heading is still a heading.
 
-Untrusted text is safe by construction: markdown-it runs with raw HTML off, every
-piece of text reaches the output through markdown-it's escaping or
-:func:`html.escape`, links are allowed only to http(s) and relative targets, and any
-private-use character in the input is replaced before marking, so input cannot forge
-a marker.
+Two CommonMark renderers give the same HTML: cmark-gfm (C, through cmarkgfm) renders a
+long regulation fifteen times faster than markdown-it-py, so it renders every text
+without raw HTML or links; markdown-it-py, whose link check enforces our link policy,
+renders the rest. Both write each block's source line (``data-sourcepos``), and one
+pass over the HTML turns the first block of every provision into its anchor.
+
+Untrusted text is safe by construction: raw HTML is never rendered (markdown-it runs
+with it off, and text holding ``<`` never reaches cmark), every piece of text reaches
+the output through the renderer's escaping or :func:`html.escape`, links are allowed
+only to http(s) and relative targets, and any private-use character in the input is
+replaced before marking, so input cannot forge a marker.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import cmarkgfm
+from cmarkgfm.cmark import Options as CmarkOptions
 from markdown_it import MarkdownIt
 
 from regdraft.core.diffing import ProvisionDiff, TextDiff
@@ -31,7 +39,9 @@ from regdraft.core.patching import DELETE, EQUAL, INSERT
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
 _DIGITS = "".join(chr(0xE010 + d) for d in range(10))
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
-_MARKER = re.compile(f"([{_INS_OPEN}{_DEL_OPEN}])([{_DIGITS}]+){_END_NUMBER}|([{_INS_CLOSE}{_DEL_CLOSE}])")
+# One leading character class, which the regex engine scans for quickly: an opener
+# carries its change number, a closer none.
+_MARKER = re.compile(f"([{_INS_OPEN}-{_DEL_CLOSE}])(?:([{_DIGITS}]+){_END_NUMBER})?")
 # Block syntax at a line start: a heading's hashes (the number after them is text),
 # or list and quote markers, possibly nested.
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)*)")
@@ -109,11 +119,14 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
 def _merge(diff: TextDiff) -> _Merged:
     merged = _Merged()
     number = 1
+    # One scan of all the text decides whether any piece needs cleaning at all.
+    clean = _clean if _PRIVATE_USE.search("".join(op.text for group in diff.groups for op in group.ops)) \
+        else str
     for group in diff.groups:
         merged.group_starts.append((merged.length, group.provision))
         for change, ops in _changes_of(group, number):
             if change is None:
-                merged.add(_clean(ops[0].text))
+                merged.add(clean(ops[0].text))
                 continue
             number = change + 1
             merged.changes.append(Change(
@@ -121,7 +134,7 @@ def _merge(diff: TextDiff) -> _Merged:
                 "".join(op.text for op in ops if op.kind == DELETE),
                 "".join(op.text for op in ops if op.kind == INSERT)))
             for op in ops:
-                _add_marked(merged, _clean(op.text), op.kind, change)
+                _add_marked(merged, clean(op.text), op.kind, change)
     return merged
 
 
@@ -149,24 +162,11 @@ def safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
-def _render_with_notices(self, tokens, idx, options, env) -> str:
-    """Render a block's opening tag with any notices (conflicts) attached to it."""
-    token = tokens[idx]
-    opening = self.renderToken(tokens, idx, options, env)
-    notices = token.meta.get("notices") if token.meta else None
-    if not notices:
-        return opening
-    block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>' for n in notices)
-    return opening + block if token.type == "list_item_open" else block + opening
-
-
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
     md = MarkdownIt("commonmark", {"html": False})
     md.validateLink = safe_link
-    for rule in ("heading_open", "paragraph_open", "list_item_open"):
-        md.add_render_rule(rule, _render_with_notices)
     return md
 
 
@@ -187,24 +187,25 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     sources = sources or {}
     merged = _merge(diff)
     text = "".join(merged.text)
-    md = markdown()
-    tokens = md.parse(text)
-    _anchor_provisions(tokens, text, merged.group_starts, notices or {})
-    rendered = md.renderer.render(tokens, md.options, {})
+    rendered = _anchor_provisions(_render_blocks(text), text, merged.group_starts, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
-    def tag(match: re.Match) -> str:
-        if match.group(3):
-            return "</ins>" if match.group(3) == _INS_CLOSE else "</del>"
-        kind = "ins" if match.group(1) == _INS_OPEN else "del"
-        number = int("".join(str(ord(ch) - 0xE010) for ch in match.group(2)))
-        change = by_number[number]
+    @lru_cache(maxsize=None)
+    def opening(marker: str, number: str) -> str:
+        kind = "ins" if marker == _INS_OPEN else "del"
+        change = by_number[int("".join(str(ord(ch) - 0xE010) for ch in number))]
         source = sources.get(change.source or "")
         verb = "Inserted" if kind == "ins" else "Deleted"
         label = f"{verb} in {change.label}" + (f" by {source.title} ({source.proposer})" if source else "")
-        attrs = {"class": f"rd-{kind}", "data-change": str(number), "data-provision": change.provision,
+        attrs = {"class": f"rd-{kind}", "data-change": str(change.number), "data-provision": change.provision,
                  "data-amendment": change.source or "", "title": label}
         return f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + ">"
+
+    def tag(match: re.Match) -> str:
+        # A change spanning lines is marked once per line: its tag is built once.
+        if match[2] is None:
+            return "</ins>" if match[1] == _INS_CLOSE else "</del>"
+        return opening(match[1], match[2])
 
     body = _MARKER.sub(tag, rendered)
     if notes:
@@ -212,25 +213,92 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     return body, merged.changes
 
 
-def _anchor_provisions(tokens, text: str, group_starts: list[tuple[int, str]], notices: dict[str, list[str]]) -> None:
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    starts = [offset for offset, _ in group_starts]
-    seen: set[str] = set()
+# Where cmark-gfm and markdown-it-py with our link policy part ways, the text goes to
+# markdown-it: raw HTML and autolinks (cmark drops the one and allows more link
+# schemes), inline links and link definitions (markdown-it leaves a disallowed link as
+# text), emphasis beside a non-ASCII symbol (CommonMark 0.31, which markdown-it
+# follows, counts symbols as punctuation; cmark-gfm follows 0.29), strong emphasis
+# (whose nested delimiter runs the two pair differently), and syntax that regulations
+# do not use and the two read differently at the edges: block quotes, code spans and
+# fences, tabs, list items that start with an empty line, a backslash before spaces at
+# a line end. Lone carriage returns end lines for cmark but not for the line numbers
+# counted here. tests/unit/test_redline.py draws texts to prove the rest renders alike.
+_MARKDOWN_IT_CHARACTERS = "<>`\r\t"
+# Each check runs only where its trigger character occurs (``in`` scans at memchr speed).
+_MARKDOWN_IT_PATTERNS = (
+    ("]", re.compile(r"\][(:]")),
+    ("~", re.compile("~~~")),
+    ("*_", re.compile(r"\*\*|__|[*_](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")),
+    ("\\", re.compile(r"\\ +(?:\n|\Z)")),
+    ("-+*.)", re.compile(r"\n *(?:[-+*]|\d{1,9}[.)]) *(?:\n|\Z)")),
+)
+
+
+def _needs_markdown_it(text: str) -> bool:
+    if any(char in text for char in _MARKDOWN_IT_CHARACTERS):
+        return True
+    # Patterns that start with a literal are found fastest, so the first line is given
+    # a line end before it.
+    lines = "\n" + text
+    return any(any(char in text for char in triggers) and pattern.search(lines)
+               for triggers, pattern in _MARKDOWN_IT_PATTERNS)
+
+
+_ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
+# The blocks a provision's anchor can go on, as both renderers open them.
+_ANCHORABLE = re.compile(r'<(h[1-6]|p|li) data-sourcepos="(\d+):[^"]*">')
+_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
+
+
+def _render_blocks(text: str) -> str:
+    """HTML of ``text`` whose headings, paragraphs and list items carry their 1-based
+    source line as ``data-sourcepos="LINE:..."``."""
+    if not _needs_markdown_it(text):
+        return render_with_cmark(text)
+    return render_with_markdown_it(text)
+
+
+def render_with_cmark(text: str) -> str:
+    return cmarkgfm.markdown_to_html(text, options=CmarkOptions.CMARK_OPT_SOURCEPOS)
+
+
+def render_with_markdown_it(text: str) -> str:
+    md = markdown()
+    tokens = md.parse(text)
     for tok in tokens:
-        if tok.type not in ("heading_open", "paragraph_open", "list_item_open") or tok.map is None:
-            continue
-        offset = line_starts[tok.map[0]]
-        i = bisect.bisect_right(starts, offset) - 1
-        if i < 0:
-            continue
-        provision = group_starts[i][1]
-        if provision in seen:
-            continue
+        if tok.type in _ANCHORABLE_TOKENS and tok.map is not None:
+            tok.attrSet("data-sourcepos", f"{tok.map[0] + 1}:1")
+    return md.renderer.render(tokens, md.options, {})
+
+
+def _anchor_provisions(rendered: str, text: str, group_starts: list[tuple[int, str]],
+                       notices: dict[str, list[str]]) -> str:
+    """Give the first block of each provision its id (and any notices), and drop the
+    source lines the renderer wrote."""
+    # A block belongs to the group that started at or before its first character; a
+    # group starting inside a line owns blocks from the next line on.
+    group_lines: list[int] = []
+    line = at = 0
+    for offset, _ in group_starts:
+        line += text.count("\n", at, offset)
+        at = offset
+        group_lines.append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
+    seen: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        tag = match[1]
+        i = bisect.bisect_right(group_lines, int(match[2]) - 1) - 1
+        provision = group_starts[i][1] if i >= 0 else None
+        if provision is None or provision in seen:
+            return f"<{tag}>"
         seen.add(provision)
-        tok.attrSet("id", provision)
-        tok.attrSet("data-provision", provision)
-        if provision in notices:
-            tok.meta["notices"] = notices[provision]
+        name = html.escape(provision)
+        opening = f'<{tag} id="{name}" data-provision="{name}">'
+        block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>'
+                        for n in notices.get(provision, ()))
+        return opening + block if tag == "li" else block + opening
+
+    return _SOURCEPOS.sub("", _ANCHORABLE.sub(anchor, rendered))
 
 
 def _add_note_links(body: str) -> str:
