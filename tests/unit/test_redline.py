@@ -220,8 +220,8 @@ markdown_texts = st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=40).map(""
 
 
 def _blocks_and_lines(rendered: str) -> str:
-    anchorable = redline._ANCHORABLE.sub(lambda m: f"<{m[1]} line={m[2]}>", rendered)
-    return redline._SOURCEPOS.sub("", anchorable)
+    return redline._SOURCEPOS.sub(
+        lambda m: f"<{m[1]} line={m[3]}>" if m[1] in redline._ANCHORABLE else f"<{m[1]}{m[2]}{m[4]}", rendered)
 
 
 @settings(max_examples=300, deadline=None)

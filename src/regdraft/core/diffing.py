@@ -250,9 +250,11 @@ def _merge_ops(ops: list[Op]) -> list[Op]:
 
 
 def _finish(key: tuple[str, str], ops: list[Op], old_structure: Structure) -> ProvisionDiff:
-    kinds = {op.kind for op in ops}
     if not ops:
         return ProvisionDiff(key[0], key[1], UNCHANGED, ())
+    if len(ops) == 1 and ops[0].kind == EQUAL:  # most provisions of a long text: checked first
+        return ProvisionDiff(key[0], key[1], UNCHANGED, tuple(ops))
+    kinds = {op.kind for op in ops}
     if kinds == {EQUAL}:
         status = UNCHANGED
     elif kinds == {INSERT} and key[0] not in old_structure:

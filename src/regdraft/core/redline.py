@@ -186,8 +186,13 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     """
     sources = sources or {}
     merged = _merge(diff)
+    # A long text is held whole several times over on the way to HTML: each copy is
+    # let go as soon as the next one exists, which bounds the peak memory of a redline.
     text = "".join(merged.text)
-    rendered = _anchor_provisions(_render_blocks(text), text, merged.group_starts, notices or {})
+    merged.text.clear()
+    rendered = _render_blocks(text)
+    rendered = _anchor_provisions(rendered, text, merged.group_starts, notices or {})
+    del text
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
@@ -208,6 +213,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
         return opening(match[1], match[2])
 
     body = _MARKER.sub(tag, rendered)
+    del rendered
     if notes:
         body = _add_note_links(body)
     return body, merged.changes
@@ -246,8 +252,9 @@ def _needs_markdown_it(text: str) -> bool:
 
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
 # The blocks a provision's anchor can go on, as both renderers open them.
-_ANCHORABLE = re.compile(r'<(h[1-6]|p|li) data-sourcepos="(\d+):[^"]*">')
-_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
+_ANCHORABLE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"))
+# A block's opening tag with its source line (an ordered list's start comes before it).
+_SOURCEPOS = re.compile(r'<(\w+)([^>]*?) data-sourcepos="(\d+):[^"]*"(>?)')
 
 
 def _render_blocks(text: str) -> str:
@@ -287,7 +294,9 @@ def _anchor_provisions(rendered: str, text: str, group_starts: list[tuple[int, s
 
     def anchor(match: re.Match) -> str:
         tag = match[1]
-        i = bisect.bisect_right(group_lines, int(match[2]) - 1) - 1
+        if tag not in _ANCHORABLE:
+            return f"<{tag}{match[2]}{match[4]}"
+        i = bisect.bisect_right(group_lines, int(match[3]) - 1) - 1
         provision = group_starts[i][1] if i >= 0 else None
         if provision is None or provision in seen:
             return f"<{tag}>"
@@ -298,7 +307,7 @@ def _anchor_provisions(rendered: str, text: str, group_starts: list[tuple[int, s
                         for n in notices.get(provision, ()))
         return opening + block if tag == "li" else block + opening
 
-    return _SOURCEPOS.sub("", _ANCHORABLE.sub(anchor, rendered))
+    return _SOURCEPOS.sub(anchor, rendered)
 
 
 def _add_note_links(body: str) -> str:
