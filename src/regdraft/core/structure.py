@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
 
@@ -27,7 +28,8 @@ PREAMBLE = "preamble"
 _REGULATION = re.compile(r"^(\d+[A-Z]*)\.(?:\s+(.*))?$")
 _PART = re.compile(r"^Part\s+(\d+[A-Z]*)\b[\s:.—–-]*(.*)$", re.IGNORECASE)
 _SCHEDULE = re.compile(r"^Schedule(?:\s+(\d+[A-Z]*))?\b[\s:.—–-]*(.*)$", re.IGNORECASE)
-_LABEL = re.compile(r"^\(([0-9]+[A-Z]*|[a-z]+|[A-Z]+)\)(?=\s|$)")
+_LABEL_BODY = r"\((?P<{}>[0-9]+[A-Z]*|[a-z]+|[A-Z]+)\)(?=\s|$)"
+_LABEL = re.compile("^" + _LABEL_BODY.format("label"))
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 # Levels only order units against each other when spans are closed.
@@ -120,6 +122,33 @@ class Structure:
         return result
 
 
+def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
+    """Find the provisions of ``text``.
+
+    With ``strict`` a duplicate id raises :class:`InvalidStructure` naming both lines;
+    without it (for texts in the middle of being amended, where two amendments may
+    each add a regulation 5) the later one is given the id ``reg-5~2``.
+    ``chunk_bytes`` only bounds memory (see :func:`_block_tokens`); it never changes
+    the result.
+
+    Texts written in the drafting format are read by :func:`_scanned`, a line scanner
+    for the part of CommonMark the format uses; any other text, and any text where the
+    scanner is unsure, is read by markdown-it. Both give the same provisions.
+    """
+    try:
+        provisions = _scanned(text, strict)
+    except InvalidStructure:
+        # The scan may have stopped at a duplicate before reaching a line it declines
+        # (a setext underline can turn an earlier paragraph into a heading), so the
+        # error is markdown-it's to give.
+        provisions = None
+    if provisions is None:
+        provisions = _read_with_markdown_it(text, strict, chunk_bytes)
+    return Structure(text, provisions)
+
+
+# --- Reading with markdown-it ------------------------------------------------------
+
 # A heading at the start of a line after a blank line closes every open block (list,
 # quote, paragraph), so the text can be parsed in pieces cut there, unless fences or
 # HTML blocks, which a heading does not close, occur at all.
@@ -175,66 +204,17 @@ def _parser(switched_off: frozenset[str] = frozenset()) -> MarkdownIt:
     return MarkdownIt("commonmark").disable(["inline", "text_join", *sorted(switched_off)])
 
 
-class _Open:
-    """A provision being built: its end is fixed by what follows it."""
-
-    __slots__ = ("id", "label", "suffix", "kind", "number", "parent", "level", "line", "end_line", "heading")
-
-    def __init__(self, **kw) -> None:
-        for name in self.__slots__:
-            setattr(self, name, kw.get(name))
+_NEWLINE = re.compile(r"\n")
 
 
-def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
-    """Find the provisions of ``text``.
+def _read_with_markdown_it(text: str, strict: bool, chunk_bytes: int) -> tuple[Provision, ...]:
+    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    n_lines = len(line_starts)
 
-    With ``strict`` a duplicate id raises :class:`InvalidStructure` naming both lines;
-    without it (for texts in the middle of being amended, where two amendments may
-    each add a regulation 5) the later one is given the id ``reg-5~2``.
-    ``chunk_bytes`` only bounds memory (see :func:`_block_tokens`); it never changes
-    the result.
-    """
-    lines = text.split("\n")
-    line_starts = [0]
-    for line in lines[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-    n_lines = len(lines)
-    built: list[_Open] = []
-    stack: list[_Open] = []
-    seen: dict[str, _Open] = {}
+    def offset(line: int) -> int:
+        return line_starts[line] if line < n_lines else len(text)
 
-    def close_until(line: int, level: int) -> None:
-        while stack:
-            top = stack[-1]
-            if top.end_line is not None and top.end_line <= line:
-                stack.pop()
-            elif top.end_line is None and top.level >= level:
-                top.end_line = line
-                stack.pop()
-            else:
-                break
-
-    def open_unit(unit: _Open) -> None:
-        if unit.id in seen:
-            if strict:
-                first = seen[unit.id]
-                raise InvalidStructure(
-                    f"duplicate provision {unit.label!r}: lines {first.line + 1} and {unit.line + 1}",
-                    provision=unit.id, lines=[first.line + 1, unit.line + 1])
-            n = 2
-            while f"{unit.id}~{n}" in seen:
-                n += 1
-            unit.id = f"{unit.id}~{n}"
-        seen[unit.id] = unit
-        built.append(unit)
-        stack.append(unit)
-
-    def innermost(kinds: tuple[str, ...]) -> _Open | None:
-        for unit in reversed(stack):
-            if unit.kind in kinds:
-                return unit
-        return None
-
+    build = _Builder(strict)
     for tokens in _block_tokens(text, chunk_bytes):
         list_depth = 0
         for i, tok in enumerate(tokens):
@@ -244,111 +224,375 @@ def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536)
                 list_depth -= 1
             elif tok.type == "heading_open" and tok.tag in ("h2", "h3"):
                 line = tok.map[0]
-                content = tokens[i + 1].content.strip()
-                if tok.tag == "h2":
-                    close_until(line, _SECTION)
-                    open_unit(_section(content, line))
-                else:
-                    unit = _regulation_or_schedule_paragraph(content, line, innermost(("schedule", "part", "section")))
-                    if unit is not None:
-                        close_until(line, _REG)
-                        unit.parent = _parent_id(stack)
-                        open_unit(unit)
+                build.heading(int(tok.tag[1]), tokens[i + 1].content, line, offset(line))
             elif tok.type == "paragraph_open" and list_depth == 0:
                 line = tok.map[0]
-                match = _LABEL.match(tokens[i + 1].content)
-                holder = innermost(("regulation", "schedule-paragraph"))
-                if match and holder is not None and match.group(1)[0].isdigit():
-                    close_until(line, _PARA)
-                    open_unit(_child(holder, match.group(1),
-                                     "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph",
-                                     line, _PARA, None))
+                build.paragraph(_label(tokens[i + 1].content), line, offset(line))
             elif tok.type == "list_item_open":
                 line, end_line = tok.map
-                close_until(line, _PARA + list_depth)
-                unit = _list_item(tokens, i, stack, line, end_line, list_depth)
+                # The item's own text is the inline token of its first block.
+                inline = tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 2].type == "inline" else None
+                build.list_item(list_depth, tok.info, _label(inline.content) if inline is not None else None,
+                                line, offset(line), end_line, offset(end_line))
+    return build.provisions(n_lines, len(text))
+
+
+def _label(content: str) -> str | None:
+    match = _LABEL.match(content)
+    return match.group(1) if match else None
+
+
+# --- Reading with the drafting-format scanner --------------------------------------
+#
+# The scanner reads the block structure markdown-it would find, for texts built from
+# ATX headings, paragraphs, bullet and ordered lists (nested by indentation, tight or
+# loose, with lazy continuation lines) and one-paragraph block quotes. One regular
+# expression matches a block at a time (its first line, the lines that continue its
+# paragraph, and the blank lines after it), so Python runs once per block, not per
+# line. A text using anything else (tabs, fences, HTML, references, thematic breaks,
+# setext headings, indented code, nested quotes, ...) is declined and read by
+# markdown-it; so is anything the scanner meets that it does not model exactly.
+
+# The start of the text of a paragraph or list item: not whitespace (which
+# markdown-it's trim would strip before the label), and nothing that could start
+# another kind of block (ATX heading, quote, reference, HTML, fence, bullet) or make
+# one (a thematic break, a setext underline).
+_SAFE = r"""(?!
+    [-*+](?:[ ]|$) | ```|~~~ | =+[ ]*$ | -+[ ]*$
+  | \*(?:[ ]*\*){2,}[ ]*$ | _(?:[ ]*_){2,}[ ]*$ | -(?:[ ]*-){2,}[ ]*$
+)[^\s\#>\[<]"""
+_MARKER = r"[-*+]|[0-9]{1,9}[.)]"
+_NOT_ORDERED = r"(?![0-9]{1,9}[.)](?:[ ]|$))"
+# Lines that continue a paragraph whatever holds it: not blank, not a list marker
+# (whether that interrupts depends on where the paragraph is, so a block of its own
+# decides), and starting like text.
+_CONTINUATION = rf"(?:\n(?![ ]*(?:{_MARKER})(?:[ ]|$))[ ]*{_SAFE}[^\n]*)*"
+
+
+def _optional_label(name: str) -> str:
+    return "(?:" + _LABEL_BODY.format(name) + ")?"
+
+
+_BLOCK = re.compile(rf"""
+    ^(?:
+        (?P<hashes>\#{{1,6}})(?:[ ](?P<heading>[^\n]*))?$
+      | >[ ]?{_NOT_ORDERED}(?={_SAFE}){_optional_label("quoted")}[^\n]*
+        (?:\n>[ ]?{_NOT_ORDERED}{_SAFE}[^\n]*)*(?=\n?\Z|\n[ ]*$)
+      | (?P<indent>[ ]*)(?P<marker>{_MARKER})
+        (?:(?P<gap>[ ]{{1,4}}){_NOT_ORDERED}(?={_SAFE}){_optional_label("item")}[^\n]*{_CONTINUATION}
+          | [ ]*$)
+      | (?P<lead>[ ]*)(?!(?:{_MARKER})(?:[ ]|$))(?={_SAFE}){_optional_label("text")}[^\n]*{_CONTINUATION}
+    )
+    (?P<blanks>(?:\n[ ]*$)*)\n?
+""", re.M | re.X)
+_LEADING_BLANKS = re.compile(r"(?:[ ]*\n)*(?:[ ]*\Z)?")
+# Characters markdown-it reads differently from the scanner (tab stops, line endings it
+# normalises, NUL it replaces).
+_UNMODELLED = ("\t", "\r", "\0", "\x0b", "\x0c")
+# markdown-it stops nesting at 20 levels; a list item's content sits two levels deeper
+# than its list.
+_MAX_LIST_DEPTH = 8
+_OUTDENTED_FROM_EVERYTHING = 1 << 30
+
+
+def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
+    """The provisions of ``text`` as markdown-it would find them, or ``None`` where the
+    text uses Markdown the scanner does not model."""
+    if any(c in text for c in _UNMODELLED):
+        return None
+    n_lines = text.count("\n") + 1
+    # markdown-it has no line for an empty or spaces-only tail after the last newline.
+    tail = text.rfind("\n") + 1
+    if tail == len(text) or not text[tail:].strip(" "):
+        eof_line, eof = n_lines - 1, tail
+    else:
+        eof_line, eof = n_lines, len(text)
+
+    build = _Builder(strict)
+    pos = _LEADING_BLANKS.match(text).end()
+    line = text.count("\n", 0, pos)
+    # Open list items, innermost last: [content column, the list's own indent, unit].
+    items: list[list] = []
+    # (content column, list indent) of the paragraph the next line may continue.
+    paragraph: tuple[int, int] | None = None
+    # A list item whose first line is empty: its text is the next line's, if it holds it.
+    pending: tuple | None = None
+    for m in _BLOCK.finditer(text, pos):
+        start = m.start()
+        if start != pos:
+            return None
+        pos = m.end()
+        first = line
+        line += text.count("\n", start, pos)
+        hashes, heading, quoted, indent, marker, gap, item_label, lead, text_label, blanks = m.groups()
+
+        if pending is not None:
+            depth, info, item_line, item_start = pending
+            inside = lead is not None and len(lead) >= items[-1][0]
+            items[-1][2] = build.list_item(depth, info, text_label if inside else None, item_line, item_start)
+            pending = None
+
+        if paragraph is not None:
+            if lead is not None:
+                continues = True
+            elif marker is not None:
+                continues = _continues(paragraph, len(indent), marker, gap is None)
+                if continues is None:
+                    return None
+            else:
+                continues = False  # a heading or a quote
+            if continues:
+                if blanks:
+                    paragraph = None
+                continue
+            paragraph = None
+
+        # A new block at ``first``: it closes the list items it is outdented from.
+        column = len(lead if lead is not None else indent or "")
+        while items and column < items[-1][0]:
+            unit = items.pop()[2]
+            if unit is not None:
+                unit.end_line, unit.end = first, start
+        container = items[-1][0] if items else 0
+        if column - container >= 4:
+            return None  # indented code
+        if hashes is not None:
+            if len(hashes) in (2, 3):
+                build.heading(len(hashes), _atx_heading_content(heading or ""), first, start)
+        elif lead is not None:
+            if not items:
+                build.paragraph(text_label, first, start)
+            if not blanks:
+                paragraph = (items[-1][0], items[-1][1]) if items else (0, -1)
+        elif marker is None:  # a quote: one paragraph, followed by a blank line
+            build.paragraph(quoted, first, start)
+        else:
+            depth = len(items) + 1
+            if depth > _MAX_LIST_DEPTH:
+                return None
+            info = marker[:-1] if marker[-1] in ".)" else ""
+            if gap is not None:
+                content = column + len(marker) + len(gap)
+                items.append([content, container, build.list_item(depth, info, item_label, first, start)])
+                if not blanks:
+                    paragraph = (content, container)
+            elif not blanks and pos < len(text):
+                items.append([column + len(marker) + 1, container, None])
+                pending = (depth, info, first, start)
+            else:
+                # markdown-it ends an empty item two lines on when the next is blank.
+                unit = build.list_item(depth, info, None, first, start)
+                if first + 2 >= eof_line:
+                    unit_end = (eof_line, eof)
+                elif blanks.count("\n") >= 2:  # and its list with it
+                    unit_end = (first + 2, text.find("\n", text.find("\n", start) + 1) + 1)
+                else:  # the next line ends it, and may be the list's next item
+                    items.append([_OUTDENTED_FROM_EVERYTHING, container, unit])
+                    continue
                 if unit is not None:
-                    open_unit(unit)
-    close_until(n_lines, 0)
-    for unit in stack:
-        unit.end_line = n_lines
-
-    def offset(line: int) -> int:
-        return line_starts[line] if line < n_lines else len(text)
-
-    provisions: list[Provision] = []
-    first_start = offset(built[0].line) if built else len(text)
-    if first_start > 0 or not built:
-        provisions.append(Provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1))
-    for unit in built:
-        provisions.append(Provision(
-            id=unit.id, label=unit.label + (unit.suffix or ""), kind=unit.kind, number=unit.number or "",
-            parent=unit.parent, start=offset(unit.line), end=offset(unit.end_line), line=unit.line + 1,
-            heading=unit.heading or ""))
-    return Structure(text, tuple(provisions))
+                    unit.end_line, unit.end = unit_end
+    if pos != len(text):
+        return None
+    for _, _, unit in items:
+        if unit is not None:
+            unit.end_line, unit.end = eof_line, eof
+    return build.provisions(n_lines, len(text))
 
 
-def _section(content: str, line: int) -> _Open:
+def _continues(paragraph: tuple[int, int], column: int, marker: str, empty: bool) -> bool | None:
+    """Whether a list-marker line right after a paragraph line continues the paragraph
+    lazily rather than starting a list item (markdown-it's paragraph, setext heading
+    and list rules); ``None`` for a setext underline, which the scanner declines."""
+    container, list_indent = paragraph
+    if column - container > 3:
+        return True
+    if column >= container:
+        if empty:
+            return None if marker == "-" else True
+        return marker[-1] in ".)" and int(marker[:-1]) != 1  # only a list starting at 1 interrupts
+    return list_indent >= 0 and column - list_indent >= 4
+
+
+def _atx_heading_content(after_hashes: str) -> str:
+    """markdown-it's heading content: the closing run of ``#`` is dropped when a space
+    stands before it."""
+    content = after_hashes.rstrip(" ")
+    unclosed = content.rstrip("#")
+    if len(unclosed) < len(content) and unclosed.endswith(" "):
+        content = unclosed
+    return mdTrim(content)
+
+
+# --- Building provisions from blocks -----------------------------------------------
+
+class _Open:
+    """A provision being built: its end is fixed by what follows it."""
+
+    __slots__ = ("id", "label", "suffix", "kind", "number", "parent", "level", "line", "start", "end_line", "end",
+                 "heading")
+
+    def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: str | None, level: int,
+                 line: int, start: int, end_line: int | None = None, end: int | None = None,
+                 heading: str = "") -> None:
+        self.id, self.label, self.suffix, self.kind, self.number, self.parent = id, label, suffix, kind, number, parent
+        self.level, self.line, self.start, self.end_line, self.end, self.heading = \
+            level, line, start, end_line, end, heading
+
+
+class _Builder:
+    """Provisions from the blocks of a text in document order, as either reader finds
+    them: headings, paragraphs outside lists and list items, each with its 0-based line
+    and the offset where that line starts. A unit is closed by the next one at its own
+    or a higher level; a list item's end is its block's end."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.built: list[_Open] = []
+        self.stack: list[_Open] = []
+        self.seen: dict[str, _Open] = {}
+
+    def heading(self, level: int, content: str, line: int, start: int) -> None:
+        content = content.strip()
+        if level == 2:
+            self._close_until(line, start, _SECTION)
+            self._open(_section(content, line, start))
+        else:
+            unit = _regulation_or_schedule_paragraph(content, line, start,
+                                                     self._innermost(("schedule", "part", "section")))
+            if unit is not None:
+                self._close_until(line, start, _REG)
+                unit.parent = self.stack[-1].id if self.stack else None
+                self._open(unit)
+
+    def paragraph(self, label: str | None, line: int, start: int) -> None:
+        if label is None or not label[0].isdigit():
+            return
+        holder = self._innermost(("regulation", "schedule-paragraph"))
+        if holder is not None:
+            self._close_until(line, start, _PARA)
+            self._open(_child(holder, label, "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph",
+                              line, start, _PARA))
+
+    def list_item(self, depth: int, info: str, label: str | None, line: int, start: int,
+                  end_line: int | None = None, end: int | None = None) -> _Open | None:
+        """``end_line`` and ``end`` may be set on the returned unit later, before any
+        block at or above its depth."""
+        self._close_until(line, start, _PARA + depth)
+        if not self.stack:
+            return None
+        parent = self.stack[-1]
+        if info and parent.kind == "schedule" and depth == 1:
+            unit = _schedule_paragraph(parent, info, line, start, end_line, end)
+        elif label is None or parent.kind not in _CHILD_KIND:
+            return None
+        else:
+            unit = _child(parent, label, _CHILD_KIND[parent.kind], line, start, _PARA + depth, end_line, end)
+        self._open(unit)
+        return unit
+
+    def provisions(self, n_lines: int, text_length: int) -> tuple[Provision, ...]:
+        self._close_until(n_lines, text_length, 0)
+        built = self.built
+        provisions: list[Provision] = []
+        first_start = built[0].start if built else text_length
+        if first_start > 0 or not built:
+            provisions.append(_provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1, ""))
+        provisions.extend(_provision(unit.id, unit.label + unit.suffix, unit.kind, unit.number, unit.parent,
+                                     unit.start, unit.end, unit.line + 1, unit.heading) for unit in built)
+        return tuple(provisions)
+
+    def _close_until(self, line: int, start: int, level: int) -> None:
+        stack = self.stack
+        while stack:
+            top = stack[-1]
+            if top.end_line is not None:
+                if top.end_line > line:
+                    break
+            elif top.level >= level:
+                top.end_line, top.end = line, start
+            else:
+                break
+            stack.pop()
+
+    def _open(self, unit: _Open) -> None:
+        seen = self.seen
+        if unit.id in seen:
+            if self.strict:
+                first = seen[unit.id]
+                raise InvalidStructure(
+                    f"duplicate provision {unit.label!r}: lines {first.line + 1} and {unit.line + 1}",
+                    provision=unit.id, lines=[first.line + 1, unit.line + 1])
+            n = 2
+            while f"{unit.id}~{n}" in seen:
+                n += 1
+            unit.id = f"{unit.id}~{n}"
+        seen[unit.id] = unit
+        self.built.append(unit)
+        self.stack.append(unit)
+
+    def _innermost(self, kinds: tuple[str, ...]) -> _Open | None:
+        for unit in reversed(self.stack):
+            if unit.kind in kinds:
+                return unit
+        return None
+
+
+_new_provision = object.__new__
+
+
+def _provision(id: str, label: str, kind: str, number: str, parent: str | None, start: int, end: int, line: int,
+               heading: str) -> Provision:
+    # A frozen dataclass's __init__ sets each field through object.__setattr__; with a
+    # provision for every list item that was a fifth of reading a long text. Filling
+    # the instance dict at once gives the same object.
+    provision = _new_provision(Provision)
+    object.__setattr__(provision, "__dict__", {
+        "id": id, "label": label, "kind": kind, "number": number, "parent": parent, "start": start, "end": end,
+        "line": line, "heading": heading})
+    return provision
+
+
+def _section(content: str, line: int, start: int) -> _Open:
     if m := _PART.match(content):
         number = m.group(1)
-        return _Open(id=f"part-{number.lower()}", label=f"Part {number}", kind="part", number=number,
-                     level=_SECTION, line=line, heading=m.group(2))
+        return _Open(f"part-{number.lower()}", f"Part {number}", "", "part", number, None, _SECTION, line, start,
+                     heading=m.group(2))
     if m := _SCHEDULE.match(content):
         number = m.group(1)
         if number:
-            return _Open(id=f"sch-{number.lower()}", label=f"Schedule {number}", kind="schedule",
-                         number=number, level=_SECTION, line=line, heading=m.group(2))
-        return _Open(id="sch", label="the Schedule", kind="schedule", number="", level=_SECTION,
-                     line=line, heading=m.group(2))
+            return _Open(f"sch-{number.lower()}", f"Schedule {number}", "", "schedule", number, None, _SECTION,
+                         line, start, heading=m.group(2))
+        return _Open("sch", "the Schedule", "", "schedule", "", None, _SECTION, line, start, heading=m.group(2))
     slug = _SLUG.sub("-", content.lower()).strip("-") or "section"
     label = "the " + (content[:1].lower() + content[1:] if content else "section")
-    return _Open(id=slug, label=label, kind="section", number="", level=_SECTION, line=line, heading=content)
+    return _Open(slug, label, "", "section", "", None, _SECTION, line, start, heading=content)
 
 
-def _regulation_or_schedule_paragraph(content: str, line: int, container: _Open | None) -> _Open | None:
+def _regulation_or_schedule_paragraph(content: str, line: int, start: int, container: _Open | None) -> _Open | None:
     m = _REGULATION.match(content)
     if m is None:
         return None
     number, heading = m.group(1), m.group(2) or ""
     if container is not None and container.kind == "schedule":
-        return _schedule_paragraph(container, number, line, None, heading)
-    return _Open(id=f"reg-{number.lower()}", label=f"regulation {number}", suffix="", kind="regulation",
-                 number=number, level=_REG, line=line, heading=heading)
+        return _schedule_paragraph(container, number, line, start, None, None, heading)
+    return _Open(f"reg-{number.lower()}", f"regulation {number}", "", "regulation", number, None, _REG, line, start,
+                 heading=heading)
 
 
-def _schedule_paragraph(schedule: _Open, number: str, line: int, end_line: int | None, heading: str = "") -> _Open:
-    return _Open(id=f"{schedule.id}-para-{number.lower()}", label=f"paragraph {number}",
-                 suffix=f" of {schedule.label}", kind="schedule-paragraph", number=number, parent=schedule.id,
-                 level=_REG, line=line, end_line=end_line, heading=heading)
+def _schedule_paragraph(schedule: _Open, number: str, line: int, start: int, end_line: int | None, end: int | None,
+                        heading: str = "") -> _Open:
+    return _Open(f"{schedule.id}-para-{number.lower()}", f"paragraph {number}", f" of {schedule.label}",
+                 "schedule-paragraph", number, schedule.id, _REG, line, start, end_line, end, heading)
 
 
-def _child(parent: _Open, number: str, kind: str, line: int, level: int, end_line: int | None) -> _Open:
-    return _Open(id=f"{parent.id}-{number.lower()}", label=f"{parent.label}({number})", suffix=parent.suffix,
-                 kind=kind, number=number, parent=parent.id, level=level, line=line, end_line=end_line)
+def _child(parent: _Open, number: str, kind: str, line: int, start: int, level: int, end_line: int | None = None,
+           end: int | None = None) -> _Open:
+    return _Open(f"{parent.id}-{number.lower()}", f"{parent.label}({number})", parent.suffix, kind, number,
+                 parent.id, level, line, start, end_line, end)
 
 
 _CHILD_KIND = {"regulation": "sub-paragraph", "paragraph": "sub-paragraph", "schedule-paragraph": "sub-paragraph",
                "schedule-sub-paragraph": "sub-paragraph", "sub-paragraph": "head", "head": "item"}
-
-
-def _list_item(tokens, i: int, stack: list[_Open], line: int, end_line: int, depth: int) -> _Open | None:
-    # The item's own text is the inline token of its first paragraph.
-    inline = tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 2].type == "inline" else None
-    parent = stack[-1] if stack else None
-    if parent is None:
-        return None
-    if tokens[i].info and parent.kind == "schedule" and depth == 1:
-        return _schedule_paragraph(parent, tokens[i].info, line, end_line)
-    if inline is None or parent.kind not in _CHILD_KIND:
-        return None
-    match = _LABEL.match(inline.content)
-    if match is None:
-        return None
-    return _child(parent, match.group(1), _CHILD_KIND[parent.kind], line, _PARA + depth, end_line)
-
-
-def _parent_id(stack: list[_Open]) -> str | None:
-    return stack[-1].id if stack else None
 
 
 _ID_PART = re.compile(r"(\d+)([a-z]*)|([a-z]+)")
