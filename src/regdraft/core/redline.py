@@ -33,7 +33,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options as CmarkOptions
 from markdown_it import MarkdownIt
 
-from regdraft.core.diffing import ProvisionDiff, TextDiff
+from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
@@ -124,6 +124,9 @@ def _merge(diff: TextDiff) -> _Merged:
         else str
     for group in diff.groups:
         merged.group_starts.append((merged.length, group.provision))
+        if group.status == UNCHANGED:
+            merged.add(clean(group.old))
+            continue
         for change, ops in _changes_of(group, number):
             if change is None:
                 merged.add(clean(ops[0].text))
