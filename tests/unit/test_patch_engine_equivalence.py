@@ -1,7 +1,10 @@
 """The fast patch engine gives, character for character, what upstream diff-match-patch
-gives: the C++ ``diff_main`` equals the Python one, and our word diff and patch text
-equal the plain upstream pipeline they replace (stored patches must not change)."""
+gives: the C++ ``diff_main`` equals the Python one; our word diff equals the same
+lines-then-words algorithm written plainly on upstream's Python ``diff_main``; and our
+patch text equals upstream's ``patch_make`` + ``patch_toText`` on those diffs for texts
+no longer than the context window (stored patches must not depend on the engine)."""
 
+import os
 import random
 
 from diff_match_patch import diff_match_patch
@@ -9,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import patching
-from regdraft.core.patching import _diff_main, _word_diffs, make_patch
+from regdraft.core.patching import _diff_main, _word_diffs, apply_patch, make_patch, parse_patch
 
 WORDS = ["regulation", "local", "authority", "profit", "body", "(1)", "(a)", "—", "may", "not", "### 3.",
-         "functions", "\n", "\n\n", " ", ", ", ".", "é", "🙂", "- (b)", "2014"]
+         "functions", "\n", "\n\n", " ", ", ", ".", "é", "🙂", "- (b)", "2014", "50%", "“the Act”", "\u2028"]
 texts = st.lists(st.sampled_from(WORDS), max_size=80).map(" ".join) | st.text(max_size=150)
+EQUAL, INSERT, DELETE = diff_match_patch.DIFF_EQUAL, diff_match_patch.DIFF_INSERT, diff_match_patch.DIFF_DELETE
 
 
 def _upstream_engine() -> diff_match_patch:
@@ -22,24 +26,120 @@ def _upstream_engine() -> diff_match_patch:
     return dmp
 
 
-def reference_word_diffs(old: str, new: str) -> list[tuple[int, str]]:
-    """The word diff as first written: a token loop and upstream's Python diff_main."""
-    dmp = _upstream_engine()
+def _encode(vocabulary: dict[str, str], items: list[str]) -> str:
+    """One character per distinct item, numbered from 1 in order of first appearance,
+    skipping the surrogate block."""
+    for item in items:
+        if item not in vocabulary:
+            n = len(vocabulary) + 1
+            vocabulary[item] = chr(n if n < 0xD800 else n + 0x800)
+    return "".join(vocabulary[item] for item in items)
+
+
+def reference_line_diffs(old_lines: list[str], new_lines: list[str]) -> list[tuple[int, str]]:
+    """Upstream ``diff_main`` on the lines found in both texts; a line found in one text
+    only is put back, deleted or inserted, where it stands, one line at a time."""
     vocabulary: dict[str, str] = {}
+    old, new = _encode(vocabulary, old_lines), _encode(vocabulary, new_lines)
+    in_old, in_new = set(old), set(new)
+    kept_old = [char in in_new for char in old]
+    kept_new = [char in in_old for char in new]
+    reduced = _upstream_engine().diff_main("".join(c for c, k in zip(old, kept_old) if k),
+                                           "".join(c for c, k in zip(new, kept_new) if k), False)
+    lines: list[tuple[int, str]] = []
+    i = j = 0
+    for code, chars in reduced:
+        for _ in chars:
+            if code != INSERT:
+                while not kept_old[i]:
+                    lines.append((DELETE, old[i]))
+                    i += 1
+            if code != DELETE:
+                while not kept_new[j]:
+                    lines.append((INSERT, new[j]))
+                    j += 1
+            if code == EQUAL:
+                lines.append((EQUAL, old[i]))
+            else:
+                lines.append((code, old[i] if code == DELETE else new[j]))
+            i += code != INSERT
+            j += code != DELETE
+    lines += [(DELETE, c) for c in old[i:]] + [(INSERT, c) for c in new[j:]]
+    # Between two equal runs: every deletion, then every insertion.
+    diffs: list[tuple[int, str]] = []
+    deleted = inserted = ""
+    for code, char in lines + [(EQUAL, "")]:
+        if code == DELETE:
+            deleted += char
+        elif code == INSERT:
+            inserted += char
+        else:
+            diffs += [(code, text) for code, text in ((DELETE, deleted), (INSERT, inserted)) if text]
+            deleted = inserted = ""
+            if diffs and diffs[-1][0] == EQUAL:
+                diffs[-1] = (EQUAL, diffs[-1][1] + char)
+            elif char:
+                diffs.append((EQUAL, char))
+    return diffs, {char: line for line, char in vocabulary.items()}
 
-    def encode(text: str) -> str:
-        chars = []
-        for token in patching._TOKEN.findall(text):
-            if token not in vocabulary:
-                vocabulary[token] = patching._token_char(len(vocabulary))
-            chars.append(vocabulary[token])
-        return "".join(chars)
 
-    encoded_old, encoded_new = encode(old), encode(new)
-    diffs = dmp.diff_main(encoded_old, encoded_new, False)
-    dmp.diff_cleanupSemantic(diffs)
-    index = {char: token for token, char in vocabulary.items()}
-    diffs = [(code, "".join(index[c] for c in chars)) for code, chars in diffs]
+def reference_token_diffs(old: str, new: str) -> list[tuple[int, str]]:
+    """A replaced block, word by word: the shared start and end, cut back to whole
+    tokens, set aside; the rest through upstream ``diff_main`` and
+    ``diff_cleanupSemantic`` on tokens."""
+    if not old or not new:
+        return [(DELETE, old), (INSERT, new)]
+    dmp = _upstream_engine()
+    spans = [match.span() for match in patching._TOKEN.finditer(old)]
+    shared = len(os.path.commonprefix([old, new]))
+    start = max((s for s, _ in spans if s < shared), default=0)
+    shared_end = len(os.path.commonprefix([old[start:][::-1], new[start:][::-1]]))
+    end = min(e for _, e in spans if e > len(old) - shared_end) if shared_end else len(old)
+    new_end = len(new) - (len(old) - end)
+    middle_old, middle_new = old[start:end], new[start:new_end]
+    if middle_old and middle_new:
+        vocabulary: dict[str, str] = {}
+        encoded_old = _encode(vocabulary, patching._TOKEN.findall(middle_old))
+        encoded_new = _encode(vocabulary, patching._TOKEN.findall(middle_new))
+        middle = dmp.diff_main(encoded_old, encoded_new, False)
+        dmp.diff_cleanupSemantic(middle)
+        index = {char: token for token, char in vocabulary.items()}
+        middle = [(code, "".join(index[c] for c in chars)) for code, chars in middle]
+    else:
+        middle = [(DELETE, middle_old), (INSERT, middle_new)]
+    return [(EQUAL, old[:start]), *middle, (EQUAL, old[end:])]
+
+
+def reference_word_diffs(old: str, new: str) -> list[tuple[int, str]]:
+    """Lines first (whole lines shared at the start and end set aside, upstream's
+    ``diff_cleanupSemantic`` on the line characters), then each replaced block word by
+    word, then ``diff_cleanupSemanticLossless`` once on the real text."""
+    dmp = _upstream_engine()
+    head = old.rfind("\n", 0, len(os.path.commonprefix([old, new]))) + 1
+    shared_tail = min(len(os.path.commonprefix([old[head:][::-1], new[head:][::-1]])), len(old) - head,
+                      len(new) - head)
+    old_end = (old.find("\n", len(old) - shared_tail) + 1 if shared_tail else 0) or len(old)
+    new_end = len(new) - (len(old) - old_end)
+    line_diffs, lines = reference_line_diffs(old[head:old_end].splitlines(True), new[head:new_end].splitlines(True))
+    dmp.diff_cleanupSemantic(line_diffs)
+    pieces = [(EQUAL, old[:head])]
+    deleted = inserted = ""
+    for code, chars in line_diffs + [(EQUAL, "")]:
+        text = "".join(lines[c] for c in chars)
+        if code == DELETE:
+            deleted += text
+        elif code == INSERT:
+            inserted += text
+        else:
+            pieces += reference_token_diffs(deleted, inserted) + [(EQUAL, text)]
+            deleted = inserted = ""
+    pieces.append((EQUAL, old[old_end:]))
+    diffs: list[tuple[int, str]] = []
+    for code, text in pieces:
+        if diffs and diffs[-1][0] == code:
+            diffs[-1] = (code, diffs[-1][1] + text)
+        elif text:
+            diffs.append((code, text))
     dmp.diff_cleanupSemanticLossless(diffs)
     return diffs
 
@@ -67,6 +167,9 @@ def _edited(rng: random.Random, text: str, edits: int) -> str:
         words = lines[i].split(" ")
         words.insert(rng.randrange(len(words) + 1), rng.choice(["not", "reasonably", "the", "(2)", "\n"]))
         lines[i] = " ".join(words)
+    for _ in range(rng.randrange(3)):  # copy a line elsewhere, drop another
+        lines.insert(rng.randrange(len(lines)), rng.choice(lines))
+        del lines[rng.randrange(len(lines))]
     if rng.random() < 0.5:  # move a block of lines as well
         start = rng.randrange(len(lines) // 2)
         block, lines = lines[start:start + 12], lines[:start] + lines[start + 12:]
@@ -90,15 +193,46 @@ def test_word_diff_and_patch_text_equal_the_upstream_pipeline(old, new):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), edits=st.integers(1, 40))
-def test_patch_text_equals_upstream_on_regulation_shaped_text(seed, edits):
+def test_word_diff_and_patch_text_equal_upstream_on_regulation_shaped_text(seed, edits):
     rng = random.Random(seed)
     old = _regulation(rng, 40)
     new = _edited(rng, old, edits)
+    assert _word_diffs(old, new) == reference_word_diffs(old, new)
     assert make_patch(old, new) == reference_patch(old, new)
 
 
-def test_patch_text_equals_upstream_with_tokens_beyond_the_basic_plane():
-    # More than 55 000 distinct tokens: their characters run past the surrogate block.
+def test_word_diff_equals_upstream_with_many_scattered_edits():
+    # A long text with a changed line in every few: most changed lines are found in one
+    # text only and are set aside before the line diff.
+    rng = random.Random(7)
+    old = _regulation(rng, 400)
+    new = _edited(rng, old, old.count("\n") // 8)
+    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+
+
+def test_word_diff_equals_upstream_with_lines_and_tokens_beyond_the_basic_plane():
+    # More than 55 000 distinct lines, and a replaced line of more than 55 000 distinct
+    # tokens: their characters run past the surrogate block.
+    old = "\n".join(f"w{n}" for n in range(60_000))
+    new = old.replace("\nw100\n", "\nw100 inserted\n").replace("\nw59000", "")
+    assert _word_diffs(old, new) == reference_word_diffs(old, new)
     old = " ".join(f"w{n}" for n in range(60_000))
-    new = old.replace("w100 ", "w100 inserted ").replace(" w59000", "")
-    assert make_patch(old, new) == reference_patch(old, new)
+    new = "v" + old.replace("w100 ", "w100 inserted ").replace(" w59000", "") + "v"
+    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+
+
+def test_context_is_unique_within_its_window_and_the_patch_still_applies_exactly():
+    clause = "(1) The local authority may delegate any function to a body.\n\n"
+    filler = "".join(f"### {n}. Heading {n}\n\nText of regulation {n}, in words of its own.\n\n" for n in range(900))
+    assert len(filler) > patching._CONTEXT_WINDOW
+    old = clause + filler + clause  # the clause repeats, far away
+    new = clause.replace("any", "a") + filler.replace("regulation 450,", "regulation 450 (revoked),") \
+        + clause.replace("body", "public body")
+    patch = make_patch(old, new)
+    # Upstream grows the first hunk's context to tell the far copy apart; the window does not.
+    assert patch != reference_patch(old, new)
+    assert len(parse_patch(patch).hunks[0].before) < len(parse_patch(reference_patch(old, new)).hunks[0].before)
+    upstream = diff_match_patch()
+    assert upstream.patch_apply(upstream.patch_fromText(patch), old) == (new, [True, True, True])
+    result = apply_patch(parse_patch(patch), old)
+    assert result.text == new and result.exact
