@@ -352,7 +352,7 @@ def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
         while items and column < items[-1][0]:
             unit = items.pop()[2]
             if unit is not None:
-                unit.end_line, unit.end = first, start
+                unit.close(first, start)
         container = items[-1][0] if items else 0
         if column - container >= 4:
             return None  # indented code
@@ -390,12 +390,12 @@ def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
                     items.append([_OUTDENTED_FROM_EVERYTHING, container, unit])
                     continue
                 if unit is not None:
-                    unit.end_line, unit.end = unit_end
+                    unit.close(*unit_end)
     if pos != len(text):
         return None
     for _, _, unit in items:
         if unit is not None:
-            unit.end_line, unit.end = eof_line, eof
+            unit.close(eof_line, eof)
     return build.provisions(n_lines, len(text))
 
 
@@ -426,17 +426,21 @@ def _atx_heading_content(after_hashes: str) -> str:
 # --- Building provisions from blocks -----------------------------------------------
 
 class _Open:
-    """A provision being built: its end is fixed by what follows it."""
+    """A provision being built: its end is fixed by what follows it. ``fields`` become
+    the provision's own, once it is closed."""
 
-    __slots__ = ("id", "label", "suffix", "kind", "number", "parent", "level", "line", "start", "end_line", "end",
-                 "heading")
+    __slots__ = ("fields", "base_label", "suffix", "level", "end_line")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: str | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
                  heading: str = "") -> None:
-        self.id, self.label, self.suffix, self.kind, self.number, self.parent = id, label, suffix, kind, number, parent
-        self.level, self.line, self.start, self.end_line, self.end, self.heading = \
-            level, line, start, end_line, end, heading
+        self.fields = {"id": id, "label": label + suffix, "kind": kind, "number": number, "parent": parent,
+                       "start": start, "end": end, "line": line + 1, "heading": heading}
+        self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
+
+    def close(self, line: int, start: int) -> None:
+        self.end_line = line
+        self.fields["end"] = start
 
 
 class _Builder:
@@ -461,7 +465,7 @@ class _Builder:
                                                      self._innermost(("schedule", "part", "section")))
             if unit is not None:
                 self._close_until(line, start, _REG)
-                unit.parent = self.stack[-1].id if self.stack else None
+                unit.fields["parent"] = self.stack[-1].fields["id"] if self.stack else None
                 self._open(unit)
 
     def paragraph(self, label: str | None, line: int, start: int) -> None:
@@ -470,23 +474,24 @@ class _Builder:
         holder = self._innermost(("regulation", "schedule-paragraph"))
         if holder is not None:
             self._close_until(line, start, _PARA)
-            self._open(_child(holder, label, "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph",
-                              line, start, _PARA))
+            kind = "paragraph" if holder.fields["kind"] == "regulation" else "schedule-sub-paragraph"
+            self._open(_child(holder, label, kind, line, start, _PARA))
 
     def list_item(self, depth: int, info: str, label: str | None, line: int, start: int,
                   end_line: int | None = None, end: int | None = None) -> _Open | None:
-        """``end_line`` and ``end`` may be set on the returned unit later, before any
-        block at or above its depth."""
+        """An item's end may instead be given later, by closing the returned unit before
+        any block at or above its depth."""
         self._close_until(line, start, _PARA + depth)
         if not self.stack:
             return None
         parent = self.stack[-1]
-        if info and parent.kind == "schedule" and depth == 1:
+        kind = parent.fields["kind"]
+        if info and kind == "schedule" and depth == 1:
             unit = _schedule_paragraph(parent, info, line, start, end_line, end)
-        elif label is None or parent.kind not in _CHILD_KIND:
+        elif label is None or kind not in _CHILD_KIND:
             return None
         else:
-            unit = _child(parent, label, _CHILD_KIND[parent.kind], line, start, _PARA + depth, end_line, end)
+            unit = _child(parent, label, _CHILD_KIND[kind], line, start, _PARA + depth, end_line, end)
         self._open(unit)
         return unit
 
@@ -494,11 +499,17 @@ class _Builder:
         self._close_until(n_lines, text_length, 0)
         built = self.built
         provisions: list[Provision] = []
-        first_start = built[0].start if built else text_length
+        first_start = built[0].fields["start"] if built else text_length
         if first_start > 0 or not built:
-            provisions.append(_provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1, ""))
-        provisions.extend(_provision(unit.id, unit.label + unit.suffix, unit.kind, unit.number, unit.parent,
-                                     unit.start, unit.end, unit.line + 1, unit.heading) for unit in built)
+            provisions.append(Provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1))
+        # A frozen dataclass's __init__ sets each field through object.__setattr__; with
+        # a provision for every list item that was a fifth of reading a long text. The
+        # unit's fields, given to the instance at once, make the same object.
+        new, set_fields, append = object.__new__, object.__setattr__, provisions.append
+        for unit in built:
+            provision = new(Provision)
+            set_fields(provision, "__dict__", unit.fields)
+            append(provision)
         return tuple(provisions)
 
     def _close_until(self, line: int, start: int, level: int) -> None:
@@ -509,47 +520,32 @@ class _Builder:
                 if top.end_line > line:
                     break
             elif top.level >= level:
-                top.end_line, top.end = line, start
+                top.close(line, start)
             else:
                 break
             stack.pop()
 
     def _open(self, unit: _Open) -> None:
-        seen = self.seen
-        if unit.id in seen:
+        seen, fields = self.seen, unit.fields
+        if fields["id"] in seen:
+            first = seen[fields["id"]].fields
             if self.strict:
-                first = seen[unit.id]
                 raise InvalidStructure(
-                    f"duplicate provision {unit.label!r}: lines {first.line + 1} and {unit.line + 1}",
-                    provision=unit.id, lines=[first.line + 1, unit.line + 1])
+                    f"duplicate provision {fields['label']!r}: lines {first['line']} and {fields['line']}",
+                    provision=fields["id"], lines=[first["line"], fields["line"]])
             n = 2
-            while f"{unit.id}~{n}" in seen:
+            while f"{fields['id']}~{n}" in seen:
                 n += 1
-            unit.id = f"{unit.id}~{n}"
-        seen[unit.id] = unit
+            fields["id"] = f"{fields['id']}~{n}"
+        seen[fields["id"]] = unit
         self.built.append(unit)
         self.stack.append(unit)
 
     def _innermost(self, kinds: tuple[str, ...]) -> _Open | None:
         for unit in reversed(self.stack):
-            if unit.kind in kinds:
+            if unit.fields["kind"] in kinds:
                 return unit
         return None
-
-
-_new_provision = object.__new__
-
-
-def _provision(id: str, label: str, kind: str, number: str, parent: str | None, start: int, end: int, line: int,
-               heading: str) -> Provision:
-    # A frozen dataclass's __init__ sets each field through object.__setattr__; with a
-    # provision for every list item that was a fifth of reading a long text. Filling
-    # the instance dict at once gives the same object.
-    provision = _new_provision(Provision)
-    object.__setattr__(provision, "__dict__", {
-        "id": id, "label": label, "kind": kind, "number": number, "parent": parent, "start": start, "end": end,
-        "line": line, "heading": heading})
-    return provision
 
 
 def _section(content: str, line: int, start: int) -> _Open:
@@ -573,7 +569,7 @@ def _regulation_or_schedule_paragraph(content: str, line: int, start: int, conta
     if m is None:
         return None
     number, heading = m.group(1), m.group(2) or ""
-    if container is not None and container.kind == "schedule":
+    if container is not None and container.fields["kind"] == "schedule":
         return _schedule_paragraph(container, number, line, start, None, None, heading)
     return _Open(f"reg-{number.lower()}", f"regulation {number}", "", "regulation", number, None, _REG, line, start,
                  heading=heading)
@@ -581,14 +577,16 @@ def _regulation_or_schedule_paragraph(content: str, line: int, start: int, conta
 
 def _schedule_paragraph(schedule: _Open, number: str, line: int, start: int, end_line: int | None, end: int | None,
                         heading: str = "") -> _Open:
-    return _Open(f"{schedule.id}-para-{number.lower()}", f"paragraph {number}", f" of {schedule.label}",
-                 "schedule-paragraph", number, schedule.id, _REG, line, start, end_line, end, heading)
+    schedule_id = schedule.fields["id"]
+    return _Open(f"{schedule_id}-para-{number.lower()}", f"paragraph {number}", f" of {schedule.base_label}",
+                 "schedule-paragraph", number, schedule_id, _REG, line, start, end_line, end, heading)
 
 
 def _child(parent: _Open, number: str, kind: str, line: int, start: int, level: int, end_line: int | None = None,
            end: int | None = None) -> _Open:
-    return _Open(f"{parent.id}-{number.lower()}", f"{parent.label}({number})", parent.suffix, kind, number,
-                 parent.id, level, line, start, end_line, end)
+    parent_id = parent.fields["id"]
+    return _Open(f"{parent_id}-{number.lower()}", f"{parent.base_label}({number})", parent.suffix, kind, number,
+                 parent_id, level, line, start, end_line, end)
 
 
 _CHILD_KIND = {"regulation": "sub-paragraph", "paragraph": "sub-paragraph", "schedule-paragraph": "sub-paragraph",
