@@ -157,8 +157,16 @@ def test_the_scanner_declines_what_it_does_not_model(text):
 
 
 @pytest.mark.parametrize("path", WORKED_CASE, ids=lambda path: path.name)
-def test_the_worked_case_is_read_by_the_scanner(path):
-    _assert_scanned_like_markdown_it(path.read_text(encoding="utf-8"))
+def test_the_worked_case_is_read_by_the_scanner(path, monkeypatch):
+    text = path.read_text(encoding="utf-8")
+    _assert_scanned_like_markdown_it(text)
+    expected = _with_markdown_it(text, strict=True)
+
+    def markdown_it_is_not_needed(*args):
+        raise AssertionError("parse_structure fell back to markdown-it")
+
+    monkeypatch.setattr(structure, "_read_with_markdown_it", markdown_it_is_not_needed)
+    assert parse_structure(text).provisions == expected
 
 
 def test_benchmark_texts_and_their_edits_are_read_by_the_scanner():

@@ -1,4 +1,4 @@
-"""Provisions: the numbered units of a regulation, found in markdown-it tokens.
+"""Provisions: the numbered units of a regulation, found in its CommonMark blocks.
 
 The convention is written down in ``docs/drafting-format.md``. In short: level-2
 headings open Parts, schedules and other sections; ``### 3. Heading`` opens a
