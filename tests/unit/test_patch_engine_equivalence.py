@@ -84,18 +84,23 @@ def reference_line_diffs(old_lines: list[str], new_lines: list[str]) -> list[tup
 
 
 def reference_token_diffs(old: str, new: str) -> list[tuple[int, str]]:
-    """A replaced block, word by word: the shared start and end, cut back to whole
+    """A replaced block, word by word: the start and end both sides share, in whole
     tokens, set aside; the rest through upstream ``diff_main`` and
     ``diff_cleanupSemantic`` on tokens."""
     if not old or not new:
         return [(DELETE, old), (INSERT, new)]
     dmp = _upstream_engine()
-    spans = [match.span() for match in patching._TOKEN.finditer(old)]
-    shared = len(os.path.commonprefix([old, new]))
-    start = max((s for s, _ in spans if s < shared), default=0)
+    old_spans = [match.span() for match in patching._TOKEN.finditer(old)]
+    new_spans = [match.span() for match in patching._TOKEN.finditer(new)]
+    old_bounds, new_bounds = {0, len(old)} | {s for s, _ in old_spans}, {0, len(new)} | {s for s, _ in new_spans}
+    start = len(os.path.commonprefix([old, new]))
+    if start not in old_bounds or start not in new_bounds:
+        start = max(s for s, _ in old_spans if s < start)  # the start of the token holding old[start - 1]
     shared_end = len(os.path.commonprefix([old[start:][::-1], new[start:][::-1]]))
-    end = min(e for _, e in spans if e > len(old) - shared_end) if shared_end else len(old)
-    new_end = len(new) - (len(old) - end)
+    end, new_end = len(old) - shared_end, len(new) - shared_end
+    if end not in old_bounds or new_end not in new_bounds:
+        end = min(e for _, e in old_spans if e > end)  # the end of the token holding old[end]
+        new_end = len(new) - (len(old) - end)
     middle_old, middle_new = old[start:end], new[start:new_end]
     if middle_old and middle_new:
         vocabulary: dict[str, str] = {}

@@ -229,30 +229,40 @@ def _next_break(breaks: list[int], at: int) -> int:
 def _block_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, str]]:
     """The word diff of one replaced block of lines.
 
-    What both sides share at the start and at the end, cut back to whole tokens, is set
-    aside first (as ``diff_main`` sets aside the tokens they share, but without
-    tokenising it); the rest goes through ``diff_main`` and ``diff_cleanupSemantic`` as
-    word tokens. A block is mostly a line with a word changed, so this tokenises a few
-    words instead of the line.
+    What both sides share at the start and at the end, in whole tokens, is set aside
+    first (as ``diff_main`` sets aside the tokens they share, but without tokenising
+    it); the rest goes through ``diff_main`` and ``diff_cleanupSemantic`` as word
+    tokens. A block is mostly a line with a word changed, so this tokenises a word or
+    two instead of the line.
     """
     if not old or not new:
         return [(dmp.DIFF_DELETE, old), (dmp.DIFF_INSERT, new)]
-    start = _token_start(old, dmp.diff_commonPrefix(old, new))
+    start = dmp.diff_commonPrefix(old, new)
+    if not (_token_boundary(old, start) and _token_boundary(new, start)):
+        start = _token_start(old, start)
     shared_end = dmp.diff_commonSuffix(old[start:], new[start:])
-    end = _token_end(old, len(old) - shared_end) if shared_end else len(old)
-    new_end = len(new) - (len(old) - end)
+    end, new_end = len(old) - shared_end, len(new) - shared_end
+    if not (_token_boundary(old, end) and _token_boundary(new, new_end)):
+        end = _token_end(old, end)
+        new_end = len(new) - (len(old) - end)
     old_middle, new_middle = old[start:end], new[start:new_end]
-    if old_middle and new_middle:
+    if old_middle and new_middle and not (_TOKEN.fullmatch(old_middle) and _TOKEN.fullmatch(new_middle)):
         middle = _token_diffs(dmp, old_middle, new_middle)
-    else:
+    else:  # what the token diff of one token against another, or of nothing, gives
         middle = [(dmp.DIFF_DELETE, old_middle), (dmp.DIFF_INSERT, new_middle)]
     return [(dmp.DIFF_EQUAL, old[:start]), *middle, (dmp.DIFF_EQUAL, old[end:])]
 
 
+def _token_boundary(text: str, at: int) -> bool:
+    """Whether one of :data:`_TOKEN`'s tokens of ``text`` starts or ends at ``at``."""
+    if at == 0 or at == len(text):
+        return True
+    kind = _run_kind(text[at - 1])
+    return kind is None or kind != _run_kind(text[at])
+
+
 def _token_start(text: str, at: int) -> int:
-    """Where the token holding ``text[at - 1]`` starts (0 when ``at`` is 0)."""
-    if at == 0:
-        return 0
+    """Where the token holding ``text[at - 1]`` starts."""
     kind = _run_kind(text[at - 1])
     at -= 1
     while kind is not None and at > 0 and _run_kind(text[at - 1]) == kind:
