@@ -92,6 +92,8 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     old_end = old.find("\n", len(old) - shared_tail) + 1 if shared_tail else 0
     old_end = old_end or len(old)
     new_end = len(new) - (len(old) - old_end)
+    # Lines as ``str.splitlines`` cuts them (at "\n", and at the rarer separators such
+    # as U+2028 too): any cut gives a correct diff, and this one is the fastest.
     old_lines = old[head:old_end].splitlines(keepends=True)
     new_lines = new[head:new_end].splitlines(keepends=True)
     line_diffs = _line_diffs(old_lines, new_lines)
