@@ -42,6 +42,16 @@ def test_patch_is_deterministic_and_word_aligned():
     assert all(t.strip() in {"not", ""} for t in inserted)
 
 
+def test_a_moved_regulation_is_one_deletion_and_one_insertion():
+    regulations = [f"### {n}. Heading {n}\n\nThe text of regulation {n} says something about item {n}.\n\n"
+                   for n in range(1, 9)]
+    a = "".join(regulations)
+    b = "".join(regulations[:2] + regulations[3:6] + regulations[2:3] + regulations[6:])
+    changes = [op for op in diff_words(a, b) if op.kind != "equal"]
+    assert sorted(op.kind for op in changes) == ["delete", "insert"]
+    assert all("regulation 3 says something about item 3." in op.text for op in changes)
+
+
 def _doc(n=6):
     return "".join(f"### {i}. Heading {i}\n\nThe text of regulation {i} says something about item {i}.\n\n"
                    for i in range(1, n + 1))
