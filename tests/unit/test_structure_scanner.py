@@ -7,7 +7,7 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from bench.corpus import edit_lines, insert_regulation, regulation_text
+from bench.corpus import edit_lines, insert_regulation, move_block, regulation_text, renumbered
 from regdraft.core import structure
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.structure import parse_structure
@@ -171,7 +171,7 @@ def test_the_worked_case_is_read_by_the_scanner(path, monkeypatch):
 
 def test_benchmark_texts_and_their_edits_are_read_by_the_scanner():
     text = regulation_text(50_000, seed=7)
-    for version in (text, edit_lines(text, 0.1)[0], insert_regulation(text)):
+    for version in (text, edit_lines(text, 0.1)[0], insert_regulation(text), move_block(text), renumbered(text)[0]):
         _assert_scanned_like_markdown_it(version)
 
 
