@@ -375,7 +375,8 @@ def make_patch(old: str, new: str, ops: Iterable[Op] | None = None) -> str:
 
 def patch_text_of(old: str, new: str, diffs: list[tuple[int, str]]) -> str:
     """``patch_toText(patch_make(old, diffs))`` with our settings, character for
-    character, without upstream's cost.
+    character on texts no longer than ``_CONTEXT_WINDOW`` (on longer ones, context is
+    unique within the window: see :func:`_add_context`), without upstream's cost.
 
     Upstream rebuilds its rolling copy of the text for every insertion and deletion
     (``postpatch_text[:i] + data + postpatch_text[i:]``), which is quadratic on a long
