@@ -238,3 +238,19 @@ def test_raw_html_and_links_are_rendered_by_markdown_it_under_our_link_policy():
                                      "A [link](mailto:x@example.org) and <b>bold</b> text.\n"))
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert [attrs for tag, attrs in _parse(html).tags if tag == "a"] == []
+
+
+def test_a_long_text_rendered_in_pieces_gives_the_html_of_the_whole(monkeypatch):
+    regulations = "".join(f"### {n}. Heading {n}\n\n(1) The council may act under regulation {n}—\n\n"
+                          f"- (a) alone;\n- (b) with another council, where—\n  - (i) both agree; or\n"
+                          f"  - (ii) the Secretary of State directs.\n\n(2) Text of paragraph {n}.\n\n"
+                          for n in range(1, 41))
+    old = "# Long Regulations\n\n" + regulations
+    new = old.replace("Text of paragraph 7.", "Text of paragraph 7, as amended.").replace("### 30. Heading 30\n\n", "")
+    diff = diff_texts(old, new)
+    whole, _ = render_html(diff, notices={"reg-12-1-b": ["A conflict here."]})
+    monkeypatch.setattr(redline, "PIECE_CHARS", 300)
+    assert len(list(redline._render_blocks(old))) > 10
+    pieces, _ = render_html(diff, notices={"reg-12-1-b": ["A conflict here."]})
+    assert pieces == whole
+    assert 'id="reg-31"' in pieces and 'id="reg-12-1-b"' in pieces and "A conflict here." in pieces

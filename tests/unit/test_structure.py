@@ -119,3 +119,11 @@ def test_provision_ids_sort_as_a_drafter_numbers_them():
     ids = ["reg-10", "reg-2a", "reg-3-a", "reg-2", "reg-3", "reg-3a-1", "reg-3a", "reg-1"]
     assert sorted(ids, key=id_order_key) == ["reg-1", "reg-2", "reg-2a", "reg-3", "reg-3-a", "reg-3a", "reg-3a-1",
                                               "reg-10"]
+
+
+def test_a_provision_is_built_from_its_fields_in_their_declared_order():
+    # The builder hands a provision its fields by position: a reordered field would
+    # silently swap values, so the order is checked on a real provision.
+    provision = parse_structure("### 3. Functions\n\n(1) The council may act.\n").get("reg-3-1")
+    assert provision._asdict() == {"id": "reg-3-1", "label": "regulation 3(1)", "kind": "paragraph", "number": "1",
+                                   "parent": "reg-3", "start": 18, "end": 43, "line": 3, "heading": ""}

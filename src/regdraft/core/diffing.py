@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
 from regdraft.core.structure import PREAMBLE, Structure, parse_structure
@@ -22,7 +23,7 @@ from regdraft.core.structure import PREAMBLE, Structure, parse_structure
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
 class ProvisionDiff:
     """The changes inside one provision (one contiguous stretch of it)."""
 
@@ -177,24 +178,27 @@ def group_by_provision(old: str, new: str, ops) -> TextDiff:
     """Cut a diff of ``old`` into ``new`` at provision boundaries and group the pieces."""
     old_structure, new_structure = parse_structure(old, strict=False), parse_structure(new, strict=False)
     old_cuts, new_cuts = _Boundaries(old_structure), _Boundaries(new_structure)
-    # Each piece is (provision id, label, whether it removes a whole old provision, op).
-    pieces: list[tuple[str, str, bool, Op]] = []
+    return TextDiff(tuple(_group(_pieces(ops, old_cuts, new_cuts, len(new)), old_structure)))
+
+
+def _pieces(ops, old_cuts: _Boundaries, new_cuts: _Boundaries, new_length: int) -> Iterator[tuple[str, str, Op]]:
+    """The diff cut at provision boundaries, as (provision id, label, op), one at a time
+    (a long text has a piece for every provision)."""
     at_old = at_new = 0
     for op in ops:
         if op.kind == DELETE:
             for start, text in old_cuts.split(at_old, op.text):
                 old_id, old_label = old_cuts.owner(start)
-                whole = _wholly_deleted(old_structure, old_id, at_old, at_old + len(op.text))
-                owner = (old_id, old_label) if whole else new_cuts.owner(min(at_new, max(len(new) - 1, 0)))
-                pieces.append((*owner, whole, Op(DELETE, text, op.source)))
+                whole = _wholly_deleted(old_cuts.structure, old_id, at_old, at_old + len(op.text))
+                owner = (old_id, old_label) if whole else new_cuts.owner(min(at_new, max(new_length - 1, 0)))
+                yield *owner, Op(DELETE, text, op.source)
             at_old += len(op.text)
         else:
             for start, text in new_cuts.split(at_new, op.text):
-                pieces.append((*new_cuts.owner(start), False, Op(op.kind, text, op.source)))
+                yield *new_cuts.owner(start), Op(op.kind, text, op.source)
             at_new += len(op.text)
             if op.kind == EQUAL:
                 at_old += len(op.text)
-    return TextDiff(tuple(_group(pieces, old_structure)))
 
 
 def _wholly_deleted(structure: Structure, provision_id: str, start: int, end: int) -> bool:
@@ -202,11 +206,11 @@ def _wholly_deleted(structure: Structure, provision_id: str, start: int, end: in
     return provision is not None and start <= provision.start and provision.end <= end
 
 
-def _group(pieces: list[tuple[str, str, bool, Op]], old_structure: Structure) -> list[ProvisionDiff]:
+def _group(pieces: Iterable[tuple[str, str, Op]], old_structure: Structure) -> list[ProvisionDiff]:
     groups: list[ProvisionDiff] = []
     run: list[Op] = []
     key: tuple[str, str] | None = None
-    for provision, label, _, op in pieces:
+    for provision, label, op in pieces:
         if key is not None and key != (provision, label):
             groups.append(_finish(key, run, old_structure))
             run = []

@@ -65,7 +65,7 @@ def _engine() -> diff_match_patch:
     return dmp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
 class Op:
     """One piece of a diff: ``kind`` is ``equal``, ``insert`` or ``delete``;
     ``source`` names what made the change (an amendment), where that is known."""

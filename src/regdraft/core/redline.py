@@ -28,6 +28,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterator
 
 import cmarkgfm
 from cmarkgfm.cmark import Options as CmarkOptions
@@ -62,7 +63,7 @@ class Source:
     """Pre-rendered, escaped HTML fragments (one per citation) for the Keeling notes."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
 class Change:
     """One marked change: adjacent deletions and insertions of one source in one provision."""
 
@@ -189,13 +190,9 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     """
     sources = sources or {}
     merged = _merge(diff)
-    # A long text is held whole several times over on the way to HTML: each copy is
-    # let go as soon as the next one exists, which bounds the peak memory of a redline.
     text = "".join(merged.text)
     merged.text.clear()
-    rendered = _render_blocks(text)
-    rendered = _anchor_provisions(rendered, text, merged.group_starts, notices or {})
-    del text
+    anchors = _Anchors(text, merged.group_starts, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
@@ -215,8 +212,12 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
             return "</ins>" if match[1] == _INS_CLOSE else "</del>"
         return opening(match[1], match[2])
 
-    body = _MARKER.sub(tag, rendered)
-    del rendered
+    # A long text is rendered a piece at a time, so that no whole-text copy of the HTML
+    # exists until the finished pieces are joined, and the merged text is let go first.
+    pieces = [_MARKER.sub(tag, anchors.apply(rendered, first_line)) for first_line, rendered in _render_blocks(text)]
+    del text
+    body = "".join(pieces)
+    del pieces
     if notes:
         body = _add_note_links(body)
     return body, merged.changes
@@ -260,12 +261,29 @@ _ANCHORABLE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"))
 _SOURCEPOS = re.compile(r'<(\w+)([^>]*?) data-sourcepos="(\d+):[^"]*"(>?)')
 
 
-def _render_blocks(text: str) -> str:
-    """HTML of ``text`` whose headings, paragraphs and list items carry their 1-based
-    source line as ``data-sourcepos="LINE:..."``."""
-    if not _needs_markdown_it(text):
-        return render_with_cmark(text)
-    return render_with_markdown_it(text)
+# Where a long text may be cut for cmark: a heading after a blank line closes every
+# open block, and the syntax that could carry a block across it (fences, HTML blocks,
+# block quotes, link definitions) never reaches cmark.
+_PIECE_CUT = re.compile(r"\n\n(?=#{1,6} )")
+PIECE_CHARS = 65536
+"""About how much text cmark reads at a time; it bounds the memory of the syntax
+tree and the HTML in flight, never the result."""
+
+
+def _render_blocks(text: str) -> Iterator[tuple[int, str]]:
+    """HTML of consecutive pieces of ``text``, with the 0-based line each starts at;
+    headings, paragraphs and list items carry their 1-based line in the piece as
+    ``data-sourcepos="LINE:..."``."""
+    if _needs_markdown_it(text):
+        yield 0, render_with_markdown_it(text)
+        return
+    start = line = 0
+    while start < len(text):
+        cut = _PIECE_CUT.search(text, start + PIECE_CHARS)
+        stop = cut.start() + 2 if cut else len(text)
+        yield line, render_with_cmark(text[start:stop])
+        line += text.count("\n", start, stop)
+        start = stop
 
 
 def render_with_cmark(text: str) -> str:
@@ -281,36 +299,41 @@ def render_with_markdown_it(text: str) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
-def _anchor_provisions(rendered: str, text: str, group_starts: list[tuple[int, str]],
-                       notices: dict[str, list[str]]) -> str:
-    """Give the first block of each provision its id (and any notices), and drop the
-    source lines the renderer wrote."""
-    # A block belongs to the group that started at or before its first character; a
-    # group starting inside a line owns blocks from the next line on.
-    group_lines: list[int] = []
-    line = at = 0
-    for offset, _ in group_starts:
-        line += text.count("\n", at, offset)
-        at = offset
-        group_lines.append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
-    seen: set[str] = set()
+class _Anchors:
+    """Gives the first block of each provision its id (and any notices), piece by piece
+    of the rendered HTML, and drops the source lines the renderer wrote."""
 
-    def anchor(match: re.Match) -> str:
-        tag = match[1]
-        if tag not in _ANCHORABLE:
-            return f"<{tag}{match[2]}{match[4]}"
-        i = bisect.bisect_right(group_lines, int(match[3]) - 1) - 1
-        provision = group_starts[i][1] if i >= 0 else None
-        if provision is None or provision in seen:
-            return f"<{tag}>"
-        seen.add(provision)
-        name = html.escape(provision)
-        opening = f'<{tag} id="{name}" data-provision="{name}">'
-        block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>'
-                        for n in notices.get(provision, ()))
-        return opening + block if tag == "li" else block + opening
+    def __init__(self, text: str, group_starts: list[tuple[int, str]], notices: dict[str, list[str]]) -> None:
+        # A block belongs to the group that started at or before its first character;
+        # a group starting inside a line owns blocks from the next line on.
+        self.group_lines: list[int] = []
+        line = at = 0
+        for offset, _ in group_starts:
+            line += text.count("\n", at, offset)
+            at = offset
+            self.group_lines.append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
+        self.group_starts, self.notices = group_starts, notices
+        self.seen: set[str] = set()
 
-    return _SOURCEPOS.sub(anchor, rendered)
+    def apply(self, rendered: str, first_line: int) -> str:
+        group_lines, group_starts, seen, notices = self.group_lines, self.group_starts, self.seen, self.notices
+
+        def anchor(match: re.Match) -> str:
+            tag = match[1]
+            if tag not in _ANCHORABLE:
+                return f"<{tag}{match[2]}{match[4]}"
+            i = bisect.bisect_right(group_lines, first_line + int(match[3]) - 1) - 1
+            provision = group_starts[i][1] if i >= 0 else None
+            if provision is None or provision in seen:
+                return f"<{tag}>"
+            seen.add(provision)
+            name = html.escape(provision)
+            opening = f'<{tag} id="{name}" data-provision="{name}">'
+            block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>'
+                            for n in notices.get(provision, ()))
+            return opening + block if tag == "li" else block + opening
+
+        return _SOURCEPOS.sub(anchor, rendered)
 
 
 def _add_note_links(body: str) -> str:
