@@ -1,6 +1,6 @@
 """Run every benchmark of docs/performance.md and print one table.
 
-    python -m bench            # everything, about 10 minutes on 2 cores
+    python -m bench            # everything, about 5 minutes on 2 cores
     python -m bench --quick    # smaller sizes and shorter runs, about 2 minutes
     python -m bench --only pipeline,apply
 
