@@ -38,6 +38,11 @@ def test_the_service_serves_the_worked_case(server: httpx.Client):
     pairs = {frozenset((c["first"], c["second"])) for c in conflicts["conflicts"]}
     assert {frozenset(("evaluated-pilots", "innovation-fund-pilot")),
             frozenset(("ofsted-inspection", "statutory-standards"))} <= pairs
+    # uvicorn sends a HEAD's headers, the GET's length among them, and no body.
+    keeling = f"/api/documents/{DOC}/versions/1/keeling.html"
+    head, got = server.head(keeling), server.get(keeling)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(got.content)) and head.headers["etag"] == got.headers["etag"]
 
 
 # The example files in the order a reader would try them: reads, then writes, then errors.

@@ -19,6 +19,7 @@ import regdraft
 from regdraft import web
 from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
+from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, StoreGeneration
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
@@ -75,8 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     # Requests wait here, before the body is read or a thread is taken.
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
-    # Outermost: a cache hit takes no pooled connection, so it need not wait for a slot.
+    # A cache hit takes no pooled connection, so it need not wait for a slot.
     app.add_middleware(RenderCacheMiddleware)
+    # Outermost: a HEAD is a GET to everything inside, the cache included.
+    app.add_middleware(HeadAsGet)
 
     @app.get("/health", response_model=schemas.Health, tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

@@ -214,6 +214,8 @@ def _documented_methods(request: Request) -> list[str]:
         pattern = "^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)) + "$"
         if re.match(pattern, request.url.path):
             methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")  # answered as GET without the body (api/head.py)
     return sorted(methods)
 
 
