@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from regdraft.core.instructions import parse
@@ -118,3 +119,24 @@ def test_no_golden_case_is_left_over():
             shutil.rmtree(GOLDEN / name)
         leftover = []
     assert not leftover, f"golden cases no longer rendered: {leftover} (REGDRAFT_UPDATE_GOLDEN=1 removes them)"
+
+
+def test_a_keeling_schedule_reads_each_stakeholder_once(worked_case: Session):
+    """Its notes name a proposer and a stakeholder per citation; each name is read once,
+    not once per mention (the session's identity map alone does not keep them)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    engine = worked_case.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        schedule, _ = CASES["keeling-1-all"](worked_case)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    mentioned = {note.proposer for note in schedule.notes} | {c.stakeholder for note in schedule.notes
+                                                               for c in note.citations}
+    reads = [s for s in statements if "FROM stakeholder" in s]
+    assert len(mentioned) >= 5 and sum(len(note.citations) for note in schedule.notes) > len(mentioned)
+    assert len(reads) <= len(mentioned)

@@ -275,12 +275,14 @@ def produced_version(session: Session, amendment: Amendment) -> Version | None:
 def check_not_already_in(session: Session, version: Version, amendments: list[Amendment]) -> None:
     """Refuse to apply an accepted amendment to the version it produced or a later one:
     its change is already there, and its context usually still is, so it would be made twice."""
+    produced = dict(session.exec(select(Version.produced_by_id, Version.number)
+                                 .where(Version.produced_by_id.in_([a.id for a in amendments]))).all())
     for amendment in amendments:
-        produced = produced_version(session, amendment)
-        if produced is not None and produced.number <= version.number:
+        number = produced.get(amendment.id)
+        if number is not None and number <= version.number:
             raise InvalidInput(f"amendment {amendment.slug!r} is already in version {version.number}: "
-                               f"accepting it produced version {produced.number}",
-                               field="amendments", amendment=amendment.slug, version=produced.number)
+                               f"accepting it produced version {number}",
+                               field="amendments", amendment=amendment.slug, version=number)
 
 
 # Changing status -----------------------------------------------------------------

@@ -72,8 +72,24 @@ def amendment_key(amendment: Amendment) -> str:
     return f"{amendment.slug}:{hashlib.sha256(amendment.patch_text.encode()).hexdigest()[:16]}"
 
 
-def sources_of(session: Session, amendments: list[Amendment]) -> dict[str, Source]:
-    return {a.slug: Source(a.title, session.get(Stakeholder, a.proposer_id).name) for a in amendments}
+class StakeholderNames(dict[int, str]):
+    """Stakeholders' names by id, each read once. ``session.get`` alone reads a row again
+    on every call once nothing refers to the object (the session's identity map holds
+    objects weakly): a Keeling schedule asked for the same dozen names 46 times."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def __missing__(self, stakeholder_id: int) -> str:
+        name = self[stakeholder_id] = self.session.get(Stakeholder, stakeholder_id).name
+        return name
+
+
+def sources_of(session: Session, amendments: list[Amendment],
+               names: StakeholderNames | None = None) -> dict[str, Source]:
+    names = StakeholderNames(session) if names is None else names
+    return {a.slug: Source(a.title, names[a.proposer_id]) for a in amendments}
 
 
 def compare_texts(old_name: str, old: str, new_name: str, new: str) -> Comparison:

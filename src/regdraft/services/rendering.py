@@ -39,9 +39,9 @@ from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html,
 from regdraft.core.structure import PREAMBLE, Structure, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.services.comparisons import (Comparison, amendment_key, apply_in_order, compare_amendments, etag,
-                                          sources_of)
-from regdraft.store.models import Amendment, Document, Stakeholder, Version
+from regdraft.services.comparisons import (Comparison, StakeholderNames, amendment_key, apply_in_order,
+                                          compare_amendments, etag, sources_of)
+from regdraft.store.models import Amendment, Document, Version
 
 FORMATS: dict[str, str] = {
     "html": "text/html",
@@ -120,12 +120,13 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
         first = next(a for a in chosen if a.slug == pair.first)
         notices.append(ConflictNotice(place or _place_of(first, base.text, diff, structure), message))
-    notes = {a.slug: _amendment_note(session, document, a, links) for a in chosen}
+    names = StakeholderNames(session)
+    notes = {a.slug: _amendment_note(session, document, a, links, names) for a in chosen}
     keeling = render_keeling(base.text, applied, notes, notices, diff=diff)
     tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s, _ in applied), base.text, final, diff,
-                            sources_of(session, to_apply), tag)
+                            sources_of(session, to_apply, names), tag)
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(s for s, _ in applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()))
@@ -156,12 +157,13 @@ def _new_offset(diff: TextDiff, old_offset: int) -> int:
     return new_at
 
 
-def _amendment_note(session: Session, document: Document, amendment: Amendment, links: Links) -> AmendmentNote:
+def _amendment_note(session: Session, document: Document, amendment: Amendment, links: Links,
+                    names: StakeholderNames) -> AmendmentNote:
     citations = tuple(
-        CitationNote(session.get(Stakeholder, response.stakeholder_id).name, citation.quote,
+        CitationNote(names[response.stakeholder_id], citation.quote,
                      links.quote(document.slug, response.slug, citation.start, citation.end))
         for citation, response in amendment_service.citations_of(session, amendment))
-    return AmendmentNote(amendment.slug, amendment.title, session.get(Stakeholder, amendment.proposer_id).name,
+    return AmendmentNote(amendment.slug, amendment.title, names[amendment.proposer_id],
                          links.amendment(document.slug, amendment.slug), citations)
 
 
