@@ -4,7 +4,7 @@ once, and the cache stays within its bound."""
 import asyncio
 import threading
 
-from regdraft.api.render_cache import Entry, RenderCache, StoreGeneration
+from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, StoreGeneration
 
 from .support import V1
 
@@ -97,3 +97,73 @@ def test_concurrent_hits_share_a_generation_read_that_started_after_they_arrived
 
     assert asyncio.run(asyncio.wait_for(scenario(), 30)) == (100, [101, 101, 101])
     assert started == [0, 1]  # one read for the three that waited
+
+
+def _flights_scenario(build_outcome, *, cancel_builder: bool = False):
+    """Five overlapping requests for one key: how many builds ran, and what each got."""
+    flights = RenderFlights()
+    builds: list[int] = []
+    release = asyncio.Event()
+
+    async def build() -> Entry:
+        builds.append(len(builds))
+        await release.wait()
+        return build_outcome(len(builds))
+
+    async def scenario():
+        requests = [asyncio.ensure_future(flights.run(("g", "/keeling"), build)) for _ in range(5)]
+        while not builds:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.01)  # the other four are waiting on the first
+        if cancel_builder:
+            requests[0].cancel()
+            await asyncio.sleep(0.01)
+        release.set()
+        return await asyncio.gather(*requests, return_exceptions=True)
+
+    return builds, asyncio.run(asyncio.wait_for(scenario(), 30)), flights
+
+
+def test_overlapping_misses_of_one_rendering_build_it_once():
+    builds, results, flights = _flights_scenario(lambda n: Entry(f"tag{n}", "body", "text/html"))
+    assert builds == [0] and [r.etag for r in results] == ["tag1"] * 5
+    assert flights._flights == {}  # nothing left behind: the next miss builds afresh
+
+
+def test_a_failed_build_fails_every_waiter_and_a_cancelled_one_leaves_them_to_build():
+    def fail(n):
+        raise LookupError(f"no such amendment ({n})")
+
+    builds, results, _ = _flights_scenario(fail)
+    assert builds == [0] and all(isinstance(r, LookupError) for r in results)
+    builds, results, _ = _flights_scenario(lambda n: Entry(f"tag{n}", "body", "text/html"), cancel_builder=True)
+    assert isinstance(results[0], asyncio.CancelledError)
+    assert builds == [0, 1] and [r.etag for r in results[1:]] == ["tag2"] * 4  # one waiter took over
+
+
+def test_a_burst_of_requests_after_a_write_renders_the_schedule_once(example, profit_ban, monkeypatch):
+    import httpx
+
+    from regdraft.api.routes import renderings
+
+    rendered: list[str] = []
+    render = renderings._render
+
+    def slow_render(*args):
+        rendered.append(args[1])
+        import time
+        time.sleep(0.3)  # long enough for every request of the burst to arrive meanwhile
+        return render(*args)
+
+    monkeypatch.setattr(renderings, "_render", slow_render)
+    url = example.url("/versions/1/keeling.html")
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=example.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test",
+                                     headers=dict(example.client.headers)) as client:
+            return await asyncio.gather(*(client.get(url) for _ in range(8)))
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 8 and len({r.text for r in responses}) == 1
+    assert rendered == ["html"]

@@ -21,7 +21,7 @@ from regdraft.api import errors, schemas
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
-from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, StoreGeneration
+from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.settings = settings
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
+    app.state.render_flights = RenderFlights()
     app.state.store_generation = store_generation
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)

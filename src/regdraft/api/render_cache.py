@@ -39,7 +39,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -103,6 +103,45 @@ class RenderCache:
             while self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted.body)
+
+
+class RenderFlights:
+    """Renderings of one key that overlap in time are made once.
+
+    A write moves the generation, so every cached rendering is missed at once: without
+    this, a burst of readers of the same Keeling schedule (64 clients, say) would each
+    build it, all contending for one interpreter. The first request for a key builds it;
+    requests for the same key that arrive meanwhile wait for that result, which is as
+    fresh as their own key says (it was made at that same generation). A failure is
+    every waiter's failure; a builder cancelled (its client gone) leaves the waiters to
+    build it themselves.
+    """
+
+    def __init__(self) -> None:
+        self._flights: dict[tuple, asyncio.Future] = {}
+
+    async def run(self, key: tuple, build: Callable[[], Awaitable[Entry]]) -> Entry:
+        while (flight := self._flights.get(key)) is not None:
+            try:
+                return await asyncio.shield(flight)
+            except asyncio.CancelledError:
+                if not flight.cancelled():
+                    raise  # this waiter was cancelled, not the builder
+        flight = self._flights[key] = asyncio.get_running_loop().create_future()
+        try:
+            entry = await build()
+        except asyncio.CancelledError:
+            flight.cancel()
+            raise
+        except BaseException as error:
+            flight.set_exception(error)
+            flight.exception()  # retrieved: a flight nobody waited for is not an unhandled error
+            raise
+        else:
+            flight.set_result(entry)
+            return entry
+        finally:
+            del self._flights[key]
 
 
 # The rendering routes (api/routes/renderings.py), with or without a format suffix.

@@ -22,7 +22,7 @@ from regdraft.api import schemas
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
-from regdraft.api.render_cache import Entry, RenderCache, request_key
+from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
 
@@ -76,7 +76,8 @@ async def _respond(request: Request, session: SessionDep, if_none_match: str | N
                       request.headers.get("accept"))
     entry = cache.get(key)
     if entry is None:
-        entry = await run_in_threadpool(_render, build, request.state.render_format, title)
+        flights: RenderFlights = request.app.state.render_flights
+        entry = await flights.run(key, lambda: run_in_threadpool(_render, build, request.state.render_format, title))
         cache.put(key, entry)
     tag = f'"{entry.etag}"'
     if none_match(if_none_match, tag):
