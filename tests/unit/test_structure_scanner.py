@@ -38,6 +38,7 @@ _LINES = [
     "-", "- ", "* (d) star", "+ (e) plus", "1. Numbered", "2. Numbered", "1) Paren", "01. Zero", "3.",
     "> Quoted note.", "> (1) A quoted paragraph.", "> *Bold* note", ">No space", "(1)  trailing  ", "(1)\u00a0nbsp",
     "- (a)", "-  (b) two spaces", "1.    (c) four spaces", "1234567890. too long to be a number", "#", "(B)",
+    "[F1 (3) Substituted text.]", "[Omitted]", "- [F2 (c) item]", "[ (4) spaced", "[F3 ### 5. not a heading]",
 ]
 # Outside the modelled subset: the scanner must decline these, or get them right.
 _OTHER_LINES = ["```", "<div>", "[ref]: /url", "---", "***", "=", "--", "> > nested", "\tTabbed",
@@ -126,6 +127,9 @@ _REG = "### 3. Heading\n\n"
     "\n\n   \n### 1. Leading blank lines\n",
     "",
     "   ",
+    # Consolidated legislation's amendment markers open lines; with no definition in
+    # the text a "[" starts plain text, in a paragraph or an item.
+    _REG + "[F1 (1) A substituted paragraph.]\n\n(2) Kept.\n\n- [F2 (a) an item;]\n- (b) [F3 text]\n[Omitted]\n",
 ])
 def test_the_scanner_reads_each_subtlety_as_markdown_it_does(text):
     _assert_scanned_like_markdown_it(text)
@@ -142,6 +146,7 @@ def test_the_scanner_reads_each_subtlety_as_markdown_it_does(text):
     _REG + "- (a) x\n\n      (1) code inside the item\n",
     _REG + "---\n",
     _REG + "[ref]: /url\n",
+    _REG + "[F1 (1) amended text.]\n\nSee [the note].\n\n[the note]: /notes\n",  # a definition makes "[" a risk
     _REG + "> > nested quote\n",
     _REG + "> quote\nlazy line\n",
     _REG + "- > quote in an item\n",

@@ -259,36 +259,46 @@ def _label(content: str) -> str | None:
 
 # The start of the text of a paragraph or list item: not whitespace (which
 # markdown-it's trim would strip before the label), and nothing that could start
-# another kind of block (ATX heading, quote, reference, HTML, fence, bullet) or make
-# one (a thematic break, a setext underline).
-_SAFE = r"""(?!
+# another kind of block (ATX heading, quote, HTML, fence, bullet, and a link reference
+# definition where the text has one) or make one (a thematic break, a setext underline).
+def _safe(brackets: bool) -> str:
+    return r"""(?!
     [-*+](?:[ ]|$) | ```|~~~ | =+[ ]*$ | -+[ ]*$
   | \*(?:[ ]*\*){2,}[ ]*$ | _(?:[ ]*_){2,}[ ]*$ | -(?:[ ]*-){2,}[ ]*$
-)[^\s\#>\[<]"""
+)[^\s\#><""" + ("" if brackets else r"\[") + "]"
+
+
 _MARKER = r"[-*+]|[0-9]{1,9}[.)]"
 _NOT_ORDERED = r"(?![0-9]{1,9}[.)](?:[ ]|$))"
-# Lines that continue a paragraph whatever holds it: not blank, not a list marker
-# (whether that interrupts depends on where the paragraph is, so a block of its own
-# decides), and starting like text.
-_CONTINUATION = rf"(?:\n(?![ ]*(?:{_MARKER})(?:[ ]|$))[ ]*{_SAFE}[^\n]*)*"
 
 
 def _optional_label(name: str) -> str:
     return "(?:" + _LABEL_BODY.format(name) + ")?"
 
 
-_BLOCK = re.compile(rf"""
+def _block(brackets: bool) -> re.Pattern:
+    safe = _safe(brackets)
+    # Lines that continue a paragraph whatever holds it: not blank, not a list marker
+    # (whether that interrupts depends on where the paragraph is, so a block of its own
+    # decides), and starting like text.
+    continuation = rf"(?:\n(?![ ]*(?:{_MARKER})(?:[ ]|$))[ ]*{safe}[^\n]*)*"
+    return re.compile(rf"""
     ^(?:
         (?P<hashes>\#{{1,6}})(?:[ ](?P<heading>[^\n]*))?$
-      | >[ ]?{_NOT_ORDERED}(?={_SAFE}){_optional_label("quoted")}[^\n]*
-        (?:\n>[ ]?{_NOT_ORDERED}{_SAFE}[^\n]*)*(?=\n?\Z|\n[ ]*$)
+      | >[ ]?{_NOT_ORDERED}(?={safe}){_optional_label("quoted")}[^\n]*
+        (?:\n>[ ]?{_NOT_ORDERED}{safe}[^\n]*)*(?=\n?\Z|\n[ ]*$)
       | (?P<indent>[ ]*)(?P<marker>{_MARKER})
-        (?:(?P<gap>[ ]{{1,4}}){_NOT_ORDERED}(?={_SAFE}){_optional_label("item")}[^\n]*{_CONTINUATION}
+        (?:(?P<gap>[ ]{{1,4}}){_NOT_ORDERED}(?={safe}){_optional_label("item")}[^\n]*{continuation}
           | [ ]*$)
-      | (?P<lead>[ ]*)(?!(?:{_MARKER})(?:[ ]|$))(?={_SAFE}){_optional_label("text")}[^\n]*{_CONTINUATION}
+      | (?P<lead>[ ]*)(?!(?:{_MARKER})(?:[ ]|$))(?={safe}){_optional_label("text")}[^\n]*{continuation}
     )
     (?P<blanks>(?:\n[ ]*$)*)\n?
 """, re.M | re.X)
+
+
+# A line may start with "[" (consolidated legislation's "[F1 ...]" amendment markers,
+# "[Omitted]") wherever it cannot open a link reference definition, which needs "]:".
+_BLOCK, _BLOCK_WITH_BRACKETS = _block(brackets=False), _block(brackets=True)
 _LEADING_BLANKS = re.compile(r"(?:[ ]*\n)*(?:[ ]*\Z)?")
 # Characters markdown-it reads differently from the scanner (tab stops, line endings it
 # normalises, NUL it replaces).
@@ -321,7 +331,8 @@ def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
     paragraph: tuple[int, int] | None = None
     # A list item whose first line is empty: its text is the next line's, if it holds it.
     pending: tuple | None = None
-    for m in _BLOCK.finditer(text, pos):
+    block = _BLOCK if "]:" in text else _BLOCK_WITH_BRACKETS
+    for m in block.finditer(text, pos):
         start = m.start()
         if start != pos:
             return None
