@@ -265,7 +265,7 @@ _SOURCEPOS = re.compile(r'<(\w+)([^>]*?) data-sourcepos="(\d+):[^"]*"(>?)')
 # open block, and the syntax that could carry a block across it (fences, HTML blocks,
 # block quotes, link definitions) never reaches cmark.
 _PIECE_CUT = re.compile(r"\n\n(?=#{1,6} )")
-PIECE_CHARS = 65536
+PIECE_CHARS = 8192
 """About how much text cmark reads at a time; it bounds the memory of the syntax
 tree and the HTML in flight, never the result."""
 

@@ -441,21 +441,22 @@ def _atx_heading_content(after_hashes: str) -> str:
 # --- Building provisions from blocks -----------------------------------------------
 
 class _Open:
-    """A provision being built: its end is fixed by what follows it. ``fields`` become
-    the provision's own, once it is closed, so they are in :class:`Provision`'s order."""
+    """A provision being built: its end is fixed by what follows it. Its first nine
+    fields become the provision's own, once it is closed."""
 
-    __slots__ = ("fields", "base_label", "suffix", "level", "end_line")
+    __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
+                 "base_label", "suffix", "level", "end_line")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: str | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
                  heading: str = "") -> None:
-        self.fields = {"id": id, "label": label + suffix, "kind": kind, "number": number, "parent": parent,
-                       "start": start, "end": end, "line": line + 1, "heading": heading}
+        self.id, self.label, self.kind, self.number, self.parent = id, label + suffix, kind, number, parent
+        self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
-        self.fields["end"] = start
+        self.end = start
 
 
 class _Builder:
@@ -480,7 +481,7 @@ class _Builder:
                                                      self._innermost(("schedule", "part", "section")))
             if unit is not None:
                 self._close_until(line, start, _REG)
-                unit.fields["parent"] = self.stack[-1].fields["id"] if self.stack else None
+                unit.parent = self.stack[-1].id if self.stack else None
                 self._open(unit)
 
     def paragraph(self, label: str | None, line: int, start: int) -> None:
@@ -489,7 +490,7 @@ class _Builder:
         holder = self._innermost(("regulation", "schedule-paragraph"))
         if holder is not None:
             self._close_until(line, start, _PARA)
-            kind = "paragraph" if holder.fields["kind"] == "regulation" else "schedule-sub-paragraph"
+            kind = "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph"
             self._open(_child(holder, label, kind, line, start, _PARA))
 
     def list_item(self, depth: int, info: str, label: str | None, line: int, start: int,
@@ -500,7 +501,7 @@ class _Builder:
         if not self.stack:
             return None
         parent = self.stack[-1]
-        kind = parent.fields["kind"]
+        kind = parent.kind
         if info and kind == "schedule" and depth == 1:
             unit = _schedule_paragraph(parent, info, line, start, end_line, end)
         elif label is None or kind not in _CHILD_KIND:
@@ -512,14 +513,19 @@ class _Builder:
 
     def provisions(self, n_lines: int, text_length: int) -> tuple[Provision, ...]:
         self._close_until(n_lines, text_length, 0)
-        built = self.built
+        built, self.built = self.built, []
+        self.seen.clear()
         provisions: list[Provision] = []
-        first_start = built[0].fields["start"] if built else text_length
+        first_start = built[0].start if built else text_length
         if first_start > 0 or not built:
             provisions.append(Provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1))
-        # The unit's fields are kept in the provision's field order (see _Open).
-        make = Provision._make
-        provisions.extend(make(unit.fields.values()) for unit in built)
+        # Each unit is let go as its provision is made, so a long text's units and
+        # provisions are not all held at once.
+        make, append = Provision._make, provisions.append
+        for i, unit in enumerate(built):
+            built[i] = None
+            append(make((unit.id, unit.label, unit.kind, unit.number, unit.parent, unit.start, unit.end, unit.line,
+                         unit.heading)))
         return tuple(provisions)
 
     def _close_until(self, line: int, start: int, level: int) -> None:
@@ -536,24 +542,24 @@ class _Builder:
             stack.pop()
 
     def _open(self, unit: _Open) -> None:
-        seen, fields = self.seen, unit.fields
-        if fields["id"] in seen:
-            first = seen[fields["id"]].fields
+        seen = self.seen
+        if unit.id in seen:
+            first = seen[unit.id]
             if self.strict:
                 raise InvalidStructure(
-                    f"duplicate provision {fields['label']!r}: lines {first['line']} and {fields['line']}",
-                    provision=fields["id"], lines=[first["line"], fields["line"]])
+                    f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
+                    provision=unit.id, lines=[first.line, unit.line])
             n = 2
-            while f"{fields['id']}~{n}" in seen:
+            while f"{unit.id}~{n}" in seen:
                 n += 1
-            fields["id"] = f"{fields['id']}~{n}"
-        seen[fields["id"]] = unit
+            unit.id = f"{unit.id}~{n}"
+        seen[unit.id] = unit
         self.built.append(unit)
         self.stack.append(unit)
 
     def _innermost(self, kinds: tuple[str, ...]) -> _Open | None:
         for unit in reversed(self.stack):
-            if unit.fields["kind"] in kinds:
+            if unit.kind in kinds:
                 return unit
         return None
 
@@ -579,7 +585,7 @@ def _regulation_or_schedule_paragraph(content: str, line: int, start: int, conta
     if m is None:
         return None
     number, heading = m.group(1), m.group(2) or ""
-    if container is not None and container.fields["kind"] == "schedule":
+    if container is not None and container.kind == "schedule":
         return _schedule_paragraph(container, number, line, start, None, None, heading)
     return _Open(f"reg-{number.lower()}", f"regulation {number}", "", "regulation", number, None, _REG, line, start,
                  heading=heading)
@@ -587,14 +593,14 @@ def _regulation_or_schedule_paragraph(content: str, line: int, start: int, conta
 
 def _schedule_paragraph(schedule: _Open, number: str, line: int, start: int, end_line: int | None, end: int | None,
                         heading: str = "") -> _Open:
-    schedule_id = schedule.fields["id"]
+    schedule_id = schedule.id
     return _Open(f"{schedule_id}-para-{number.lower()}", f"paragraph {number}", f" of {schedule.base_label}",
                  "schedule-paragraph", number, schedule_id, _REG, line, start, end_line, end, heading)
 
 
 def _child(parent: _Open, number: str, kind: str, line: int, start: int, level: int, end_line: int | None = None,
            end: int | None = None) -> _Open:
-    parent_id = parent.fields["id"]
+    parent_id = parent.id
     return _Open(f"{parent_id}-{number.lower()}", f"{parent.base_label}({number})", parent.suffix, kind, number,
                  parent_id, level, line, start, end_line, end)
 
