@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -220,10 +221,7 @@ def find_amendment(session: Session, document: Document, slug: str) -> Amendment
 
 
 def get_amendment(session: Session, document: Document, slug: str) -> Amendment:
-    amendment = find_amendment(session, document, slug)
-    if amendment is None:
-        raise NotFound(f"document {document.slug!r} has no amendment {slug!r}", amendment=slug)
-    return amendment
+    return resolve(session, document, [slug])[0]
 
 
 def list_amendments(session: Session, document: Document, *, status: str | None = None,
@@ -257,15 +255,40 @@ def categories_of(session: Session, amendment: Amendment) -> list[str]:
 
 
 def hunks_of(session: Session, amendment: Amendment) -> list[tuple[Hunk, list[HunkProvision]]]:
-    hunks = session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id).order_by(Hunk.index)).all()
-    return [(h, list(session.exec(select(HunkProvision).where(HunkProvision.hunk_id == h.id)
-                                  .order_by(HunkProvision.position)).all())) for h in hunks]
+    return hunks_of_each(session, [amendment])[amendment.id]
+
+
+def hunks_of_each(session: Session,
+                  amendments: list[Amendment]) -> dict[int, list[tuple[Hunk, list[HunkProvision]]]]:
+    """Each amendment's hunks, in order, with the provisions each touches: two queries
+    however many amendments and hunks (a consultation has hundreds)."""
+    ids = [a.id for a in amendments]
+    result: dict[int, list[tuple[Hunk, list[HunkProvision]]]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    links: defaultdict[int, list[HunkProvision]] = defaultdict(list)
+    for link in session.exec(select(HunkProvision).join(Hunk, Hunk.id == HunkProvision.hunk_id)
+                             .where(Hunk.amendment_id.in_(ids))
+                             .order_by(HunkProvision.hunk_id, HunkProvision.position)).all():
+        links[link.hunk_id].append(link)
+    for hunk in session.exec(select(Hunk).where(Hunk.amendment_id.in_(ids)).order_by(Hunk.amendment_id, Hunk.index)):
+        result[hunk.amendment_id].append((hunk, links[hunk.id]))
+    return result
 
 
 def citations_of(session: Session, amendment: Amendment) -> list[tuple[Citation, Response]]:
-    rows = session.exec(select(Citation, Response).join(Response, Response.id == Citation.response_id)
-                        .where(Citation.amendment_id == amendment.id).order_by(Citation.position)).all()
-    return [(c, r) for c, r in rows]
+    return citations_of_each(session, [amendment])[amendment.id]
+
+
+def citations_of_each(session: Session, amendments: list[Amendment]) -> dict[int, list[tuple[Citation, Response]]]:
+    """Each amendment's citations, in order, with the responses they quote: one query."""
+    result: dict[int, list[tuple[Citation, Response]]] = {a.id: [] for a in amendments}
+    if result:
+        for citation, response in session.exec(
+                select(Citation, Response).join(Response, Response.id == Citation.response_id)
+                .where(Citation.amendment_id.in_(list(result))).order_by(Citation.amendment_id, Citation.position)):
+            result[citation.amendment_id].append((citation, response))
+    return result
 
 
 def produced_version(session: Session, amendment: Amendment) -> Version | None:
@@ -438,18 +461,28 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment])
     produced = session.exec(select(Version.number, Amendment.slug)
                             .join(Amendment, Version.produced_by_id == Amendment.id)
                             .where(Version.document_id == document.id)).all()
+    base_numbers = dict(session.exec(select(Version.id, Version.number)
+                                     .where(Version.id.in_({a.base_version_id for a in amendments}))).all())
+    hunks = hunks_of_each(session, amendments)
     changes = []
     for amendment in amendments:
         spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links))
-                      for h, links in hunks_of(session, amendment))
-        base = session.get(Version, amendment.base_version_id)
-        built_on = frozenset(slug for number, slug in produced if number <= base.number)
+                      for h, links in hunks[amendment.id])
+        base_number = base_numbers[amendment.base_version_id]
+        built_on = frozenset(slug for number, slug in produced if number <= base_number)
         changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on))
     return find_conflicts(changes)
 
 
 def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:
-    return [get_amendment(session, document, slug) for slug in slugs]
+    """The amendments named, in the order named (one query); an unknown slug is a 404
+    naming the first."""
+    found = {a.slug: a for a in session.exec(select(Amendment).where(
+        Amendment.document_id == document.id, Amendment.slug.in_(set(slugs))))} if slugs else {}
+    missing = next((slug for slug in slugs if slug not in found), None)
+    if missing is not None:
+        raise NotFound(f"document {document.slug!r} has no amendment {missing!r}", amendment=missing)
+    return [found[slug] for slug in slugs]
 
 
 def open_amendments(session: Session, document: Document) -> list[Amendment]:

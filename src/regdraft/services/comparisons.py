@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from regdraft.core.diffing import Step, TextDiff, diff_steps, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
@@ -84,6 +84,14 @@ class StakeholderNames(dict[int, str]):
     def __missing__(self, stakeholder_id: int) -> str:
         name = self[stakeholder_id] = self.session.get(Stakeholder, stakeholder_id).name
         return name
+
+    def read(self, stakeholder_ids: set[int]) -> "StakeholderNames":
+        """Read these names now, in one query."""
+        wanted = stakeholder_ids - self.keys()
+        if wanted:
+            self.update(self.session.exec(select(Stakeholder.id, Stakeholder.name)
+                                          .where(Stakeholder.id.in_(wanted))).all())
+        return self
 
 
 def sources_of(session: Session, amendments: list[Amendment],

@@ -41,7 +41,7 @@ from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
 from regdraft.services.comparisons import (Comparison, StakeholderNames, amendment_key, apply_in_order,
                                           compare_amendments, etag, sources_of)
-from regdraft.store.models import Amendment, Document, Version
+from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
 FORMATS: dict[str, str] = {
     "html": "text/html",
@@ -120,8 +120,10 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
         first = next(a for a in chosen if a.slug == pair.first)
         notices.append(ConflictNotice(place or _place_of(first, base.text, diff, structure), message))
-    names = StakeholderNames(session)
-    notes = {a.slug: _amendment_note(session, document, a, links, names) for a in chosen}
+    citations = amendment_service.citations_of_each(session, chosen)
+    names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
+        response.stakeholder_id for cited in citations.values() for _, response in cited})
+    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
     keeling = render_keeling(base.text, applied, notes, notices, diff=diff)
     tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
@@ -157,14 +159,13 @@ def _new_offset(diff: TextDiff, old_offset: int) -> int:
     return new_at
 
 
-def _amendment_note(session: Session, document: Document, amendment: Amendment, links: Links,
-                    names: StakeholderNames) -> AmendmentNote:
-    citations = tuple(
-        CitationNote(names[response.stakeholder_id], citation.quote,
-                     links.quote(document.slug, response.slug, citation.start, citation.end))
-        for citation, response in amendment_service.citations_of(session, amendment))
+def _amendment_note(document: Document, amendment: Amendment, citations: list[tuple[Citation, Response]],
+                    links: Links, names: StakeholderNames) -> AmendmentNote:
+    notes = tuple(CitationNote(names[response.stakeholder_id], citation.quote,
+                               links.quote(document.slug, response.slug, citation.start, citation.end))
+                  for citation, response in citations)
     return AmendmentNote(amendment.slug, amendment.title, names[amendment.proposer_id],
-                         links.amendment(document.slug, amendment.slug), citations)
+                         links.amendment(document.slug, amendment.slug), notes)
 
 
 # Formats -----------------------------------------------------------------------------
