@@ -29,3 +29,20 @@ def test_render_versions_amendments_and_keeling_schedules(loaded, tmp_path: Path
                  ("render", "other@2", "--keeling", "-d", DOC)):
         result = loaded(*args, code=2)
         assert result.stdout == "" and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_a_keeling_file_links_its_notes_to_the_reviewer_pages_of_a_site(loaded, tmp_path: Path):
+    propose(loaded, "inspection", INSPECTION, tmp_path, "--cite", "adcs:local authorities must remain accountable")
+    target = tmp_path / "keeling.html"
+    loaded("render", "2", "--keeling", "-a", "inspection", "-d", DOC, "-o", target,
+           "--link-base", "https://regdraft.example.org/")
+    html = target.read_text(encoding="utf-8")
+    assert f'href="https://regdraft.example.org/documents/{DOC}/amendments/inspection"' in html
+    assert f'href="https://regdraft.example.org/documents/{DOC}/responses/' in html and "#quote-" in html
+    assert 'href="/api/' not in html
+    for args, says in ((("--link-base", "javascript:alert(1)"), "http(s)://host"),
+                       (("--link-base", "https://regdraft.example.org/api"), "http(s)://host"),
+                       (("--link-base", "https://x.org", "--no-keeling"), "applies to --keeling")):
+        keeling = () if "--no-keeling" in args else ("--keeling",)
+        result = loaded("render", "2", *keeling, "-d", DOC, *[a for a in args if a != "--no-keeling"], code=2)
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and says in result.stderr, result.stderr

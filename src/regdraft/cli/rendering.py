@@ -8,6 +8,7 @@ import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
+from urllib.parse import urlsplit
 
 import typer
 
@@ -41,13 +42,21 @@ def render(
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
         help="Write to FILE (replaced whole, only once the rendering succeeded) instead of stdout.")] = None,
+    link_base: Annotated[Optional[str], typer.Option(
+        "--link-base", metavar="URL", show_default=False,
+        help="With --keeling: link the notes to the reviewer pages of the regdraft site at URL "
+             "(https://host[:port]), so that a file opened away from the site still leads to the amendments "
+             "and the quoted responses (default: the API's paths on the same site).")] = None,
 ) -> None:
     """Render a comparison (two files, two versions, a file and a version, or a version
     and amendments) or a Keeling schedule, in the formats the API serves."""
+    if link_base is not None and not keeling:
+        raise usage_error("--link-base applies to --keeling, whose notes carry links")
     if keeling:
         if b is not None:
             raise usage_error("--keeling renders one version: give A only")
-        text = _schedule(a, slug_list(amendments) if amendments is not None else None, document, format.value)
+        text = _schedule(a, slug_list(amendments) if amendments is not None else None, document, format.value,
+                         None if link_base is None else _site(link_base))
     else:
         from regdraft.services.rendering import render as render_as
 
@@ -59,7 +68,15 @@ def render(
         _write(output, text)
 
 
-def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str) -> str:
+def _site(url: str) -> str:
+    """``--link-base``: an http(s) site, without a path, query or fragment."""
+    site = urlsplit(url.strip())
+    if site.scheme not in ("http", "https") or not site.netloc or site.path.strip("/") or site.query or site.fragment:
+        raise InvalidInput(f"--link-base {url!r}: give the site as http(s)://host[:port]", field="link-base")
+    return f"{site.scheme}://{site.netloc}"
+
+
+def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str, site: str | None) -> str:
     from regdraft.services import rendering
 
     if slugs == []:
@@ -75,7 +92,8 @@ def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str
         n = version_number(session, doc, number)
         chosen = rendering.schedule_amendments(session, doc, n) if slugs is None else slugs
         # Rendered inside the transaction: the schedule's rows expire when it ends.
-        return rendering.render(rendering.keeling_schedule(session, doc, n, chosen), format)
+        links = rendering.Links() if site is None else rendering.page_links(site)
+        return rendering.render(rendering.keeling_schedule(session, doc, n, chosen, links), format)
 
 
 def _write(path: Path, text: str) -> None:

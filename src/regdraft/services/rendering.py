@@ -67,6 +67,28 @@ class Links:
         lambda doc, slug, start, end: f"/api/documents/{doc}/responses/{slug}#quote-{start}-{end}")
 
 
+def amendment_url(doc: str, slug: str) -> str:
+    """The reviewer page of an amendment (docs/web.md)."""
+    return f"/documents/{doc}/amendments/{slug}"
+
+
+def response_url(doc: str, slug: str) -> str:
+    return f"/documents/{doc}/responses/{slug}"
+
+
+def quote_url(doc: str, response: str, start: int, end: int) -> str:
+    """The quoted place in a response's page, which highlights it."""
+    return f"{response_url(doc, response)}#quote-{start}-{end}"
+
+
+def page_links(base: str = "") -> Links:
+    """Links to the reviewer pages, under ``base`` (a site such as
+    ``https://regdraft.example.org``) for a rendering read away from the site, such as a
+    file written by ``regdraft render``."""
+    return Links(amendment=lambda doc, slug: base + amendment_url(doc, slug),
+                 quote=lambda doc, response, start, end: base + quote_url(doc, response, start, end))
+
+
 @dataclass(frozen=True)
 class KeelingSchedule:
     title: str

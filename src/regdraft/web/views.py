@@ -16,7 +16,7 @@ from regdraft.core.structure import id_order_key, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents, xref
 from regdraft.services.comparisons import sources_of
-from regdraft.services.rendering import Links
+from regdraft.services.rendering import amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Document, Response, Stakeholder, Version
 from regdraft.web import marks
 
@@ -24,24 +24,8 @@ from regdraft.web import marks
 ALL = 10_000
 
 
-def document_url(doc: str) -> str:
-    return f"/documents/{doc}"
-
-
-def amendment_url(doc: str, slug: str) -> str:
-    return f"/documents/{doc}/amendments/{slug}"
-
-
-def response_url(doc: str, slug: str) -> str:
-    return f"/documents/{doc}/responses/{slug}"
-
-
-def quote_url(doc: str, response: str, start: int, end: int) -> str:
-    return f"{response_url(doc, response)}#quote-{start}-{end}"
-
-
 #: Links in rendered schedules point at pages, not at the API.
-PAGE_LINKS = Links(amendment=amendment_url, quote=quote_url)
+PAGE_LINKS = page_links()
 
 
 # Documents --------------------------------------------------------------------------
