@@ -120,9 +120,10 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
 def _merge(diff: TextDiff) -> _Merged:
     merged = _Merged()
     number = 1
-    # One scan of all the text decides whether any piece needs cleaning at all.
-    clean = _clean if _PRIVATE_USE.search("".join(op.text for group in diff.groups for op in group.ops)) \
-        else str
+    # One scan of the text (piece by piece, not a joined copy) decides whether any piece
+    # needs cleaning at all.
+    search = _PRIVATE_USE.search
+    clean = _clean if any(search(op.text) for group in diff.groups for op in group.ops) else str
     for group in diff.groups:
         merged.group_starts.append((merged.length, group.provision))
         if group.status == UNCHANGED:
@@ -240,18 +241,18 @@ _MARKDOWN_IT_PATTERNS = (
     ("~", re.compile("~~~")),
     ("*_", re.compile(r"\*\*|__|[*_](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")),
     ("\\", re.compile(r"\\ +(?:\n|\Z)")),
-    ("-+*.)", re.compile(r"\n *(?:[-+*]|\d{1,9}[.)]) *(?:\n|\Z)")),
 )
+# An empty list item: on the first line, or after a line end (a pattern that starts
+# with a literal is found fastest, where one starting with ``^`` tries every place).
+_EMPTY_ITEM = r" *(?:[-+*]|\d{1,9}[.)]) *(?:\n|\Z)"
+_EMPTY_ITEM_FIRST, _EMPTY_ITEM_LATER = re.compile(_EMPTY_ITEM), re.compile("\n" + _EMPTY_ITEM)
 
 
 def _needs_markdown_it(text: str) -> bool:
-    if any(char in text for char in _MARKDOWN_IT_CHARACTERS):
-        return True
-    # Patterns that start with a literal are found fastest, so the first line is given
-    # a line end before it.
-    lines = "\n" + text
-    return any(any(char in text for char in triggers) and pattern.search(lines)
-               for triggers, pattern in _MARKDOWN_IT_PATTERNS)
+    return (any(char in text for char in _MARKDOWN_IT_CHARACTERS)
+            or any(any(char in text for char in triggers) and pattern.search(text)
+                   for triggers, pattern in _MARKDOWN_IT_PATTERNS)
+            or _EMPTY_ITEM_FIRST.match(text) is not None or _EMPTY_ITEM_LATER.search(text) is not None)
 
 
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
