@@ -36,6 +36,7 @@ from markdown_it import MarkdownIt
 
 from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
+from regdraft.core.structure import pieces_between_headings
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
 _DIGITS = "".join(chr(0xE010 + d) for d in range(10))
@@ -262,10 +263,6 @@ _ANCHORABLE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"))
 _SOURCEPOS = re.compile(r'<(\w+)([^>]*?) data-sourcepos="(\d+):[^"]*"(>?)')
 
 
-# Where a long text may be cut for cmark: a heading after a blank line closes every
-# open block, and the syntax that could carry a block across it (fences, HTML blocks,
-# block quotes, link definitions) never reaches cmark.
-_PIECE_CUT = re.compile(r"\n\n(?=#{1,6} )")
 PIECE_CHARS = 8192
 """About how much text cmark reads at a time; it bounds the memory of the syntax
 tree and the HTML in flight, never the result."""
@@ -278,13 +275,10 @@ def _render_blocks(text: str) -> Iterator[tuple[int, str]]:
     if _needs_markdown_it(text):
         yield 0, render_with_markdown_it(text)
         return
-    start = line = 0
-    while start < len(text):
-        cut = _PIECE_CUT.search(text, start + PIECE_CHARS)
-        stop = cut.start() + 2 if cut else len(text)
-        yield line, render_with_cmark(text[start:stop])
-        line += text.count("\n", start, stop)
-        start = stop
+    # The syntax that could carry a block across a heading (fences, HTML blocks, block
+    # quotes, link definitions) never reaches cmark, so the text is cut before headings.
+    for line, piece in pieces_between_headings(text, PIECE_CHARS):
+        yield line, render_with_cmark(piece)
 
 
 def render_with_cmark(text: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -154,10 +154,24 @@ def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536)
 # --- Reading with markdown-it ------------------------------------------------------
 
 # A heading at the start of a line after a blank line closes every open block (list,
-# quote, paragraph), so the text can be parsed in pieces cut there, unless fences or
-# HTML blocks, which a heading does not close, occur at all.
-_CUT = re.compile(r"\n\n(?=#{2,3} )")
+# quote, paragraph, indented code), so a text can be read in pieces cut there, unless
+# fences or HTML blocks, which a heading does not close, occur at all.
+_CUT = re.compile(r"\n\n(?=#{1,6} )")
 _UNSPLITTABLE = re.compile(r"^ {0,3}(?:```|~~~|<)", re.M)
+
+
+def pieces_between_headings(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """``text`` in consecutive pieces of at least ``size`` characters (the last may be
+    shorter), each cut just before a heading that follows a blank line, with the 0-based
+    line each starts at. The caller makes sure nothing in ``text`` runs across such a
+    heading (no fences or HTML blocks)."""
+    start = line = 0
+    while start < len(text):
+        cut = _CUT.search(text, start + size)
+        stop = cut.start() + 2 if cut else len(text)
+        yield line, text[start:stop]
+        line += text.count("\n", start, stop)
+        start = stop
 
 
 def _block_tokens(text: str, chunk_bytes: int):
@@ -168,18 +182,13 @@ def _block_tokens(text: str, chunk_bytes: int):
     if len(text) <= chunk_bytes or _UNSPLITTABLE.search(text):
         yield parser.parse(text)
         return
-    start = line = 0
-    while start < len(text):
-        cut = _CUT.search(text, start + chunk_bytes)
-        stop = cut.start() + 2 if cut else len(text)
-        tokens = parser.parse(text[start:stop])
+    for line, piece in pieces_between_headings(text, chunk_bytes):
+        tokens = parser.parse(piece)
         if line:
             for token in tokens:
                 if token.map:
                     token.map = [token.map[0] + line, token.map[1] + line]
         yield tokens
-        line += text.count("\n", start, stop)
-        start = stop
 
 
 # What must occur somewhere in a text for each block rule to fire on it (also inside
