@@ -1,7 +1,11 @@
+import itertools
+from unittest import mock
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.diffing import ADDED, CHANGED, REMOVED, diff_texts, unified_diff
+from regdraft.core.patching import Op
 
 BASE = ("# Regs\n\n### 1. Citation\n\nThese Regulations may be cited as the Example Regulations.\n\n"
         "### 3. Functions\n\nThe following functions—\n\n- (a) social services functions;\n"
@@ -63,3 +67,67 @@ def test_an_attributed_diff_rebuilds_base_and_result_and_names_only_real_steps(b
     sources = {op.source for g in d.groups for op in g.ops if op.kind != "equal"}
     assert sources <= {s.source for s in steps}
     assert all(op.source is None for g in d.groups for op in g.ops if op.kind == "equal")
+
+
+def _plain_grouping(old: str, new: str, ops) -> list:
+    """The grouping by definition: every op cut at every start and end of a provision,
+    each piece given to ``Structure.at`` of where it stands (a deleted piece to its old
+    provision only when the deletion took all of it, else to the new provision where the
+    deletion stands), adjacent pieces of one provision grouped."""
+    from regdraft.core.diffing import _finish, _merge_ops, _move_blank_lines_into_new_provisions
+    from regdraft.core.structure import parse_structure
+
+    old_structure, new_structure = parse_structure(old, strict=False), parse_structure(new, strict=False)
+
+    def owner(structure, offset):
+        hit = structure.at(offset)
+        return (hit.id, hit.label) if hit else ("preamble", "the preamble")
+
+    def cut(structure, start, text):
+        cuts = sorted({b for p in structure.provisions for b in (p.start, p.end) if start < b < start + len(text)})
+        bounds = [start, *cuts, start + len(text)]
+        return [(a, text[a - start:b - start]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+    pieces = []
+    at_old = at_new = 0
+    for op in ops:
+        if op.kind == "delete":
+            for start, text in cut(old_structure, at_old, op.text):
+                provision = old_structure.get(owner(old_structure, start)[0])
+                whole = provision is not None and at_old <= provision.start and provision.end <= at_old + len(op.text)
+                key = owner(old_structure, start) if whole else owner(new_structure, min(at_new, max(len(new) - 1, 0)))
+                pieces.append((key, Op("delete", text, op.source)))
+            at_old += len(op.text)
+        else:
+            pieces += [(owner(new_structure, start), Op(op.kind, text, op.source))
+                       for start, text in cut(new_structure, at_new, op.text)]
+            at_new += len(op.text)
+            at_old += len(op.text) if op.kind == "equal" else 0
+    old_ids = frozenset(p.id for p in old_structure.provisions)
+    groups = [_finish(key, _merge_ops([op for _, op in run]), old_ids)
+              for key, run in itertools.groupby(pieces, key=lambda piece: piece[0])]
+    return _move_blank_lines_into_new_provisions(groups, old_ids)
+
+
+_block = st.sampled_from(["## Part 1: General\n\n", "## Schedule 1: Forms\n\n", "### 3. A\n\n", "### 4. B\n\n",
+                          "### 4. B\n\n", "(1) The body must—\n\n", "(2) A body.\n\n", "- (a) profit;\n",
+                          "- (b) not for profit;\n", "  - (i) head;\n", "1. First\n", "\n", "Plain text.\n\n",
+                          "words and more words ", "regulation ", "é—“x”"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_block, max_size=25).map("".join), st.lists(_block, max_size=25).map("".join),
+       st.lists(st.lists(_block, max_size=25).map("".join), max_size=3))
+def test_the_grouping_equals_its_definition(old, new, between):
+    """Pieces are attributed per stretch of one owner, and the unchanged provisions a long
+    equal op covers are grouped in bulk: the groups are those of the plain definition, for
+    plain diffs and for attributed ones (whose ops carry sources)."""
+    from regdraft.core import diffing
+    from regdraft.core.patching import diff_words
+
+    ops = diff_words(old, new)
+    assert list(diffing.group_by_provision(old, new, ops).groups) == _plain_grouping(old, new, ops)
+    with mock.patch.object(diffing, "group_by_provision", wraps=diffing.group_by_provision) as grouping:
+        attributed = diffing.diff_steps(old, [diffing.Step(text, f"step-{i}") for i, text in enumerate([*between, new])])
+    ops = grouping.call_args.args[2]
+    assert list(attributed.groups) == _plain_grouping(old, new, ops)

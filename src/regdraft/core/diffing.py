@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
-from regdraft.core.structure import PREAMBLE, Structure, parse_structure
+from regdraft.core.structure import PREAMBLE, Provision, Structure, parse_structure
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
@@ -66,30 +67,57 @@ class TextDiff:
         return counts
 
 
-class _Boundaries:
-    """Cut points of a structure: where the innermost provision can change."""
+class _Owners:
+    """Who owns each stretch of a text: the innermost provision (:meth:`Structure.at`),
+    which can only change where a provision starts or ends. Stretch ``k`` runs from
+    ``starts[k]`` to ``starts[k + 1]`` (the last one to the end of the text), and
+    neighbouring stretches have different owners, so each stretch of a diff's piece is
+    one group's."""
+
+    __slots__ = ("starts", "ids", "labels", "span_starts", "span_ends")
 
     def __init__(self, structure: Structure) -> None:
-        self.structure = structure
-        self.cuts = sorted({b for p in structure.provisions for b in (p.start, p.end)})
+        provisions, length = structure.provisions, len(structure.text)
+        points = sorted({0, *(b for p in provisions for b in (p.start, p.end) if b < length)})
+        starts: list[int] = []
+        ids: list[str] = []
+        labels: list[str] = []
+        # Where the owner's whole span lies, for the check that a deletion took all of
+        # it; text before any provision is the preamble's, which may not be one.
+        span_starts: list[int] = []
+        span_ends: list[int] = []
+        # The innermost provision holding a point is the latest-starting one not yet
+        # ended: provisions are pushed as points reach their start, and dropped from the
+        # top once a point reaches their end.
+        open_: list[Provision] = []
+        pushed, count = 0, len(provisions)
+        for point in points:
+            while pushed < count and provisions[pushed].start <= point:
+                open_.append(provisions[pushed])
+                pushed += 1
+            while open_ and open_[-1].end <= point:
+                open_.pop()
+            if open_:
+                owner = open_[-1]
+                owner_id, label = owner.id, owner.label
+            else:
+                owner, owner_id, label = structure.get(PREAMBLE), PREAMBLE, "the preamble"
+            if ids and ids[-1] == owner_id and labels[-1] == label:
+                continue
+            starts.append(point)
+            ids.append(owner_id)
+            labels.append(label)
+            span_starts.append(owner.start if owner is not None else _NOWHERE)
+            span_ends.append(owner.end if owner is not None else _NOWHERE)
+        self.starts, self.ids, self.labels = starts, ids, labels
+        self.span_starts, self.span_ends = span_starts, span_ends
 
-    def split(self, start: int, text: str) -> list[tuple[int, str]]:
-        """Split ``text`` (standing at ``start``) at cut points."""
-        pieces = []
-        end = start + len(text)
-        i = bisect.bisect_right(self.cuts, start)
-        at = start
-        while i < len(self.cuts) and self.cuts[i] < end:
-            cut = self.cuts[i]
-            pieces.append((at, text[at - start:cut - start]))
-            at = cut
-            i += 1
-        pieces.append((at, text[at - start:]))
-        return [(s, t) for s, t in pieces if t]
+    def key_at(self, offset: int) -> tuple[str, str]:
+        k = bisect.bisect_right(self.starts, offset) - 1
+        return self.ids[k], self.labels[k]
 
-    def owner(self, offset: int) -> tuple[str, str]:
-        hit = self.structure.at(offset)
-        return (hit.id, hit.label) if hit else (PREAMBLE, "the preamble")
+
+_NOWHERE = sys.maxsize
 
 
 def diff_texts(old: str, new: str) -> TextDiff:
@@ -176,55 +204,85 @@ def _net_ops(base: str, final: str, origin: list[int], made_by: list[str | None]
 
 def group_by_provision(old: str, new: str, ops) -> TextDiff:
     """Cut a diff of ``old`` into ``new`` at provision boundaries and group the pieces."""
-    old_structure, new_structure = parse_structure(old, strict=False), parse_structure(new, strict=False)
-    old_cuts, new_cuts = _Boundaries(old_structure), _Boundaries(new_structure)
-    return TextDiff(tuple(_group(_pieces(ops, old_cuts, new_cuts, len(new)), old_structure)))
+    # One text's provisions at a time: a long text has tens of thousands, and only the
+    # owners of its stretches (and the old text's ids) are needed.
+    old_structure = parse_structure(old, strict=False)
+    old_ids = frozenset(p.id for p in old_structure.provisions)
+    old_owners = _Owners(old_structure)
+    del old_structure
+    new_owners = _Owners(parse_structure(new, strict=False))
+    return TextDiff(tuple(_group(ops, old_owners, new_owners, len(new), old_ids)))
 
 
-def _pieces(ops, old_cuts: _Boundaries, new_cuts: _Boundaries, new_length: int) -> Iterator[tuple[str, str, Op]]:
-    """The diff cut at provision boundaries, as (provision id, label, op), one at a time
-    (a long text has a piece for every provision)."""
-    at_old = at_new = 0
-    for op in ops:
-        if op.kind == DELETE:
-            for start, text in old_cuts.split(at_old, op.text):
-                old_id, old_label = old_cuts.owner(start)
-                whole = _wholly_deleted(old_cuts.structure, old_id, at_old, at_old + len(op.text))
-                owner = (old_id, old_label) if whole else new_cuts.owner(min(at_new, max(new_length - 1, 0)))
-                yield *owner, Op(DELETE, text, op.source)
-            at_old += len(op.text)
-        else:
-            for start, text in new_cuts.split(at_new, op.text):
-                yield *new_cuts.owner(start), Op(op.kind, text, op.source)
-            at_new += len(op.text)
-            if op.kind == EQUAL:
-                at_old += len(op.text)
+def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
+           old_ids: frozenset[str]) -> list[ProvisionDiff]:
+    """Each op cut into the stretches of the text it stands in (a deletion in the old
+    text, the rest in the new), each piece attributed to the stretch's owner, and
+    adjacent pieces of one owner grouped.
 
-
-def _wholly_deleted(structure: Structure, provision_id: str, start: int, end: int) -> bool:
-    provision = structure.get(provision_id)
-    return provision is not None and start <= provision.start and provision.end <= end
-
-
-def _group(pieces: Iterable[tuple[str, str, Op]], old_structure: Structure) -> list[ProvisionDiff]:
+    A deleted piece belongs to its old provision only if the deletion took all of that
+    provision; otherwise to the new provision where the deletion stands."""
     groups: list[ProvisionDiff] = []
     run: list[Op] = []
     key: tuple[str, str] | None = None
-    for provision, label, op in pieces:
-        if key is not None and key != (provision, label):
-            groups.append(_finish(key, run, old_structure))
-            run = []
-        key = (provision, label)
-        if run and (run[-1].kind, run[-1].source) == (op.kind, op.source):
+
+    def add(piece_key: tuple[str, str], op: Op) -> None:
+        nonlocal key, run
+        if piece_key != key:
+            if key is not None:
+                groups.append(_finish(key, run, old_ids))
+            key, run = piece_key, [op]
+        elif (run[-1].kind, run[-1].source) == (op.kind, op.source):
             run[-1] = Op(op.kind, run[-1].text + op.text, op.source)
         else:
             run.append(op)
+
+    at_old = at_new = 0
+    for op in ops:
+        kind, text, source = op.kind, op.text, op.source
+        length = len(text)
+        if not length:
+            continue
+        owners, at = (old_owners, at_old) if kind == DELETE else (new_owners, at_new)
+        starts, ids, labels = owners.starts, owners.ids, owners.labels
+        first = bisect.bisect_right(starts, at) - 1
+        last = bisect.bisect_left(starts, at + length, first + 1) - 1  # the last stretch the op reaches
+        # Where each piece ends in ``text``.
+        ends = [starts[k + 1] - at for k in range(first, last)] + [length]
+        if kind == DELETE:
+            elsewhere = None
+            begin = 0
+            for k, end in zip(range(first, last + 1), ends):
+                if at <= owners.span_starts[k] and owners.span_ends[k] <= at + length:
+                    add((ids[k], labels[k]), Op(DELETE, text[begin:end], source))
+                else:
+                    if elsewhere is None:
+                        elsewhere = new_owners.key_at(min(at_new, max(new_length - 1, 0)))
+                    add(elsewhere, Op(DELETE, text[begin:end], source))
+                begin = end
+            at_old += length
+            continue
+        add((ids[first], labels[first]), Op(kind, text[:ends[0]], source))
+        if last > first:
+            if kind == EQUAL:
+                # The stretches the op covers whole are unchanged provisions, one group
+                # each: most of a long text, made here without the checks above.
+                groups.append(_finish(key, run, old_ids))
+                groups.extend([ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[begin:end], source),))
+                               for k, begin, end in zip(range(first + 1, last), ends, ends[1:])])
+                key, run = (ids[last], labels[last]), [Op(EQUAL, text[ends[-2]:], source)]
+            else:
+                for k, begin, end in zip(range(first + 1, last + 1), ends, ends[1:]):
+                    add((ids[k], labels[k]), Op(kind, text[begin:end], source))
+        at_new += length
+        if kind == EQUAL:
+            at_old += length
     if key is not None:
-        groups.append(_finish(key, run, old_structure))
-    return _move_blank_lines_into_new_provisions(groups, old_structure)
+        groups.append(_finish(key, run, old_ids))
+    return _move_blank_lines_into_new_provisions(groups, old_ids)
 
 
-def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_structure: Structure) -> list[ProvisionDiff]:
+def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_ids: frozenset[str]) -> list[ProvisionDiff]:
     """A provision added or removed brings its separating blank line with it, but the
     blank line stands inside the span of the provision before it. Give it to the added
     or removed provision, so that the one before is not reported as changed."""
@@ -237,9 +295,8 @@ def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_struc
         while ops and ops[-1].kind != EQUAL and not ops[-1].text.strip():
             moved.insert(0, ops.pop())
         if moved:
-            groups[i] = _finish((before.provision, before.label), ops, old_structure)
-            groups[i + 1] = _finish((after.provision, after.label), _merge_ops(moved + list(after.ops)),
-                                    old_structure)
+            groups[i] = _finish((before.provision, before.label), ops, old_ids)
+            groups[i + 1] = _finish((after.provision, after.label), _merge_ops(moved + list(after.ops)), old_ids)
     return [g for g in groups if g.ops]
 
 
@@ -253,7 +310,7 @@ def _merge_ops(ops: list[Op]) -> list[Op]:
     return merged
 
 
-def _finish(key: tuple[str, str], ops: list[Op], old_structure: Structure) -> ProvisionDiff:
+def _finish(key: tuple[str, str], ops: list[Op], old_ids: frozenset[str]) -> ProvisionDiff:
     if not ops:
         return ProvisionDiff(key[0], key[1], UNCHANGED, ())
     if len(ops) == 1 and ops[0].kind == EQUAL:  # most provisions of a long text: checked first
@@ -261,7 +318,7 @@ def _finish(key: tuple[str, str], ops: list[Op], old_structure: Structure) -> Pr
     kinds = {op.kind for op in ops}
     if kinds == {EQUAL}:
         status = UNCHANGED
-    elif kinds == {INSERT} and key[0] not in old_structure:
+    elif kinds == {INSERT} and key[0] not in old_ids:
         status = ADDED
     elif kinds == {DELETE}:
         status = REMOVED
