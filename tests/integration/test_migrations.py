@@ -6,11 +6,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import regdraft.store.models  # noqa: F401  (registers the tables)
+from regdraft.services.events import generation
 from regdraft.store.engine import alembic_config, current_revision, downgrade, make_engine, migrate
 
 MODEL_TABLES = set(SQLModel.metadata.tables)
@@ -87,3 +88,14 @@ def test_comparison_notices_a_drifted_schema(empty_engine: Engine):
         connection.exec_driver_sql("DROP INDEX ix_version_content_hash")
     differences = schema_differences(empty_engine)
     assert any(diff[0] == "add_index" and diff[1].name == "ix_version_content_hash" for diff in differences), differences
+
+
+def test_the_generation_counter_starts_at_the_events_already_logged(empty_engine: Engine):
+    migrate(empty_engine, "0002_tokens_and_audit")
+    with empty_engine.begin() as connection:
+        for n in range(3):
+            connection.execute(text("INSERT INTO event (at, actor, action, target_type, target, detail) "
+                                    "VALUES (CURRENT_TIMESTAMP, 'old', 'test.old', 'test', :n, '{}')"), {"n": str(n)})
+    migrate(empty_engine)
+    with Session(empty_engine) as session:
+        assert generation(session) == 3

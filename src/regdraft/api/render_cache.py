@@ -29,7 +29,8 @@ least as new as that write's event, and only entries made from a store at least 
 new have that key. The key is the same query the routes run (``services.events.generation``),
 so entries the routes put are the entries hits find. The generation moves with every
 commit, also where two PostgreSQL writers commit out of the order of their event ids
-(there it is the number of events, not the last id: see ``generation_query``).
+(a trigger moves it as each commits: see ``generation_query``), and reading it is one
+row however long the event log is.
 """
 
 from __future__ import annotations
@@ -215,7 +216,8 @@ class StoreGeneration:
         if self._engine is None:
             # One connection, set up as the app's are (make_engine's connect hooks).
             self._engine = make_engine(self._url, pool_size=1, max_overflow=0)
-            self._sql = str(generation_query(self._engine.dialect.name).compile(dialect=self._engine.dialect))
+            self._sql = str(generation_query().compile(
+                dialect=self._engine.dialect, compile_kwargs={"literal_binds": True}))
         self._connection = self._engine.raw_connection()
         dbapi = self._connection.dbapi_connection
         if self._inline:

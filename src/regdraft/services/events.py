@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from regdraft.store.models import Event
+from regdraft.store.models import Event, Generation
 
 
 def record(session: Session, actor: str, action: str, target_type: str, target: str, document_id: int | None,
@@ -20,23 +20,17 @@ def record(session: Session, actor: str, action: str, target_type: str, target: 
     return event
 
 
-def generation_query(dialect: str):
+def generation_query():
     """The statement that reads the store's generation: a number that moves with every
-    committed write (each appends an event), so anything derived from the store is still
-    valid while it has not moved.
-
-    SQLite writers take turns, so the last event's id is the last commit. PostgreSQL
-    numbers events from a sequence and two writers may commit out of id order: after
-    the higher id commits, the last id would not move again when the lower one does.
-    There the generation is the number of events, which grows with every commit
-    whatever its ids (events are never deleted: migration 0002's triggers refuse it)."""
-    if dialect == "postgresql":
-        return select(func.count()).select_from(Event)
-    return select(func.max(Event.id))
+    committed write (each appends an event, and a trigger on the event log moves the
+    counter row: migration 0003), so anything derived from the store is still valid
+    while it has not moved. On PostgreSQL it moves when the writer commits, so two
+    writers committing out of the order of their event ids both move it."""
+    return select(Generation.value).where(Generation.id == 1)
 
 
 def generation(session: Session) -> int:
-    return session.exec(generation_query(session.get_bind().dialect.name)).one() or 0
+    return session.exec(generation_query()).one()
 
 
 def list_events(session: Session, *, document_id: int | None = None, offset: int = 0,

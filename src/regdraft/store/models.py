@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -174,6 +174,19 @@ class Event(SQLModel, table=True):
     before_hash: str | None = None
     after_hash: str | None = None
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Generation(SQLModel, table=True):
+    """One row: the store's generation, a number that moves with every committed
+    transaction that appended an event (every write does). It keys the render cache
+    (``services.events.generation``). Triggers on ``event`` move it (migration 0003),
+    so no code path can write without moving it, and reading it costs one row however
+    long the event log grows."""
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_generation_one_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class Token(SQLModel, table=True):
