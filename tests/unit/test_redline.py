@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regdraft.core.diffing import Step, diff_steps, diff_texts
+from regdraft.core.diffing import diff_texts
+from regdraft.core.history import Step, diff_steps
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
 from regdraft.core.instructions import parse
 from regdraft.core import redline
@@ -220,8 +221,11 @@ markdown_texts = st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=40).map(""
 
 
 def _blocks_and_lines(rendered: str) -> str:
-    return redline._SOURCEPOS.sub(
-        lambda m: f"<{m[1]} line={m[3]}>" if m[1] in redline._ANCHORABLE else f"<{m[1]}{m[2]}{m[4]}", rendered)
+    # Anchors go only on blocks whose opening tag is exactly the one the redline reads.
+    assert len(re.findall(r"<(?:h[1-6]|p|li)\b[^>]*data-sourcepos", rendered)) == \
+        len(redline._ANCHORABLE_SOURCEPOS.findall(rendered))
+    return redline._SOURCEPOS_ATTRIBUTE.sub("", redline._ANCHORABLE_SOURCEPOS.sub(
+        lambda m: f"<{m[1]} line={m[2]}>", rendered))
 
 
 @settings(max_examples=300, deadline=None)
@@ -254,3 +258,14 @@ def test_a_long_text_rendered_in_pieces_gives_the_html_of_the_whole(monkeypatch)
     pieces, _ = render_html(diff, notices={"reg-12-1-b": ["A conflict here."]})
     assert pieces == whole
     assert 'id="reg-31"' in pieces and 'id="reg-12-1-b"' in pieces and "A conflict here." in pieces
+
+
+def test_provision_ids_are_escaped_in_anchors_whatever_they_hold():
+    from regdraft.core.diffing import ProvisionDiff, TextDiff
+    from regdraft.core.patching import Op
+
+    for ids in (['a"b', "<c>&"], ['a"b', "line\nend", "<c>&"]):
+        diff = TextDiff(tuple(ProvisionDiff(pid, pid, "unchanged", (Op("equal", f"Text {n}.\n\n"),))
+                              for n, pid in enumerate(ids)))
+        html, _ = render_html(diff)
+        assert [attrs["id"] for _, attrs in _parse(html).tags if "id" in attrs] == ids

@@ -28,6 +28,8 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from typing import Iterator
 
 import cmarkgfm
@@ -80,8 +82,9 @@ class Change:
 class _Merged:
     text: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    # (offset in merged text, provision id) where each group starts
-    group_starts: list[tuple[int, str]] = field(default_factory=list)
+    # Where each group starts in the merged text, and its provision id
+    group_starts: list[int] = field(default_factory=list)
+    group_provisions: list[str] = field(default_factory=list)
     length: int = 0
     at_line_start: bool = True
 
@@ -121,26 +124,40 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
 def _merge(diff: TextDiff) -> _Merged:
     merged = _Merged()
     number = 1
+    groups = diff.groups
     # One scan of the text (piece by piece, not a joined copy) decides whether any piece
     # needs cleaning at all.
-    search = _PRIVATE_USE.search
-    clean = _clean if any(search(op.text) for group in diff.groups for op in group.ops) else str
-    for group in diff.groups:
-        merged.group_starts.append((merged.length, group.provision))
+    texts = map(attrgetter("text"), chain.from_iterable(map(attrgetter("ops"), groups)))
+    clean = _clean if any(map(_PRIVATE_USE.search, texts)) else str
+    pieces, starts, provisions = merged.text, merged.group_starts, merged.group_provisions
+    # Most groups of a long text are unchanged provisions: their text is added here
+    # with the length and line state kept locally, and handed over for the others.
+    length, at_line_start = 0, True
+    for group in groups:
+        starts.append(length)
+        provisions.append(group.provision)
+        ops = group.ops
         if group.status == UNCHANGED:
-            merged.add(clean(group.old))
+            piece = clean(ops[0].text if len(ops) == 1 else "".join(op.text for op in ops))
+            if piece:
+                pieces.append(piece)
+                length += len(piece)
+                at_line_start = piece[-1] == "\n"
             continue
-        for change, ops in _changes_of(group, number):
+        merged.length, merged.at_line_start = length, at_line_start
+        for change, run in _changes_of(group, number):
             if change is None:
-                merged.add(clean(ops[0].text))
+                merged.add(clean(run[0].text))
                 continue
             number = change + 1
             merged.changes.append(Change(
-                change, group.provision, group.label, ops[0].source,
-                "".join(op.text for op in ops if op.kind == DELETE),
-                "".join(op.text for op in ops if op.kind == INSERT)))
-            for op in ops:
+                change, group.provision, group.label, run[0].source,
+                "".join(op.text for op in run if op.kind == DELETE),
+                "".join(op.text for op in run if op.kind == INSERT)))
+            for op in run:
                 _add_marked(merged, clean(op.text), op.kind, change)
+        length, at_line_start = merged.length, merged.at_line_start
+    merged.length = length
     return merged
 
 
@@ -194,7 +211,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     merged = _merge(diff)
     text = "".join(merged.text)
     merged.text.clear()
-    anchors = _Anchors(text, merged.group_starts, notices or {})
+    anchors = _Anchors(text, merged.group_starts, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
@@ -257,10 +274,12 @@ def _needs_markdown_it(text: str) -> bool:
 
 
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
-# The blocks a provision's anchor can go on, as both renderers open them.
-_ANCHORABLE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"))
-# A block's opening tag with its source line (an ordered list's start comes before it).
-_SOURCEPOS = re.compile(r'<(\w+)([^>]*?) data-sourcepos="(\d+):[^"]*"(>?)')
+# The opening tag of a block a provision's anchor can go on, as both renderers write it,
+# with its source line; and of any other block (an ordered list's start comes before it).
+_ANCHORABLE_SOURCEPOS = re.compile(r'<(h[1-6]|p|li) data-sourcepos="(\d+):[^"]*">')
+# The attribute as any other block carries it. Text and attribute values never hold a
+# bare quote (both renderers escape it), so only tags match.
+_SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="[^"]*"')
 
 
 PIECE_CHARS = 8192
@@ -298,37 +317,48 @@ class _Anchors:
     """Gives the first block of each provision its id (and any notices), piece by piece
     of the rendered HTML, and drops the source lines the renderer wrote."""
 
-    def __init__(self, text: str, group_starts: list[tuple[int, str]], notices: dict[str, list[str]]) -> None:
+    def __init__(self, text: str, group_starts: list[int], group_provisions: list[str],
+                 notices: dict[str, list[str]]) -> None:
         # A block belongs to the group that started at or before its first character;
         # a group starting inside a line owns blocks from the next line on.
         self.group_lines: list[int] = []
+        append = self.group_lines.append
+        count = text.count
         line = at = 0
-        for offset, _ in group_starts:
-            line += text.count("\n", at, offset)
+        for offset in group_starts:
+            line += count("\n", at, offset)
             at = offset
-            self.group_lines.append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
-        self.group_starts, self.notices = group_starts, notices
+            append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
+        self.group_provisions, self.notices = group_provisions, notices
+        # Provision ids escaped for attributes in one pass: ids never hold a line end
+        # (if one did, the count would tell and each is escaped alone).
+        names = html.escape("\n".join(group_provisions)).split("\n")
+        self.names = names if len(names) == len(group_provisions) else [html.escape(p) for p in group_provisions]
         self.seen: set[str] = set()
 
     def apply(self, rendered: str, first_line: int) -> str:
-        group_lines, group_starts, seen, notices = self.group_lines, self.group_starts, self.seen, self.notices
+        group_lines, group_provisions, names = self.group_lines, self.group_provisions, self.names
+        seen, notices = self.seen, self.notices
+        before = first_line - 1  # sourcepos lines are 1-based within the piece
+        bisect_right = bisect.bisect_right
 
         def anchor(match: re.Match) -> str:
-            tag = match[1]
-            if tag not in _ANCHORABLE:
-                return f"<{tag}{match[2]}{match[4]}"
-            i = bisect.bisect_right(group_lines, first_line + int(match[3]) - 1) - 1
-            provision = group_starts[i][1] if i >= 0 else None
+            tag, line = match.group(1, 2)
+            i = bisect_right(group_lines, before + int(line)) - 1
+            provision = group_provisions[i] if i >= 0 else None
             if provision is None or provision in seen:
                 return f"<{tag}>"
             seen.add(provision)
-            name = html.escape(provision)
+            name = names[i]
             opening = f'<{tag} id="{name}" data-provision="{name}">'
-            block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>'
-                            for n in notices.get(provision, ()))
+            if provision not in notices:
+                return opening
+            block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>' for n in notices[provision])
             return opening + block if tag == "li" else block + opening
 
-        return _SOURCEPOS.sub(anchor, rendered)
+        # Blocks that never carry an anchor (lists, quotes) only lose their source line,
+        # by a replacement without a call back into Python for each.
+        return _SOURCEPOS_ATTRIBUTE.sub("", _ANCHORABLE_SOURCEPOS.sub(anchor, rendered))
 
 
 def _add_note_links(body: str) -> str:
