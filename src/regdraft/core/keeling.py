@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from regdraft.core.diffing import Step, TextDiff, diff_steps
+from regdraft.core.diffing import TextDiff
+from regdraft.core.history import Step, diff_steps
 from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html, safe_link
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from regdraft.core.diffing import Step, TextDiff, diff_steps, diff_texts, unified_diff
+from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
+from regdraft.core.history import Step, diff_steps
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.patching import apply_in_turn, parse_patch
 from regdraft.core.redline import Source

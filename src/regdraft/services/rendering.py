@@ -31,7 +31,8 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-from regdraft.core.diffing import Step, TextDiff, diff_steps
+from regdraft.core.diffing import TextDiff
+from regdraft.core.history import Step, diff_steps
 from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, apply_patch, parse_patch

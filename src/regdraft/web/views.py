@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlmodel import Session
 
-from regdraft.core.diffing import Step, TextDiff, diff_steps
+from regdraft.core.diffing import TextDiff
+from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
 from regdraft.core.structure import id_order_key, parse_structure

@@ -1,0 +1,141 @@
+"""The net diff of a history of changes, with every word attributed to the change that
+made it.
+
+A Keeling schedule shows a version as amended by hundreds of amendments, each change
+marked with the amendment behind it. Each amendment's text is diffed against the one
+before; what each stretch of the current text is (base text from a known offset, or
+words inserted by a known step) is carried forward, so the final diff is the net
+change (words inserted by one step and deleted by a later one do not appear) and each
+change's source is known exactly.
+
+What is carried forward is a list of *runs*, not a record per character: an amendment
+changes a few words of a long text, so a step costs time in proportion to the runs
+and the diff's ops, not to the text's length. (Per character, 200 amendments of a
+1 MB regulation took 6.8 s.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regdraft.core.diffing import TextDiff, group_by_provision
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
+
+INSERTED = -1
+"""The origin of a run that no base text stands behind."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change in a history: the text after it, and what made it (an amendment's
+    slug, or a version's name)."""
+
+    text: str
+    source: str
+
+
+class _Run:
+    """A stretch of the current text: ``length`` characters of the base from offset
+    ``origin``, or inserted by ``made_by`` (``origin`` is :data:`INSERTED`)."""
+
+    __slots__ = ("length", "origin", "made_by")
+
+    def __init__(self, length: int, origin: int, made_by: str | None) -> None:
+        self.length, self.origin, self.made_by = length, origin, made_by
+
+
+def diff_steps(base: str, steps: list[Step]) -> TextDiff:
+    """Diff ``base`` against the last step's text, attributing every inserted and
+    deleted word to the step that inserted or deleted it."""
+    current = base
+    runs = [_Run(len(base), 0, None)] if base else []
+    deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
+    for step in steps:
+        runs = _carry(runs, diff_words(current, step.text), step.source, deletions)
+        current = step.text
+    deletions.sort()
+    return group_by_provision(base, current, _net_ops(base, current, runs, deletions))
+
+
+def _carry(runs: list[_Run], ops: list[Op], source: str, deletions: list[tuple[int, int, str]]) -> list[_Run]:
+    """The runs of the text after ``ops`` (a diff of the text ``runs`` describe), and
+    the base text the step deleted appended to ``deletions``."""
+    carried: list[_Run] = []
+
+    def keep(length: int, origin: int, made_by: str | None) -> None:
+        last = carried[-1] if carried else None
+        if last is not None and last.made_by == made_by and (
+                (origin == INSERTED and last.origin == INSERTED)
+                or (origin != INSERTED and last.origin != INSERTED and last.origin + last.length == origin)):
+            last.length += length
+        else:
+            carried.append(_Run(length, origin, made_by))
+
+    at = 0  # the run being consumed, and how far into it
+    into = 0
+    for op in ops:
+        if op.kind == INSERT:
+            keep(len(op.text), INSERTED, source)
+            continue
+        wanted = len(op.text)
+        while wanted:
+            run = runs[at]
+            taken = min(wanted, run.length - into)
+            origin = run.origin + into if run.origin != INSERTED else INSERTED
+            if op.kind == EQUAL:
+                keep(taken, origin, run.made_by)
+            elif origin != INSERTED:  # base text deleted; inserted text deleted again is simply gone
+                deletions.append((origin, taken, source))
+            wanted -= taken
+            into += taken
+            if into == run.length:
+                at, into = at + 1, 0
+    return carried
+
+
+def _net_ops(base: str, final: str, runs: list[_Run], deletions: list[tuple[int, int, str]]) -> list[Op]:
+    """The runs of ``final`` and the deleted base text as one diff of ``base``: kept
+    base text is equal, and deletions are shown before the insertions that replace
+    them. Adjacent ops of one kind and source are merged."""
+    ops: list[Op] = []
+    pieces: list[str] = []  # the text of the op being built
+    kind_source: tuple[str, str | None] | None = None
+
+    def emit(kind: str, text: str, source: str | None) -> None:
+        nonlocal kind_source
+        if kind_source != (kind, source):
+            flush()
+            kind_source = (kind, source)
+        pieces.append(text)
+
+    def flush() -> None:
+        if pieces:
+            ops.append(Op(kind_source[0], "".join(pieces), kind_source[1]))
+            pieces.clear()
+
+    next_deletion = 0
+
+    def delete_until(end: int) -> None:
+        """Show the deleted base text before base offset ``end``."""
+        nonlocal next_deletion
+        while next_deletion < len(deletions) and deletions[next_deletion][0] < end:
+            start, length, source = deletions[next_deletion]
+            emit(DELETE, base[start:start + length], source)
+            next_deletion += 1
+
+    # Where the next kept base text after each run starts: an insertion's deletions
+    # are those before it.
+    kept_after = [len(base)] * (len(runs) + 1)
+    for i in range(len(runs) - 1, -1, -1):
+        kept_after[i] = runs[i].origin if runs[i].origin != INSERTED else kept_after[i + 1]
+    at = 0  # where the run stands in ``final``
+    for i, run in enumerate(runs):
+        delete_until(kept_after[i])
+        if run.origin == INSERTED:
+            emit(INSERT, final[at:at + run.length], run.made_by)
+        else:
+            emit(EQUAL, base[run.origin:run.origin + run.length], None)
+        at += run.length
+    delete_until(len(base))
+    flush()
+    return ops
