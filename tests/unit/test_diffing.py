@@ -109,7 +109,7 @@ def _plain_grouping(old: str, new: str, ops) -> list:
     return _move_blank_lines_into_new_provisions(groups, old_ids)
 
 
-_block = st.sampled_from(["## Part 1: General\n\n", "## Schedule 1: Forms\n\n", "### 3. A\n\n", "### 4. B\n\n",
+_block = st.sampled_from(["## Part 1: General\n\n", "## Preamble\n\n", "## Schedule 1: Forms\n\n", "### 3. A\n\n", "### 4. B\n\n",
                           "### 4. B\n\n", "(1) The body must—\n\n", "(2) A body.\n\n", "- (a) profit;\n",
                           "- (b) not for profit;\n", "  - (i) head;\n", "1. First\n", "\n", "Plain text.\n\n",
                           "words and more words ", "regulation ", "é—“x”"])
@@ -131,3 +131,18 @@ def test_the_grouping_equals_its_definition(old, new, between):
         attributed = diffing.diff_steps(old, [diffing.Step(text, f"step-{i}") for i, text in enumerate([*between, new])])
     ops = grouping.call_args.args[2]
     assert list(attributed.groups) == _plain_grouping(old, new, ops)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_block, max_size=30).map("".join))
+def test_owners_found_from_provision_starts_are_those_of_the_sweep(text):
+    from regdraft.core.diffing import _Owners
+    from regdraft.core.structure import parse_structure
+
+    structure = parse_structure(text, strict=False)
+    swept = object.__new__(_Owners)
+    swept._sweep(structure)
+    owners = object.__new__(_Owners)
+    if owners._each_provision_starts_one(structure):
+        assert [getattr(owners, name) for name in _Owners.__slots__] == \
+            [getattr(swept, name) for name in _Owners.__slots__]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import operator
 import sys
 from dataclasses import dataclass
 from typing import Iterable
@@ -77,15 +78,37 @@ class _Owners:
     __slots__ = ("starts", "ids", "labels", "span_starts", "span_ends")
 
     def __init__(self, structure: Structure) -> None:
+        if not self._each_provision_starts_one(structure):
+            self._sweep(structure)
+
+    def _each_provision_starts_one(self, structure: Structure) -> bool:
+        """The usual case, found without a step per provision: every provision starts
+        after the one before and is not empty, so each one owns the stretch from its
+        start to the next provision's (its children own their own). Only where a
+        provision ends before the next one starts (the text after a list, under its
+        paragraph) does the owner change otherwise: those few points are looked up."""
+        provisions, length = structure.provisions, len(structure.text)
+        if not provisions:
+            return False
+        ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = zip(*provisions)
+        if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
+                or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
+            return False
+        self.starts, self.ids, self.labels = list(starts), list(ids), list(labels)
+        self.span_starts, self.span_ends = list(starts), list(ends)
+        for point in sorted(set(ends).difference(starts)):
+            if point >= length:
+                break
+            k = bisect.bisect_right(self.starts, point) - 1
+            owner = structure.at(point)
+            self._insert_after(k, point, owner, structure)
+        return True
+
+    def _sweep(self, structure: Structure) -> None:
+        """Any structure: every point where a provision starts or ends, in order."""
         provisions, length = structure.provisions, len(structure.text)
         points = sorted({0, *(b for p in provisions for b in (p.start, p.end) if b < length)})
-        starts: list[int] = []
-        ids: list[str] = []
-        labels: list[str] = []
-        # Where the owner's whole span lies, for the check that a deletion took all of
-        # it; text before any provision is the preamble's, which may not be one.
-        span_starts: list[int] = []
-        span_ends: list[int] = []
+        self.starts, self.ids, self.labels, self.span_starts, self.span_ends = [], [], [], [], []
         # The innermost provision holding a point is the latest-starting one not yet
         # ended: provisions are pushed as points reach their start, and dropped from the
         # top once a point reaches their end.
@@ -97,20 +120,22 @@ class _Owners:
                 pushed += 1
             while open_ and open_[-1].end <= point:
                 open_.pop()
-            if open_:
-                owner = open_[-1]
-                owner_id, label = owner.id, owner.label
-            else:
-                owner, owner_id, label = structure.get(PREAMBLE), PREAMBLE, "the preamble"
-            if ids and ids[-1] == owner_id and labels[-1] == label:
-                continue
-            starts.append(point)
-            ids.append(owner_id)
-            labels.append(label)
-            span_starts.append(owner.start if owner is not None else _NOWHERE)
-            span_ends.append(owner.end if owner is not None else _NOWHERE)
-        self.starts, self.ids, self.labels = starts, ids, labels
-        self.span_starts, self.span_ends = span_starts, span_ends
+            self._insert_after(len(self.starts) - 1, point, open_[-1] if open_ else None, structure)
+
+    def _insert_after(self, k: int, point: int, owner: Provision | None, structure: Structure) -> None:
+        """A stretch from ``point`` after stretch ``k``, unless that one has the same owner."""
+        # Text before any provision is the preamble's, which may not be one.
+        owner_id, label = (owner.id, owner.label) if owner is not None else (PREAMBLE, "the preamble")
+        if k >= 0 and self.ids[k] == owner_id and self.labels[k] == label:
+            return
+        # Where the provision of that id lies, for the check that a deletion took all of
+        # it (a section headed "Preamble" takes the id from the text before it).
+        span = structure.get(owner_id)
+        self.starts.insert(k + 1, point)
+        self.ids.insert(k + 1, owner_id)
+        self.labels.insert(k + 1, label)
+        self.span_starts.insert(k + 1, span.start if span is not None else _NOWHERE)
+        self.span_ends.insert(k + 1, span.end if span is not None else _NOWHERE)
 
     def key_at(self, offset: int) -> tuple[str, str]:
         k = bisect.bisect_right(self.starts, offset) - 1
