@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "apply", "listing", "serving")
+SECTIONS = ("pipeline", "apply", "schedule", "listing", "serving")
 
 
 def _seconds(value: float | None) -> str:
@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "apply":
             from bench import apply
             rows += apply.run(1_000_000, repeats=1 if args.quick else 3)
+        elif section == "schedule":
+            from bench import schedule
+            rows += schedule.run(1_000_000, 50 if args.quick else 200, repeats=1 if args.quick else 3)
         elif section == "listing":
             from bench import listing
             listed, explain = listing.run(100 if args.quick else listing.DOCUMENTS)

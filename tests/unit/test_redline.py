@@ -82,7 +82,7 @@ def test_keeling_notes_cite_responses_and_conflicts_are_stated_in_place():
                                   (CitationNote("NCB", "voluntary organisations, another local authority",
                                                 "/responses/ncb#quote-10-55"),))}
     conflict = ConflictNotice("reg-4", "Amendments ban and nfp both change regulation 4: neither is applied here.")
-    keeling = render_keeling(BASE, [("nfp", NFP)], notes, [conflict])
+    keeling = render_keeling(diff_steps(BASE, [Step(NFP, "nfp")]), notes, [conflict])
     body = _parse(keeling.body)
     refs = [a["href"] for t, a in body.tags if t == "a"]
     assert refs == ["#note-1"]
@@ -96,7 +96,7 @@ def test_keeling_notes_cite_responses_and_conflicts_are_stated_in_place():
 
 def test_a_notice_after_the_last_provision_stands_at_the_end():
     notice = ConflictNotice(END_OF_TEXT, "Conflict: amendments a and b both add regulation 5.")
-    keeling = render_keeling(BASE, [("nfp", NFP)], {}, [notice])
+    keeling = render_keeling(diff_steps(BASE, [Step(NFP, "nfp")]), {}, [notice])
     assert keeling.body.endswith('<div class="rd-notice" role="note">Conflict: amendments a and b both add '
                                  'regulation 5.</div>')
     marked = render_criticmarkup(diff_texts(BASE, NFP), notices={END_OF_TEXT: [notice.message], "reg-4": ["<<}x"]})
@@ -166,8 +166,9 @@ def test_no_renderer_lets_hostile_markup_through(old, new, title):
     _assert_safe(body)
     _assert_safe(render_markdown(new))
     _assert_safe(render_page(title + "<script>", body, subtitle="<b>", notes_html=""), page=True)
-    keeling = render_keeling(old, [("<x>", new)], {"<x>": AmendmentNote("<x>", title, "<p>", "javascript:alert(1)", (
-        CitationNote("<b>", new[:40], "javascript:alert(1)"),))}, [ConflictNotice("reg-3", "<script>")])
+    notes = {"<x>": AmendmentNote("<x>", title, "<p>", "javascript:alert(1)", (
+        CitationNote("<b>", new[:40], "javascript:alert(1)"),))}
+    keeling = render_keeling(diff_steps(old, [Step(new, "<x>")]), notes, [ConflictNotice("reg-3", "<script>")])
     _assert_safe(keeling.body)
     _assert_safe(keeling.notes)
 
@@ -177,9 +178,8 @@ def _schedule(old: str, new: str, title: str) -> KeelingSchedule:
     notes = {"<x>": AmendmentNote("<x>", title + "<script>", "<p onclick=x>", "javascript:alert(1)", (
         CitationNote("<b>", new[:40], "javascript:alert(1)"), CitationNote("x", "<<}", "/ok#quote-1-2")))}
     diff = diff_steps(old, [Step(new, "<x>")])
-    keeling = render_keeling(old, [("<x>", new)], notes, [ConflictNotice("reg-3", "<script>x</script>"),
-                                                          ConflictNotice("nowhere", "<<}<img src=x onerror=1>")],
-                             diff=diff)
+    keeling = render_keeling(diff, notes, [ConflictNotice("reg-3", "<script>x</script>"),
+                                           ConflictNotice("nowhere", "<<}<img src=x onerror=1>")])
     comparison = Comparison("<old>", "<new>", old, new, diff, {"<x>": Source(title + "<<}", "\"onload=")}, "tag")
     return KeelingSchedule(title + "<script>", keeling, ("<x>",), ("<y>",), "tag", comparison,
                            tuple(notes.values()))

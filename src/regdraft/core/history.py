@@ -17,6 +17,7 @@ and the diff's ops, not to the text's length. (Per character, 200 amendments of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from regdraft.core.diffing import TextDiff, group_by_provision
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
@@ -44,17 +45,33 @@ class _Run:
         self.length, self.origin, self.made_by = length, origin, made_by
 
 
-def diff_steps(base: str, steps: list[Step]) -> TextDiff:
+class History:
+    """A base text and the changes made to it so far, added one step at a time: only
+    the current text is held, whatever the number of steps."""
+
+    def __init__(self, base: str) -> None:
+        self.base = self.current = base
+        self._runs = [_Run(len(base), 0, None)] if base else []
+        self._deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
+
+    def add(self, step: Step) -> None:
+        self._runs = _carry(self._runs, diff_words(self.current, step.text), step.source, self._deletions)
+        self.current = step.text
+
+    def diff(self) -> TextDiff:
+        """The base against the current text, every inserted and deleted word
+        attributed to the step that inserted or deleted it."""
+        deletions = sorted(self._deletions)
+        return group_by_provision(self.base, self.current, _net_ops(self.base, self.current, self._runs, deletions))
+
+
+def diff_steps(base: str, steps: Iterable[Step]) -> TextDiff:
     """Diff ``base`` against the last step's text, attributing every inserted and
     deleted word to the step that inserted or deleted it."""
-    current = base
-    runs = [_Run(len(base), 0, None)] if base else []
-    deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
+    history = History(base)
     for step in steps:
-        runs = _carry(runs, diff_words(current, step.text), step.source, deletions)
-        current = step.text
-    deletions.sort()
-    return group_by_provision(base, current, _net_ops(base, current, runs, deletions))
+        history.add(step)
+    return history.diff()
 
 
 def _carry(runs: list[_Run], ops: list[Op], source: str, deletions: list[tuple[int, int, str]]) -> list[_Run]:

@@ -13,7 +13,6 @@ import html
 from dataclasses import dataclass
 
 from regdraft.core.diffing import TextDiff
-from regdraft.core.history import Step, diff_steps
 from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html, safe_link
 
 
@@ -50,12 +49,9 @@ class Keeling:
     conflicts: tuple[ConflictNotice, ...]
 
 
-def render_keeling(base: str, applied: list[tuple[str, str]], amendments: dict[str, AmendmentNote],
-                   conflicts: list[ConflictNotice], *, diff: TextDiff | None = None) -> Keeling:
-    """``applied`` is the amendments applied in order, as (slug, text after it);
-    ``diff`` is their attributed diff from ``base`` where the caller has it already."""
-    if diff is None:
-        diff = diff_steps(base, [Step(text, slug) for slug, text in applied])
+def render_keeling(diff: TextDiff, amendments: dict[str, AmendmentNote], conflicts: list[ConflictNotice]) -> Keeling:
+    """``diff`` is the base against the amendments applied in order, each change
+    attributed to its amendment (:func:`regdraft.core.history.diff_steps`)."""
     sources = {slug: Source(a.title, a.proposer) for slug, a in amendments.items()}
     notices: dict[str, list[str]] = {}
     for conflict in conflicts:

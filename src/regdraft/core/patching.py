@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from enum import Enum
 from itertools import chain, compress, count
 from operator import ne
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from diff_match_patch import diff_match_patch, patch_obj
 from fast_diff_match_patch import diff as fast_diff
@@ -678,20 +678,26 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False,
 
 def apply_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> list[ApplyResult]:
     """Apply patches one after another, each to the text the ones before it made, up to
-    the first that fails. Patches proposed against the same base name places in that
-    base; each hunk is expected where its place now stands after the earlier patches'
-    edits, so a hunk that an earlier insertion merely pushed along is reported exact,
-    not shifted by the length of that insertion."""
-    results: list[ApplyResult] = []
+    the first that fails (see :func:`applied_in_turn`)."""
+    return list(applied_in_turn(patches, text, partial=partial))
+
+
+def applied_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> Iterator[ApplyResult]:
+    """Each patch's result as it is applied to the text the ones before it made, up to
+    and including the first that fails; one at a time, so that a caller who wants only
+    the last text need not hold every text in between (two hundred amendments of a
+    1 MB regulation). Patches proposed against the same base name places in that base;
+    each hunk is expected where its place now stands after the earlier patches' edits,
+    so a hunk that an earlier insertion merely pushed along is reported exact, not
+    shifted by the length of that insertion."""
     edits: list[tuple[int, int, int]] = []
     for patch in patches:
         result = apply_patch(patch, text, partial=partial, carry=lambda at, done=tuple(edits): _carried(at, done))
-        results.append(result)
+        yield result
         if result.text is None:
-            break
+            return
         edits += result.edits
         text = result.text
-    return results
 
 
 def _carried(at: int, edits: Sequence[tuple[int, int, int]]) -> int:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlmodel import Session, select
 
 from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
-from regdraft.core.history import Step, diff_steps
 from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.patching import apply_in_turn, parse_patch
+from regdraft.core.history import History, Step, diff_steps
+from regdraft.core.patching import applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
@@ -123,17 +124,28 @@ def compare_versions(session: Session, document: Document, old: int, new: int) -
                       sources_of(session, producers), etag("versions", a.content_hash, b.content_hash))
 
 
-def apply_in_order(version: Version, amendments: list[Amendment]) -> list[tuple[str, str]]:
-    """(slug, text after it) for each amendment applied in order; all-or-nothing."""
-    results = apply_in_turn([parse_patch(a.patch_text) for a in amendments], version.text)
-    applied = [(a.slug, r.text) for a, r in zip(amendments, results) if r.text is not None]
-    if len(applied) < len(amendments):
-        failed = amendments[len(applied)]
-        raise PatchDoesNotApply(
-            f"amendment {failed.slug!r} does not apply to version {version.number}"
-            + (f" after {', '.join(s for s, _ in applied)}" if applied else ""),
-            amendment=failed.slug, hunks=[h.as_dict() for h in results[-1].hunks])
-    return applied
+def apply_in_order(version: Version, amendments: list[Amendment]) -> Iterator[Step]:
+    """Each amendment applied in order, as the step it makes (the text after it, and its
+    slug), one at a time so that no caller holds every text in between. All or nothing:
+    the first that does not apply raises :class:`PatchDoesNotApply`."""
+    applied: list[str] = []
+    for amendment, result in zip(amendments, applied_in_turn([parse_patch(a.patch_text) for a in amendments],
+                                                             version.text)):
+        if result.text is None:
+            raise PatchDoesNotApply(
+                f"amendment {amendment.slug!r} does not apply to version {version.number}"
+                + (f" after {', '.join(applied)}" if applied else ""),
+                amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
+        applied.append(amendment.slug)
+        yield Step(result.text, amendment.slug)
+
+
+def amended(version: Version, amendments: list[Amendment]) -> History:
+    """The version as the amendments applied in order leave it, with who changed what."""
+    history = History(version.text)
+    for step in apply_in_order(version, amendments):
+        history.add(step)
+    return history
 
 
 def compare_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Comparison:
@@ -141,8 +153,7 @@ def compare_amendments(session: Session, document: Document, version: int, slugs
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
-    applied = apply_in_order(base, chosen)
-    new_text = applied[-1][1] if applied else base.text
+    history = amended(base, chosen)
     return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
-                      base.text, new_text, diff_steps(base.text, [Step(t, s) for s, t in applied]),
+                      base.text, history.current, history.diff(),
                       sources_of(session, chosen), etag("amendments", base.content_hash, *map(amendment_key, chosen)))

@@ -31,8 +31,8 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
+from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
-from regdraft.core.history import Step, diff_steps
 from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, apply_patch, parse_patch
@@ -40,7 +40,7 @@ from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html,
 from regdraft.core.structure import PREAMBLE, Structure, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.services.comparisons import (Comparison, StakeholderNames, amendment_key, apply_in_order,
+from regdraft.services.comparisons import (Comparison, StakeholderNames, amendment_key, amended,
                                           compare_amendments, etag, sources_of)
 from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
@@ -131,10 +131,31 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     pairs = amendment_service.conflicts(session, document, chosen)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
     to_apply = [a for a in chosen if a.slug not in withheld]
-    applied = apply_in_order(base, to_apply)
-    final = applied[-1][1] if applied else base.text
+    history = amended(base, to_apply)
+    applied = [a.slug for a in to_apply]
+    final = history.current
+    diff = history.diff()
+    # Most schedules of a long text have no conflicts, and need not read its provisions.
+    notices = _conflict_notices(pairs, chosen, base.text, diff, final) if pairs else []
+    citations = amendment_service.citations_of_each(session, chosen)
+    names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
+        response.stakeholder_id for cited in citations.values() for _, response in cited})
+    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
+    keeling = render_keeling(diff, notes, notices)
+    tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
+    name = f"{document.slug}@{base.number}"
+    comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
+                            sources_of(session, to_apply, names), tag)
+    return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
+                           tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
+                           tag, comparison, tuple(notes.values()))
+
+
+def _conflict_notices(pairs: list[ConflictPair], chosen: list[Amendment], base: str, diff: TextDiff,
+                      final: str) -> list[ConflictNotice]:
+    """A notice for each conflicting pair, before the first provision of the amended
+    text (``final``) that both change, or where the first of them would have acted."""
     structure = parse_structure(final, strict=False)
-    diff = diff_steps(base.text, [Step(text, slug) for slug, text in applied])
     notices = []
     for pair in pairs:
         labels = ", ".join(label for _, label in pair.provisions) or "the same text"
@@ -142,19 +163,8 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
                    f"Neither is applied in this schedule; the drafter must choose.")
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
         first = next(a for a in chosen if a.slug == pair.first)
-        notices.append(ConflictNotice(place or _place_of(first, base.text, diff, structure), message))
-    citations = amendment_service.citations_of_each(session, chosen)
-    names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
-        response.stakeholder_id for cited in citations.values() for _, response in cited})
-    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
-    keeling = render_keeling(base.text, applied, notes, notices, diff=diff)
-    tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
-    name = f"{document.slug}@{base.number}"
-    comparison = Comparison(name, name + "".join(f"+{s}" for s, _ in applied), base.text, final, diff,
-                            sources_of(session, to_apply, names), tag)
-    return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
-                           tuple(s for s, _ in applied), tuple(a.slug for a in chosen if a.slug in withheld),
-                           tag, comparison, tuple(notes.values()))
+        notices.append(ConflictNotice(place or _place_of(first, base, diff, structure), message))
+    return notices
 
 
 def _place_of(amendment: Amendment, base: str, diff: TextDiff, structure: Structure) -> str:

@@ -1,0 +1,86 @@
+"""Hundreds of amendments: proposing them against a 1 MB regulation, and the Keeling
+schedule that shows them all, through the services over a real SQLite file.
+
+A consultation gathers hundreds of amendments to one version. Each is proposed as a
+patch (checked, its hunks' provisions found, stored); the schedule of the version then
+applies them in turn, attributes every changed word to its amendment, finds their
+conflicts, and renders the page with a numbered note per change. There is no peer for
+this: the figures say whether a drafter waits.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bench.apply import amendments
+from bench.corpus import regulation_text
+from bench.measure import Row, median_time, peak_memory_mb
+from regdraft.services import amendments as amendment_service
+from regdraft.services import documents, rendering
+from regdraft.store.engine import make_engine, migrate
+
+
+def load(database_url: str, base: str, patches: list[str]) -> list[float]:
+    """The document, its version and one amendment per patch, each proposed and
+    committed as a drafter's request would be; the seconds each proposal took."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    took = []
+    try:
+        with Session(engine) as session:
+            document = documents.create_document(session, slug="long", title="A long regulation", actor="bench")
+            documents.upsert_stakeholder(session, slug="proposer", name="A proposer", actor="bench")
+            documents.create_version(session, document, text=base, parent=None, author="bench", actor="bench")
+            session.commit()
+            for i, patch in enumerate(patches):
+                started = time.perf_counter()
+                amendment_service.propose(session, document, amendment_service.AmendmentInput(
+                    slug=f"amendment-{i}", title=f"Amendment {i}", proposer="proposer", base=1,
+                    categories=["standards"], patch_text=patch), actor="bench")
+                session.commit()
+                took.append(time.perf_counter() - started)
+    finally:
+        engine.dispose()
+    return took
+
+
+def schedule_page(database_url: str) -> str:
+    """The Keeling schedule of version 1 with every open amendment, as an HTML page."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            document = documents.get_document(session, "long")
+            schedule = rendering.keeling_schedule(session, document, 1,
+                                                  rendering.schedule_amendments(session, document, 1))
+            return rendering.render(schedule, "html")
+    finally:
+        engine.dispose()
+
+
+def run(size: int, count: int, repeats: int) -> list[Row]:
+    base = regulation_text(size, seed=8)
+    patches = [a.patch for a in amendments(base, count)]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'schedule.sqlite'}"
+        took = load(url, base, patches)
+        page = schedule_page(url)
+        notes = page.count('class="rd-note-ref"')
+        marked = set(re.findall(r'data-amendment="(amendment-\d+)"', page))
+        assert len(marked) == count, f"the schedule marks changes of {len(marked)} of {count} amendments"
+        megabytes = len(base.encode()) / 1e6
+        return [
+            Row("hundreds of amendments", f"{megabytes:.1f} MB: propose one amendment (of {count})",
+                statistics.median(took),
+                note=f"p95 {sorted(took)[int(len(took) * 0.95) - 1] * 1000:.0f} ms; checked, hunks and "
+                     "provisions found, stored, committed"),
+            Row("hundreds of amendments", f"{megabytes:.1f} MB: Keeling schedule of all {count} (html)",
+                median_time(lambda: schedule_page(url), repeats),
+                peak_mb=peak_memory_mb(schedule_page, url), size_mb=megabytes,
+                note=f"{notes} changes, each with a numbered note; render cache not involved"),
+        ]
