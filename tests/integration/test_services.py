@@ -91,7 +91,7 @@ def test_apply_an_ordered_set_and_report_each_hunk(session, case):
     outcome = A.apply_amendments(session, case, v1, [scope, ban])
     assert outcome.ok and "social work functions" in outcome.text and "### 5. Bodies" in outcome.text
     # Both were made against version 1: the ban's place is carried past the scope's edit.
-    assert [h.status.value for step in outcome.steps for h in step.result.hunks] == ["exact", "exact"]
+    assert [h.status.value for step in outcome.steps for h in step.hunks] == ["exact", "exact"]
 
 
 def test_conflicts_name_the_provisions(session, case):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidPatch
-from regdraft.core.patching import HunkStatus, apply_in_turn, apply_patch, diff_words, make_patch, parse_patch, upstream_apply
+from regdraft.core.patching import HunkStatus, applied_in_turn, apply_patch, diff_words, make_patch, parse_patch, upstream_apply
 
 WORDS = ["regulation", "local", "authority", "profit", "body", "(1)", "(a)", "—", "“the Act”", "may", "not",
          "### 3.", "functions", "children", "\n", "\n\n", " ", ", ", ".", "é", "🙂"]
@@ -185,7 +185,7 @@ def test_patches_against_one_base_applied_in_turn_are_each_exact():
     base = "### 1. One\n\nFirst words here.\n\n### 2. Two\n\nSecond words here.\n\n### 3. Three\n\nThird words.\n"
     insert_early = make_patch(base, base.replace("First words here.", "First words here, and a long new clause."))
     change_late = make_patch(base, base.replace("Third words.", "Third and last words."))
-    results = apply_in_turn([parse_patch(insert_early), parse_patch(change_late)], base)
+    results = list(applied_in_turn([parse_patch(insert_early), parse_patch(change_late)], base))
     assert [h.status for r in results for h in r.hunks] == [HunkStatus.EXACT, HunkStatus.EXACT]
     assert results[-1].text == base.replace("First words here.", "First words here, and a long new clause.") \
         .replace("Third words.", "Third and last words.")
@@ -199,6 +199,6 @@ def test_applying_in_turn_stops_at_the_first_patch_that_fails():
     other = "### 9. Nine\n\nNothing alike at all.\n"
     fits = make_patch(base, base.replace("First", "Opening"))
     foreign = make_patch(other, other.replace("Nothing", "Something"))
-    results = apply_in_turn([parse_patch(fits), parse_patch(foreign), parse_patch(fits)], base)
+    results = list(applied_in_turn([parse_patch(fits), parse_patch(foreign), parse_patch(fits)], base))
     assert len(results) == 2
     assert results[0].text is not None and results[1].text is None

@@ -8,11 +8,12 @@ a service, or is a primary-key ``session.get``.
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 from sqlmodel import Session
 
 from regdraft.api import schemas
-from regdraft.core.patching import ApplyResult
+from regdraft.core.patching import HunkResult
 from regdraft.core.structure import parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
@@ -152,5 +153,5 @@ class Presenter:
 
 # Pure values ---------------------------------------------------------------------------
 
-def hunk_reports(result: ApplyResult) -> list[schemas.HunkReport]:
-    return [schemas.HunkReport(**h.as_dict()) for h in result.hunks]
+def hunk_reports(hunks: Iterable[HunkResult]) -> list[schemas.HunkReport]:
+    return [schemas.HunkReport(**h.as_dict()) for h in hunks]

@@ -90,9 +90,9 @@ def _apply_amendments(slugs: list[str], document: str | None, version: int | Non
         outcome = amendment_service.apply_amendments(session, doc, base, chosen, partial=partial)
         # Everything printed is read before the session closes (its rows expire then).
         name = f"{doc.slug}@{base.number}"
-        lines = [f"{step.amendment.slug}: {hunk_line(h)}" for step in outcome.steps for h in step.result.hunks]
+        lines = [f"{step.amendment.slug}: {hunk_line(h)}" for step in outcome.steps for h in step.hunks]
         lines += [f"{a.slug}: not applied (an earlier amendment failed)" for a in chosen[len(outcome.steps):]]
-        failed = [step.amendment.slug for step in outcome.steps if not step.result.ok]
+        failed = [step.amendment.slug for step in outcome.steps if not step.ok]
     if failed:
         if partial and outcome.text is not None:
             out(outcome.text)

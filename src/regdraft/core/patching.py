@@ -638,7 +638,7 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False,
     With ``partial=False`` (the default) a failed hunk means no text is returned:
     a half-applied amendment is never mistaken for the amendment. ``carry`` maps a
     position of the patch's base to where it now stands in ``text`` (see
-    :func:`apply_in_turn`); a hunk found there is exact.
+    :func:`applied_in_turn`); a hunk found there is exact.
     """
     dmp = _engine()
     patches = dmp.patch_fromText(patch.text)
@@ -674,12 +674,6 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False,
         results.append(HunkResult(index, status, max(expected, 0), start, start - anchor))
     failed = any(not r.applied for r in results)
     return ApplyResult(None if failed and not partial else work, tuple(results), tuple(edits))
-
-
-def apply_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> list[ApplyResult]:
-    """Apply patches one after another, each to the text the ones before it made, up to
-    the first that fails (see :func:`applied_in_turn`)."""
-    return list(applied_in_turn(patches, text, partial=partial))
 
 
 def applied_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> Iterator[ApplyResult]:

@@ -15,7 +15,7 @@ from regdraft.core.anchors import find_quote
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
-from regdraft.core.patching import ApplyResult, apply_in_turn, apply_patch, make_patch, parse_patch
+from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.text import content_hash, normalise
 from regdraft.services import documents
 from regdraft.services.events import record
@@ -430,7 +430,14 @@ def link_produced_version(session: Session, amendment: Amendment, version: Versi
 @dataclass(frozen=True)
 class AppliedAmendment:
     amendment: Amendment
-    result: ApplyResult
+    hunks: tuple[HunkResult, ...]
+    """How each of its hunks applied. The text it made is not kept: only the last is
+    the outcome, and a run of hundreds of amendments to a long text would otherwise
+    hold every text in between."""
+
+    @property
+    def ok(self) -> bool:
+        return all(h.applied for h in self.hunks)
 
 
 @dataclass(frozen=True)
@@ -451,9 +458,13 @@ def apply_amendments(session: Session, document: Document, version: Version, ame
     if not amendments:
         raise InvalidInput("name at least one amendment to apply", field="amendments")
     check_not_already_in(session, version, amendments)
-    results = apply_in_turn([parse_patch(a.patch_text) for a in amendments], version.text, partial=partial)
-    steps = tuple(AppliedAmendment(a, r) for a, r in zip(amendments, results))
-    return ApplyOutcome(version, results[-1].text if len(results) == len(amendments) else None, steps)
+    steps: list[AppliedAmendment] = []
+    text: str | None = None
+    for amendment, result in zip(amendments, applied_in_turn([parse_patch(a.patch_text) for a in amendments],
+                                                             version.text, partial=partial)):
+        steps.append(AppliedAmendment(amendment, result.hunks))
+        text = result.text
+    return ApplyOutcome(version, text if len(steps) == len(amendments) else None, tuple(steps))
 
 
 def conflicts(session: Session, document: Document, amendments: list[Amendment]) -> list[ConflictPair]:

@@ -135,12 +135,12 @@ def apply_one(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
     amendment = amendment_service.get_amendment(session, document, slug)
     target = _version_or_head(session, document, version)
     outcome = amendment_service.apply_amendments(session, document, target, [amendment], partial=partial)
-    result = outcome.steps[0].result
+    step = outcome.steps[0]
     if outcome.text is None:
         raise PatchDoesNotApply(f"amendment {slug!r} does not apply to version {target.number}",
-                                amendment=slug, version=target.number, hunks=[h.as_dict() for h in result.hunks])
-    return schemas.ApplyReport(amendment=slug, version=target.number, ok=result.ok,
-                               hunks=present.hunk_reports(result), text=outcome.text,
+                                amendment=slug, version=target.number, hunks=[h.as_dict() for h in step.hunks])
+    return schemas.ApplyReport(amendment=slug, version=target.number, ok=step.ok,
+                               hunks=present.hunk_reports(step.hunks), text=outcome.text,
                                content_hash=content_hash(outcome.text))
 
 
@@ -152,15 +152,15 @@ def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: Sessio
     target = documents.get_version(session, document, body.version)
     chosen = amendment_service.resolve(session, document, body.amendments)
     outcome = amendment_service.apply_amendments(session, document, target, chosen, partial=body.partial)
-    steps = [schemas.ApplyStep(amendment=step.amendment.slug, ok=step.result.ok,
-                               hunks=present.hunk_reports(step.result)) for step in outcome.steps]
+    steps = [schemas.ApplyStep(amendment=step.amendment.slug, ok=step.ok,
+                               hunks=present.hunk_reports(step.hunks)) for step in outcome.steps]
     if outcome.text is None:
         failed = outcome.steps[-1]
         raise PatchDoesNotApply(
             f"amendment {failed.amendment.slug!r} does not apply to version {target.number} "
             f"(after {len(outcome.steps) - 1} earlier amendment(s))",
             amendment=failed.amendment.slug, version=target.number,
-            hunks=[h.as_dict() for h in failed.result.hunks], steps=[s.model_dump() for s in steps])
+            hunks=[h.as_dict() for h in failed.hunks], steps=[s.model_dump() for s in steps])
     return schemas.ApplySetReport(version=target.number, amendments=[a.slug for a in chosen],
                                   ok=all(s.ok for s in steps), steps=steps, text=outcome.text,
                                   content_hash=content_hash(outcome.text))
