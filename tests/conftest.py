@@ -21,6 +21,11 @@ gets the same backend for all of them.
   SQLite file; on PostgreSQL a ``CREATE DATABASE ... TEMPLATE`` of a migrated template,
   made one ahead in a background thread, and dropped ``WITH (FORCE)`` afterwards), for
   real commits across connections and processes: loader, API and e2e tests.
+- ``copy_database``: ``with copy_database(template_url, folder) as url`` gives a new
+  database copied from another one on the same backend (a SQLite file copied into
+  ``folder``; a PostgreSQL ``CREATE DATABASE ... TEMPLATE``, the next copy made ahead,
+  dropped afterwards). ``fresh_database_url`` is a copy of the migrated template; fixtures
+  that build a bigger template once per backend (tests/web) copy theirs the same way.
 - ``empty_database_url``: like ``fresh_database_url`` but never migrated.
 - ``repo_root``: the repository root (a Path).
 - ``pg_server``: the session's :class:`pg.PostgresServer` (skips, or fails under
@@ -33,12 +38,13 @@ import itertools
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import pg` under any import mode
@@ -137,11 +143,10 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def _template_database(db_backend: str, request: pytest.FixtureRequest,
                        tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database that fresh databases are copied from: a SQLite file path, or
-    a PostgreSQL database name."""
+    """The URL of a migrated database that fresh databases are copied from."""
     if db_backend == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite"
-        engine = make_engine(_sqlite_url(path))
+        url = _sqlite_url(tmp_path_factory.mktemp("sqlite-template") / "template.sqlite")
+        engine = make_engine(url)
         try:
             migrate(engine)
             # Outside a transaction (a checkpoint cannot run inside one), so the copy
@@ -150,45 +155,57 @@ def _template_database(db_backend: str, request: pytest.FixtureRequest,
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             engine.dispose()
-        return str(path)
+        return url
     server: pg.PostgresServer = request.getfixturevalue("pg_server")
-    name = _unique_name("regdraft_template")
-    engine = make_engine(server.create_database(name))
+    url = server.create_database(_unique_name("regdraft_template"))
+    engine = make_engine(url)
     try:
         migrate(engine)
     finally:
         engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it idle
-    return name
+    return url
+
+
+DatabaseCopier = Callable[[str, Path], AbstractContextManager[str]]
 
 
 @pytest.fixture(scope="session")
-def _fresh_postgres_databases(db_backend: str, _template_database: str,
-                              request: pytest.FixtureRequest) -> Iterator[pg.DatabasePool]:
-    server: pg.PostgresServer = request.getfixturevalue("pg_server")
-    databases = pg.DatabasePool(server, _template_database, prefix=_unique_name("regdraft_fresh"))
+def copy_database(db_backend: str, request: pytest.FixtureRequest) -> Iterator[DatabaseCopier]:
+    """``with copy_database(template_url, folder) as url``: a new database with what the
+    template holds. The template must be idle (no open connections) while it is copied."""
+    server: pg.PostgresServer | None = request.getfixturevalue("pg_server") if db_backend == "postgres" else None
+    pools: dict[str, pg.DatabasePool] = {}  # one per template database
+
+    @contextmanager
+    def copy(template_url: str, folder: Path) -> Iterator[str]:
+        template = make_url(template_url).database
+        if server is None:
+            path = folder / "copy.sqlite"
+            shutil.copyfile(template, path)
+            for suffix in ("-wal", "-shm"):  # normally absent after a checkpoint and dispose
+                if Path(template + suffix).exists():
+                    shutil.copyfile(template + suffix, str(path) + suffix)
+            yield _sqlite_url(path)
+            return
+        if template not in pools:
+            pools[template] = pg.DatabasePool(server, template, prefix=_unique_name("regdraft_copy"))
+        name, url = pools[template].take()
+        try:
+            yield url
+        finally:
+            server.drop_database(name)
+
     try:
-        yield databases
+        yield copy
     finally:
-        databases.close()
+        for pool in pools.values():
+            pool.close()
 
 
 @pytest.fixture
-def fresh_database_url(db_backend: str, _template_database: str, request: pytest.FixtureRequest,
-                       tmp_path: Path) -> Iterator[str]:
-    if db_backend == "sqlite":
-        path = tmp_path / "fresh.sqlite"
-        shutil.copyfile(_template_database, path)
-        for suffix in ("-wal", "-shm"):  # normally absent after the checkpoint and dispose
-            if Path(_template_database + suffix).exists():
-                shutil.copyfile(_template_database + suffix, str(path) + suffix)
-        yield _sqlite_url(path)
-        return
-    databases: pg.DatabasePool = request.getfixturevalue("_fresh_postgres_databases")
-    name, url = databases.take()
-    try:
+def fresh_database_url(_template_database: str, copy_database: DatabaseCopier, tmp_path: Path) -> Iterator[str]:
+    with copy_database(_template_database, tmp_path) as url:
         yield url
-    finally:
-        databases.server.drop_database(name)
 
 
 @pytest.fixture

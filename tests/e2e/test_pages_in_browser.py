@@ -1,12 +1,13 @@
 """The reviewer pages in a real browser: Debian's chromium, headless, driven by
 Playwright, against `regdraft serve` (uvicorn) in its own process on a loopback port,
-serving a fresh SQLite database that `regdraft load` filled with the worked case.
+serving a fresh database that `regdraft load` filled with the worked case: once on
+SQLite and once on PostgreSQL (``db_backend``), in one chromium.
 
 The tests open every page at a desktop width (1280 px) and a phone width (320 px),
 follow the links from an amendment to the quoted place in a response and back,
 filter the amendment list, compare two versions, propose an amendment by editing the
 text, and accept it. Screenshots (and a PDF of the printed Keeling schedule) go to
-``test-artifacts/screenshots/``, which CI keeps.
+``test-artifacts/screenshots/<backend>/``, which CI keeps.
 
 Without chromium (or Playwright) the tests skip, saying why; under CI or
 REGDRAFT_REQUIRE_POSTGRES=1, where `.ci/run` installs chromium, they fail instead.
@@ -25,7 +26,8 @@ from pathlib import Path
 import pytest
 
 import pg
-from live import create_token, live_server
+from live import live_server
+from server_process import issue_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +64,7 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     reason = _unavailable()
     if reason:
@@ -84,39 +86,67 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The worked case, loaded into a fresh SQLite file and served by uvicorn; and an
-    admin token for it."""
+def site(_template_database: str, copy_database, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[str, str]]:
+    """The worked case, loaded into a fresh database and served by uvicorn; and an admin
+    token for it. One per backend: the tests share it, and the last one changes it."""
     folder = tmp_path_factory.mktemp("browser")
-    database_url = f"sqlite:///{folder / 'regdraft.sqlite'}"
-    with live_server(database_url, ROOT, folder / "server.log") as base:
-        yield base, create_token(database_url, "admin")
+    with copy_database(_template_database, folder) as database_url:
+        with live_server(database_url, ROOT, folder / "server.log") as base:
+            (admin,) = issue_tokens(database_url, ("admin", None))
+            yield base, admin
 
 
-@pytest.fixture
-def page(browser, site):
-    """A browser tab signed in as an admin, through the sign-in page."""
+@pytest.fixture(scope="module")
+def admin_session(browser, site) -> dict:
+    """An admin's cookies, from signing in once through the sign-in page."""
     base, admin = site
-    context = browser.new_context(base_url=base, viewport={"width": WIDTHS["desktop"], "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
+    context = browser.new_context(base_url=base)
     try:
+        tab = context.new_page()
         tab.goto("/login")
         tab.fill("#token", admin)
         tab.get_by_role("button", name="Sign in").click()
         tab.wait_for_url(base + "/")
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shots(db_backend: str) -> Path:
+    """Where this backend's screenshots go."""
+    folder = SHOTS / db_backend
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page(browser, site, admin_session):
+    """A browser tab of its own, signed in as an admin."""
+    base, _ = site
+    context = browser.new_context(base_url=base, viewport={"width": WIDTHS["desktop"], "height": 900},
+                                  storage_state=admin_session)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
         yield tab
     finally:
         context.close()
 
 
-def shoot(tab, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+@pytest.fixture
+def shoot(shots: Path):
+    """``shoot(tab, name)``: a full-page screenshot, ``<name>.png`` in this backend's folder."""
+
+    def screenshot(tab, name: str) -> None:
+        tab.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    return screenshot
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_at_desktop_and_phone_width(page, width):
+def test_every_page_at_desktop_and_phone_width(page, width, shoot):
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
     for name, path in PAGES.items():
         response = page.goto(path)
@@ -149,7 +179,7 @@ def test_keyboard_reaches_the_content_first_and_every_change_is_labelled(page):
     assert inserted.evaluate("e => getComputedStyle(e, '::before').content").startswith('"[+"')
 
 
-def test_from_an_amendment_to_the_quoted_words_and_back(page):
+def test_from_an_amendment_to_the_quoted_words_and_back(page, shoot):
     page.goto(f"{BASE}/amendments/ofsted-inspection")
     citation = page.locator("#citation-1")
     quote = citation.locator("blockquote").inner_text().strip()
@@ -170,7 +200,7 @@ def test_from_an_amendment_to_the_quoted_words_and_back(page):
     shoot(page, "walk-2-back-at-citation")
 
 
-def test_filtering_the_amendment_list_keeps_the_filters_in_the_address(page):
+def test_filtering_the_amendment_list_keeps_the_filters_in_the_address(page, shoot):
     page.goto(f"{BASE}/amendments")
     everything = page.locator("table.amendments tbody tr").count()
     page.select_option("select[name=category]", "accountability")
@@ -196,7 +226,7 @@ def test_filtering_the_amendment_list_keeps_the_filters_in_the_address(page):
     assert page.locator("select[name=provision] option:checked").inner_text() == label
 
 
-def test_comparing_two_versions_side_by_side_and_jumping_to_a_change(page):
+def test_comparing_two_versions_side_by_side_and_jumping_to_a_change(page, shoot):
     page.goto(BASE)
     page.select_option("select[name=from]", "1")
     page.select_option("select[name=to]", "3")
@@ -212,18 +242,17 @@ def test_comparing_two_versions_side_by_side_and_jumping_to_a_change(page):
     shoot(page, "compare-side-after-jump-1280")
 
 
-def test_the_keeling_schedule_prints(page):
+def test_the_keeling_schedule_prints(page, shoot, shots):
     page.goto(PAGES["keeling"])
     page.emulate_media(media="print")
     assert page.locator("header nav").is_hidden() and page.locator("form.choose").is_hidden()
     assert page.locator("ol.rd-notes li").count() > 0
     shoot(page, "keeling-print-media-1280")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.pdf(path=str(SHOTS / "keeling-printed.pdf"), format="A4")
-    assert (SHOTS / "keeling-printed.pdf").stat().st_size > 10_000
+    page.pdf(path=str(shots / "keeling-printed.pdf"), format="A4")
+    assert (shots / "keeling-printed.pdf").stat().st_size > 10_000
 
 
-def test_proposing_from_an_edited_text_and_accepting_it(page):
+def test_proposing_from_an_edited_text_and_accepting_it(page, shoot):
     # Last in the module: it changes the served database (version 4).
     page.goto(f"{BASE}/propose")
     text = page.locator("textarea#text")

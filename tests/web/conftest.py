@@ -1,7 +1,7 @@
-"""A small consultation for the page tests, built through the services in a SQLite
-file (the pages are the same on PostgreSQL: they only call the services, which the
-integration and API tests run on both backends). The file is built once and copied
-for each test, so a test may propose and accept freely.
+"""A small consultation for the page tests, built through the services once per backend
+(SQLite and PostgreSQL, following ``db_backend``) in a copy of the migrated template,
+and copied in turn for each test that changes it (``web``: a test may propose and
+accept freely) and for each module's tests that only read (``reader``).
 
 Hostile text sits in every field a user controls (titles, names, rationale, response
 text, quotes), so every page test is also an escaping test.
@@ -9,7 +9,8 @@ text, quotes), so every page test is also an escaping test.
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from regdraft.api.app import create_app
 from regdraft.services import amendments as A
 from regdraft.services import documents, tokens
 from regdraft.settings import Settings
-from regdraft.store.engine import make_engine, migrate, session_scope
+from regdraft.store.engine import make_engine, session_scope
 from regdraft.web import guard
 
 DOC = "example"
@@ -98,19 +99,17 @@ def build(session: Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def _web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "template.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        migrate(engine)
-        with Session(engine) as session:
-            build(session)
-            session.commit()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        engine.dispose()
-    return path
+def _web_template(_template_database: str, copy_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the example consultation, which the tests' databases are copied from."""
+    with copy_database(_template_database, tmp_path_factory.mktemp("web-template")) as url:
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                build(session)
+                session.commit()
+        finally:
+            engine.dispose()  # a copy of it needs it idle
+        yield url
 
 
 def sign_in_token(database_url: str, role: str = "admin", stakeholder: str | None = None) -> str:
@@ -123,27 +122,28 @@ def sign_in_token(database_url: str, role: str = "admin", stakeholder: str | Non
         engine.dispose()
 
 
-def _client(template: Path, folder: Path):
-    """A client signed in as an admin (tests of who may do what sign in otherwise)."""
-    path = folder / "web.sqlite"
-    shutil.copyfile(template, path)
-    url = f"sqlite:///{path}"
-    client = TestClient(create_app(Settings(database_url=url)), headers={"Accept": "text/html"},
-                        follow_redirects=False)
-    client.cookies.set(guard.SESSION_COOKIE, sign_in_token(url))
-    client.database_url = url
-    return client
+@contextmanager
+def _client(copy_database, template: str, folder: Path) -> Iterator[TestClient]:
+    """A client on a copy of ``template``, signed in as an admin (tests of who may do
+    what sign in otherwise)."""
+    with copy_database(template, folder) as url:
+        client = TestClient(create_app(Settings(database_url=url)), headers={"Accept": "text/html"},
+                            follow_redirects=False)
+        client.cookies.set(guard.SESSION_COOKIE, sign_in_token(url))
+        client.database_url = url
+        with client:
+            yield client
 
 
 @pytest.fixture
-def web(_web_template: Path, tmp_path: Path):
+def web(_web_template: str, copy_database, tmp_path: Path):
     """A TestClient on this test's own copy of the example consultation: for tests that change it."""
-    with _client(_web_template, tmp_path) as client:
+    with _client(copy_database, _web_template, tmp_path) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def reader(_web_template: Path, tmp_path_factory: pytest.TempPathFactory):
+def reader(_web_template: str, copy_database, tmp_path_factory: pytest.TempPathFactory):
     """A TestClient shared by a module's tests that only read."""
-    with _client(_web_template, tmp_path_factory.mktemp("web-reader")) as client:
+    with _client(copy_database, _web_template, tmp_path_factory.mktemp("web-reader")) as client:
         yield client
