@@ -43,6 +43,11 @@ printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sample
 
 
 @given(printable)
+def test_no_line_of_a_normalised_text_ends_in_a_blank(text):
+    assert not any(line.endswith((" ", "\t")) for line in normalise(text).split("\n"))
+
+
+@given(printable)
 def test_normalise_is_idempotent(text):
     once = normalise(text)
     assert normalise(once) == once
