@@ -82,15 +82,17 @@ class Change:
 class _Merged:
     text: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    # Where each group starts in the merged text, and its provision id
-    group_starts: list[int] = field(default_factory=list)
+    # The line (0-based) of the merged text from which each group owns the blocks, and
+    # its provision id. A group starting inside a line owns blocks from the next line on.
+    group_lines: list[int] = field(default_factory=list)
     group_provisions: list[str] = field(default_factory=list)
-    length: int = 0
+    lines: int = 0
+    """Line ends so far."""
     at_line_start: bool = True
 
     def add(self, text: str) -> None:
         self.text.append(text)
-        self.length += len(text)
+        self.lines += text.count("\n")
         if text:
             self.at_line_start = text.endswith("\n")
 
@@ -129,22 +131,22 @@ def _merge(diff: TextDiff) -> _Merged:
     # needs cleaning at all.
     texts = map(attrgetter("text"), chain.from_iterable(map(attrgetter("ops"), groups)))
     clean = _clean if any(map(_PRIVATE_USE.search, texts)) else str
-    pieces, starts, provisions = merged.text, merged.group_starts, merged.group_provisions
+    pieces, group_lines, provisions = merged.text, merged.group_lines, merged.group_provisions
     # Most groups of a long text are unchanged provisions: their text is added here
-    # with the length and line state kept locally, and handed over for the others.
-    length, at_line_start = 0, True
+    # with the line state kept locally, and handed over for the others.
+    lines, at_line_start = 0, True
     for group in groups:
-        starts.append(length)
+        group_lines.append(lines if at_line_start else lines + 1)
         provisions.append(group.provision)
         ops = group.ops
         if group.status == UNCHANGED:
             piece = clean(ops[0].text if len(ops) == 1 else "".join(op.text for op in ops))
             if piece:
                 pieces.append(piece)
-                length += len(piece)
+                lines += piece.count("\n")
                 at_line_start = piece[-1] == "\n"
             continue
-        merged.length, merged.at_line_start = length, at_line_start
+        merged.lines, merged.at_line_start = lines, at_line_start
         for change, run in _changes_of(group, number):
             if change is None:
                 merged.add(clean(run[0].text))
@@ -156,8 +158,7 @@ def _merge(diff: TextDiff) -> _Merged:
                 "".join(op.text for op in run if op.kind == INSERT)))
             for op in run:
                 _add_marked(merged, clean(op.text), op.kind, change)
-        length, at_line_start = merged.length, merged.at_line_start
-    merged.length = length
+        lines, at_line_start = merged.lines, merged.at_line_start
     return merged
 
 
@@ -211,7 +212,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     merged = _merge(diff)
     text = "".join(merged.text)
     merged.text.clear()
-    anchors = _Anchors(text, merged.group_starts, merged.group_provisions, notices or {})
+    anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
@@ -233,10 +234,17 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
 
     # A long text is rendered a piece at a time, so that no whole-text copy of the HTML
     # exists until the finished pieces are joined, and the merged text is let go first.
-    pieces = [_MARKER.sub(tag, anchors.apply(rendered, first_line)) for first_line, rendered in _render_blocks(text)]
+    # The pieces are held as UTF-8: HTML is mostly ASCII, while a str with one character
+    # past Latin-1 (an em dash) takes two bytes for each, so the finished pieces and the
+    # page they make are not both held at full width. "surrogatepass" carries any lone
+    # surrogate of the input through unchanged.
+    pieces = [_MARKER.sub(tag, anchors.apply(rendered, first_line)).encode("utf-8", "surrogatepass")
+              for first_line, rendered in _render_blocks(text)]
     del text
-    body = "".join(pieces)
+    joined = b"".join(pieces)
     del pieces
+    body = joined.decode("utf-8", "surrogatepass")
+    del joined
     if notes:
         body = _add_note_links(body)
     return body, merged.changes
@@ -317,27 +325,16 @@ class _Anchors:
     """Gives the first block of each provision its id (and any notices), piece by piece
     of the rendered HTML, and drops the source lines the renderer wrote."""
 
-    def __init__(self, text: str, group_starts: list[int], group_provisions: list[str],
-                 notices: dict[str, list[str]]) -> None:
-        # A block belongs to the group that started at or before its first character;
-        # a group starting inside a line owns blocks from the next line on.
-        self.group_lines: list[int] = []
-        append = self.group_lines.append
-        count = text.count
-        line = at = 0
-        for offset in group_starts:
-            line += count("\n", at, offset)
-            at = offset
-            append(line if offset == 0 or text[offset - 1] == "\n" else line + 1)
-        self.group_provisions, self.notices = group_provisions, notices
-        # Provision ids escaped for attributes in one pass: ids never hold a line end
-        # (if one did, the count would tell and each is escaped alone).
-        names = html.escape("\n".join(group_provisions)).split("\n")
-        self.names = names if len(names) == len(group_provisions) else [html.escape(p) for p in group_provisions]
+    def __init__(self, group_lines: list[int], group_provisions: list[str], notices: dict[str, list[str]]) -> None:
+        self.group_lines, self.group_provisions, self.notices = group_lines, group_provisions, notices
+        # Provision ids rarely need escaping (those read from a text never do): one scan
+        # of them all decides, so a long text's ids are not copied.
+        ids = "".join(group_provisions)
+        self.escape = html.escape if any(char in ids for char in "&<>\"'") else str
         self.seen: set[str] = set()
 
     def apply(self, rendered: str, first_line: int) -> str:
-        group_lines, group_provisions, names = self.group_lines, self.group_provisions, self.names
+        group_lines, group_provisions, escape = self.group_lines, self.group_provisions, self.escape
         seen, notices = self.seen, self.notices
         before = first_line - 1  # sourcepos lines are 1-based within the piece
         bisect_right = bisect.bisect_right
@@ -349,7 +346,7 @@ class _Anchors:
             if provision is None or provision in seen:
                 return f"<{tag}>"
             seen.add(provision)
-            name = names[i]
+            name = escape(provision)
             opening = f'<{tag} id="{name}" data-provision="{name}">'
             if provision not in notices:
                 return opening
