@@ -1,7 +1,7 @@
 """The reviewer pages in a real browser: Debian's chromium, headless, driven by
 Playwright, against `regdraft serve` (uvicorn) in its own process on a loopback port,
 serving a fresh database that `regdraft load` filled with the worked case: once on
-SQLite and once on PostgreSQL (``db_backend``), in one chromium.
+SQLite and once on PostgreSQL (``db_backend``).
 
 The tests open every page at a desktop width (1280 px) and a phone width (320 px),
 follow the links from an amendment to the quoted place in a response and back,
@@ -64,7 +64,10 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: Playwright's sync API keeps an asyncio event loop
+# running in the main thread while it is open, and later tests that call asyncio.run()
+# would fail. The module runs once per backend, so chromium starts twice (0.8 s each).
+@pytest.fixture(scope="module")
 def browser():
     reason = _unavailable()
     if reason:
