@@ -149,11 +149,13 @@ def test_owners_found_from_provision_starts_are_those_of_the_sweep(text):
             [getattr(swept, name) for name in _Owners.__slots__]
 
 
-def test_grouping_leaves_the_collector_as_it_found_it():
+def test_grouping_and_reading_provisions_leave_the_collector_as_they_found_it():
     import gc
 
     from regdraft.core.diffing import group_by_provision
+    from regdraft.core.errors import InvalidStructure
     from regdraft.core.patching import diff_words
+    from regdraft.core.structure import parse_structure
 
     old, new = BASE, BASE.replace("section 10", "section 12")
     ops = diff_words(old, new)
@@ -169,12 +171,15 @@ def test_grouping_leaves_the_collector_as_it_found_it():
     with pytest.raises(AttributeError):  # not ops: the grouping fails part way
         group_by_provision(old, new, [None])
     assert gc.isenabled()
+    with pytest.raises(InvalidStructure):
+        parse_structure(BASE + BASE)
+    assert gc.isenabled()
 
 
 def test_grouping_makes_no_cyclic_garbage_for_the_paused_collector_to_miss():
-    """The collector is paused while a diff is grouped, which is free only because the
-    grouping makes no reference cycles: on either reader's path, nothing is left for a
-    collection to find once the diff is let go."""
+    """The collector is paused while provisions are read and a diff is grouped, which is
+    free only because neither makes reference cycles: on either reader's path, nothing
+    is left for a collection to find once the diff is let go."""
     import gc
 
     from bench.corpus import edit_lines, regulation_text

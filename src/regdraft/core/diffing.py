@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import gc
 import operator
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
-from regdraft.core.structure import PREAMBLE, Provision, Structure, parse_structure
+from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
@@ -233,35 +231,13 @@ def group_by_provision(old: str, new: str, ops) -> TextDiff:
     """Cut a diff of ``old`` into ``new`` at provision boundaries and group the pieces."""
     # One text's provisions at a time: a long text has tens of thousands, and only the
     # owners of its stretches (and the old text's ids) are needed.
-    with _collector_paused():
+    with collector_paused():
         old_structure = parse_structure(old, strict=False)
         old_ids = frozenset(p.id for p in old_structure.provisions)
         old_owners = _Owners(old_structure)
         del old_structure
         new_owners = _Owners(parse_structure(new, strict=False))
         return TextDiff(tuple(_group(ops, old_owners, new_owners, len(new), old_ids)))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a diff is grouped, and resumed after,
-    however the grouping ends (left off if it was off).
-
-    Grouping a long text makes a few objects per provision (tens of thousands for
-    5 MB), all kept until the diff is made or all let go together, and none in a
-    reference cycle (tested): a collection during it finds nothing to free, but walks
-    every one of them, over and over as they age (at 5 MB, 160 ms of a 1.3 s
-    pipeline). Paused, they are walked once, after. Only cycles made meanwhile by other
-    threads wait, for as long as the grouping takes; nothing else about the collector
-    changes."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
