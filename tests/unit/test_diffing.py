@@ -110,10 +110,10 @@ def _plain_grouping(old: str, new: str, ops) -> list:
     return _move_blank_lines_into_new_provisions(groups, old_ids)
 
 
-_block = st.sampled_from(["## Part 1: General\n\n", "## Preamble\n\n", "## Schedule 1: Forms\n\n", "### 3. A\n\n", "### 4. B\n\n",
-                          "### 4. B\n\n", "(1) The body must—\n\n", "(2) A body.\n\n", "- (a) profit;\n",
-                          "- (b) not for profit;\n", "  - (i) head;\n", "1. First\n", "\n", "Plain text.\n\n",
-                          "words and more words ", "regulation ", "é—“x”"])
+_block = st.sampled_from(["## Part 1: General\n\n", "## Preamble\n\n", "## Schedule 1: Forms\n\n", "### 3. A\n\n",
+                          "### 4. B\n\n", "### 4. B\n\n", "(1) The body must—\n\n", "(2) A body.\n\n",
+                          "- (a) profit;\n", "- (b) not for profit;\n", "  - (i) head;\n", "1. First\n", "\n",
+                          "Plain text.\n\n", "words and more words ", "regulation ", "é—“x”"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -123,13 +123,14 @@ def test_the_grouping_equals_its_definition(old, new, between):
     """Pieces are attributed per stretch of one owner, and the unchanged provisions a long
     equal op covers are grouped in bulk: the groups are those of the plain definition, for
     plain diffs and for attributed ones (whose ops carry sources)."""
-    from regdraft.core import diffing
+    from regdraft.core import diffing, history
     from regdraft.core.patching import diff_words
 
     ops = diff_words(old, new)
     assert list(diffing.group_by_provision(old, new, ops).groups) == _plain_grouping(old, new, ops)
-    with mock.patch.object(diffing, "group_by_provision", wraps=diffing.group_by_provision) as grouping:
-        attributed = diffing.diff_steps(old, [diffing.Step(text, f"step-{i}") for i, text in enumerate([*between, new])])
+    with mock.patch.object(history, "group_by_provision", wraps=diffing.group_by_provision) as grouping:
+        steps = [history.Step(text, f"step-{i}") for i, text in enumerate([*between, new])]
+        attributed = history.diff_steps(old, steps)
     ops = grouping.call_args.args[2]
     assert list(attributed.groups) == _plain_grouping(old, new, ops)
 

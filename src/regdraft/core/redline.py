@@ -354,7 +354,8 @@ class _Anchors:
             name = escape(provision)
             opening = f'<{tag} id="{name}" data-provision="{name}">'
             if provision in notices:
-                block = "".join(f'<div class="rd-notice" role="note">{html.escape(n)}</div>' for n in notices[provision])
+                block = "".join(f'<div class="rd-notice" role="note">{html.escape(notice)}</div>'
+                                for notice in notices[provision])
                 opening = opening + block if tag == "li" else block + opening
             parts[k] = opening
         # Blocks that never carry an anchor (lists, quotes) only lose their source line,
