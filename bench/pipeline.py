@@ -9,7 +9,6 @@ process with a cut-off because it can take minutes.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 

@@ -60,7 +60,7 @@ def test_a_diff_rebuilds_both_texts(old, new):
 @given(st.lists(fragment, max_size=15).map("".join),
        st.lists(st.lists(fragment, max_size=15).map("".join), min_size=1, max_size=4))
 def test_an_attributed_diff_rebuilds_base_and_result_and_names_only_real_steps(base, texts):
-    from regdraft.core.diffing import Step, diff_steps
+    from regdraft.core.history import Step, diff_steps
     steps = [Step(text, f"step-{i}") for i, text in enumerate(texts)]
     d = diff_steps(base, steps)
     assert d.old_text() == base

@@ -102,7 +102,7 @@ def test_compare_side_by_side_aligns_provisions_and_links_the_changed_rows(reade
     body = html_of(reader.get(f"{BASE}/compare?from=1&to=2&view=side"))
     rows = re.findall(r'<div class="side-row side-(\w+)" role="row" id="([^"]+)">', body)
     assert ("changed", "row-2-reg-1") in rows
-    assert f'href="#row-2-reg-1"' in body
+    assert 'href="#row-2-reg-1"' in body
     old_cell, new_cell = re.search(r'id="row-2-reg-1">(.*?)</div>\s*<div class="side-new"[^>]*>(.*?)</div>',
                                    body, re.S).groups()
     assert "<del" in old_cell and "<ins" not in old_cell
