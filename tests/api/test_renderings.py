@@ -185,3 +185,5 @@ def test_unknown_things_are_404_bad_requests_422_and_unappliable_sets_409(exampl
     body = problem(example.client.get(example.url("/versions/1/redline"),
                                       params={"amendments": "profit-ban,other-ban"}), 409, "patch-does-not-apply")
     assert body["amendment"] == "other-ban"
+    assert body["detail"] == "amendment 'other-ban' does not apply to version 1 after profit-ban"
+    assert body["hunks"] and body["hunks"][0]["status"] == "failed"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlmodel import Session, select
 
@@ -124,27 +123,19 @@ def compare_versions(session: Session, document: Document, old: int, new: int) -
                       sources_of(session, producers), etag("versions", a.content_hash, b.content_hash))
 
 
-def apply_in_order(version: Version, amendments: list[Amendment]) -> Iterator[Step]:
-    """Each amendment applied in order, as the step it makes (the text after it, and its
-    slug), one at a time so that no caller holds every text in between. All or nothing:
-    the first that does not apply raises :class:`PatchDoesNotApply`."""
-    applied: list[str] = []
-    for amendment, result in zip(amendments, applied_in_turn([parse_patch(a.patch_text) for a in amendments],
-                                                             version.text)):
+def amended(version: Version, amendments: list[Amendment]) -> History:
+    """The version as the amendments applied in order leave it, with who changed what;
+    each text is let go as the next is made. All or nothing: the first that does not
+    apply raises :class:`PatchDoesNotApply`."""
+    history = History(version.text)
+    patches = [parse_patch(a.patch_text) for a in amendments]
+    for done, (amendment, result) in enumerate(zip(amendments, applied_in_turn(patches, version.text))):
         if result.text is None:
             raise PatchDoesNotApply(
                 f"amendment {amendment.slug!r} does not apply to version {version.number}"
-                + (f" after {', '.join(applied)}" if applied else ""),
+                + (f" after {', '.join(a.slug for a in amendments[:done])}" if done else ""),
                 amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
-        applied.append(amendment.slug)
-        yield Step(result.text, amendment.slug)
-
-
-def amended(version: Version, amendments: list[Amendment]) -> History:
-    """The version as the amendments applied in order leave it, with who changed what."""
-    history = History(version.text)
-    for step in apply_in_order(version, amendments):
-        history.add(step)
+        history.add(Step(result.text, amendment.slug))
     return history
 
 
