@@ -316,3 +316,30 @@ def test_profit_ban_text_is_what_the_page_shows_after_acceptance(web):
     token = csrf_of(html_of(web.get(f"{BASE}/amendments/profit-ban")))
     web.post(f"{BASE}/amendments/profit-ban/status", data={"status": "accepted", "revision": "1", "csrf_token": token})
     assert web.get(f"/api/documents/{DOC}/versions/3/text").text == PROFIT_BAN
+
+
+def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, monkeypatch):
+    from regdraft.services import comparisons, rendering
+
+    builds: list[str] = []
+
+    def counted(module, name: str) -> None:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *args, **kwargs: builds.append(name) or real(*args, **kwargs))
+
+    counted(comparisons, "compare_versions")
+    counted(rendering, "keeling_schedule")
+    compare, keeling = f"{BASE}/compare?from=1&to=2", f"{BASE}/keeling?amendment=profit-ban"
+    first = [html_of(web.get(compare)), html_of(web.get(keeling))]
+    assert [html_of(web.get(compare)), html_of(web.get(keeling))] == first
+    assert builds == ["compare_versions", "keeling_schedule"]
+    assert html_of(web.get(f"{compare}&view=side")) != first[0]  # another view is other parts
+    assert builds[-1] == "compare_versions"
+
+    token = csrf_of(html_of(web.get(f"{BASE}/amendments/not-for-profit")))
+    rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
+                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+    assert rejected.status_code == 303
+    builds.clear()
+    assert 'value="not-for-profit"' not in html_of(web.get(keeling))  # no longer offered
+    assert builds == ["keeling_schedule"]  # the schedule is built again from the changed store

@@ -68,11 +68,13 @@ def request_key(generation: int, path: str, query: str, accept: str | None) -> t
 
 
 class RenderCache:
-    """Least recently used entries, bounded by the total size of their bodies."""
+    """Least recently used entries, bounded by their total size: an :class:`Entry`'s
+    body, or the size its putter states (the reviewer pages keep their rendered parts
+    here too: ``web/views.cached``)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()  # sync route handlers run on a thread pool
 
@@ -81,29 +83,30 @@ class RenderCache:
 
     @property
     def size(self) -> int:
-        """Characters held, summed over bodies."""
+        """Characters held, summed over entries."""
         return self._bytes
 
-    def get(self, key: tuple) -> Entry | None:
+    def get(self, key: tuple) -> Any:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            held = self._entries.get(key)
+            if held is None:
+                return None
+            self._entries.move_to_end(key)
+            return held[0]
 
-    def put(self, key: tuple, entry: Entry) -> None:
-        size = len(entry.body)
+    def put(self, key: tuple, entry: Any, *, size: int | None = None) -> None:
+        size = len(entry.body) if size is None else size
         if size > self.max_bytes:
             return  # larger than the whole cache: serve it, do not keep it
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
-            self._entries[key] = entry
+                self._bytes -= old[1]
+            self._entries[key] = (entry, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
 
 
 class RenderFlights:

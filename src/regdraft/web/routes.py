@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
@@ -87,16 +86,19 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
         raise InvalidInput(f"document {document.slug!r} has no versions to compare")
     amendment = _chosen(amendment)
     old = from_ if from_ is not None else (head.number - 1 if head.number > 1 and not amendment else head.number)
-    if amendment:
-        comparison = comparisons.compare_amendments(session, document, old, amendment)
-    else:
-        comparison = comparisons.compare_versions(session, document, old, to if to is not None else head.number)
-    body, changes = marks.redline(comparison.diff, comparison.sources)
-    return page(request, "compare.html", title=f"{comparison.old_name} → {comparison.new_name}", document=document,
-                comparison=comparison, body=body, changes=changes, view=view, old=old,
-                new=None if amendment else (to if to is not None else head.number), chosen=amendment,
-                rows=marks.side_by_side(comparison.diff, comparison.sources) if view == "side" else [],
-                history=views.history(session, document), stats=comparison.diff.stats())
+    new = None if amendment else (to if to is not None else head.number)
+
+    def compare() -> tuple[views.ComparisonParts, int]:
+        if amendment:
+            comparison = comparisons.compare_amendments(session, document, old, amendment)
+        else:
+            comparison = comparisons.compare_versions(session, document, old, new)
+        return views.comparison_parts(comparison, side_by_side=view == "side")
+
+    parts = views.cached(request, session, ("compare", document.slug, old, new, tuple(amendment), view), compare)
+    return page(request, "compare.html", title=f"{parts.old_name} → {parts.new_name}", document=document,
+                comparison=parts, body=parts.body, changes=parts.changes, view=view, old=old, new=new,
+                chosen=amendment, rows=parts.rows, history=views.history(session, document), stats=parts.stats)
 
 
 @router.get("/documents/{doc}/amendments")
@@ -218,12 +220,13 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
         raise InvalidInput(f"document {document.slug!r} has no version")
     number = version or head.number
     chosen = _chosen(amendment)
-    schedule = rendering.keeling_schedule(session, document, number, chosen, views.PAGE_LINKS) if chosen else None
+    schedule = views.cached(request, session, ("keeling", document.slug, number, tuple(chosen)),
+                            lambda: views.schedule_parts(rendering.keeling_schedule(
+                                session, document, number, chosen, views.PAGE_LINKS))) if chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.
     offered = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
                if a.status in ("draft", "proposed") or a.slug in chosen]
     return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
                 document=document, schedule=schedule, version=number, chosen=chosen,
-                body=Markup(marks.label_changes(schedule.keeling.body)) if schedule else None,
-                notes=Markup(schedule.keeling.notes) if schedule else None,
+                body=schedule.body if schedule else None, notes=schedule.notes if schedule else None,
                 rows=views.amendment_rows(session, document, offered), history=views.history(session, document))

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar
 
+from fastapi import Request
 from markupsafe import Markup
 from sqlmodel import Session
+
+from regdraft.api.render_cache import RenderCache
 
 from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
@@ -15,9 +19,9 @@ from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
 from regdraft.core.structure import id_order_key, parse_structure
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents, xref
-from regdraft.services.comparisons import sources_of
-from regdraft.services.rendering import amendment_url, page_links, quote_url
+from regdraft.services import documents, events, xref
+from regdraft.services.comparisons import Comparison, sources_of
+from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Document, Response, Stakeholder, Version
 from regdraft.web import marks
 
@@ -27,6 +31,65 @@ ALL = 10_000
 
 #: Links in rendered schedules point at pages, not at the API.
 PAGE_LINKS = page_links()
+
+
+# Rendered parts, cached --------------------------------------------------------------
+
+Built = TypeVar("Built")
+
+
+def cached(request: Request, session: Session, what: tuple, build: Callable[[], tuple[Built, int]]) -> Built:
+    """``build()``'s result for ``what`` (a page's name and everything its rendered parts
+    depend on besides the store), kept in the app's render cache until the store
+    changes: the API's redlines and schedules are kept the same way, under the same
+    bound (api/render_cache.py). ``build`` gives the parts and their size in characters.
+    Only parts every reader sees alike belong here, never the page around them (whose
+    forms carry the reader's own CSRF token)."""
+    cache: RenderCache = request.app.state.render_cache
+    key = ("page", events.generation(session), *what)
+    parts = cache.get(key)
+    if parts is None:
+        parts, size = build()
+        cache.put(key, parts, size=size)
+    return parts
+
+
+@dataclass(frozen=True)
+class ComparisonParts:
+    """What the compare page shows of a comparison."""
+
+    old_name: str
+    new_name: str
+    body: Markup
+    changes: list[Change]
+    rows: list[marks.SideBySideRow]
+    stats: dict[str, int]
+
+
+def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> tuple[ComparisonParts, int]:
+    body, changes = marks.redline(comparison.diff, comparison.sources)
+    rows = marks.side_by_side(comparison.diff, comparison.sources) if side_by_side else []
+    parts = ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
+    return parts, len(body) + sum(len(row.old) + len(row.new) for row in rows)
+
+
+@dataclass(frozen=True)
+class ScheduleParts:
+    """What the Keeling page shows of a schedule."""
+
+    title: str
+    applied: tuple[str, ...]
+    withheld: tuple[str, ...]
+    changes: int
+    body: Markup
+    notes: Markup
+
+
+def schedule_parts(schedule: KeelingSchedule) -> tuple[ScheduleParts, int]:
+    body = Markup(marks.label_changes(schedule.keeling.body))
+    notes = Markup(schedule.keeling.notes)
+    return (ScheduleParts(schedule.title, schedule.applied, schedule.withheld, len(schedule.keeling.changes),
+                          body, notes), len(body) + len(notes))
 
 
 # Documents --------------------------------------------------------------------------
