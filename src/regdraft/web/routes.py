@@ -97,8 +97,8 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
 
     parts = views.cached(request, session, ("compare", document.slug, old, new, tuple(amendment), view), compare)
     return page(request, "compare.html", title=f"{parts.old_name} → {parts.new_name}", document=document,
-                comparison=parts, body=parts.body, changes=parts.changes, view=view, old=old, new=new,
-                chosen=amendment, rows=parts.rows, history=views.history(session, document), stats=parts.stats)
+                comparison=parts, view=view, old=old, new=new, chosen=amendment,
+                history=views.history(session, document))
 
 
 @router.get("/documents/{doc}/amendments")
@@ -228,5 +228,4 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
                if a.status in ("draft", "proposed") or a.slug in chosen]
     return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
                 document=document, schedule=schedule, version=number, chosen=chosen,
-                body=schedule.body if schedule else None, notes=schedule.notes if schedule else None,
                 rows=views.amendment_rows(session, document, offered), history=views.history(session, document))
