@@ -29,7 +29,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
@@ -117,8 +117,21 @@ def schedule_amendments(session: Session, document: Document, version: int) -> l
     against it that are not rejected or withdrawn, in the order they were proposed."""
     base = documents.get_version(session, document, version)
     return list(session.exec(select(Amendment.slug).where(
-        Amendment.document_id == document.id, Amendment.base_version_id == base.id,
-        Amendment.status.in_(SCHEDULE_STATUSES)).order_by(Amendment.created_at, Amendment.id)).all())
+        *_in_schedules(document), Amendment.base_version_id == base.id).order_by(Amendment.created_at,
+                                                                                Amendment.id)).all())
+
+
+def schedule_counts(session: Session, document: Document) -> dict[int, int]:
+    """How many amendments :func:`schedule_amendments` gives for each version of the
+    document that has any (one query, for a page offering every version)."""
+    return dict(session.exec(select(Version.number, func.count(Amendment.id))
+                             .join(Amendment, Amendment.base_version_id == Version.id)
+                             .where(*_in_schedules(document)).group_by(Version.number)).all())
+
+
+def _in_schedules(document: Document) -> tuple:
+    """The document's amendments that a schedule shows when none are named."""
+    return Amendment.document_id == document.id, Amendment.status.in_(SCHEDULE_STATUSES)
 
 
 def keeling_schedule(session: Session, document: Document, version: int, slugs: list[str],

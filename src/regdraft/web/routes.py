@@ -26,7 +26,7 @@ from regdraft.services import auth, comparisons, documents, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
-from regdraft.web.templating import PageRoute, page
+from regdraft.web.templating import PageRoute, page, query
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
                    dependencies=[Depends(guard.signed_in)])
@@ -39,7 +39,11 @@ MAX_CITATIONS = 3
 MAX_VERSION = 2**31 - 1
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
-Slugs = Annotated[list[str], Query(max_length=80, description="Amendment slugs, in order")]
+MAX_NAMED = 80
+"""Amendments an address may name one by one: a longer list makes an address longer
+than browsers and servers keep. The Keeling page's "every" option asks for more
+without naming them."""
+Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
 def _chosen(slugs: list[str]) -> list[str]:
@@ -213,19 +217,36 @@ def consultation_page(request: Request, document: DocumentDep, session: SessionD
 
 @router.get("/documents/{doc}/keeling")
 def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
-                 version: VersionQuery = None, amendment: Slugs = [],  # noqa: B006
-                 ) -> HTMLResponse:
+                 version: VersionQuery = None,
+                 # Counted in the route, whose error points to the "every" option.
+                 amendment: Annotated[list[str], Query(description="Amendment slugs, in order")] = [],  # noqa: B006
+                 every: Annotated[bool, Query(description="Every amendment the API's schedule shows by default")]
+                 = False) -> Response:
+    if every and amendment:
+        # The "every" button sends the boxes ticked beside it too: the address without them says what is shown.
+        return RedirectResponse(f"/documents/{document.slug}/keeling{query(version=version, every=1)}",
+                                status_code=303)
+    if len(amendment) > MAX_NAMED:
+        raise InvalidInput(f"the address names {len(amendment)} amendments, and at most {MAX_NAMED} can be named "
+                           f"in an address: to apply every amendment made against the version, use the button "
+                           f"\"Every amendment of the version\" (every=1 in the address)", field="amendment")
     head = documents.head(session, document)
     if head is None:
         raise InvalidInput(f"document {document.slug!r} has no version")
     number = version or head.number
     chosen = _chosen(amendment)
-    schedule = views.cached(request, session, ("keeling", document.slug, number, tuple(chosen)),
-                            lambda: views.schedule_parts(rendering.keeling_schedule(
-                                session, document, number, chosen, views.PAGE_LINKS))) if chosen else None
+    if every:
+        # The API's default set: read again only when the store has changed, as the schedule is.
+        key, slugs = ("keeling every", document.slug, number), lambda: rendering.schedule_amendments(
+            session, document, number)
+    else:
+        key, slugs = ("keeling", document.slug, number, tuple(chosen)), lambda: chosen
+    schedule = views.cached(request, session, key, lambda: views.schedule_parts(rendering.keeling_schedule(
+        session, document, number, slugs(), views.PAGE_LINKS))) if every or chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.
     offered = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
                if a.status in ("draft", "proposed") or a.slug in chosen]
     return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
-                document=document, schedule=schedule, version=number, chosen=chosen,
+                document=document, schedule=schedule, version=number, chosen=chosen, every=every,
+                counts=rendering.schedule_counts(session, document),
                 rows=views.amendment_rows(session, document, offered), history=views.history(session, document))
