@@ -5,8 +5,8 @@ SQLite and once on PostgreSQL (``db_backend``).
 
 The tests open every page at a desktop width (1280 px) and a phone width (320 px),
 follow the links from an amendment to the quoted place in a response and back,
-filter the amendment list, compare two versions, propose an amendment by editing the
-text, and accept it. Screenshots (and a PDF of the printed Keeling schedule) go to
+filter the amendment list, compare two versions, ask for the Keeling schedule of every
+amendment of a version, propose an amendment by editing the text, and accept it. Screenshots (and a PDF of the printed Keeling schedule) go to
 ``test-artifacts/screenshots/<backend>/``, which CI keeps.
 
 Without chromium (or Playwright) the tests skip, saying why; under CI or
@@ -253,6 +253,18 @@ def test_the_keeling_schedule_prints(page, shoot, shots):
     shoot(page, "keeling-print-media-1280")
     page.pdf(path=str(shots / "keeling-printed.pdf"), format="A4")
     assert (shots / "keeling-printed.pdf").stat().st_size > 10_000
+
+
+def test_every_amendment_of_a_version_in_one_click(page, shoot):
+    page.goto(PAGES["keeling"])  # two boxes ticked: the button leaves them out
+    page.select_option("select[name=version]", "1")
+    page.get_by_role("button", name="Every amendment of the version").click()
+    page.wait_for_url(f"**{BASE}/keeling?version=1&every=1")
+    api = page.request.get(f"/api{BASE}/versions/1/keeling.json").json()
+    summary = page.locator("p.summary").nth(1).inner_text()
+    assert summary.startswith(f"Applied: {', '.join(api['applied'])}.") and len(api["applied"]) > 2
+    assert all(slug in summary for slug in api["withheld"])
+    shoot(page, "keeling-every-1280")
 
 
 def test_proposing_from_an_edited_text_and_accepting_it(page, shoot):
