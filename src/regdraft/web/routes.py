@@ -244,9 +244,10 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
     schedule = views.cached(request, session, key, lambda: views.schedule_parts(rendering.keeling_schedule(
         session, document, number, slugs(), views.PAGE_LINKS))) if every or chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.
+    # The boxes show each one's title, slug and status only: no proposer, categories or provisions to read.
     offered = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
                if a.status in ("draft", "proposed") or a.slug in chosen]
     return page(request, "keeling.html", title=schedule.title if schedule else f"Keeling schedule: {document.title}",
                 document=document, schedule=schedule, version=number, chosen=chosen, every=every,
                 counts=rendering.schedule_counts(session, document),
-                rows=views.amendment_rows(session, document, offered), history=views.history(session, document))
+                offered=offered, history=views.history(session, document))
