@@ -1,5 +1,6 @@
 """The attributed diff of a history (core/history.py) carries runs, not characters:
-it must give the groups that carrying every character one by one gives."""
+it must give the groups that carrying every character one by one gives, each step's
+own diff (:func:`step_diff`) being a diff of the text before it into its text."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.diffing import TextDiff, group_by_provision
-from regdraft.core.history import Step, diff_steps
-from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
+from regdraft.core.history import Step, diff_steps, step_diff
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, applied_in_turn, diff_words, make_patch, parse_patch
 
 
 def per_character(base: str, steps: list[Step]) -> TextDiff:
@@ -24,13 +25,12 @@ def per_character(base: str, steps: list[Step]) -> TextDiff:
         next_origin: list[int] = []
         next_made_by: list[str | None] = []
         at = 0
-        for op in diff_words(current, step.text):
-            n = len(op.text)
-            if op.kind == EQUAL:
+        for kind, n in step_diff(current, step):
+            if kind == EQUAL:
                 next_origin += origin[at:at + n]
                 next_made_by += made_by[at:at + n]
                 at += n
-            elif op.kind == DELETE:
+            elif kind == DELETE:
                 for base_offset in origin[at:at + n]:
                     if base_offset >= 0:
                         deleted_by[base_offset] = step.source
@@ -99,3 +99,56 @@ def test_no_steps_is_no_change_and_an_empty_base_is_all_inserted():
     assert diff_steps("### 1. A\n\nText.\n", []).changes == ()
     inserted = diff_steps("", [Step("### 1. A\n\nText.\n", "new")])
     assert {(op.kind, op.source) for group in inserted.groups for op in group.ops} == {(INSERT, "new")}
+
+
+def applied(base: str, targets: list[str]) -> list[Step]:
+    """Amendments against one base (its texts), applied in turn, as steps that say
+    where each changed the text before it."""
+    patches = [parse_patch(make_patch(base, target)) for target in targets if target != base]
+    return [Step(r.text, f"step-{i}", r.changed) for i, r in enumerate(applied_in_turn(patches, base, partial=True))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text, st.lists(text, min_size=1, max_size=5))
+def test_steps_that_say_where_they_changed_give_the_groups_of_the_definition(base, targets):
+    steps = applied(base, targets)
+    assert diff_steps(base, steps).groups == per_character(base, steps).groups
+
+
+@settings(max_examples=300, deadline=None)
+@given(text, st.lists(text, min_size=1, max_size=5))
+def test_a_step_diff_is_a_diff_of_the_text_before_into_the_step_and_changes_nothing_outside_its_span(base, targets):
+    before = base
+    for step in applied(base, targets):
+        first_line, after_last_line = 0, len(before)  # where the step's changed lines lie
+        if step.changed is not None:
+            start, old_end, _ = step.changed
+            first_line = before.rfind("\n", 0, start) + 1
+            after_last_line = before.find("\n", old_end) + 1 or len(before)
+        old_at = new_at = 0
+        for kind, n in step_diff(before, step):
+            if kind == EQUAL:
+                assert before[old_at:old_at + n] == step.text[new_at:new_at + n]
+            else:
+                assert first_line <= old_at and old_at + (n if kind == DELETE else 0) <= after_last_line
+            if kind != INSERT:
+                old_at += n
+            if kind != DELETE:
+                new_at += n
+        assert (old_at, new_at) == (len(before), len(step.text))
+        before = step.text
+
+
+def test_a_step_that_says_where_it_changed_reads_only_those_lines():
+    """Where the text repeats, the step's own place decides which copy changed. The
+    first amendment repeats a regulation; the second deletes the regulation, and is
+    applied where its patch deleted it: the net diff keeps the base's words and says
+    which blank line each amendment made or took. A diff of the whole texts would
+    read the second amendment as deleting the copy, and show no change at all."""
+    base = "### 3. A\n\n"
+    steps = applied(base, [base + base, ""])
+    assert [s.text for s in steps] == [base + base, base]
+    ops = [(op.kind, op.text, op.source) for group in diff_steps(base, steps).groups for op in group.ops]
+    assert ops == [(EQUAL, "### 3. A\n", None), (DELETE, "\n", "step-1"), (INSERT, "\n", "step-0")]
+    whole = diff_steps(base, [Step(s.text, s.source) for s in steps])
+    assert whole.changes == ()

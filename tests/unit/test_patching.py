@@ -202,3 +202,23 @@ def test_applying_in_turn_stops_at_the_first_patch_that_fails():
     results = list(applied_in_turn([parse_patch(fits), parse_patch(foreign), parse_patch(fits)], base))
     assert len(results) == 2
     assert results[0].text is not None and results[1].text is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=legal_text, target=legal_text, drift=legal_text, at=st.integers(min_value=0))
+def test_the_changed_span_holds_every_change_the_application_made(base, target, drift, at):
+    """Applied to a text that moved on from the patch's base (some hunks exact, some
+    shifted, fuzzy or failed), the result differs from that text only in the span."""
+    if base == target:
+        return
+    at %= len(base) + 1
+    moved_on = base[:at] + drift + base[at:]
+    result = apply_patch(parse_patch(make_patch(base, target)), moved_on, partial=True)
+    if result.changed is None:
+        assert result.text == moved_on and not any(h.applied for h in result.hunks)
+        return
+    start, old_end, new_end = result.changed
+    assert 0 <= start <= old_end <= len(moved_on) and start <= new_end <= len(result.text)
+    assert result.text[:start] == moved_on[:start]
+    assert result.text[new_end:] == moved_on[old_end:]
+    assert len(result.text) - new_end == len(moved_on) - old_end

@@ -33,6 +33,12 @@ class Step:
 
     text: str
     source: str
+    changed: tuple[int, int, int] | None = None
+    """Where the text differs from the one before, if known, as
+    :attr:`~regdraft.core.patching.ApplyResult.changed` gives it: only that stretch
+    (widened to whole lines) is diffed, not the whole text. On a 5 MB text, diffing
+    the whole of each of 200 amendments' texts took 2.7 s, most of it in copying and
+    comparing the long unchanged text around each change."""
 
 
 class _Run:
@@ -55,7 +61,7 @@ class History:
         self._deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
 
     def add(self, step: Step) -> None:
-        self._runs = _carry(self._runs, diff_words(self.current, step.text), step.source, self._deletions)
+        self._runs = _carry(self._runs, step_diff(self.current, step), step.source, self._deletions)
         self.current = step.text
 
     def diff(self) -> TextDiff:
@@ -74,9 +80,32 @@ def diff_steps(base: str, steps: Iterable[Step]) -> TextDiff:
     return history.diff()
 
 
-def _carry(runs: list[_Run], ops: list[Op], source: str, deletions: list[tuple[int, int, str]]) -> list[_Run]:
-    """The runs of the text after ``ops`` (a diff of the text ``runs`` describe), and
-    the base text the step deleted appended to ``deletions``."""
+def step_diff(old: str, step: Step) -> list[tuple[str, int]]:
+    """The word diff of ``old`` into the step's text, as each op's kind and length;
+    where the step says where it changed, the lines around that alone, and the rest
+    equal."""
+    new = step.text
+    start, old_end, new_end = _whole_lines(old, step.changed) if step.changed else (0, len(old), len(new))
+    ops = diff_words(old[start:old_end], new[start:new_end])
+    return [(EQUAL, start), *((op.kind, len(op.text)) for op in ops), (EQUAL, len(old) - old_end)]
+
+
+def _whole_lines(old: str, changed: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The changed stretch of :attr:`Step.changed` widened to the lines it touches: the
+    word diff works a line at a time, so a window of whole lines diffs as the whole text
+    does (the shared lines around it are set aside either way)."""
+    start, old_end, new_end = changed
+    start = old.rfind("\n", 0, start) + 1
+    line_end = old.find("\n", old_end)
+    widened_end = line_end + 1 if line_end != -1 else len(old)
+    return start, widened_end, new_end + widened_end - old_end
+
+
+def _carry(runs: list[_Run], ops: Iterable[tuple[str, int]], source: str,
+           deletions: list[tuple[int, int, str]]) -> list[_Run]:
+    """The runs of the text after ``ops`` (a diff of the text ``runs`` describe, as
+    each op's kind and length), and the base text the step deleted appended to
+    ``deletions``."""
     carried: list[_Run] = []
 
     def keep(length: int, origin: int, made_by: str | None) -> None:
@@ -90,16 +119,15 @@ def _carry(runs: list[_Run], ops: list[Op], source: str, deletions: list[tuple[i
 
     at = 0  # the run being consumed, and how far into it
     into = 0
-    for op in ops:
-        if op.kind == INSERT:
-            keep(len(op.text), INSERTED, source)
+    for kind, wanted in ops:
+        if kind == INSERT:
+            keep(wanted, INSERTED, source)
             continue
-        wanted = len(op.text)
         while wanted:
             run = runs[at]
             taken = min(wanted, run.length - into)
             origin = run.origin + into if run.origin != INSERTED else INSERTED
-            if op.kind == EQUAL:
+            if kind == EQUAL:
                 keep(taken, origin, run.made_by)
             elif origin != INSERTED:  # base text deleted; inserted text deleted again is simply gone
                 deletions.append((origin, taken, source))

@@ -135,7 +135,7 @@ def amended(version: Version, amendments: list[Amendment]) -> History:
                 f"amendment {amendment.slug!r} does not apply to version {version.number}"
                 + (f" after {', '.join(a.slug for a in amendments[:done])}" if done else ""),
                 amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
-        history.add(Step(result.text, amendment.slug))
+        history.add(Step(result.text, amendment.slug, result.changed))
     return history
 
 
