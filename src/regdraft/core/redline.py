@@ -243,10 +243,10 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     del text
     joined = b"".join(pieces)
     del pieces
+    if notes:  # on the UTF-8, which takes half the room of the text it decodes to
+        joined = _add_note_links(joined)
     body = joined.decode("utf-8", "surrogatepass")
     del joined
-    if notes:
-        body = _add_note_links(body)
     return body, merged.changes
 
 
@@ -363,12 +363,16 @@ class _Anchors:
         return _SOURCEPOS_ATTRIBUTE.sub("", "".join(parts))
 
 
-def _add_note_links(body: str) -> str:
+# A change's element, in UTF-8: no byte of a multi-byte character is "<" or ">".
+_CHANGE_ELEMENT = re.compile(rb'<(ins|del) [^>]*data-change="([0-9]+)"[^>]*>.*?</\1>', re.S)
+
+
+def _add_note_links(body: bytes) -> bytes:
     """After the last tag of each change, a superscript link to its note."""
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     out = []
     last = 0
-    closers = list(re.finditer(r'<(ins|del) [^>]*data-change="(\d+)"[^>]*>.*?</\1>', body, re.S))
+    closers = list(_CHANGE_ELEMENT.finditer(body))
     for i, match in enumerate(closers):
         number = match.group(2)
         following = closers[i + 1].group(2) if i + 1 < len(closers) else None
@@ -376,9 +380,10 @@ def _add_note_links(body: str) -> str:
         last = match.end()
         if following != number and number not in seen:
             seen.add(number)
-            out.append(f'<sup class="rd-note-ref"><a href="#note-{number}" id="ref-{number}">[{number}]</a></sup>')
+            out.append(b'<sup class="rd-note-ref"><a href="#note-%s" id="ref-%s">[%s]</a></sup>'
+                       % (number, number, number))
     out.append(body[last:])
-    return "".join(out)
+    return b"".join(out)
 
 
 def _comment(text: str) -> str:
