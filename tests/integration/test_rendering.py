@@ -3,6 +3,7 @@
 import pytest
 
 from regdraft.core.errors import NotFound, PatchDoesNotApply
+from regdraft.core.redline import END_OF_TEXT
 from regdraft.services import amendments as A
 from regdraft.services import comparisons, documents, rendering
 
@@ -64,3 +65,36 @@ def test_the_consultation_overview_lists_provisions_in_drafting_order(session, r
     pressure = overview(session, documents.get_document(session, "children-social-care-delegation")).pressure
     assert [p.provision for p in pressure] == ["reg-1", "reg-2a", "reg-3", "reg-3-a", "reg-3a", "reg-4", "reg-4a",
                                                "reg-5", "reg-6"]
+
+
+def test_keeling_withholds_an_amendment_that_no_longer_applies_after_those_before_it(session, case):
+    """The hunks of "england" and "exclusion" neither meet nor share a provision, so the
+    conflict check passes them; but "exclusion" looks for the words "england" changes,
+    and does not apply after it. The schedule applies "england", withholds "exclusion"
+    and says why where it would have acted, and a set with it is not an error."""
+    sentence = "Functions under Part 1 of the Act are not relevant care functions.\n"
+    _propose(session, case, "england", TEXT.replace(sentence, sentence.replace("functions.", "functions in England.")),
+             categories=["scoped-pilot"])
+    _propose(session, case, "exclusion", TEXT.replace(sentence, sentence + "\n### 5. Exclusions\n\nNone.\n"),
+             categories=["standards"])
+    assert A.conflicts(session, case, [A.get_amendment(session, case, s) for s in ("england", "exclusion")]) == []
+    with pytest.raises(PatchDoesNotApply):
+        comparisons.compare_amendments(session, case, 1, ["england", "exclusion"])
+    schedule = rendering.keeling_schedule(session, case, 1, ["england", "exclusion"])
+    assert schedule.applied == ("england",) and schedule.withheld == ("exclusion",)
+    assert [c.source for c in schedule.keeling.changes] == ["england"]
+    [notice] = schedule.keeling.conflicts
+    assert notice.message.startswith("Conflict: amendment “exclusion” does not apply after “england”, ")
+    assert notice.provision == END_OF_TEXT  # it appends a regulation
+    # The other way round, "england" finds its words after "exclusion": both apply.
+    other_way = rendering.keeling_schedule(session, case, 1, ["exclusion", "england"])
+    assert other_way.applied == ("exclusion", "england") and other_way.withheld == ()
+
+
+def test_keeling_still_refuses_an_amendment_that_does_not_apply_to_the_version_at_all(session, case):
+    documents.create_version(session, case, text=TEXT.replace("section 10 of the Children Act 2004",
+                                                              "other enactments"), parent=1, author="x", actor="t")
+    _propose(session, case, "s10", TEXT.replace("section 10 of", "section 11 of"), categories=["standards"])
+    with pytest.raises(PatchDoesNotApply) as err:
+        rendering.keeling_schedule(session, case, 2, ["s10"])
+    assert err.value.extra["amendment"] == "s10"

@@ -715,19 +715,23 @@ class _ChangedSpan:
         return None if self.start is None else (self.start, self.end - growth, self.end)
 
 
-def applied_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False) -> Iterator[ApplyResult]:
+def applied_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = False,
+                    past_failures: bool = False) -> Iterator[ApplyResult]:
     """Each patch's result as it is applied to the text the ones before it made, up to
-    and including the first that fails; one at a time, so that a caller who wants only
-    the last text need not hold every text in between (two hundred amendments of a
-    1 MB regulation). Patches proposed against the same base name places in that base;
-    each hunk is expected where its place now stands after the earlier patches' edits,
-    so a hunk that an earlier insertion merely pushed along is reported exact, not
-    shifted by the length of that insertion."""
+    and including the first that fails (with ``past_failures``, every patch: one that
+    fails leaves the text as it was for the next); one at a time, so that a caller who
+    wants only the last text need not hold every text in between (two hundred
+    amendments of a 1 MB regulation). Patches proposed against the same base name
+    places in that base; each hunk is expected where its place now stands after the
+    earlier patches' edits, so a hunk that an earlier insertion merely pushed along is
+    reported exact, not shifted by the length of that insertion."""
     edits: list[tuple[int, int, int]] = []
     for patch in patches:
         result = apply_patch(patch, text, partial=partial, carry=lambda at, done=tuple(edits): _carried(at, done))
         yield result
         if result.text is None:
+            if past_failures:
+                continue
             return
         edits += result.edits
         text = result.text

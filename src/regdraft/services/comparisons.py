@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps
-from regdraft.core.patching import applied_in_turn, parse_patch
+from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
@@ -127,16 +127,36 @@ def amended(version: Version, amendments: list[Amendment]) -> History:
     """The version as the amendments applied in order leave it, with who changed what;
     each text is let go as the next is made. All or nothing: the first that does not
     apply raises :class:`PatchDoesNotApply`."""
-    history = History(version.text)
-    patches = [parse_patch(a.patch_text) for a in amendments]
-    for done, (amendment, result) in enumerate(zip(amendments, applied_in_turn(patches, version.text))):
-        if result.text is None:
-            raise PatchDoesNotApply(
-                f"amendment {amendment.slug!r} does not apply to version {version.number}"
-                + (f" after {', '.join(a.slug for a in amendments[:done])}" if done else ""),
-                amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
-        history.add(Step(result.text, amendment.slug, result.changed))
+    history, left_out = _amended(version, amendments, past_failures=False)
+    if left_out:
+        amendment, result = left_out[0]
+        done = amendments[:amendments.index(amendment)]
+        raise PatchDoesNotApply(
+            f"amendment {amendment.slug!r} does not apply to version {version.number}"
+            + (f" after {', '.join(a.slug for a in done)}" if done else ""),
+            amendment=amendment.slug, hunks=[h.as_dict() for h in result.hunks])
     return history
+
+
+def amended_where_possible(version: Version, amendments: list[Amendment]
+                           ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
+    """The version as the amendments applied in order leave it, each one that does not
+    apply to the text the ones before it made left out (and the next applied without
+    it); and those left out, with their results."""
+    return _amended(version, amendments, past_failures=True)
+
+
+def _amended(version: Version, amendments: list[Amendment], *, past_failures: bool
+             ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
+    history = History(version.text)
+    left_out: list[tuple[Amendment, ApplyResult]] = []
+    patches = [parse_patch(a.patch_text) for a in amendments]
+    for amendment, result in zip(amendments, applied_in_turn(patches, version.text, past_failures=past_failures)):
+        if result.text is None:
+            left_out.append((amendment, result))
+        else:
+            history.add(Step(result.text, amendment.slug, result.changed))
+    return history, left_out
 
 
 def compare_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Comparison:

@@ -33,14 +33,15 @@ from sqlmodel import Session, func, select
 
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
+from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
-from regdraft.core.patching import DELETE, EQUAL, INSERT, apply_patch, parse_patch
+from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure, parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.services.comparisons import (Comparison, StakeholderNames, amendment_key, amended,
+from regdraft.services.comparisons import (Comparison, StakeholderNames, amended_where_possible, amendment_key,
                                           compare_amendments, etag, sources_of)
 from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
@@ -96,7 +97,8 @@ class KeelingSchedule:
     keeling: Keeling
     applied: tuple[str, ...]
     withheld: tuple[str, ...]
-    """Amendments left out because they conflict with another chosen one."""
+    """Amendments left out because they conflict with another chosen one, or because
+    the ones applied before them changed the text they change or stand beside."""
     etag: str
     comparison: Comparison
     """The version against the applied amendments, for the text formats."""
@@ -137,19 +139,23 @@ def _in_schedules(document: Document) -> tuple:
 def keeling_schedule(session: Session, document: Document, version: int, slugs: list[str],
                      links: Links = Links()) -> KeelingSchedule:
     """The version as amended by ``slugs``; amendments that conflict are withheld and
-    the conflict is stated where it arises."""
+    the conflict is stated where it arises. Conflicts are first read off the hunks
+    (:func:`amendment_service.conflicts`); an amendment that still does not apply
+    after those before it is withheld too, naming the applied ones in its way."""
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
     pairs = amendment_service.conflicts(session, document, chosen)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
+    history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld])
+    _check_each_applies_alone(base, [amendment for amendment, _ in left_out])
+    withheld |= {amendment.slug for amendment, _ in left_out}
     to_apply = [a for a in chosen if a.slug not in withheld]
-    history = amended(base, to_apply)
     applied = [a.slug for a in to_apply]
     final = history.current
     diff = history.diff()
     # Most schedules of a long text have no conflicts, and need not read its provisions.
-    notices = _conflict_notices(pairs, chosen, base.text, diff, final) if pairs else []
+    notices = _conflict_notices(pairs, left_out, chosen, base.text, diff, final) if pairs or left_out else []
     citations = amendment_service.citations_of_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
@@ -164,10 +170,22 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
                            tag, comparison, tuple(notes.values()))
 
 
-def _conflict_notices(pairs: list[ConflictPair], chosen: list[Amendment], base: str, diff: TextDiff,
-                      final: str) -> list[ConflictNotice]:
+def _check_each_applies_alone(base: Version, amendments: list[Amendment]) -> None:
+    """An amendment that does not apply to the version even on its own is an error, as
+    it is in any comparison; one that the amendments before it got in the way of is a
+    conflict the schedule states."""
+    for amendment in amendments:
+        alone = apply_patch(parse_patch(amendment.patch_text), base.text)
+        if not alone.ok:
+            raise PatchDoesNotApply(f"amendment {amendment.slug!r} does not apply to version {base.number}",
+                                    amendment=amendment.slug, hunks=[h.as_dict() for h in alone.hunks])
+
+
+def _conflict_notices(pairs: list[ConflictPair], left_out: list[tuple[Amendment, ApplyResult]],
+                      chosen: list[Amendment], base: str, diff: TextDiff, final: str) -> list[ConflictNotice]:
     """A notice for each conflicting pair, before the first provision of the amended
-    text (``final``) that both change, or where the first of them would have acted."""
+    text (``final``) that both change, or where the first of them would have acted; and
+    for each amendment left out because it no longer applied, where it would have acted."""
     structure = parse_structure(final, strict=False)
     notices = []
     for pair in pairs:
@@ -177,7 +195,29 @@ def _conflict_notices(pairs: list[ConflictPair], chosen: list[Amendment], base: 
         place = next((pid for pid, _ in pair.provisions if pid in structure), None)
         first = next(a for a in chosen if a.slug == pair.first)
         notices.append(ConflictNotice(place or _place_of(first, base, diff, structure), message))
+    position = {a.slug: i for i, a in enumerate(chosen)}
+    not_applied = {name for pair in pairs for name in (pair.first, pair.second)} | {a.slug for a, _ in left_out}
+    for amendment, result in left_out:
+        before = [a for a in chosen[:position[amendment.slug]] if a.slug not in not_applied]
+        culprits = _in_the_way(amendment, result, before) or before
+        message = (f"Conflict: amendment “{amendment.slug}” does not apply after "
+                   + ", ".join(f"“{a.slug}”" for a in culprits)
+                   + ", which change the text it changes or stands beside. It is not applied in this schedule; "
+                     "the drafter must choose, or rebase it.")
+        notices.append(ConflictNotice(_place_of(amendment, base, diff, structure), message))
     return notices
+
+
+def _in_the_way(amendment: Amendment, result: ApplyResult, applied: list[Amendment]) -> list[Amendment]:
+    """Those of ``applied`` (against the same version) that change text inside the
+    context of a hunk of ``amendment`` that failed: the text it looked for and did not
+    find."""
+    hunks = parse_patch(amendment.patch_text).hunks
+    looked_for = [(hunks[r.index].context_start, hunks[r.index].context_start + len(hunks[r.index].before))
+                  for r in result.hunks if not r.applied]
+    return [other for other in applied if other.base_version_id == amendment.base_version_id and any(
+        hunk.start <= end and start <= hunk.end for hunk in parse_patch(other.patch_text).hunks
+        for start, end in looked_for)]
 
 
 def _place_of(amendment: Amendment, base: str, diff: TextDiff, structure: Structure) -> str:
