@@ -67,27 +67,54 @@ def test_the_consultation_overview_lists_provisions_in_drafting_order(session, r
                                                "reg-5", "reg-6"]
 
 
-def test_keeling_withholds_an_amendment_that_no_longer_applies_after_those_before_it(session, case):
-    """The hunks of "england" and "exclusion" neither meet nor share a provision, so the
-    conflict check passes them; but "exclusion" looks for the words "england" changes,
-    and does not apply after it. The schedule applies "england", withholds "exclusion"
-    and says why where it would have acted, and a set with it is not an error."""
-    sentence = "Functions under Part 1 of the Act are not relevant care functions.\n"
-    _propose(session, case, "england", TEXT.replace(sentence, sentence.replace("functions.", "functions in England.")),
+SENTENCE = "Functions under Part 1 of the Act are not relevant care functions.\n"
+ENGLAND = TEXT.replace(SENTENCE, SENTENCE.replace("functions.", "functions in England."))
+EXCLUSION = TEXT.replace(SENTENCE, SENTENCE + "\n### 5. Exclusions\n\nNone.\n")
+
+
+def test_amendments_that_change_the_words_the_other_looks_for_conflict(session, case):
+    """The hunks of "england" and "exclusion" neither meet nor share a provision, but
+    "exclusion" looks for the words "england" changes, and does not apply after it:
+    a conflict of kind context. The schedule applies the first and withholds the other,
+    saying why."""
+    _propose(session, case, "england", ENGLAND, categories=["scoped-pilot"])
+    _propose(session, case, "exclusion", EXCLUSION, categories=["standards"])
+    _propose(session, case, "scope", TEXT.replace("social services functions", "social work functions"),
              categories=["scoped-pilot"])
-    _propose(session, case, "exclusion", TEXT.replace(sentence, sentence + "\n### 5. Exclusions\n\nNone.\n"),
-             categories=["standards"])
+    chosen = [A.get_amendment(session, case, s) for s in ("england", "exclusion", "scope")]
+    [pair] = A.conflicts(session, case, chosen)
+    assert (pair.first, pair.second, pair.kind) == ("england", "exclusion", "context")
+    assert [pid for pid, _ in pair.provisions] == ["reg-4", "reg-5"]
+    schedule = rendering.keeling_schedule(session, case, 1, ["england", "exclusion", "scope"])
+    assert schedule.applied == ("england", "scope") and schedule.withheld == ("exclusion",)
+    [notice] = schedule.keeling.conflicts
+    assert notice.message.startswith("Conflict: amendment “exclusion” does not apply after “england”, ")
+    assert notice.provision == END_OF_TEXT  # it appends a regulation
+
+
+def test_keeling_withholds_an_amendment_that_no_longer_applies_after_those_before_it(session, case):
+    """Against different versions, amendments are compared by provision only, and
+    "england" (against version 2) and "exclusion" (against version 1) change different
+    ones: no conflict is found. On version 2 "exclusion" applies alone but not after
+    "england": the schedule applies "england", withholds "exclusion" and says why where
+    it would have acted; the set is not an error."""
+    tidy = _propose(session, case, "tidy", TEXT.replace("Example Regulations.", "Example Regulations 2014."))
+    A.accept(session, tidy, actor="reviewer")
+    version_2 = documents.get_version(session, case, 2).text
+    _propose(session, case, "england", version_2.replace(SENTENCE, SENTENCE.replace("functions.", "functions in England.")),
+             base=2, categories=["scoped-pilot"])
+    _propose(session, case, "exclusion", EXCLUSION, categories=["standards"])
     assert A.conflicts(session, case, [A.get_amendment(session, case, s) for s in ("england", "exclusion")]) == []
     with pytest.raises(PatchDoesNotApply):
-        comparisons.compare_amendments(session, case, 1, ["england", "exclusion"])
-    schedule = rendering.keeling_schedule(session, case, 1, ["england", "exclusion"])
+        comparisons.compare_amendments(session, case, 2, ["england", "exclusion"])
+    schedule = rendering.keeling_schedule(session, case, 2, ["england", "exclusion"])
     assert schedule.applied == ("england",) and schedule.withheld == ("exclusion",)
     assert [c.source for c in schedule.keeling.changes] == ["england"]
     [notice] = schedule.keeling.conflicts
     assert notice.message.startswith("Conflict: amendment “exclusion” does not apply after “england”, ")
     assert notice.provision == END_OF_TEXT  # it appends a regulation
     # The other way round, "england" finds its words after "exclusion": both apply.
-    other_way = rendering.keeling_schedule(session, case, 1, ["exclusion", "england"])
+    other_way = rendering.keeling_schedule(session, case, 2, ["exclusion", "england"])
     assert other_way.applied == ("exclusion", "england") and other_way.withheld == ()
 
 

@@ -1,7 +1,7 @@
 from regdraft.core.amendments import analyse
-from regdraft.core.conflicts import OVERLAP, SAME_PROVISION, AmendmentChanges, ChangeSpan, find_conflicts
+from regdraft.core.conflicts import CONTEXT, OVERLAP, SAME_PROVISION, AmendmentChanges, ChangeSpan, find_conflicts
 from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.patching import make_patch
+from regdraft.core.patching import applied_in_turn, make_patch, parse_patch
 from regdraft.core.text import content_hash
 
 import pytest
@@ -12,7 +12,8 @@ BASE = ("### 3. Functions\n\nThe following functions—\n\n- (a) social services
 
 def _changes(name, new, base=BASE):
     analysis = analyse(base, make_patch(base, new))
-    spans = tuple(ChangeSpan(h.hunk.start, h.hunk.end, tuple((r.id, r.label) for r in h.provisions))
+    spans = tuple(ChangeSpan(h.hunk.start, h.hunk.end, tuple((r.id, r.label) for r in h.provisions),
+                             (h.hunk.context_start, h.hunk.context_start + len(h.hunk.before)))
                   for h in analysis.hunks)
     return AmendmentChanges(name, content_hash(base), spans)
 
@@ -63,3 +64,26 @@ def test_an_amendment_built_on_another_does_not_conflict_with_it():
     built = AmendmentChanges(record.amendment, record.base_hash, record.spans, built_on=frozenset({"ban"}))
     assert find_conflicts([ban, built]) == []
     assert find_conflicts([built, ban]) == []
+
+
+def test_a_change_to_the_words_another_hunk_looks_for_is_a_conflict_only_if_they_do_not_combine():
+    sentence = "A local authority’s functions.\n"
+    texts = {"wales": BASE.replace(sentence, sentence.replace("functions.", "functions in Wales.")),
+             "appended": BASE.replace(sentence, sentence + "\n### 5. Bodies\n\nText.\n")}
+    wales, appended = (_changes(name, text) for name, text in texts.items())
+    asked = []
+
+    def do_not_combine(first, second):
+        asked.append((first, second))
+        patches = [parse_patch(make_patch(BASE, texts[name])) for name in (first, second)]
+        return any(r.text is None for order in (patches, patches[::-1]) for r in applied_in_turn(order, BASE))
+
+    (pair,) = find_conflicts([wales, appended], do_not_combine)
+    assert (pair.first, pair.second, pair.kind) == ("wales", "appended", CONTEXT)
+    assert [pid for pid, _ in pair.provisions] == ["reg-4", "reg-5"]
+    assert asked == [("wales", "appended")]
+    assert find_conflicts([wales, appended], lambda first, second: False) == []  # they combine: no conflict
+    # Far apart, nobody is asked.
+    far = _changes("far", BASE.replace("social services functions", "social work functions"))
+    asked.clear()
+    assert find_conflicts([far, appended], do_not_combine) == [] and asked == []

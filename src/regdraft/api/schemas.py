@@ -378,7 +378,8 @@ class ApplySetReport(_Out):
 class ConflictPublic(_Out):
     first: str
     second: str
-    kind: str = Field(description="overlap (their text overlaps or meets) or same-provision")
+    kind: str = Field(description="overlap (their text overlaps or meets), same-provision, or context (one changes "
+                                  "the words the other's hunk looks for, and one does not apply after the other)")
     provisions: list[ProvisionRef]
 
 

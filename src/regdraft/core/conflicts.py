@@ -6,14 +6,22 @@ decision), or when they touch the same provision. Amendments against different b
 are compared by provision only, since their offsets are not comparable. An amendment
 whose base already contains another (it was proposed against the version that the other
 produced, or a later one) builds on it and does not conflict with it.
+
+Hunks that do not meet can still fight: each carries a few words of context around
+its change, which it looks for when it is applied, and the other may change those
+words ("to any person." made "to a body that is not carried on for profit.", where
+the other inserts a paragraph after "any person."). Whether the patch still finds its
+place then is for the patch engine to say: such a pair is a conflict, ``context``, only
+if the caller's check says one does not apply after the other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Callable
 
-OVERLAP, SAME_PROVISION = "overlap", "same-provision"
+OVERLAP, SAME_PROVISION, CONTEXT = "overlap", "same-provision", "context"
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,9 @@ class ChangeSpan:
     end: int
     provisions: tuple[tuple[str, str], ...]
     """(id, label) of each provision the hunk touches."""
+    looks_for: tuple[int, int] | None = None
+    """Where the text the hunk looks for (its change and the context around it) stands
+    in the base, where known."""
 
 
 @dataclass(frozen=True)
@@ -38,31 +49,53 @@ class ConflictPair:
     first: str
     second: str
     kind: str
-    """``overlap`` (their text overlaps or meets) or ``same-provision``."""
+    """``overlap`` (their text overlaps or meets), ``same-provision``, or ``context``
+    (one changes the words the other's hunk looks for, and it does not apply after it)."""
     provisions: tuple[tuple[str, str], ...]
 
 
-def find_conflicts(amendments: list[AmendmentChanges]) -> list[ConflictPair]:
+def find_conflicts(amendments: list[AmendmentChanges],
+                   do_not_combine: Callable[[str, str], bool] = lambda first, second: False) -> list[ConflictPair]:
     """Every conflicting pair, in input order, naming the provisions where they meet
-    (those both touch; where overlapping hunks share none, those either touches)."""
+    (those both touch; where overlapping hunks share none, those either touches).
+    ``do_not_combine(first, second)`` says whether one of two amendments (by slug) does
+    not apply after the other; it is asked only of pairs whose hunks do not meet, but
+    where one changes the text the other looks for."""
     pairs = []
     for a, b in combinations(amendments, 2):
         if a.amendment in b.built_on or b.amendment in a.built_on:
             continue
         shared: dict[str, str] = {}
         overlap = False
+        near: dict[str, str] = {}  # the provisions of hunks whose context the other changes
+        same_base = a.base_hash == b.base_hash
         for sa in a.spans:
             ids_a = dict(sa.provisions)
             for sb in b.spans:
                 ids_b = dict(sb.provisions)
                 common = ids_a.keys() & ids_b.keys()
-                meets = a.base_hash == b.base_hash and sa.start <= sb.end and sb.start <= sa.end
+                meets = same_base and sa.start <= sb.end and sb.start <= sa.end
                 overlap = overlap or meets
                 named = common if common or not meets else ids_a.keys() | ids_b.keys()
                 for pid, label in list(ids_a.items()) + list(ids_b.items()):
                     if pid in named:
                         shared.setdefault(pid, label)
+                if same_base and not meets and (_changes_what_it_looks_for(sa, sb)
+                                                or _changes_what_it_looks_for(sb, sa)):
+                    near.update(ids_a)
+                    near.update(ids_b)
         if shared or overlap:
             pairs.append(ConflictPair(a.amendment, b.amendment, OVERLAP if overlap else SAME_PROVISION,
                                       tuple(shared.items())))
+        elif near and do_not_combine(a.amendment, b.amendment):
+            pairs.append(ConflictPair(a.amendment, b.amendment, CONTEXT, tuple(near.items())))
     return pairs
+
+
+def _changes_what_it_looks_for(change: ChangeSpan, looking: ChangeSpan) -> bool:
+    """Whether ``change`` changes text that ``looking``'s hunk looks for."""
+    if looking.looks_for is None:
+        return False
+    start, end = looking.looks_for
+    # Strictly inside: an insertion just before or after the words looked for leaves them.
+    return change.start < end and start < change.end if change.start < change.end else start < change.start < end

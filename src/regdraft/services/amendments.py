@@ -475,14 +475,25 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment])
     base_numbers = dict(session.exec(select(Version.id, Version.number)
                                      .where(Version.id.in_({a.base_version_id for a in amendments}))).all())
     hunks = hunks_of_each(session, amendments)
+    patches = {a.slug: parse_patch(a.patch_text) for a in amendments}
     changes = []
     for amendment in amendments:
-        spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links))
+        looked_for = {h.index: (h.context_start, h.context_start + len(h.before)) for h in patches[amendment.slug].hunks}
+        spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links),
+                                 looked_for.get(h.index))
                       for h, links in hunks[amendment.id])
         base_number = base_numbers[amendment.base_version_id]
         built_on = frozenset(slug for number, slug in produced if number <= base_number)
         changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on))
-    return find_conflicts(changes)
+    by_slug = {a.slug: a for a in amendments}
+
+    def do_not_combine(first: str, second: str) -> bool:
+        """Whether either amendment fails to apply after the other, on their base."""
+        base = session.get(Version, by_slug[first].base_version_id).text
+        return any(result.text is None for order in ((first, second), (second, first))
+                   for result in applied_in_turn([patches[slug] for slug in order], base))
+
+    return find_conflicts(changes, do_not_combine)
 
 
 def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:

@@ -31,7 +31,7 @@ from typing import Callable
 
 from sqlmodel import Session, func, select
 
-from regdraft.core.conflicts import ConflictPair
+from regdraft.core.conflicts import CONTEXT, ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.instructions import generate, render_instructions
@@ -139,13 +139,16 @@ def _in_schedules(document: Document) -> tuple:
 def keeling_schedule(session: Session, document: Document, version: int, slugs: list[str],
                      links: Links = Links()) -> KeelingSchedule:
     """The version as amended by ``slugs``; amendments that conflict are withheld and
-    the conflict is stated where it arises. Conflicts are first read off the hunks
-    (:func:`amendment_service.conflicts`); an amendment that still does not apply
-    after those before it is withheld too, naming the applied ones in its way."""
+    the conflict is stated where it arises. Conflicts are read off the hunks
+    (:func:`amendment_service.conflicts`); an amendment that does not apply after
+    those before it is withheld too, naming the applied ones in its way."""
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
-    pairs = amendment_service.conflicts(session, document, chosen)
+    # Two amendments that change the same text or provision are the drafter's choice:
+    # both are withheld. Two that only stand close together (``context``) are applied
+    # in order, and the one that no longer finds its words is withheld below.
+    pairs = [pair for pair in amendment_service.conflicts(session, document, chosen) if pair.kind != CONTEXT]
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
     history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld])
     _check_each_applies_alone(base, [amendment for amendment, _ in left_out])
