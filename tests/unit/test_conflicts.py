@@ -1,5 +1,11 @@
 from regdraft.core.amendments import analyse
-from regdraft.core.conflicts import CONTEXT, OVERLAP, SAME_PROVISION, AmendmentChanges, ChangeSpan, find_conflicts
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regdraft.core.conflicts import (CONTEXT, OVERLAP, SAME_PROVISION, AmendmentChanges, ChangeSpan, conflict,
+                                     find_conflicts)
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.patching import applied_in_turn, make_patch, parse_patch
 from regdraft.core.text import content_hash
@@ -87,3 +93,30 @@ def test_a_change_to_the_words_another_hunk_looks_for_is_a_conflict_only_if_they
     far = _changes("far", BASE.replace("social services functions", "social work functions"))
     asked.clear()
     assert find_conflicts([far, appended], do_not_combine) == [] and asked == []
+
+
+def _span(draw_ints, provisions):
+    start, length, before, after = draw_ints
+    return ChangeSpan(start, start + length, provisions, (start - before, start + length + after))
+
+
+spans = st.builds(_span, st.tuples(st.integers(0, 80), st.integers(0, 6), st.integers(0, 6), st.integers(0, 6)),
+                  st.lists(st.sampled_from([("reg-1", "regulation 1"), ("reg-2", "regulation 2"),
+                                            ("reg-3", "regulation 3")]), max_size=2, unique=True).map(tuple))
+amendment_sets = st.lists(st.tuples(st.sampled_from(["v1", "v2"]), st.lists(spans, min_size=1, max_size=3),
+                                    st.booleans()), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(amendment_sets)
+def test_only_pairs_that_cannot_meet_are_left_unexamined(drawn):
+    """The pairs the reaches and provisions pick out give every conflict that examining
+    each pair gives (two hundred amendments are twenty thousand pairs)."""
+    amendments = [AmendmentChanges(f"a{i}", base, tuple(found), frozenset({"a0"}) if built_on_first else frozenset())
+                  for i, (base, found, built_on_first) in enumerate(drawn)]
+
+    def do_not_combine(first, second):
+        return (int(first[1:]) + int(second[1:])) % 2 == 0
+
+    every_pair = [conflict(a, b, do_not_combine) for a, b in combinations(amendments, 2)]
+    assert find_conflicts(amendments, do_not_combine) == [pair for pair in every_pair if pair is not None]

@@ -61,35 +61,66 @@ def find_conflicts(amendments: list[AmendmentChanges],
     ``do_not_combine(first, second)`` says whether one of two amendments (by slug) does
     not apply after the other; it is asked only of pairs whose hunks do not meet, but
     where one changes the text the other looks for."""
-    pairs = []
-    for a, b in combinations(amendments, 2):
-        if a.amendment in b.built_on or b.amendment in a.built_on:
-            continue
-        shared: dict[str, str] = {}
-        overlap = False
-        near: dict[str, str] = {}  # the provisions of hunks whose context the other changes
-        same_base = a.base_hash == b.base_hash
-        for sa in a.spans:
-            ids_a = dict(sa.provisions)
-            for sb in b.spans:
-                ids_b = dict(sb.provisions)
-                common = ids_a.keys() & ids_b.keys()
-                meets = same_base and sa.start <= sb.end and sb.start <= sa.end
-                overlap = overlap or meets
-                named = common if common or not meets else ids_a.keys() | ids_b.keys()
-                for pid, label in list(ids_a.items()) + list(ids_b.items()):
-                    if pid in named:
-                        shared.setdefault(pid, label)
-                if same_base and not meets and (_changes_what_it_looks_for(sa, sb)
-                                                or _changes_what_it_looks_for(sb, sa)):
-                    near.update(ids_a)
-                    near.update(ids_b)
-        if shared or overlap:
-            pairs.append(ConflictPair(a.amendment, b.amendment, OVERLAP if overlap else SAME_PROVISION,
-                                      tuple(shared.items())))
-        elif near and do_not_combine(a.amendment, b.amendment):
-            pairs.append(ConflictPair(a.amendment, b.amendment, CONTEXT, tuple(near.items())))
-    return pairs
+    pairs = (conflict(amendments[i], amendments[j], do_not_combine)
+             for i, j in sorted(_pairs_that_may_meet(amendments)))
+    return [pair for pair in pairs if pair is not None]
+
+
+def conflict(a: AmendmentChanges, b: AmendmentChanges,
+             do_not_combine: Callable[[str, str], bool]) -> ConflictPair | None:
+    """How two amendments conflict, if they do (see :func:`find_conflicts`)."""
+    if a.amendment in b.built_on or b.amendment in a.built_on:
+        return None
+    shared: dict[str, str] = {}
+    overlap = False
+    near: dict[str, str] = {}  # the provisions of hunks whose context the other changes
+    same_base = a.base_hash == b.base_hash
+    for sa in a.spans:
+        ids_a = dict(sa.provisions)
+        for sb in b.spans:
+            ids_b = dict(sb.provisions)
+            common = ids_a.keys() & ids_b.keys()
+            meets = same_base and sa.start <= sb.end and sb.start <= sa.end
+            overlap = overlap or meets
+            named = common if common or not meets else ids_a.keys() | ids_b.keys()
+            for pid, label in list(ids_a.items()) + list(ids_b.items()):
+                if pid in named:
+                    shared.setdefault(pid, label)
+            if same_base and not meets and (_changes_what_it_looks_for(sa, sb) or _changes_what_it_looks_for(sb, sa)):
+                near.update(ids_a)
+                near.update(ids_b)
+    if shared or overlap:
+        return ConflictPair(a.amendment, b.amendment, OVERLAP if overlap else SAME_PROVISION, tuple(shared.items()))
+    if near and do_not_combine(a.amendment, b.amendment):
+        return ConflictPair(a.amendment, b.amendment, CONTEXT, tuple(near.items()))
+    return None
+
+
+def _pairs_that_may_meet(amendments: list[AmendmentChanges]) -> set[tuple[int, int]]:
+    """The pairs (by index, lower first) that share a provision, or whose hunks' reach
+    (the change and the text it looks for) overlaps or touches in a common base: the
+    only pairs that can conflict. Hundreds of amendments make tens of thousands of
+    pairs, and few of them meet; sorting the reaches finds those that do."""
+    candidates: set[tuple[int, int]] = set()
+    by_provision: dict[str, set[int]] = {}
+    reaches: dict[str, list[tuple[int, int, int]]] = {}  # per base: (start, end, amendment)
+    for index, amendment in enumerate(amendments):
+        for span in amendment.spans:
+            for pid, _ in span.provisions:
+                by_provision.setdefault(pid, set()).add(index)
+            start, end = (min(span.start, span.looks_for[0]), max(span.end, span.looks_for[1])) \
+                if span.looks_for is not None else (span.start, span.end)
+            reaches.setdefault(amendment.base_hash, []).append((start, end, index))
+    for sharing in by_provision.values():
+        candidates.update(combinations(sorted(sharing), 2))
+    for spans in reaches.values():
+        spans.sort()
+        reaching: list[tuple[int, int]] = []  # (end, amendment) of the reaches begun so far that may still meet
+        for start, end, index in spans:
+            reaching = [(e, other) for e, other in reaching if e >= start]
+            candidates.update((min(index, other), max(index, other)) for _, other in reaching if other != index)
+            reaching.append((end, index))
+    return candidates
 
 
 def _changes_what_it_looks_for(change: ChangeSpan, looking: ChangeSpan) -> bool:
