@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.patching import Hunk, Patch, apply_patch, parse_patch
-from regdraft.core.structure import Provision, Structure, parse_structure
+from regdraft.core.structure import Provision, StretchReader, Structure
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,14 @@ def analyse(base: str, patch_text: str) -> Analysis:
             f"the patch does not apply exactly to its base: hunk {bad[0].index + 1} "
             f"{bad[0].status.value} (expected at offset {bad[0].expected_at})",
             hunks=[h.as_dict() for h in applied.hunks])
-    before, after = parse_structure(base, strict=False), parse_structure(applied.text, strict=False)
-    return Analysis(patch, applied.text, tuple(
-        HunkAnalysis(h, touched(_trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end),
-                                before, after))
-        for h in patch.hunks))
+    # A hunk changes a few places of a long text: the provisions there are read from the
+    # stretch around each, not from both whole texts.
+    before, after = StretchReader(base), StretchReader(applied.text)
+    hunks = []
+    for h in patch.hunks:
+        old, new = _trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end)
+        hunks.append(HunkAnalysis(h, touched(old, new, before.structure_around(*old), after.structure_around(*new))))
+    return Analysis(patch, applied.text, tuple(hunks))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -343,9 +343,10 @@ _MAX_LIST_DEPTH = 8
 _OUTDENTED_FROM_EVERYTHING = 1 << 30
 
 
-def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
+def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Provision, ...] | None:
     """The provisions of ``text`` as markdown-it would find them, or ``None`` where the
-    text uses Markdown the scanner does not model."""
+    text uses Markdown the scanner does not model. ``build`` may come already holding
+    the section a stretch of a longer text stands in (see :class:`StretchReader`)."""
     if any(c in text for c in _UNMODELLED):
         return None
     n_lines = text.count("\n") + 1
@@ -356,7 +357,7 @@ def _scanned(text: str, strict: bool) -> tuple[Provision, ...] | None:
     else:
         eof_line, eof = n_lines, len(text)
 
-    build = _Builder(strict)
+    build = build or _Builder(strict)
     pos = _LEADING_BLANKS.match(text).end()
     line = text.count("\n", 0, pos)
     # Open list items, innermost last: [content column, the list's own indent, unit].
@@ -641,6 +642,161 @@ def _child(parent: _Open, number: str, kind: str, line: int, start: int, level: 
 
 _CHILD_KIND = {"regulation": "sub-paragraph", "paragraph": "sub-paragraph", "schedule-paragraph": "sub-paragraph",
                "schedule-sub-paragraph": "sub-paragraph", "sub-paragraph": "head", "head": "item"}
+
+
+# --- Reading only the stretch around a range ----------------------------------------
+#
+# Proposing an amendment asks which provisions each of its hunks touches: a few places
+# in a text of megabytes, whose provisions depend on far less than the whole text. A
+# heading at the start of a line after a blank line closes every Markdown block (the
+# cut of pieces_between_headings); in the builder, a level-2 heading closes every unit,
+# and a ``### N.`` heading (a regulation or a schedule paragraph) every unit below its
+# level-2 section. So the provisions between two such headings depend only on that
+# stretch, on where it starts, on the level-2 section holding it (which decides that
+# ``### 3.`` in a schedule is a schedule paragraph), and on the ids before it (a
+# duplicate is given ``~2``). Where all of that can be known from a text's heading
+# lines alone, a stretch is read as markdown-it reads a piece of the text, by the
+# scanner, with the builder already holding the section.
+
+# Lines starting with "#": in a text with an outline, its headings are among them.
+_HASH_LINE_BODY = re.compile(r"(#+)([^\n]*)")
+_HASH_LINE = re.compile(r"\n(#+)([^\n]*)")
+# A line of dashes, at any indentation or in a quote: as a setext underline it would
+# make a level-2 heading that no line starting "##" shows.
+_DASH_LINE = re.compile(r"\n[ >]*-+[ ]*$", re.M)
+# A top-level ordered list item: directly under a schedule, a schedule paragraph,
+# whose id no heading line shows.
+_ORDERED_ITEM = re.compile(r"\n[ ]{0,3}[0-9]{1,9}[.)](?:[ ]|$)", re.M)
+# Every id that is not a heading's starts with a regulation's or a schedule's id.
+_BELOW_HEADINGS = ("reg-", "sch-")
+_SECTION_KINDS = ("part", "schedule", "section")
+
+
+class _Outline(NamedTuple):
+    cuts: list[int]
+    """Where a stretch may start or end: each level-2 heading and each ``### N.``
+    heading that follows a blank line."""
+    sections: list[int]
+    """Where each level-2 heading starts."""
+    section_contents: list[str]
+    """Each level-2 heading's content, as the readers give it to the builder."""
+
+
+def _outline(text: str) -> _Outline | None:
+    """The outline of a text whose level-2 and level-3 headings are exactly its lines
+    starting ``## `` and ``### ``, as both readers find them, and whose units' ids are
+    unique and all known from those lines; ``None`` for any other text."""
+    # Characters the scanner does not model, and blocks that a heading does not close:
+    # fences, HTML blocks, link reference definitions (whose titles run over lines).
+    if any(c in text for c in _UNMODELLED) or ("]" in text and "]:" in text):
+        return None
+    if ("<" in text or "`" in text or "~" in text) and _UNSPLITTABLE.search(text):
+        return None
+    if _DASH_LINE.search(text):
+        return None
+    cuts: list[int] = []
+    sections: list[int] = []
+    contents: list[str] = []
+    ids: set[str] = set()
+    section: _Open | None = None
+    schedule_start: int | None = None  # of the schedule whose first paragraph is still to come
+    hashes = 0
+    for start, run, rest in _hash_lines(text):
+        hashes += len(run) + rest.count("#")
+        if len(run) not in (2, 3) or rest[:1] not in ("", " "):
+            continue
+        content = _atx_heading_content(rest[1:]).strip()
+        if len(run) == 2:
+            unit = _section(content, 0, start)
+            if unit.kind == "section" and unit.id.startswith(_BELOW_HEADINGS):
+                return None
+        else:
+            unit = _regulation_or_schedule_paragraph(content, 0, start, section)
+            if unit is None:
+                continue
+        if unit.id in ids:
+            return None
+        ids.add(unit.id)
+        if schedule_start is not None:
+            if _ORDERED_ITEM.search(text, schedule_start, start):
+                return None
+            schedule_start = None
+        if len(run) == 2:
+            section = unit
+            sections.append(start)
+            contents.append(content)
+            if unit.kind == "schedule":
+                schedule_start = start
+        if rest[:1] == " " and start >= 2 and text.startswith("\n\n", start - 2):
+            cuts.append(start)
+    if schedule_start is not None and _ORDERED_ITEM.search(text, schedule_start):
+        return None
+    # A "#" anywhere else may be a heading in a list item or a quote.
+    if hashes != text.count("#"):
+        return None
+    return _Outline(cuts, sections, contents)
+
+
+def _hash_lines(text: str) -> Iterator[tuple[int, str, str]]:
+    """Each line starting with "#": where it starts, its run of "#", and the rest."""
+    if first := _HASH_LINE_BODY.match(text):
+        yield 0, first.group(1), first.group(2)
+    for m in _HASH_LINE.finditer(text):
+        yield m.start() + 1, m.group(1), m.group(2)
+
+
+class StretchReader:
+    """The provisions around a range of one text, read from the stretch between the
+    headings before and after the range rather than from the whole text.
+
+    For any offset or range within ``start..end`` (both ends included), the
+    :class:`Structure` that :meth:`structure_around` gives answers ``touching``, ``at``
+    and ``ancestors`` exactly as ``parse_structure(text, strict=False)`` does, with the
+    same provisions field by field. It holds the provisions that start in the stretch
+    and the section holding it (the preamble only if the stretch starts the text). A
+    text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
+    scanner declines, is read whole, once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._outline = _outline(text)
+        self._whole: Structure | None = None
+
+    def structure_around(self, start: int, end: int) -> Structure:
+        outline = self._outline
+        if outline is None:
+            return self._read_whole()
+        text, cuts, sections = self.text, outline.cuts, outline.sections
+        i = bisect.bisect_right(cuts, start) - 1
+        first = cuts[i] if i >= 0 else 0
+        j = bisect.bisect_right(cuts, end)
+        stop = cuts[j] if j < len(cuts) else len(text)
+        line = text.count("\n", 0, first)
+        build = _Builder(strict=False)
+        k = bisect.bisect_right(sections, first) - 1
+        if k >= 0 and sections[k] != first:
+            # Offsets and lines are the stretch's own until the end: the section's are negative.
+            build.heading(2, outline.section_contents[k], -text.count("\n", sections[k], first), sections[k] - first)
+        found = _scanned(text[first:stop], False, build)
+        if found is None:
+            return self._read_whole()
+        provisions = [p._replace(start=p.start + first, end=p.end + first, line=p.line + line) for p in found] \
+            if first else list(found)
+        # The stretch closes the section open at its end; the text closes it at the next
+        # level-2 heading.
+        for n in range(len(provisions) - 1, -1, -1):
+            if provisions[n].kind in _SECTION_KINDS:
+                following = bisect.bisect_left(sections, stop)
+                provisions[n] = provisions[n]._replace(
+                    end=sections[following] if following < len(sections) else len(text))
+                break
+        return Structure(text, tuple(provisions))
+
+    def _read_whole(self) -> Structure:
+        if self._whole is None:
+            self._whole = parse_structure(self.text, strict=False)
+        return self._whole
 
 
 _ID_PART = re.compile(r"(\d+)([a-z]*)|([a-z]+)")
