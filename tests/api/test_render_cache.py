@@ -1,5 +1,6 @@
-"""The render cache: repeated requests are answered from memory, any write is seen at
-once, and the cache stays within its bound."""
+"""The render cache: repeated requests are answered from memory, any write to the
+document (or to what every document shows) is seen at once, and the cache stays within
+its bound."""
 
 import asyncio
 import threading
@@ -66,18 +67,49 @@ def test_a_repeated_anonymous_request_is_answered_before_routing(example, profit
     assert anonymous.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
 
 
-def test_concurrent_hits_share_a_generation_read_that_started_after_they_arrived():
-    """PostgreSQL's path: one read at a time; hits that arrive while one is in flight wait
-    for the next, which started after them, so it sees every write committed before."""
-    generation = StoreGeneration("postgresql://nobody@127.0.0.1/unused")  # never connects
-    started: list[int] = []
-    release = [threading.Event(), threading.Event()]
+def test_a_write_to_another_document_leaves_a_rendering_cached_but_a_proposer_renamed_does_not(
+        example, profit_ban, monkeypatch):
+    """Renderings are kept until their own document changes, or what every document
+    shows (a stakeholder's name)."""
+    from fastapi.testclient import TestClient
 
-    def query() -> int:
+    from regdraft.services import documents
+
+    anonymous = TestClient(example.client.app)
+    url = example.url("/versions/1/keeling.html")
+    first = anonymous.get(url)
+    assert first.status_code == 200 and "Association of Directors of Children" in first.text
+    other = example.client.post("/api/documents", json={"slug": "other", "title": "Another regulation"})
+    assert other.status_code == 201, other.text
+    assert example.client.post("/api/documents/other/versions", json={"text": V1, "parent": None}).status_code == 201
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the request was routed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(documents, "get_document", not_again)  # the routes' first dependency
+        again = anonymous.get(url)
+    assert (again.status_code, again.text) == (200, first.text)
+    renamed = example.client.put(example.url("/stakeholders/adcs"), json={"name": "ADCS", "kind": "charity"})
+    assert renamed.status_code == 200, renamed.text
+    after = anonymous.get(url)
+    assert after.status_code == 200 and "Association of Directors of Children" not in after.text
+    assert "ADCS" in after.text
+
+
+def test_concurrent_hits_share_a_generation_read_that_started_after_they_arrived():
+    """PostgreSQL's path: one read at a time; hits on a document that arrive while one
+    is in flight wait for the next read of that document, which started after them, so
+    it sees every write committed before. Another document has a read of its own."""
+    generation = StoreGeneration("postgresql://nobody@127.0.0.1/unused")  # never connects
+    started: list[str] = []
+    release = [threading.Event() for _ in range(3)]
+
+    def query(document: str) -> str:
         n = len(started)
-        started.append(n)
+        started.append(document)
         release[n].wait(30)
-        return 100 + n
+        return f"{document}{n}"
 
     generation._query = query
 
@@ -85,18 +117,19 @@ def test_concurrent_hits_share_a_generation_read_that_started_after_they_arrived
         while not condition():
             await asyncio.sleep(0.001)
 
-    async def scenario() -> tuple[int, list[int]]:
-        first = asyncio.ensure_future(generation.read())
+    async def scenario() -> tuple[str, list[str], str]:
+        first = asyncio.ensure_future(generation.read("a"))
         await until(lambda: started)  # the first read is in flight
-        later = [asyncio.ensure_future(generation.read()) for _ in range(3)]
+        later = [asyncio.ensure_future(generation.read("a")) for _ in range(3)]
+        other = asyncio.ensure_future(generation.read("b"))
         await asyncio.sleep(0)
-        release[0].set()
-        await until(lambda: len(started) == 2)
-        release[1].set()
-        return await first, await asyncio.gather(*later)
+        for n in range(3):
+            release[n].set()
+            await until(lambda: len(started) > n + 1 or n == 2)
+        return await first, await asyncio.gather(*later), await other
 
-    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == (100, [101, 101, 101])
-    assert started == [0, 1]  # one read for the three that waited
+    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == ("a0", ["a1", "a1", "a1"], "b2")
+    assert started == ["a", "a", "b"]  # one read for the three that waited on "a"
 
 
 def _flights_scenario(build_outcome, *, cancel_builder: bool = False):

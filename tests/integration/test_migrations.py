@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 
 import regdraft.store.models  # noqa: F401  (registers the tables)
 from regdraft.services.events import generation
+from regdraft.store.models import Document
 from regdraft.store.engine import alembic_config, current_revision, downgrade, make_engine, migrate
 
 MODEL_TABLES = set(SQLModel.metadata.tables)
@@ -90,12 +91,32 @@ def test_comparison_notices_a_drifted_schema(empty_engine: Engine):
     assert any(diff[0] == "add_index" and diff[1].name == "ix_version_content_hash" for diff in differences), differences
 
 
-def test_the_generation_counter_starts_at_the_events_already_logged(empty_engine: Engine):
+def _log(engine: Engine, count: int, document_id: int | None = None) -> None:
+    with engine.begin() as connection:
+        for n in range(count):
+            connection.execute(text("INSERT INTO event (at, actor, action, target_type, target, document_id, detail) "
+                                    "VALUES (CURRENT_TIMESTAMP, 'old', 'test.old', 'test', :n, :d, '{}')"),
+                               {"n": str(n), "d": document_id})
+
+
+def test_the_generation_counters_start_where_the_store_was(empty_engine: Engine):
+    """0003 starts the counter at the events already logged; 0004 keeps it as the
+    store-wide part and starts each document's own at zero, so no document's
+    generation is below what the store's was."""
     migrate(empty_engine, "0002_tokens_and_audit")
     with empty_engine.begin() as connection:
-        for n in range(3):
-            connection.execute(text("INSERT INTO event (at, actor, action, target_type, target, detail) "
-                                    "VALUES (CURRENT_TIMESTAMP, 'old', 'test.old', 'test', :n, '{}')"), {"n": str(n)})
+        connection.execute(text("INSERT INTO document (slug, title, description, notice, created_at) "
+                                "VALUES ('doc', 'Doc', '', '', CURRENT_TIMESTAMP)"))
+        document_id = connection.execute(text("SELECT id FROM document")).scalar_one()
+    _log(empty_engine, 3)
+    migrate(empty_engine, "0003_generation_counter")
+    _log(empty_engine, 2, document_id)  # moves the store's counter (once on PostgreSQL: one transaction)
+    with empty_engine.connect() as connection:
+        store = connection.execute(text("SELECT value FROM generation")).scalar_one()
+    assert store >= 4
     migrate(empty_engine)
     with Session(empty_engine) as session:
-        assert generation(session) == 3
+        assert generation(session, session.get(Document, document_id)) == store
+    _log(empty_engine, 1, document_id)
+    with Session(empty_engine) as session:
+        assert generation(session, session.get(Document, document_id)) == store + 1

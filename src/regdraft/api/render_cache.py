@@ -3,12 +3,13 @@
 Building a rendering (applying amendments, diffing, finding conflicts, rendering) takes
 tens of milliseconds even for a short regulation; answering from memory takes
 microseconds. An entry is keyed by the request (path, query, negotiated format) and the
-store's *generation* (``services.events.generation``), which moves with every event
-appended to the append-only event log. Every
-write appends an event in the same transaction (``services.events.record``), so any
-change that could alter a rendering (a new version, an amendment revised, a proposer
-renamed) moves the generation, and entries made before it are never looked up again;
-the least recently used fall out as new ones come in. Each entry keeps the rendering's
+document's *generation* (``services.events.generation``), which moves with every event
+of the document, or of what every document shows (stakeholders), appended to the
+append-only event log. Every write appends an event in the same transaction
+(``services.events.record``), so any change that could alter a rendering (a new
+version, an amendment revised, a proposer renamed) moves the generation, and entries
+made before it are never looked up again; the least recently used fall out as new ones
+come in. A write to another document leaves them be. Each entry keeps the rendering's
 content-derived ETag, so conditional requests are answered from the cache too.
 
 Each worker process has its own cache; the generation is read from the database, so
@@ -29,8 +30,8 @@ least as new as that write's event, and only entries made from a store at least 
 new have that key. The key is the same query the routes run (``services.events.generation``),
 so entries the routes put are the entries hits find. The generation moves with every
 commit, also where two PostgreSQL writers commit out of the order of their event ids
-(a trigger moves it as each commits: see ``generation_query``), and reading it is one
-row however long the event log is.
+(a trigger moves it as each commits: see ``generation_query``), and reading it is two
+rows however long the event log is.
 """
 
 from __future__ import annotations
@@ -149,12 +150,12 @@ class RenderFlights:
 
 
 # The rendering routes (api/routes/renderings.py), with or without a format suffix.
-_RENDER_PATH = re.compile(r"^/api/documents/[^/]+/(?:redline|versions/\d+/redline|amendments/[^/]+/redline"
-                          r"|versions/\d+/keeling)(?:\.[a-z]+)?$")
+_RENDER_PATH = re.compile(r"^/api/documents/(?P<document>[^/]+)/(?:redline|versions/\d+/redline"
+                          r"|amendments/[^/]+/redline|versions/\d+/keeling)(?:\.[a-z]+)?$")
 
 
 class StoreGeneration:
-    """The store's generation (``services.events.generation``) for the cache-hit path,
+    """A document's generation (``services.events.generation``) for the cache-hit path,
     read on one connection of its own, outside the request pool: a hit neither waits
     for a pooled connection nor holds one that a routed request needs.
 
@@ -162,10 +163,11 @@ class StoreGeneration:
       takes no lock and costs microseconds; no ``BEGIN IMMEDIATE``, no thread hop).
       The connection does not wait for a lock: should SQLite ever answer busy, the
       read gives up and the request goes to the routes.
-    - PostgreSQL: a query is a network round trip, so it runs on the thread pool, one
-      at a time, and hits that arrive meanwhile share the *next* read, never the one
-      already in flight (it may have started before their request arrived). Under load
-      one round trip serves every hit that queued during the previous one.
+    - PostgreSQL: a query is a network round trip, so reads run on the thread pool, one
+      at a time, and hits on a document that arrive meanwhile share the *next* read of
+      it, never one already in flight (it may have started before their request
+      arrived). Under load one round trip serves every hit on a document that queued
+      during the previous reads.
 
     Any error (the database restarted, a lock) gives ``None``: the request is routed
     as if nothing were cached, and the next read opens a new connection.
@@ -179,36 +181,39 @@ class StoreGeneration:
         self._url = url
         self._engine = None
         self._connection: Any = None  # a pool checkout held for the process's life
-        self._sql = ""
-        self._next_read: asyncio.Future | None = None
+        self._query_of: Callable[[str], tuple[str, Any]] | None = None
+        self._next_reads: dict[str, asyncio.Future] = {}
         self._reader: asyncio.Task | None = None
 
-    async def read(self) -> int | None:
+    async def read(self, document: str) -> int | None:
+        """The generation of the document of slug ``document``."""
         if self._inline:
-            return self._query()
+            return self._query(document)
         loop = asyncio.get_running_loop()
         if self._reader is not None and self._reader.get_loop() is not loop:
-            self._next_read = self._reader = None  # a loop that ended (test clients make one per request)
-        if self._next_read is None:
-            self._next_read = loop.create_future()
+            self._next_reads, self._reader = {}, None  # a loop that ended (test clients make one per request)
+        if document not in self._next_reads:
+            self._next_reads[document] = loop.create_future()
             if self._reader is None or self._reader.done():
                 self._reader = loop.create_task(self._read_for_waiters())
         # shield: a client that goes away must not cancel the read others wait for
-        return await asyncio.shield(self._next_read)
+        return await asyncio.shield(self._next_reads[document])
 
     async def _read_for_waiters(self) -> None:
-        while self._next_read is not None:
-            waiting, self._next_read = self._next_read, None
-            waiting.set_result(await run_in_threadpool(self._query))
+        while self._next_reads:
+            document, waiting = next(iter(self._next_reads.items()))
+            del self._next_reads[document]
+            waiting.set_result(await run_in_threadpool(self._query, document))
 
-    def _query(self) -> int | None:
+    def _query(self, document: str) -> int | None:
         try:
             if self._connection is None:
                 self._connect()
             cursor = self._connection.cursor()
             try:
-                cursor.execute(self._sql)
-                return cursor.fetchone()[0] or 0
+                cursor.execute(*self._query_of(document))
+                row = cursor.fetchone()
+                return row[0] if row is not None else None
             finally:
                 cursor.close()
         except Exception:  # any failure: the routes answer instead (and report it)
@@ -219,8 +224,7 @@ class StoreGeneration:
         if self._engine is None:
             # One connection, set up as the app's are (make_engine's connect hooks).
             self._engine = make_engine(self._url, pool_size=1, max_overflow=0)
-            self._sql = str(generation_query().compile(
-                dialect=self._engine.dialect, compile_kwargs={"literal_binds": True}))
+            self._query_of = _driver_query(generation_query(), self._engine.dialect)
         self._connection = self._engine.raw_connection()
         dbapi = self._connection.dbapi_connection
         if self._inline:
@@ -240,16 +244,29 @@ class StoreGeneration:
             self._engine = None
 
 
+def _driver_query(statement, dialect) -> Callable[[str], tuple[str, Any]]:
+    """The SQL of ``generation_query`` for the driver, once, and its parameters for a
+    slug, in the driver's own style (``?`` for sqlite3, named for psycopg). The slug
+    comes from the request's path: it is always a bound parameter, never SQL."""
+    compiled = statement.compile(dialect=dialect)
+    sql = str(compiled)
+    if compiled.positional:
+        return lambda slug: (sql, tuple(compiled.construct_params({"slug": slug})[name]
+                                        for name in compiled.positiontup))
+    return lambda slug: (sql, compiled.construct_params({"slug": slug}))
+
+
 class RenderCacheMiddleware:
     """Answer a GET of a rendering from the cache when the routes have already answered
-    the same request (path, query, Accept) since the store last changed; otherwise let
+    the same request (path, query, Accept) since the document last changed; otherwise let
     it through. Requests that carry a token go through the routes, which check it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not _RENDER_PATH.match(scope["path"]):
+        rendering = _RENDER_PATH.match(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if rendering is None:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
@@ -259,7 +276,7 @@ class RenderCacheMiddleware:
         if not len(cache) or not store_generation.available or "authorization" in headers:
             await self.app(scope, receive, send)
             return
-        generation = await store_generation.read()
+        generation = await store_generation.read(rendering["document"])
         entry = None if generation is None else cache.get(
             request_key(generation, scope["path"], scope["query_string"].decode("latin-1"), headers.get("accept")))
         if entry is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
-from regdraft.store.models import Event, Generation
+from regdraft.store.models import Document, DocumentGeneration, Event, Generation
 
 
 def record(session: Session, actor: str, action: str, target_type: str, target: str, document_id: int | None,
@@ -21,16 +22,21 @@ def record(session: Session, actor: str, action: str, target_type: str, target: 
 
 
 def generation_query():
-    """The statement that reads the store's generation: a number that moves with every
-    committed write (each appends an event, and a trigger on the event log moves the
-    counter row: migration 0003), so anything derived from the store is still valid
-    while it has not moved. On PostgreSQL it moves when the writer commits, so two
-    writers committing out of the order of their event ids both move it."""
-    return select(Generation.value).where(Generation.id == 1)
+    """The statement that reads a document's generation, for the bound parameter
+    ``slug``: a number that moves with every committed write to the document or to
+    what every document shows (stakeholders), and with no other. Each write appends an
+    event, and triggers on the event log move the document's counter or the store-wide
+    one (migrations 0003 and 0004), so anything derived from the document is still
+    valid while its generation has not moved. On PostgreSQL the counters move as the
+    writer commits, so two writers committing out of the order of their event ids both
+    move them."""
+    own = (select(DocumentGeneration.value).join(Document, Document.id == DocumentGeneration.document_id)
+           .where(Document.slug == bindparam("slug")).scalar_subquery())
+    return select(Generation.value + func.coalesce(own, 0)).where(Generation.id == 1)
 
 
-def generation(session: Session) -> int:
-    return session.exec(generation_query()).one()
+def generation(session: Session, document: Document) -> int:
+    return session.exec(generation_query(), params={"slug": document.slug}).one()
 
 
 def list_events(session: Session, *, document_id: int | None = None, offset: int = 0,

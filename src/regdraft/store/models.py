@@ -177,16 +177,26 @@ class Event(SQLModel, table=True):
 
 
 class Generation(SQLModel, table=True):
-    """One row: the store's generation, a number that moves with every committed
-    transaction that appended an event (every write does). It keys the render cache
-    (``services.events.generation``). Triggers on ``event`` move it (migration 0003),
-    so no code path can write without moving it, and reading it costs one row however
-    long the event log grows."""
+    """One row: the store-wide generation, a number that moves with every committed
+    transaction that appended an event of no document (stakeholders, which every
+    document shows, and tokens). With a document's own (:class:`DocumentGeneration`) it
+    keys the render cache (``services.events.generation``). Triggers on ``event`` move
+    both (migrations 0003 and 0004), so no code path can write without moving them, and
+    reading them costs two rows however long the event log grows."""
 
     __table_args__ = (CheckConstraint("id = 1", name="ck_generation_one_row"),)
 
     id: int = Field(default=1, primary_key=True)
     value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class DocumentGeneration(SQLModel, table=True):
+    """A document's generation: moves with every committed transaction that appended
+    an event of the document (migration 0004); made by its first."""
+
+    __tablename__ = "document_generation"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class Token(SQLModel, table=True):

@@ -99,7 +99,8 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
             comparison = comparisons.compare_versions(session, document, old, new)
         return views.comparison_parts(comparison, side_by_side=view == "side")
 
-    parts = views.cached(request, session, ("compare", document.slug, old, new, tuple(amendment), view), compare)
+    parts = views.cached(request, session, document, ("compare", document.slug, old, new, tuple(amendment), view),
+                         compare)
     return page(request, "compare.html", title=f"{parts.old_name} → {parts.new_name}", document=document,
                 comparison=parts, view=view, old=old, new=new, chosen=amendment,
                 history=views.history(session, document))
@@ -236,12 +237,12 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
     number = version or head.number
     chosen = _chosen(amendment)
     if every:
-        # The API's default set: read again only when the store has changed, as the schedule is.
+        # The API's default set: read again only when the document has changed, as the schedule is.
         key, slugs = ("keeling every", document.slug, number), lambda: rendering.schedule_amendments(
             session, document, number)
     else:
         key, slugs = ("keeling", document.slug, number, tuple(chosen)), lambda: chosen
-    schedule = views.cached(request, session, key, lambda: views.schedule_parts(rendering.keeling_schedule(
+    schedule = views.cached(request, session, document, key, lambda: views.schedule_parts(rendering.keeling_schedule(
         session, document, number, slugs(), views.PAGE_LINKS))) if every or chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.
     # The boxes show each one's title, slug and status only: no proposer, categories or provisions to read.

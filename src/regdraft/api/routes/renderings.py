@@ -25,6 +25,7 @@ from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
+from regdraft.store.models import Document
 
 router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
 
@@ -67,13 +68,13 @@ async def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
     _negotiate(request, suffix.value)
 
 
-async def _respond(request: Request, session: SessionDep, if_none_match: str | None,
+async def _respond(request: Request, session: SessionDep, document: Document, if_none_match: str | None,
                    build: Callable[[], rendering.Rendered], *, title: str = ""):
     """The rendering in the negotiated format, or 304 when the client has it; from the
-    render cache (api/render_cache.py) unless the store has changed since it was made."""
+    render cache (api/render_cache.py) unless the document has changed since it was made."""
     cache: RenderCache = request.app.state.render_cache
-    key = request_key(await run_in_threadpool(events.generation, session), request.url.path, request.url.query,
-                      request.headers.get("accept"))
+    key = request_key(await run_in_threadpool(events.generation, session, document), request.url.path,
+                      request.url.query, request.headers.get("accept"))
     entry = cache.get(key)
     if entry is None:
         flights: RenderFlights = request.app.state.render_flights
@@ -142,7 +143,7 @@ async def redline_versions(document: DocumentDep, session: SessionDep, request: 
                                                        description="Old version number")],
                            to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
                            if_none_match: IfNoneMatch = None):
-    return await _respond(request, session, if_none_match,
+    return await _respond(request, session, document, if_none_match,
                           lambda: comparisons.compare_versions(session, document, from_, to),
                           title=f"{document.title}: redline")
 
@@ -153,7 +154,7 @@ async def redline_versions(document: DocumentDep, session: SessionDep, request: 
 async def redline_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
                              amendments: Amendments, if_none_match: IfNoneMatch = None):
     slugs = _slugs(amendments)
-    return await _respond(request, session, if_none_match,
+    return await _respond(request, session, document, if_none_match,
                           lambda: comparisons.compare_amendments(session, document, n, slugs),
                           title=f"{document.title}: redline")
 
@@ -166,12 +167,14 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                                 ge=1, le=schemas.MAX_NUMBER,
                                 description="Version number (default: the amendment's base)")] = None,
                             if_none_match: IfNoneMatch = None):
-    return await _respond(request, session, if_none_match,
+    return await _respond(request, session, document, if_none_match,
                           lambda: rendering.amendment_redline(session, document, slug, version),
                           title=f"{document.title}: amendment {slug}")
 
 
-@_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,), s409=_S409,
+@_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,),
+      s409="`patch-does-not-apply`: an amendment does not apply to the version even alone (one that only does "
+           "not apply after those before it is withheld, with a notice); `amendment` and `hunks` say which and where",
       summary="Keeling schedule: the version as amended, every change marked, attributed and noted",
       description="Amendments that conflict with another chosen one are not applied; the schedule states each "
                   "conflict where it arises (and lists them in `conflicts` and `withheld` as JSON). Without "
@@ -183,5 +186,5 @@ async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, 
                                   "accepted amendment of this version)")] = None,
                   if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
-    return await _respond(request, session, if_none_match, lambda: rendering.keeling_schedule(
+    return await _respond(request, session, document, if_none_match, lambda: rendering.keeling_schedule(
         session, document, n, rendering.schedule_amendments(session, document, n) if slugs is None else slugs))
