@@ -36,6 +36,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The deferred trigger's function (0004 puts it back when it is downgraded).
+MOVE_ONCE_A_TRANSACTION = """CREATE OR REPLACE FUNCTION event_moves_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN
+                         IF current_setting('regdraft.generation_moved', true) IS DISTINCT FROM 'yes' THEN
+                           UPDATE generation SET value = value + 1 WHERE id = 1;
+                           PERFORM set_config('regdraft.generation_moved', 'yes', true);
+                         END IF;
+                         RETURN NULL;
+                       END $$"""
+
+
 def upgrade() -> None:
     op.create_table(
         "generation",
@@ -49,14 +60,7 @@ def upgrade() -> None:
         op.execute("CREATE TRIGGER event_moves_generation AFTER INSERT ON event "
                    "BEGIN UPDATE generation SET value = value + 1 WHERE id = 1; END")
     else:
-        op.execute("""CREATE FUNCTION event_moves_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-                       BEGIN
-                         IF current_setting('regdraft.generation_moved', true) IS DISTINCT FROM 'yes' THEN
-                           UPDATE generation SET value = value + 1 WHERE id = 1;
-                           PERFORM set_config('regdraft.generation_moved', 'yes', true);
-                         END IF;
-                         RETURN NULL;
-                       END $$""")
+        op.execute(MOVE_ONCE_A_TRANSACTION)
         op.execute("CREATE CONSTRAINT TRIGGER event_moves_generation AFTER INSERT ON event "
                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION event_moves_generation()")
 

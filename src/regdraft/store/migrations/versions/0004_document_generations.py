@@ -27,6 +27,8 @@ generation is lower than the store's generation before.
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Sequence
 
 import sqlalchemy as sa
@@ -38,15 +40,13 @@ down_revision: str | Sequence[str] | None = "0003_generation_counter"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# 0003's function, which the deferred trigger calls again after a downgrade.
-_STORE_WIDE_0003 = """CREATE OR REPLACE FUNCTION event_moves_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-                       BEGIN
-                         IF current_setting('regdraft.generation_moved', true) IS DISTINCT FROM 'yes' THEN
-                           UPDATE generation SET value = value + 1 WHERE id = 1;
-                           PERFORM set_config('regdraft.generation_moved', 'yes', true);
-                         END IF;
-                         RETURN NULL;
-                       END $$"""
+def _revision_0003():
+    """Migration 0003's module (its file name is no module name to import by)."""
+    path = Path(__file__).with_name("0003_generation_counter.py")
+    spec = importlib.util.spec_from_file_location("regdraft_migration_0003", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def upgrade() -> None:
@@ -113,7 +113,7 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER event_notes_generation ON event")
         op.execute("DROP FUNCTION event_notes_generation()")
-        op.execute(_STORE_WIDE_0003)
+        op.execute(_revision_0003().MOVE_ONCE_A_TRANSACTION)  # the deferred trigger calls 0003's function again
     # Back to one number for the store: it must not go back below any document's.
     op.execute("UPDATE generation SET value = value + coalesce((SELECT sum(value) FROM document_generation), 0)")
     op.drop_table("document_generation")
