@@ -230,7 +230,7 @@ def preview(session: Session, amendment: Amendment, version: Version, hunk_provi
     result = apply_patch(parse_patch(amendment.patch_text), version.text, partial=True)
     lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
     text = result.text if result.text is not None else version.text
-    diff = diff_steps(version.text, [Step(text, amendment.slug)])
+    diff = diff_steps(version.text, [Step(text, amendment.slug, result.changed)])
     sources = sources_of(session, [amendment])
     # Unchanged groups hold no changes, so the excerpt numbers its changes as the whole text does.
     # Provision ids belong to the document page; here each provision may stand twice.
