@@ -59,7 +59,8 @@ def analyse(base: str, patch_text: str) -> Analysis:
             hunks=[h.as_dict() for h in applied.hunks])
     # A hunk changes a few places of a long text: the provisions there are read from the
     # stretch around each, not from both whole texts.
-    before, after = StretchReader(base), StretchReader(applied.text)
+    before = StretchReader(base)
+    after = StretchReader(applied.text, edited_from=before, changed=applied.changed)
     hunks = []
     for h in patch.hunks:
         old, new = _trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end)

@@ -676,31 +676,28 @@ class _Outline(NamedTuple):
     cuts: list[int]
     """Where a stretch may start or end: each level-2 heading and each ``### N.``
     heading that follows a blank line."""
+    cut_lines: list[int]
+    """The 0-based line of each cut."""
     sections: list[int]
     """Where each level-2 heading starts."""
+    section_lines: list[int]
     section_contents: list[str]
     """Each level-2 heading's content, as the readers give it to the builder."""
 
 
+# A consultation proposes many amendments to one version: its outline is read once.
+@lru_cache(maxsize=4)
 def _outline(text: str) -> _Outline | None:
     """The outline of a text whose level-2 and level-3 headings are exactly its lines
     starting ``## `` and ``### ``, as both readers find them, and whose units' ids are
     unique and all known from those lines; ``None`` for any other text."""
-    # Characters the scanner does not model, and blocks that a heading does not close:
-    # fences, HTML blocks, link reference definitions (whose titles run over lines).
-    if any(c in text for c in _UNMODELLED) or ("]" in text and "]:" in text):
+    if not _plain_lines(text, 0, len(text)):
         return None
-    if ("<" in text or "`" in text or "~" in text) and _UNSPLITTABLE.search(text):
-        return None
-    if _DASH_LINE.search(text):
-        return None
-    cuts: list[int] = []
-    sections: list[int] = []
-    contents: list[str] = []
+    outline = _Outline([], [], [], [], [])
     ids: set[str] = set()
     section: _Open | None = None
     schedule_start: int | None = None  # of the schedule whose first paragraph is still to come
-    hashes = 0
+    hashes = line = counted_to = 0
     for start, run, rest in _hash_lines(text):
         hashes += len(run) + rest.count("#")
         if len(run) not in (2, 3) or rest[:1] not in ("", " "):
@@ -721,20 +718,79 @@ def _outline(text: str) -> _Outline | None:
             if _ORDERED_ITEM.search(text, schedule_start, start):
                 return None
             schedule_start = None
+        line += text.count("\n", counted_to, start)
+        counted_to = start
         if len(run) == 2:
             section = unit
-            sections.append(start)
-            contents.append(content)
+            outline.sections.append(start)
+            outline.section_lines.append(line)
+            outline.section_contents.append(content)
             if unit.kind == "schedule":
                 schedule_start = start
         if rest[:1] == " " and start >= 2 and text.startswith("\n\n", start - 2):
-            cuts.append(start)
+            outline.cuts.append(start)
+            outline.cut_lines.append(line)
     if schedule_start is not None and _ORDERED_ITEM.search(text, schedule_start):
         return None
     # A "#" anywhere else may be a heading in a list item or a quote.
     if hashes != text.count("#"):
         return None
-    return _Outline(cuts, sections, contents)
+    return outline
+
+
+def _plain_lines(text: str, start: int, end: int) -> bool:
+    """Whether the lines between ``start`` (a line start) and ``end`` (a line end or the
+    end of the text) hold nothing that would make an outline miss a heading: characters
+    the scanner does not model, blocks that a heading does not close (fences, HTML
+    blocks, link reference definitions, whose titles run over lines), a line of dashes."""
+    if any(text.find(c, start, end) >= 0 for c in _UNMODELLED):
+        return False
+    if text.find("]", start, end) >= 0 and text.find("]:", start, end) >= 0:
+        return False
+    if any(text.find(c, start, end) >= 0 for c in "<`~") and _UNSPLITTABLE.search(text, start, end):
+        return False
+    return not _DASH_LINE.search(text, max(start - 1, 0), end)
+
+
+def _edited_outline(outline: _Outline, old: str, new: str, changed: tuple[int, int, int] | None) -> _Outline | None:
+    """The outline of ``new``, which is ``old`` changed only between ``changed[0]`` and
+    ``changed[2]`` (``changed[1]`` in ``old``; see ``ApplyResult.changed``), when the
+    changed lines and the line either side of them hold no "#" and nothing else an
+    outline looks for: then every heading, and the blank line before it, is where it
+    was, moved along. ``None`` when the change may have altered the outline."""
+    if changed is None:
+        return outline
+    start, old_end, new_end = changed
+    around = _start_of_line_before(new, start)
+    old_stop, new_stop = _end_of_line_after(old, old_end), _end_of_line_after(new, new_end)
+    if old.find("#", around, old_stop) >= 0 or new.find("#", around, new_stop) >= 0:
+        return None
+    if not _plain_lines(new, around, new_stop) or _ORDERED_ITEM.search(new, max(around - 1, 0), new_stop):
+        return None
+    moved, lines_moved = new_end - old_end, new.count("\n", start, new_end) - old.count("\n", start, old_end)
+    kept_cuts, kept_sections = bisect.bisect_left(outline.cuts, around), bisect.bisect_left(outline.sections, around)
+
+    def along(positions: list[int], kept: int, by: int) -> list[int]:
+        return positions[:kept] + [p + by for p in positions[kept:]]
+
+    return _Outline(along(outline.cuts, kept_cuts, moved), along(outline.cut_lines, kept_cuts, lines_moved),
+                    along(outline.sections, kept_sections, moved),
+                    along(outline.section_lines, kept_sections, lines_moved), outline.section_contents)
+
+
+def _start_of_line_before(text: str, offset: int) -> int:
+    """Where the line before the one holding ``offset`` starts (0 at the first line)."""
+    start = text.rfind("\n", 0, offset) + 1
+    return text.rfind("\n", 0, start - 1) + 1 if start else 0
+
+
+def _end_of_line_after(text: str, offset: int) -> int:
+    """Where the line after the one holding ``offset`` ends, its newline included (the
+    end of the text if there is none)."""
+    end = text.find("\n", offset)
+    if end >= 0:
+        end = text.find("\n", end + 1)
+    return end + 1 if end >= 0 else len(text)
 
 
 def _hash_lines(text: str) -> Iterator[tuple[int, str, str]]:
@@ -756,11 +812,20 @@ class StretchReader:
     and the section holding it (the preamble only if the stretch starts the text). A
     text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
     scanner declines, is read whole, once.
+
+    ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
+    only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
+    ``ApplyResult.changed`` says): where the change cannot have moved a heading, the
+    outline is the other's, moved along, and ``text`` is not read for it.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, edited_from: StretchReader | None = None,
+                 changed: tuple[int, int, int] | None = None) -> None:
         self.text = text
-        self._outline = _outline(text)
+        outline = None
+        if edited_from is not None and edited_from._outline is not None:
+            outline = _edited_outline(edited_from._outline, edited_from.text, text, changed)
+        self._outline = outline if outline is not None else _outline(text)
         self._whole: Structure | None = None
 
     def structure_around(self, start: int, end: int) -> Structure:
@@ -769,15 +834,14 @@ class StretchReader:
             return self._read_whole()
         text, cuts, sections = self.text, outline.cuts, outline.sections
         i = bisect.bisect_right(cuts, start) - 1
-        first = cuts[i] if i >= 0 else 0
+        first, line = (cuts[i], outline.cut_lines[i]) if i >= 0 else (0, 0)
         j = bisect.bisect_right(cuts, end)
         stop = cuts[j] if j < len(cuts) else len(text)
-        line = text.count("\n", 0, first)
         build = _Builder(strict=False)
         k = bisect.bisect_right(sections, first) - 1
         if k >= 0 and sections[k] != first:
             # Offsets and lines are the stretch's own until the end: the section's are negative.
-            build.heading(2, outline.section_contents[k], -text.count("\n", sections[k], first), sections[k] - first)
+            build.heading(2, outline.section_contents[k], outline.section_lines[k] - line, sections[k] - first)
         found = _scanned(text[first:stop], False, build)
         if found is None:
             return self._read_whole()
