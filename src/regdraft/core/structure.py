@@ -655,8 +655,11 @@ _CHILD_KIND = {"regulation": "sub-paragraph", "paragraph": "sub-paragraph", "sch
 # stretch, on where it starts, on the level-2 section holding it (which decides that
 # ``### 3.`` in a schedule is a schedule paragraph), and on the ids before it (a
 # duplicate is given ``~2``). Where all of that can be known from a text's heading
-# lines alone, a stretch is read as markdown-it reads a piece of the text, by the
-# scanner, with the builder already holding the section.
+# lines alone (its outline), a stretch is read by the scanner as a text of its own,
+# with the builder already holding the section. That is the whole text's reading,
+# whichever reader reads the whole: the scanner reads a text as markdown-it does (its
+# property test), and markdown-it reads a piece cut there as it does within the whole
+# text (which _block_tokens relies on).
 
 # Lines starting with "#": in a text with an outline, its headings are among them.
 _HASH_LINE_BODY = re.compile(r"(#+)([^\n]*)")
@@ -667,7 +670,8 @@ _DASH_LINE = re.compile(r"\n[ >]*-+[ ]*$", re.M)
 # A top-level ordered list item: directly under a schedule, a schedule paragraph,
 # whose id no heading line shows.
 _ORDERED_ITEM = re.compile(r"\n[ ]{0,3}[0-9]{1,9}[.)](?:[ ]|$)", re.M)
-# Every id that is not a heading's starts with a regulation's or a schedule's id.
+# Every id that is not a heading's starts with a regulation's or a schedule's id; a
+# section whose id starts so may be a duplicate of one no heading line shows.
 _BELOW_HEADINGS = ("reg-", "sch-")
 _SECTION_KINDS = ("part", "schedule", "section")
 
@@ -816,16 +820,21 @@ class StretchReader:
     ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
     only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
     ``ApplyResult.changed`` says): where the change cannot have moved a heading, the
-    outline is the other's, moved along, and ``text`` is not read for it.
+    outline is the other's, moved along, and ``text`` is not read for it. A text
+    edited from one that is read whole is read whole too (an amendment seldom takes
+    away what stopped the other being read in stretches).
     """
 
     def __init__(self, text: str, edited_from: StretchReader | None = None,
                  changed: tuple[int, int, int] | None = None) -> None:
         self.text = text
-        outline = None
-        if edited_from is not None and edited_from._outline is not None:
-            outline = _edited_outline(edited_from._outline, edited_from.text, text, changed)
-        self._outline = outline if outline is not None else _outline(text)
+        if edited_from is None:
+            self._outline = _outline(text)
+        elif edited_from._outline is None:
+            self._outline = None
+        else:
+            moved_along = _edited_outline(edited_from._outline, edited_from.text, text, changed)
+            self._outline = moved_along if moved_along is not None else _outline(text)
         self._whole: Structure | None = None
 
     def structure_around(self, start: int, end: int) -> Structure:
