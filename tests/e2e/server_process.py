@@ -1,4 +1,4 @@
-"""``regdraft serve`` (uvicorn, one process) on a loopback port, as a handle the trust
+"""``regdraft serve`` (uvicorn, one process or workers) on a loopback port, as a handle the trust
 tests can start, kill with SIGKILL at any moment, and start again on the same database;
 and tokens made straight in the database."""
 
@@ -22,9 +22,10 @@ SERVE = [REGDRAFT, "serve", "--host", "127.0.0.1"]
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, log: Path, *, workers: int = 1, **settings: str) -> None:
         self.database_url = database_url
         self.log = log
+        self.worker_count = workers
         self.env = {**os.environ, "REGDRAFT_DATABASE_URL": database_url,
                     **{f"REGDRAFT_{name.upper()}": value for name, value in settings.items()}}
         self.process: subprocess.Popen | None = None
@@ -36,8 +37,8 @@ class ServerProcess:
             port = s.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([*SERVE, "--port", str(port)], env=self.env, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([*SERVE, "--port", str(port), "--workers", str(self.worker_count)],
+                                            env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -52,9 +53,15 @@ class ServerProcess:
                 raise RuntimeError(f"regdraft serve did not answer within {timeout} s:\n{self.log.read_text()}")
             time.sleep(0.05)
 
+    def workers(self) -> list[int]:
+        """The worker processes the server started (not multiprocessing's resource tracker)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
     def kill(self) -> None:
         """SIGKILL: no shutdown handler, no rollback, no flush; what the database holds is
-        what it had committed."""
+        what it had committed. (With workers, only the supervisor: use :meth:`stop`.)"""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()

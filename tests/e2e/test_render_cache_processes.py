@@ -61,3 +61,20 @@ def test_a_write_through_one_process_is_seen_by_the_other_process_cache(fresh_da
         _propose(two.base_url, cast.speakers[1], "beta", "seen-by-one", regulation=2)
         applied = httpx.get(one.base_url + KEELING, timeout=30).json()["applied"]
         assert {"seen-by-two", "seen-by-one"} <= set(applied)
+
+
+def test_the_workers_of_one_server_each_see_a_write_made_through_another(fresh_database_url: str, tmp_path: Path):
+    """``regdraft serve --workers 2``: two processes behind one port, each with its own
+    cache; every answer after a write, from whichever worker, has it."""
+    with ServerProcess(fresh_database_url, tmp_path / "workers.log", workers=2) as server:
+        assert len(server.workers()) == 2
+        cast = prepare(fresh_database_url, server.base_url)
+        # New connections each time: the kernel hands them to either worker.
+        before = {httpx.get(server.base_url + KEELING, timeout=30).headers["ETag"] for _ in range(8)}
+        assert len(before) == 1
+        _propose(server.base_url, cast.speakers[0], "alpha", "seen-by-both", regulation=1)
+        after = [httpx.get(server.base_url + KEELING, timeout=30) for _ in range(8)]
+        assert all(r.status_code == 200 and "seen-by-both" in r.json()["applied"] for r in after)
+        workers = server.workers()
+    for pid in workers:  # stopping the server stops its workers
+        assert not Path(f"/proc/{pid}").exists()
