@@ -357,7 +357,8 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
     else:
         eof_line, eof = n_lines, len(text)
 
-    build = build or _Builder(strict)
+    if build is None:
+        build = _Builder(strict)
     pos = _LEADING_BLANKS.match(text).end()
     line = text.count("\n", 0, pos)
     # Open list items, innermost last: [content column, the list's own indent, unit].
@@ -689,8 +690,6 @@ class _Outline(NamedTuple):
     """Each level-2 heading's content, as the readers give it to the builder."""
 
 
-# A consultation proposes many amendments to one version: its outline is read once.
-@lru_cache(maxsize=4)
 def _outline(text: str) -> _Outline | None:
     """The outline of a text whose level-2 and level-3 headings are exactly its lines
     starting ``## `` and ``### ``, as both readers find them, and whose units' ids are
@@ -740,6 +739,11 @@ def _outline(text: str) -> _Outline | None:
     if hashes != text.count("#"):
         return None
     return outline
+
+
+# A consultation proposes many amendments to one version: its outline is read once (an
+# amended text's is mostly the version's moved along, and is not kept).
+_remembered_outline = lru_cache(maxsize=2)(_outline)
 
 
 def _plain_lines(text: str, start: int, end: int) -> bool:
@@ -829,7 +833,7 @@ class StretchReader:
                  changed: tuple[int, int, int] | None = None) -> None:
         self.text = text
         if edited_from is None:
-            self._outline = _outline(text)
+            self._outline = _remembered_outline(text)
         elif edited_from._outline is None:
             self._outline = None
         else:
@@ -854,8 +858,9 @@ class StretchReader:
         found = _scanned(text[first:stop], False, build)
         if found is None:
             return self._read_whole()
-        provisions = [p._replace(start=p.start + first, end=p.end + first, line=p.line + line) for p in found] \
-            if first else list(found)
+        provisions = list(found)
+        if first:
+            provisions = [p._replace(start=p.start + first, end=p.end + first, line=p.line + line) for p in provisions]
         # The stretch closes the section open at its end; the text closes it at the next
         # level-2 heading.
         for n in range(len(provisions) - 1, -1, -1):
