@@ -1,11 +1,12 @@
 import hashlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidText
-from regdraft.core.text import content_hash, decode, is_normalised, line_of, normalise
+from regdraft.core.text import (content_hash, content_hash_of_edit, decode, is_normalised, line_of, normalise,
+                                still_normalised)
 
 
 def test_normalise_line_endings_trailing_blanks_nfc_and_final_newline():
@@ -52,3 +53,22 @@ def test_normalise_is_idempotent(text):
     once = normalise(text)
     assert normalise(once) == once
     assert is_normalised(once)
+
+
+# Edits that may or may not leave a normalised text normalised: line ends of every kind,
+# blanks before them, combining marks (which compose with what stands before them),
+# control characters, runs of newlines at either end.
+edit_pieces = st.lists(st.sampled_from(["a", "word ", " ", "\t", "\n", "\n\n", "\r", "\r\n", "\u0301", "e",
+                                        "\u00e9", "\x07", "—", "(1) ", "### 3. "]), max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(printable, st.integers(min_value=0), st.integers(min_value=0), edit_pieces)
+def test_an_edit_leaves_a_text_normalised_exactly_when_its_lines_are(text, at, length, inserted):
+    base = normalise(text)
+    start = at % (len(base) + 1)
+    stop = min(start + length % 8, len(base))
+    edited = base[:start] + inserted + base[stop:]
+    assert still_normalised(edited, start, start + len(inserted)) == is_normalised(edited)
+    if "\x07" not in edited:  # which content_hash refuses
+        assert content_hash_of_edit(edited, (start, stop, start + len(inserted))) == content_hash(edited)

@@ -32,6 +32,8 @@ class Analysis:
     patch: Patch
     result: str
     hunks: tuple[HunkAnalysis, ...]
+    changed: tuple[int, int, int] | None = None
+    """Where ``result`` differs from the base (``ApplyResult.changed``)."""
 
     @property
     def provisions(self) -> tuple[ProvisionRef, ...]:
@@ -65,7 +67,7 @@ def analyse(base: str, patch_text: str) -> Analysis:
     for h in patch.hunks:
         old, new = _trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end)
         hunks.append(HunkAnalysis(h, touched(old, new, before.structure_around(*old), after.structure_around(*new))))
-    return Analysis(patch, applied.text, tuple(hunks))
+    return Analysis(patch, applied.text, tuple(hunks), applied.changed)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

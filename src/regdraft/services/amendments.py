@@ -16,7 +16,7 @@ from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, 
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
-from regdraft.core.text import content_hash, normalise
+from regdraft.core.text import content_hash, content_hash_of_edit, normalise
 from regdraft.services import documents
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
@@ -110,7 +110,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     session.flush()
     _store_details(session, amendment, data.categories, analysis, anchored)
     record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
-           before=base.content_hash, after=content_hash(analysis.result),
+           before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
     return amendment
 
