@@ -350,6 +350,12 @@ class Hunk:
     ops: tuple[Op, ...]
 
     @property
+    def looks_for(self) -> tuple[int, int]:
+        """Where the text the hunk looks for when it is applied (its change and the
+        context around it, ``before``) stands in the base."""
+        return self.context_start, self.context_start + len(self.before)
+
+    @property
     def deleted(self) -> str:
         return "".join(op.text for op in self.ops if op.kind == DELETE)
 

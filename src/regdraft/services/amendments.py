@@ -478,7 +478,7 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment])
     patches = {a.slug: parse_patch(a.patch_text) for a in amendments}
     changes = []
     for amendment in amendments:
-        looked_for = {h.index: (h.context_start, h.context_start + len(h.before)) for h in patches[amendment.slug].hunks}
+        looked_for = {h.index: h.looks_for for h in patches[amendment.slug].hunks}
         spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links),
                                  looked_for.get(h.index))
                       for h, links in hunks[amendment.id])

@@ -158,7 +158,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     final = history.current
     diff = history.diff()
     # Most schedules of a long text have no conflicts, and need not read its provisions.
-    notices = _conflict_notices(pairs, left_out, chosen, base.text, diff, final) if pairs or left_out else []
+    notices = _conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, final) if withheld else []
     citations = amendment_service.citations_of_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
@@ -185,7 +185,8 @@ def _check_each_applies_alone(base: Version, amendments: list[Amendment]) -> Non
 
 
 def _conflict_notices(pairs: list[ConflictPair], left_out: list[tuple[Amendment, ApplyResult]],
-                      chosen: list[Amendment], base: str, diff: TextDiff, final: str) -> list[ConflictNotice]:
+                      chosen: list[Amendment], withheld: set[str], base: str, diff: TextDiff,
+                      final: str) -> list[ConflictNotice]:
     """A notice for each conflicting pair, before the first provision of the amended
     text (``final``) that both change, or where the first of them would have acted; and
     for each amendment left out because it no longer applied, where it would have acted."""
@@ -199,9 +200,8 @@ def _conflict_notices(pairs: list[ConflictPair], left_out: list[tuple[Amendment,
         first = next(a for a in chosen if a.slug == pair.first)
         notices.append(ConflictNotice(place or _place_of(first, base, diff, structure), message))
     position = {a.slug: i for i, a in enumerate(chosen)}
-    not_applied = {name for pair in pairs for name in (pair.first, pair.second)} | {a.slug for a, _ in left_out}
     for amendment, result in left_out:
-        before = [a for a in chosen[:position[amendment.slug]] if a.slug not in not_applied]
+        before = [a for a in chosen[:position[amendment.slug]] if a.slug not in withheld]
         culprits = _in_the_way(amendment, result, before) or before
         message = (f"Conflict: amendment “{amendment.slug}” does not apply after "
                    + ", ".join(f"“{a.slug}”" for a in culprits)
@@ -216,8 +216,7 @@ def _in_the_way(amendment: Amendment, result: ApplyResult, applied: list[Amendme
     context of a hunk of ``amendment`` that failed: the text it looked for and did not
     find."""
     hunks = parse_patch(amendment.patch_text).hunks
-    looked_for = [(hunks[r.index].context_start, hunks[r.index].context_start + len(hunks[r.index].before))
-                  for r in result.hunks if not r.applied]
+    looked_for = [hunks[r.index].looks_for for r in result.hunks if not r.applied]
     return [other for other in applied if other.base_version_id == amendment.base_version_id and any(
         hunk.start <= end and start <= hunk.end for hunk in parse_patch(other.patch_text).hunks
         for start, end in looked_for)]
