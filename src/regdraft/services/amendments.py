@@ -467,7 +467,10 @@ def apply_amendments(session: Session, document: Document, version: Version, ame
     return ApplyOutcome(version, text if len(steps) == len(amendments) else None, tuple(steps))
 
 
-def conflicts(session: Session, document: Document, amendments: list[Amendment]) -> list[ConflictPair]:
+def conflicts(session: Session, document: Document, amendments: list[Amendment], *,
+              context: bool = True) -> list[ConflictPair]:
+    """Every conflicting pair (``core.conflicts.find_conflicts``); without ``context``,
+    not the pairs of that kind, which take applying the near pairs to find."""
     # History is linear, so a version numbered at or below an amendment's base is in it.
     produced = session.exec(select(Version.number, Amendment.slug)
                             .join(Amendment, Version.produced_by_id == Amendment.id)
@@ -475,10 +478,10 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment])
     base_numbers = dict(session.exec(select(Version.id, Version.number)
                                      .where(Version.id.in_({a.base_version_id for a in amendments}))).all())
     hunks = hunks_of_each(session, amendments)
-    patches = {a.slug: parse_patch(a.patch_text) for a in amendments}
+    patches = {a.slug: parse_patch(a.patch_text) for a in amendments} if context else {}
     changes = []
     for amendment in amendments:
-        looked_for = {h.index: h.looks_for for h in patches[amendment.slug].hunks}
+        looked_for = {h.index: h.looks_for for h in patches[amendment.slug].hunks} if context else {}
         spans = tuple(ChangeSpan(h.start, h.end, tuple((p.provision_id, p.label) for p in links),
                                  looked_for.get(h.index))
                       for h, links in hunks[amendment.id])
@@ -493,7 +496,7 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment])
         return any(result.text is None for order in ((first, second), (second, first))
                    for result in applied_in_turn([patches[slug] for slug in order], base))
 
-    return find_conflicts(changes, do_not_combine)
+    return find_conflicts(changes, do_not_combine) if context else find_conflicts(changes)
 
 
 def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:

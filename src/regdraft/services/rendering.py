@@ -31,7 +31,7 @@ from typing import Callable
 
 from sqlmodel import Session, func, select
 
-from regdraft.core.conflicts import CONTEXT, ConflictPair
+from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.instructions import generate, render_instructions
@@ -146,9 +146,9 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
     # Two amendments that change the same text or provision are the drafter's choice:
-    # both are withheld. Two that only stand close together (``context``) are applied
-    # in order, and the one that no longer finds its words is withheld below.
-    pairs = [pair for pair in amendment_service.conflicts(session, document, chosen) if pair.kind != CONTEXT]
+    # both are withheld. Two that only stand close together (``context`` conflicts) are
+    # applied in order, and the one that no longer finds its words is withheld below.
+    pairs = amendment_service.conflicts(session, document, chosen, context=False)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
     history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld])
     _check_each_applies_alone(base, [amendment for amendment, _ in left_out])

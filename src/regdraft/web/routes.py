@@ -99,8 +99,7 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
             comparison = comparisons.compare_versions(session, document, old, new)
         return views.comparison_parts(comparison, side_by_side=view == "side")
 
-    parts = views.cached(request, session, document, ("compare", document.slug, old, new, tuple(amendment), view),
-                         compare)
+    parts = views.cached(request, session, document, ("compare", old, new, tuple(amendment), view), compare)
     return page(request, "compare.html", title=f"{parts.old_name} → {parts.new_name}", document=document,
                 comparison=parts, view=view, old=old, new=new, chosen=amendment,
                 history=views.history(session, document))
@@ -238,10 +237,10 @@ def keeling_page(request: Request, document: DocumentDep, session: SessionDep,
     chosen = _chosen(amendment)
     if every:
         # The API's default set: read again only when the document has changed, as the schedule is.
-        key, slugs = ("keeling every", document.slug, number), lambda: rendering.schedule_amendments(
+        key, slugs = ("keeling every", number), lambda: rendering.schedule_amendments(
             session, document, number)
     else:
-        key, slugs = ("keeling", document.slug, number, tuple(chosen)), lambda: chosen
+        key, slugs = ("keeling", number, tuple(chosen)), lambda: chosen
     schedule = views.cached(request, session, document, key, lambda: views.schedule_parts(rendering.keeling_schedule(
         session, document, number, slugs(), views.PAGE_LINKS))) if every or chosen else None
     # Accepted amendments are in the versions already: offered again they would be applied twice.

@@ -41,13 +41,13 @@ Built = TypeVar("Built")
 def cached(request: Request, session: Session, document: Document, what: tuple,
            build: Callable[[], tuple[Built, int]]) -> Built:
     """``build()``'s result for ``what`` (a page's name and everything its rendered parts
-    of ``document`` depend on besides the store), kept in the app's render cache until
+    of ``document`` depend on besides the document), kept in the app's render cache until
     the document changes: the API's redlines and schedules are kept the same way, under
     the same bound (api/render_cache.py). ``build`` gives the parts and their size in
     characters. Only parts every reader sees alike belong here, never the page around
     them (whose forms carry the reader's own CSRF token)."""
     cache: RenderCache = request.app.state.render_cache
-    key = ("page", events.generation(session, document), *what)
+    key = ("page", document.slug, events.generation(session, document), *what)
     parts = cache.get(key)
     if parts is None:
         parts, size = build()
