@@ -86,6 +86,29 @@ def test_put_stakeholder_again_is_200(example):
     assert example.client.get(example.url("/stakeholders")).json()["total"] == 2
 
 
+def test_joining_another_documents_consultation_is_an_event_of_that_document(example):
+    """An unchanged stakeholder added to a second document writes only the link: that
+    is a change to the second document, so it has its event there (and only once)."""
+    r = example.client.post("/api/documents", json={"slug": "other", "title": "Other regulations"})
+    assert r.status_code == 201, r.text
+
+    def events() -> list[dict]:
+        return example.client.get("/api/events", params={"document": "other", "limit": 200}).json()["items"]
+
+    before = len(events())
+    joined = example.client.put("/api/documents/other/stakeholders/adcs",
+                                json={"name": "Association of Directors of Children's Services", "kind": "charity"})
+    assert joined.status_code == 201, joined.text
+    new = events()[before:]
+    assert [(e["action"], e["target"], e["actor"]) for e in new] == [
+        ("document.stakeholders_changed", "other", ADMIN)]
+    assert new[0]["detail"] == {"stakeholders": ["adcs"], "added": ["adcs"], "removed": []}
+    assert example.client.put("/api/documents/other/stakeholders/adcs",
+                              json={"name": "Association of Directors of Children's Services",
+                                    "kind": "charity"}).status_code == 200
+    assert len(events()) == before + 1
+
+
 def test_events_record_the_actor(example, profit_ban):
     r = example.client.get("/api/events", params={"document": example.doc, "limit": 200})
     assert r.status_code == 200

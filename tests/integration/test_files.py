@@ -4,6 +4,7 @@ exporting them back, byte for byte."""
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from pathlib import Path
 
@@ -199,6 +200,22 @@ def test_a_second_load_changes_nothing(session, case_root):
                               "3 amendments unchanged)"]
 
 
+def test_a_changed_list_of_stakeholders_is_one_event_of_the_document(session, case_root):
+    load(session, case_root, actor="loader")
+    last_event = session.exec(select(func.max(Event.id))).one()
+    adcs = ("- slug: adcs\n  name: Association of Directors of Children's Services\n  kind: professional body\n")
+    ncb = "- slug: ncb\n  name: National Children's Bureau\n  kind: charity\n"
+    assert adcs + ncb in DOCUMENT_YAML
+    (case_root / DOC).write_text(DOCUMENT_YAML.replace(adcs + ncb, ncb + adcs))
+    report = load(session, case_root, actor="editor")
+    assert (report.documents.updated, report.stakeholders.unchanged) == (1, 2)
+    new = list(session.exec(select(Event).where(Event.id > last_event)))
+    assert [(e.action, e.target, e.actor) for e in new] == [("document.stakeholders_changed", "example", "editor")]
+    assert json.loads(new[0].detail) == {"stakeholders": ["ncb", "adcs"], "added": [], "removed": []}
+    doc = documents.get_document(session, "example")
+    assert [s.slug for s in documents.list_stakeholders(session, doc)] == ["ncb", "adcs"]
+
+
 def test_changed_files_update_through_the_services(session, case_root):
     load(session, case_root, actor="loader")
     last_event = session.exec(select(func.max(Event.id))).one()
@@ -323,6 +340,7 @@ def test_export_of_what_the_api_made_loads_back_unchanged(session, tmp_path):
     doc = documents.create_document(session, slug="made", title="Made through the API", actor="api")
     documents.create_version(session, doc, text=V1, parent=None, author="DfE", actor="api")
     adcs = documents.upsert_stakeholder(session, slug="adcs", name="ADCS", actor="api")
+    documents.set_document_stakeholders(session, doc, [adcs], actor="api")  # as PUT .../stakeholders/adcs does
     documents.put_response(session, doc, slug="adcs", stakeholder=adcs, text=RESPONSE, title="ADCS", actor="api")
     ban = A.propose(session, doc, A.AmendmentInput(
         slug="ban", title="Ban", proposer="adcs", base=1, categories=["profit-ban"], new_text=V2,
@@ -334,7 +352,7 @@ def test_export_of_what_the_api_made_loads_back_unchanged(session, tmp_path):
     before = counts(session)
     report = load(session, out, actor="loader")
     assert not report.changed, report
-    assert report.stakeholders.unchanged == 1  # not linked through the API, but listed by the export
+    assert report.stakeholders.unchanged == 1
     assert counts(session)["Event"] == before["Event"]
     again = tmp_path / "again"
     export(session, again, documents=["made"])

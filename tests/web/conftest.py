@@ -73,7 +73,7 @@ def build(session: Session) -> None:
     adcs = documents.upsert_stakeholder(session, slug="adcs", name=f"ADCS {HOSTILE}", kind="professional body",
                                         actor="t")
     nspcc = documents.upsert_stakeholder(session, slug="nspcc", name="NSPCC", kind="charity", actor="t")
-    documents.set_document_stakeholders(session, doc, [adcs, nspcc])
+    documents.set_document_stakeholders(session, doc, [adcs, nspcc], actor="t")
     documents.put_response(session, doc, slug="adcs-response", stakeholder=adcs, text=ADCS_RESPONSE,
                            title="ADCS response", source="Community Care", url="javascript:alert(1)",
                            date="2014-06-05", stance="Opposed to profit", provenance="As reported.", actor="t")

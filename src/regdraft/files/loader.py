@@ -384,8 +384,11 @@ class _Writer:
         self.document: Document | None = None
 
     def run(self) -> None:
-        self._document()
-        self._stakeholders()
+        outcome = self._document()
+        # Who takes part is part of the document's file: a change there updates it.
+        if self._stakeholders() and outcome == "unchanged":
+            outcome = "updated"
+        self._count("documents", outcome)
         versions = self._versions()
         retexted = self._responses()
         self._amendments()
@@ -403,7 +406,8 @@ class _Writer:
 
     # -- the steps -----------------------------------------------------------------
 
-    def _document(self) -> None:
+    def _document(self) -> str:
+        """Create or update the document; says which."""
         file, lines = self.file, self.file.lines
         document = self.session.exec(
             select(Document).where(Document.slug == file.slug)).first()
@@ -412,21 +416,23 @@ class _Writer:
                 document = document_service.create_document(
                     self.session, slug=file.slug, title=file.title, description=file.description,
                     notice=file.notice, actor=self.actor)
-                self._count("documents", "created")
+                outcome = "created"
             elif document_service.update_document(self.session, document, title=file.title,
                                                   description=file.description, notice=file.notice,
                                                   actor=self.actor):
-                self._count("documents", "updated")
+                outcome = "updated"
             else:
-                self._count("documents", "unchanged")
+                outcome = "unchanged"
         except InvalidFile:
             raise
         except RegdraftError as exc:
             raise self._blame(file.path, lines.of("title" if exc.extra.get("field") == "title" else "slug"),
                               exc) from exc
         self.document = document
+        return outcome
 
-    def _stakeholders(self) -> None:
+    def _stakeholders(self) -> bool:
+        """Create or update the stakeholders, and set who takes part; says whether that changed."""
         rows = []
         for i, entry in enumerate(self.file.stakeholders):
             row = self.stakeholders.get(entry.slug)
@@ -445,7 +451,7 @@ class _Writer:
                             "unchanged" if before == (entry.name, entry.kind) else "updated")
                 self.stakeholders[entry.slug] = row
             rows.append(row)
-        document_service.set_document_stakeholders(self.session, self.document, rows)
+        return document_service.set_document_stakeholders(self.session, self.document, rows, actor=self.actor)
 
     def _versions(self) -> dict[int, tuple[Version, bool]]:
         """Create the versions the database lacks; returns each version and whether it

@@ -174,9 +174,15 @@ def list_stakeholders(session: Session, document: Document | None = None) -> lis
         .where(DocumentStakeholder.document_id == document.id).order_by(DocumentStakeholder.position)).all())
 
 
-def set_document_stakeholders(session: Session, document: Document, stakeholders: list[Stakeholder]) -> None:
-    existing = {link.stakeholder_id: link for link in session.exec(
-        select(DocumentStakeholder).where(DocumentStakeholder.document_id == document.id)).all()}
+def set_document_stakeholders(session: Session, document: Document, stakeholders: list[Stakeholder], *,
+                              actor: str) -> bool:
+    """Make ``stakeholders``, in this order, the ones taking part in the document's
+    consultation; a change of who takes part, or of their order, is an event. Says
+    whether anything changed."""
+    links = session.exec(select(DocumentStakeholder).where(DocumentStakeholder.document_id == document.id)
+                         .order_by(DocumentStakeholder.position)).all()
+    existing = {link.stakeholder_id: link for link in links}
+    before = [link.stakeholder_id for link in links]
     for position, stakeholder in enumerate(stakeholders):
         link = existing.pop(stakeholder.id, None)
         if link is None:
@@ -187,6 +193,15 @@ def set_document_stakeholders(session: Session, document: Document, stakeholders
     for link in existing.values():
         session.delete(link)
     session.flush()
+    if before == [s.id for s in stakeholders]:
+        return False
+    removed = session.exec(select(Stakeholder.slug).where(Stakeholder.id.in_(list(existing)))
+                           .order_by(Stakeholder.slug)).all()
+    record(session, actor, "document.stakeholders_changed", "document", document.slug, document.id,
+           detail={"stakeholders": [s.slug for s in stakeholders],
+                   "added": [s.slug for s in stakeholders if s.id not in before],
+                   "removed": list(removed)})
+    return True
 
 
 # Responses -----------------------------------------------------------------------

@@ -130,7 +130,7 @@ def put_stakeholder(writer: WriterDep, document: DocumentDep, slug: StakeholderS
     stakeholder = documents.upsert_stakeholder(session, slug=slug, name=body.name, kind=body.kind,
                                                actor=writer.name)
     if all(s.id != stakeholder.id for s in taking_part):
-        documents.set_document_stakeholders(session, document, [*taking_part, stakeholder])
+        documents.set_document_stakeholders(session, document, [*taking_part, stakeholder], actor=writer.name)
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/documents/{document.slug}/stakeholders/{slug}"
     return Presenter.stakeholder_public(stakeholder)
