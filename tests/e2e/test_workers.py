@@ -38,6 +38,18 @@ def _sockets_per_process(port: int, pids: list[int], state: str) -> dict[int, in
     return held
 
 
+def _port_of(server: ServerProcess) -> int:
+    return int(server.base_url.rsplit(":", 1)[1])
+
+
+def _until_each_listens(port: int, workers: list[int]) -> None:
+    """The server answers once one worker listens; until the others do, it takes every connection."""
+    deadline = time.monotonic() + 30
+    while min(_sockets_per_process(port, workers, LISTEN).values()) == 0:
+        assert time.monotonic() < deadline, f"not every worker of {workers} listens"
+        time.sleep(0.1)
+
+
 def _answered(connection: socket.socket) -> bytes:
     connection.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
     received = b""
@@ -55,13 +67,9 @@ def test_keep_alive_connections_are_spread_over_the_workers(fresh_database_url: 
     shares are binomial: either worker holding fewer than 8 of 64 has odds of 1 in
     10^10."""
     with ServerProcess(fresh_database_url, tmp_path / "workers.log", workers=2) as server:
-        port, workers = int(server.base_url.rsplit(":", 1)[1]), server.workers()
+        port, workers = _port_of(server), server.workers()
         assert len(workers) == 2
-        # The server answers once one worker listens; until the other does, the first takes every connection.
-        deadline = time.monotonic() + 30
-        while min(_sockets_per_process(port, workers, LISTEN).values()) == 0:
-            assert time.monotonic() < deadline, "a worker never listened"
-            time.sleep(0.1)
+        _until_each_listens(port, workers)
         for _ in range(3):
             connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
             try:
@@ -77,6 +85,7 @@ def test_keep_alive_connections_are_spread_over_the_workers(fresh_database_url: 
 def test_a_worker_that_dies_is_replaced(fresh_database_url: str, tmp_path: Path):
     with ServerProcess(fresh_database_url, tmp_path / "workers.log", workers=2) as server:
         first, second = server.workers()
+        _until_each_listens(_port_of(server), [first, second])
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
         # Until the supervisor reaps it, the killed worker is still listed (a zombie).
@@ -84,6 +93,7 @@ def test_a_worker_that_dies_is_replaced(fresh_database_url: str, tmp_path: Path)
             assert time.monotonic() < deadline, f"no worker started in place of {first}: {now}"
             time.sleep(0.1)
         assert second in now
+        _until_each_listens(_port_of(server), now)
         # Whichever worker each new connection reaches answers.
         assert all(httpx.get(server.base_url + "/health", timeout=30).status_code == 200 for _ in range(16))
     assert "was killed by signal 9: starting another" in (tmp_path / "workers.log").read_text()
