@@ -154,7 +154,7 @@ class _Workers:
 
     def _supervise(self) -> None:
         logger.info("Started parent process [%d]", os.getpid())
-        host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
+        host = f"[{self.config.host}]" if _family(self.config.host) == socket.AF_INET6 else self.config.host
         logger.info("Serving on http://%s:%d with %d workers (Press CTRL+C to quit)", host, self.port,
                     self.config.workers)
         workers = [self._start() for _ in range(self.config.workers)]
