@@ -17,7 +17,7 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
-from regdraft.core.structure import id_order_key, parse_structure
+from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents, events, xref
 from regdraft.services.comparisons import Comparison, sources_of
@@ -337,7 +337,7 @@ def _provision_order(session: Session, document: Document, ids: list[str]) -> di
     head lacks (a regulation 2A an amendment would insert) goes after the last of the
     head's of the same kind (regulation, schedule, ...) that numbers before it."""
     head = documents.head(session, document)
-    in_head = [p.id for p in parse_structure(head.text, strict=False).provisions] if head else []
+    in_head = [p.id for p in documents.structure_of(document, head.text).provisions] if head else []
     place = {pid: i for i, pid in enumerate(in_head)}
     order = {}
     for pid in ids:
