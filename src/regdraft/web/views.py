@@ -221,16 +221,17 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
                    for n, (citation, response) in enumerate(amendment_service.citations_of(session, amendment), 1)],
         base=base, head=head, produced=amendment_service.produced_version(session, amendment))
     targets = [base] if head is None or head.id == base.id or view.produced else [base, head]
-    view.previews = [preview(session, amendment, target, hunk_provisions) for target in targets]
+    view.previews = [preview(session, document, amendment, target, hunk_provisions) for target in targets]
     view.conflicts = conflicts_with(session, document, amendment)
     return view
 
 
-def preview(session: Session, amendment: Amendment, version: Version, hunk_provisions: list[list[str]]) -> Preview:
+def preview(session: Session, document: Document, amendment: Amendment, version: Version,
+            hunk_provisions: list[list[str]]) -> Preview:
     result = apply_patch(parse_patch(amendment.patch_text), version.text, partial=True)
     lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
     text = result.text if result.text is not None else version.text
-    diff = diff_steps(version.text, [Step(text, amendment.slug, result.changed)])
+    diff = diff_steps(version.text, [Step(text, amendment.slug, result.changed)], document.kind)
     sources = sources_of(session, [amendment])
     # Unchanged groups hold no changes, so the excerpt numbers its changes as the whole text does.
     # Provision ids belong to the document page; here each provision may stand twice.
