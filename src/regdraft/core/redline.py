@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt
 
 from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
+from regdraft.core.policy import safe_link
 from regdraft.core.structure import pieces_between_headings
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
@@ -49,7 +50,6 @@ _MARKER = re.compile(f"([{_INS_OPEN}-{_DEL_CLOSE}])(?:([{_DIGITS}]+){_END_NUMBER
 # Block syntax at a line start: a heading's hashes (the number after them is text),
 # or list and quote markers, possibly nested.
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)*)")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 END_OF_TEXT = "end-of-text"
@@ -180,17 +180,11 @@ def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
             merged.add(piece)
 
 
-def safe_link(url: str) -> bool:
-    """Only http(s) and relative links: markdown-it has already decoded entities."""
-    scheme = _SCHEME.match(url.strip())
-    return scheme is None or scheme.group(1).lower() in ("http", "https")
-
-
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = safe_link
+    md.validateLink = safe_link  # the one link policy, on the link as markdown-it decoded it
     return md
 
 

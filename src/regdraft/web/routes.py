@@ -20,7 +20,7 @@ from sqlmodel import Session
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, RegdraftError
-from regdraft.core.redline import safe_link
+from regdraft.core.policy import link_target
 from regdraft.services import amendments as amendment_service
 from regdraft.services import auth, comparisons, documents, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
@@ -161,6 +161,7 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
     values["citations"] = quotes
     try:
+        form.check_texts()
         data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
                               base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
                               rationale=values["rationale"], new_text=values["text"],
@@ -206,7 +207,7 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
     return page(request, "response.html", title=response.title, document=document, response=response,
                 stakeholder=session.get(Stakeholder, response.stakeholder_id),
                 text=marks.marked_response(response.text, quotes), quotes=quotes,
-                url_is_safe=bool(response.url) and safe_link(response.url))
+                source_href=link_target(response.url) if response.url else None)
 
 
 @router.get("/documents/{doc}/consultation")
