@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from regdraft.api.schemas import MAX_NUMBER
-from regdraft.core.errors import InvalidInput, Unauthenticated
+from regdraft.core.errors import InvalidInput, MalformedRequest, Unauthenticated
 from regdraft.services import documents, tokens
 from regdraft.services.auth import ANONYMOUS, Principal, require_token
 from regdraft.store.models import Document
@@ -105,12 +105,15 @@ QUERY_TOKEN_NAMES = frozenset({"access_token", "token", "api_key", "apikey", "be
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """Who is acting: the holder of the bearer token, or anonymous when none is sent.
     A token that is unknown, revoked, malformed or sent in the query string is a 401,
-    on every route."""
+    on every route; two ``Authorization`` headers are a 400."""
     if any(name.lower() in QUERY_TOKEN_NAMES for name in request.query_params):
         raise Unauthenticated("tokens are accepted only in the Authorization header, never in the query string")
-    header = request.headers.get("authorization")
-    if header is None:
+    sent = request.headers.getlist("authorization")
+    if len(sent) > 1:
+        raise MalformedRequest(f"the Authorization header is sent {len(sent)} times: send one token, once")
+    if not sent:
         return ANONYMOUS
+    header = sent[0]
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")

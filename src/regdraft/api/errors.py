@@ -24,7 +24,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
     NotAcceptable                  406
-    any other RegdraftError        400
+    MalformedRequest, and any other RegdraftError  400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
 422 ``validation-error`` with ``errors: [{loc, msg, type}]``, an ``HTTPException`` (an
@@ -118,7 +118,8 @@ class ValidationProblem(Problem):
 
 
 _DESCRIPTIONS = {
-    400: "Bad request: the body is not JSON (or not UTF-8)",
+    400: "Bad request: the body is not JSON (or not UTF-8), or the Authorization header is sent more than once "
+         "(`malformed-request`)",
     401: "No valid API token (`unauthenticated`): a change without `Authorization: Bearer <token>`, an unknown "
          "or revoked token, or a token sent in the query string",
     403: "The token's role or stakeholder may not do this (`forbidden`); see docs/security.md",
@@ -140,9 +141,9 @@ def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, di
     # Every route under /api takes parameters, so each can answer 422; listing it here
     # also keeps FastAPI from documenting its own HTTPValidationError instead. Every
     # route checks a bearer token when one is sent, so each can answer 401. A route
-    # that reads a body (so can answer 413) answers 400 to one that is not JSON at all.
-    body = {400} if 413 in statuses else set()
-    for status in sorted({*statuses, *body, 401, 422}):
+    # that reads a body answers 400 to one that is not JSON at all, and every route 400
+    # to a request with two Authorization headers.
+    for status in sorted({*statuses, 400, 401, 422}):
         model = ValidationProblem if status == 422 else Problem
         out[status] = {"model": model,
                        "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Problem"))}

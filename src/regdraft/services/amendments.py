@@ -16,6 +16,7 @@ from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, 
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
+from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
 from regdraft.services import documents
 from regdraft.services.events import record
@@ -100,6 +101,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
                                field="new_text")
         patch_text = make_patch(base.text, new_text)
     analysis = analyse(base.text, patch_text)
+    check_edit(analysis.result, analysis.changed, "patch_text")
     anchored = _anchor_citations(session, document, data.citations)
     now = utcnow()
     amendment = Amendment(document_id=document.id, slug=data.slug, title=data.title, proposer_id=proposer.id,
@@ -122,6 +124,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text))
+    check_edit(analysis.result, analysis.changed, "patch_text")
     anchored = _anchor_citations(session, document, data.citations)
     proposer = documents.get_stakeholder(session, data.proposer)
     current = describe(session, amendment)

@@ -19,6 +19,7 @@ from fastapi import Response as HTTPResponse
 from fastapi.concurrency import run_in_threadpool
 
 from regdraft.api import schemas
+from regdraft.api.csp import RENDERING_POLICY
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
@@ -33,9 +34,6 @@ RenderFormat = Enum("RenderFormat", {name: name for name in rendering.FORMATS}, 
 # What each media type in an Accept header selects (the first offered wins a tie).
 BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown": "criticmarkup",
                  "text/plain": "unified"}
-# The page may style itself and show images from http(s); nothing else runs or loads.
-PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; base-uri 'none'; "
-               "form-action 'none'")
 
 FormatQuery = Annotated[RenderFormat | None, Query(
     alias="format", description="The format, if not by path suffix or Accept header: "
@@ -90,7 +88,7 @@ def _render(build: Callable[[], rendering.Rendered], format: str, title: str) ->
     subject = build()
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
-        headers["Content-Security-Policy"] = PAGE_POLICY
+        headers["Content-Security-Policy"] = RENDERING_POLICY
     return Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
                  rendering.FORMATS[format], tuple(headers.items()))
 
