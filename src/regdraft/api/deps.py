@@ -16,6 +16,7 @@ from sqlmodel import Session
 from regdraft.api.schemas import MAX_NUMBER
 from regdraft.core.errors import InvalidInput, Unauthenticated
 from regdraft.services import documents, tokens
+from regdraft.services.amendments import MAX_NAMED, check_named
 from regdraft.services.auth import ANONYMOUS, Principal, require_token
 from regdraft.store.models import Document
 
@@ -150,11 +151,17 @@ def page(items: list, offset: int, limit: int) -> list:
     return items[offset:offset + limit]
 
 
+#: The longest comma-separated list of amendment slugs a query may hold: as many slugs
+#: as a request may name (``MAX_NAMED``), each of the longest length, with ", " between.
+MAX_SLUG_LIST_CHARS = MAX_NAMED * (80 + 2)
+
+
 def slug_list(value: str | None) -> list[str]:
-    """``"a, b,c"`` → ``["a", "b", "c"]`` (a query parameter naming amendments)."""
+    """``"a, b,c"`` → ``["a", "b", "c"]`` (a query parameter naming amendments): at most
+    ``MAX_NAMED`` slugs, none twice (422 otherwise)."""
     if value is None:
         return []
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return check_named([part.strip() for part in value.split(",") if part.strip()])
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from regdraft.core.errors import InvalidText
-from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -275,9 +275,12 @@ class AmendmentCreate(_In):
     title: str
     proposer: str = Field(description="Stakeholder slug")
     base: Number = Field(description="Number of the version the patch applies to exactly")
-    categories: list[str] = Field(json_schema_extra={"items": {"type": "string", "enum": list(CATEGORIES)}})
+    # List limits are stated here and checked by the service, whose problem names the field.
+    categories: list[str] = Field(json_schema_extra={
+        "items": {"type": "string", "enum": list(CATEGORIES)}, "minItems": 1, "maxItems": len(CATEGORIES),
+        "uniqueItems": True})
     rationale: str = ""
-    citations: list[CitationCreate] = []
+    citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
     patch_text: str | None = None
     new_text: str | None = None
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
@@ -356,7 +359,9 @@ class ApplyReport(_Out):
 
 class ApplyRequest(_In):
     version: Number
-    amendments: list[str] = Field(description="Amendment slugs, applied in this order")
+    amendments: list[str] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_NAMED, "uniqueItems": True},
+                                  description=f"Amendment slugs, applied in this order: at most {MAX_NAMED}, each "
+                                              "once")
     partial: bool = Field(False, description="Apply what applies and report the rest, rather than fail")
 
 

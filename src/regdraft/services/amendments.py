@@ -33,6 +33,14 @@ TRANSITIONS = {
     "withdrawn": {"proposed"},
     "accepted": set(),
 }
+MAX_NAMED = 80
+"""Amendments a request may name, one by one (the API's lists and the pages' addresses
+alike). Every named amendment is applied and rendered, so the names are its work: a
+longer list, or one naming an amendment twice, is refused before any of it is done.
+"Every amendment of a version" (the Keeling schedule's default) is asked for without
+naming them."""
+MAX_CITATIONS = 20
+"""Citations one amendment may make: each is anchored in its response when proposed."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,9 @@ def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
     allowed = STATUSES if allow_any_status else ("draft", "proposed")
     if data.status not in allowed:
         raise InvalidInput(f"status {data.status!r} is not one of: {', '.join(allowed)}", field="status")
+    if len(data.citations) > MAX_CITATIONS:
+        raise InvalidInput(f"{len(data.citations)} citations are given; an amendment may make at most "
+                           f"{MAX_CITATIONS}", field="citations", limit=MAX_CITATIONS)
     if (data.patch_text is None) == (data.new_text is None):
         raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
                            "(the edited full text)", field="patch_text")
@@ -499,9 +510,25 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment],
     return find_conflicts(changes, do_not_combine) if context else find_conflicts(changes)
 
 
+def check_named(slugs: list[str], *, field: str = "amendments") -> list[str]:
+    """``slugs`` if a request may name them: at most :data:`MAX_NAMED`, none twice."""
+    if len(slugs) > MAX_NAMED:
+        raise InvalidInput(f"{len(slugs)} amendments are named; at most {MAX_NAMED} may be", field=field,
+                           limit=MAX_NAMED)
+    seen: set[str] = set()
+    for slug in slugs:
+        if slug in seen:
+            raise InvalidInput(f"amendment {slug!r} is named twice; name each amendment once", field=field,
+                               amendment=slug)
+        seen.add(slug)
+    return slugs
+
+
 def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:
     """The amendments named, in the order named (one query); an unknown slug is a 404
-    naming the first."""
+    naming the first, a slug named twice a 422."""
+    if len(set(slugs)) != len(slugs):
+        check_named(slugs)
     found = {a.slug: a for a in session.exec(select(Amendment).where(
         Amendment.document_id == document.id, Amendment.slug.in_(set(slugs))))} if slugs else {}
     missing = next((slug for slug in slugs if slug not in found), None)

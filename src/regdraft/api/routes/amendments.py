@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Header, Query, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
-from regdraft.api.deps import (AmendmentSlug, DocumentDep, Limit, Offset, SessionDep, WriterDep, parse_if_match,
-                               slug_list)
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep,
+                               WriterDep, parse_if_match, slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
@@ -150,7 +150,7 @@ def apply_one(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
                  s409=f"{_FAILS}; `amendment` names the one that failed and `steps` the reports so far"))
 def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: SessionDep) -> schemas.ApplySetReport:
     target = documents.get_version(session, document, body.version)
-    chosen = amendment_service.resolve(session, document, body.amendments)
+    chosen = amendment_service.resolve(session, document, amendment_service.check_named(body.amendments))
     outcome = amendment_service.apply_amendments(session, document, target, chosen, partial=body.partial)
     steps = [schemas.ApplyStep(amendment=step.amendment.slug, ok=step.ok,
                                hunks=present.hunk_reports(step.hunks)) for step in outcome.steps]
@@ -170,7 +170,8 @@ def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: Sessio
             responses=problem_responses(404, 422))
 def conflicts(document: DocumentDep, session: SessionDep,
               amendments: Annotated[str | None, Query(
-                  description="Comma-separated slugs (default: every draft and proposed amendment)")] = None,
+                  description=f"Comma-separated slugs, at most {amendment_service.MAX_NAMED}, each once (default: "
+                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS)] = None,
               ) -> schemas.ConflictList:
     if amendments is None:
         chosen = amendment_service.open_amendments(session, document)
