@@ -96,3 +96,61 @@ def test_the_schema_states_the_list_limits_the_server_enforces(settings):
     keeling = schema["paths"]["/api/documents/{doc}/versions/{n}/keeling"]["get"]["parameters"]
     amendments = next(p for p in keeling if p["name"] == "amendments")
     assert any(s.get("maxLength") for s in amendments["schema"].get("anyOf", [amendments["schema"]]))
+
+
+def test_citations_of_one_response_fold_it_once_and_never_under_the_write_lock(example, monkeypatch):
+    from regdraft.core import amendments as core_amendments
+    from regdraft.core import anchors
+
+    from .support import PROFIT_BAN_TEXT
+
+    writers = example.client.app.state.database.sqlite_writers
+    folds, analyses = [], []
+    real_init, real_analyse = anchors.FoldedText.__init__, core_amendments.analyse
+
+    def counted_init(self, text):
+        folds.append((len(text), writers.locked()))
+        real_init(self, text)
+
+    def counted_analyse(base, patch_text):
+        analyses.append(writers.locked())
+        return real_analyse(base, patch_text)
+
+    monkeypatch.setattr(anchors.FoldedText, "__init__", counted_init)
+    monkeypatch.setattr(amendment_service, "analyse", counted_analyse)
+    quotes = ["a profit motive has no place", "children's social care", "not-for-profit"]
+    citations = [{"response": "adcs-response", "quote": quotes[i % 3]} for i in range(amendment_service.MAX_CITATIONS)]
+    r = example.propose("cited-often", PROFIT_BAN_TEXT, citations=citations)
+    assert r.status_code == 201, r.text
+    assert [c["start"] for c in r.json()["citations"]] == [
+        {q: r.json()["citations"][i]["start"] for i, q in enumerate(quotes)}[quotes[i % 3]]
+        for i in range(amendment_service.MAX_CITATIONS)]
+    assert len(folds) == 1  # one response, folded once for twenty citations
+    assert analyses == [False] and [locked for _, locked in folds] == [False]
+
+
+def test_a_response_changed_between_preparing_and_storing_is_anchored_again(example, monkeypatch):
+    """What was computed without the lock is stored only if its texts are still the
+    stored ones."""
+    from .support import PROFIT_BAN_TEXT
+    real_prepare = amendment_service.prepare
+    calls = []
+
+    def prepare_then_change(session, document, data, **kw):
+        prepared = real_prepare(session, document, data, **kw)
+        if not calls:
+            r = example.client.put(example.url("/responses/adcs-response"), json={
+                "stakeholder": "adcs", "title": "adcs-response title", "date": "2014-06-05",
+                "text": "Preface.\n\nThe Association believes that a profit motive has no place."})
+            assert r.status_code in (200, 201), r.text
+        calls.append(prepared)
+        return prepared
+
+    monkeypatch.setattr(amendment_service, "prepare", prepare_then_change)
+    r = example.propose("raced", PROFIT_BAN_TEXT, citations=[{"response": "adcs-response",
+                                                              "quote": "a profit motive has no place"}])
+    assert r.status_code == 201, r.text
+    assert len(calls) == 2  # prepared again, inside the writing transaction
+    text = example.client.get(example.url("/responses/adcs-response")).json()["text"]
+    citation = r.json()["citations"][0]
+    assert text[citation["start"]:citation["end"]] == "a profit motive has no place"

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from regdraft.core.errors import InvalidText
-from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, STATUSES
+from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -264,7 +264,8 @@ class ProvisionRef(_Out):
 
 class CitationCreate(_In):
     response: str = Field(description="Slug of a response to this document's consultation")
-    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ")
+    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ",
+                       json_schema_extra={"maxLength": MAX_QUOTE_CHARS})
 
 
 class AmendmentCreate(_In):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from regdraft.core.anchors import find_quote
+from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.text import content_hash
@@ -40,11 +40,16 @@ def verify(session: Session) -> Report:
     report = Report()
     for document in session.exec(select(Document).order_by(Document.slug)).all():
         _verify_document(session, document, report)
+    folded: dict[int, FoldedText] = {}  # each response folded once, however often cited
     for citation, response in session.exec(select(Citation, Response).join(Response,
-                                                                          Response.id == Citation.response_id)):
+                                                                          Response.id == Citation.response_id)
+                                           .order_by(Citation.response_id)):
         report.count("citations")
+        if response.id not in folded:
+            folded.clear()  # ordered by response: one folded text held at a time
+            folded[response.id] = FoldedText(response.text)
         try:
-            anchor = find_quote(response.text, citation.quote, prefix=citation.prefix, suffix=citation.suffix)
+            anchor = folded[response.id].find(citation.quote, prefix=citation.prefix, suffix=citation.suffix)
         except RegdraftError:
             report.problems.append(f"citation {citation.id}: quote no longer found in response {response.slug!r}")
             continue
