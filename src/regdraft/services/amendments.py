@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
-from regdraft.core.amendments import Analysis, analyse
+from regdraft.core.amendments import Analysis, analyse, result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
@@ -437,6 +437,12 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
     if result.text is None:
         raise PatchDoesNotApply(
             f"amendment {amendment.slug!r} does not apply to the head (version {current.number})",
+            hunks=[h.as_dict() for h in result.hunks], head=current.number)
+    if not result_is_normalised(result):
+        # Stored normalised, the version would not be what replaying the patch gives.
+        raise PatchDoesNotApply(
+            f"amendment {amendment.slug!r} applied to the head (version {current.number}) leaves blanks at a "
+            f"line end or text that is not normalised: rebase it on the head",
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
     version = documents.create_version(
         session, document, text=result.text, parent=current.number, author=actor,

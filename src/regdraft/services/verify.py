@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from regdraft.core.amendments import result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
@@ -86,6 +87,9 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
         result = apply_patch(parse_patch(amendment.patch_text), base.text)
         if not result.exact:
             report.problems.append(f"{name}: patch does not apply exactly to its base")
+        elif not result_is_normalised(result):
+            report.problems.append(f"{name}: its patch's result is not normalised (blanks at a line end?): "
+                                   f"accepted, it would make a version that replaying it does not give")
         version = produced.get(amendment.id)
         if amendment.status == "accepted":
             if version is None:
