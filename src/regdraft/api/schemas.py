@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
-from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -240,7 +240,8 @@ class ProvisionRef(_Out):
 
 class CitationCreate(_In):
     response: str = Field(description="Slug of a response to this document's consultation")
-    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ")
+    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ",
+                       json_schema_extra={"maxLength": MAX_QUOTE_CHARS})
 
 
 class AmendmentCreate(_In):
@@ -251,9 +252,12 @@ class AmendmentCreate(_In):
     title: str
     proposer: str = Field(description="Stakeholder slug")
     base: Number = Field(description="Number of the version the patch applies to exactly")
-    categories: list[str] = Field(json_schema_extra={"items": {"type": "string", "enum": list(CATEGORIES)}})
+    # List limits are stated here and checked by the service, whose problem names the field.
+    categories: list[str] = Field(json_schema_extra={
+        "items": {"type": "string", "enum": list(CATEGORIES)}, "minItems": 1, "maxItems": len(CATEGORIES),
+        "uniqueItems": True})
     rationale: str = ""
-    citations: list[CitationCreate] = []
+    citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
     patch_text: str | None = None
     new_text: str | None = None
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
@@ -332,7 +336,9 @@ class ApplyReport(_Out):
 
 class ApplyRequest(_In):
     version: Number
-    amendments: list[str] = Field(description="Amendment slugs, applied in this order")
+    amendments: list[str] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_NAMED, "uniqueItems": True},
+                                  description=f"Amendment slugs, applied in this order: at most {MAX_NAMED}, each "
+                                              "once")
     partial: bool = Field(False, description="Apply what applies and report the rest, rather than fail")
 
 

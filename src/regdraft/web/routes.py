@@ -44,10 +44,10 @@ MAX_CITATIONS = 3
 MAX_VERSION = 2**31 - 1
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
-MAX_NAMED = 80
-"""Amendments an address may name one by one: a longer list makes an address longer
-than browsers and servers keep. The Keeling page's "every" option asks for more
-without naming them."""
+# Amendments an address may name one by one (services.amendments.MAX_NAMED, the API's
+# limit too): a longer list also makes an address longer than browsers and servers keep.
+# The Keeling page's "every" option asks for more without naming them.
+MAX_NAMED = amendment_service.MAX_NAMED
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 

@@ -20,12 +20,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from regdraft.api import schemas
 from regdraft.api.csp import RENDERING_POLICY
-from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
+from regdraft.api.deps import MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
+from regdraft.services.amendments import MAX_NAMED
 from regdraft.store.models import Document
 
 router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
@@ -123,8 +124,9 @@ def _get(path: str, *, model: type, summary: str, description: str,
 
 _S409 = ("`patch-does-not-apply`: an amendment does not apply to the version (after those before it); "
          "`amendment` and `hunks` say which and where")
-Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order",
-                                  examples=["profit-ban,innovation-fund-pilot"])]
+Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order: at most "
+                                              f"{MAX_NAMED}, each once",
+                                  max_length=MAX_SLUG_LIST_CHARS, examples=["profit-ban,innovation-fund-pilot"])]
 
 
 def _slugs(amendments: str) -> list[str]:
@@ -180,8 +182,9 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                   "rejected or withdrawn, in the order they were proposed.")
 async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
                   amendments: Annotated[str | None, Query(
-                      description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
-                                  "accepted amendment of this version)")] = None,
+                      description=f"Comma-separated amendment slugs, in order, at most {MAX_NAMED}, each once "
+                                  "(default: every draft, proposed or accepted amendment of this version)",
+                      max_length=MAX_SLUG_LIST_CHARS)] = None,
                   if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
     return await _respond(request, session, document, if_none_match, lambda: rendering.keeling_schedule(
