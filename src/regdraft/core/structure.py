@@ -91,6 +91,15 @@ class Structure:
         object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions))
         object.__setattr__(self, "_by_id", {p.id: p for p in self.provisions})
 
+    def refuse(self, codes: tuple[str, ...]) -> Structure:
+        """This structure, or :class:`InvalidStructure` for its first warning with one of
+        ``codes`` (a document that is not strict still refuses duplicate numbers)."""
+        for warning in self.warnings:
+            if warning.code in codes:
+                raise InvalidStructure(warning.message, provision=warning.provision_id, lines=[warning.line],
+                                       code=warning.code)
+        return self
+
     def get(self, provision_id: str) -> Provision | None:
         return self._by_id.get(provision_id)
 
@@ -1093,7 +1102,7 @@ class _Builder:
                 raise InvalidStructure(
                     f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                     provision=unit.id, lines=[first.line, unit.line])
-            self._warn("duplicate", f"{unit.label} is numbered twice: lines {first.line} and {unit.line}",
+            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                        unit.line - 1, unit.id)
             n = 2
             while f"{unit.id}~{n}" in seen:
