@@ -703,7 +703,7 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -713,6 +713,8 @@ class _Open:
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
         self.index, self.holder, self.up = index, holder, parent
+        # Where a subdivision read as a letter would go were it a roman numeral: (i) after (h).
+        self.alternative: tuple[_Open, int] | None = None
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -743,6 +745,7 @@ class _Builder:
         self.unnamed: _Open | None = None
         self.quoting = 0  # the balance of quotation marks in quoted text being read
         self.last: _Open | None = None  # the last subdivision made
+        self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
 
     # Headings ----------------------------------------------------------------------
@@ -758,7 +761,7 @@ class _Builder:
         pending, self.pending = self.pending, None
         heading = (m.group("heading") or "").strip()
         if pending is not None:
-            if unit.holds:  # its own title, on the line above: the unit starts there
+            if unit.holds and unit.titled:  # its own title, on the line above: the unit starts there
                 heading = heading or pending[0]
                 line, start = pending[1], pending[2]
             else:
@@ -898,9 +901,14 @@ class _Builder:
         any block at or above its depth."""
         self._unnamed_is_named()
         self._close_until(line, start, _CHAIN + depth)
-        if not self.stack:
-            return None
         if content is not None and self._in_quotation(content, line):
+            return None
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            m = _LABELS.match(content or "")
+            if m is not None:  # "Whereas: - (1) …", which runs on to the next recital or unit
+                self._recital(m.group("labels"), line, start)
+                return None
+        if not self.stack:
             return None
         parent = self.stack[-1]
         if info and depth == 1 and parent.kind in self.t.schedules and self.t.schedule_paragraph:
@@ -944,6 +952,7 @@ class _Builder:
             return self._subdivisions(f"({number})", depth, line, start)
         schedule = self._innermost(self.t.schedules) if self.t.schedules else None
         if schedule is not None:
+            self._drop_pending()
             self._close_until(line, start, self.t.unit(self.t.schedule_paragraph).rank)
             unit = self._schedule_paragraph(schedule, number, line, start, None, None)
             self._open(unit)
@@ -1013,6 +1022,7 @@ class _Builder:
         unit = _Open(f"{parent.id}-{id_number(number)}", f"{parent.base_label}({number.strip('*')})",
                      parent.suffix, kind, number.strip("*"), parent, level, line, start, end_line, end,
                      index=index)
+        unit.alternative, self.alternative = self.alternative, None
         self._open(unit)
         self.last = unit
         return unit
@@ -1029,6 +1039,11 @@ class _Builder:
             unit = unit.up
         if unit is not parent or not levels:
             return parent, None
+        if trail and trail[0].alternative is not None and trail[0].number == "i" and _ROMAN.fullmatch(number) \
+                and number != "i" and not _follows(levels[trail[0].index].numbering, "h", number):
+            # (ii) after an (i) read as the letter after (h): that (i) was the first roman numeral.
+            self._renest(trail[0], *trail[0].alternative)
+            return self._reopened(trail[0].up), trail[0].index
         for k, candidate in enumerate(trail):
             if _follows(levels[candidate.index].numbering, candidate.number, number):
                 return self._reopened(candidate.up), candidate.index
@@ -1038,12 +1053,23 @@ class _Builder:
                 letter = next((c for c in trail[k + 1:]
                                if _follows(levels[c.index].numbering, c.number, number)), None)
                 if letter is not None:
+                    self.alternative = (candidate, deeper)
                     return self._reopened(letter.up), letter.index
                 return self._reopened(candidate), deeper
         for candidate in trail:
             if _fits(levels[candidate.index].numbering, number):
                 return self._reopened(candidate.up), candidate.index
         return parent, None
+
+    def _renest(self, unit: _Open, parent: _Open, index: int) -> None:
+        """``unit`` (which has no subdivisions yet) moved inside ``parent`` at ``index``."""
+        del self.seen[unit.id]
+        unit.id, unit.parent, unit.up, unit.index = f"{parent.id}-{id_number(unit.number)}", parent.id, parent, index
+        unit.base_label, unit.label = f"{parent.base_label}({unit.number})", f"{parent.base_label}({unit.number})" + \
+            parent.suffix
+        unit.kind, unit.alternative = self.t.levels[self._innermost_holder().kind][index].kind, None
+        self.seen.setdefault(unit.id, unit)
+        self._reopened(parent)
 
     def _reopened(self, unit: _Open) -> _Open:
         """``unit`` open again, with its ancestors, for a subdivision that its numbering
@@ -1145,6 +1171,7 @@ def _heading_like(line: str) -> bool:
 # Numbering: which style a number is in, and whether one follows another.
 
 _STYLE_PATTERNS = {style: re.compile(pattern) for style, pattern in NUMBERING.items()}
+_ROMAN = _STYLE_PATTERNS["roman"]
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
