@@ -761,9 +761,8 @@ class _Builder:
         pending, self.pending = self.pending, None
         heading = (m.group("heading") or "").strip()
         if pending is not None:
-            if unit.holds and unit.titled:  # its own title, on the line above: the unit starts there
-                heading = heading or pending[0]
-                line, start = pending[1], pending[2]
+            if unit.holds and unit.titled and not heading:  # its own title, on the line above: it starts there
+                heading, line, start = pending
             else:
                 self._cross_heading(*pending)
         self.unnamed = None
@@ -1128,12 +1127,12 @@ class _Builder:
                 raise InvalidStructure(
                     f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                     provision=unit.id, lines=[first.line, unit.line])
-            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
-                       unit.line - 1, unit.id)
             n = 2
             while f"{unit.id}~{n}" in seen:
                 n += 1
             unit.id = f"{unit.id}~{n}"
+            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
+                       unit.line - 1, unit.id)
         seen[unit.id] = unit
         self.built.append(unit)
         self.stack.append(unit)
