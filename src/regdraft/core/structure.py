@@ -1428,7 +1428,9 @@ class StretchReader:
     same provisions field by field. It holds the provisions that start in the stretch
     and the section holding it (the preamble only if the stretch starts the text). A
     text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
-    scanner declines, is read whole, once.
+    scanner declines, is read whole, once; so is every text of a ``kind`` other than
+    ``uk-si`` (reading them in stretches would need an outline for each tradition's
+    headings, which reading a version once and keeping its structure makes less worth it).
 
     ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
     only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
@@ -1439,9 +1441,14 @@ class StretchReader:
     """
 
     def __init__(self, text: str, edited_from: StretchReader | None = None,
-                 changed: tuple[int, int, int] | None = None) -> None:
+                 changed: tuple[int, int, int] | None = None, *, kind: str = "uk-si") -> None:
         self.text = text
-        if edited_from is None:
+        self.kind = edited_from.kind if edited_from is not None else kind
+        if self.kind != "uk-si":
+            # Outlines are worked out for uk-si's headings only (a level-2 heading that
+            # closes every unit, ``### N.`` holders); other kinds are read whole, once.
+            self._outline = None
+        elif edited_from is None:
             self._outline = _remembered_outline(text)
         elif edited_from._outline is None:
             self._outline = None
@@ -1482,7 +1489,7 @@ class StretchReader:
 
     def _read_whole(self) -> Structure:
         if self._whole is None:
-            self._whole = parse_structure(self.text, strict=False)
+            self._whole = parse_structure(self.text, kind=self.kind, strict=False)
         return self._whole
 
 
