@@ -295,6 +295,7 @@ def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> lis
     return warnings
 
 
+@lru_cache(maxsize=4096)
 def _step(before: str, number: str) -> int | None:
     """How far ``number`` is past ``before`` (1 for the next, 0 for an inserted 2A after
     2, negative for a step back); ``None`` when they are not numbered alike. Letters
@@ -696,6 +697,7 @@ _NUMBERED = re.compile(r"(?:\*\*)?(?P<number>[0-9]+[A-Z]*)\.(?:\*\*)?(?:\s*[—�
 # an amending provision inserts, not a unit of the host.
 _OPENING_QUOTE = re.compile(r"[“‘\"]\s*(?:\(|[0-9]+[A-Z]*\.?(?:\s|$))")
 _QUOTE_MARKS = ("“", "”")
+_MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before the quotation mark
 
 
 class _Open:
@@ -733,6 +735,8 @@ class _Builder:
     def __init__(self, strict: bool, tradition: Tradition = _UK_SI) -> None:
         self.strict = strict
         self.t = tradition
+        self.marker = re.compile(tradition.marker) if tradition.marker else None
+        self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
@@ -786,7 +790,7 @@ class _Builder:
         return None
 
     def _past_marker(self, content: str) -> str:
-        if self.t.marker and (m := re.match(self.t.marker, content)):
+        if self.marker is not None and (m := self.marker.match(content)):
             return content[m.end():].lstrip()
         return content
 
@@ -898,7 +902,9 @@ class _Builder:
                   end_line: int | None = None, end: int | None = None) -> _Open | None:
         """An item's end may instead be given later, by closing the returned unit before
         any block at or above its depth."""
-        self._unnamed_is_named()
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
         self._close_until(line, start, _CHAIN + depth)
         if content is not None and self._in_quotation(content, line):
             return None
@@ -922,10 +928,6 @@ class _Builder:
             return None
         return self._subdivisions(m.group("labels"), depth, line, start, end_line, end)
 
-    def _unnamed_is_named(self) -> None:
-        self.unnamed = None
-        self._drop_pending()
-
     def _quoted(self, content: str, line: int) -> None:
         if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
             self._warn("quoted-text", f"quoted text “{_clip(content)}” is read as part of the provision quoting it",
@@ -933,6 +935,8 @@ class _Builder:
 
     def _in_quotation(self, content: str, line: int) -> bool:
         """Whether the block is (or opens) text quoted by an amending provision."""
+        if not self.quoting and content[:1] not in _MAY_OPEN_A_QUOTATION:
+            return False
         opens, closes = content.count(_QUOTE_MARKS[0]), content.count(_QUOTE_MARKS[1])
         if self.quoting > 0:
             self.quoting = max(self.quoting + opens - closes, 0)
@@ -986,7 +990,7 @@ class _Builder:
                       end: int | None = None) -> _Open | None:
         """The units a label, or a run of them (``(a)(1)``), opens at once; the innermost
         is given the block's end."""
-        numbers = _EACH_LABEL.findall(labels)
+        numbers = _EACH_LABEL.findall(labels) if labels.count("(") > 1 else (labels[1:-1],)
         unit = None
         for k, number in enumerate(numbers):
             last = k == len(numbers) - 1
@@ -1009,7 +1013,7 @@ class _Builder:
             self._close_until(line, start, level)
             parent, index = self._placed(number, holder, levels, depth)
         if index is None:
-            index = _deeper_level(levels, number, parent.index if parent is not holder else -1)
+            index = _deeper_level(self.styles[holder.kind], number, parent.index if parent is not holder else -1)
             if index is None:
                 if parent is holder or depth == 0:
                     self._warn("unknown-label",
@@ -1046,7 +1050,7 @@ class _Builder:
         for k, candidate in enumerate(trail):
             if _follows(levels[candidate.index].numbering, candidate.number, number):
                 return self._reopened(candidate.up), candidate.index
-            deeper = _deeper_level(levels, number, candidate.index)
+            deeper = _deeper_level(self.styles[holder.kind], number, candidate.index)
             if deeper is not None and _starts(levels[deeper].numbering, number):
                 # (i) after (h) is the next letter, not a first roman numeral.
                 letter = next((c for c in trail[k + 1:]
@@ -1167,24 +1171,31 @@ def _heading_like(line: str) -> bool:
     return len(line) <= 160 and not line.endswith((";", ",", "—", ":", "–")) and len(line.split()) <= 16
 
 
-# Numbering: which style a number is in, and whether one follows another.
+# Numbering: which style a number is in, and whether one follows another. Each is a
+# pure function of a few short strings that recur all through a text (a, b; 1, 2), so
+# each is remembered.
 
 _STYLE_PATTERNS = {style: re.compile(pattern) for style, pattern in NUMBERING.items()}
 _ROMAN = _STYLE_PATTERNS["roman"]
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
+@lru_cache(maxsize=4096)
 def _fits(styles: tuple[str, ...], number: str) -> bool:
     return any(_STYLE_PATTERNS[s].fullmatch(number) for s in styles)
 
 
-def _deeper_level(levels: tuple[Level, ...], number: str, below: int) -> int | None:
-    for index in range(below + 1, len(levels)):
-        if _fits(levels[index].numbering, number):
+@lru_cache(maxsize=4096)
+def _deeper_level(styles: tuple[tuple[str, ...], ...], number: str, below: int) -> int | None:
+    """The first level below ``below`` whose numbering ``number`` fits (``styles``: each
+    level's numbering styles, outermost first)."""
+    for index in range(below + 1, len(styles)):
+        if _fits(styles[index], number):
             return index
     return None
 
 
+@lru_cache(maxsize=4096)
 def number_value(style: str, number: str) -> tuple[int, str] | None:
     """A number's place in its style's sequence, with an inserted number's letters
     (``2A`` is (2, "A")); ``None`` if it is not in that style."""
@@ -1208,10 +1219,7 @@ def _roman(numeral: str) -> int:
     return total
 
 
-def _style_of(styles: tuple[str, ...], number: str) -> str | None:
-    return next((s for s in styles if _STYLE_PATTERNS[s].fullmatch(number)), None)
-
-
+@lru_cache(maxsize=4096)
 def _follows(styles: tuple[str, ...], before: str, number: str) -> bool:
     """Whether ``number`` comes next after ``before`` at a level numbered in ``styles``
     (2 after 1, 2A after 2, 3 after 2A, i after h, ii after i)."""
@@ -1222,6 +1230,7 @@ def _follows(styles: tuple[str, ...], before: str, number: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def _starts(styles: tuple[str, ...], number: str) -> bool:
     """Whether ``number`` is the first at a level numbered in ``styles`` (1, a, i, A)."""
     return any((value := number_value(style, number)) is not None and value == (1, "") for style in styles)
