@@ -209,7 +209,9 @@ def cfr_text(target_bytes: int, seed: int = 1) -> str:
     one after another as the CFR prints them, subparts for Parts."""
     text = regulation_text(target_bytes, seed)
     text = text.replace("# The Generated", "# PART 1005—THE GENERATED", 1)
-    text = _PART_LINE.sub(lambda m: f"## Subpart {_letters(int(m.group(1)))}—{m.group(2)}", text)
+    # A CFR part has at most 26 subparts (A to Z): the sections of the rest stay in subpart Z.
+    text = _PART_LINE.sub(lambda m: f"## Subpart {chr(64 + int(m.group(1)))}—{m.group(2)}"
+                          if int(m.group(1)) <= 26 else "", text)
     text = _HOLDER.sub(r"### § 1005.\1 \2.", text)
     letters = "abcdefghijklmnopqrstuvwxyz"
     text = re.sub(r"^\((\d+)\) ", lambda m: f"({letters[int(m.group(1)) - 1]}) ", text, flags=re.M)
@@ -217,14 +219,6 @@ def cfr_text(target_bytes: int, seed: int = 1) -> str:
     text = re.sub(r"^  - \(([ivx]+)\) ", r"(\1) ", text, flags=re.M)
     text = re.sub(r"\n(?=\([0-9ivx]+\) )", "\n\n", text)  # each paragraph a block of its own
     return re.sub(r"regulation (\d+)\((\d+)\)", lambda m: f"§ 1005.{m.group(1)}({letters[int(m.group(2)) - 1]})", text)
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def eu_text(target_bytes: int, seed: int = 1) -> str:

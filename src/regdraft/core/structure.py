@@ -96,8 +96,9 @@ class Structure:
         ``codes`` (a document that is not strict still refuses duplicate numbers)."""
         for warning in self.warnings:
             if warning.code in codes:
-                raise InvalidStructure(warning.message, provision=warning.provision_id, lines=[warning.line],
-                                       code=warning.code)
+                # A duplicate's error names the number twice used (reg-3), not the ~2 given to the second.
+                provision = warning.provision_id.split("~", 1)[0] if warning.provision_id else None
+                raise InvalidStructure(warning.message, provision=provision, lines=[warning.line], code=warning.code)
         return self
 
     def get(self, provision_id: str) -> Provision | None:
