@@ -565,13 +565,25 @@ def test_the_shipped_files_load_and_export_byte_for_byte(session, repo_root, tmp
 
 def test_a_documents_kind_is_loaded_and_exported(session, case_root, tmp_path):
     path = case_root / DOC
-    path.write_text(path.read_text().replace("notice: ", "kind: uk-act\nstrict: true\nnotice: ", 1))
+    path.write_text(path.read_text().replace("notice: ", "kind: uk-act\nnotice: ", 1))
     load(session, case_root, actor="loader")
     document = documents.get_document(session, "example")
-    assert (document.kind, document.strict) == ("uk-act", True)
+    assert (document.kind, document.strict) == ("uk-act", False)
+    head = documents.head(session, document)
+    assert "section 3" in [p.label for p in documents.structure_of(document, head.text).provisions]
     export(session, tmp_path / "out")
-    exported = (tmp_path / "out" / DOC).read_text()
-    assert "\nkind: uk-act\nstrict: true\n" in exported
+    assert "\nkind: uk-act\nstakeholders:" in (tmp_path / "out" / DOC).read_text()
+
+
+def test_a_strict_document_refuses_a_version_whose_structure_draws_warnings(session, case_root):
+    # The example numbers its regulations 1, 3, 4, 5: read strictly, the gap is refused.
+    path = case_root / DOC
+    path.write_text(path.read_text().replace("notice: ", "strict: true\nnotice: ", 1))
+    with pytest.raises(InvalidFile) as caught:
+        load(session, case_root, actor="loader")
+    assert caught.value.message.startswith("drafts/example/versions/0001.md:7: ")
+    assert "regulation 3 follows regulation 1" in caught.value.message
+    assert session.exec(select(func.count()).select_from(Document)).one() == 0
 
 
 def test_an_unknown_kind_in_document_yaml_names_its_line(session, case_root):

@@ -14,6 +14,7 @@ from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.patching import ApplyResult, Hunk, Patch, apply_patch, make_patch, parse_patch
 from regdraft.core.structure import Provision, StretchReader, Structure
 from regdraft.core.text import normalise, still_normalised
+from regdraft.core.traditions import DEFAULT_KIND
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Analysis:
         return tuple(seen.values())
 
 
-def analyse(base: str, patch_text: str) -> Analysis:
-    """Parse ``patch_text``, apply it exactly to ``base`` and find what each hunk touches.
+def analyse(base: str, patch_text: str, kind: str = DEFAULT_KIND) -> Analysis:
+    """Parse ``patch_text``, apply it exactly to ``base`` (a text of a document of
+    ``kind``) and find what each hunk touches.
 
     Raises :class:`InvalidPatch` for text that is not a patch and
     :class:`PatchDoesNotApply` (with the hunk report) for a patch made against another
@@ -75,7 +77,7 @@ def analyse(base: str, patch_text: str) -> Analysis:
         applied = apply_patch(patch, base)
     # A hunk changes a few places of a long text: the provisions there are read from the
     # stretch around each, not from both whole texts.
-    before = StretchReader(base)
+    before = StretchReader(base, kind=kind)
     after = StretchReader(applied.text, edited_from=before, changed=applied.changed)
     hunks = []
     for h in patch.hunks:

@@ -572,13 +572,14 @@ def serialise_document(document: DocumentFile) -> str:
 # versions/NNNN.md
 # --------------------------------------------------------------------------------------
 
-def parse_version(path: str, data: bytes | str, kind: str = DEFAULT_KIND) -> str:
+def parse_version(path: str, data: bytes | str, kind: str = DEFAULT_KIND, strict: bool = False) -> str:
     """The text of a version file of a document of ``kind``, which must already be
-    normalised (it is what is hashed) and numbered as docs/drafting-format.md says."""
+    normalised (it is what is hashed) and numbered as docs/drafting-format.md says (with
+    no structure warnings at all for a ``strict`` document)."""
     text = _decode(path, data)
     _check_normalised(path, text, 1, "the text")
     try:
-        parse_structure(text, kind=kind)
+        parse_structure(text, kind=kind, strict=strict).refuse(("duplicate",))
     except InvalidStructure as exc:
         lines = exc.extra.get("lines") or [None]
         raise InvalidFile(path, lines[-1], exc.message) from None

@@ -232,7 +232,7 @@ def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTr
                 raise InvalidFile(file_rel, None, f"version {number} is not listed in {yaml_rel} "
                                                   f"(it lists {len(document.versions)})")
             version_paths[number] = file_rel
-            texts[number] = parse_version(file_rel, base.read(file_path, file_rel), document.kind)
+            texts[number] = parse_version(file_rel, base.read(file_path, file_rel), document.kind, document.strict)
     for version in document.versions:
         at = ("versions", version.number - 1)
         if version.number not in texts:
@@ -297,7 +297,7 @@ def _check_amendments(tree: DocumentTree) -> None:
             raise InvalidFile(path, lines.of("base_hash"),
                               f"base_hash does not match version {base.number}, whose hash is {base.content_hash}")
         try:
-            analyse(tree.texts[base.number], amendment.patch_text)
+            analyse(tree.texts[base.number], amendment.patch_text, document.kind)
         except (InvalidPatch, PatchDoesNotApply) as exc:
             raise InvalidFile(path, _hunk_line(amendment, exc), f"{exc.message} (version {base.number})") from None
         for i, citation in enumerate(amendment.citations):

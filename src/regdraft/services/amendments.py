@@ -141,7 +141,7 @@ def prepare(session: Session, document: Document, data: AmendmentInput, *,
             raise InvalidInput("new_text is the same as the base version: there is nothing to amend",
                                field="new_text")
         patch_text = make_patch(base.text, new_text)
-    analysis = analyse(base.text, patch_text)
+    analysis = analyse(base.text, patch_text, document.kind)
     check_edit(analysis.result, analysis.changed, "patch_text")
     return Prepared(base.content_hash, analysis, tuple(_anchor_citations(session, document, data.citations)))
 
@@ -184,7 +184,8 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
-    analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text))
+    analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text),
+                       document.kind)
     check_edit(analysis.result, analysis.changed, "patch_text")
     anchored = _anchor_citations(session, document, data.citations)
     proposer = documents.get_stakeholder(session, data.proposer)

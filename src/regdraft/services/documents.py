@@ -129,7 +129,8 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     text = normalise(text, what="version text")
     if not text:
         raise InvalidInput("a version's text cannot be empty", field="text")
-    parse_structure(text, kind=document.kind)  # strict: duplicate provision numbers are refused here
+    # A strict document refuses every warning; any document, duplicate provision numbers.
+    parse_structure(text, kind=document.kind, strict=document.strict).refuse(("duplicate",))
     if not author.strip():
         raise InvalidInput("a version needs an author", field="author")
     current = head(session, document)
