@@ -146,23 +146,34 @@ class _Owners:
 _NOWHERE = sys.maxsize
 
 
-def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND) -> TextDiff:
-    """Diff two texts of a document of ``kind`` and group the changes by provision."""
-    return group_by_provision(old, new, diff_words(old, new), kind)
+def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
+               new_structure: Structure | None = None) -> TextDiff:
+    """Diff two texts of a document of ``kind`` and group the changes by provision.
+    Either text's structure, if already read (``parse_structure(text, kind=kind,
+    strict=False)``), is used as it is instead of reading it again."""
+    return group_by_provision(old, new, diff_words(old, new), kind, old_structure=old_structure,
+                              new_structure=new_structure)
 
 
-def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND) -> TextDiff:
+def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
+                       new_structure: Structure | None = None) -> TextDiff:
     """Cut a diff of ``old`` into ``new`` (texts of a document of ``kind``) at provision
-    boundaries and group the pieces."""
+    boundaries and group the pieces; a structure given is the one read of that text."""
     # One text's provisions at a time: a long text has tens of thousands, and only the
     # owners of its stretches (and the old text's ids) are needed.
     with collector_paused():
-        old_structure = parse_structure(old, kind=kind, strict=False)
-        old_ids = frozenset(p.id for p in old_structure.provisions)
-        old_owners = _Owners(old_structure)
-        del old_structure
-        new_owners = _Owners(parse_structure(new, kind=kind, strict=False))
+        old_read = old_structure if old_structure is not None else read_structure(old, kind)
+        old_ids = frozenset(p.id for p in old_read.provisions)
+        old_owners = _Owners(old_read)
+        del old_read
+        new_owners = _Owners(new_structure if new_structure is not None else read_structure(new, kind))
         return TextDiff(tuple(_group(ops, old_owners, new_owners, len(new), old_ids)))
+
+
+def read_structure(text: str, kind: str = DEFAULT_KIND) -> Structure:
+    """The reading of a text that diffs group by: duplicates tolerated, as in a text
+    being amended."""
+    return parse_structure(text, kind=kind, strict=False)
 
 
 def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
@@ -279,10 +290,11 @@ def _finish(key: tuple[str, str], ops: list[Op], old_ids: frozenset[str]) -> Pro
 
 
 def unified_diff(old: str, new: str, *, old_name: str = "old", new_name: str = "new", context: int = 3,
-                 kind: str = DEFAULT_KIND) -> str:
+                 kind: str = DEFAULT_KIND, old_structure: Structure | None = None) -> str:
     """A line-based unified diff whose hunk headers name the provision, like git's
     function context: ``@@ -12,4 +12,6 @@ regulation 3(a)``."""
-    old_structure = parse_structure(old, kind=kind, strict=False)
+    if old_structure is None:
+        old_structure = read_structure(old, kind)
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     line_offsets = [0]
     for line in old_lines:

@@ -21,6 +21,7 @@ from typing import Iterable
 
 from regdraft.core.diffing import TextDiff, group_by_provision
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
+from regdraft.core.structure import Structure
 from regdraft.core.traditions import DEFAULT_KIND
 
 INSERTED = -1
@@ -56,9 +57,11 @@ class History:
     """A base text and the changes made to it so far, added one step at a time: only
     the current text is held, whatever the number of steps."""
 
-    def __init__(self, base: str, kind: str = DEFAULT_KIND) -> None:
+    def __init__(self, base: str, kind: str = DEFAULT_KIND, base_structure: Structure | None = None) -> None:
         self.base = self.current = base
         self.kind = kind
+        self.base_structure = base_structure
+        """The base's structure, if already read: the diff then does not read it again."""
         self._runs = [_Run(len(base), 0, None)] if base else []
         self._deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
 
@@ -66,21 +69,24 @@ class History:
         self._runs = _carry(self._runs, step_diff(self.current, step), step.source, self._deletions)
         self.current = step.text
 
-    def diff(self) -> TextDiff:
+    def diff(self, current_structure: Structure | None = None) -> TextDiff:
         """The base against the current text, every inserted and deleted word
-        attributed to the step that inserted or deleted it."""
+        attributed to the step that inserted or deleted it (``current_structure``: the
+        current text's, if already read)."""
         deletions = sorted(self._deletions)
         return group_by_provision(self.base, self.current, _net_ops(self.base, self.current, self._runs, deletions),
-                                 self.kind)
+                                  self.kind, old_structure=self.base_structure, new_structure=current_structure)
 
 
-def diff_steps(base: str, steps: Iterable[Step], kind: str = DEFAULT_KIND) -> TextDiff:
+def diff_steps(base: str, steps: Iterable[Step], kind: str = DEFAULT_KIND, *,
+               base_structure: Structure | None = None, last_structure: Structure | None = None) -> TextDiff:
     """Diff ``base`` against the last step's text, attributing every inserted and
-    deleted word to the step that inserted or deleted it."""
-    history = History(base, kind)
+    deleted word to the step that inserted or deleted it (the structures, if already
+    read, of the base and of the last step's text)."""
+    history = History(base, kind, base_structure)
     for step in steps:
         history.add(step)
-    return history.diff()
+    return history.diff(last_structure)
 
 
 def step_diff(old: str, step: Step) -> list[tuple[str, int]]:

@@ -29,6 +29,9 @@ from regdraft.core.traditions import (NUMBERING, Headed, Level, Tradition, cross
                                       id_number, section_label, slug, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
+PARSER_VERSION = "1"
+"""Names what :func:`parse_structure` reads from a text: bump it with any change to its
+output, so structures kept by content hash (``services.structures``) are read again."""
 _UK_SI = tradition("uk-si")
 
 # What the scanner's block pattern marks as a block's possible label (it only has to be

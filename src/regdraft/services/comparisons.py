@@ -10,7 +10,7 @@ attributed to the amendment that made it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -19,6 +19,7 @@ from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
+from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.services import amendments as amendment_service
@@ -44,6 +45,8 @@ class Comparison:
     """Derived from content hashes and amendment patches: the same inputs, the same tag."""
     kind: str = DEFAULT_KIND
     """The kind of document the texts are: their provisions are read as that kind."""
+    old_structure: Structure | None = field(default=None, repr=False, compare=False)
+    """The old text's structure, if already read (a stored version's)."""
 
     @property
     def old_hash(self) -> str:
@@ -55,7 +58,7 @@ class Comparison:
 
     def unified(self) -> str:
         return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name,
-                            kind=self.kind)
+                            kind=self.kind, old_structure=self.old_structure)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
         groups = self.diff.groups if unchanged else self.diff.changes
@@ -112,6 +115,7 @@ def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = 
 
 def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
     a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
+    structures = documents.version_structure(session, document, a), documents.version_structure(session, document, b)
     producers: list[Amendment] = []
     if a.number < b.number:
         steps = []
@@ -120,19 +124,20 @@ def compare_versions(session: Session, document: Document, old: int, new: int) -
             if producer is not None:
                 producers.append(producer)
             steps.append(Step(version.text, producer.slug if producer else f"version-{version.number}"))
-        diff = diff_steps(a.text, steps, document.kind)
+        diff = diff_steps(a.text, steps, document.kind, base_structure=structures[0], last_structure=structures[1])
     else:
-        diff = diff_texts(a.text, b.text, document.kind)
+        diff = diff_texts(a.text, b.text, document.kind, old_structure=structures[0], new_structure=structures[1])
     return Comparison(f"{document.slug}@{a.number}", f"{document.slug}@{b.number}", a.text, b.text, diff,
                       sources_of(session, producers), etag("versions", document.kind, a.content_hash, b.content_hash),
-                      document.kind)
+                      document.kind, structures[0])
 
 
-def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND) -> History:
+def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND,
+            base_structure: Structure | None = None) -> History:
     """The version as the amendments applied in order leave it, with who changed what;
     each text is let go as the next is made. All or nothing: the first that does not
     apply raises :class:`PatchDoesNotApply`."""
-    history, left_out = _amended(version, amendments, kind, past_failures=False)
+    history, left_out = _amended(version, amendments, kind, base_structure, past_failures=False)
     if left_out:
         amendment, result = left_out[0]
         done = amendments[:amendments.index(amendment)]
@@ -143,17 +148,19 @@ def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_K
     return history
 
 
-def amended_where_possible(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND
+def amended_where_possible(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND,
+                           base_structure: Structure | None = None
                            ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
     """The version as the amendments applied in order leave it, each one that does not
     apply to the text the ones before it made left out (and the next applied without
-    it); and those left out, with their results."""
-    return _amended(version, amendments, kind, past_failures=True)
+    it); and those left out, with their results. ``base_structure``: the version's
+    structure, if already read."""
+    return _amended(version, amendments, kind, base_structure, past_failures=True)
 
 
-def _amended(version: Version, amendments: list[Amendment], kind: str, *, past_failures: bool
-             ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
-    history = History(version.text, kind)
+def _amended(version: Version, amendments: list[Amendment], kind: str, base_structure: Structure | None, *,
+             past_failures: bool) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
+    history = History(version.text, kind, base_structure)
     left_out: list[tuple[Amendment, ApplyResult]] = []
     patches = [parse_patch(a.patch_text) for a in amendments]
     for amendment, result in zip(amendments, applied_in_turn(patches, version.text, past_failures=past_failures)):
@@ -169,8 +176,10 @@ def compare_amendments(session: Session, document: Document, version: int, slugs
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
-    history = amended(base, chosen, document.kind)
+    base_structure = documents.version_structure(session, document, base)
+    history = amended(base, chosen, document.kind, base_structure)
     return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
-                      base.text, history.current, history.diff(),
+                      base.text, history.current, history.diff(documents.structure_of(document, history.current)),
                       sources_of(session, chosen),
-                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind)
+                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind,
+                      base_structure)

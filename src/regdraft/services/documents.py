@@ -16,6 +16,7 @@ from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNot
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
+from regdraft.services import structures
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
                                    Version, utcnow)
@@ -76,10 +77,18 @@ def update_document(session: Session, document: Document, *, title: str, descrip
     return True
 
 
-def structure_of(document: Document, text: str) -> Structure:
+def structure_of(document: Document, text: str, *, session: Session | None = None,
+                 text_hash: str | None = None) -> Structure:
     """The provisions of ``text`` (a version of ``document``, or an amended text), read as
-    the document's kind; duplicates are tolerated, as in a text being amended."""
-    return parse_structure(text, kind=document.kind, strict=False)
+    the document's kind; duplicates are tolerated, as in a text being amended. Read
+    once: kept in memory, and for a version in the store (``services.structures``), which
+    a ``session`` lets it look in; ``text_hash`` is the text's content hash, if known."""
+    return structures.read(text, document.kind, session=session, text_hash=text_hash)
+
+
+def version_structure(session: Session, document: Document, version: Version) -> Structure:
+    """The structure of a version of ``document``, as :func:`structure_of` keeps it."""
+    return structure_of(document, version.text, session=session, text_hash=version.content_hash)
 
 
 def get_document(session: Session, slug: str) -> Document:
@@ -129,8 +138,12 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     text = normalise(text, what="version text")
     if not text:
         raise InvalidInput("a version's text cannot be empty", field="text")
-    # A strict document refuses every warning; any document, duplicate provision numbers.
-    parse_structure(text, kind=document.kind, strict=document.strict).refuse(("duplicate",))
+    # A strict document refuses every warning (as the strict reading words it); any
+    # document, duplicate provision numbers.
+    structure = structure_of(document, text)
+    if document.strict and structure.warnings:
+        parse_structure(text, kind=document.kind, strict=True)
+    structure.refuse(("duplicate",))
     if not author.strip():
         raise InvalidInput("a version needs an author", field="author")
     current = head(session, document)
@@ -159,6 +172,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           f"{latest.number if latest else None}", document=slug,
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
+    structures.keep(session, structure, version.content_hash)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})

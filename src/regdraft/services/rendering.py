@@ -150,16 +150,17 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     # applied in order, and the one that no longer finds its words is withheld below.
     pairs = amendment_service.conflicts(session, document, chosen, context=False)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
-    history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld], document.kind)
+    base_structure = documents.version_structure(session, document, base)
+    history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld], document.kind,
+                                               base_structure)
     _check_each_applies_alone(base, [amendment for amendment, _ in left_out])
     withheld |= {amendment.slug for amendment, _ in left_out}
     to_apply = [a for a in chosen if a.slug not in withheld]
     applied = [a.slug for a in to_apply]
     final = history.current
-    diff = history.diff()
-    # Most schedules of a long text have no conflicts, and need not read its provisions.
-    notices = (_conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, documents.structure_of(document, final))
-               if withheld else [])
+    final_structure = documents.structure_of(document, final)
+    diff = history.diff(final_structure)
+    notices = _conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, final_structure) if withheld else []
     citations = amendment_service.citations_of_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
@@ -168,7 +169,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     tag = etag("keeling", document.kind, base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
-                            sources_of(session, to_apply, names), tag, document.kind)
+                            sources_of(session, to_apply, names), tag, document.kind, base_structure)
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()))

@@ -7,7 +7,9 @@ writers, hand edits of the database).
   version's parent gives that version's text; no other amendment produced a version;
 - every amendment's ``base_hash`` is its base version's hash, and its patch applies
   exactly to that base;
-- every citation's quote is still found in its response, where it says.
+- every citation's quote is still found in its response, where it says;
+- every version's structure kept in the store (``services.structures``) is what reading
+  its text afresh gives.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from regdraft.core.amendments import result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.diffing import read_structure
 from regdraft.core.text import content_hash
+from regdraft.services import structures
 from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
 
@@ -77,6 +81,11 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
         if version.parent_id != (previous.id if previous else None):
             report.problems.append(f"{name}: parent is not the previous version")
         previous = version
+        kept = structures.stored(session, version.content_hash, document.kind, version.text)
+        if kept is not None:
+            report.count("structures")
+            if not structures.same_reading(kept, read_structure(version.text, document.kind)):
+                report.problems.append(f"{name}: its stored structure is not what reading its text gives")
     amendments = list(session.exec(select(Amendment).where(Amendment.document_id == document.id)).all())
     produced = {v.produced_by_id: v for v in versions if v.produced_by_id is not None}
     for amendment in amendments:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary, Text,
+                        UniqueConstraint)
 from sqlmodel import Field, SQLModel
 
 
@@ -215,3 +216,18 @@ class Token(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class VersionStructure(SQLModel, table=True):
+    """A version's structure as the parser read it when the version was stored, so no
+    later reading parses it again (``services.structures``). Keyed by what the reading
+    depends on: the text (by content hash), the kind it was read as, and the parser's
+    version; versions with the same text share one row."""
+
+    __tablename__ = "version_structure"
+    content_hash: str = Field(max_length=64, primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)
+    parser_version: str = Field(max_length=16, primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """``services.structures.encode``: compressed JSON of the provisions, warnings and
+    front matter."""
