@@ -10,6 +10,7 @@ from regdraft.core.diffing import diff_texts, read_structure, unified_diff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.traditions import KINDS
 from regdraft.services import structures
+from regdraft.services.kept import KeptInMemory
 
 # Units of each kind, their near misses and the lines that draw warnings (duplicates,
 # gaps, quotations, front matter), so what is kept includes warnings and metadata.
@@ -74,9 +75,10 @@ def test_the_bench_cases_diff_alike_with_kept_structures(kind):
 def test_the_memory_lets_the_least_recently_used_go_within_its_bound():
     texts = [KIND_TEXTS["uk-si"](5_000, seed=s) for s in (1, 2, 3)]
     readings = [read_structure(t) for t in texts]
-    memory = structures.StructureCache(structures.weight(readings[0]) + structures.weight(readings[1]) + 10)
+    weights = list(map(structures.weight, readings))
+    memory = KeptInMemory(weights[0] + weights[1] + 10)
     for key, reading in enumerate(readings[:2]):
-        memory.put(key, reading)
+        memory.put(key, reading, weights[key])
     assert memory.get(0) is readings[0]  # 0 used last: 1 goes first
-    memory.put(2, readings[2])
+    memory.put(2, readings[2], weights[2])
     assert memory.get(1) is None and memory.get(0) is readings[0] and memory.get(2) is readings[2]

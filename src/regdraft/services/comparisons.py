@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlmodel import Session, select
 
@@ -24,6 +25,7 @@ from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
+from regdraft.services.kept import KeptInMemory
 from regdraft.store.models import Amendment, Document, Stakeholder, Version
 
 # Part of every ETag: bump it when any rendering changes, so caches are not reused.
@@ -113,23 +115,81 @@ def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = 
                       etag("texts", kind, content_hash(old), content_hash(new)), kind)
 
 
-def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
-    a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
-    structures = documents.version_structure(session, document, a), documents.version_structure(session, document, b)
+@dataclass(frozen=True)
+class Plan:
+    """A comparison as known before any text is read or diffed: its ETag and sources
+    (from content hashes, amendments' patches and a few rows), and how to make it. A
+    conditional request is answered from the plan alone."""
+
+    etag: str
+    sources: dict[str, Source]
+    make: Callable[[], Comparison] = field(repr=False, compare=False)
+
+
+DIFFS = KeptInMemory(128 * 1024 * 1024)
+"""Diffs (and the amended text) by everything they are a function of: the kind, the
+texts' content hashes and each step's source, or the base's hash and the amendments'
+patches. The html, json and page forms of one comparison, and any process state,
+share one diff; a write never makes an entry wrong (its key names the content)."""
+
+# What a diff holds besides its texts: a group and an op or two per provision.
+_GROUP_BYTES = 300
+
+
+def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[TextDiff, str]:
+    kept = DIFFS.get(key)
+    if kept is None:
+        kept = make()
+        diff, new_text = kept
+        DIFFS.put(key, kept, 2 * len(new_text) + _GROUP_BYTES * len(diff.groups))
+    return kept
+
+
+def plan_versions(session: Session, document: Document, old: int, new: int) -> Plan:
+    """Version ``old`` against version ``new``, planned from the versions' hashes and
+    producers (no text read)."""
+    low, high = sorted((old, new))
+    rows = {row.number: row for row in session.exec(
+        select(Version.number, Version.content_hash, Version.produced_by_id)
+        .where(Version.document_id == document.id, Version.number >= low, Version.number <= high))}
+    for number in (old, new):
+        if number not in rows:
+            raise documents.no_version(document, number)
     producers: list[Amendment] = []
-    if a.number < b.number:
-        steps = []
-        for version in documents.list_versions(session, document)[a.number:b.number]:
-            producer = session.get(Amendment, version.produced_by_id) if version.produced_by_id else None
+    steps: list[tuple[str, str]] = []  # (content hash, source) of each version after the old one
+    if old < new:
+        for number in range(old + 1, new + 1):
+            row = rows[number]
+            producer = session.get(Amendment, row.produced_by_id) if row.produced_by_id else None
             if producer is not None:
                 producers.append(producer)
-            steps.append(Step(version.text, producer.slug if producer else f"version-{version.number}"))
-        diff = diff_steps(a.text, steps, document.kind, base_structure=structures[0], last_structure=structures[1])
-    else:
-        diff = diff_texts(a.text, b.text, document.kind, old_structure=structures[0], new_structure=structures[1])
-    return Comparison(f"{document.slug}@{a.number}", f"{document.slug}@{b.number}", a.text, b.text, diff,
-                      sources_of(session, producers), etag("versions", document.kind, a.content_hash, b.content_hash),
-                      document.kind, structures[0])
+            steps.append((row.content_hash, producer.slug if producer else f"version-{number}"))
+    old_hash, new_hash = rows[old].content_hash, rows[new].content_hash
+
+    def make() -> Comparison:
+        a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
+        old_structure = documents.version_structure(session, document, a)
+
+        def diffed() -> tuple[TextDiff, str]:
+            new_structure = documents.version_structure(session, document, b)
+            if not steps:
+                return diff_texts(a.text, b.text, document.kind, old_structure=old_structure,
+                                  new_structure=new_structure), b.text
+            chain = [Step(v.text, source) for v, (_, source) in zip(documents.versions_between(
+                session, document, old + 1, new), steps)]
+            return diff_steps(a.text, chain, document.kind, base_structure=old_structure,
+                              last_structure=new_structure), b.text
+
+        diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
+        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
+                          tag, document.kind, old_structure)
+
+    sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
+    return Plan(tag, sources, make)
+
+
+def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
+    return plan_versions(session, document, old, new).make()
 
 
 def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND,
@@ -171,15 +231,31 @@ def _amended(version: Version, amendments: list[Amendment], kind: str, base_stru
     return history, left_out
 
 
+def plan_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Plan:
+    """The version against the amendments applied to it in order (all-or-nothing),
+    planned from the version's hash and the amendments' patches."""
+    base_row = documents.version_row(session, document, version)
+    base_hash = base_row.content_hash
+    chosen = amendment_service.resolve(session, document, slugs)
+    amendment_service.check_not_already_in(session, base_row, chosen)
+    keys = tuple(map(amendment_key, chosen))
+
+    def make() -> Comparison:
+        base = documents.get_version(session, document, version)
+        base_structure = documents.version_structure(session, document, base)
+
+        def diffed() -> tuple[TextDiff, str]:
+            history = amended(base, chosen, document.kind, base_structure)
+            return history.diff(documents.structure_of(document, history.current)), history.current
+
+        diff, new_text = _kept_diff(("amendments", document.kind, base_hash, keys), diffed)
+        return Comparison(f"{document.slug}@{version}", f"{document.slug}@{version}+{'+'.join(slugs)}",
+                          base.text, new_text, diff, sources, tag, document.kind, base_structure)
+
+    sources, tag = sources_of(session, chosen), etag("amendments", document.kind, base_hash, *keys)
+    return Plan(tag, sources, make)
+
+
 def compare_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Comparison:
     """The version against the amendments applied to it in order (all-or-nothing)."""
-    base = documents.get_version(session, document, version)
-    chosen = amendment_service.resolve(session, document, slugs)
-    amendment_service.check_not_already_in(session, base, chosen)
-    base_structure = documents.version_structure(session, document, base)
-    history = amended(base, chosen, document.kind, base_structure)
-    return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
-                      base.text, history.current, history.diff(documents.structure_of(document, history.current)),
-                      sources_of(session, chosen),
-                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind,
-                      base_structure)
+    return plan_amendments(session, document, version, slugs).make()

@@ -116,9 +116,27 @@ def get_version(session: Session, document: Document, number: int) -> Version:
     version = session.exec(
         select(Version).where(Version.document_id == document.id, Version.number == number)).first()
     if version is None:
-        raise NotFound(f"document {document.slug!r} has no version {number}", document=document.slug,
-                       version=number)
+        raise no_version(document, number)
     return version
+
+
+def version_row(session: Session, document: Document, number: int):
+    """A version's id, number and content hash, without its text."""
+    row = session.exec(select(Version.id, Version.number, Version.content_hash)
+                       .where(Version.document_id == document.id, Version.number == number)).first()
+    if row is None:
+        raise no_version(document, number)
+    return row
+
+
+def no_version(document: Document, number: int) -> NotFound:
+    return NotFound(f"document {document.slug!r} has no version {number}", document=document.slug, version=number)
+
+
+def versions_between(session: Session, document: Document, first: int, last: int) -> list[Version]:
+    """Versions ``first`` to ``last`` (numbers, inclusive), in order."""
+    return list(session.exec(select(Version).where(Version.document_id == document.id, Version.number >= first,
+                                                   Version.number <= last).order_by(Version.number)).all())
 
 
 def list_versions(session: Session, document: Document) -> list[Version]:

@@ -41,8 +41,8 @@ from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html,
 from regdraft.core.structure import PREAMBLE, Structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.services.comparisons import (Comparison, StakeholderNames, amended_where_possible, amendment_key,
-                                          compare_amendments, etag, sources_of)
+from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible,
+                                          amendment_key, etag, plan_amendments, sources_of)
 from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
 FORMATS: dict[str, str] = {
@@ -108,10 +108,14 @@ class KeelingSchedule:
 
 def amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Comparison:
     """A version (by default the amendment's own base) against one amendment applied to it."""
+    return plan_amendment_redline(session, document, slug, version).make()
+
+
+def plan_amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Plan:
     amendment = amendment_service.get_amendment(session, document, slug)
     if version is None:
-        version = session.get(Version, amendment.base_version_id).number
-    return compare_amendments(session, document, version, [slug])
+        version = session.exec(select(Version.number).where(Version.id == amendment.base_version_id)).one()
+    return plan_amendments(session, document, version, [slug])
 
 
 def schedule_amendments(session: Session, document: Document, version: int) -> list[str]:
@@ -262,8 +266,9 @@ def _amendment_note(document: Document, amendment: Amendment, citations: list[tu
 Rendered = Comparison | KeelingSchedule
 
 
-def etag_of(subject: Rendered, format: str) -> str:
-    """A strong entity tag for ``subject`` rendered as ``format``, without rendering it."""
+def etag_of(subject: Rendered | Plan, format: str) -> str:
+    """A strong entity tag for ``subject`` rendered as ``format``, without rendering it
+    (and, for a comparison's :class:`Plan`, without diffing)."""
     if isinstance(subject, KeelingSchedule):
         shown = [subject.title, subject.applied, subject.withheld, subject.notes,
                  [(n.provision, n.message) for n in subject.keeling.conflicts]]

@@ -5,7 +5,7 @@ schedule and provision lookup needs the structure of the versions it shows. A re
 depends only on the text, the kind it is read as and the parser, so it is kept under
 the key (content hash, kind, :data:`~regdraft.core.structure.PARSER_VERSION`):
 
-- in memory, in a bounded least-recently-used :class:`StructureCache` per process;
+- in memory, in a bounded least-recently-used :data:`MEMORY` per process;
 - in the store, in ``version_structure`` (``store.models.VersionStructure``), written
   when a version is stored (``documents.create_version`` reads it then anyway), so
   another process, or this one after a restart, decodes it (a tenth of a parse) rather
@@ -19,9 +19,7 @@ warnings. Bumping ``PARSER_VERSION`` leaves the old rows unread.
 from __future__ import annotations
 
 import json
-import threading
 import zlib
-from collections import OrderedDict
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -29,6 +27,7 @@ from sqlmodel import Session, select
 from regdraft.core.diffing import read_structure
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
+from regdraft.services.kept import KeptInMemory
 from regdraft.store.models import VersionStructure
 
 # What one provision costs in memory besides the text (a named tuple of nine fields and
@@ -54,48 +53,7 @@ def weight(structure: Structure) -> int:
     return len(structure.text) + _PROVISION_BYTES * len(structure.provisions)
 
 
-class StructureCache:
-    """Structures by key, the least recently used let go once their :func:`weight`
-    passes ``max_bytes``."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[Structure, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()  # route handlers run on a thread pool
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: tuple) -> Structure | None:
-        with self._lock:
-            held = self._entries.get(key)
-            if held is None:
-                return None
-            self._entries.move_to_end(key)
-            return held[0]
-
-    def put(self, key: tuple, structure: Structure) -> None:
-        size = weight(structure)
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (structure, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._bytes -= evicted
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-
-MEMORY = StructureCache(256 * 1024 * 1024)
+MEMORY = KeptInMemory(256 * 1024 * 1024)
 """This process's kept structures: at most about 256 MB (five readings of 5 MB texts
 and their provisions, or fifty of 1 MB)."""
 
@@ -116,14 +74,14 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
         structure = stored(session, key[0], kind, text)
     if structure is None:
         structure = read_structure(text, kind)
-    MEMORY.put(key, structure)
+    MEMORY.put(key, structure, weight(structure))
     return structure
 
 
 def keep(session: Session, structure: Structure, text_hash: str) -> None:
     """Store the reading of a version's text (once per text, kind and parser version)."""
     key = key_of(text_hash, structure.kind)
-    MEMORY.put(key, structure)
+    MEMORY.put(key, structure, weight(structure))
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
         return
     try:

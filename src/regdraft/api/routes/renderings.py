@@ -68,25 +68,38 @@ async def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
 
 
 async def _respond(request: Request, session: SessionDep, document: Document, if_none_match: str | None,
-                   build: Callable[[], rendering.Rendered], *, title: str = ""):
+                   build: Callable[[], rendering.Rendered | comparisons.Plan], *, title: str = ""):
     """The rendering in the negotiated format, or 304 when the client has it; from the
-    render cache (api/render_cache.py) unless the document has changed since it was made."""
+    render cache (api/render_cache.py) unless the document has changed since it was made.
+    A comparison is planned first: its ETag is known from content hashes, so a client
+    that has it is answered without a diff, whatever was written since."""
     cache: RenderCache = request.app.state.render_cache
     key = request_key(await run_in_threadpool(events.generation, session, document), request.url.path,
                       request.url.query, request.headers.get("accept"))
     entry = cache.get(key)
     if entry is None:
+        format = request.state.render_format
+        subject = await run_in_threadpool(build)
+        if isinstance(subject, comparisons.Plan):
+            tag = f'"{rendering.etag_of(subject, format)}"'
+            if none_match(if_none_match, tag):
+                return _not_modified(tag)
         flights: RenderFlights = request.app.state.render_flights
-        entry = await flights.run(key, lambda: run_in_threadpool(_render, build, request.state.render_format, title))
+        entry = await flights.run(key, lambda: run_in_threadpool(_render, subject, format, title))
         cache.put(key, entry)
     tag = f'"{entry.etag}"'
     if none_match(if_none_match, tag):
-        return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag, "Vary": "Accept"})
+        return _not_modified(tag)
     return HTTPResponse(entry.body, media_type=entry.media_type, headers={"ETag": tag, **dict(entry.headers)})
 
 
-def _render(build: Callable[[], rendering.Rendered], format: str, title: str) -> Entry:
-    subject = build()
+def _not_modified(tag: str) -> HTTPResponse:
+    return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag, "Vary": "Accept"})
+
+
+def _render(subject: rendering.Rendered | comparisons.Plan, format: str, title: str) -> Entry:
+    if isinstance(subject, comparisons.Plan):
+        subject = subject.make()
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = RENDERING_POLICY
@@ -144,7 +157,7 @@ async def redline_versions(document: DocumentDep, session: SessionDep, request: 
                            to: Annotated[int, Query(ge=1, le=schemas.MAX_NUMBER, description="New version number")],
                            if_none_match: IfNoneMatch = None):
     return await _respond(request, session, document, if_none_match,
-                          lambda: comparisons.compare_versions(session, document, from_, to),
+                          lambda: comparisons.plan_versions(session, document, from_, to),
                           title=f"{document.title}: redline")
 
 
@@ -155,7 +168,7 @@ async def redline_amendments(document: DocumentDep, n: VersionNumber, session: S
                              amendments: Amendments, if_none_match: IfNoneMatch = None):
     slugs = _slugs(amendments)
     return await _respond(request, session, document, if_none_match,
-                          lambda: comparisons.compare_amendments(session, document, n, slugs),
+                          lambda: comparisons.plan_amendments(session, document, n, slugs),
                           title=f"{document.title}: redline")
 
 
@@ -168,7 +181,7 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                                 description="Version number (default: the amendment's base)")] = None,
                             if_none_match: IfNoneMatch = None):
     return await _respond(request, session, document, if_none_match,
-                          lambda: rendering.amendment_redline(session, document, slug, version),
+                          lambda: rendering.plan_amendment_redline(session, document, slug, version),
                           title=f"{document.title}: amendment {slug}")
 
 

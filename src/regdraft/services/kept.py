@@ -1,0 +1,49 @@
+"""A bounded, least-recently-used memory of values that are pure functions of their
+key (a structure by its text's content hash, a diff by its texts' and amendments'
+hashes): an entry can never be stale, only let go."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+
+class KeptInMemory:
+    """Values by key, the least recently used let go once their stated sizes pass
+    ``max_bytes``."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # route handlers run on a thread pool
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            held = self._entries.get(key)
+            if held is None:
+                return None
+            self._entries.move_to_end(key)
+            return held[0]
+
+    def put(self, key: tuple, value: Any, size: int) -> None:
+        if size > self.max_bytes:
+            return  # larger than the whole memory: used once, not kept
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0

@@ -1,0 +1,65 @@
+"""A comparison's ETag is known before its diff: a client that has the current
+rendering is answered 304 without a diff, whatever was written since; and the forms of
+one comparison share one diff."""
+
+from regdraft.core import diffing, history
+from regdraft.services import comparisons, structures
+
+from .support import V1
+
+
+def _no_diffing(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("diffed to answer a conditional request")
+    for module, name in ((comparisons, "diff_steps"), (comparisons, "diff_texts"), (comparisons, "amended"),
+                         (diffing, "parse_structure"), (structures, "read_structure")):
+        monkeypatch.setattr(module, name, refuse)
+
+
+def test_a_current_etag_is_answered_without_a_diff_after_an_unrelated_write(example, profit_ban, monkeypatch):
+    urls = [example.url("/redline.html?from=1&to=2"), example.url("/redline.json?from=1&to=2"),
+            example.url("/amendments/profit-ban/redline.html"),
+            example.url("/versions/1/redline?amendments=profit-ban&format=json")]
+    tags = {url: example.client.get(url).headers["ETag"] for url in urls}
+    # A write the renderings do not show: a new amendment moves the document's generation.
+    r = example.propose("review-date", V1.replace("1st July 2019", "1st July 2017"), categories=["accountability"])
+    assert r.status_code == 201, r.text
+    comparisons.DIFFS.clear()
+    structures.MEMORY.clear()
+    _no_diffing(monkeypatch)
+    for url, tag in tags.items():
+        answer = example.client.get(url, headers={"If-None-Match": tag})
+        assert (answer.status_code, answer.headers["ETag"]) == (304, tag), url
+
+
+def test_a_stale_etag_gets_the_rendering_and_its_new_tag(example, profit_ban):
+    url = example.url("/amendments/profit-ban/redline.html")
+    first = example.client.get(url)
+    # Renaming the proposer changes what the redline shows (its attribution), not its diff.
+    r = example.client.put(example.url("/stakeholders/adcs"), json={"name": "ADCS, renamed", "kind": "charity"})
+    assert r.status_code == 200, r.text
+    again = example.client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert "ADCS, renamed" in again.text
+
+
+def test_the_html_json_and_page_forms_of_a_comparison_share_one_diff(example, profit_ban, monkeypatch):
+    comparisons.DIFFS.clear()
+    made = []
+    real = history.History.diff
+
+    def counted(self, *args, **kwargs):
+        made.append(self.base)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(history.History, "diff", counted)
+    html = example.client.get(example.url("/redline.html?from=1&to=2"))
+    json = example.client.get(example.url("/redline.json?from=1&to=2"))
+    page = example.client.get(f"/documents/{example.doc}/compare?from=1&to=2")
+    diff = example.client.get(example.url("/diff?from=1&to=2"))
+    assert [r.status_code for r in (html, json, page, diff)] == [200, 200, 200, 200]
+    assert len(made) == 1
+    # Each form is what the comparison made afresh gives.
+    comparisons.DIFFS.clear()
+    assert example.client.get(example.url("/redline.json"), params={"from": 1, "to": 2, "n": 1}).json() == json.json()
+    assert len(made) == 2
