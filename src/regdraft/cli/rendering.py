@@ -17,7 +17,7 @@ from regdraft.cli.common import (DocumentOption, KindOption, database, document_
                                  version_number)
 from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
 from regdraft.core.errors import InvalidInput
-from regdraft.services.rendering import FORMATS
+from regdraft.services.rendering_formats import FORMATS
 
 RenderFormat = Enum("RenderFormat", {name: name for name in FORMATS}, type=str)
 

@@ -34,10 +34,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from regdraft.core.errors import Forbidden, Unauthenticated
-from regdraft.store.models import Amendment, Document, Stakeholder
+
+if TYPE_CHECKING:  # the CLI reads ROLES on every start: the store is imported where it is queried
+    from sqlmodel import Session
+
+    from regdraft.store.models import Amendment, Document
 
 ROLES = ("reader", "stakeholder", "drafter", "reviewer", "admin")
 ANONYMOUS_ROLE = "anonymous"
@@ -130,6 +134,8 @@ def require_token(principal: Principal) -> None:
 # Checks of a whole request -------------------------------------------------------
 
 def _stakeholder_slug(session: Session, stakeholder_id: int) -> str:
+    from regdraft.store.models import Stakeholder
+
     return session.get(Stakeholder, stakeholder_id).slug
 
 

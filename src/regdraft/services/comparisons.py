@@ -5,15 +5,17 @@ Between versions, changes are attributed along the chain of versions from the ol
 to the newer: to the amendment that produced each version, or to the version itself
 (``version-N``) where it was a direct edit. Against amendments, each change is
 attributed to the amendment that made it.
+
+The CLI's file commands compare two files with :func:`compare_texts` and no database,
+so the store's modules (SQLModel, SQLAlchemy) are imported by the functions that query
+it, not by this module.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Callable
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Callable
 
 from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
@@ -23,10 +25,12 @@ from regdraft.core.redline import Source
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
-from regdraft.services import amendments as amendment_service
-from regdraft.services import documents
 from regdraft.services.kept import KeptInMemory
-from regdraft.store.models import Amendment, Document, Stakeholder, Version
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from regdraft.store.models import Amendment, Document, Version
 
 # Part of every ETag: bump it when any rendering changes, so caches are not reused.
 RENDERER_VERSION = "1"
@@ -92,11 +96,17 @@ class StakeholderNames(dict[int, str]):
         self.session = session
 
     def __missing__(self, stakeholder_id: int) -> str:
+        from regdraft.store.models import Stakeholder
+
         name = self[stakeholder_id] = self.session.get(Stakeholder, stakeholder_id).name
         return name
 
     def read(self, stakeholder_ids: set[int]) -> "StakeholderNames":
         """Read these names now, in one query."""
+        from sqlmodel import select
+
+        from regdraft.store.models import Stakeholder
+
         wanted = stakeholder_ids - self.keys()
         if wanted:
             self.update(self.session.exec(select(Stakeholder.id, Stakeholder.name)
@@ -148,6 +158,11 @@ def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[Te
 def plan_versions(session: Session, document: Document, old: int, new: int) -> Plan:
     """Version ``old`` against version ``new``, planned from the versions' hashes and
     producers (no text read)."""
+    from sqlmodel import select
+
+    from regdraft.services import documents
+    from regdraft.store.models import Amendment, Version
+
     low, high = sorted((old, new))
     rows = {row.number: row for row in session.exec(
         select(Version.number, Version.content_hash, Version.produced_by_id)
@@ -234,6 +249,9 @@ def _amended(version: Version, amendments: list[Amendment], kind: str, base_stru
 def plan_amendments(session: Session, document: Document, version: int, slugs: list[str]) -> Plan:
     """The version against the amendments applied to it in order (all-or-nothing),
     planned from the version's hash and the amendments' patches."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import documents
+
     base_row = documents.version_row(session, document, version)
     base_hash = base_row.content_hash
     chosen = amendment_service.resolve(session, document, slugs)

@@ -21,15 +21,16 @@ instructions   text/plain          numbered UK-style amending instructions
 render) from everything the rendering depends on: the texts' content hashes, each
 amendment's slug and patch, the titles, proposers and citations that attributions and
 notes show, the format, and the renderer version.
+
+The CLI renders two files with this module and no database: the store's modules are
+imported by the functions that query it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Callable
-
-from sqlmodel import Session, func, select
+from typing import TYPE_CHECKING, Callable
 
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
@@ -39,21 +40,14 @@ from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, K
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
-from regdraft.services import amendments as amendment_service
-from regdraft.services import documents
 from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible,
                                           amendment_key, etag, plan_amendments, sources_of)
-from regdraft.store.models import Amendment, Citation, Document, Response, Version
+from regdraft.services.rendering_formats import FORMATS
 
-FORMATS: dict[str, str] = {
-    "html": "text/html",
-    "fragment": "text/html",
-    "criticmarkup": "text/markdown",
-    "unified": "text/plain",
-    "json": "application/json",
-    "instructions": "text/plain",
-}
-"""Each format and its media type."""
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from regdraft.store.models import Amendment, Citation, Document, Response, Version
 
 SCHEDULE_STATUSES = ("draft", "proposed", "accepted")
 """The amendments a schedule shows when none are named: every one that is still open
@@ -112,6 +106,11 @@ def amendment_redline(session: Session, document: Document, slug: str, version: 
 
 
 def plan_amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Plan:
+    from sqlmodel import select
+
+    from regdraft.services import amendments as amendment_service
+    from regdraft.store.models import Version
+
     amendment = amendment_service.get_amendment(session, document, slug)
     if version is None:
         version = session.exec(select(Version.number).where(Version.id == amendment.base_version_id)).one()
@@ -121,6 +120,11 @@ def plan_amendment_redline(session: Session, document: Document, slug: str, vers
 def schedule_amendments(session: Session, document: Document, version: int) -> list[str]:
     """The amendments a schedule of ``version`` shows when none are named: those made
     against it that are not rejected or withdrawn, in the order they were proposed."""
+    from sqlmodel import select
+
+    from regdraft.services import documents
+    from regdraft.store.models import Amendment
+
     base = documents.get_version(session, document, version)
     return list(session.exec(select(Amendment.slug).where(
         *_in_schedules(document), Amendment.base_version_id == base.id).order_by(Amendment.created_at,
@@ -130,6 +134,10 @@ def schedule_amendments(session: Session, document: Document, version: int) -> l
 def schedule_counts(session: Session, document: Document) -> dict[int, int]:
     """How many amendments :func:`schedule_amendments` gives for each version of the
     document that has any (one query, for a page offering every version)."""
+    from sqlmodel import func, select
+
+    from regdraft.store.models import Amendment, Version
+
     return dict(session.exec(select(Version.number, func.count(Amendment.id))
                              .join(Amendment, Amendment.base_version_id == Version.id)
                              .where(*_in_schedules(document)).group_by(Version.number)).all())
@@ -137,6 +145,8 @@ def schedule_counts(session: Session, document: Document) -> dict[int, int]:
 
 def _in_schedules(document: Document) -> tuple:
     """The document's amendments that a schedule shows when none are named."""
+    from regdraft.store.models import Amendment
+
     return Amendment.document_id == document.id, Amendment.status.in_(SCHEDULE_STATUSES)
 
 
@@ -146,6 +156,9 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     the conflict is stated where it arises. Conflicts are read off the hunks
     (:func:`amendment_service.conflicts`); an amendment that does not apply after
     those before it is withheld too, naming the applied ones in its way."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import documents
+
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
