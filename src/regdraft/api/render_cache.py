@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -50,6 +48,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regdraft.api.negotiation import none_match
 from regdraft.services.events import generation_query
+from regdraft.services.kept import KeptInMemory
 from regdraft.store.engine import is_memory_sqlite, make_engine, normalise_url
 
 
@@ -68,46 +67,18 @@ def request_key(generation: int, path: str, query: str, accept: str | None) -> t
     return (generation, path, query, accept)
 
 
-class RenderCache:
+class RenderCache(KeptInMemory):
     """Least recently used entries, bounded by their total size: an :class:`Entry`'s
     body, or the size its putter states (the reviewer pages keep their rendered parts
     here too: ``web/views.cached``)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()  # sync route handlers run on a thread pool
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     @property
     def size(self) -> int:
         """Characters held, summed over entries."""
         return self._bytes
 
-    def get(self, key: tuple) -> Any:
-        with self._lock:
-            held = self._entries.get(key)
-            if held is None:
-                return None
-            self._entries.move_to_end(key)
-            return held[0]
-
     def put(self, key: tuple, entry: Any, *, size: int | None = None) -> None:
-        size = len(entry.body) if size is None else size
-        if size > self.max_bytes:
-            return  # larger than the whole cache: serve it, do not keep it
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (entry, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._bytes -= evicted
+        super().put(key, entry, len(entry.body) if size is None else size)
 
 
 class RenderFlights:
