@@ -73,7 +73,7 @@ class Presenter:
         return schemas.VersionSummary(**self._version_fields(version))
 
     def version(self, version: Version) -> schemas.VersionPublic:
-        structure = documents.structure_of(self.document_row(version.document_id), version.text)
+        structure = documents.version_structure(self.session, self.document_row(version.document_id), version)
         provisions = [schemas.ProvisionPublic(id=p.id, label=p.label, kind=p.kind, parent=p.parent, start=p.start,
                                               end=p.end, line=p.line, heading=p.heading)
                       for p in structure.provisions]

@@ -202,7 +202,7 @@ def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
     from regdraft.store.models import Stakeholder
 
     head = documents.head(session, doc)
-    provision = documents.structure_of(doc, head.text).get(target) if head is not None else None
+    provision = documents.version_structure(session, doc, head).get(target) if head is not None else None
     touching = xref_service.amendments_touching(session, doc, target)
     if provision is not None or touching:
         lines = []

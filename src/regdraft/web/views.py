@@ -338,7 +338,7 @@ def _provision_order(session: Session, document: Document, ids: list[str]) -> di
     head lacks (a regulation 2A an amendment would insert) goes after the last of the
     head's of the same kind (regulation, schedule, ...) that numbers before it."""
     head = documents.head(session, document)
-    in_head = [p.id for p in documents.structure_of(document, head.text).provisions] if head else []
+    in_head = [p.id for p in documents.version_structure(session, document, head).provisions] if head else []
     place = {pid: i for i, pid in enumerate(in_head)}
     order = {}
     for pid in ids:

@@ -35,8 +35,7 @@ def provision(document: DocumentDep, provision_id: ProvisionId, session: Session
     """Each amendment lists the hunks that touch the provision (with every provision
     those hunks touch) and all its citations."""
     head = documents.head(session, document)
-    in_head = head.text if head is not None else ""
-    found = documents.structure_of(document, in_head).get(provision_id) if head is not None else None
+    found = documents.version_structure(session, document, head).get(provision_id) if head is not None else None
     touching = xref.amendments_touching(session, document, provision_id)
     if found is None and not touching:
         raise NotFound(f"document {document.slug!r} has no provision {provision_id!r} in its head version, and "
