@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     #: Characters of rendered redlines and Keeling schedules each worker keeps in memory.
     render_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    #: About how many bytes of versions' structures each process keeps (services.structures).
+    structure_cache_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+    #: About how many bytes of diffs each process keeps (services.comparisons.DIFFS).
+    diff_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     #: Folder holding ``drafts/`` and ``amendments/``.
     root: Path = Field(default_factory=Path.cwd)
 

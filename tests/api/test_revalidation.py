@@ -63,3 +63,13 @@ def test_the_html_json_and_page_forms_of_a_comparison_share_one_diff(example, pr
     comparisons.DIFFS.clear()
     assert example.client.get(example.url("/redline.json"), params={"from": 1, "to": 2, "n": 1}).json() == json.json()
     assert len(made) == 2
+
+
+def test_the_memories_of_structures_and_diffs_are_bounded_by_the_settings(settings):
+    from regdraft.api.app import create_app
+
+    create_app(settings.model_copy(update={"structure_cache_bytes": 1000, "diff_cache_bytes": 2000}))
+    try:
+        assert (structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes) == (1000, 2000)
+    finally:
+        create_app(settings)

@@ -25,6 +25,7 @@ from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
 from regdraft.api.routes import amendments, consultation, documents, events, renderings
+from regdraft.services import comparisons, structures
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.settings = settings
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
+    # The process's memories of structures and diffs are bounded by the app's settings.
+    structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes = settings.structure_cache_bytes, settings.diff_cache_bytes
     app.state.render_flights = RenderFlights()
     app.state.store_generation = store_generation
     errors.install(app)
