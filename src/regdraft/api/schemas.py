@@ -145,6 +145,44 @@ class VersionPublic(VersionSummary):
     provisions: list[ProvisionPublic]
 
 
+class StructureWarningPublic(_Out):
+    code: str = Field(description="no-units, duplicate, numbering-gap, numbering-order, quoted-text, "
+                                  "amendment-marker or unknown-label", examples=["numbering-gap"])
+    message: str = Field(examples=["regulation 6 follows regulation 4: 1 missing between them"])
+    line: int = Field(description="1-based line of the text")
+    provision_id: str | None = Field(description="The unit it is about, where there is one")
+
+
+class VersionCreated(VersionSummary):
+    counts: dict[str, int] = Field(description="How many units of each kind the version's text was read as",
+                                   examples=[{"regulation": 5, "paragraph": 7}])
+    warnings: list[StructureWarningPublic] = Field(
+        description="What looks wrong in the text for its kind (a strict document refuses these instead)")
+
+
+class UnitPublic(_Out):
+    id: str = Field(examples=["reg-3-2-a"])
+    label: str = Field(examples=["regulation 3(2)(a)"])
+    kind: str = Field(examples=["sub-paragraph"])
+    level: int = Field(description="0 for a unit with no parent")
+    parent: str | None
+    number: str = Field(description="Its own number as written (3, 2A, a, ii); empty for unnumbered units")
+    heading: str
+    line: int = Field(description="1-based line where it starts")
+    start: int = Field(description="Offset of its first character in the text")
+    end: int = Field(description="Offset just past its span")
+
+
+class StructurePublic(_Out):
+    """A version's text as its document's kind reads it: the same as `regdraft structure FILE --format json`."""
+
+    kind: DocumentKind
+    metadata: dict[str, Any] = Field(description="The text's own front matter, if it has one")
+    counts: dict[str, int]
+    units: list[UnitPublic]
+    warnings: list[StructureWarningPublic]
+
+
 class VersionList(_Page):
     items: list[VersionSummary]
 
