@@ -14,11 +14,12 @@ from regdraft.core.instructions.model import (
 )
 from regdraft.core.instructions.read import read_instructions
 from regdraft.core.structure import Provision, Structure, parse_structure
+from regdraft.core.traditions.phrasing import DEFAULT_KIND, Phrasing, phrasing
 
 # --------------------------------------------------------------------------- applying
 
 
-def parse(instructions: str, old: str) -> str:
+def parse(instructions: str, old: str, *, kind: str = DEFAULT_KIND) -> str:
     """Apply instructions written in the drafting style, in order, to ``old``.
 
     Raises :class:`InvalidInstruction` naming the instruction: ``instruction 3: no
@@ -26,50 +27,58 @@ def parse(instructions: str, old: str) -> str:
     regulation 3(2)``, ``instruction 4: not understood: ...``.
     """
     text = old
-    for ins in read_instructions(instructions):
-        text = apply_instruction(ins, text)
+    for ins in read_instructions(instructions, kind=kind):
+        text = apply_instruction(ins, text, kind=kind)
     return text
 
 
-def apply_instruction(ins: Instruction, text: str) -> str:
-    """Apply one instruction to ``text``."""
+def apply_instruction(ins: Instruction, text: str, *, kind: str = DEFAULT_KIND) -> str:
+    """Apply one instruction to ``text``, a document of ``kind``."""
     try:
-        return apply_unchecked(ins, text)
+        return apply_unchecked(ins, text, kind)
     except Problem as exc:
-        raise InvalidInstruction(f"instruction {ins.number}: {exc}", instruction=ins.number) from None
+        raise InvalidInstruction(f"{ins.name}: {exc.args[0]}", instruction=ins.number) from None
 
 
 @dataclass(frozen=True)
 class ProvisionTree:
+    kind: str
     structure: Structure
     children: dict
     labels: dict
 
 
 @lru_cache(maxsize=32)
-def provision_tree(text: str) -> ProvisionTree:
+def provision_tree(text: str, kind: str) -> ProvisionTree:
+    ph = phrasing(kind)
     structure = parse_structure(text, strict=False)
     children: dict[str | None, list[Provision]] = {}
     labels: dict[str, list[Provision]] = {}
     for p in structure.provisions:
         children.setdefault(p.parent, []).append(p)
-        labels.setdefault(_canon(p.label), []).append(p)
-    return ProvisionTree(structure, children, labels)
+        labels.setdefault(_canon(p.label, ph), []).append(p)
+    return ProvisionTree(kind, structure, children, labels)
 
 
-def _canon(label: str) -> str:
+def _canon(label: str, ph: Phrasing) -> str:
+    """A label as it is looked up: one case, one spacing, short unit words written out
+    (``reg. 3``, ``para 2 of Sch. 1``)."""
     s = " ".join(label.replace("\u00a0", " ").split()).casefold()
     s = re.sub(r"\s+\(", "(", s)
-    s = re.sub(r"^regs?\.?\s+", "regulation ", s)
-    s = re.sub(r"^paras?\.?\s+", "paragraph ", s)
-    s = re.sub(r"\bsch\.?\s+", "schedule ", s)
+    s = _abbreviations(ph).sub(lambda m: ph.abbreviations[m.group(1)] + " ", s)
     if m := re.fullmatch(r"(?:the )?(schedule(?: \w+)?),? paragraph (.+)", s):
         s = f"paragraph {m.group(2)} of {m.group(1)}"
     return s
 
 
+@lru_cache(maxsize=8)
+def _abbreviations(ph: Phrasing) -> re.Pattern:
+    words = "|".join(re.escape(w) for w in sorted(ph.abbreviations, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<= of ))({words})\.?\s+")
+
+
 def _resolve(tree: ProvisionTree, label: str) -> Provision:
-    key = _canon(label)
+    key = _canon(label, phrasing(tree.kind))
     found = tree.labels.get(key) or tree.labels.get("the " + key) or []
     if not found:
         raise Problem(f"no provision {label!r}")
@@ -113,8 +122,8 @@ def _term_key(term: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def items_of(text: str, node_id: str | None) -> tuple[Item, ...]:
-    tree = provision_tree(text)
+def items_of(text: str, node_id: str | None, kind: str) -> tuple[Item, ...]:
+    tree = provision_tree(text, kind)
     children = tree.children.get(node_id, [])
     items = [Item(("p", c.id), *words_span(text, c)) for c in children]
     if node_id is None:
@@ -164,16 +173,16 @@ def _definitions(text: str, node_id: str, a: int, b: int) -> Iterator[Item]:
         line = end + 1
 
 
-def locate(text: str, key: tuple) -> Item | None:
+def locate(text: str, key: tuple, kind: str) -> Item | None:
     if key[0] == "p":
-        p = provision_tree(text).structure.get(key[1])
+        p = provision_tree(text, kind).structure.get(key[1])
         return None if p is None else Item(key, *words_span(text, p))
-    found = [it for it in items_of(text, key[1]) if it.key == key]
+    found = [it for it in items_of(text, key[1], kind) if it.key == key]
     return found[0] if len(found) == 1 else None
 
 
-def _siblings(text: str, p: Provision) -> tuple[tuple[Item, ...], int]:
-    items = items_of(text, p.parent)
+def _siblings(text: str, p: Provision, kind: str) -> tuple[tuple[Item, ...], int]:
+    items = items_of(text, p.parent, kind)
     for k, it in enumerate(items):
         if it.key == ("p", p.id):
             return items, k
@@ -187,7 +196,7 @@ def _definition(text: str, tree: ProvisionTree, p: Provision, term: str) -> tupl
                         if q.start >= p.start and q.end <= p.end and q.id != p.id]
     found = []
     for q in candidates:
-        items = items_of(text, q.id)
+        items = items_of(text, q.id, tree.kind)
         found += [(items, k) for k, it in enumerate(items) if it.key == ("d", q.id, key)]
         if found and q is p:
             break
@@ -198,19 +207,26 @@ def _definition(text: str, tree: ProvisionTree, p: Provision, term: str) -> tupl
     return found[0]
 
 
-_HEADING_TEXT = re.compile(
-    r"[ \t]*#{1,6}[ \t]+(?:(?:Part|Schedule)(?:[ \t]+\d+[A-Z]*)?\b[ \t:.—–-]*|\d+[A-Z]*\.[ \t]*)?", re.IGNORECASE)
+@lru_cache(maxsize=8)
+def _heading_text(ph: Phrasing) -> re.Pattern:
+    """A heading line up to where its words start: after ``#``s and the unit's number
+    (``### 3. ``, ``## Part 2: ``, ``### § 1005.2 ``)."""
+    units = "|".join(re.escape(u) for u in ph.heading_units)
+    return re.compile(rf"[ \t]*#{{1,6}}[ \t]+(?:(?:{units})(?:[ \t]+[0-9A-Z]+[A-Z]*)?\b[ \t:.—–-]*"
+                      rf"|(?:{ph.numbered_headings})[ \t]*)?", re.IGNORECASE)
+
+
 _ITEM_MARK = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(?:\(\w+\)|\d+[A-Z]*[.)])[ \t]*")
 
 
-def heading_span(text: str, p: Provision) -> tuple[int, int, int] | None:
+def heading_span(text: str, p: Provision, kind: str) -> tuple[int, int, int] | None:
     """(line start, line end, where the heading's words start), if ``p`` opens with a
     Markdown heading."""
     if p.kind == "preamble":
         return None
     end = text.find("\n", p.start, p.end)
     end = p.end if end < 0 else end
-    m = _HEADING_TEXT.match(text, p.start, end)
+    m = _heading_text(phrasing(kind)).match(text, p.start, end)
     if m is None:
         return None
     return p.start, end, m.end()
@@ -220,7 +236,7 @@ def word_scope(text: str, tree: ProvisionTree, p: Provision, within: str, term: 
     """Where words are sought for an instruction: (start, end, where its words begin —
     after the provision's number or heading — and how to name the place)."""
     if within == HEADING:
-        heading = heading_span(text, p)
+        heading = heading_span(text, p, tree.kind)
         if heading is None:
             raise Problem(f"{p.label} has no heading")
         return heading[0], heading[1], heading[2], f"the heading of {p.label}"
@@ -231,7 +247,7 @@ def word_scope(text: str, tree: ProvisionTree, p: Provision, within: str, term: 
         return it.start, it.end, it.start + m.end(), f"the definition of {quoted(term)} in {p.label}"
     start, end = words_span(text, p)
     begin = start
-    heading = heading_span(text, p)
+    heading = heading_span(text, p, tree.kind)
     if heading is not None:
         begin = heading[1]
         while begin < end and text[begin].isspace():
@@ -280,15 +296,15 @@ _CLOSERS = set(",.;:)]”’—!?")
 _OPENERS = set("([“‘")
 
 
-def apply_unchecked(ins: Instruction, text: str) -> str:
+def apply_unchecked(ins: Instruction, text: str, kind: str) -> str:
     if ins.target == TEXT:
         return ins.block or ""
-    tree = provision_tree(text)
+    tree = provision_tree(text, kind)
     p = _resolve(tree, ins.provision)
     if ins.target == WORDS:
         return _apply_words(ins, text, tree, p)
     if ins.target == HEADING:
-        heading = heading_span(text, p)
+        heading = heading_span(text, p, tree.kind)
         if heading is None:
             raise Problem(f"{p.label} has no heading")
         return text[:heading[2]] + ins.new + text[heading[1]:]
@@ -296,9 +312,9 @@ def apply_unchecked(ins: Instruction, text: str) -> str:
     if ins.target == DEFINITION:
         items, k = _definition(text, tree, p, ins.term)
     elif ins.where == "appropriate":
-        return _insert_definitions(text, p, block)
+        return _insert_definitions(text, p, block, kind)
     elif ins.where == "end":
-        items = items_of(text, p.id)
+        items = items_of(text, p.id, kind)
         at = words_span(text, p)[1]
         if items:
             sep = _separator(text, items, len(items) - 1, block)
@@ -306,7 +322,7 @@ def apply_unchecked(ins: Instruction, text: str) -> str:
             sep = _default_separator(block, text[text.rfind("\n", 0, at) + 1:at])
         return text[:at] + sep + block + text[at:]
     else:
-        items, k = _siblings(text, p)
+        items, k = _siblings(text, p, kind)
     x = items[k]
     if ins.action == OMIT:
         return _omit_item(text, items, k)
@@ -409,10 +425,10 @@ def _split_definitions(block: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def _insert_definitions(text: str, p: Provision, block: str) -> str:
+def _insert_definitions(text: str, p: Provision, block: str, kind: str) -> str:
     """Put each definition in ``block`` among the definitions of ``p`` in alphabetical order."""
     for term, piece in _split_definitions(block):
-        items = items_of(text, p.id)
+        items = items_of(text, p.id, kind)
         defs = [k for k, it in enumerate(items) if it.key[0] == "d" and it.key[1] == p.id]
         if not defs:
             at = words_span(text, p)[1]

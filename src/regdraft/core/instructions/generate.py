@@ -4,6 +4,7 @@ instructions in document order, each checked by applying it as the reader will."
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Callable, Iterator
@@ -14,11 +15,13 @@ from regdraft.core.instructions.apply import (
     words_span,
 )
 from regdraft.core.instructions.model import (
-    CLOSE, DASH, DEFINITION, HEADING, INSERT, OMIT, OPEN, PROVISION, SUBSTITUTE, TEXT, WORDS, Instruction,
-    Problem, quoted,
+    CLOSE, DEFINITION, HEADING, INSERT, OMIT, OPEN, PROVISION, RENUMBER, SUBSTITUTE, TEXT, TO_END, WORDS,
+    Instruction, Problem,
 )
+from regdraft.core.instructions.printed import printable
 from regdraft.core.instructions.read import PH_CLOSE, PH_OPEN, read_instructions
 from regdraft.core.patching import DELETE, EQUAL, diff_words
+from regdraft.core.traditions.phrasing import DEFAULT_KIND, Phrasing, phrasing
 
 
 class _Fail(Exception):
@@ -28,80 +31,151 @@ class _Fail(Exception):
 # --------------------------------------------------------------------------- sentences
 
 
-def quoted(words: str) -> str:
-    return f"{OPEN}{words}{CLOSE}"
+def sentence(ins: Instruction, ph: Phrasing) -> str:
+    """The sentence that says ``ins`` in ``ph``'s tradition: the first template of its
+    form, after a lead naming the provision it acts in where the form has none."""
+    form = _form_name(ins)
+    template = ph.forms[form][0]
+    q = lambda words: f"{ph.open}{words}{ph.close}"  # noqa: E731 - quoting in this tradition
+    fields = dict(w=q(ins.words), n=q(ins.new), t=q(ins.term), x=q(ins.to_words), o=_ordinal(ins.occurrence),
+                  q=ins.new_label, b=ph.block_intro)
+    lead = ""
+    if "{p}" in template:
+        base, name = _relative(ins.new_label if ins.where == "numbered" else ins.provision, ph)
+        if base:
+            lead = ph.leads[0].format(p=base)
+        fields["p"] = name
+        fields["u"] = name.split()[0] if name.split() else ""
+    elif ins.within == HEADING:
+        lead = ph.heading_leads[0].format(p=ins.provision)
+    elif ins.within == DEFINITION:
+        lead = ph.definition_leads[0].format(p=ins.provision, t=q(ins.term))
+    elif ins.target != TEXT:
+        lead = ph.leads[0].format(p=ins.provision)
+    said = lead + template.format(**fields)
+    said = said[0].upper() + said[1:]
+    note = _invisible_change(ins)
+    if template.endswith("{b}"):
+        return said + (f" {note}" if note else "")
+    return said + (f" {note}" if note else "") + "."
 
 
-def _sentence(ins: Instruction) -> str:
-    p = ins.provision
-    if ins.target == TEXT:
-        return f"For the whole text substitute{DASH}"
-    if ins.target == HEADING:
-        return f"For the heading of {p} substitute {quoted(ins.new)}."
+def _form_name(ins: Instruction) -> str:
+    """Which of the phrasing table's forms says ``ins``."""
+    if ins.target in (TEXT, HEADING):
+        return f"substitute {ins.target}"
+    if ins.action == RENUMBER:
+        return "renumber provision"
+    name = f"{ins.action} {ins.target}"
     if ins.target == WORDS:
-        if ins.within == HEADING:
-            lead = f"In the heading of {p}, "
-        elif ins.within == DEFINITION:
-            lead = f"In {p}, in the definition of {quoted(ins.term)}, "
+        if ins.to_words:
+            name += " to end" if ins.to_words == TO_END else " to"
+        if ins.occurrence in ("each", "both"):
+            name += f" {ins.occurrence}"
+        if ins.where:
+            name += f" {ins.where}"
+        if ins.occurrence and ins.occurrence not in ("each", "both"):
+            name += " nth"
+        return name
+    return f"{name} {ins.where}" if ins.where else name
+
+
+_ORDINAL_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth", "6": "sixth",
+                  "7": "seventh", "8": "eighth", "9": "ninth", "10": "tenth", "last": "last"}
+
+
+def _ordinal(occurrence: str) -> str:
+    return _ORDINAL_WORDS.get(occurrence, f"{occurrence}th")
+
+
+def _relative(label: str, ph: Phrasing) -> tuple[str, str]:
+    """(the provision to name first, the name within it) where the tradition names a
+    unit relative to the one above it — US ``§ 1005.2`` and ``paragraph (a)(1)``, EU
+    ``Article 3`` and ``paragraph 2`` — or ("", the label)."""
+    numbers = re.search(r"(?:\([0-9A-Za-z]+\))+$", label)
+    if not ph.name_relatively or numbers is None or numbers.start() == 0 or " of " in label:
+        return "", label
+    if ph.relative_from == "section":
+        return label[:numbers.start()], f"{ph.name_relatively[0]} {numbers.group(0)}"
+    depth = numbers.group(0).count("(")
+    last = label.rfind("(")
+    word = ph.name_relatively[min(depth, len(ph.name_relatively)) - 1]
+    number = label[last:]
+    if ph.relative_units.get(word) == "bare":
+        number = number[1:-1]
+    return label[:last], f"{word} {number}"
+
+
+def _invisible_change(ins: Instruction) -> str:
+    """A note saying which invisible characters change, where nothing else does
+    (“of §§ 1005” and “of §§\u20091005” look alike in print)."""
+    if ins.target != WORDS or ins.action != SUBSTITUTE or _visible(ins.words) != _visible(ins.new):
+        return ""
+    changes = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ins.words, ins.new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        was = " and ".join(_character(c) for c in ins.words[i1:i2])
+        becomes = " and ".join(_character(c) for c in ins.new[j1:j2])
+        if was and becomes:
+            changes.append(f"{was} becomes {becomes}")
+        elif was:
+            changes.append(f"{was} is taken out")
         else:
-            lead = f"In {p}, "
-        if ins.action == SUBSTITUTE:
-            return lead + f"for {quoted(ins.words)} substitute {quoted(ins.new)}."
-        if ins.action == OMIT:
-            return lead + f"omit {quoted(ins.words)}."
-        if ins.where in ("after", "before"):
-            return lead + f"{ins.where} {quoted(ins.words)} insert {quoted(ins.new)}."
-        return lead + f"at the {ins.where} insert {quoted(ins.new)}."
-    if ins.target == DEFINITION:
-        if ins.action == OMIT:
-            return f"In {p}, omit the definition of {quoted(ins.term)}."
-        if ins.action == SUBSTITUTE:
-            return f"In {p}, for the definition of {quoted(ins.term)} substitute{DASH}"
-        return f"In {p}, {ins.where} the definition of {quoted(ins.term)} insert{DASH}"
-    if ins.action == OMIT:
-        return f"Omit {p}."
-    if ins.action == SUBSTITUTE:
-        return f"For {p} substitute{DASH}"
-    if ins.where in ("after", "before"):
-        return f"{ins.where.capitalize()} {p} insert{DASH}"
-    if ins.where == "end":
-        return f"In {p}, at the end insert{DASH}"
-    return f"In {p}, in the appropriate place insert{DASH}"
+            changes.append(f"{becomes} is put in")
+    return f"(only invisible characters change: {'; '.join(changes)})"
+
+
+def _visible(words: str) -> str:
+    return "".join(c for c in " ".join(words.split()) if unicodedata.category(c) not in ("Cf", "Zs"))
+
+
+def _character(c: str) -> str:
+    return f"U+{ord(c):04X} {unicodedata.name(c, 'character').lower()}"
 
 
 def _make(action: str, target: str, **fields) -> Instruction:
-    draft = Instruction(0, "", action, target, **fields)
-    return replace(draft, text=_sentence(draft))
+    """A candidate instruction; its sentence is written when it is rendered."""
+    return Instruction(0, "", action, target, **fields)
 
 
-def render_instructions(instructions: list[Instruction]) -> str:
-    """Numbered instructions, one per paragraph; inserted and substituted text follows
-    its instruction as a Markdown blockquote (``> `` lines), verbatim."""
+def render_instructions(instructions: list[Instruction], *, kind: str = DEFAULT_KIND) -> str:
+    """Numbered instructions, one per paragraph, in ``kind``'s tradition. Text put in
+    follows its instruction as printed (quoted, without the storage form's ``###`` and
+    ``- ``), or, where the printed form would not read back exactly, as a Markdown
+    blockquote (``> `` lines) holding it verbatim."""
+    ph = phrasing(kind)
     paragraphs = []
     for ins in instructions:
-        paragraph = f"{ins.number}. {ins.text}"
+        paragraph = f"{ins.number}. {ins.text or sentence(ins, ph)}"
         if ins.block is not None:
-            paragraph += "\n\n" + "\n".join(">" + (" " + line if line else "") for line in ins.block.split("\n"))
+            printed = printable(ins.block, ph) if ins.target != TEXT else None
+            if printed is not None and printed.strip():
+                paragraph += f"\n\n{ph.block_open}{printed}{ph.block_close}"
+            else:
+                paragraph += "\n\n" + "\n".join(">" + (" " + line if line else "") for line in ins.block.split("\n"))
         paragraphs.append(paragraph)
     return "\n\n".join(paragraphs) + ("\n" if paragraphs else "")
-
 
 
 # --------------------------------------------------------------------------- generating
 
 
-def generate(old: str, new: str) -> list[Instruction]:
-    """The instructions that turn ``old`` into ``new``, numbered, in document order."""
+def generate(old: str, new: str, *, kind: str = DEFAULT_KIND) -> list[Instruction]:
+    """The instructions that turn ``old`` into ``new`` (documents of ``kind``),
+    numbered, in document order, worded in ``kind``'s tradition."""
     if old == new:
         return []
-    instructions = _Generator(old, new).run()
-    numbered = [replace(ins, number=n) for n, ins in enumerate(instructions, start=1)]
+    ph = phrasing(kind)
+    instructions = _Generator(old, new, kind).run()
+    numbered = [replace(ins, number=n, text=sentence(ins, ph)) for n, ins in enumerate(instructions, start=1)]
     try:
-        ok = parse(render_instructions(numbered), old) == new
+        ok = parse(render_instructions(numbered, kind=kind), old, kind=kind) == new
     except InvalidInstruction:
         ok = False
     if not ok:  # pragma: no cover - every step was checked; kept as a last guard
-        numbered = [replace(_make(SUBSTITUTE, TEXT, block=new), number=1)]
+        whole = _make(SUBSTITUTE, TEXT, block=new)
+        numbered = [replace(whole, number=1, text=sentence(whole, ph))]
     return numbered
 
 
@@ -174,7 +248,8 @@ def _quotable(s: str) -> bool:
 
 
 class _Generator:
-    def __init__(self, old: str, new: str) -> None:
+    def __init__(self, old: str, new: str, kind: str) -> None:
+        self.kind = kind
         self.cur = old
         self.new = new
         self.out: list[Instruction] = []
@@ -194,14 +269,13 @@ class _Generator:
         if last is not None:
             self.out[-1] = last
 
-    @staticmethod
-    def _try(ins: Instruction, text: str) -> str:
+    def _try(self, ins: Instruction, text: str) -> str:
         """``ins`` applied to ``text`` as the parser will read it."""
         try:
-            again = read_instructions(render_instructions([replace(ins, number=1)]))
+            again = read_instructions(render_instructions([replace(ins, number=1)], kind=self.kind), kind=self.kind)
             if len(again) != 1:
                 raise _Fail
-            return apply_unchecked(again[0], text)
+            return apply_unchecked(again[0], text, self.kind)
         except (InvalidInstruction, Problem):
             raise _Fail from None
 
@@ -260,7 +334,7 @@ class _Generator:
     def _omit_moved(self) -> None:
         """A provision that moves to another Part (say) is omitted first and inserted
         at its new place later, so that its label is never in the text twice."""
-        old, new = provision_tree(self.cur).structure, provision_tree(self.new).structure
+        old, new = provision_tree(self.cur, self.kind).structure, provision_tree(self.new, self.kind).structure
         moved = {p.id for p in old.provisions if new.get(p.id) is not None and new.get(p.id).parent != p.parent}
         for p in old.provisions:
             if p.id in moved and not any(a.id in moved for a in old.ancestors(p)):
@@ -269,7 +343,7 @@ class _Generator:
 
     def _reconcile(self, key: tuple) -> None:
         """Make the item ``key`` read as it does in the new text."""
-        cur_it, new_it = locate(self.cur, key), locate(self.new, key)
+        cur_it, new_it = locate(self.cur, key, self.kind), locate(self.new, key, self.kind)
         if cur_it is None or new_it is None:
             raise _Fail
         new_body = self.new[new_it.start:new_it.end]
@@ -291,9 +365,8 @@ class _Generator:
             self._restore(snap)
         self._emit(self._substitute(key, new_body), expected)
 
-    @staticmethod
-    def _span(text: str, key: tuple) -> tuple[int, int]:
-        it = locate(text, key)
+    def _span(self, text: str, key: tuple) -> tuple[int, int]:
+        it = locate(text, key, self.kind)
         if it is None:
             raise _Fail
         return it.start, it.end
@@ -301,13 +374,13 @@ class _Generator:
     def _fine(self, node_id: str | None) -> None:
         """Amend a provision (or the whole text) piece by piece: its own words, and its
         items inserted, omitted, substituted or amended in turn."""
-        a = [it.key for it in items_of(self.cur, node_id)]
-        b = [it.key for it in items_of(self.new, node_id)]
+        a = [it.key for it in items_of(self.cur, node_id, self.kind)]
+        b = [it.key for it in items_of(self.new, node_id, self.kind)]
         moved = self._moved(a, b)
         if moved:  # omit first, so that no label is ever in the text twice
             for key in [k for k in a if k in moved]:
                 self._omit(key)
-            a = [it.key for it in items_of(self.cur, node_id)]
+            a = [it.key for it in items_of(self.cur, node_id, self.kind)]
         left: tuple | None = None
         pending = None
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -336,7 +409,7 @@ class _Generator:
             if node_id is None:
                 start, end = 0, len(text)
             else:
-                p = provision_tree(text).structure.get(node_id)
+                p = provision_tree(text, self.kind).structure.get(node_id)
                 if p is None:
                     raise _Fail
                 start, end = words_span(text, p)
@@ -367,7 +440,7 @@ class _Generator:
         tag, olds, news = op
         block = ""
         if news:
-            first, last = locate(self.new, news[0]), locate(self.new, news[-1])
+            first, last = locate(self.new, news[0], self.kind), locate(self.new, news[-1], self.kind)
             block = self.new[first.start:last.end]
 
         def omit(keys):
@@ -390,13 +463,13 @@ class _Generator:
     # -- instructions about items
 
     def _ref(self, key: tuple) -> tuple[str, str | None]:
-        structure = provision_tree(self.cur).structure
+        structure = provision_tree(self.cur, self.kind).structure
         if key[0] == "p":
             p = structure.get(key[1])
             if p is None:
                 raise _Fail
             return p.label, None
-        it, parent = locate(self.cur, key), structure.get(key[1])
+        it, parent = locate(self.cur, key, self.kind), structure.get(key[1])
         if it is None or parent is None:
             raise _Fail
         return parent.label, it.term
@@ -415,7 +488,7 @@ class _Generator:
             self._emit(_make(OMIT, DEFINITION, provision=label, term=term))
 
     def _insert(self, node_id, left, right, block: str, appropriate: bool) -> None:
-        structure = provision_tree(self.cur).structure
+        structure = provision_tree(self.cur, self.kind).structure
         if appropriate or (left is None and right is None):
             node = structure.get(node_id) if node_id is not None else None
             if node is None:
@@ -455,18 +528,18 @@ class _Generator:
     def _word_edit(self, scope: tuple, x: int, y: int, r: str) -> None:
         text = self.cur
         expected = text[:x] + r + text[y:]
-        tree = provision_tree(text)
+        tree = provision_tree(text, self.kind)
         parent = tree.structure.get(scope[1])
         if parent is None:
             raise _Fail
         within, term = "", ""
         if scope[0] == "d":
-            it = locate(text, scope)
+            it = locate(text, scope, self.kind)
             if it is None:
                 raise _Fail
             within, term = DEFINITION, it.term
         else:
-            heading = heading_span(text, parent)
+            heading = heading_span(text, parent, self.kind)
             if heading is not None and heading[0] <= x and y <= heading[1]:
                 within = HEADING
         try:
@@ -512,8 +585,8 @@ def _word_candidates(text: str, label: str, within: str, term: str, start: int, 
     for tidy in (True, False):
         for at, stop, words in usable:
             for ins in _candidates_at(text, label, within, term, start, end, begin, at, stop, words, tidy):
-                if ins.text not in seen:
-                    seen.add(ins.text)
+                if ins not in seen:
+                    seen.add(ins)
                     yield ins
         if within == HEADING and usable and tidy:
             at, stop, words = usable[0]

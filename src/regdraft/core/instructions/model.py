@@ -10,6 +10,9 @@ DASH = "—"
 # What an instruction does, and to what.
 SUBSTITUTE, INSERT, OMIT = "substitute", "insert", "omit"
 WORDS, HEADING, PROVISION, DEFINITION, TEXT = "words", "heading", "provision", "definition", "text"
+RENUMBER = "renumber"
+TO_END = "\x00end"
+"""``to_words`` of a span that runs to the end of the provision."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Instruction:
     number: int
     text: str
     action: str
-    """``substitute``, ``insert`` or ``omit``."""
+    """``substitute``, ``insert``, ``omit`` or ``renumber``."""
     target: str
     """``words`` (quoted words inside a provision), ``heading`` (a provision's
     heading), ``provision`` (whole provisions), ``definition`` (a definition in an
@@ -46,6 +49,22 @@ class Instruction:
     new: str = ""
     """The quoted words put in (``words`` and ``heading`` targets)."""
     block: str | None = None
+    occurrence: str = ""
+    """Which of several places the words stand in: "" (the only one), ``each``,
+    ``both``, ``last`` or an ordinal (``2`` for "in the second place it occurs")."""
+    to_words: str = ""
+    """For a span of words ("for the words from “x” to “y”"): the words it ends with;
+    :data:`TO_END` for "to the end"."""
+    new_label: str = ""
+    """For renumbering, the label the provision takes; for an insertion placed by its
+    number (US "add paragraph (c)"), the label of the provision added."""
+    limb: str = ""
+    """Where a compound instruction's limb stands in it (``(a)(ii)``), for messages."""
+
+    @property
+    def name(self) -> str:
+        """How messages name the instruction: ``instruction 3`` or ``instruction 3(b)``."""
+        return f"instruction {self.number}{self.limb}"
 
 
 class Problem(Exception):
