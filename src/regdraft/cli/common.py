@@ -121,7 +121,7 @@ def _decode(data: bytes, name: str) -> str:
                           f"{data[offset:offset + 1]!r})", path=name, line=line, offset=offset) from None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # a form feed is a line end (normalise)
 
 
 def _no_controls(text: str, name: str) -> None:

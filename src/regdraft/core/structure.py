@@ -25,18 +25,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
+from regdraft.core.traditions import (NUMBERING, Headed, Level, Tradition, cross_heading_id, cross_heading_label,
+                                      id_number, section_label, slug, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
+_UK_SI = tradition("uk-si")
 
-_REGULATION = re.compile(r"^(\d+[A-Z]*)\.(?:\s+(.*))?$")
-_PART = re.compile(r"^Part\s+(\d+[A-Z]*)\b[\s:.—–-]*(.*)$", re.IGNORECASE)
-_SCHEDULE = re.compile(r"^Schedule(?:\s+(\d+[A-Z]*))?\b[\s:.—–-]*(.*)$", re.IGNORECASE)
+# What the scanner's block pattern marks as a block's possible label (it only has to be
+# the same on every block, whichever reader reads it: the builder reads the text itself).
 _LABEL_BODY = r"\((?P<{}>[0-9]+[A-Z]*|[a-z]+|[A-Z]+)\)(?=\s|$)"
-_LABEL = re.compile("^" + _LABEL_BODY.format("label"))
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-# Levels only order units against each other when spans are closed.
-_SECTION, _REG, _PARA = 1, 2, 3
 
 
 class Provision(NamedTuple):
@@ -64,18 +61,44 @@ class Provision(NamedTuple):
     heading: str = ""
 
 
+class StructureWarning(NamedTuple):
+    """Something in a text that looks wrong for its kind, found while reading it."""
+
+    code: str
+    """``no-units``, ``duplicate``, ``numbering-gap``, ``numbering-order``,
+    ``quoted-text``, ``amendment-marker``, ``unknown-label``."""
+    message: str
+    """One line, naming the unit and what the convention expects."""
+    line: int
+    """1-based."""
+    provision_id: str | None
+
+
 @dataclass(frozen=True)
 class Structure:
     """The provisions of one text, in document order (parents before children)."""
 
     text: str = field(repr=False)
     provisions: tuple[Provision, ...] = ()
+    warnings: tuple[StructureWarning, ...] = ()
+    kind: str = "uk-si"
+    metadata: dict = field(default_factory=dict, compare=False)
+    """The text's YAML front matter, key by key (read as plain strings)."""
     _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
     _by_id: dict = field(repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions))
         object.__setattr__(self, "_by_id", {p.id: p for p in self.provisions})
+
+    def refuse(self, codes: tuple[str, ...]) -> Structure:
+        """This structure, or :class:`InvalidStructure` for its first warning with one of
+        ``codes`` (a document that is not strict still refuses duplicate numbers)."""
+        for warning in self.warnings:
+            if warning.code in codes:
+                raise InvalidStructure(warning.message, provision=warning.provision_id, lines=[warning.line],
+                                       code=warning.code)
+        return self
 
     def get(self, provision_id: str) -> Provision | None:
         return self._by_id.get(provision_id)
@@ -128,30 +151,184 @@ class Structure:
         return result
 
 
-def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
-    """Find the provisions of ``text``.
+def parse_structure(text: str, *, kind: str = "uk-si", strict: bool = True, chunk_bytes: int = 65536) -> Structure:
+    """Find the provisions of ``text``, a document of ``kind`` (see
+    :mod:`regdraft.core.traditions`).
 
-    With ``strict`` a duplicate id raises :class:`InvalidStructure` naming both lines;
-    without it (for texts in the middle of being amended, where two amendments may
-    each add a regulation 5) the later one is given the id ``reg-5~2``.
+    Whatever looks wrong is given in ``warnings``; with ``strict`` a warning raises
+    :class:`InvalidStructure` naming its line and unit (a duplicate id names both
+    lines). Without it (for texts in the middle of being amended, where two amendments
+    may each add a regulation 5) a later duplicate is given the id ``reg-5~2``.
     ``chunk_bytes`` only bounds memory (see :func:`_block_tokens`); it never changes
     the result.
 
     Texts written in the drafting format are read by :func:`_scanned`, a line scanner
-    for the part of CommonMark the format uses; any other text, and any text where the
-    scanner is unsure, is read by markdown-it. Both give the same provisions.
+    for the part of CommonMark the format uses; any other Markdown text, and any text
+    where the scanner is unsure, is read by markdown-it. Both give the same provisions.
+    A text with no Markdown heading at all (one pasted as published) is read line by
+    line (:func:`_read_lines`). YAML front matter is metadata, and a form feed is a space.
     """
+    traditions = tradition(kind)
+    metadata, readable = _without_front_matter(text)
+    if "\x0c" in readable:
+        readable = readable.replace("\x0c", " ")
     with collector_paused():
-        try:
-            provisions = _scanned(text, strict)
-        except InvalidStructure:
-            # The scan may have stopped at a duplicate before reaching a line it declines
-            # (a setext underline can turn an earlier paragraph into a heading), so the
-            # error is markdown-it's to give.
-            provisions = None
-        if provisions is None:
-            provisions = _read_with_markdown_it(text, strict, chunk_bytes)
-        return Structure(text, provisions)
+        build = _Builder(strict, traditions)
+        if not _HEADING_LINE.search(readable):
+            provisions = _read_lines(readable, build)
+        else:
+            try:
+                provisions = _scanned(readable, strict, build)
+            except InvalidStructure:
+                # The scan may have stopped at a duplicate before reaching a line it declines
+                # (a setext underline can turn an earlier paragraph into a heading), so the
+                # error is markdown-it's to give.
+                provisions = None
+            if provisions is None:
+                build = _Builder(strict, traditions)
+                provisions = _read_with_markdown_it(readable, strict, chunk_bytes, build)
+        warnings = _checked(readable, provisions, build, traditions)
+    if strict and warnings:
+        first = warnings[0]
+        at = f"line {first.line}" + (f", {_label_of(provisions, first.provision_id)}" if first.provision_id else "")
+        raise InvalidStructure(f"{at}: {first.message}", provision=first.provision_id, lines=[first.line],
+                               code=first.code)
+    return Structure(text, provisions, warnings, kind, metadata)
+
+
+def _label_of(provisions: tuple[Provision, ...], provision_id: str) -> str:
+    return next((p.label for p in provisions if p.id == provision_id), provision_id)
+
+
+# Front matter: "---" on the first line, key: value lines, "---" (or "...") closing it.
+_FRONT_MATTER = re.compile(r"---[ ]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ ]*(?:\n|\Z)")
+_FRONT_MATTER_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ ]*(?P<value>.*)$", re.M)
+# A Markdown heading: a text without one is read line by line.
+_HEADING_LINE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)", re.M)
+
+
+def _without_front_matter(text: str) -> tuple[dict, str]:
+    """The front matter's keys and values, and the text with the front matter blanked
+    (its lines kept, as empty lines, so offsets and line numbers stay the text's)."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return {}, text
+    metadata = {k.group("key"): k.group("value").strip().strip('"') for k in _FRONT_MATTER_KEY.finditer(m.group("body"))}
+    blank = re.sub(r"[^\n]", " ", m.group())
+    return metadata, blank + text[m.end():]
+
+
+# --- Reading a text without Markdown ---------------------------------------------
+
+_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<content>\S[^\n]*)$", re.M)
+
+
+def _read_lines(text: str, build: _Builder) -> tuple[Provision, ...]:
+    """A text as published (no Markdown headings): each line a block, its indentation
+    its depth, a heading where its words are a unit's."""
+    line = counted = 0
+    for m in _LINE.finditer(text):
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        indent = m.group("indent").expandtabs(4)
+        build.line(m.group("content").rstrip(), len(indent), line, m.start())
+    return build.provisions(text.count("\n") + 1, len(text))
+
+
+# --- Checks on what was read ------------------------------------------------------
+
+# A text this long is expected to have numbered units.
+_NO_UNITS_OVER = 3000
+_AMENDMENT_MARKER = re.compile(r"\[F[0-9]+")
+
+
+def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
+             traditions: Tradition) -> tuple[StructureWarning, ...]:
+    warnings = list(build.warnings)
+    numbered = [p for p in provisions if p.number]
+    if len(text) > _NO_UNITS_OVER and not numbered:
+        body = traditions.unit(traditions.body)
+        warnings.append(StructureWarning(
+            "no-units", f"no {body.kind}s found in {len(text)} characters: a {traditions.name} numbers them "
+            f"as headings such as “### {_example_heading(traditions)}”", 1, None))
+    warnings.extend(_numbering_warnings(numbered, traditions))
+    if "[F" in text:
+        structure = Structure(text, provisions)
+        marked: set[str] = set()
+        for m in _AMENDMENT_MARKER.finditer(text):
+            hit = structure.at(m.start())
+            if hit is not None and hit.id not in marked:
+                marked.add(hit.id)
+                warnings.append(StructureWarning(
+                    "amendment-marker", f"consolidation marker {m.group()} in {hit.label}: read past, the text "
+                    "keeps it", text.count("\n", 0, m.start()) + 1, hit.id))
+    warnings.sort(key=lambda w: w.line)
+    return tuple(warnings)
+
+
+def _example_heading(traditions: Tradition) -> str:
+    return {"regulation": "3. Heading", "section": "3 Heading"}.get(traditions.body, "Article 3")
+
+
+def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> list[StructureWarning]:
+    """A jump (4 then 6) or a step back (6 then 5) among units numbered in one run: the
+    units whose ids differ only by their own number (regulations across the text,
+    a schedule's paragraphs across its Parts, a paragraph's sub-paragraphs)."""
+    runs: dict[tuple[str, str], Provision] = {}
+    warnings = []
+    for p in numbered:
+        own = id_number(p.number)
+        if not p.id.endswith(own):
+            continue  # a duplicate's "~2"
+        key = (p.kind, p.id[:-len(own)])
+        before = runs.get(key)
+        runs[key] = p
+        step = None if before is None else _step(before.number, p.number)
+        if step is None:
+            continue
+        if step < 0:
+            warnings.append(StructureWarning("numbering-order", f"{p.label} comes after {before.label}",
+                                             p.line, p.id))
+        elif step > 1:
+            warnings.append(StructureWarning("numbering-gap", f"{p.label} follows {before.label}: "
+                                             f"{step - 1} missing between them", p.line, p.id))
+    return warnings
+
+
+def _step(before: str, number: str) -> int | None:
+    """How far ``number`` is past ``before`` (1 for the next, 0 for an inserted 2A after
+    2, negative for a step back); ``None`` when they are not numbered alike. Letters
+    that are roman numerals too are letters where they follow as letters (c, d; h, i)."""
+    if "." in before or "." in number:  # a CFR section: § 1005.2 after § 1005.1, within one part
+        head_a, _, before = before.rpartition(".")
+        head_b, _, number = number.rpartition(".")
+        if head_a != head_b:
+            return None
+    steps = {}
+    for style in ("arabic", "lower", "roman", "upper", "upper-roman"):
+        a, b = number_value(style, before), number_value(style, number)
+        if a is not None and b is not None:
+            if b[0] == a[0]:
+                steps[style] = 0 if b[1] > a[1] else -1
+            elif b[0] < a[0]:
+                steps[style] = -1
+            else:
+                steps[style] = 1 if b[1] and b[0] == a[0] + 1 else b[0] - a[0]
+    for style in ("arabic", "upper"):
+        if style in steps and (style != "upper" or "upper-roman" not in steps or steps[style] == 1):
+            return steps[style]
+    if steps.get("lower") == 1 or "roman" not in steps:
+        return steps.get("lower", steps.get("upper-roman"))
+    return steps["roman"]
+
+
+# --- Reading with markdown-it ------------------------------------------------------
+
+# A heading at the start of a line after a blank line closes every open block (list,
+# quote, paragraph, indented code), so a text can be read in pieces cut there, unless
+# fences or HTML blocks, which a heading does not close, occur at all.
+_CUT = re.compile(r"\n\n(?=#{1,6} )")
+_UNSPLITTABLE = re.compile(r"^ {0,3}(?:```|~~~|<)", re.M)
 
 
 @contextmanager
@@ -245,39 +422,51 @@ def _parser(switched_off: frozenset[str] = frozenset()) -> MarkdownIt:
 _NEWLINE = re.compile(r"\n")
 
 
-def _read_with_markdown_it(text: str, strict: bool, chunk_bytes: int) -> tuple[Provision, ...]:
+def _read_with_markdown_it(text: str, strict: bool, chunk_bytes: int,
+                           build: _Builder | None = None) -> tuple[Provision, ...]:
     line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
     n_lines = len(line_starts)
 
     def offset(line: int) -> int:
         return line_starts[line] if line < n_lines else len(text)
 
-    build = _Builder(strict)
+    if build is None:
+        build = _Builder(strict)
     for tokens in _block_tokens(text, chunk_bytes):
-        list_depth = 0
+        list_depth = quote_depth = 0
         for i, tok in enumerate(tokens):
             if tok.type in ("bullet_list_open", "ordered_list_open"):
                 list_depth += 1
             elif tok.type in ("bullet_list_close", "ordered_list_close"):
                 list_depth -= 1
-            elif tok.type == "heading_open" and tok.tag in ("h2", "h3"):
+            elif tok.type == "blockquote_open":
+                quote_depth += 1
+            elif tok.type == "blockquote_close":
+                quote_depth -= 1
+            elif tok.type == "heading_open" and not quote_depth:
                 line = tok.map[0]
                 build.heading(int(tok.tag[1]), tokens[i + 1].content, line, offset(line))
             elif tok.type == "paragraph_open" and list_depth == 0:
                 line = tok.map[0]
-                build.paragraph(_label(tokens[i + 1].content), line, offset(line))
-            elif tok.type == "list_item_open":
+                build.paragraph(_first_line(tokens[i + 1].content), line, offset(line), quoted=quote_depth > 0)
+            elif tok.type == "list_item_open" and not quote_depth:
                 line, end_line = tok.map
                 # The item's own text is the inline token of its first block.
                 inline = tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 2].type == "inline" else None
-                build.list_item(list_depth, tok.info, _label(inline.content) if inline is not None else None,
+                build.list_item(list_depth, tok.info, _first_line(inline.content) if inline is not None else None,
                                 line, offset(line), end_line, offset(end_line))
+            elif tok.type == "code_block" and list_depth == 0 and not quote_depth:
+                # Indented text (a CFR paragraph set in four spaces) is read line by line,
+                # as a text without Markdown is.
+                for k, code_line in enumerate(tok.content.split("\n")):
+                    if code_line.strip():
+                        line = tok.map[0] + k
+                        build.paragraph(code_line.strip(), line, offset(line))
     return build.provisions(n_lines, len(text))
 
 
-def _label(content: str) -> str | None:
-    match = _LABEL.match(content)
-    return match.group(1) if match else None
+def _first_line(content: str) -> str:
+    return content.partition("\n")[0].rstrip()
 
 
 # --- Reading with the drafting-format scanner --------------------------------------
@@ -380,7 +569,8 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
         if pending is not None:
             depth, info, item_line, item_start = pending
             inside = lead is not None and len(lead) >= items[-1][0]
-            items[-1][2] = build.list_item(depth, info, text_label if inside else None, item_line, item_start)
+            items[-1][2] = build.list_item(depth, info, _line_from(text, m.end("lead")) if inside else None,
+                                           item_line, item_start)
             pending = None
 
         if paragraph is not None:
@@ -408,15 +598,15 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
         if column - container >= 4:
             return None  # indented code
         if hashes is not None:
-            if len(hashes) in (2, 3):
-                build.heading(len(hashes), _atx_heading_content(heading or ""), first, start)
+            build.heading(len(hashes), _atx_heading_content(heading or ""), first, start)
         elif lead is not None:
             if not items:
-                build.paragraph(text_label, first, start)
+                build.paragraph(_line_from(text, m.end("lead")), first, start)
             if not blanks:
                 paragraph = (items[-1][0], items[-1][1]) if items else (0, -1)
         elif marker is None:  # a quote: one paragraph, followed by a blank line
-            build.paragraph(quoted, first, start)
+            build.paragraph(_line_from(text, start + (2 if text.startswith("> ", start) else 1)), first, start,
+                            quoted=True)
         else:
             depth = len(items) + 1
             if depth > _MAX_LIST_DEPTH:
@@ -424,7 +614,8 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             info = marker[:-1] if marker[-1] in ".)" else ""
             if gap is not None:
                 content = column + len(marker) + len(gap)
-                items.append([content, container, build.list_item(depth, info, item_label, first, start)])
+                items.append([content, container, build.list_item(depth, info, _line_from(text, m.end("gap")),
+                                                                        first, start)])
                 if not blanks:
                     paragraph = (content, container)
             elif not blanks and pos < len(text):
@@ -448,6 +639,12 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
         if unit is not None:
             unit.close(eof_line, eof)
     return build.provisions(n_lines, len(text))
+
+
+def _line_from(text: str, start: int) -> str:
+    """The rest of the line from ``start``, as markdown-it gives a block's first line."""
+    end = text.find("\n", start)
+    return text[start:end if end >= 0 else len(text)].rstrip()
 
 
 def _continues(paragraph: tuple[int, int], column: int, marker: str, empty: bool) -> bool | None:
@@ -475,20 +672,47 @@ def _atx_heading_content(after_hashes: str) -> str:
 
 
 # --- Building provisions from blocks -----------------------------------------------
+#
+# The builder knows no tradition of its own: which headings open which units, how
+# subdivisions are numbered, and how ids and labels are spelt are the tradition's data
+# (regdraft.core.traditions). Both block readers give it the same events in the same
+# order (headings, paragraphs, list items, each with the first line of its text), so
+# whatever it makes of them, they agree.
+
+# Levels order units against each other when spans are closed: a headed unit has its
+# tradition's rank (1 outermost); subdivisions, recitals and list items sit below all
+# of them, a list item one lower for each list it is nested in.
+_CHAIN = 10
+
+# One subdivision number between brackets, in any tradition's styles (an inserted
+# number keeps its letters: (2A), (aa)); italic CFR numbers are written (*1*).
+_ONE_LABEL = r"\((?:[0-9]+[A-Z]*|[a-z]+|[A-Z]+|\*[0-9]+\*|\*[ivxlcdm]+\*)\)"
+_LABELS = re.compile(rf"(?:\*\*)?(?P<labels>(?:{_ONE_LABEL})+)(?:\*\*)?(?=\s|$|[—–])")
+_EACH_LABEL = re.compile(r"\(([^()]+)\)")
+# A numbered block: "5. Text" (a line of a text without headings, an EU paragraph),
+# the older SI style "5.—(1) Text", never "1.5 metres".
+_NUMBERED = re.compile(r"(?:\*\*)?(?P<number>[0-9]+[A-Z]*)\.(?:\*\*)?(?:\s*[—–]\s*(?=\()|\s+|$)")
+# Quoted text: a block opening with a quotation mark before a label or a number is text
+# an amending provision inserts, not a unit of the host.
+_OPENING_QUOTE = re.compile(r"[“‘\"]\s*(?:\(|[0-9]+[A-Z]*\.?(?:\s|$))")
+_QUOTE_MARKS = ("“", "”")
+
 
 class _Open:
     """A provision being built: its end is fixed by what follows it. Its first nine
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up")
 
-    def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: str | None, level: int,
+    def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
-                 heading: str = "") -> None:
-        self.id, self.label, self.kind, self.number, self.parent = id, label + suffix, kind, number, parent
+                 heading: str = "", index: int = -1, holder: bool = False) -> None:
+        self.id, self.label, self.kind, self.number = id, label + suffix, kind, number
+        self.parent = parent.id if parent is not None else None
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
+        self.index, self.holder, self.up = index, holder, parent
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -497,57 +721,350 @@ class _Open:
 
 class _Builder:
     """Provisions from the blocks of a text in document order, as either reader finds
-    them: headings, paragraphs outside lists and list items, each with its 0-based line
-    and the offset where that line starts. A unit is closed by the next one at its own
-    or a higher level; a list item's end is its block's end."""
+    them: headings, paragraphs and list items, each with the first line of its text,
+    its 0-based line and the offset where that line starts. A unit is closed by the
+    next one at its own or a higher level; a list item's end is its block's end.
 
-    def __init__(self, strict: bool) -> None:
+    What looks wrong is kept as :class:`StructureWarning` s (``warnings``); only a
+    duplicate id under ``strict`` is refused at once, naming both lines."""
+
+    def __init__(self, strict: bool, tradition: Tradition = _UK_SI) -> None:
         self.strict = strict
+        self.t = tradition
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
+        self.warnings: list[StructureWarning] = []
+        # An unnumbered heading that may be the heading of the unit that follows it
+        # (legislation.gov.uk puts a section's title on a line of its own above its number).
+        self.pending: tuple[str, int, int] | None = None
+        # A holder opened without words of its own, which the next unnumbered heading names
+        # (an EU "Article 3" with its title on the next line).
+        self.unnamed: _Open | None = None
+        self.quoting = 0  # the balance of quotation marks in quoted text being read
+        self.last: _Open | None = None  # the last subdivision made
+        self.body_started = False  # whether a headed unit has opened (recitals come before)
+
+    # Headings ----------------------------------------------------------------------
 
     def heading(self, level: int, content: str, line: int, start: int) -> None:
         content = content.strip()
-        if level == 2:
-            self._close_until(line, start, _SECTION)
-            self._open(_section(content, line, start))
-        else:
-            unit = _regulation_or_schedule_paragraph(content, line, start,
-                                                     self._innermost(("schedule", "part", "section")))
-            if unit is not None:
-                self._close_until(line, start, _REG)
-                unit.parent = self.stack[-1].id if self.stack else None
-                self._open(unit)
-
-    def paragraph(self, label: str | None, line: int, start: int) -> None:
-        if label is None or not label[0].isdigit():
+        self.quoting = 0
+        found = self._headed(content, level)
+        if found is None:
+            self._unnumbered_heading(level, content, line, start)
             return
-        holder = self._innermost(("regulation", "schedule-paragraph"))
-        if holder is not None:
-            self._close_until(line, start, _PARA)
-            kind = "paragraph" if holder.kind == "regulation" else "schedule-sub-paragraph"
-            self._open(_child(holder, label, kind, line, start, _PARA))
+        unit, m = found
+        pending, self.pending = self.pending, None
+        heading = (m.group("heading") or "").strip()
+        if pending is not None:
+            if unit.holds:  # its own title, on the line above: the unit starts there
+                heading = heading or pending[0]
+                line, start = pending[1], pending[2]
+            else:
+                self._cross_heading(*pending)
+        self.unnamed = None
+        opened = self._open_headed(unit, m, heading, line, start)
+        if unit.holds and not heading:
+            self.unnamed = opened
 
-    def list_item(self, depth: int, info: str, label: str | None, line: int, start: int,
+    def _headed(self, content: str, level: int) -> tuple[Headed, re.Match] | None:
+        words = self._past_marker(content)
+        for unit in self.t.headed:
+            if unit.holds and level == 1:
+                continue  # a level-1 heading is a title or a whole part, never a numbered holder
+            m = unit.pattern.match(words)
+            if m is None:
+                continue
+            if unit.within and self._innermost(unit.within) is None:
+                continue
+            if unit.not_within and self._innermost(unit.not_within) is not None:
+                continue
+            return unit, m
+        return None
+
+    def _past_marker(self, content: str) -> str:
+        if self.t.marker and (m := re.match(self.t.marker, content)):
+            return content[m.end():].lstrip()
+        return content
+
+    def _unnumbered_heading(self, level: int, content: str, line: int, start: int) -> None:
+        if level == 1:
+            return  # the title
+        if level == 2:
+            self._drop_pending()
+            self.unnamed = None
+            self._close_until(line, start, 1)
+            unit = _Open(slug(content) or "section", section_label(content), "", self.t.unnumbered, "", None, 1,
+                         line, start, heading=content)
+            self._open(unit)
+            return
+        if self.unnamed is not None:
+            self.unnamed.heading, self.unnamed = content, None
+            return
+        self._drop_pending()
+        self.pending = (content, line, start)
+
+    def _drop_pending(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._cross_heading(*pending)
+
+    def _cross_heading(self, content: str, line: int, start: int) -> None:
+        """An unnumbered heading that names no unit: a cross-heading where the tradition
+        has them, otherwise words inside the unit before it."""
+        if not self.t.cross_heading:
+            return
+        rank = self.t.cross_heading_rank
+        self._close_until(line, start, rank)
+        container = self.stack[-1] if self.stack else None
+        unit = _Open(cross_heading_id(content, container.id if container else ""),
+                     cross_heading_label(content, container.base_label if container else ""), "",
+                     self.t.cross_heading, "", container, rank, line, start, heading=content)
+        self._open(unit)
+
+    def _open_headed(self, unit: Headed, m: re.Match, heading: str, line: int, start: int) -> _Open:
+        self.body_started = True
+        self._close_until(line, start, unit.rank)
+        number = m.groupdict().get("number") or ""
+        extra = {k: v for k, v in m.groupdict().items() if k not in ("number", "heading") and v is not None}
+        container = self._innermost(unit.within) if unit.within else None
+        container_id = container.id if container else ""
+        container_label = container.base_label if container else ""
+        label = unit_label(unit, number, container_label, **extra)
+        suffix = unit.suffix.format(container=container_label)
+        opened = _Open(unit_id(unit, number, container_id, **extra), label, suffix, unit.kind, number,
+                       self.stack[-1] if self.stack else None, unit.rank, line, start, heading=heading,
+                       holder=unit.holds)
+        self._open(opened)
+        return opened
+
+    # Blocks ------------------------------------------------------------------------
+
+    def paragraph(self, content: str | None, line: int, start: int, depth: int = 0, quoted: bool = False) -> None:
+        """A block outside lists (or, in a text without Markdown headings, a line, with
+        its indentation as ``depth``)."""
+        if content is None:
+            return
+        self.unnamed = None
+        if quoted or self._in_quotation(content, line):
+            self._drop_pending()
+            if quoted:
+                self._quoted(content, line)
+            return
+        words = self._past_marker(content)
+        numbered = _NUMBERED.match(words)
+        if numbered is not None:
+            opened = self._numbered(numbered.group("number"), line, start, depth)
+            self._drop_pending()
+            if opened is None:
+                return
+            words = words[numbered.end():]
+        else:
+            self._drop_pending()
+        m = _LABELS.match(words)
+        if m is None:
+            return
+        if self.t.recital is not None and not self.body_started:
+            self._recital(m.group("labels"), line, start)
+            return
+        self._subdivisions(m.group("labels"), depth, line, start)
+
+    def line(self, content: str, indent: int, line: int, start: int) -> None:
+        """A line of a text without Markdown headings: a heading where its words are a
+        unit's (``PART 2``, ``Article 3``, ``§ 1005.2 Definitions.``), a heading of the
+        unit that follows where it is short and unnumbered, or a block."""
+        bare = content[2:] if content[:2] in ("- ", "* ", "+ ") else content
+        words = self._past_marker(bare)
+        found = self._headed(words, 2)
+        if found is not None and found[0].holds and words[:1].isdigit() and not words.rstrip(".").isdigit():
+            found = None  # "5. Text" is a block of regulation 5, and "2014 No. 2407" no heading at all
+        if found is not None and _heading_like(bare):
+            self.heading(2 if found[0].rank == 1 else 3, bare, line, start)
+            return
+        if (_NUMBERED.match(self._past_marker(bare)) is None and _LABELS.match(self._past_marker(bare)) is None
+                and _heading_like(bare) and not bare.endswith(".")):
+            if self.built and bare.isupper() and len(bare.split()) <= 4:
+                self.heading(2, bare.capitalize(), line, start)  # EXPLANATORY NOTE
+            else:
+                self._drop_pending()
+                self.pending = (bare, line, start)
+            return
+        self.paragraph(bare, line, start, depth=indent)
+
+    def list_item(self, depth: int, info: str, content: str | None, line: int, start: int,
                   end_line: int | None = None, end: int | None = None) -> _Open | None:
         """An item's end may instead be given later, by closing the returned unit before
         any block at or above its depth."""
-        self._close_until(line, start, _PARA + depth)
+        self._unnamed_is_named()
+        self._close_until(line, start, _CHAIN + depth)
         if not self.stack:
             return None
-        parent = self.stack[-1]
-        kind = parent.kind
-        if info and kind == "schedule" and depth == 1:
-            unit = _schedule_paragraph(parent, info, line, start, end_line, end)
-        elif label is None or kind not in _CHILD_KIND:
+        if content is not None and self._in_quotation(content, line):
             return None
-        else:
-            unit = _child(parent, label, _CHILD_KIND[kind], line, start, _PARA + depth, end_line, end)
+        parent = self.stack[-1]
+        if info and depth == 1 and parent.kind in self.t.schedules and self.t.schedule_paragraph:
+            unit = self._schedule_paragraph(parent, info, line, start, end_line, end)
+            self._open(unit)
+            return unit
+        if info and parent.holder and self._dot_level(parent) is not None:
+            return self._subdivisions(f"({info})", depth, line, start, end_line, end)
+        words = self._past_marker(content) if content is not None else ""
+        m = _LABELS.match(words)
+        if m is None:
+            return None
+        return self._subdivisions(m.group("labels"), depth, line, start, end_line, end)
+
+    def _unnamed_is_named(self) -> None:
+        self.unnamed = None
+        self._drop_pending()
+
+    def _quoted(self, content: str, line: int) -> None:
+        if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
+            self._warn("quoted-text", f"quoted text “{_clip(content)}” is read as part of the provision quoting it",
+                       line)
+
+    def _in_quotation(self, content: str, line: int) -> bool:
+        """Whether the block is (or opens) text quoted by an amending provision."""
+        opens, closes = content.count(_QUOTE_MARKS[0]), content.count(_QUOTE_MARKS[1])
+        if self.quoting > 0:
+            self.quoting = max(self.quoting + opens - closes, 0)
+            return True
+        if _OPENING_QUOTE.match(self._past_marker(content)):
+            self._quoted(content.lstrip("“‘\" "), line)
+            self.quoting = max(opens - closes, 0)
+            return True
+        return False
+
+    def _numbered(self, number: str, line: int, start: int, depth: int) -> _Open | None:
+        """A block ``5. …`` or ``5.—(1) …``: a paragraph of a holder whose paragraphs are
+        written so (an EU Article's), a schedule's paragraph, or a main unit."""
+        holder = self._innermost_holder()
+        if holder is not None and self._dot_level(holder) is not None:
+            return self._subdivisions(f"({number})", depth, line, start)
+        schedule = self._innermost(self.t.schedules) if self.t.schedules else None
+        if schedule is not None:
+            self._close_until(line, start, self.t.unit(self.t.schedule_paragraph).rank)
+            unit = self._schedule_paragraph(schedule, number, line, start, None, None)
+            self._open(unit)
+            return unit
+        body = self.t.unit(self.t.body)
+        m = body.pattern.match(number)
+        if m is None:
+            return None
+        heading = ""
+        if self.pending is not None:  # its heading, on the line above: the unit starts there
+            (heading, line, start), self.pending = self.pending, None
+        return self._open_headed(body, m, heading, line, start)
+
+    def _recital(self, labels: str, line: int, start: int) -> None:
+        number = _EACH_LABEL.match(labels).group(1)
+        self._close_until(line, start, _CHAIN)
+        unit = _Open(self.t.recital_id.format(number=id_number(number)),
+                     self.t.recital_label.format(number=number), "", self.t.recital.kind, number, None, _CHAIN,
+                     line, start)
         self._open(unit)
+
+    def _schedule_paragraph(self, schedule: _Open, number: str, line: int, start: int, end_line: int | None,
+                            end: int | None, heading: str = "") -> _Open:
+        unit = self.t.unit(self.t.schedule_paragraph)
+        label = unit_label(unit, number, schedule.base_label)
+        return _Open(unit_id(unit, number, schedule.id), label, unit.suffix.format(container=schedule.base_label),
+                     unit.kind, number, schedule, unit.rank, line, start, end_line, end, heading, holder=True)
+
+    # Subdivisions ------------------------------------------------------------------
+
+    def _subdivisions(self, labels: str, depth: int, line: int, start: int, end_line: int | None = None,
+                      end: int | None = None) -> _Open | None:
+        """The units a label, or a run of them (``(a)(1)``), opens at once; the innermost
+        is given the block's end."""
+        numbers = _EACH_LABEL.findall(labels)
+        unit = None
+        for k, number in enumerate(numbers):
+            last = k == len(numbers) - 1
+            unit = self._subdivision(number, depth, line, start, end_line if last else None, end if last else None,
+                                     chained=k > 0)
+            if unit is None:
+                return None
         return unit
 
+    def _subdivision(self, number: str, depth: int, line: int, start: int, end_line: int | None, end: int | None,
+                     chained: bool) -> _Open | None:
+        holder = self._innermost_holder()
+        if holder is None:
+            return None
+        levels = self.t.levels.get(holder.kind, ())
+        level = _CHAIN + depth
+        if chained:
+            parent, index = self.stack[-1], None
+        else:
+            self._close_until(line, start, level)
+            parent, index = self._placed(number, holder, levels, depth)
+        if index is None:
+            index = _deeper_level(levels, number, parent.index if parent is not holder else -1)
+            if index is None:
+                if parent is holder or depth == 0:
+                    self._warn("unknown-label",
+                               f"({number}) is not a number {holder.label} is divided by in a {self.t.name}",
+                               line, holder.id)
+                    return None
+                index = min(parent.index + 1, len(levels) - 1) if levels else 0
+        kind = levels[index].kind if levels else "item"
+        unit = _Open(f"{parent.id}-{id_number(number)}", f"{parent.base_label}({number.strip('*')})",
+                     parent.suffix, kind, number.strip("*"), parent, level, line, start, end_line, end,
+                     index=index)
+        self._open(unit)
+        self.last = unit
+        return unit
+
+    def _placed(self, number: str, holder: _Open, levels: tuple[Level, ...], depth: int) -> tuple[_Open, int | None]:
+        """Where a subdivision goes: after the one it follows in its numbering, inside
+        the one before it where its numbering starts a deeper level (``(a)`` after
+        ``(1)``, written at the same depth), or else where list nesting put it."""
+        parent = self.stack[-1]
+        trail: list[_Open] = []  # the last subdivision and its ancestors, below ``parent``
+        unit = self.last
+        while unit is not None and unit is not parent and unit is not holder:
+            trail.append(unit)
+            unit = unit.up
+        if unit is not parent or not levels:
+            return parent, None
+        for k, candidate in enumerate(trail):
+            if _follows(levels[candidate.index].numbering, candidate.number, number):
+                return self._reopened(candidate.up), candidate.index
+            deeper = _deeper_level(levels, number, candidate.index)
+            if deeper is not None and _starts(levels[deeper].numbering, number):
+                # (i) after (h) is the next letter, not a first roman numeral.
+                letter = next((c for c in trail[k + 1:]
+                               if _follows(levels[c.index].numbering, c.number, number)), None)
+                if letter is not None:
+                    return self._reopened(letter.up), letter.index
+                return self._reopened(candidate), deeper
+        for candidate in trail:
+            if _fits(levels[candidate.index].numbering, number):
+                return self._reopened(candidate.up), candidate.index
+        return parent, None
+
+    def _reopened(self, unit: _Open) -> _Open:
+        """``unit`` open again, with its ancestors, for a subdivision that its numbering
+        puts inside it though the text closed it."""
+        chain = []
+        while unit is not None and unit not in self.stack:
+            chain.append(unit)
+            unit = unit.up
+        for again in reversed(chain):
+            again.end_line = again.end = None
+            self.stack.append(again)
+        return self.stack[-1]
+
+    def _dot_level(self, holder: _Open) -> Level | None:
+        levels = self.t.levels.get(holder.kind, ())
+        return levels[0] if levels and levels[0].written == "dot" else None
+
+    # Results -----------------------------------------------------------------------
+
     def provisions(self, n_lines: int, text_length: int) -> tuple[Provision, ...]:
+        self._drop_pending()
         self._close_until(n_lines, text_length, 0)
         built, self.built = self.built, []
         self.seen.clear()
@@ -585,6 +1102,8 @@ class _Builder:
                 raise InvalidStructure(
                     f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                     provision=unit.id, lines=[first.line, unit.line])
+            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
+                       unit.line - 1, unit.id)
             n = 2
             while f"{unit.id}~{n}" in seen:
                 n += 1
@@ -599,50 +1118,87 @@ class _Builder:
                 return unit
         return None
 
-
-def _section(content: str, line: int, start: int) -> _Open:
-    if m := _PART.match(content):
-        number = m.group(1)
-        return _Open(f"part-{number.lower()}", f"Part {number}", "", "part", number, None, _SECTION, line, start,
-                     heading=m.group(2))
-    if m := _SCHEDULE.match(content):
-        number = m.group(1)
-        if number:
-            return _Open(f"sch-{number.lower()}", f"Schedule {number}", "", "schedule", number, None, _SECTION,
-                         line, start, heading=m.group(2))
-        return _Open("sch", "the Schedule", "", "schedule", "", None, _SECTION, line, start, heading=m.group(2))
-    slug = _SLUG.sub("-", content.lower()).strip("-") or "section"
-    label = "the " + (content[:1].lower() + content[1:] if content else "section")
-    return _Open(slug, label, "", "section", "", None, _SECTION, line, start, heading=content)
-
-
-def _regulation_or_schedule_paragraph(content: str, line: int, start: int, container: _Open | None) -> _Open | None:
-    m = _REGULATION.match(content)
-    if m is None:
+    def _innermost_holder(self) -> _Open | None:
+        for unit in reversed(self.stack):
+            if unit.holder:
+                return unit
+            if unit.level < _CHAIN:
+                return None
         return None
-    number, heading = m.group(1), m.group(2) or ""
-    if container is not None and container.kind == "schedule":
-        return _schedule_paragraph(container, number, line, start, None, None, heading)
-    return _Open(f"reg-{number.lower()}", f"regulation {number}", "", "regulation", number, None, _REG, line, start,
-                 heading=heading)
+
+    def _warn(self, code: str, message: str, line: int, provision_id: str | None = None) -> None:
+        if provision_id is None and self.stack:
+            provision_id = self.stack[-1].id
+        self.warnings.append(StructureWarning(code, message, line + 1, provision_id))
 
 
-def _schedule_paragraph(schedule: _Open, number: str, line: int, start: int, end_line: int | None, end: int | None,
-                        heading: str = "") -> _Open:
-    schedule_id = schedule.id
-    return _Open(f"{schedule_id}-para-{number.lower()}", f"paragraph {number}", f" of {schedule.base_label}",
-                 "schedule-paragraph", number, schedule_id, _REG, line, start, end_line, end, heading)
+def _clip(words: str, size: int = 40) -> str:
+    return words if len(words) <= size else words[:size - 1] + "…"
 
 
-def _child(parent: _Open, number: str, kind: str, line: int, start: int, level: int, end_line: int | None = None,
-           end: int | None = None) -> _Open:
-    parent_id = parent.id
-    return _Open(f"{parent_id}-{number.lower()}", f"{parent.base_label}({number})", parent.suffix, kind, number,
-                 parent_id, level, line, start, end_line, end)
+def _heading_like(line: str) -> bool:
+    """Whether a line of a text without Markdown headings may be a heading: short, and
+    not ending as a sentence or a list does."""
+    return len(line) <= 160 and not line.endswith((";", ",", "—", ":", "–")) and len(line.split()) <= 16
 
 
-_CHILD_KIND = {"regulation": "sub-paragraph", "paragraph": "sub-paragraph", "schedule-paragraph": "sub-paragraph",
-               "schedule-sub-paragraph": "sub-paragraph", "sub-paragraph": "head", "head": "item"}
+# Numbering: which style a number is in, and whether one follows another.
+
+_STYLE_PATTERNS = {style: re.compile(pattern) for style, pattern in NUMBERING.items()}
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def _fits(styles: tuple[str, ...], number: str) -> bool:
+    return any(_STYLE_PATTERNS[s].fullmatch(number) for s in styles)
+
+
+def _deeper_level(levels: tuple[Level, ...], number: str, below: int) -> int | None:
+    for index in range(below + 1, len(levels)):
+        if _fits(levels[index].numbering, number):
+            return index
+    return None
+
+
+def number_value(style: str, number: str) -> tuple[int, str] | None:
+    """A number's place in its style's sequence, with an inserted number's letters
+    (``2A`` is (2, "A")); ``None`` if it is not in that style."""
+    bare = number.strip("*")
+    if not _STYLE_PATTERNS[style].fullmatch(number):
+        return None
+    if style in ("arabic", "italic-arabic"):
+        digits = re.match(r"[0-9]+", bare).group()
+        return int(digits), bare[len(digits):]
+    if style in ("roman", "upper-roman", "italic-roman"):
+        return _roman(bare.lower()), ""
+    # Letters: a … z, then aa (inserted after a) is a, "a".
+    return ord(bare[0].lower()) - 96, bare[1:].lower()
+
+
+def _roman(numeral: str) -> int:
+    total = 0
+    for k, c in enumerate(numeral):
+        value = _ROMAN_VALUES[c]
+        total += -value if k + 1 < len(numeral) and _ROMAN_VALUES[numeral[k + 1]] > value else value
+    return total
+
+
+def _style_of(styles: tuple[str, ...], number: str) -> str | None:
+    return next((s for s in styles if _STYLE_PATTERNS[s].fullmatch(number)), None)
+
+
+def _follows(styles: tuple[str, ...], before: str, number: str) -> bool:
+    """Whether ``number`` comes next after ``before`` at a level numbered in ``styles``
+    (2 after 1, 2A after 2, 3 after 2A, i after h, ii after i)."""
+    for style in styles:
+        a, b = number_value(style, before), number_value(style, number)
+        if a is not None and b is not None and (b[0] == a[0] + 1 and not b[1] or b[0] == a[0] and b[1] > a[1]):
+            return True
+    return False
+
+
+def _starts(styles: tuple[str, ...], number: str) -> bool:
+    """Whether ``number`` is the first at a level numbered in ``styles`` (1, a, i, A)."""
+    return any((value := number_value(style, number)) is not None and value == (1, "") for style in styles)
 
 
 # --- Reading only the stretch around a range ----------------------------------------
@@ -671,6 +1227,8 @@ _DASH_LINE = re.compile(r"\n[ >]*-+[ ]*$", re.M)
 # A top-level ordered list item: directly under a schedule, a schedule paragraph,
 # whose id no heading line shows.
 _ORDERED_ITEM = re.compile(r"\n[ ]{0,3}[0-9]{1,9}[.)](?:[ ]|$)", re.M)
+# A block opening a unit with no heading ("5.—(1) …", the older SI style).
+_NUMBERED_BLOCK_LINE = re.compile(r"^[ >]*(?:\[F[0-9]+\s*)?(?:\*\*)?[0-9]+[A-Z]*\.(?:\*\*)?[ ]*[—–]", re.M)
 # Every id that is not a heading's starts with a regulation's or a schedule's id; a
 # section whose id starts so may be a duplicate of one no heading line shows.
 _BELOW_HEADINGS = ("reg-", "sch-")
@@ -691,29 +1249,46 @@ class _Outline(NamedTuple):
 
 
 def _outline(text: str) -> _Outline | None:
-    """The outline of a text whose level-2 and level-3 headings are exactly its lines
-    starting ``## `` and ``### ``, as both readers find them, and whose units' ids are
-    unique and all known from those lines; ``None`` for any other text."""
-    if not _plain_lines(text, 0, len(text)):
+    """The outline of a uk-si text whose level-2 and level-3 headings are exactly its
+    lines starting ``## `` and ``### ``, as both readers find them, whose other headings
+    open nothing and name nothing, and whose units' ids are unique and all known from
+    those lines; ``None`` for any other text (which is read whole)."""
+    if not _plain_lines(text, 0, len(text)) or not _HEADING_LINE.search(text) or _NUMBERED_BLOCK_LINE.search(text):
         return None
     outline = _Outline([], [], [], [], [])
     ids: set[str] = set()
     section: _Open | None = None
     schedule_start: int | None = None  # of the schedule whose first paragraph is still to come
     hashes = line = counted_to = 0
+    classify = _Builder(strict=False)
     for start, run, rest in _hash_lines(text):
         hashes += len(run) + rest.count("#")
-        if len(run) not in (2, 3) or rest[:1] not in ("", " "):
+        if len(run) > 6 or rest[:1] not in ("", " "):
             continue
         content = _atx_heading_content(rest[1:]).strip()
+        classify.stack = [section] if section is not None else []
+        found = classify._headed(content, len(run))
+        if len(run) == 1:
+            if found is not None:
+                return None  # a Part at level 1
+            continue
+        if found is None and len(run) > 2:
+            return None  # the heading of the unit below it, or words the next unit may take as its heading
+        if len(run) not in (2, 3):
+            return None  # a unit opened at a level the outline does not cut at
         if len(run) == 2:
-            unit = _section(content, 0, start)
-            if unit.kind == "section" and unit.id.startswith(_BELOW_HEADINGS):
+            if found is None:
+                unit = _Open(slug(content) or "section", "", "", "section", "", None, 1, 0, start)
+                if unit.id.startswith(_BELOW_HEADINGS):
+                    return None
+            elif found[0].rank == 1:
+                unit = _headed_unit(*found, None, start)
+            else:
                 return None
         else:
-            unit = _regulation_or_schedule_paragraph(content, 0, start, section)
-            if unit is None:
-                continue
+            if not found[0].holds:
+                return None
+            unit = _headed_unit(*found, section, start)
         if unit.id in ids:
             return None
         ids.add(unit.id)
@@ -744,6 +1319,14 @@ def _outline(text: str) -> _Outline | None:
 # A consultation proposes many amendments to one version: its outline is read once (an
 # amended text's is mostly the version's moved along, and is not kept).
 _remembered_outline = lru_cache(maxsize=2)(_outline)
+
+
+def _headed_unit(unit: Headed, m: re.Match, container: _Open | None, start: int) -> _Open:
+    """The unit a heading opens, as the outline needs it (its id, kind and start)."""
+    number = m.group("number") or ""
+    inside = container if unit.within else None
+    return _Open(unit_id(unit, number, inside.id if inside else ""), "", "", unit.kind, number, None, unit.rank, 0,
+                 start)
 
 
 def _plain_lines(text: str, start: int, end: int) -> bool:

@@ -32,8 +32,9 @@ def normalise(text: str, *, what: str = "text") -> str:
 
     NUL and other C0 controls (except tab and newline) are refused rather than
     removed: silently dropping characters from the text of law is worse than an error.
+    A form feed (a page break in text taken from a PDF) is a line end.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     bad = _first_control(text)
     if bad is not None:
         raise InvalidText(
@@ -85,13 +86,14 @@ def still_normalised(edited: str, start: int, end: int) -> bool:
     last = len(edited) if last == -1 else last + 1
     lines = edited[first:last]
     at_end = last == len(edited)
-    return ("\r" not in lines and _CONTROL.search(lines) is None and unicodedata.is_normalized("NFC", lines)
+    return ("\r" not in lines and "\f" not in lines and _CONTROL.search(lines) is None
+            and unicodedata.is_normalized("NFC", lines)
             and " \n" not in lines and "\t\n" not in lines and not (at_end and lines.endswith((" ", "\t")))
             and not (first == 0 and lines.startswith("\n"))
             and (not at_end or edited == "" or (edited.endswith("\n") and not edited.endswith("\n\n"))))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _first_control(text: str) -> int | None:

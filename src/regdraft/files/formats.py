@@ -544,7 +544,7 @@ def parse_version(path: str, data: bytes | str) -> str:
     text = _decode(path, data)
     _check_normalised(path, text, 1, "the text")
     try:
-        parse_structure(text)
+        parse_structure(text, strict=False).refuse(("duplicate",))
     except InvalidStructure as exc:
         lines = exc.extra.get("lines") or [None]
         raise InvalidFile(path, lines[-1], exc.message) from None

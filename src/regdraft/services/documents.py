@@ -107,7 +107,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     text = normalise(text, what="version text")
     if not text:
         raise InvalidInput("a version's text cannot be empty", field="text")
-    parse_structure(text)  # strict: duplicate provision numbers are refused here
+    parse_structure(text, strict=False).refuse(("duplicate",))  # duplicate provision numbers are refused here
     if not author.strip():
         raise InvalidInput("a version needs an author", field="author")
     current = head(session, document)
