@@ -10,7 +10,7 @@ from typing import Iterator
 
 from regdraft.core.errors import InvalidInstruction
 from regdraft.core.instructions.model import (
-    DEFINITION, HEADING, INSERT, OMIT, SUBSTITUTE, TEXT, WORDS, Instruction, Problem, quoted,
+    DEFINITION, HEADING, INSERT, OMIT, RENUMBER, SUBSTITUTE, TEXT, TO_END, WORDS, Instruction, Problem, quoted,
 )
 from regdraft.core.instructions.read import read_instructions
 from regdraft.core.structure import Provision, Structure, parse_structure
@@ -51,7 +51,7 @@ class ProvisionTree:
 @lru_cache(maxsize=32)
 def provision_tree(text: str, kind: str) -> ProvisionTree:
     ph = phrasing(kind)
-    structure = parse_structure(text, strict=False)
+    structure = parse_structure(text, kind=kind, strict=False)
     children: dict[str | None, list[Provision]] = {}
     labels: dict[str, list[Provision]] = {}
     for p in structure.provisions:
@@ -282,16 +282,6 @@ def occurrences(text: str, start: int, end: int, phrase: str, *, fold: bool = Fa
     return hits
 
 
-def _find(text: str, start: int, end: int, phrase: str, where: str) -> int:
-    hits = occurrences(text, start, end, phrase) or occurrences(text, start, end, phrase, fold=True)
-    if not hits:
-        raise Problem(f"{quoted(phrase)} does not occur in {where}")
-    if len(hits) > 1:
-        times = "twice" if len(hits) == 2 else f"{len(hits)} times"
-        raise Problem(f"{quoted(phrase)} occurs {times} in {where}")
-    return hits[0]
-
-
 _CLOSERS = set(",.;:)]”’—!?")
 _OPENERS = set("([“‘")
 
@@ -300,6 +290,8 @@ def apply_unchecked(ins: Instruction, text: str, kind: str) -> str:
     if ins.target == TEXT:
         return ins.block or ""
     tree = provision_tree(text, kind)
+    if ins.where == "numbered":
+        return _insert_numbered(text, tree, ins)
     p = _resolve(tree, ins.provision)
     if ins.target == WORDS:
         return _apply_words(ins, text, tree, p)
@@ -309,6 +301,8 @@ def apply_unchecked(ins: Instruction, text: str, kind: str) -> str:
             raise Problem(f"{p.label} has no heading")
         return text[:heading[2]] + ins.new + text[heading[1]:]
     block = ins.block or ""
+    if ins.action == RENUMBER:
+        return _renumber(text, tree, p, ins.new_label)
     if ins.target == DEFINITION:
         items, k = _definition(text, tree, p, ins.term)
     elif ins.where == "appropriate":
@@ -339,23 +333,130 @@ def _apply_words(ins: Instruction, text: str, tree: ProvisionTree, p: Provision)
     new = ins.new
     if ins.action == INSERT and not new:
         raise Problem("there are no words to insert")
-    if ins.action == SUBSTITUTE:
-        at = _find(text, start, end, ins.words, where)
-        return text[:at] + new + text[at + len(ins.words):]
-    if ins.action == OMIT:
-        at = _find(text, start, end, ins.words, where)
-        return _omit_words(text, at, at + len(ins.words), begin, end)
-    if ins.where == "after":
-        at = _find(text, start, end, ins.words, where) + len(ins.words)
-        return text[:at] + ("" if new[0] in _CLOSERS else " ") + new + text[at:]
-    if ins.where == "before":
-        at = _find(text, start, end, ins.words, where)
-        if at > start and not text[at - 1].isspace():
-            return text[:at] + ("" if new[0] in _CLOSERS else " ") + new + text[at:]
-        return text[:at] + new + ("" if new[-1] in _OPENERS else " ") + text[at:]
-    if ins.where == "beginning":
-        return text[:begin] + new + ("" if new[-1] in _OPENERS else " ") + text[begin:]
-    return text[:end] + ("" if new[0] in _CLOSERS else " ") + new + text[end:]
+    if ins.where in ("beginning", "end"):
+        if ins.where == "beginning":
+            return text[:begin] + new + ("" if new[-1] in _OPENERS else " ") + text[begin:]
+        # "At the end insert “, or any other body”" goes before a closing full stop, as
+        # a drafter means it; words that end in a full stop themselves follow it.
+        if text[end - 1:end] == "." and not new.endswith(".") and end - 1 > begin:
+            end -= 1
+        return text[:end] + ("" if new[0] in _CLOSERS else " ") + new + text[end:]
+    spans = _spans(text, start, end, ins, where)
+    for at, stop in reversed(spans):  # from the last, so the earlier places stay where they were
+        if ins.action == SUBSTITUTE:
+            text = text[:at] + new + text[stop:]
+        elif ins.action == OMIT:
+            text = _omit_words(text, at, stop, begin, end)
+        elif ins.where == "after":
+            text = text[:stop] + ("" if new[0] in _CLOSERS else " ") + new + text[stop:]
+        elif at > start and not text[at - 1].isspace():
+            text = text[:at] + ("" if new[0] in _CLOSERS else " ") + new + text[at:]
+        else:
+            text = text[:at] + new + ("" if new[-1] in _OPENERS else " ") + text[at:]
+    return text
+
+
+def _spans(text: str, start: int, end: int, ins: Instruction, where: str) -> list[tuple[int, int]]:
+    """Where the words an instruction acts on stand: (start, end) of each place it
+    names, in order — the one place, each place, the second, the last; a span "from
+    “x” to the end" or "to “y”"."""
+    phrase = ins.words
+    hits = occurrences(text, start, end, phrase) or occurrences(text, start, end, phrase, fold=True)
+    if not hits:
+        raise Problem(f"{quoted(phrase)} does not occur in {where}")
+    occurrence = ins.occurrence
+    if occurrence == "each":
+        chosen = hits
+    elif occurrence == "both":
+        if len(hits) != 2:
+            raise Problem(f"{quoted(phrase)} occurs {_times(len(hits))} in {where}, not in two places")
+        chosen = hits
+    elif occurrence == "last":
+        chosen = hits[-1:]
+    elif occurrence:
+        n = int(occurrence)
+        if n > len(hits):
+            raise Problem(f"{quoted(phrase)} occurs {_times(len(hits))} in {where}, not {n} times")
+        chosen = [hits[n - 1]]
+    elif len(hits) > 1:
+        raise Problem(f"{quoted(phrase)} occurs {_times(len(hits))} in {where}")
+    else:
+        chosen = hits
+    spans = [(at, at + len(phrase)) for at in chosen]
+    if not ins.to_words:
+        return spans
+    at = spans[0][0]
+    if ins.to_words == TO_END:
+        return [(at, end)]
+    stops = [hit for hit in occurrences(text, at, end, ins.to_words) if hit >= at + len(phrase)] \
+        or [hit for hit in occurrences(text, at, end, ins.to_words, fold=True) if hit >= at + len(phrase)]
+    if not stops:
+        raise Problem(f"{quoted(ins.to_words)} does not occur after {quoted(phrase)} in {where}")
+    return [(at, stops[0] + len(ins.to_words))]
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _renumber(text: str, tree: ProvisionTree, p: Provision, new_label: str) -> str:
+    """Give ``p`` the number that ends ``new_label`` where its own number is written
+    (its heading, or the ``(2)`` that opens it)."""
+    m = re.search(r"(?:\(([0-9A-Za-z]+)\)|([0-9]+[A-Za-z]*(?:\.[0-9]+[A-Za-z]*)?))(?=[^()0-9]*$)", new_label)
+    if m is None:
+        raise Problem(f"{new_label!r} gives no number to renumber {p.label} with")
+    number = m.group(1) or m.group(2)
+    line_end = text.find("\n", p.start, p.end)
+    line_end = p.end if line_end < 0 else line_end
+    first = text[p.start:line_end]
+    at = re.search(rf"(?<![0-9A-Za-z.]){re.escape(p.number)}(?![0-9A-Za-z])", first)
+    if at is None:
+        raise Problem(f"the number of {p.label} is not written at its start")
+    renumbered = text[:p.start + at.start()] + number + text[p.start + at.end():]
+    if _canon(new_label, phrasing(tree.kind)) not in provision_tree(renumbered, tree.kind).labels:
+        raise Problem(f"renumbering {p.label} does not give {new_label!r}")
+    return renumbered
+
+
+def _insert_numbered(text: str, tree: ProvisionTree, ins: Instruction) -> str:
+    """US "add paragraph (c)": the new provision goes among its siblings in the order
+    of their numbers, after the last that comes before it."""
+    label = ins.new_label or ins.provision
+    if _canon(label, phrasing(tree.kind)) in tree.labels:
+        raise Problem(f"{label!r} is already in the text")
+    parent_label = re.sub(r"\([0-9A-Za-z]+\)$", "", label)
+    if parent_label == label:
+        raise Problem(f"cannot tell where {label!r} goes: name the provision it follows")
+    parent = _resolve(tree, parent_label)
+    own = re.search(r"\(([0-9A-Za-z]+)\)$", label).group(1)
+    items = [it for it in items_of(text, parent.id, tree.kind) if it.key[0] == "p"]
+    before = [k for k, it in enumerate(items) if _number_key(tree.structure.get(it.key[1]).number) < _number_key(own)]
+    if before:
+        k = before[-1]
+        sep = _separator(text, tuple(items), k, ins.block or "")
+        return text[:items[k].end] + sep + ins.block + text[items[k].end:]
+    if items:
+        sep = _separator(text, tuple(items), 0, ins.block or "")
+        return text[:items[0].start] + ins.block + sep + text[items[0].start:]
+    at = words_span(text, parent)[1]
+    return text[:at] + _default_separator(ins.block or "", text[text.rfind("\n", 0, at) + 1:at]) + ins.block + text[at:]
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _number_key(number: str) -> tuple:
+    """Numbers in drafting order: 2 < 2A < 10; (a) < (b) < (aa); (iv) < (ix)."""
+    if m := re.fullmatch(r"(\d+)([A-Za-z]*)", number):
+        return (0, int(m.group(1)), m.group(2).lower())
+    lower = number.lower()
+    if lower and all(c in _ROMAN for c in lower) and lower not in ("c", "l", "v", "x") or lower == "i":
+        total = 0
+        for k, c in enumerate(lower):
+            value = _ROMAN[c]
+            total += -value if k + 1 < len(lower) and _ROMAN[lower[k + 1]] > value else value
+        return (1, total, "")
+    return (2, len(lower), lower)
 
 
 def _omit_words(text: str, i: int, j: int, begin: int, end: int) -> str:

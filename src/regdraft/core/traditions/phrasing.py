@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from regdraft.core.traditions import DEFAULT_KIND, KINDS, tradition
+
 
 @dataclass(frozen=True, eq=False)  # one value per tradition: compared, and cached, by identity
 class Phrasing:
@@ -251,12 +253,12 @@ EU_ACT = Phrasing(
 )
 
 PHRASINGS: dict[str, Phrasing] = {p.kind: p for p in (UK_SI, UK_ACT, US_CFR, EU_ACT)}
-DEFAULT_KIND = "uk-si"
+assert set(PHRASINGS) == set(KINDS), "every document kind has its phrasing"
+
+__all__ = ["DEFAULT_KIND", "PHRASINGS", "Phrasing", "phrasing"]
 
 
 def phrasing(kind: str) -> Phrasing:
-    """The phrasing of a document kind; an unknown kind is a ``KeyError`` naming the known ones."""
-    try:
-        return PHRASINGS[kind]
-    except KeyError:
-        raise KeyError(f"no instruction phrasing for kind {kind!r} (known: {', '.join(PHRASINGS)})") from None
+    """The phrasing of a document kind; ``ValueError`` naming the known kinds for any other."""
+    tradition(kind)
+    return PHRASINGS[kind]
