@@ -449,16 +449,41 @@ class _Generator:
         def insert(appropriate):
             return lambda: self._insert(node_id, left, right, block, appropriate)
 
+        def insert_each_kind():
+            # New provisions of different kinds go in one instruction each: a new
+            # regulation is never inserted together with the signature or the
+            # explanatory note that follow it.
+            anchor = left
+            for keys in self._runs_of_one_kind(news):
+                first, last = locate(self.new, keys[0], self.kind), locate(self.new, keys[-1], self.kind)
+                self._insert(node_id, anchor, right, self.new[first.start:last.end], False)
+                anchor = keys[-1]
+
         if tag == "delete":
             return [[omit(olds)]]
+        mixed = len(self._runs_of_one_kind(news)) > 1
         if tag == "replace":
-            return [[omit(olds[:-1]), lambda: self._emit(self._substitute(olds[-1], block))],
-                    [omit(olds), insert(False)]]
-        plans = []
+            plans = [[omit(olds[:-1]), lambda: self._emit(self._substitute(olds[-1], block))],
+                     [omit(olds), insert(False)]]
+            return [[omit(olds), insert_each_kind]] + plans if mixed else plans
+        plans = [[insert_each_kind]] if mixed else []
         if node_id is not None and all(k[0] == "d" for k in news):
             plans.append([insert(True)])
         plans.append([insert(False)])
         return plans
+
+    def _runs_of_one_kind(self, keys: list) -> list[list]:
+        """``keys`` in runs of consecutive items of one kind (regulations, an
+        unnumbered section such as a signature, definitions)."""
+        structure = provision_tree(self.new, self.kind).structure
+        runs: list[tuple[str, list]] = []
+        for key in keys:
+            kind = structure.get(key[1]).kind if key[0] == "p" else "definition"
+            if runs and runs[-1][0] == kind:
+                runs[-1][1].append(key)
+            else:
+                runs.append((kind, [key]))
+        return [run for _, run in runs]
 
     # -- instructions about items
 

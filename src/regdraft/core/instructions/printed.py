@@ -16,7 +16,7 @@ _STORED_ITEM = re.compile(r"([ \t]*)[-*+][ \t]+(.*)")
 @lru_cache(maxsize=8)
 def _patterns(ph: Phrasing) -> tuple[re.Pattern, re.Pattern | None]:
     units = "|".join(re.escape(u) for u in ph.heading_units)
-    heading = re.compile(rf"(?:(?:{units})[ \t]+[0-9A-Za-z]+\b|{ph.numbered_headings})(?:[ \t].*)?")
+    heading = re.compile(rf"(?:(?:{units})[ \t]+[0-9A-Za-z]+\b|{ph.numbered_headings})(?:[ \t:.—–-].*)?")
     item = re.compile(rf"([ \t]*)({ph.item_numbers}[ \t].*)") if ph.item_numbers else None
     return heading, item
 

@@ -232,7 +232,10 @@ def _regex(template: str, *, tail: bool = False) -> str:
     out = []
     for piece in re.split(r"(\{\w\})", template):
         if piece in ("{p}", "{q}"):
-            out.append(rf"(?P<{piece[1]}>[^{PH_OPEN}{_VERBATIM_OPEN}]+?)")
+            # A provision's name is not a lead ("In Article 3, paragraph 2 is replaced"
+            # names paragraph 2 in Article 3): it neither opens with "In " nor holds a
+            # comma, but for the "Schedule 1, paragraph 2" way of writing a label.
+            out.append(rf"(?P<{piece[1]}>(?!in\s)(?:(?!,\s(?!paragraph\b))[^{PH_OPEN}{_VERBATIM_OPEN}])+?)")
         elif piece in ("{w}", "{n}", "{t}", "{x}"):
             out.append(rf"{PH_OPEN}(?P<{piece[1]}>\d+){PH_CLOSE}")
         elif piece == "{o}":
