@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,8 +15,10 @@ from regdraft.core.anchors import find_quote
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
+from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
+from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.services import documents
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
@@ -43,7 +45,7 @@ class CitationInput:
 
 @dataclass
 class AmendmentInput:
-    """What a proposer supplies. Exactly one of ``patch_text`` and ``new_text``."""
+    """What a proposer supplies. Exactly one of ``patch_text``, ``new_text`` and ``instructions``."""
 
     slug: str
     title: str
@@ -53,6 +55,9 @@ class AmendmentInput:
     rationale: str = ""
     patch_text: str | None = None
     new_text: str | None = None
+    instructions: str | None = None
+    """Amending instructions in the document's drafting tradition, applied to the base
+    to give ``new_text`` (docs/instructions.md)."""
     citations: list[CitationInput] = field(default_factory=list)
     status: str = "proposed"
     created_at: datetime | None = None
@@ -74,9 +79,18 @@ def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
     allowed = STATUSES if allow_any_status else ("draft", "proposed")
     if data.status not in allowed:
         raise InvalidInput(f"status {data.status!r} is not one of: {', '.join(allowed)}", field="status")
-    if (data.patch_text is None) == (data.new_text is None):
-        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
-                           "(the edited full text)", field="patch_text")
+    if sum(given is not None for given in (data.patch_text, data.new_text, data.instructions)) != 1:
+        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch), new_text "
+                           "(the edited full text) and instructions (amending instructions)", field="patch_text")
+
+
+def _with_instructions_applied(document: Document, base: Version, data: AmendmentInput) -> AmendmentInput:
+    """``data`` with its instructions, if it has them, applied to the base as ``new_text``."""
+    if data.instructions is None:
+        return data
+    # Documents declare their kind once the store holds it; until then they are SIs.
+    kind = getattr(document, "kind", None) or DEFAULT_KIND
+    return replace(data, instructions=None, new_text=parse_instructions(data.instructions, base.text, kind=kind))
 
 
 def propose(session: Session, document: Document, data: AmendmentInput, *, actor: str,
@@ -92,6 +106,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
                             amendment=data.slug)
     proposer = documents.get_stakeholder(session, data.proposer)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     patch_text = data.patch_text
     if data.new_text is not None:
         new_text = normalise(data.new_text, what="new_text")
@@ -121,6 +136,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text))
     anchored = _anchor_citations(session, document, data.citations)
     proposer = documents.get_stakeholder(session, data.proposer)
