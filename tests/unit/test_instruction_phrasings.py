@@ -218,3 +218,14 @@ def test_generated_instructions_speak_each_tradition():
     assert "the words ‘" in eu and "are replaced by ‘" in eu
     act = _round_trip(ACT_2011, changed(ACT_2011, (ACT_1_1, ACT_1_1.replace(" corporate", ""))), "uk-act")
     assert act.startswith("1. In section 1(1), omit “corporate”")
+
+
+def test_the_documentation_lists_every_phrasing_of_every_tradition():
+    from regdraft.core.traditions.phrasing import PHRASINGS
+
+    docs = (REPO / "docs" / "instructions.md").read_text(encoding="utf-8")
+    missing = [(kind, t) for kind, ph in PHRASINGS.items()
+               for t in [*ph.leads, *ph.heading_leads, *ph.definition_leads,
+                         *(t for templates in ph.forms.values() for t in templates)]
+               if f"`{t.strip()}`" not in docs]
+    assert missing == []
