@@ -229,3 +229,19 @@ def test_the_documentation_lists_every_phrasing_of_every_tradition():
                          *(t for templates in ph.forms.values() for t in templates)]
                if f"`{t.strip()}`" not in docs]
     assert missing == []
+
+
+def test_one_change_in_each_place_is_one_instruction():
+    new = SI.replace("section 1 of the Act—", "section 1 of the 2008 Act—").replace(
+        "section 1(2) of the Act", "section 1(2) of the 2008 Act")
+    assert _round_trip(SI, new, "uk-si") == \
+        "1. In regulation 3, for “the Act”, in each place it occurs, substitute “the 2008 Act”.\n"
+
+
+def test_a_provision_that_reads_as_before_under_another_number_is_renumbered():
+    new = SI.replace("### 5. Provision", "### 6. Provision")
+    assert _round_trip(SI, new, "uk-si") == "1. Renumber regulation 5 as regulation 6.\n"
+    rendered = _round_trip(CFR, changed(CFR, ("(i) *Standard", "(j) *Standard")), "us-cfr")
+    assert rendered == "1. In § 370.2, redesignate paragraph (i) as paragraph (j).\n"
+    rendered = _round_trip(GDPR, changed(GDPR, ("### Article 3:", "### Article 4:")), "eu-act")
+    assert rendered == "1. Article 3 is renumbered Article 4.\n"

@@ -430,7 +430,7 @@ def _insert_numbered(text: str, tree: ProvisionTree, ins: Instruction) -> str:
     parent = _resolve(tree, parent_label)
     own = re.search(r"\(([0-9A-Za-z]+)\)$", label).group(1)
     items = [it for it in items_of(text, parent.id, tree.kind) if it.key[0] == "p"]
-    before = [k for k, it in enumerate(items) if _number_key(tree.structure.get(it.key[1]).number) < _number_key(own)]
+    before = [k for k, it in enumerate(items) if number_key(tree.structure.get(it.key[1]).number) < number_key(own)]
     if before:
         k = before[-1]
         sep = _separator(text, tuple(items), k, ins.block or "")
@@ -445,7 +445,7 @@ def _insert_numbered(text: str, tree: ProvisionTree, ins: Instruction) -> str:
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
 
-def _number_key(number: str) -> tuple:
+def number_key(number: str) -> tuple:
     """Numbers in drafting order: 2 < 2A < 10; (a) < (b) < (aa); (iv) < (ix)."""
     if m := re.fullmatch(r"(\d+)([A-Za-z]*)", number):
         return (0, int(m.group(1)), m.group(2).lower())

@@ -11,7 +11,8 @@ from typing import Callable, Iterator
 
 from regdraft.core.errors import InvalidInstruction
 from regdraft.core.instructions.apply import (
-    apply_unchecked, heading_span, is_word, items_of, locate, occurrences, parse, provision_tree, word_scope,
+    apply_unchecked, heading_span, is_word, items_of, locate, number_key, occurrences, parse,
+    provision_tree, word_scope,
     words_span,
 )
 from regdraft.core.instructions.model import (
@@ -46,6 +47,8 @@ def sentence(ins: Instruction, ph: Phrasing) -> str:
             lead = ph.leads[0].format(p=base)
         fields["p"] = name
         fields["u"] = name.split()[0] if name.split() else ""
+        if ins.new_label and base:
+            fields["q"] = _relative(ins.new_label, ph)[1]
     elif ins.within == HEADING:
         lead = ph.heading_leads[0].format(p=ins.provision)
     elif ins.within == DEFINITION:
@@ -351,6 +354,8 @@ class _Generator:
         if cur_body == new_body:
             return
         expected = self.cur[:cur_it.start] + new_body + self.cur[cur_it.end:]
+        if key[0] == "p" and self._in_each_place(key, cur_it.start, cur_it.end, _chunks(cur_body, new_body), new_body):
+            return
         if not _mostly_rewritten(cur_body, new_body):
             snap = self._snap()
             try:
@@ -465,12 +470,29 @@ class _Generator:
         if tag == "replace":
             plans = [[omit(olds[:-1]), lambda: self._emit(self._substitute(olds[-1], block))],
                      [omit(olds), insert(False)]]
-            return [[omit(olds), insert_each_kind]] + plans if mixed else plans
+            if mixed:
+                plans.insert(0, [omit(olds), insert_each_kind])
+            if len(olds) == len(news) and all(k[0] == "p" for k in olds + news):
+                plans.insert(0, [lambda: self._renumber(olds, news)])
+            return plans
         plans = [[insert_each_kind]] if mixed else []
         if node_id is not None and all(k[0] == "d" for k in news):
             plans.append([insert(True)])
         plans.append([insert(False)])
         return plans
+
+    def _renumber(self, olds: list, news: list) -> None:
+        """Provisions that read as before under other numbers are renumbered ("Renumber
+        regulation 5 as regulation 6"); the last first when the numbers go up, so that
+        no label is ever in the text twice."""
+        new_structure = provision_tree(self.new, self.kind).structure
+        pairs = list(zip(olds, news))
+        first_old = provision_tree(self.cur, self.kind).structure.get(olds[0][1])
+        if first_old is None or number_key(new_structure.get(news[0][1]).number) > number_key(first_old.number):
+            pairs.reverse()
+        for old_key, new_key in pairs:
+            label, _ = self._ref(old_key)
+            self._emit(_make(RENUMBER, PROVISION, provision=label, new_label=new_structure.get(new_key[1]).label))
 
     def _runs_of_one_kind(self, keys: list) -> list[list]:
         """``keys`` in runs of consecutive items of one kind (regulations, an
@@ -541,14 +563,53 @@ class _Generator:
             return
         if scope is None:
             raise _Fail
+        chunks = _chunks(self.cur[start:end], target)
+        if self._in_each_place(scope, start, end, chunks, target):
+            return
         delta = 0
-        for x, y, r in _chunks(self.cur[start:end], target):
+        for x, y, r in chunks:
             x, y = x + start + delta, y + start + delta
             self._word_edit(scope, x, y, r)
             delta += len(r) - (y - x)
         start, end = bounds(self.cur)
         if self.cur[start:end] != target:
             raise _Fail
+
+    def _in_each_place(self, scope: tuple, start: int, end: int, chunks: list, target: str) -> bool:
+        """One instruction for one change made in each place the words stand ("for
+        “the Act”, in each place it occurs, substitute “the 2008 Act”"), where it gives
+        the intended text."""
+        if len(chunks) < 2 or scope[0] != "p":
+            return False
+        provision = provision_tree(self.cur, self.kind).structure.get(scope[1])
+        if provision is None:
+            return False
+        text, expected = self.cur, self.cur[:start] + target + self.cur[end:]
+        # The same whole words around each place: "the Act" → "the 2008 Act", not "2008 " put in.
+        for left, right in ((0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (0, 2), (2, 1), (1, 2), (2, 2)):
+            changes = set()
+            for x, y, r in chunks:
+                before = re.search(rf"(?:\b\w+\W*?){{{left}}}$", text[start:start + x])
+                after = re.match(rf"(?:\W*?\w+\b){{{right}}}", text[start + y:end])
+                if before is None or after is None:
+                    break
+                lead, tail = before.group(0), after.group(0)
+                changes.add((lead + text[start + x:start + y] + tail, lead + r + tail))
+            else:
+                if len(changes) != 1:
+                    continue
+                words, new = changes.pop()
+                if not _quotable(words) or not (new == "" or _quotable(new)):
+                    continue
+                action = OMIT if new == "" else SUBSTITUTE
+                snap = self._snap()
+                try:
+                    self._emit(_make(action, WORDS, provision=provision.label, words=words, new=new,
+                                     occurrence="each"), expected)
+                    return True
+                except _Fail:
+                    self._restore(snap)
+        return False
 
     def _word_edit(self, scope: tuple, x: int, y: int, r: str) -> None:
         text = self.cur
