@@ -190,3 +190,54 @@ def renumbered(text: str, seed: int = 5) -> tuple[str, dict[int, int], Callable[
         mapping[index] = len(result)
         result.append(new_lines[index])
     return "\n".join(result), mapping, renumber_line
+
+
+# Texts of the other kinds: the same generated regulation, written the way each drafting
+# tradition writes it (docs/drafting-format.md), so each kind reads the same amount of
+# structure and its timings compare.
+_HOLDER = re.compile(r"^### (\d+)\. (.*)$", re.M)
+_PART_LINE = re.compile(r"^## Part (\d+): (.*)$", re.M)
+
+
+def act_text(target_bytes: int, seed: int = 1) -> str:
+    """An Act-shaped text (uk-act): sections ``### 1 Heading``, subsections, paragraphs."""
+    return _HOLDER.sub(r"### \1 \2", regulation_text(target_bytes, seed)).replace("regulation ", "section ")
+
+
+def cfr_text(target_bytes: int, seed: int = 1) -> str:
+    """A CFR-shaped text (us-cfr): ``### § 1005.N Heading.``, flat paragraphs (a), (1), (i)
+    one after another as the CFR prints them, subparts for Parts."""
+    text = regulation_text(target_bytes, seed)
+    text = text.replace("# The Generated", "# PART 1005—THE GENERATED", 1)
+    # A CFR part has at most 26 subparts (A to Z): the sections of the rest stay in subpart Z.
+    text = _PART_LINE.sub(lambda m: f"## Subpart {chr(64 + int(m.group(1)))}—{m.group(2)}"
+                          if int(m.group(1)) <= 26 else "", text)
+    text = _HOLDER.sub(r"### § 1005.\1 \2.", text)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    text = re.sub(r"^\((\d+)\) ", lambda m: f"({letters[int(m.group(1)) - 1]}) ", text, flags=re.M)
+    text = re.sub(r"^- \(([a-h])\) ", lambda m: f"({letters.index(m.group(1)) + 1}) ", text, flags=re.M)
+    text = re.sub(r"^  - \(([ivx]+)\) ", r"(\1) ", text, flags=re.M)
+    text = re.sub(r"\n(?=\([0-9ivx]+\) )", "\n\n", text)  # each paragraph a block of its own
+    return re.sub(r"regulation (\d+)\((\d+)\)", lambda m: f"§ 1005.{m.group(1)}({letters[int(m.group(2)) - 1]})", text)
+
+
+def eu_text(target_bytes: int, seed: int = 1) -> str:
+    """An EU-shaped text (eu-act): Chapters, ``### Article N: Heading``, paragraphs ``1.``."""
+    text = regulation_text(target_bytes, seed)
+    text = _PART_LINE.sub(lambda m: f"## Chapter {_roman(int(m.group(1)))}: {m.group(2)}", text)
+    text = _HOLDER.sub(r"### Article \1: \2", text)
+    return re.sub(r"^\((\d+)\) ", r"\1. ", text, flags=re.M).replace("regulation ", "Article ")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out
+
+
+KIND_TEXTS: dict[str, Callable[[int, int], str]] = {
+    "uk-si": regulation_text, "uk-act": act_text, "us-cfr": cfr_text, "eu-act": eu_text}

@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 
@@ -48,6 +49,15 @@ def median_time(operation: Callable[[], object], repeats: int) -> float:
         operation()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def git_word_diff(old: str, new: str, folder: str, repeats: int) -> float:
+    """The median seconds of ``git diff --no-index --word-diff=porcelain`` on the two
+    texts, written as files in ``folder``: the yardstick the pipeline is measured by."""
+    a, b = Path(folder, "old.md"), Path(folder, "new.md")
+    a.write_text(old, encoding="utf-8")
+    b.write_text(new, encoding="utf-8")
+    return median_command(["git", "diff", "--no-index", "--word-diff=porcelain", str(a), str(b)], repeats)
 
 
 def median_command(command: list[str], repeats: int, **kwargs) -> float:

@@ -10,13 +10,12 @@ process with a cut-off because it can take minutes.
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 from typing import Callable
 
 from diff_match_patch import diff_match_patch
 
 from bench.corpus import edit_lines, insert_regulation, move_block, regulation_text
-from bench.measure import Row, median_command, median_time, peak_memory_mb, timed_in_child
+from bench.measure import Row, git_word_diff, median_time, peak_memory_mb, timed_in_child
 from regdraft.core.diffing import group_by_provision
 from regdraft.core.patching import _line_diffs, diff_words, make_patch, parse_patch, upstream_apply
 from regdraft.core.redline import render_html, render_with_cmark
@@ -112,11 +111,7 @@ def run(sizes: list[int], repeats: int, naive: bool) -> list[Row]:
                 rebuilt, applied = upstream_apply(patch, old)
                 assert rebuilt == new and all(applied), f"{name}: upstream does not rebuild the text"
                 assert parse_patch(patch).text == patch
-                a, b = Path(tmp, "old.md"), Path(tmp, "new.md")
-                a.write_text(old, encoding="utf-8")
-                b.write_text(new, encoding="utf-8")
-                git = median_command(["git", "diff", "--no-index", "--word-diff=porcelain", str(a), str(b)],
-                                     repeats)
+                git = git_word_diff(old, new, tmp, repeats)
                 ours = median_time(lambda: our_pipeline(old, new), repeats)
                 naive_time = timed_in_child(lambda: naive_pipeline(old, new), NAIVE_TIMEOUT) if naive else None
                 patch_only = median_time(lambda: our_patch(old, new), repeats)

@@ -212,3 +212,14 @@ def test_benchmark_amendments_touch_what_whole_readings_find(monkeypatch):
         in_stretches, whole = _analysed_both_ways(base, patch_text, monkeypatch)
         assert in_stretches == whole
         assert in_stretches.provisions
+
+
+def test_a_text_of_another_kind_is_read_whole_as_that_kind():
+    text = "### 1 Section\n\n(1) Text.\n\n### 2 Another\n\n(1) More.\n"
+    reader = StretchReader(text, kind="uk-act")
+    assert reader._outline is None
+    assert reader.structure_around(len(text) - 5, len(text) - 2).provisions == parse_structure(
+        text, kind="uk-act", strict=False).provisions
+    edited = StretchReader(text.replace("More", "Less"), edited_from=reader, changed=(len(text) - 6, len(text) - 2,
+                                                                                      len(text) - 2))
+    assert edited.kind == "uk-act" and edited.structure_around(0, 1).get("sec-1").label == "section 1"

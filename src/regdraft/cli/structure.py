@@ -33,7 +33,7 @@ def structure(
         "--format", "-f", help="text: one unit a line, indented by level; json: units, counts and warnings.")
     ] = StructureFormat.text,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Refuse the text (exit 1, one line naming the line and unit) if anything is warned of.")
+        "--strict", help="Refuse the text (exit 2, one line naming the line and unit) if anything is warned of.")
     ] = False,
 ) -> None:
     """Print the units of FILE (id, label, level, start and end offsets) and the warnings

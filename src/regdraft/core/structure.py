@@ -96,8 +96,9 @@ class Structure:
         ``codes`` (a document that is not strict still refuses duplicate numbers)."""
         for warning in self.warnings:
             if warning.code in codes:
-                raise InvalidStructure(warning.message, provision=warning.provision_id, lines=[warning.line],
-                                       code=warning.code)
+                # A duplicate's error names the number twice used (reg-3), not the ~2 given to the second.
+                provision = warning.provision_id.split("~", 1)[0] if warning.provision_id else None
+                raise InvalidStructure(warning.message, provision=provision, lines=[warning.line], code=warning.code)
         return self
 
     def get(self, provision_id: str) -> Provision | None:
@@ -295,6 +296,7 @@ def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> lis
     return warnings
 
 
+@lru_cache(maxsize=4096)
 def _step(before: str, number: str) -> int | None:
     """How far ``number`` is past ``before`` (1 for the next, 0 for an inserted 2A after
     2, negative for a step back); ``None`` when they are not numbered alike. Letters
@@ -696,6 +698,7 @@ _NUMBERED = re.compile(r"(?:\*\*)?(?P<number>[0-9]+[A-Z]*)\.(?:\*\*)?(?:\s*[—�
 # an amending provision inserts, not a unit of the host.
 _OPENING_QUOTE = re.compile(r"[“‘\"]\s*(?:\(|[0-9]+[A-Z]*\.?(?:\s|$))")
 _QUOTE_MARKS = ("“", "”")
+_MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before the quotation mark
 
 
 class _Open:
@@ -703,7 +706,7 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -713,6 +716,8 @@ class _Open:
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
         self.index, self.holder, self.up = index, holder, parent
+        # Where a subdivision read as a letter would go were it a roman numeral: (i) after (h).
+        self.alternative: tuple[_Open, int] | None = None
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -731,6 +736,8 @@ class _Builder:
     def __init__(self, strict: bool, tradition: Tradition = _UK_SI) -> None:
         self.strict = strict
         self.t = tradition
+        self.marker = re.compile(tradition.marker) if tradition.marker else None
+        self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
@@ -743,6 +750,7 @@ class _Builder:
         self.unnamed: _Open | None = None
         self.quoting = 0  # the balance of quotation marks in quoted text being read
         self.last: _Open | None = None  # the last subdivision made
+        self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
 
     # Headings ----------------------------------------------------------------------
@@ -758,9 +766,8 @@ class _Builder:
         pending, self.pending = self.pending, None
         heading = (m.group("heading") or "").strip()
         if pending is not None:
-            if unit.holds:  # its own title, on the line above: the unit starts there
-                heading = heading or pending[0]
-                line, start = pending[1], pending[2]
+            if unit.holds and unit.titled and not heading:  # its own title, on the line above: it starts there
+                heading, line, start = pending
             else:
                 self._cross_heading(*pending)
         self.unnamed = None
@@ -784,7 +791,7 @@ class _Builder:
         return None
 
     def _past_marker(self, content: str) -> str:
-        if self.t.marker and (m := re.match(self.t.marker, content)):
+        if self.marker is not None and (m := self.marker.match(content)):
             return content[m.end():].lstrip()
         return content
 
@@ -896,11 +903,18 @@ class _Builder:
                   end_line: int | None = None, end: int | None = None) -> _Open | None:
         """An item's end may instead be given later, by closing the returned unit before
         any block at or above its depth."""
-        self._unnamed_is_named()
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
         self._close_until(line, start, _CHAIN + depth)
-        if not self.stack:
-            return None
         if content is not None and self._in_quotation(content, line):
+            return None
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            m = _LABELS.match(content or "")
+            if m is not None:  # "Whereas: - (1) …", which runs on to the next recital or unit
+                self._recital(m.group("labels"), line, start)
+                return None
+        if not self.stack:
             return None
         parent = self.stack[-1]
         if info and depth == 1 and parent.kind in self.t.schedules and self.t.schedule_paragraph:
@@ -915,10 +929,6 @@ class _Builder:
             return None
         return self._subdivisions(m.group("labels"), depth, line, start, end_line, end)
 
-    def _unnamed_is_named(self) -> None:
-        self.unnamed = None
-        self._drop_pending()
-
     def _quoted(self, content: str, line: int) -> None:
         if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
             self._warn("quoted-text", f"quoted text “{_clip(content)}” is read as part of the provision quoting it",
@@ -926,6 +936,8 @@ class _Builder:
 
     def _in_quotation(self, content: str, line: int) -> bool:
         """Whether the block is (or opens) text quoted by an amending provision."""
+        if not self.quoting and content[:1] not in _MAY_OPEN_A_QUOTATION:
+            return False
         opens, closes = content.count(_QUOTE_MARKS[0]), content.count(_QUOTE_MARKS[1])
         if self.quoting > 0:
             self.quoting = max(self.quoting + opens - closes, 0)
@@ -944,6 +956,7 @@ class _Builder:
             return self._subdivisions(f"({number})", depth, line, start)
         schedule = self._innermost(self.t.schedules) if self.t.schedules else None
         if schedule is not None:
+            self._drop_pending()
             self._close_until(line, start, self.t.unit(self.t.schedule_paragraph).rank)
             unit = self._schedule_paragraph(schedule, number, line, start, None, None)
             self._open(unit)
@@ -978,7 +991,7 @@ class _Builder:
                       end: int | None = None) -> _Open | None:
         """The units a label, or a run of them (``(a)(1)``), opens at once; the innermost
         is given the block's end."""
-        numbers = _EACH_LABEL.findall(labels)
+        numbers = _EACH_LABEL.findall(labels) if labels.count("(") > 1 else (labels[1:-1],)
         unit = None
         for k, number in enumerate(numbers):
             last = k == len(numbers) - 1
@@ -1001,7 +1014,7 @@ class _Builder:
             self._close_until(line, start, level)
             parent, index = self._placed(number, holder, levels, depth)
         if index is None:
-            index = _deeper_level(levels, number, parent.index if parent is not holder else -1)
+            index = _deeper_level(self.styles[holder.kind], number, parent.index if parent is not holder else -1)
             if index is None:
                 if parent is holder or depth == 0:
                     self._warn("unknown-label",
@@ -1013,6 +1026,7 @@ class _Builder:
         unit = _Open(f"{parent.id}-{id_number(number)}", f"{parent.base_label}({number.strip('*')})",
                      parent.suffix, kind, number.strip("*"), parent, level, line, start, end_line, end,
                      index=index)
+        unit.alternative, self.alternative = self.alternative, None
         self._open(unit)
         self.last = unit
         return unit
@@ -1029,21 +1043,37 @@ class _Builder:
             unit = unit.up
         if unit is not parent or not levels:
             return parent, None
+        if trail and trail[0].alternative is not None and trail[0].number == "i" and _ROMAN.fullmatch(number) \
+                and number != "i" and not _follows(levels[trail[0].index].numbering, "h", number):
+            # (ii) after an (i) read as the letter after (h): that (i) was the first roman numeral.
+            self._renest(trail[0], *trail[0].alternative)
+            return self._reopened(trail[0].up), trail[0].index
         for k, candidate in enumerate(trail):
             if _follows(levels[candidate.index].numbering, candidate.number, number):
                 return self._reopened(candidate.up), candidate.index
-            deeper = _deeper_level(levels, number, candidate.index)
+            deeper = _deeper_level(self.styles[holder.kind], number, candidate.index)
             if deeper is not None and _starts(levels[deeper].numbering, number):
                 # (i) after (h) is the next letter, not a first roman numeral.
                 letter = next((c for c in trail[k + 1:]
                                if _follows(levels[c.index].numbering, c.number, number)), None)
                 if letter is not None:
+                    self.alternative = (candidate, deeper)
                     return self._reopened(letter.up), letter.index
                 return self._reopened(candidate), deeper
         for candidate in trail:
             if _fits(levels[candidate.index].numbering, number):
                 return self._reopened(candidate.up), candidate.index
         return parent, None
+
+    def _renest(self, unit: _Open, parent: _Open, index: int) -> None:
+        """``unit`` (which has no subdivisions yet) moved inside ``parent`` at ``index``."""
+        del self.seen[unit.id]
+        unit.id, unit.parent, unit.up, unit.index = f"{parent.id}-{id_number(unit.number)}", parent.id, parent, index
+        unit.base_label, unit.label = f"{parent.base_label}({unit.number})", f"{parent.base_label}({unit.number})" + \
+            parent.suffix
+        unit.kind, unit.alternative = self.t.levels[self._innermost_holder().kind][index].kind, None
+        self.seen.setdefault(unit.id, unit)
+        self._reopened(parent)
 
     def _reopened(self, unit: _Open) -> _Open:
         """``unit`` open again, with its ancestors, for a subdivision that its numbering
@@ -1102,12 +1132,12 @@ class _Builder:
                 raise InvalidStructure(
                     f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                     provision=unit.id, lines=[first.line, unit.line])
-            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
-                       unit.line - 1, unit.id)
             n = 2
             while f"{unit.id}~{n}" in seen:
                 n += 1
             unit.id = f"{unit.id}~{n}"
+            self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
+                       unit.line - 1, unit.id)
         seen[unit.id] = unit
         self.built.append(unit)
         self.stack.append(unit)
@@ -1142,23 +1172,31 @@ def _heading_like(line: str) -> bool:
     return len(line) <= 160 and not line.endswith((";", ",", "—", ":", "–")) and len(line.split()) <= 16
 
 
-# Numbering: which style a number is in, and whether one follows another.
+# Numbering: which style a number is in, and whether one follows another. Each is a
+# pure function of a few short strings that recur all through a text (a, b; 1, 2), so
+# each is remembered.
 
 _STYLE_PATTERNS = {style: re.compile(pattern) for style, pattern in NUMBERING.items()}
+_ROMAN = _STYLE_PATTERNS["roman"]
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
+@lru_cache(maxsize=4096)
 def _fits(styles: tuple[str, ...], number: str) -> bool:
     return any(_STYLE_PATTERNS[s].fullmatch(number) for s in styles)
 
 
-def _deeper_level(levels: tuple[Level, ...], number: str, below: int) -> int | None:
-    for index in range(below + 1, len(levels)):
-        if _fits(levels[index].numbering, number):
+@lru_cache(maxsize=4096)
+def _deeper_level(styles: tuple[tuple[str, ...], ...], number: str, below: int) -> int | None:
+    """The first level below ``below`` whose numbering ``number`` fits (``styles``: each
+    level's numbering styles, outermost first)."""
+    for index in range(below + 1, len(styles)):
+        if _fits(styles[index], number):
             return index
     return None
 
 
+@lru_cache(maxsize=4096)
 def number_value(style: str, number: str) -> tuple[int, str] | None:
     """A number's place in its style's sequence, with an inserted number's letters
     (``2A`` is (2, "A")); ``None`` if it is not in that style."""
@@ -1182,10 +1220,7 @@ def _roman(numeral: str) -> int:
     return total
 
 
-def _style_of(styles: tuple[str, ...], number: str) -> str | None:
-    return next((s for s in styles if _STYLE_PATTERNS[s].fullmatch(number)), None)
-
-
+@lru_cache(maxsize=4096)
 def _follows(styles: tuple[str, ...], before: str, number: str) -> bool:
     """Whether ``number`` comes next after ``before`` at a level numbered in ``styles``
     (2 after 1, 2A after 2, 3 after 2A, i after h, ii after i)."""
@@ -1196,6 +1231,7 @@ def _follows(styles: tuple[str, ...], before: str, number: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def _starts(styles: tuple[str, ...], number: str) -> bool:
     """Whether ``number`` is the first at a level numbered in ``styles`` (1, a, i, A)."""
     return any((value := number_value(style, number)) is not None and value == (1, "") for style in styles)
@@ -1402,7 +1438,9 @@ class StretchReader:
     same provisions field by field. It holds the provisions that start in the stretch
     and the section holding it (the preamble only if the stretch starts the text). A
     text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
-    scanner declines, is read whole, once.
+    scanner declines, is read whole, once; so is every text of a ``kind`` other than
+    ``uk-si`` (reading them in stretches would need an outline for each tradition's
+    headings, which reading a version once and keeping its structure makes less worth it).
 
     ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
     only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
@@ -1413,9 +1451,14 @@ class StretchReader:
     """
 
     def __init__(self, text: str, edited_from: StretchReader | None = None,
-                 changed: tuple[int, int, int] | None = None) -> None:
+                 changed: tuple[int, int, int] | None = None, *, kind: str = "uk-si") -> None:
         self.text = text
-        if edited_from is None:
+        self.kind = edited_from.kind if edited_from is not None else kind
+        if self.kind != "uk-si":
+            # Outlines are worked out for uk-si's headings only (a level-2 heading that
+            # closes every unit, ``### N.`` holders); other kinds are read whole, once.
+            self._outline = None
+        elif edited_from is None:
             self._outline = _remembered_outline(text)
         elif edited_from._outline is None:
             self._outline = None
@@ -1456,7 +1499,7 @@ class StretchReader:
 
     def _read_whole(self) -> Structure:
         if self._whole is None:
-            self._whole = parse_structure(self.text, strict=False)
+            self._whole = parse_structure(self.text, kind=self.kind, strict=False)
         return self._whole
 
 

@@ -9,6 +9,7 @@ gives the id the parser gives that unit; :func:`id_to_label` goes the other way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from regdraft.core.traditions import eu_act, uk_act, uk_si, us_cfr
 from regdraft.core.traditions.model import NUMBERING, Headed, Level, Tradition
@@ -38,6 +39,7 @@ def slug(words: str) -> str:
     return _SLUG.sub("-", words.lower()).strip("-")
 
 
+@lru_cache(maxsize=4096)
 def id_number(number: str) -> str:
     """A number as an id spells it: lower case, no italics, full stops as hyphens."""
     return number.strip("*").lower().replace(".", "-")

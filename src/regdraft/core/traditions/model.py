@@ -68,6 +68,10 @@ class Headed:
     """Id and label when the heading has no number (``## Schedule``: ``sch``, ``the Schedule``)."""
     ignore_case: bool = True
     numbering: str = "arabic"
+    titled: bool = True
+    """Whether an unnumbered heading standing right above it is its own title (a
+    section's, in legislation.gov.uk's texts); otherwise it is a cross-heading over it
+    and the units after it (an Act's schedule paragraphs have none of their own)."""
 
     @property
     def pattern(self) -> re.Pattern:

@@ -17,7 +17,7 @@ TRADITION = Tradition(
                "Chapter {number} of {container}", rank=2, within=("part",)),
         SCHEDULE,
         Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=4,
-               within=("schedule",), holds=True, suffix=" of {container}", ignore_case=False),
+               within=("schedule",), holds=True, suffix=" of {container}", ignore_case=False, titled=False),
         Headed("section", NUMBERED_HEADING, "sec-{number}", "section {number}", rank=4, holds=True,
                ignore_case=False),
     ),

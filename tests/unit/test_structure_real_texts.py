@@ -1,0 +1,112 @@
+"""The parser on real published texts of every kind (tests/fixtures/legislation/, sources
+and licences in tests/fixtures/README.md), as they are published: golden outlines
+reviewed by eye, and unit counts checked against counts made another way (by the
+lines that number the units, as one would count them by hand with grep)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from regdraft.core.structure import parse_structure
+from regdraft.core.traditions import label_to_id
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "legislation"
+GOLDEN = ROOT / "tests" / "golden" / "structure"
+
+REAL_TEXTS = {
+    "uksi-2014-2407_as-made.legalize-uk.md": "uk-si",
+    "uksi-2014-2407_as-made.txt": "uk-si",
+    "ukpga-2019-24.md": "uk-act",
+    "ecfr-12-1005-2011.md": "us-cfr",
+    "eu-32020R0111.md": "eu-act",
+}
+
+
+def _read(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def outline(text: str, kind: str) -> str:
+    found = parse_structure(text, kind=kind, strict=False)
+    rows = [f"{p.line:>4}  {p.id:<28} {p.label:<44} {p.kind:<22} {p.parent or '-':<24} {p.heading}".rstrip()
+            for p in found.provisions]
+    rows += [f"warning {w.line}: {w.code} ({w.provision_id or '-'}): {w.message}" for w in found.warnings]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(REAL_TEXTS))
+def test_real_text_outline(name: str):
+    golden = GOLDEN / f"real-{Path(name).stem}.txt"
+    got = outline(_read(name), REAL_TEXTS[name])
+    if os.environ.get("REGDRAFT_UPDATE_GOLDEN") == "1":
+        golden.write_text(got, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run with REGDRAFT_UPDATE_GOLDEN=1 and review it"
+    assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(REAL_TEXTS))
+def test_every_label_names_its_unit(name: str):
+    kind = REAL_TEXTS[name]
+    for p in parse_structure(_read(name), kind=kind, strict=False).provisions:
+        assert label_to_id(p.label, kind) == p.id, p
+
+
+def _counts(name: str) -> Counter:
+    return Counter(p.kind for p in parse_structure(_read(name), kind=REAL_TEXTS[name], strict=False).provisions)
+
+
+def test_the_si_as_published_and_as_markdown_have_the_same_units():
+    markdown = parse_structure(_read("uksi-2014-2407_as-made.legalize-uk.md"), strict=False)
+    plain = parse_structure(_read("uksi-2014-2407_as-made.txt"), strict=False)
+    numbered = [(p.id, p.label, p.kind, p.heading) for p in markdown.provisions if p.number]
+    assert numbered == [(p.id, p.label, p.kind, p.heading) for p in plain.provisions if p.number]
+    assert [p[0] for p in numbered if p[2] == "regulation"] == [f"reg-{n}" for n in range(1, 6)]
+    assert markdown.metadata["identifier"] == "uksi-2014-2407"
+
+
+def test_the_act_has_the_units_its_lines_number():
+    text = _read("ukpga-2019-24.md")
+    body, schedule = text.split("\n## SCHEDULE\n")
+    counts = _counts("ukpga-2019-24.md")
+    assert counts["section"] == len(re.findall(r"^##### \d+$", body, re.M))
+    assert counts["schedule-paragraph"] == len(re.findall(r"^##### \d+$", schedule, re.M))
+    assert counts["subsection"] == len(re.findall(r"^- \(\d+\)", body, re.M))
+    assert counts["schedule-sub-paragraph"] == len(re.findall(r"^- \(\d+\)", schedule, re.M))
+    # (i) is a letter after (h), and a roman numeral where (ii) follows it.
+    romans = len(re.findall(r"^- \(i\)[^\n]*\n\n- \(ii\)", text, re.M))
+    letters = len(re.findall(r"^- \([a-z]\)", text, re.M)) - romans
+    assert counts["sub-paragraph"] == romans + len(re.findall(r"^- \((?:ii|iii|iv|v)\)", text, re.M))
+    assert counts["paragraph"] == letters
+    assert counts["cross-heading"] == len(re.findall(r"^#### ", schedule, re.M))
+
+
+def test_the_cfr_part_has_the_paragraphs_its_lines_number():
+    text = _read("ecfr-12-1005-2011.md")
+    rule = text.split("\n## Appendix A to Part 1005")[0]
+    found = parse_structure(text, kind="us-cfr", strict=False)
+    counts = Counter(p.kind for p in found.provisions)
+    assert counts["section"] == len(re.findall(r"^### § ", rule, re.M))
+    # A block may open two paragraphs at once: "(a)(1) …".
+    labels = sum(len(re.match(r"((?:\([^()\s]+\))+)", line).group(1).split(")(")) for line in
+                 re.findall(r"^\([^()\s]+\).*$", rule, re.M))
+    assert counts["paragraph"] == labels
+    assert {"appendix-a-to-part-1005", "appendix-c-to-part-1005", "supplement-i-to-part-1005"} <= {
+        p.id for p in found.provisions}
+    deep = found.get("s1005-20-h-2-iii")
+    assert deep is not None and deep.label == "§ 1005.20(h)(2)(iii)"
+    assert found.get("s1005-2-i").label == "§ 1005.2(i)"  # the letter after (h), not a roman one
+
+
+def test_the_eu_regulation_has_its_recitals_articles_and_annex():
+    text = _read("eu-32020R0111.md")
+    counts = _counts("eu-32020R0111.md")
+    preamble = text.split("HAS ADOPTED THIS REGULATION")[0]
+    assert counts["recital"] == len(re.findall(r"^- \(\d+\)", preamble, re.M))
+    assert counts["article"] == len(re.findall(r"^#### Article \d+$", text, re.M))
+    assert counts["annex"] == 1
