@@ -220,6 +220,15 @@ def test_generated_instructions_speak_each_tradition():
     assert act.startswith("1. In section 1(1), omit “corporate”")
 
 
+def test_every_document_kind_has_its_phrasing():
+    from regdraft.core.traditions import KINDS
+    from regdraft.core.traditions.phrasing import PHRASINGS, phrasing
+
+    assert set(PHRASINGS) == set(KINDS)
+    with pytest.raises(ValueError, match="unknown document kind 'us-state'"):
+        phrasing("us-state")
+
+
 def test_the_documentation_lists_every_phrasing_of_every_tradition():
     from regdraft.core.traditions.phrasing import PHRASINGS
 
