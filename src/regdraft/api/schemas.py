@@ -283,8 +283,10 @@ class CitationCreate(_In):
 
 
 class AmendmentCreate(_In):
-    """Give exactly one of `patch_text` (diff-match-patch patch text against the base)
-    and `new_text` (the base as you want it; regdraft makes the patch)."""
+    """Give exactly one of `patch_text` (diff-match-patch patch text against the base),
+    `new_text` (the base as you want it; regdraft makes the patch) and `instructions`
+    (amending instructions in the document's drafting tradition, applied to the base:
+    docs/instructions.md). The amendment's `hunks` are the hunk report."""
 
     slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
     title: str
@@ -298,6 +300,7 @@ class AmendmentCreate(_In):
     citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
     patch_text: str | None = None
     new_text: str | None = None
+    instructions: str | None = Field(None, examples=["1. In regulation 3(2), for “any person” substitute “a body”."])
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
 
 

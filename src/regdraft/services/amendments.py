@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +15,7 @@ from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
+from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
@@ -54,7 +55,7 @@ class CitationInput:
 
 @dataclass
 class AmendmentInput:
-    """What a proposer supplies. Exactly one of ``patch_text`` and ``new_text``."""
+    """What a proposer supplies. Exactly one of ``patch_text``, ``new_text`` and ``instructions``."""
 
     slug: str
     title: str
@@ -64,6 +65,9 @@ class AmendmentInput:
     rationale: str = ""
     patch_text: str | None = None
     new_text: str | None = None
+    instructions: str | None = None
+    """Amending instructions in the document's drafting tradition, applied to the base
+    to give ``new_text`` (docs/instructions.md)."""
     citations: list[CitationInput] = field(default_factory=list)
     status: str = "proposed"
     created_at: datetime | None = None
@@ -92,9 +96,17 @@ def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
         if len(citation.quote) > MAX_QUOTE_CHARS:
             raise InvalidInput(f"citation {number}: the quote is {len(citation.quote)} characters; the most is "
                                f"{MAX_QUOTE_CHARS}", field="citations", citation=number, limit=MAX_QUOTE_CHARS)
-    if (data.patch_text is None) == (data.new_text is None):
-        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
-                           "(the edited full text)", field="patch_text")
+    if sum(given is not None for given in (data.patch_text, data.new_text, data.instructions)) != 1:
+        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch), new_text "
+                           "(the edited full text) and instructions (amending instructions)", field="patch_text")
+
+
+def _with_instructions_applied(document: Document, base: Version, data: AmendmentInput) -> AmendmentInput:
+    """``data`` with its instructions, if it has them, applied to the base as ``new_text``."""
+    if data.instructions is None:
+        return data
+    return replace(data, instructions=None,
+                   new_text=parse_instructions(data.instructions, base.text, kind=document.kind))
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,7 @@ def prepare(session: Session, document: Document, data: AmendmentInput, *,
     """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
     _check_input(data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     patch_text = data.patch_text
     if data.new_text is not None:
         new_text = normalise(data.new_text, what="new_text")
@@ -184,6 +197,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text),
                        document.kind)
     check_edit(analysis.result, analysis.changed, "patch_text")

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps
+from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
@@ -56,6 +57,10 @@ class Comparison:
     def unified(self) -> str:
         return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name,
                             kind=self.kind)
+
+    def instructions(self) -> str:
+        """The amending instructions that make the new text of the old, in the kind's words."""
+        return render_instructions(generate(self.old_text, self.new_text, kind=self.kind), kind=self.kind)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
         groups = self.diff.groups if unchanged else self.diff.changes

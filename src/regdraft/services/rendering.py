@@ -34,7 +34,6 @@ from sqlmodel import Session, func, select
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
@@ -290,7 +289,7 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str:
         return comparison.unified()
     if format == "json":
         return _json(comparison.as_json())
-    return render_instructions(generate(comparison.old_text, comparison.new_text))
+    return comparison.instructions()
 
 
 def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
@@ -322,8 +321,7 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
                                                      "href": c.href} for c in n.citations]}
                                      for n in schedule.notes]})
     # A Markdown heading: the instructions parser passes over it, so the text still parses.
-    return "".join(f"# {message}\n\n" for message in conflicts) + render_instructions(
-        generate(comparison.old_text, comparison.new_text))
+    return "".join(f"# {message}\n\n" for message in conflicts) + comparison.instructions()
 
 
 def _json(value: dict) -> str:

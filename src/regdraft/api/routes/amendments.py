@@ -64,7 +64,8 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                       "numbers the citation from 1)",
                  s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
                       "against another text; `hunks` is the report)",
-                 s422="`invalid-patch` (with `line`), `invalid-input` (slug, category, status, ...: `field`), "
+                 s422="`invalid-patch` (with `line`), `invalid-instruction` (with `instruction`, its number), "
+                      "`invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
 @writes_in_route
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
@@ -72,7 +73,7 @@ def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCre
     auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
     data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
                           categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
-                          new_text=body.new_text, status=body.status,
+                          new_text=body.new_text, instructions=body.instructions, status=body.status,
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
