@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import DocumentOption, database, document_of, out, slug_list, usage_error, version_number
+from regdraft.cli.common import (DocumentOption, KindOption, database, document_of, out, slug_list, usage_error,
+                                 version_number)
 from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
 from regdraft.core.errors import InvalidInput
 from regdraft.services.rendering import FORMATS
@@ -34,6 +35,7 @@ def render(
              "CriticMarkup marks; unified: a line diff; json: changes by provision; instructions: "
              "numbered amending instructions.")] = RenderFormat.html,
     document: DocumentOption = None,
+    kind: KindOption = None,
     amendments: AmendmentsOption = None,
     keeling: Annotated[bool, typer.Option(
         "--keeling", help="A Keeling schedule of version A as amended by --amendments (default: every draft, "
@@ -60,7 +62,7 @@ def render(
     else:
         from regdraft.services.rendering import render as render_as
 
-        comparison = comparison_of(a, b, compared_amendments(b, amendments), document)
+        comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
         text = render_as(comparison, format.value)
     if output is None:
         out(text)
