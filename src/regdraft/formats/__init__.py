@@ -7,7 +7,7 @@ pick the format. lxml (and python-docx, for Word) are allowed here and nowhere i
 
 from regdraft.formats.model import Finding, ImportedDocument, ImportReport
 from regdraft.formats.read import FORMATS, MAX_BYTES, detect_format, read_document
-from regdraft.formats.read.storage import KINDS
+from regdraft.core.traditions import KINDS
 
 __all__ = ["FORMATS", "KINDS", "MAX_BYTES", "Finding", "ImportReport", "ImportedDocument", "detect_format",
            "read_document"]

@@ -104,7 +104,7 @@ class _Reader:
 
     def _flush_notes(self) -> None:
         for marker, words in self.notes:
-            self.out.annotation(f"Footnote {marker}: {words}")
+            self.out.quote(f"Footnote {marker}: {words}")
         self.notes = []
 
     def _num(self, element: etree._Element) -> str:
@@ -153,7 +153,7 @@ class _Reader:
         return self.out.finish(title=title, metadata=metadata)
 
     def _title(self, preface: etree._Element) -> str:
-        for tag in ("docTitle", "shortTitle"):
+        for tag in ("shortTitle", "docTitle"):
             found = next(preface.iter(f"{{{self.ns}}}{tag}"), None)
             if found is not None:
                 return self._inline(found)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from regdraft.core.errors import InvalidFormat, InvalidStructure
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import normalise
+from regdraft.core.traditions import KINDS
 from regdraft.formats.model import Finding, ImportedDocument, ImportReport, count_units
 
-KINDS = ("uk-si", "uk-act", "us-cfr", "eu-act")
 
 # How each kind writes its headed units (BRIEF's storage convention). ``{num}`` is the
 # unit's number as the source writes it, ``{heading}`` its heading; a unit without a
@@ -201,7 +201,7 @@ class StorageWriter:
         text = normalise("".join(self._lines), what=f"the {self.format} import")
         if not text.strip():
             raise InvalidFormat("nothing to import: the file holds no text", format=self.format)
-        structure = _structure(text, self.format)
+        structure = _structure(text, self.kind, self.format)
         findings = tuple(Finding(p.element, p.where, _at(structure, p.offset), p.note) for p in self._pending)
         source_ids = tuple((source, found) for source, offset in self._anchors
                            if (found := _at(structure, offset)) is not None)
@@ -211,9 +211,9 @@ class StorageWriter:
                                 metadata=tuple((k, v) for k, v in metadata if v), source_ids=source_ids)
 
 
-def _structure(text: str, format: str) -> Structure:
+def _structure(text: str, kind: str, format: str) -> Structure:
     try:
-        return parse_structure(text, strict=False)
+        return parse_structure(text, kind=kind, strict=False)
     except InvalidStructure as exc:  # the parser refuses a text it cannot number at all
         raise InvalidFormat(f"the text read cannot be numbered: {exc.message}", format=format) from None
 
