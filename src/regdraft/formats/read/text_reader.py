@@ -73,13 +73,14 @@ class _Reader:
         if title:
             self.out.title(title)
         first_unit = next((i for i, line in enumerate(lines) if self._starts_unit(lines, i)), len(lines))
+        if not title:  # the first line naming the instrument heads the document
+            title = next((line for line in lines[:first_unit] if _INSTRUMENT.search(line) and len(line) > 20
+                          and not line[0].isdigit() and line != _TABLE), "")
+            self.out.title(title)
         for index, line in enumerate(lines[:first_unit]):
             if line == _TABLE:
                 self._table(index)
-            elif not title and _INSTRUMENT.search(line) and len(line) > 20 and not line[0].isdigit():
-                title = line
-                self.out.title(line)
-            else:
+            elif line != title:
                 self.out.block(line)
         i = first_unit
         while i < len(lines):
