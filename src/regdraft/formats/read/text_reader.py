@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from regdraft.core.errors import InvalidFormat, InvalidText
 from regdraft.core.text import decode, normalise
 from regdraft.formats.model import ImportedDocument
 from regdraft.formats.read.storage import StorageWriter, clean
@@ -42,7 +43,10 @@ Line = str | tuple[str, ...]
 
 
 def read(data: bytes, *, kind: str | None = None) -> ImportedDocument:
-    text = normalise(decode(data, what="the text file"), what="the text file")
+    try:
+        text = normalise(decode(data, what="the file"), what="the file")
+    except InvalidText as exc:  # binary or broken bytes: not a text regdraft can read
+        raise InvalidFormat(exc.message, format="text", where=f"offset {exc.extra.get('offset')}") from None
     return read_lines(text.split("\n"), kind=kind, format="text")
 
 

@@ -23,7 +23,7 @@ from lxml import etree
 
 from regdraft.core.errors import InvalidFormat
 
-MAX_ATTRIBUTE = 64 * 1024
+MAX_ATTRIBUTE = 16 * 1024
 """The longest attribute value accepted; real legislation's longest are URIs of ~200 characters."""
 
 _PARSER_OPTIONS = dict(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
