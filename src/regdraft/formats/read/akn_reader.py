@@ -61,6 +61,7 @@ class _Reader:
         self.out = StorageWriter(self.kind, "akn")
         self.notes: list[tuple[str, str]] = []
         self.footnotes = 0
+        self.lists: list[etree._Element] = []  # blockLists met in words just read, to write as items
 
     def _child(self, element: etree._Element | None, name: str) -> etree._Element | None:
         if element is None:
@@ -93,6 +94,8 @@ class _Reader:
                 marker = child.get("marker") or str(self.footnotes)
                 self.notes.append((marker, self._inline(child)))
                 parts.append(f" [footnote {marker}]")
+            elif name == "blockList":
+                parts.append(" " + self._list_intro(child) + " ")
             elif name == "ref" and not (child.text or "").strip() and len(child) == 0:
                 parts.append(self.placeholders.get((child.get("href") or "").lstrip("#"), ""))
             elif name in ("p", "block", "blockList", "content", "intro", "wrapUp"):
@@ -102,7 +105,27 @@ class _Reader:
             parts.append(child.tail or "")
         return clean("".join(parts))
 
+    def _list_intro(self, block_list: etree._Element) -> str:
+        """A blockList's introduction, which stays in the words; its items are written after
+        them as list items (:meth:`_write_lists`)."""
+        self.lists.append(block_list)
+        intro = self._child(block_list, "listIntroduction")
+        return self._inline(intro) if intro is not None else ""
+
+    def _write_lists(self, depth: int) -> None:
+        """The items of the blockLists in the words just written, as list items below ``depth``."""
+        lists, self.lists = self.lists, []
+        for block_list in lists:
+            for item in block_list:
+                if local(item) != "item":
+                    continue
+                words = " ".join(self._list_intro(c) if local(c) == "blockList" else self._inline(c)
+                                 for c in item if local(c) != "num")
+                self.out.item(depth + 1, self._num(item), words, source_id=item.get("eId"))
+                self._write_lists(depth + 1)
+
     def _flush_notes(self) -> None:
+        self._write_lists(-1)
         for marker, words in self.notes:
             self.out.quote(f"Footnote {marker}: {words}")
         self.notes = []
@@ -248,6 +271,7 @@ class _Reader:
                     self.out.block(words)
                 else:
                     self.out.continuation(depth, words)
+                self._write_lists(depth)
             elif name == "table":
                 self.out.table([[self._inline(cell) for cell in row] for row in child.iter(f"{{{self.ns}}}tr")])
             elif name:
@@ -258,9 +282,11 @@ class _Reader:
         lead = self._lead(element)
         if first_level and _DIGITS.match(number):
             self.out.block(lead, number=number, source_id=element.get("eId"))
+            self._write_lists(-1)
             self._children_after_lead(element, depth=-1)
         else:
             self.out.item(depth + 1, number, lead, source_id=element.get("eId"))
+            self._write_lists(depth + 1)
             self._children_after_lead(element, depth=depth + 1)
 
     def _lead(self, element: etree._Element) -> str:

@@ -36,6 +36,9 @@ _KIND_OF_MAIN_TYPE = (("Act", "uk-act"), ("Measure", "uk-act"), ("StatutoryInstr
 _KIND_OF_ROOT = {"Primary": "uk-act", "Secondary": "uk-si", "EURetained": "eu-act"}
 
 _MARKED = {"Addition", "Substitution", "Repeal"}
+# CLML's named characters (``<Character Name="EmDash"/>``); any other stands for a space.
+_CHARACTERS = {"NonBreakingSpace": " ", "EnDash": "–", "EmDash": "—", "Minus": "−", "DotPadding": " . . . ",
+               "LinePadding": " ", "ThinSpace": " ", "Ellipsis": "…"}
 _LIST_LEVELS = {"P3": 0, "P4": 1, "P5": 2, "P6": 3, "P7": 4}
 _PARA = {"P1para", "P2para", "P3para", "P4para", "P5para", "P6para", "P7para"}
 # Elements that hold running text in blocks (their Text children are paragraphs).
@@ -45,6 +48,21 @@ _PRELIM_TEXT = {"Number", "SubjectInformation", "Subject", "Title", "Subtitle", 
                 "MadeDate", "LaidDate", "ComingIntoForce", "SiftedDate", "Approved", "Correction", "Draft",
                 "EnactingText", "IntroductoryText", "SecondaryPreamble", "PrimaryPreamble", "RoyalPresence",
                 "Resolution", "Contents", "ComingIntoForceClauses"}
+
+
+class _Run:
+    """Words an Addition, Substitution or Repeal marks: ``[F1 words]``, the spaces at its
+    edges kept outside the brackets so that words on either side stay apart."""
+
+    def __init__(self, marker: str, words: str) -> None:
+        self.marker, self.words = marker, words
+
+    def __str__(self) -> str:
+        core = self.words.strip()
+        lead = self.words[:len(self.words) - len(self.words.lstrip())]
+        trail = self.words[len(self.words.rstrip()):]
+        label = f"{self.marker} " if self.marker else ""
+        return f"{lead}[{label}{core}]{trail}"
 
 
 def sniff(root: etree._Element) -> bool:
@@ -143,23 +161,33 @@ class _Reader:
 
     def _inline(self, element: etree._Element) -> str:
         """The words of an element, amendment markers and footnote markers included."""
-        parts = [element.text or ""]
+        return clean(self._words(element))
+
+    def _words(self, element: etree._Element) -> str:
+        parts: list[str | _Run] = [element.text or ""]
         for child in element:
             name = local(child)
             if name in _MARKED:
                 marker = self._marker(child.get("CommentaryRef"))
-                inner = self._inline(child)
-                parts.append(f"[{marker} {inner.strip()}]" if marker else f"[{inner.strip()}]")
+                words = self._words(child)
+                last = parts[-1]
+                if isinstance(last, _Run) and last.marker == marker:
+                    last.words += words  # one change marked in pieces (``75/442/`` ``EC``) reads as one
+                else:
+                    parts.append(_Run(marker, words))
             elif name == "CommentaryRef":
                 parts.append(f"[{self._marker(child.get('Ref'))}]")
+            elif name == "Character":
+                parts.append(_CHARACTERS.get(child.get("Name", ""), " "))
             elif name == "FootnoteRef":
                 parts.append(f" [{self._marker(child.get('Ref'))}]")
             elif name in ("Text", "Para", "P"):
-                parts.append(" " + self._inline(child) + " ")
+                parts.append(" " + self._words(child) + " ")
             elif name:
-                parts.append(self._inline(child))
-            parts.append(child.tail or "")
-        return clean("".join(parts))
+                parts.append(self._words(child))
+            if child.tail:
+                parts.append(child.tail)
+        return "".join(str(part) for part in parts)
 
     def _number(self, element: etree._Element | None) -> tuple[str, str]:
         """(the number, its markers): a Pnumber or Number may carry an amendment marker."""

@@ -6,8 +6,9 @@ order, tables included:
 - a ``Title`` style is the title; ``Heading N`` styles are headings, read by their words
   as the text reader reads lines (``Part 2``, ``Schedule 1``, ``3. Heading``);
 - a paragraph's number is the one Word shows: typed (``(1) The ...``) or automatic
-  (``w:numPr``), computed from ``numbering.xml`` (``%1.``, ``(%2)`` with decimal,
-  letter and roman formats) and written into the text as a typed number would be;
+  (``w:numPr``), counted from ``numbering.xml`` (decimal, letter and roman formats) and
+  written into the text as a drafter types it: ``3.`` for a decimal at the list's top
+  level, ``(a)``, ``(ii)``, ``(2)`` for anything lettered or below;
 - then each line goes through the plain-text reader's rules, so a numbered paragraph
   becomes a regulation, ``(1)`` a paragraph, ``(a)`` a sub-paragraph, whichever way
   Word numbered it; a table becomes ``| cell |`` rows.
@@ -119,11 +120,15 @@ class _Numbering:
         counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
         for deeper in range(ilvl + 1, 9):
             counters[deeper] = 0
-        text = self.levels[(num_id, ilvl)][1]
-        for level in range(ilvl + 1):
-            fmt = self.levels.get((num_id, level), ("decimal", "", 1))[0]
-            text = text.replace(f"%{level + 1}", _formatted(counters[level] or 1, fmt))
-        return text
+        fmt, text, _ = self.levels[(num_id, ilvl)]
+        if fmt in ("none", "bullet"):
+            return ""
+        # The paragraph's own number, as a drafter types it: a regulation ``3.`` at the top
+        # level, anything below (or lettered) ``(a)``, whatever punctuation Word adds.
+        own = _formatted(counters[ilvl] or 1, fmt)
+        if ilvl == 0 and fmt == "decimal" and "(" not in text:
+            return f"{own}."
+        return f"({own})"
 
 
 def _formatted(value: int, fmt: str) -> str:

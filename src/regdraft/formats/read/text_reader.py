@@ -113,13 +113,13 @@ class _Reader:
     def _is_heading(self, lines: list[str], i: int) -> bool:
         """A short line without closing punctuation, followed by a numbered line."""
         line = lines[i]
-        return (i + 1 < len(lines) and len(line) < _SHORT and not line.endswith((".", ";", ",", ":", "—"))
+        return (line != _TABLE and i + 1 < len(lines) and len(line) < _SHORT and not line.endswith((".", ";", ",", ":", "—"))
                 and not _BRACKETED.match(line) and bool(_NUMBERED.match(lines[i + 1]))
                 and not _NUMBERED.match(line))
 
     def _signature_starts(self, lines: list[str], i: int) -> bool:
         """Short lines after the provisions with no numbered line before the note: the signature."""
-        if not lines[i] or len(lines[i]) >= _SHORT or _NUMBERED.match(lines[i]) or _BRACKETED.match(lines[i]):
+        if lines[i] == _TABLE or len(lines[i]) >= _SHORT or _NUMBERED.match(lines[i]) or _BRACKETED.match(lines[i]):
             return False
         for line in lines[i:]:
             if _NOTE.match(line):
@@ -131,13 +131,15 @@ class _Reader:
     def _signature(self, lines: list[str], i: int) -> int:
         self.out.heading("section", "", "Signature")
         while i < len(lines) and not _NOTE.match(lines[i]):
-            self.out.block(lines[i])
+            self._table(i) if lines[i] == _TABLE else self.out.block(lines[i])
             i += 1
         return i
 
     def _note(self, lines: list[str]) -> None:
         self.out.heading("section", "", "Explanatory note")
         for line in lines[1:]:
+            if line == _TABLE:
+                continue  # a table in a note is not kept apart from its rows' words
             self.out.block("\\" + line if line.startswith("(") else line)
 
     def _line(self, lines: list[str], i: int) -> int:
