@@ -52,6 +52,17 @@ class _Reader:
     def __init__(self, root: etree._Element, kind: str | None) -> None:
         self.ns = namespace(root)
         self.document = next((c for c in root if local(c) in _DOCUMENTS), None)
+        # A collection (the Commission's proposal: memorandum, bill, financial statement) is
+        # read as its act or bill; the other documents in it follow as sections of text.
+        self.others: list[etree._Element] = []
+        if self.document is not None and local(self.document) == "documentCollection":
+            held = [d for component in root.iter(f"{{{namespace(root)}}}component") for d in component
+                    if local(d) in _DOCUMENTS]
+            main = next((d for d in held if local(d) in ("act", "bill")), None)
+            if main is not None:
+                self.others = [d for d in held if d is not main]
+                self.collection = self.document
+                self.document = main
         if self.document is None:
             raise InvalidFormat("an Akoma Ntoso file holds an act, bill or doc; this one holds none", format="akn")
         self.meta = self._child(self.document, "meta")
@@ -162,6 +173,14 @@ class _Reader:
             elif name:
                 self.out.not_understood(f"akn:{name}", path(part), self._inline(part))
             self._flush_notes()
+        for other in self.others:
+            self.out.heading("section", "", (other.get("name") or local(other))[:1].upper()
+                             + (other.get("name") or local(other))[1:])
+            for block in other.iter(f"{{{self.ns}}}p", f"{{{self.ns}}}heading"):
+                words = self._inline(block)
+                self.out.block("\\" + words if words.startswith("(") else words)
+            self.lists = []  # their lists' words are in the blocks already
+            self.out.note(f"{local(other)} {other.get('name', '')!r} of the collection kept as plain text")
         title = title or self._frbr("FRBRWork", "FRBRname") or self._frbr("FRBRWork", "FRBRuri")
         metadata = [("source_format", "Akoma Ntoso"), ("akn_namespace", self.ns),
                     ("frbr_work", self._frbr("FRBRWork", "FRBRuri") or self._frbr("FRBRWork", "FRBRthis")),
@@ -187,7 +206,7 @@ class _Reader:
         for child in element:
             name = local(child)
             if name in ("p", "block", "formula", "longTitle", "recital", "citation", "container", "blockContainer",
-                        "recitals", "citations", "tblock"):
+                        "recitals", "citations", "tblock", "intro"):
                 if name in ("container", "blockContainer", "recitals", "citations", "formula") and len(child):
                     self._blocks(child, skip_title=skip_title)
                     continue

@@ -44,6 +44,10 @@ HEADINGS: dict[str, dict[str, tuple[str, str]]] = {
                "crossheading": ("###", " "), "section": ("##", " ")},
 }
 
+# How a numbered paragraph block is labelled: ``(1)`` in the UK and CFR traditions, ``1.``
+# (an ordered list item, as the EU writes its article paragraphs) in an EU act.
+PARAGRAPH_LABELS = {"uk-si": "({num})", "uk-act": "({num})", "us-cfr": "({num})", "eu-act": "{num}."}
+
 _SPACE = re.compile(r"\s+")
 # Line starts that Markdown reads as structure rather than text: ATX headings, block
 # quotes, bullets, ordered-list markers, fences, HTML blocks, thematic breaks.
@@ -140,7 +144,8 @@ class StorageWriter:
     def block(self, text: str, *, number: str = "", source_id: str | None = None) -> None:
         """A paragraph block: ``(1) text``, or plain text when ``number`` is empty."""
         text = clean(text)
-        label = bracketed(number) if number else ""
+        bare = bracketed(number)[1:-1]
+        label = PARAGRAPH_LABELS[self.kind].format(num=bare) if bare else ""
         if not text and not label:
             return
         if label:
