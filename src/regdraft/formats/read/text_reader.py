@@ -90,7 +90,7 @@ class _Reader:
         while i < len(lines):
             line = lines[i]
             if _NOTE.match(line):
-                self._note(lines[i:])
+                self._note(lines[i:], i)
                 break
             if self._signature_starts(lines, i):
                 i = self._signature(lines, i)
@@ -135,12 +135,13 @@ class _Reader:
             i += 1
         return i
 
-    def _note(self, lines: list[str]) -> None:
+    def _note(self, lines: list[str], start: int) -> None:
         self.out.heading("section", "", "Explanatory note")
-        for line in lines[1:]:
+        for offset, line in enumerate(lines[1:], start=1):
             if line == _TABLE:
-                continue  # a table in a note is not kept apart from its rows' words
-            self.out.block("\\" + line if line.startswith("(") else line)
+                self._table(start + offset)
+            else:
+                self.out.block("\\" + line if line.startswith("(") else line)
 
     def _line(self, lines: list[str], i: int) -> int:
         line = lines[i]
