@@ -400,7 +400,7 @@ def test_control_characters_bom_and_crlf():
     assert error(err) == f"{RESP}:5: invalid YAML: character U+0080 is not allowed"
     with pytest.raises(InvalidFile) as err:  # an escaped control character inside a YAML string
         parse_response(RESP, RESPONSE_MD.replace("stance: Opposed to a profit motive", 'stance: "a\\0b"'))
-    assert error(err) == f"{RESP}:8: stance contains control character U+0000"
+    assert error(err) == f"{RESP}:8: stance contains the character U+0000, which a text may not hold"
 
 
 # --------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidTransition        a status change the workflow does not allow
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
-    └── NotAcceptable                no format of a rendering is one the client accepts (406)
+    ├── NotAcceptable                no format of a rendering is one the client accepts (406)
+    └── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -151,3 +152,12 @@ class NotAcceptable(RegdraftError):
 
     code = "not-acceptable"
     title = "Not acceptable"
+
+
+class MalformedRequest(RegdraftError):
+    """A request whose meaning is unclear: two ``Authorization`` headers (which is the
+    token?). Refused rather than guessed, as one proxy may read the first and another
+    the last."""
+
+    code = "malformed-request"
+    title = "Malformed request"

@@ -35,6 +35,7 @@ from starlette.responses import Response
 
 from regdraft.api.deps import SessionDep
 from regdraft.core.errors import Forbidden, Unauthenticated
+from regdraft.core.policy import check_text
 from regdraft.services import auth, tokens
 
 SESSION_COOKIE = "regdraft_session"
@@ -60,6 +61,13 @@ class Form:
 
     def getall(self, name: str) -> list[str]:
         return list(self.fields.get(name, []))
+
+    def check_texts(self) -> None:
+        """Every field against the one text policy (``core.policy``), as the API checks
+        every text of a body: a 422 ``invalid-text`` naming the field."""
+        for name, values in self.fields.items():
+            for value in values:
+                check_text(value, name)
 
 
 def signed_in(request: Request, session: SessionDep) -> None:

@@ -20,8 +20,8 @@ from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
-from regdraft.core.errors import InvalidInput, RegdraftError
-from regdraft.core.redline import safe_link
+from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
+from regdraft.core.policy import link_target
 from regdraft.services import amendments as amendment_service
 from regdraft.core.traditions import KINDS
 from regdraft.formats import FORMATS
@@ -34,7 +34,12 @@ from regdraft.web.templating import PageRoute, page, query
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
                    dependencies=[Depends(guard.signed_in)])
 
-STYLESHEET = FilePath(__file__).resolve().parent / "static" / "regdraft.css"
+STATIC = FilePath(__file__).resolve().parent / "static"
+#: The static files, with their media types: the stylesheet of every page, and the
+#: script that starts Swagger UI on /docs (a file, as the Content-Security-Policy wants).
+STATIC_FILES = {"regdraft.css": "text/css", "api-docs.js": "text/javascript"}
+API_DOCS_PAGE = STATIC / "api-docs.html"
+"""/docs: Swagger UI over /openapi.json, started by ``api-docs.js`` rather than FastAPI's inline script."""
 MAX_CITATIONS = 3
 """Citation rows on the propose form; empty rows are ignored."""
 
@@ -42,10 +47,10 @@ MAX_CITATIONS = 3
 MAX_VERSION = 2**31 - 1
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
-MAX_NAMED = 80
-"""Amendments an address may name one by one: a longer list makes an address longer
-than browsers and servers keep. The Keeling page's "every" option asks for more
-without naming them."""
+# Amendments an address may name one by one (services.amendments.MAX_NAMED, the API's
+# limit too): a longer list also makes an address longer than browsers and servers keep.
+# The Keeling page's "every" option asks for more without naming them.
+MAX_NAMED = amendment_service.MAX_NAMED
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
@@ -59,9 +64,11 @@ def _blank_is_none(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-@router.get("/static/regdraft.css", response_class=Response)
-def stylesheet() -> Response:
-    return Response(STYLESHEET.read_text(encoding="utf-8"), media_type="text/css",
+@router.get("/static/{name}", response_class=Response)
+def static_file(name: str) -> Response:
+    if name not in STATIC_FILES:
+        raise NotFound(f"there is no static file {name!r}")
+    return Response((STATIC / name).read_text(encoding="utf-8"), media_type=STATIC_FILES[name],
                     headers={"Cache-Control": "public, max-age=300"})
 
 
@@ -164,6 +171,7 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
     values["citations"] = quotes
     try:
+        form.check_texts()
         data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
                               base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
                               rationale=values["rationale"], new_text=values["text"],
@@ -241,7 +249,7 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
     return page(request, "response.html", title=response.title, document=document, response=response,
                 stakeholder=session.get(Stakeholder, response.stakeholder_id),
                 text=marks.marked_response(response.text, quotes), quotes=quotes,
-                url_is_safe=bool(response.url) and safe_link(response.url))
+                source_href=link_target(response.url) if response.url else None)
 
 
 @router.get("/documents/{doc}/consultation")
