@@ -15,7 +15,7 @@ from lxml import etree
 
 from regdraft.formats.model import ImportedDocument
 from regdraft.formats.read.storage import StorageWriter, clean
-from regdraft.formats.read.xml import local, path
+from regdraft.formats.read.xml import path
 
 _MARKER = re.compile(r"^\((\*?)([A-Za-z0-9]+)\1\)")
 _ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(ix|iv|v?i{0,3})$")
