@@ -403,3 +403,14 @@ def test_the_import_page_is_for_those_who_may_create_documents(web):
     web.cookies.clear()  # signed out
     assert "sign in first" in html_of(web.get("/import"), 401)
     assert '<a href="/import"' not in html_of(web.get("/"))
+
+
+def test_an_empty_document_from_the_import_page(web):
+    token = csrf_of(html_of(web.get("/import")))
+    response = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "The Draft Act 2027",
+                                      "new_kind": "uk-act"})
+    assert response.status_code == 303 and response.headers["location"] == "/documents/draft-act"
+    assert "The Draft Act 2027" in html_of(web.get("/documents/draft-act"))
+    assert web.get("/api/documents/draft-act").json()["kind"] == "uk-act"
+    taken = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "Again"})
+    assert "already exists" in html_of(taken, 409) and 'value="Again"' in taken.text

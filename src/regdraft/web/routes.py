@@ -23,7 +23,7 @@ from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
 from regdraft.core.policy import link_target
 from regdraft.services import amendments as amendment_service
-from regdraft.core.traditions import KINDS
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
 from regdraft.services import auth, comparisons, documents, imports, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
@@ -233,11 +233,25 @@ def import_upload(request: Request, session: SessionDep, form: guard.PostedUploa
     return _import_form(request, values, result=result, status=201)
 
 
+@router.post("/new")
+def new_document(request: Request, session: SessionDep, form: guard.PostedForm) -> Response:
+    """An empty document from the import page's second form; its first version comes by import."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("new_slug", "new_title", "new_kind")}
+    try:
+        document = documents.create_document(session, slug=values["new_slug"].strip(), title=values["new_title"],
+                                             kind=values["new_kind"] or DEFAULT_KIND, actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}", status_code=303)
+
+
 def _import_form(request: Request, values: dict, *, error: RegdraftError | None = None,
                  result: imports.ImportResult | None = None, status: int = 200) -> HTMLResponse:
     return page(request, "import.html", status=status_for(error) if error else status,
                 title="Import a document", values={"document": "", "kind": "", "format": "", "as_version": "",
-                                                   **values},
+                                                   "new_slug": "", "new_title": "", "new_kind": "", **values},
                 error=error, result=result, kinds=KINDS, formats=FORMATS)
 
 
