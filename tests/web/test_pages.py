@@ -370,3 +370,47 @@ def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, m
     builds.clear()
     assert 'value="not-for-profit"' not in html_of(web.get(keeling))  # no longer offered
     assert builds == ["keeling_schedule"]  # the schedule is built again from the changed store
+
+
+def test_importing_a_file_from_the_page_creates_the_document_and_shows_the_report(web):
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "text" / "uksi-2014-2407_as-made.txt"
+    body = html_of(web.get("/import"))
+    assert 'enctype="multipart/form-data"' in body and '<a href="/import" aria-current="page">Import</a>' in body
+    response = web.post("/import", data={"csrf_token": csrf_of(body), "document": "cypa-import", "kind": "",
+                                         "format": ""},
+                        files={"file": ("si.txt", fixture.read_bytes(), "text/plain")})
+    result = html_of(response, 201)
+    assert_no_injected_markup(result)
+    assert '<a href="/documents/cypa-import">' in result and "version 1" in result
+    assert "read as text: 1 preamble, 5 regulations, 2 sub-paragraphs, 2 sections" in result
+    assert "### 5. Provision as to bodies corporate" in web.get("/api/documents/cypa-import/versions/1/text").text
+
+
+def test_a_hostile_upload_comes_back_with_why_and_imports_nothing(web):
+    token = csrf_of(html_of(web.get("/import")))
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>'
+    body = html_of(web.post("/import", data={"csrf_token": token, "document": "bomb"},
+                            files={"file": ("bomb.xml", bomb, "application/xml")}), 422)
+    assert "Nothing was imported" in body and "declares a DTD or entities" in body
+    assert web.get("/documents/bomb").status_code == 404
+    refused = web.post("/import", data={"document": "no-token"}, files={"file": ("a.txt", b"1. Text.", "text/plain")})
+    html_of(refused, 403)
+
+
+def test_the_import_page_is_for_those_who_may_create_documents(web):
+    web.cookies.clear()  # signed out
+    assert "sign in first" in html_of(web.get("/import"), 401)
+    assert '<a href="/import"' not in html_of(web.get("/"))
+
+
+def test_an_empty_document_from_the_import_page(web):
+    token = csrf_of(html_of(web.get("/import")))
+    response = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "The Draft Act 2027",
+                                      "new_kind": "uk-act"})
+    assert response.status_code == 303 and response.headers["location"] == "/documents/draft-act"
+    assert "The Draft Act 2027" in html_of(web.get("/documents/draft-act"))
+    assert web.get("/api/documents/draft-act").json()["kind"] == "uk-act"
+    taken = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "Again"})
+    assert "already exists" in html_of(taken, 409) and 'value="Again"' in taken.text

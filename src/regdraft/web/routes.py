@@ -4,7 +4,8 @@
 ``/documents/{doc}``. Pages are read with GET and their address says everything
 they show (filters, versions compared, amendments chosen), so any view can be shared
 as a link. The two forms (propose, accept or reject) post and then redirect (303) to
-the page of what they changed. ``docs/web.md`` describes every page.
+the page of what they changed; the import form (``/import``) uploads a file and shows
+the import's report. ``docs/web.md`` describes every page.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
 from regdraft.core.policy import link_target
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
+from regdraft.formats import FORMATS
+from regdraft.services import auth, comparisons, documents, imports, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -204,6 +207,52 @@ def _propose_form(request: Request, session: Session, document: Document, values
                 citations=citations, error=error, categories=amendment_service.CATEGORIES,
                 stakeholders=documents.list_stakeholders(session, document),
                 responses=documents.list_responses(session, document))
+
+
+@router.get("/import")
+def import_page(request: Request) -> HTMLResponse:
+    guard.require(request, guard.CREATE_DOCUMENT)
+    return _import_form(request, {})
+
+
+@router.post("/import")
+def import_upload(request: Request, session: SessionDep, form: guard.PostedUpload) -> Response:
+    """Import the uploaded file; the page comes back with the report, or with what was
+    wrong (nothing is kept then)."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("document", "kind", "format", "as_version")}
+    try:
+        if not form.data:
+            raise InvalidInput("choose a file to import", field="file")
+        result = imports.import_file(session, form.data, format=values["format"] or None,
+                                     kind=values["kind"] or None, document_slug=values["document"].strip() or None,
+                                     as_version=values["as_version"] == "yes", actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return _import_form(request, values, result=result, status=201)
+
+
+@router.post("/new")
+def new_document(request: Request, session: SessionDep, form: guard.PostedForm) -> Response:
+    """An empty document from the import page's second form; its first version comes by import."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("new_slug", "new_title", "new_kind")}
+    try:
+        document = documents.create_document(session, slug=values["new_slug"].strip(), title=values["new_title"],
+                                             kind=values["new_kind"] or DEFAULT_KIND, actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}", status_code=303)
+
+
+def _import_form(request: Request, values: dict, *, error: RegdraftError | None = None,
+                 result: imports.ImportResult | None = None, status: int = 200) -> HTMLResponse:
+    return page(request, "import.html", status=status_for(error) if error else status,
+                title="Import a document", values={"document": "", "kind": "", "format": "", "as_version": "",
+                                                   "new_slug": "", "new_title": "", "new_kind": "", **values},
+                error=error, result=result, kinds=KINDS, formats=FORMATS)
 
 
 @router.get("/documents/{doc}/responses/{slug}")
