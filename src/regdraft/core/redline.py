@@ -39,7 +39,7 @@ from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
-from regdraft.core.policy import safe_link
+from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
@@ -327,7 +327,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     # past Latin-1 (an em dash) takes two bytes for each, so the finished pieces and the
     # page they make are not both held at full width. "surrogatepass" carries any lone
     # surrogate of the input through unchanged.
-    pieces = [_MARKER.sub(tag, anchors.apply(rendered, first_line)).encode("utf-8", "surrogatepass")
+    pieces = [flag_invisible(_MARKER.sub(tag, anchors.apply(rendered, first_line))).encode("utf-8", "surrogatepass")
               for first_line, rendered in _render_blocks(text)]
     del text
     joined = b"".join(pieces)
@@ -399,6 +399,27 @@ def _render_blocks(text: str) -> Iterator[tuple[int, str]]:
 
 def render_with_cmark(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=CmarkOptions.CMARK_OPT_SOURCEPOS)
+
+
+_INVISIBLE = re.compile(f"[{KEPT_INVISIBLE}]")
+
+
+def flag_invisible(fragment: str) -> str:
+    """Each invisible character the text policy keeps (a right-to-left mark, a
+    zero-width joiner...) wrapped where it stands in a text node, named, so a reader
+    sees that it is there (``.rd-invisible`` shows its code point)."""
+    if _INVISIBLE.search(fragment) is None:
+        return fragment
+    parts = _TAG.split(fragment)
+    for i in range(0, len(parts), 2):
+        parts[i] = _INVISIBLE.sub(_flagged, parts[i])
+    return "".join(parts)
+
+
+def _flagged(match: re.Match) -> str:
+    char = match.group()
+    return (f'<span class="rd-invisible" title="{html.escape(character_name(char))}" '
+            f'data-char="U+{ord(char):04X}">{char}</span>')
 
 
 def render_with_markdown_it(text: str) -> str:
@@ -562,6 +583,7 @@ sup.rd-note-ref a { text-decoration: none; }
 .rd-notice { border-left: 4px solid #b35c00; background: #fff4e5; padding: .4rem .8rem; margin: .5rem 0; }
 ol.rd-notes { font-size: .9rem; } ol.rd-notes blockquote { margin: .3rem 0 .3rem 1rem; }
 :target { outline: 2px solid #1d70b8; }
+.rd-invisible::after { content: "\\27E8" attr(data-char) "\\27E9"; font: .7em system-ui, sans-serif; color: #a3161a; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11pt; }
   ins.rd-ins, del.rd-del { background: none; }
