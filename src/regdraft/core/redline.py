@@ -239,12 +239,16 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
     open before the tag and closes in it closes before the tag; one that opens in it
     opens after the tag; one that opens and closes in it (a change to a link's address
     or title) is written after the tag, empty, so that the change is still marked and
-    listed. ``deleted`` matches a deleted run wholly inside one attribute value, which
+    listed. A run that closes in a tag before it opens (in a link's address, the link's
+    text opening it) closes at the end of the text it opens in. ``deleted`` matches a deleted run wholly inside one attribute value, which
     is left out of the value: an attribute shows the text as it now stands. At most one
     run is open at a time (changes and quote clusters do not overlap)."""
     if _TAG_WITH_MARK.search(rendered) is None:
         return rendered
     open_runs: list[tuple[str, str | None, str]] = []  # (kind, number, the opening mark)
+    # Closers met in a tag before their run opened: a link's address is written before
+    # its text, where the run may open.
+    early: list[re.Match] = []
 
     def closes(mark: re.Match, run: tuple[str, str | None, str]) -> bool:
         return run[0] == closers[mark[1]] and (mark[2] is None or mark[2] == run[1])
@@ -261,11 +265,19 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
             continue
         marks = list(marker.finditer(part))
         if i % 2 == 0:  # text: follow which run is open
+            ends = []
             for mark in marks:
                 if mark[1] in closers:
                     close(mark, open_runs)
-                else:
-                    open_runs.append((mark[1], mark[2], mark.group()))
+                    continue
+                run = (mark[1], mark[2], mark.group())
+                closer = next((c for c in early if closes(c, run)), None)
+                if closer is None:
+                    open_runs.append(run)
+                else:  # its closer came first, in the link's address: it closes where this text does
+                    early.remove(closer)
+                    ends.append(closer.group())
+            parts[i] = part + "".join(ends)
             continue
         before, after, here = [], [], []
         # Openers first: an image's address, written before its text, may close a run its text opened.
@@ -276,6 +288,8 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
                 after.append(run[2] + mark.group())
             elif close(mark, open_runs) is not None:
                 before.append(mark.group())
+            else:
+                early.append(mark)
         after.extend(run[2] for run in here)
         open_runs.extend(here)
         tag = deleted.sub("", part) if deleted is not None else part
