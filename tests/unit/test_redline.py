@@ -269,3 +269,18 @@ def test_provision_ids_are_escaped_in_anchors_whatever_they_hold():
                               for n, pid in enumerate(ids)))
         html, _ = render_html(diff)
         assert [attrs["id"] for _, attrs in _parse(html).tags if "id" in attrs] == ids
+
+
+def test_invisible_characters_a_text_may_hold_are_flagged_where_they_stand():
+    """A right-to-left mark or a zero-width joiner is kept (scripts need them) but shown in
+    the redline by its code point, in text only: the change's own attributes stay plain."""
+    new = BASE.replace("any person", "any\u200fperson\u200d")
+    body, changes = render_html(diff_texts(BASE, new), sources={"": Source("T\u200f", "P")})
+    for char, name in (("\u200f", "RIGHT-TO-LEFT MARK"), ("\u200d", "ZERO WIDTH JOINER")):
+        assert (f'<span class="rd-invisible" title="U+{ord(char):04X} {name}" data-char="U+{ord(char):04X}">'
+                f'{char}</span>') in body
+    parser = _Tags()
+    parser.feed(body)
+    assert all("<" not in (value or "") for _, attrs in parser.tags for value in attrs.values())
+    assert ".rd-invisible::after" in render_page("T", body)
+    assert render_html(diff_texts(BASE, NFP))[0].count("rd-invisible") == 0

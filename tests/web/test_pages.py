@@ -91,7 +91,7 @@ def test_document_page_has_provision_anchors_history_and_compare_control(reader)
         assert f'id="{provision}"' in body
     assert "Text of version 2 (the head)" in body
     assert '<span data-kind="uk-si">UK statutory instrument</span>' in body
-    assert f'<a href="{BASE}/amendments/longer-citation">Longer citation</a>' in body  # the amendment behind v2
+    assert f'<a href="{BASE}/amendments/longer-citation"><bdi>Longer citation</bdi></a>' in body  # the amendment behind v2
     assert "Consultation draft" in body and "DfE" in body
     assert f'action="{BASE}/compare"' in body and 'value="side"' in body
     old = html_of(reader.get(f"{BASE}?version=1"))
@@ -140,7 +140,7 @@ def test_amendment_filters_combine_and_stay_in_the_address(reader, query, expect
     assert shown == expected
     for name, value in re.findall(r"(\w+)=([\w-]+)", query):
         if value != "nobody":
-            assert re.search(rf'<select name="{name}">.*?<option value="{value}" selected>', body, re.S)
+            assert re.search(rf'<select name="{name}">.*?<option (?:dir="auto" )?value="{value}" selected>', body, re.S)
 
 
 def test_amendment_filter_with_unknown_status_is_a_422_page(reader):
@@ -201,7 +201,7 @@ def test_citation_links_to_the_marked_quote_and_the_quote_links_back(reader):
 def test_consultation_overview_matrix_and_pressure(reader):
     body = html_of(reader.get(f"{BASE}/consultation"))
     matrix = body.split('<table class="matrix">')[1].split("</table>")[0]
-    row = re.search(r"<th scope=\"row\">NSPCC</th>(.*?)</tr>", matrix, re.S).group(1)
+    row = re.search(r"<th scope=\"row\"><bdi>NSPCC</bdi></th>(.*?)</tr>", matrix, re.S).group(1)
     assert f'{BASE}/amendments?stakeholder=nspcc&amp;category=accountability' in row
     pressure = body.split('<table class="pressure">')[1].split("</table>")[0]
     reg_3_2 = re.search(r'provision=reg-3-2">regulation 3\(2\)</a></th>\s*<td><meter[^>]*></meter> (\d+)</td>\s*<td>(\d+)</td>',
@@ -414,3 +414,14 @@ def test_an_empty_document_from_the_import_page(web):
     assert web.get("/api/documents/draft-act").json()["kind"] == "uk-act"
     taken = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "Again"})
     assert "already exists" in html_of(taken, 409) and 'value="Again"' in taken.text
+
+
+def test_user_text_is_isolated_so_it_cannot_reorder_the_page_around_it(reader):
+    """Names, titles and texts in <bdi> or dir="auto": a right-to-left name, or a mark the
+    text policy keeps, stays inside its own box (docs/security.md)."""
+    amendment = html_of(reader.get(f"{BASE}/amendments/profit-ban"))
+    assert "<h1><bdi>Ban profit &lt;script&gt;" in amendment and '<div dir="auto" class="rationale">' in amendment
+    assert re.search(r"<dd><a [^>]*><bdi>ADCS &lt;script&gt;", amendment)
+    assert '<article dir="auto" class="response-text">' in html_of(reader.get(f"{BASE}/responses/adcs-response"))
+    assert '<article dir="auto" class="legal-text">' in html_of(reader.get(BASE))
+    assert '<th scope="row"><bdi>ADCS &lt;script&gt;' in html_of(reader.get(f"{BASE}/consultation"))

@@ -13,6 +13,7 @@ from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, StatusName
                                  document_of, one_line, provisions_text, read_patch, read_text, short,
                                  slug_list, stakeholder_slug, usage_error, version_number)
 from regdraft.core.errors import InvalidInput, NotFound
+from regdraft.core.policy import check_text
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -74,6 +75,9 @@ def propose(
             raise InvalidInput(f"--cite {number}: expected RESPONSE:QUOTE, got {value!r}")
         citations.append(amendment_service.CitationInput(response.strip(), quote.strip()))
     content = read_patch(from_) if patch_file else read_text(from_)
+    # The text policy, as the API and the pages apply it (the text a patch makes is checked by the service).
+    for field, value in (("title", title), ("rationale", reason), *(("quote", c.quote) for c in citations)):
+        check_text(value, field)
     with database() as session:
         doc = document_of(session, document)
         data = amendment_service.AmendmentInput(
