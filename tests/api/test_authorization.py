@@ -56,7 +56,8 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
 
 
 def _status(slug: str, status: str):
-    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"), json={"status": status}, headers=h)
+    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
+                                        json={"status": status, "reason": f"Decided: {status}."}, headers=h)
 
 
 CELLS = [

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from regdraft.core.errors import InvalidText
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.decisions import MAX_REASON
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -67,6 +68,13 @@ def _check_text(value: str, field: str) -> None:
         raise InvalidText(f"{field} contains HTML ({value[markup.start():markup.start() + 20]!r} at offset "
                           f"{markup.start()}): texts are Markdown, and raw HTML is neither rendered nor kept",
                           field=field, offset=markup.start())
+
+
+def check_text(value: str, field: str) -> str:
+    """``value``, if a request body could hold it as ``field`` (the CLI asks this of the
+    texts it takes, such as reasons, so they meet the same rules as the API's)."""
+    _check_text(value, field)
+    return value
 
 
 class _In(BaseModel):
@@ -250,6 +258,8 @@ class KeelingAmendment(_Out):
     title: str
     proposer: str
     href: str
+    status: str
+    reason: str = Field(description="Why it has its status, from its latest decision (empty if none said)")
     citations: list[KeelingCitation]
 
 
@@ -321,26 +331,46 @@ class AmendmentSummary(_Out):
     updated_at: datetime
 
 
+class DecisionPublic(_Out):
+    status: str = Field(description="The status it was given")
+    previous: str = Field(description="The status it had before")
+    reason: str = Field(description="Why (required to reject)")
+    actor: str = Field(description="Who decided: a token's name, or the CLI's actor")
+    at: datetime
+    revision: int = Field(description="The amendment's revision once decided")
+    batch: str | None = Field(None, description="The bulk decision it was part of")
+    cause: str | None = Field(None, description="For a fall: the amendment whose acceptance it fell with")
+
+
 class AmendmentPublic(AmendmentSummary):
     rationale: str
     patch_text: str
     hunks: list[HunkPublic]
     citations: list[CitationPublic]
     produced_version: int | None = Field(description="The version its acceptance created")
+    decision: DecisionPublic | None = Field(None, description="The latest decision, with its reason (null if "
+                                                              "never decided)")
+    decisions: list[DecisionPublic] = Field([], description="Every decision on it, oldest first")
 
 
 class AmendmentList(_Page):
     items: list[AmendmentSummary]
 
 
+Reason = Annotated[str, Field(description="Why: kept with the decision, in the event log, on the pages, in "
+                                          "Keeling notes and exports; required to reject", max_length=MAX_REASON)]
+
+
 class StatusChange(_In):
     status: str = Field(json_schema_extra={"enum": list(STATUSES)})
     revision: Number | None = Field(None, description="The revision you saw (or send If-Match); a stale one is "
                                                       "a 409")
+    reason: Reason = ""
 
 
 class AcceptRequest(_In):
     revision: Number | None = None
+    reason: Reason = ""
 
 
 class StatusResult(_Out):

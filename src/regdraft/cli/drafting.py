@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, StatusName, actor_name, database,
-                                 document_of, one_line, provisions_text, read_patch, read_text, short,
-                                 slug_list, stakeholder_slug, usage_error, version_number)
+from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, ReasonFileOption, ReasonOption, StatusName,
+                                 actor_name, database, document_of, one_line, provisions_text, read_patch,
+                                 read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
+                                 version_number)
 from regdraft.core.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ def propose(
 def accept(
     amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
     """Accept an amendment: apply it to the head and create the next version.
@@ -99,10 +102,11 @@ def accept(
     """
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
-        version = amendment_service.accept(session, row, actor=actor_name(actor))
+        version = amendment_service.accept(session, row, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: accepted as {doc.slug}@{version.number} ({short(version.content_hash)})"
     typer.echo(line)
 
@@ -113,16 +117,20 @@ def status(
     new_status: Annotated[StatusName, typer.Argument(metavar="STATUS", show_default=False,
                                                      help="draft, proposed, accepted, rejected or withdrawn.")],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Change an amendment's status (accepted is the same as the accept command)."""
+    """Change an amendment's status (accepted is the same as the accept command), with
+    the reason for it (required to reject)."""
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
         before = row.status
-        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor))
+        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: {before} → {row.status}"
         if new_status is StatusName.accepted:
             produced = amendment_service.produced_version(session, row)

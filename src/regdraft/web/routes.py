@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
+from regdraft.api.schemas import check_text
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
@@ -139,7 +140,8 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, guard.acting(request), amendment, status)
-    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision)
+    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
+                                 reason=check_text(form.get("reason"), "reason"))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 

@@ -19,10 +19,10 @@ from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
 from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents, events, xref
+from regdraft.services import decisions, documents, events, xref
 from regdraft.services.comparisons import Comparison, sources_of
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
-from regdraft.store.models import Amendment, Document, Response, Stakeholder, Version
+from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
 from regdraft.web import marks
 
 # Every list on a page shows everything; a consultation has tens of amendments, not thousands.
@@ -194,6 +194,18 @@ class ConflictView:
     provisions: list[str]
 
 
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    cause: Amendment | None
+    """For a fall: the amendment whose acceptance it fell with."""
+
+
+def decision_views(session: Session, amendment: Amendment) -> list[DecisionView]:
+    return [DecisionView(d, session.get(Amendment, d.cause_id) if d.cause_id is not None else None)
+            for d in reversed(decisions.history(session, amendment))]
+
+
 @dataclass
 class AmendmentView:
     amendment: Amendment
@@ -206,6 +218,8 @@ class AmendmentView:
     produced: Version | None
     previews: list[Preview] = field(default_factory=list)
     conflicts: list[ConflictView] = field(default_factory=list)
+    decisions: list[DecisionView] = field(default_factory=list)
+    """Every decision on it, newest first."""
 
 
 def amendment_view(session: Session, document: Document, amendment: Amendment) -> AmendmentView:
@@ -223,6 +237,7 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
     targets = [base] if head is None or head.id == base.id or view.produced else [base, head]
     view.previews = [preview(session, document, amendment, target, hunk_provisions) for target in targets]
     view.conflicts = conflicts_with(session, document, amendment)
+    view.decisions = decision_views(session, amendment)
     return view
 
 

@@ -29,6 +29,7 @@ _S404 = "`not-found`: no such document or amendment"
 _STALE = "`invalid-transition`: the workflow does not allow it, or `revision` is stale (the problem says the " \
          "current `revision` and `current_status`)"
 _S403 = "`forbidden`: reviewers and admins accept and reject; a stakeholder changes only its own amendments"
+_S422 = "`invalid-input`: rejecting without a `reason`, or an unknown status (`field`); `invalid-text`"
 _FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
 
 
@@ -93,14 +94,16 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
 
 @router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,
              summary="Change an amendment's status (accepted creates the next version)",
-             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403,
+             description="Every change takes a `reason`, kept with the decision; rejecting needs one.",
+             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403, s422=_S422,
                                          s409=f"{_STALE}; or, when accepting, {_FAILS}"))
 def set_status(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange,
                session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, body.status)
     revision = body.revision if body.revision is not None else parse_if_match(if_match)
-    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision)
+    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision,
+                                 reason=body.reason)
     view = Presenter(session)
     produced = amendment_service.produced_version(session, amendment) if body.status == "accepted" else None
     response.headers["ETag"] = f'"{amendment.revision}"'
@@ -119,7 +122,8 @@ def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, sessio
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, "accepted")
     revision = body.revision if body is not None and body.revision is not None else parse_if_match(if_match)
-    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision)
+    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision,
+                                       reason=body.reason if body is not None else "")
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     return Presenter(session).version_summary(version)
 
