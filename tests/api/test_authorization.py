@@ -101,6 +101,12 @@ CELLS = [
          needs=(("to-accept", OTHER, INTERPRETATION_TEXT),)),
     Cell("accept", lambda ex, h: ex.client.post(ex.url("/amendments/accept-me/accept"), headers=h),
          expect(201, DECIDERS), needs=(("accept-me", OWN, PROFIT_BAN_TEXT),)),
+    Cell("decide several (reject)", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-reject", "status": "rejected", "reason": "Not needed."}]}, headers=h),
+        expect(200, DECIDERS), needs=(("bulk-reject", OWN, PROFIT_BAN_TEXT),)),
+    Cell("withdraw its own, in bulk", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-withdraw", "status": "withdrawn", "reason": "Ours to withdraw."}]}, headers=h),
+        expect(200, OWNERS), needs=(("bulk-withdraw", OWN, PROFIT_BAN_TEXT),)),
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
@@ -148,7 +154,7 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/{doc}/decisions", "POST")}
     assert writes - reads_by_post == covered
 
 

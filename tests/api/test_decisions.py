@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .support import ADMIN, problem
+from .support import ACCOUNTABILITY_TEXT, ADMIN, INSPECTION_TEXT, INTERPRETATION_TEXT, problem
 
 HOSTILE = '<script>alert("x")</script>'
 #: Text that only looks like markup: stored as it is, escaped wherever shown.
@@ -83,3 +83,86 @@ def test_a_reason_too_long_is_refused(example, profit_ban):
 def test_a_refused_transition_is_a_conflict_whatever_the_reason(example, profit_ban):
     assert _status(example, "profit-ban", "withdrawn", reason="Withdrawn by the ADCS.").status_code == 200
     problem(_status(example, "profit-ban", "rejected"), 409, "invalid-transition")
+
+
+# Bulk decisions ---------------------------------------------------------------------
+
+def _decide(example, *decisions):
+    return example.client.post(example.url("/decisions"), json={"decisions": [
+        dict(zip(("amendment", "status", "reason"), d)) for d in decisions]})
+
+
+def _state(example) -> tuple:
+    """Everything a batch could change: the event log, the head, each amendment's status."""
+    amendments = example.client.get(example.url("/amendments")).json()["items"]
+    return (len(_events(example)), example.client.get(example.url()).json()["head"],
+            [(a["slug"], a["status"], a["revision"]) for a in amendments])
+
+
+def test_a_batch_decides_in_order_with_the_hunk_reports(example):
+    for slug, text in (("interpretation", INTERPRETATION_TEXT), ("inspection", INSPECTION_TEXT),
+                       ("accountability", ACCOUNTABILITY_TEXT)):
+        assert example.propose(slug, text, base=1).status_code == 201
+    r = _decide(example, ("interpretation", "accepted", "Clearer."), ("inspection", "accepted", "Ofsted asked."),
+                ("accountability", "rejected", "Inspection covers it."))
+    assert r.status_code == 200, r.text
+    batch = r.json()
+    assert [(d["amendment"], d["previous"], d["status"], d["reason"]) for d in batch["decisions"]] == [
+        ("interpretation", "proposed", "accepted", "Clearer."), ("inspection", "proposed", "accepted", "Ofsted asked."),
+        ("accountability", "proposed", "rejected", "Inspection covers it.")]
+    first, second, third = batch["decisions"]
+    # Both were made on version 1; version 2 lengthened regulation 1, so each lands shifted on its head.
+    assert [first["version"]["number"], second["version"]["number"], third["version"]] == [3, 4, None]
+    assert [h["status"] for h in first["hunks"]] == ["shifted"] and second["hunks"][0]["status"] == "shifted"
+    assert third["hunks"] == []
+    # Read back, it is the same, hunk reports included.
+    again = example.client.get(example.url(f"/decisions/{batch['batch']}"))
+    assert again.status_code == 200 and again.json() == batch
+    decided = [e for e in _events(example) if e["action"] in ("amendment.accepted", "amendment.rejected")]
+    assert [e["detail"].get("batch") for e in decided] == [batch["batch"]] * 3
+
+
+def test_a_batch_is_all_or_nothing(example):
+    for slug, text in (("interpretation", INTERPRETATION_TEXT), ("inspection", INSPECTION_TEXT),
+                       ("accountability", ACCOUNTABILITY_TEXT)):
+        assert example.propose(slug, text, base=2).status_code == 201
+    before = _state(example)
+    body = problem(_decide(example, ("interpretation", "accepted", ""), ("accountability", "rejected", "")),
+                   422, "invalid-input")
+    assert (body["decision"], body["amendment"], body["field"]) == (2, "accountability", "reason")
+    assert "nothing was decided" in body["detail"]
+    assert _state(example) == before
+    # Two insertions at the same place: the second's hunk fails on the head the first made.
+    body = problem(_decide(example, ("inspection", "accepted", ""), ("accountability", "accepted", "")),
+                   409, "patch-does-not-apply")
+    assert (body["decision"], body["amendment"]) == (2, "accountability")
+    assert body["hunks"] and "failed" in {h["status"] for h in body["hunks"]}
+    assert _state(example) == before
+    # An unknown amendment is a 404 before anything is decided.
+    problem(_decide(example, ("interpretation", "accepted", ""), ("no-such", "rejected", "x")), 404, "not-found")
+    assert _state(example) == before
+
+
+def test_a_batch_names_each_amendment_once_and_at_most_the_limit(example, profit_ban):
+    body = problem(_decide(example, ("profit-ban", "rejected", "No."), ("profit-ban", "withdrawn", "")),
+                   422, "invalid-input")
+    assert body["decision"] == 2
+    r = _decide(example, ("profit-ban", "rejected", "No."), ("profit-ban", "rejected", "No."))
+    assert r.status_code == 200, r.text
+    assert len(r.json()["decisions"]) == 1
+    many = [(f"a{i}", "rejected", "No.") for i in range(81)]
+    body = problem(_decide(example, *many), 422, "invalid-input")
+    assert body["limit"] == 80
+    problem(_decide(example), 422, "invalid-input")
+
+
+def test_a_hostile_reason_in_a_batch_is_refused(example, profit_ban):
+    before = _state(example)
+    body = problem(_decide(example, ("profit-ban", "rejected", HOSTILE)), 422, "invalid-text")
+    assert body["field"] == "reason"
+    assert _state(example) == before
+
+
+def test_an_unknown_batch_is_404(example):
+    problem(example.client.get(example.url("/decisions/abc123")), 404, "not-found")
+    assert example.client.get(example.url("/decisions/../x")).status_code in (404, 422)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from test_cli import DOC, INSPECTION, propose
+from test_cli import ACCOUNTABILITY, DOC, INSPECTION, propose
 from test_cli import cli, loaded, root  # noqa: F401 (fixtures)
 
 HOSTILE = '<script>alert("x")</script>'
@@ -60,3 +60,23 @@ def test_a_decision_in_the_files_is_loaded_and_exported_back(cli, root: Path, tm
     path.write_text(path.read_text(encoding="utf-8").replace("reason: Not now.", "reason: ''"), encoding="utf-8")
     result = cli("load", "--root", root, code=2)
     assert f"amendments/{DOC}/review-date.md:" in result.stderr and "without a reason" in result.stderr
+
+
+def test_decide_several_at_once_all_or_nothing(loaded, tmp_path: Path):
+    propose(loaded, "inspection", INSPECTION, tmp_path)
+    propose(loaded, "accountability", ACCOUNTABILITY, tmp_path)
+    # The second insertion fails on the head the first makes: nothing is decided.
+    failed = loaded("decide", "-d", DOC, "inspection=accepted", "accountability=accepted", code=1)
+    assert "decision 2 (accountability)" in failed.stderr and "nothing was decided" in failed.stderr
+    assert loaded("versions", "-d", DOC).stdout.count("\n") == 2
+    result = loaded("decide", "-d", DOC, "inspection=accepted:Ofsted asked for it.", "accountability=rejected",
+                    "review-date=withdrawn", "--reason", "One paragraph (3) is enough.")
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"inspection: proposed → accepted ({DOC}@3)"
+    assert lines[1].startswith("  hunk 1: exact at offset ")
+    assert lines[2:4] == ["accountability: proposed → rejected", "review-date: proposed → withdrawn"]
+    assert lines[4].startswith("batch ")
+    log = loaded("log", "-d", DOC).stdout.splitlines()
+    assert log[-2].endswith("reason: One paragraph (3) is enough.")
+    bad = loaded("decide", "-d", DOC, "accountability", code=2)
+    assert "expected AMENDMENT=STATUS[:REASON]" in bad.stderr

@@ -48,3 +48,42 @@ def test_only_deciders_decide_through_the_pages(web):
     assert _decide(web, "not-for-profit", "rejected", "No.").status_code == 403
     as_(web, "reviewer")
     assert _decide(web, "not-for-profit", "rejected", "No.").status_code == 303
+
+
+# Several at once -----------------------------------------------------------------------
+
+def _decide_many(web, **fields):
+    token = csrf_of(web.get("/login").text)
+    return web.post(f"{BASE}/decisions", data={"csrf_token": token, **fields})
+
+
+def test_deciding_several_at_once_shows_the_hunk_reports(web):
+    page = web.get(f"{BASE}/decide")
+    assert page.status_code == 200 and 'name="decision-profit-ban"' in page.text
+    decided = _decide_many(web, **{"decision-profit-ban": "accepted@1", "decision-not-for-profit": "rejected@1",
+                                   "reason-not-for-profit": ODD, "reason": "The government chose."})
+    assert decided.status_code == 303, decided.text
+    batch = web.get(decided.headers["location"]).text
+    assert "Hunk report on version 2" in batch and 'class="hunk-status">exact<' in batch
+    assert "Fewer than &lt;5 bodies" in batch and "The government chose." in batch
+    statuses = {a["slug"]: a["status"] for a in web.get(f"/api/documents/{DOC}/amendments").json()["items"]}
+    assert (statuses["profit-ban"], statuses["not-for-profit"], statuses["ofsted-inspection"]) == (
+        "accepted", "rejected", "proposed")
+
+
+def test_a_failing_batch_decides_nothing_and_comes_back_with_the_choices(web):
+    before = web.get(f"/api/documents/{DOC}/amendments").json()
+    refused = _decide_many(web, **{"decision-profit-ban": "accepted@1", "decision-not-for-profit": "rejected@1"})
+    assert refused.status_code == 422
+    assert "Nothing was decided" in refused.text and "without a reason" in refused.text
+    assert '<option value="accepted@1" selected>' in refused.text
+    assert web.get(f"/api/documents/{DOC}/amendments").json() == before
+    hostile = _decide_many(web, **{"decision-not-for-profit": "rejected@1", "reason": HOSTILE})
+    assert hostile.status_code == 422 and "<script>" not in hostile.text
+
+
+def test_only_deciders_see_and_use_the_decide_several_page(web):
+    as_(web, "drafter")
+    assert web.get(f"{BASE}/decide").status_code == 403
+    assert _decide_many(web, **{"decision-not-for-profit": "rejected@1", "reason": "No."}).status_code == 403
+    assert "Decide several at once" not in web.get(f"{BASE}/amendments").text

@@ -16,6 +16,7 @@ from regdraft.api import schemas
 from regdraft.core.patching import HunkResult
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents
+from regdraft.services.batches import Batch
 from regdraft.store.models import Amendment, Decision, Document, Event, Response, Stakeholder, Version
 
 
@@ -100,6 +101,12 @@ class Presenter:
             hunks=self.hunks(amendment), citations=self.citations(amendment),
             produced_version=produced.number if produced else None,
             decision=history[-1] if history else None, decisions=history)
+
+    def batch(self, batch: Batch) -> schemas.BatchPublic:
+        return schemas.BatchPublic(batch=batch.id, decisions=[schemas.DecidedPublic(
+            amendment=d.amendment.slug, status=d.status, previous=d.previous, reason=d.reason,
+            version=self.version_summary(d.version) if d.version is not None else None,
+            hunks=hunk_reports(d.hunks), fallen=[a.slug for a in d.fallen]) for d in batch.decided])
 
     def decision(self, decision: Decision) -> schemas.DecisionPublic:
         return schemas.DecisionPublic(

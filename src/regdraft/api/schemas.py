@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from regdraft.core.errors import InvalidText
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.batches import MAX_DECISIONS
 from regdraft.services.decisions import MAX_REASON
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
@@ -371,6 +372,33 @@ class StatusChange(_In):
 class AcceptRequest(_In):
     revision: Number | None = None
     reason: Reason = ""
+
+
+class DecisionItem(_In):
+    amendment: str = Field(description="The amendment's slug")
+    status: str = Field(json_schema_extra={"enum": [s for s in STATUSES if s != "fallen"]})
+    reason: Reason = ""
+    revision: Number | None = Field(None, description="The revision you saw; a stale one is a 409")
+
+
+class DecisionsRequest(_In):
+    decisions: list[DecisionItem] = Field(description=f"Taken in this order, all or nothing; each amendment once "
+                                                      f"(an exact repeat is dropped), at most {MAX_DECISIONS}")
+
+
+class DecidedPublic(_Out):
+    amendment: str
+    status: str
+    previous: str
+    reason: str
+    version: VersionSummary | None = Field(description="The version an acceptance produced")
+    hunks: list[HunkReport] = Field(description="How an acceptance's hunks applied to the head")
+    fallen: list[str] = Field(description="Amendments that fell when this one was accepted")
+
+
+class BatchPublic(_Out):
+    batch: str = Field(description="The bulk decision's id: GET .../decisions/{batch} reads it back")
+    decisions: list[DecidedPublic]
 
 
 class StatusResult(_Out):

@@ -301,6 +301,7 @@ class StatusName(str, Enum):
     accepted = "accepted"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    fallen = "fallen"
 
 
 def print_report(lines: list[str]) -> None:

@@ -250,3 +250,50 @@ def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
         return lines
     raise NotFound(f"{target!r} is not a provision, response or stakeholder of document {doc.slug!r}",
                    target=target)
+
+
+# --------------------------------------------------------------------------------------
+# decide: several at once
+# --------------------------------------------------------------------------------------
+
+@app.command()
+def decide(
+    decisions: Annotated[list[str], typer.Argument(
+        metavar="AMENDMENT=STATUS[:REASON]", show_default=False,
+        help="A decision (repeatable, taken in this order): accepted, rejected, withdrawn, draft or proposed, "
+             "with its own reason after a colon.")],
+    document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Decide several amendments in one transaction, all or nothing.
+
+    --reason is the reason of every decision that gives none of its own. Prints one
+    line per decision (with an acceptance's hunk report and the amendments that fell
+    with it), then the batch's id. If any decision fails, nothing is decided.
+    """
+    from regdraft.cli.common import hunk_line
+    from regdraft.services import batches
+
+    shared = reason_text(reason, reason_file)
+    requests = []
+    for number, value in enumerate(decisions, start=1):
+        slug, sep, rest = value.partition("=")
+        new_status, _, own = rest.partition(":")
+        if not sep or not slug.strip() or not new_status.strip():
+            raise InvalidInput(f"decision {number}: expected AMENDMENT=STATUS[:REASON], got {value!r}")
+        requests.append(batches.DecisionRequest(slug.strip(), new_status.strip(),
+                                                reason_text(own, None) if own.strip() else shared))
+    with database() as session:
+        doc = document_of(session, document)
+        batch = batches.decide_all(session, doc, requests, actor=actor_name(actor))
+        lines = []
+        for decided in batch.decided:
+            produced = f" ({doc.slug}@{decided.version.number})" if decided.version is not None else ""
+            lines.append(f"{decided.amendment.slug}: {decided.previous} → {decided.status}{produced}")
+            lines += [f"  {hunk_line(hunk)}" for hunk in decided.hunks]
+            lines += [f"  fell: {fallen.slug}" for fallen in decided.fallen]
+        lines.append(f"batch {batch.id}")
+    for line in lines:
+        typer.echo(line)

@@ -24,13 +24,16 @@ from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Docum
 
 CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
               "cross-boundary", "consultation", "review")
-STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn")
-# Accepted is final: the version it produced is history.
+STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn", "fallen")
+# Accepted is final: the version it produced is history. An open amendment becomes
+# fallen only when one it falls with is accepted (``decisions.falls_if``); it can be
+# proposed again, as a rejected one can.
 TRANSITIONS = {
-    "draft": {"proposed", "withdrawn"},
-    "proposed": {"draft", "accepted", "rejected", "withdrawn"},
+    "draft": {"proposed", "withdrawn", "fallen"},
+    "proposed": {"draft", "accepted", "rejected", "withdrawn", "fallen"},
     "rejected": {"proposed"},
     "withdrawn": {"proposed"},
+    "fallen": {"proposed"},
     "accepted": set(),
 }
 
@@ -326,6 +329,9 @@ def set_status(session: Session, amendment: Amendment, status: str, *, actor: st
     if status == "accepted":
         accept(session, amendment, actor=actor, revision=revision, reason=reason, batch=batch)
         return amendment
+    if status == "fallen":
+        raise InvalidTransition(f"amendment {amendment.slug!r} cannot be made to fall: it falls when an amendment "
+                                f"it falls with is accepted (falls_if)", status=amendment.status, wanted=status)
     _check_revision(amendment, revision)
     reason = _checked_reason(amendment, status, reason)
     before, previous = state_hash(amendment), amendment.status
@@ -391,6 +397,8 @@ class Accepted:
     version: Version
     hunks: tuple[HunkResult, ...]
     """How each hunk applied to the head."""
+    fallen: tuple[Amendment, ...]
+    """The open amendments that fell with it."""
 
 
 def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
@@ -427,7 +435,23 @@ def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revi
     record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,
            before=current.content_hash, after=version.content_hash,
            detail=_decision_detail(amendment, reason, batch, version=version.number))
-    return Accepted(version, result.hunks)
+    return Accepted(version, result.hunks, tuple(_fall_with(session, amendment, actor=actor, reason=reason,
+                                                            batch=batch)))
+
+
+def _fall_with(session: Session, adopted: Amendment, *, actor: str, reason: str,
+               batch: str | None) -> list[Amendment]:
+    """Mark fallen every open amendment that falls if ``adopted`` is, with the reason."""
+    fallen = decisions.falling_with(session, adopted)
+    why = f"Fell when amendment {adopted.slug} ({adopted.title}) was accepted" + (f": {reason}" if reason else ".")
+    for amendment in fallen:
+        before, previous = state_hash(amendment), amendment.status
+        _transition(session, amendment, "fallen")
+        decisions.record(session, amendment, previous, actor=actor, reason=why, batch=batch, cause=adopted)
+        record(session, actor, "amendment.fallen", "amendment", amendment.slug, amendment.document_id,
+               before=before, after=state_hash(amendment),
+               detail=_decision_detail(amendment, why, batch, cause=adopted.slug))
+    return fallen
 
 
 def link_produced_version(session: Session, amendment: Amendment, version: Version, *, actor: str) -> bool:

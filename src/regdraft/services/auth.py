@@ -93,8 +93,8 @@ POLICY: dict[Action, dict[str, Scope]] = {
 }
 
 #: The action a change of an amendment's status to each status is.
-STATUS_ACTIONS = {"accepted": Action.DECIDE, "rejected": Action.DECIDE, "withdrawn": Action.WITHDRAW,
-                  "draft": Action.WITHDRAW, "proposed": Action.WITHDRAW}
+STATUS_ACTIONS = {"accepted": Action.DECIDE, "rejected": Action.DECIDE, "fallen": Action.DECIDE,
+                  "withdrawn": Action.WITHDRAW, "draft": Action.WITHDRAW, "proposed": Action.WITHDRAW}
 
 
 def decide(principal: Principal, action: Action, owner: str | None = None) -> bool:

@@ -23,7 +23,7 @@ from regdraft.api.schemas import check_text
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering
+from regdraft.services import auth, batches, comparisons, documents, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -143,6 +143,57 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
                                  reason=check_text(form.get("reason"), "reason"))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+#: What the decide-several page offers for each open amendment.
+BULK_CHOICES = ("accepted", "rejected", "withdrawn")
+
+
+@router.get("/documents/{doc}/decide")
+def decide_many_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.DECIDE)
+    return _decide_many_form(request, session, document, {})
+
+
+@router.post("/documents/{doc}/decisions")
+def decide_many(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
+    guard.require(request, guard.DECIDE)
+    values = {name: values[0] for name, values in form.fields.items() if values and name != guard.CSRF_FIELD}
+    try:
+        shared = check_text(form.get("reason"), "reason")
+        requests = []
+        for amendment in amendment_service.open_amendments(session, document):
+            chosen = form.get(f"decision-{amendment.slug}")
+            if not chosen:
+                continue
+            status, _, revision = chosen.partition("@")
+            own = check_text(form.get(f"reason-{amendment.slug}"), "reason").strip()
+            requests.append(batches.DecisionRequest(amendment.slug, status, own or shared,
+                                                    _form_number(revision, "revision", "reload the page")))
+        requests = batches.deduplicated(requests)
+        for request_, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                           [r.amendment for r in requests])):
+            auth.check_status_change(session, guard.acting(request), amendment, request_.status)
+        batch = batches.decide_all(session, document, requests, actor=guard.principal(request))
+    except RegdraftError as error:
+        # Nothing was decided: the form comes back with what was chosen and why it failed.
+        session.rollback()
+        return _decide_many_form(request, session, document, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}/decisions/{batch.id}", status_code=303)
+
+
+def _decide_many_form(request: Request, session: Session, document: Document, values: dict,
+                      error: RegdraftError | None = None) -> HTMLResponse:
+    return page(request, "decide.html", status=status_for(error) if error else 200,
+                title=f"Decide several amendments: {document.title}", document=document, values=values,
+                error=error, rows=amendment_service.open_amendments(session, document), choices=BULK_CHOICES)
+
+
+@router.get("/documents/{doc}/decisions/{batch}")
+def batch_page(request: Request, document: DocumentDep, session: SessionDep,
+               batch: Annotated[str, Path(max_length=40, pattern="^[0-9a-f]+$")]) -> HTMLResponse:
+    return page(request, "batch.html", title=f"Decided together: {document.title}", document=document,
+                decided=views.batch_view(session, batches.batch_report(session, document, batch)))
 
 
 @router.get("/documents/{doc}/propose")

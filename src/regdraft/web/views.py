@@ -20,6 +20,7 @@ from regdraft.core.redline import Change, render_markdown
 from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents, events, xref
+from regdraft.services.batches import Batch
 from regdraft.services.comparisons import Comparison, sources_of
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
@@ -272,6 +273,38 @@ def conflicts_with(session: Session, document: Document, amendment: Amendment) -
         out.append(ConflictView(amendment_service.get_amendment(session, document, other), pair.kind,
                                 [label for _, label in pair.provisions]))
     return out
+
+
+# Bulk decisions -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HunkReportView:
+    version: Version
+    """The head the hunks were applied to."""
+    hunks: list[HunkLine]
+
+
+@dataclass(frozen=True)
+class DecidedView:
+    amendment: Amendment
+    status: str
+    previous: str
+    reason: str
+    version: Version | None
+    preview: HunkReportView | None
+    fallen: tuple[Amendment, ...]
+
+
+def batch_view(session: Session, batch: Batch) -> list[DecidedView]:
+    views = []
+    for d in batch.decided:
+        preview = None
+        if d.version is not None and d.version.parent_id is not None:
+            labels = [[link.label for link in links] for _, links in amendment_service.hunks_of(session, d.amendment)]
+            preview = HunkReportView(session.get(Version, d.version.parent_id),
+                                     [_hunk_line(h, labels) for h in d.hunks])
+        views.append(DecidedView(d.amendment, d.status, d.previous, d.reason, d.version, preview, d.fallen))
+    return views
 
 
 # Responses --------------------------------------------------------------------------

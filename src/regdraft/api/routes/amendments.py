@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, status
+from fastapi import APIRouter, Body, Header, Path, Query, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
@@ -16,7 +16,7 @@ from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth
+from regdraft.services import auth, batches
 from regdraft.services import documents
 from regdraft.services.amendments import AmendmentInput, CitationInput
 
@@ -126,6 +126,31 @@ def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, sessio
                                        reason=body.reason if body is not None else "")
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     return Presenter(session).version_summary(version)
+
+
+@router.post("/decisions", response_model=schemas.BatchPublic, summary="Decide several amendments at once",
+             description="One transaction, all or nothing: the decisions are taken in order (each acceptance "
+                         "applies to the head the ones before it left) and, if one fails, nothing is decided and "
+                         "the problem names it (`decision`, from 1, and `amendment`).",
+             responses=problem_responses(
+                 403, 404, 409, 413, 422, s404=_S404, s403=_S403, s409=f"{_STALE}; or {_FAILS}",
+                 s422="`invalid-input`: no decisions, more than the limit, one amendment decided twice "
+                      "differently, a rejection without a `reason` (`field`, `decision`); `invalid-text`"))
+def decide_all(writer: WriterDep, document: DocumentDep, body: schemas.DecisionsRequest,
+               session: SessionDep) -> schemas.BatchPublic:
+    requests = batches.deduplicated([batches.DecisionRequest(d.amendment, d.status, d.reason, d.revision)
+                                     for d in body.decisions])
+    for request, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                      [r.amendment for r in requests])):
+        auth.check_status_change(session, writer, amendment, request.status)
+    return Presenter(session).batch(batches.decide_all(session, document, requests, actor=writer.name))
+
+
+@router.get("/decisions/{batch}", response_model=schemas.BatchPublic, summary="A bulk decision, read back",
+            responses=problem_responses(404, s404="`not-found`: no such document or bulk decision"))
+def get_batch(document: DocumentDep, batch: Annotated[str, Path(max_length=40, pattern="^[0-9a-f]+$")],
+              session: SessionDep) -> schemas.BatchPublic:
+    return Presenter(session).batch(batches.batch_report(session, document, batch))
 
 
 @router.get("/amendments/{slug}/apply", response_model=schemas.ApplyReport,
