@@ -166,3 +166,53 @@ def test_a_hostile_reason_in_a_batch_is_refused(example, profit_ban):
 def test_an_unknown_batch_is_404(example):
     problem(example.client.get(example.url("/decisions/abc123")), 404, "not-found")
     assert example.client.get(example.url("/decisions/../x")).status_code in (404, 422)
+
+
+# Falling ------------------------------------------------------------------------------
+
+def _falls(example, slug: str, *others: str):
+    return example.client.put(example.url(f"/amendments/{slug}/falls-if"), json={"amendments": list(others)})
+
+
+def test_accepting_one_makes_those_that_fall_with_it_fall_with_the_reason(example):
+    for slug, text in (("inspection", INSPECTION_TEXT), ("accountability", ACCOUNTABILITY_TEXT),
+                       ("interpretation", INTERPRETATION_TEXT)):
+        assert example.propose(slug, text, base=2).status_code == 201
+    r = _falls(example, "accountability", "inspection")
+    assert r.status_code == 200, r.text
+    assert r.json()["falls_if"] == ["inspection"]
+    assert example.client.get(example.url("/amendments/inspection")).json()["fall_with_it"] == ["accountability"]
+    r = _decide(example, ("inspection", "accepted", "Ofsted asked."), ("interpretation", "rejected", "Not needed."))
+    assert r.status_code == 200, r.text
+    assert r.json()["decisions"][0]["fallen"] == ["accountability"]
+    fallen = example.client.get(example.url("/amendments/accountability")).json()
+    assert fallen["status"] == "fallen"
+    assert fallen["decision"]["cause"] == "inspection"
+    assert fallen["decision"]["reason"] == "Fell when amendment inspection (Amendment inspection) was accepted: " \
+                                           "Ofsted asked."
+    event = next(e for e in _events(example) if e["action"] == "amendment.fallen")
+    assert event["target"] == "accountability" and event["detail"]["cause"] == "inspection"
+    # Read back, the batch lists it under the acceptance it fell with.
+    assert example.client.get(example.url(f"/decisions/{r.json()['batch']}")).json() == r.json()
+    # Nobody makes an amendment fall by hand; it can be proposed again.
+    problem(_status(example, "interpretation", "fallen"), 409, "invalid-transition")
+    r = _status(example, "accountability", "proposed", reason="A further paragraph after all.")
+    assert r.status_code == 200 and r.json()["amendment"]["status"] == "proposed"
+
+
+def test_a_failed_acceptance_makes_nothing_fall(example):
+    for slug, text in (("inspection", INSPECTION_TEXT), ("accountability", ACCOUNTABILITY_TEXT),
+                       ("interpretation", INTERPRETATION_TEXT)):
+        assert example.propose(slug, text, base=2).status_code == 201
+    assert _falls(example, "interpretation", "inspection").status_code == 200
+    before = _state(example)
+    # Inspection is accepted (interpretation would fall) but accountability then fails: all of it is undone.
+    problem(_decide(example, ("inspection", "accepted", ""), ("accountability", "accepted", "")),
+            409, "patch-does-not-apply")
+    assert _state(example) == before
+
+
+def test_falling_lists_are_checked(example, profit_ban):
+    problem(_falls(example, "profit-ban", "profit-ban"), 422, "invalid-input")
+    problem(_falls(example, "profit-ban", "no-such"), 404, "not-found")
+    assert _falls(example, "profit-ban").json()["falls_if"] == []

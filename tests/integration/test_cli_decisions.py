@@ -80,3 +80,22 @@ def test_decide_several_at_once_all_or_nothing(loaded, tmp_path: Path):
     assert log[-2].endswith("reason: One paragraph (3) is enough.")
     bad = loaded("decide", "-d", DOC, "accountability", code=2)
     assert "expected AMENDMENT=STATUS[:REASON]" in bad.stderr
+
+
+def test_an_amendment_falls_with_the_one_accepted_and_the_files_keep_it(loaded, tmp_path: Path):
+    propose(loaded, "inspection", INSPECTION, tmp_path)
+    propose(loaded, "accountability", ACCOUNTABILITY, tmp_path)
+    assert loaded("falls-if", "-d", DOC, "accountability", "inspection").stdout == \
+        "accountability falls if accepted: inspection\n"
+    result = loaded("decide", "-d", DOC, "inspection=accepted:Ofsted asked for it.")
+    assert "  fell: accountability" in result.stdout.splitlines()
+    assert "accountability  fallen  " in loaded("amendments", "-d", DOC, "--status", "fallen").stdout
+    out = tmp_path / "out"
+    loaded("export", "--root", out)
+    front = _front_matter(out / "amendments" / DOC / "accountability.md")
+    assert front["status"] == "fallen" and front["falls_if"] == ["inspection"]
+    assert front["decision"]["reason"] == "Fell when amendment inspection (Amendment inspection) was accepted: " \
+                                          "Ofsted asked for it."
+    assert loaded("load", "--root", out).stdout.startswith("nothing changed")
+    assert loaded("verify").stdout.startswith("ok")
+    assert "no amendment 'nope'" in loaded("falls-if", "-d", DOC, "accountability", "nope", code=2).stderr

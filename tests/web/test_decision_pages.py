@@ -87,3 +87,22 @@ def test_only_deciders_see_and_use_the_decide_several_page(web):
     assert web.get(f"{BASE}/decide").status_code == 403
     assert _decide_many(web, **{"decision-not-for-profit": "rejected@1", "reason": "No."}).status_code == 403
     assert "Decide several at once" not in web.get(f"{BASE}/amendments").text
+
+
+def test_the_amendment_pages_show_what_falls_with_what(web):
+    from regdraft.services import amendments as A
+    from regdraft.services import decisions
+    from regdraft.store.engine import make_engine, session_scope
+    from regdraft.services import documents
+
+    engine = make_engine(web.database_url)
+    with session_scope(engine) as session:
+        doc = documents.get_document(session, DOC)
+        decisions.set_falls_if(session, A.get_amendment(session, doc, "not-for-profit"),
+                               [A.get_amendment(session, doc, "profit-ban")], actor="t")
+    engine.dispose()
+    assert "Accepting it makes fall" in web.get(f"{BASE}/amendments/profit-ban").text
+    assert _decide(web, "profit-ban", "accepted", "Adopted.").status_code == 303
+    page = web.get(f"{BASE}/amendments/not-for-profit").text
+    assert "Falls if accepted" in page and 'class="status status-fallen"' in page
+    assert "Fell when amendment profit-ban" in page

@@ -100,7 +100,9 @@ class Presenter:
             **self._amendment_fields(amendment), rationale=amendment.rationale, patch_text=amendment.patch_text,
             hunks=self.hunks(amendment), citations=self.citations(amendment),
             produced_version=produced.number if produced else None,
-            decision=history[-1] if history else None, decisions=history)
+            decision=history[-1] if history else None, decisions=history,
+            falls_if=[a.slug for a in decisions.falls_if(self.session, amendment)],
+            fall_with_it=[a.slug for a in decisions.falling_with(self.session, amendment, open_only=False)])
 
     def batch(self, batch: Batch) -> schemas.BatchPublic:
         return schemas.BatchPublic(batch=batch.id, decisions=[schemas.DecidedPublic(

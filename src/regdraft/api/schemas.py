@@ -352,6 +352,8 @@ class AmendmentPublic(AmendmentSummary):
     decision: DecisionPublic | None = Field(None, description="The latest decision, with its reason (null if "
                                                               "never decided)")
     decisions: list[DecisionPublic] = Field([], description="Every decision on it, oldest first")
+    falls_if: list[str] = Field([], description="The amendments whose acceptance makes it fall")
+    fall_with_it: list[str] = Field([], description="The amendments that fall if it is accepted")
 
 
 class AmendmentList(_Page):
@@ -399,6 +401,11 @@ class DecidedPublic(_Out):
 class BatchPublic(_Out):
     batch: str = Field(description="The bulk decision's id: GET .../decisions/{batch} reads it back")
     decisions: list[DecidedPublic]
+
+
+class FallsIfPut(_In):
+    amendments: list[str] = Field(description="Slugs of the amendments whose acceptance makes this one fall "
+                                              "(empty: it falls with none)", max_length=MAX_DECISIONS)
 
 
 class StatusResult(_Out):

@@ -297,3 +297,26 @@ def decide(
         lines.append(f"batch {batch.id}")
     for line in lines:
         typer.echo(line)
+
+
+@app.command("falls-if")
+def falls_if(
+    amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
+    adopted: Annotated[Optional[list[str]], typer.Argument(
+        metavar="OTHER", show_default=False,
+        help="The amendments whose acceptance makes AMENDMENT fall (none: it falls with none).")] = None,
+    document: DocumentOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Say which amendments make AMENDMENT fall if accepted: accepting one of them marks
+    it fallen, with the reason, while it is still open. Prints the list."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import decisions
+
+    with database() as session:
+        doc = document_of(session, document)
+        row = amendment_service.get_amendment(session, doc, amendment)
+        others = amendment_service.resolve(session, doc, slug_list(adopted))
+        decisions.set_falls_if(session, row, others, actor=actor_name(actor))
+        line = f"{row.slug} falls if accepted: {', '.join(sorted(a.slug for a in others)) or 'none'}"
+    typer.echo(line)

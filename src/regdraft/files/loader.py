@@ -579,9 +579,11 @@ class _Writer:
         """Which amendments fall with which, as the files say (once all are loaded)."""
         rows = {a.slug: a for a in self.session.exec(select(Amendment).where(Amendment.document_id == self.document.id))}
         for file in self.tree.amendments:
-            if decisions.set_falls_if(self.session, rows[file.slug], [rows[s] for s in file.falls_if]):
-                record(self.session, self.actor, "amendment.falls_if_changed", "amendment",
-                       f"{self.document.slug}/{file.slug}", self.document.id, detail={"falls_if": file.falls_if})
+            try:
+                decisions.set_falls_if(self.session, rows[file.slug], [rows[s] for s in file.falls_if],
+                                       actor=self.actor)
+            except RegdraftError as exc:
+                raise InvalidFile(file.path, file.lines.of("falls_if"), exc.message) from exc
 
     def _check_stored_amendment(self, file: AmendmentFile, row: Amendment) -> None:
         if format_time(row.created_at) != format_time(file.created):

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from regdraft.core.errors import InvalidInput, NotFound
+from regdraft.services import events
 from regdraft.store.models import Amendment, AmendmentFall, Decision, Document
 
 #: Statuses that may not be decided without a reason.
@@ -94,17 +95,20 @@ def falls_if_each(session: Session, amendments: list[Amendment]) -> dict[int, li
     return result
 
 
-def falling_with(session: Session, adopted: Amendment) -> list[Amendment]:
-    """The open amendments that fall when ``adopted`` is accepted, by slug."""
-    return list(session.exec(select(Amendment).join(AmendmentFall, AmendmentFall.amendment_id == Amendment.id)
-                             .where(AmendmentFall.adopted_id == adopted.id,
-                                    Amendment.status.in_(("draft", "proposed")))
-                             .order_by(Amendment.slug)).all())
+def falling_with(session: Session, adopted: Amendment, *, open_only: bool = True) -> list[Amendment]:
+    """The amendments that fall when ``adopted`` is accepted (only those still open,
+    unless ``open_only`` is false), by slug."""
+    query = (select(Amendment).join(AmendmentFall, AmendmentFall.amendment_id == Amendment.id)
+             .where(AmendmentFall.adopted_id == adopted.id))
+    if open_only:
+        query = query.where(Amendment.status.in_(("draft", "proposed")))
+    return list(session.exec(query.order_by(Amendment.slug)).all())
 
 
-def set_falls_if(session: Session, amendment: Amendment, adopted: list[Amendment]) -> bool:
-    """Make ``amendment`` fall if any of ``adopted`` is accepted (and no others);
-    returns whether anything changed."""
+def set_falls_if(session: Session, amendment: Amendment, adopted: list[Amendment], *, actor: str) -> bool:
+    """Make ``amendment`` fall if any of ``adopted`` is accepted (and no others), with
+    its event; returns whether anything changed. Only an open amendment falls, so the
+    list of a decided one is a record of the order only."""
     if any(other.id == amendment.id for other in adopted):
         raise InvalidInput(f"amendment {amendment.slug!r} cannot fall with itself", field="amendments")
     if any(other.document_id != amendment.document_id for other in adopted):
@@ -120,4 +124,7 @@ def set_falls_if(session: Session, amendment: Amendment, adopted: list[Amendment
     for adopted_id in wanted - set(rows):
         session.add(AmendmentFall(amendment_id=amendment.id, adopted_id=adopted_id))
     session.flush()
+    document = session.get(Document, amendment.document_id)
+    events.record(session, actor, "amendment.falls_if_changed", "amendment", f"{document.slug}/{amendment.slug}",
+           document.id, detail={"falls_if": sorted(a.slug for a in adopted)})
     return True

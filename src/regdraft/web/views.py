@@ -221,6 +221,8 @@ class AmendmentView:
     conflicts: list[ConflictView] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
     """Every decision on it, newest first."""
+    falls_if: list[Amendment] = field(default_factory=list)
+    fall_with_it: list[Amendment] = field(default_factory=list)
 
 
 def amendment_view(session: Session, document: Document, amendment: Amendment) -> AmendmentView:
@@ -239,6 +241,8 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
     view.previews = [preview(session, document, amendment, target, hunk_provisions) for target in targets]
     view.conflicts = conflicts_with(session, document, amendment)
     view.decisions = decision_views(session, amendment)
+    view.falls_if = decisions.falls_if(session, amendment)
+    view.fall_with_it = decisions.falling_with(session, amendment, open_only=False)
     return view
 
 

@@ -16,7 +16,7 @@ from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, batches
+from regdraft.services import auth, batches, decisions
 from regdraft.services import documents
 from regdraft.services.amendments import AmendmentInput, CitationInput
 
@@ -109,6 +109,23 @@ def set_status(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, bo
     response.headers["ETag"] = f'"{amendment.revision}"'
     return schemas.StatusResult(amendment=view.amendment(amendment),
                                 version=view.version_summary(produced) if produced else None)
+
+
+@router.put("/amendments/{slug}/falls-if", response_model=schemas.AmendmentPublic,
+            summary="Which amendments make this one fall if accepted",
+            description="Accepting any of them marks this amendment `fallen`, with the reason, while it is open.",
+            responses=problem_responses(
+                403, 404, 413, 422, s404=_S404, s403="`forbidden`: drafters, reviewers and admins order amendments",
+                s422="`invalid-input`: it names itself or another document's amendment"))
+def put_falls_if(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.FallsIfPut,
+                 session: SessionDep, response: HTTPResponse) -> schemas.AmendmentPublic:
+    auth.authorize(writer, auth.Action.ORDER)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    decisions.set_falls_if(session, amendment, amendment_service.resolve(session, document,
+                                                                        list(dict.fromkeys(body.amendments))),
+                           actor=writer.name)
+    response.headers["ETag"] = f'"{amendment.revision}"'
+    return Presenter(session).amendment(amendment)
 
 
 @router.post("/amendments/{slug}/accept", response_model=schemas.VersionSummary,
