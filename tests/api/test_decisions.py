@@ -216,3 +216,32 @@ def test_falling_lists_are_checked(example, profit_ban):
     problem(_falls(example, "profit-ban", "profit-ban"), 422, "invalid-input")
     problem(_falls(example, "profit-ban", "no-such"), 404, "not-found")
     assert _falls(example, "profit-ban").json()["falls_if"] == []
+
+
+# The outcome ---------------------------------------------------------------------------
+
+def test_the_outcome_says_what_was_decided_and_why_in_every_format(example, profit_ban):
+    assert example.propose("interpretation", INTERPRETATION_TEXT, base=1).status_code == 201
+    assert _decide(example, ("profit-ban", "accepted", ODD), ("interpretation", "rejected", "Not needed.")
+                   ).status_code == 200
+    data = example.client.get(example.url("/outcome.json"))
+    assert data.status_code == 200 and data.headers["content-type"].startswith("application/json")
+    outcome = data.json()
+    assert outcome["decided"] == {"Adopted": 1, "Rejected": 1}
+    [regulation_2, regulation_3] = outcome["provisions"]
+    assert (regulation_2["label"], regulation_3["label"]) == ("regulation 2", "regulation 3(2)")
+    ban = regulation_3["amendments"][0]
+    assert (ban["slug"], ban["verdict"], ban["reason"], ban["by"]) == ("profit-ban", "Adopted", ODD, ADMIN)
+    [adcs] = regulation_3["respondents"]
+    assert adcs["passages"][0]["href"].startswith("/documents/example-delegation/responses/adcs-response#quote-")
+    assert outcome["uncited"][0]["response"] == "nspcc-response"
+    markdown = example.client.get(example.url("/outcome"), headers={"Accept": "text/markdown"})
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert f"Why: {ODD}" in markdown.text
+    page = example.client.get(example.url("/outcome.html"))
+    assert page.headers["content-type"].startswith("text/html") and "default-src 'none'" in \
+        page.headers["content-security-policy"]
+    assert "Fewer than &lt;5 bodies &amp; &quot;quotes&quot;" in page.text and ODD not in page.text
+    assert example.client.get(example.url("/outcome"), headers={"Accept": "text/html"}).text == page.text
+    problem(example.client.get(example.url("/outcome"), headers={"Accept": "image/png"}), 406, "not-acceptable")
+    assert example.client.get(example.url("/outcome.pdf")).status_code == 422

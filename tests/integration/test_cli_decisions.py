@@ -99,3 +99,14 @@ def test_an_amendment_falls_with_the_one_accepted_and_the_files_keep_it(loaded, 
     assert loaded("load", "--root", out).stdout.startswith("nothing changed")
     assert loaded("verify").stdout.startswith("ok")
     assert "no amendment 'nope'" in loaded("falls-if", "-d", DOC, "accountability", "nope", code=2).stderr
+
+
+def test_outcome_prints_the_consultations_outcome(loaded):
+    loaded("status", "-d", DOC, "review-date", "rejected", "--reason", "Five years is the usual term.")
+    markdown = loaded("outcome", "-d", DOC).stdout
+    assert markdown.startswith("# Consultation outcome: The Example (Relevant Care Functions)")
+    assert "Why: Five years is the usual term." in markdown
+    linked = loaded("outcome", "-d", DOC, "--site", "https://regdraft.example.org/").stdout
+    assert f"(https://regdraft.example.org/documents/{DOC}/amendments/review-date)" in linked
+    assert loaded("outcome", "-d", DOC, "--format", "html").stdout.startswith("<!DOCTYPE html>")
+    assert '"verdict": "Rejected"' in loaded("outcome", "-d", DOC, "-f", "json").stdout

@@ -106,3 +106,12 @@ def test_the_amendment_pages_show_what_falls_with_what(web):
     page = web.get(f"{BASE}/amendments/not-for-profit").text
     assert "Falls if accepted" in page and 'class="status status-fallen"' in page
     assert "Fell when amendment profit-ban" in page
+
+
+def test_the_outcome_page_is_printable_and_escapes_the_records(web):
+    assert _decide(web, "not-for-profit", "rejected", ODD).status_code == 303
+    page = web.get(f"{BASE}/outcome")
+    assert page.status_code == 200
+    assert '<article class="outcome">' in page.text and 'aria-current="page">Outcome<' in page.text
+    assert "<strong>Rejected on " in page.text and "Fewer than &lt;5 bodies" in page.text
+    assert HOSTILE not in page.text  # the stakeholder's hostile name is escaped

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
@@ -24,6 +25,7 @@ from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
 from regdraft.services import auth, batches, comparisons, documents, rendering
+from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -266,6 +268,13 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
 def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
     return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
                 overview=views.overview(session, document), responses=documents.list_responses(session, document))
+
+
+@router.get("/documents/{doc}/outcome")
+def outcome_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    result = outcome_service.outcome(session, document)
+    return page(request, "outcome.html", title=f"Consultation outcome: {document.title}", document=document,
+                body=Markup(outcome_service.render_html_body(result)))
 
 
 @router.get("/documents/{doc}/keeling")

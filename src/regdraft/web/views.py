@@ -17,7 +17,6 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
-from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents, events, xref
 from regdraft.services.batches import Batch
@@ -380,27 +379,9 @@ def overview(session: Session, document: Document) -> Overview:
     categories = [c for c in amendment_service.CATEGORIES if any(c == k for _, k in proposed | cited)]
     cells = {(s.slug, c): MatrixCell(proposed[(s.slug, c)], cited[(s.slug, c)]) for s in stakeholders
              for c in categories}
-    order = _provision_order(session, document, list(total))
+    order = xref.provision_order(session, document, list(total))
     pressure = sorted((Pressure(p, labels[p], total[p], open_[p]) for p in total), key=lambda p: order[p.provision])
     return Overview(stakeholders, categories, cells, pressure, max(total.values(), default=0))
-
-
-def _provision_order(session: Session, document: Document, ids: list[str]) -> dict[str, tuple]:
-    """A sort key for each id: the head's order for its own provisions; a provision the
-    head lacks (a regulation 2A an amendment would insert) goes after the last of the
-    head's of the same kind (regulation, schedule, ...) that numbers before it."""
-    head = documents.head(session, document)
-    in_head = [p.id for p in documents.structure_of(document, head.text).provisions] if head else []
-    place = {pid: i for i, pid in enumerate(in_head)}
-    order = {}
-    for pid in ids:
-        if pid in place:
-            order[pid] = (place[pid], ())
-        else:
-            key = id_order_key(pid)
-            before = [place[k] for k in in_head if id_order_key(k)[:1] == key[:1] and id_order_key(k) <= key]
-            order[pid] = (max(before, default=-1), id_order_key(pid))
-    return order
 
 
 def provision_choices(session: Session, document: Document) -> list[tuple[str, str]]:
