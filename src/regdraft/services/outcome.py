@@ -22,7 +22,7 @@ from regdraft.core.redline import PAGE_CSS
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents, xref
 from regdraft.services.rendering import amendment_url, quote_url, response_url
-from regdraft.store.models import Amendment, Document, Stakeholder
+from regdraft.store.models import Amendment, Document, Response, Stakeholder
 
 #: How the outcome names each status: the government's words, not the workflow's.
 VERDICTS = {"accepted": "Adopted", "rejected": "Rejected", "withdrawn": "Withdrawn", "fallen": "Fell",
@@ -41,13 +41,19 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class Respondent:
+class Responded:
+    """A response and who wrote it."""
+
     stakeholder: str
     name: str
     stance: str
     response: str
     title: str
     href: str
+
+
+@dataclass(frozen=True)
+class Respondent(Responded):
     passages: tuple[Passage, ...]
 
 
@@ -78,16 +84,6 @@ class ProvisionOutcome:
 
 
 @dataclass(frozen=True)
-class Uncited:
-    stakeholder: str
-    name: str
-    stance: str
-    response: str
-    title: str
-    href: str
-
-
-@dataclass(frozen=True)
 class Outcome:
     document: str
     title: str
@@ -96,7 +92,8 @@ class Outcome:
     decided: dict[str, int]
     """Amendments by verdict, in the order of :data:`VERDICTS`."""
     provisions: tuple[ProvisionOutcome, ...]
-    uncited: tuple[Uncited, ...]
+    uncited: tuple[Responded, ...]
+    """The responses no amendment cites."""
 
 
 def outcome(session: Session, document: Document) -> Outcome:
@@ -129,9 +126,7 @@ def outcome(session: Session, document: Document) -> Outcome:
                                                           stakeholder, session) for a in chosen)))
     responses = documents.list_responses(session, document)
     cited = {response.id for cited_ in citations.values() for _, response in cited_}
-    uncited = tuple(Uncited(stakeholder(r.stakeholder_id).slug, stakeholder(r.stakeholder_id).name, r.stance,
-                            r.slug, r.title, response_url(document.slug, r.slug))
-                    for r in responses if r.id not in cited)
+    uncited = tuple(_responded(document, r, stakeholder(r.stakeholder_id)) for r in responses if r.id not in cited)
     verdicts = Counter(VERDICTS[a.status] for a in rows)
     return Outcome(document.slug, document.title, len(responses), len({r.stakeholder_id for r in responses}),
                    {v: verdicts[v] for v in dict.fromkeys(VERDICTS.values()) if verdicts[v]},
@@ -152,12 +147,16 @@ def _respondents(document, chosen, citations, stakeholder) -> tuple[Respondent, 
     out = []
     for response_id, places in passages.items():
         response = responses[response_id]
-        who = stakeholder(response.stakeholder_id)
-        out.append(Respondent(who.slug, who.name, response.stance, response.slug, response.title,
-                              response_url(document.slug, response.slug),
-                              tuple(Passage(quote, quote_url(document.slug, response.slug, start, end), tuple(slugs))
-                                    for (start, end), (quote, slugs) in sorted(places.items()))))
+        out.append(Respondent(**asdict(_responded(document, response, stakeholder(response.stakeholder_id))),
+                              passages=tuple(Passage(quote, quote_url(document.slug, response.slug, start, end),
+                                                     tuple(slugs))
+                                             for (start, end), (quote, slugs) in sorted(places.items()))))
     return tuple(out)
+
+
+def _responded(document: Document, response: Response, who: Stakeholder) -> Responded:
+    return Responded(who.slug, who.name, response.stance, response.slug, response.title,
+                     response_url(document.slug, response.slug))
 
 
 def _decided(document, amendment, decision, version, stakeholder, session) -> Decided:
