@@ -369,7 +369,8 @@ def _transition(session: Session, amendment: Amendment, status: str) -> None:
     mapper's version counter): if another transaction changed the amendment since, the
     write fails and :class:`InvalidTransition` says what it is now."""
     if status not in TRANSITIONS[amendment.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
+        # Falling is not a status one asks for: an acceptance makes an amendment fall.
+        allowed = ", ".join(sorted(TRANSITIONS[amendment.status] - {"fallen"})) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
