@@ -115,3 +115,20 @@ def test_the_outcome_page_is_printable_and_escapes_the_records(web):
     assert '<article class="outcome">' in page.text and 'aria-current="page">Outcome<' in page.text
     assert "<strong>Rejected on " in page.text and "Fewer than &lt;5 bodies" in page.text
     assert HOSTILE not in page.text  # the stakeholder's hostile name is escaped
+
+
+def test_drafters_say_through_the_page_what_falls_with_what(web):
+    as_(web, "drafter")
+    page = web.get(f"{BASE}/amendments/not-for-profit").text
+    assert 'name="falls_if" value="profit-ban"' in page
+    token = csrf_of(page)
+    saved = web.post(f"{BASE}/amendments/not-for-profit/falls-if",
+                     data={"falls_if": ["profit-ban", "profit-ban"], "csrf_token": token})
+    assert saved.status_code == 303
+    assert web.get(f"/api/documents/{DOC}/amendments/not-for-profit").json()["falls_if"] == ["profit-ban"]
+    assert web.post(f"{BASE}/amendments/not-for-profit/falls-if",
+                    data={"falls_if": "not-for-profit", "csrf_token": token}).status_code == 422
+    assert web.post(f"{BASE}/amendments/not-for-profit/falls-if", data={"falls_if": "profit-ban"}).status_code == 403
+    as_(web, "stakeholder", "nspcc")
+    assert web.post(f"{BASE}/amendments/not-for-profit/falls-if",
+                    data={"falls_if": "profit-ban", "csrf_token": token}).status_code == 403

@@ -44,7 +44,7 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 200
 
 #: The actions a page control can take, named as in ``services.auth.Action``.
-PROPOSE, DECIDE = "propose", "decide"
+PROPOSE, DECIDE, ORDER = "propose", "decide", "order"
 
 
 class Form:

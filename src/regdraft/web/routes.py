@@ -24,7 +24,7 @@ from regdraft.api.schemas import check_text
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, batches, comparisons, documents, rendering
+from regdraft.services import auth, batches, comparisons, decisions, documents, rendering
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
@@ -127,9 +127,21 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
 def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
     amendment = amendment_service.get_amendment(session, document, slug)
     view = views.amendment_view(session, document, amendment)
+    rivals = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
+              if a.id != amendment.id and a.status in ("draft", "proposed", "accepted")]
     return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
                 view=view, decisions=[s for s in ("accepted", "rejected")
-                                      if s in amendment_service.TRANSITIONS[amendment.status]])
+                                      if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/falls-if")
+def set_falls_if(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+                 form: guard.PostedForm) -> RedirectResponse:
+    guard.require(request, guard.ORDER)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    others = amendment_service.resolve(session, document, _chosen(form.getall("falls_if"))[:MAX_NAMED])
+    decisions.set_falls_if(session, amendment, others, actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 @router.post("/documents/{doc}/amendments/{slug}/status")
