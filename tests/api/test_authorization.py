@@ -56,7 +56,8 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
 
 
 def _status(slug: str, status: str):
-    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"), json={"status": status}, headers=h)
+    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
+                                        json={"status": status, "reason": f"Decided: {status}."}, headers=h)
 
 
 CELLS = [
@@ -100,6 +101,15 @@ CELLS = [
          needs=(("to-accept", OTHER, INTERPRETATION_TEXT),)),
     Cell("accept", lambda ex, h: ex.client.post(ex.url("/amendments/accept-me/accept"), headers=h),
          expect(201, DECIDERS), needs=(("accept-me", OWN, PROFIT_BAN_TEXT),)),
+    Cell("decide several (reject)", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-reject", "status": "rejected", "reason": "Not needed."}]}, headers=h),
+        expect(200, DECIDERS), needs=(("bulk-reject", OWN, PROFIT_BAN_TEXT),)),
+    Cell("withdraw its own, in bulk", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-withdraw", "status": "withdrawn", "reason": "Ours to withdraw."}]}, headers=h),
+        expect(200, OWNERS), needs=(("bulk-withdraw", OWN, PROFIT_BAN_TEXT),)),
+    Cell("say which amendments make one fall", lambda ex, h: ex.client.put(
+        ex.url("/amendments/to-fall/falls-if"), json={"amendments": ["cell-read"]}, headers=h),
+        expect(200, ("drafter", "reviewer", "admin")), needs=(("to-fall", OTHER, PROFIT_BAN_TEXT),)),
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
@@ -153,7 +163,8 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
+               ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT")}
     assert writes - reads_by_post == covered
 
 

@@ -213,7 +213,7 @@ def test_unknown_key():
     with pytest.raises(InvalidFile) as err:
         parse_amendment(AMEND, AMENDMENT_MD.replace("status: accepted\n", "status: accepted\nstatsu: draft\n"))
     assert error(err) == (f"{AMEND}:9: unknown key 'statsu' in the front matter (the keys are: slug, title, "
-                          "proposer, categories, status, base_version, base_hash, created, citations)")
+                          "proposer, categories, status, base_version, base_hash, created, citations, decision, falls_if)")
     with pytest.raises(InvalidFile) as err:
         parse_document(DOC, DOCUMENT_YAML.replace("  kind: ''\n", "  kind: ''\n  email: x@example.org\n"))
     assert error(err).startswith(f"{DOC}:12: stakeholder 2: unknown key 'email' in a stakeholder")

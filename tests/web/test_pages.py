@@ -269,7 +269,7 @@ def test_accepting_makes_the_next_version_and_rejecting_a_stale_revision_is_a_40
                      data={"status": "rejected", "revision": "7", "csrf_token": token})
     assert "you have revision 7" in html_of(stale, 409)
     rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
-                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+                        data={"status": "rejected", "revision": "1", "reason": "Not needed.", "csrf_token": token})
     assert rejected.status_code == 303
     assert 'class="status status-rejected"' in html_of(web.get(f"{BASE}/amendments/not-for-profit"))
 
@@ -365,7 +365,7 @@ def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, m
 
     token = csrf_of(html_of(web.get(f"{BASE}/amendments/not-for-profit")))
     rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
-                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+                        data={"status": "rejected", "revision": "1", "reason": "Not needed.", "csrf_token": token})
     assert rejected.status_code == 303
     builds.clear()
     assert 'value="not-for-profit"' not in html_of(web.get(keeling))  # no longer offered

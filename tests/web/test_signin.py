@@ -41,7 +41,7 @@ def propose(web, proposer: str, citation: str = ""):
 def decide(web, status: str = "accepted"):
     token = csrf_of(web.get("/login").text)
     return web.post(f"{BASE}/amendments/profit-ban/status", data={"status": status, "revision": "1",
-                                                                  "csrf_token": token})
+                                                                  "reason": "Decided.", "csrf_token": token})
 
 
 def test_signing_in_and_out(web):

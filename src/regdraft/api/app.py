@@ -24,7 +24,7 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import amendments, consultation, documents, events, imports, renderings
+from regdraft.api.routes import amendments, consultation, documents, events, imports, outcome, renderings
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(consultation.router)
     api.include_router(events.router)
     api.include_router(renderings.router)
+    api.include_router(outcome.router)
     app.include_router(api)
     # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
     app.include_router(web.router)

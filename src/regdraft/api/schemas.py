@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
+from regdraft.services.batches import MAX_DECISIONS
+from regdraft.services.decisions import MAX_REASON
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -291,6 +293,8 @@ class KeelingAmendment(_Out):
     title: str
     proposer: str
     href: str
+    status: str
+    reason: str = Field(description="Why it has its status, from its latest decision (empty if none said)")
     citations: list[KeelingCitation]
 
 
@@ -369,26 +373,80 @@ class AmendmentSummary(_Out):
     updated_at: datetime
 
 
+class DecisionPublic(_Out):
+    status: str = Field(description="The status it was given")
+    previous: str = Field(description="The status it had before")
+    reason: str = Field(description="Why (required to reject)")
+    actor: str = Field(description="Who decided: a token's name, or the CLI's actor")
+    at: datetime
+    revision: int = Field(description="The amendment's revision once decided")
+    batch: str | None = Field(None, description="The bulk decision it was part of")
+    cause: str | None = Field(None, description="For a fall: the amendment whose acceptance it fell with")
+
+
 class AmendmentPublic(AmendmentSummary):
     rationale: str
     patch_text: str
     hunks: list[HunkPublic]
     citations: list[CitationPublic]
     produced_version: int | None = Field(description="The version its acceptance created")
+    decision: DecisionPublic | None = Field(None, description="The latest decision, with its reason (null if "
+                                                              "never decided)")
+    decisions: list[DecisionPublic] = Field([], description="Every decision on it, oldest first")
+    falls_if: list[str] = Field([], description="The amendments whose acceptance makes it fall")
+    fall_with_it: list[str] = Field([], description="The amendments that fall if it is accepted")
 
 
 class AmendmentList(_Page):
     items: list[AmendmentSummary]
 
 
+Reason = Annotated[str, Field(description="Why: kept with the decision, in the event log, on the pages, in "
+                                          "Keeling notes and exports; required to reject", max_length=MAX_REASON)]
+
+
 class StatusChange(_In):
     status: str = Field(json_schema_extra={"enum": list(STATUSES)})
     revision: Number | None = Field(None, description="The revision you saw (or send If-Match); a stale one is "
                                                       "a 409")
+    reason: Reason = ""
 
 
 class AcceptRequest(_In):
     revision: Number | None = None
+    reason: Reason = ""
+
+
+class DecisionItem(_In):
+    amendment: str = Field(description="The amendment's slug")
+    status: str = Field(json_schema_extra={"enum": [s for s in STATUSES if s != "fallen"]})
+    reason: Reason = ""
+    revision: Number | None = Field(None, description="The revision you saw; a stale one is a 409")
+
+
+class DecisionsRequest(_In):
+    decisions: list[DecisionItem] = Field(description=f"Taken in this order, all or nothing; each amendment once "
+                                                      f"(an exact repeat is dropped), at most {MAX_DECISIONS}")
+
+
+class DecidedPublic(_Out):
+    amendment: str
+    status: str
+    previous: str
+    reason: str
+    version: VersionSummary | None = Field(description="The version an acceptance produced")
+    hunks: list[HunkReport] = Field(description="How an acceptance's hunks applied to the head")
+    fallen: list[str] = Field(description="Amendments that fell when this one was accepted")
+
+
+class BatchPublic(_Out):
+    batch: str = Field(description="The bulk decision's id: GET .../decisions/{batch} reads it back")
+    decisions: list[DecidedPublic]
+
+
+class FallsIfPut(_In):
+    amendments: list[str] = Field(description="Slugs of the amendments whose acceptance makes this one fall "
+                                              "(empty: it falls with none)", max_length=MAX_DECISIONS)
 
 
 class StatusResult(_Out):

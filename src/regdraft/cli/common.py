@@ -190,6 +190,23 @@ ActorOption = Annotated[Optional[str], typer.Option(
 DocumentOption = Annotated[Optional[str], typer.Option(
     "--document", "-d", metavar="SLUG", show_default=False,
     help="The document (default: $REGDRAFT_DOCUMENT, else the only document in the database).")]
+ReasonOption = Annotated[Optional[str], typer.Option(
+    "--reason", "-r", metavar="TEXT", show_default=False,
+    help="Why: kept with the decision, in the event log, on the pages, in Keeling notes and exports "
+         "(required to reject).")]
+ReasonFileOption = Annotated[Optional[Path], typer.Option(
+    "--reason-file", metavar="FILE", show_default=False, help="The reason, read from a file.")]
+
+
+def reason_text(reason: str | None, reason_file: Path | None) -> str:
+    """The reason given by ``--reason`` or ``--reason-file``, held to the API's text rules."""
+    from regdraft.core.policy import check_text
+
+    if reason is not None and reason_file is not None:
+        raise usage_error("give --reason or --reason-file, not both")
+    return check_text(read_text(reason_file) if reason_file is not None else (reason or ""), "reason")
+
+
 KindOption = Annotated[Optional[str], typer.Option(
     "--kind", "-k", metavar="KIND", show_default=False,
     help="How to read the texts' provisions: uk-si, uk-act, us-cfr or eu-act (default: the document's "
@@ -284,6 +301,7 @@ class StatusName(str, Enum):
     accepted = "accepted"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    fallen = "fallen"
 
 
 def print_report(lines: list[str]) -> None:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, StatusName, actor_name, database,
-                                 document_of, one_line, provisions_text, read_patch, read_text, short,
-                                 slug_list, stakeholder_slug, usage_error, version_number)
+from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, ReasonFileOption, ReasonOption, StatusName,
+                                 actor_name, database, document_of, one_line, provisions_text, read_patch,
+                                 read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
+                                 version_number)
 from regdraft.core.errors import InvalidInput, NotFound
 from regdraft.core.policy import check_text
 
@@ -94,6 +95,8 @@ def propose(
 def accept(
     amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
     """Accept an amendment: apply it to the head and create the next version.
@@ -103,10 +106,11 @@ def accept(
     """
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
-        version = amendment_service.accept(session, row, actor=actor_name(actor))
+        version = amendment_service.accept(session, row, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: accepted as {doc.slug}@{version.number} ({short(version.content_hash)})"
     typer.echo(line)
 
@@ -117,16 +121,20 @@ def status(
     new_status: Annotated[StatusName, typer.Argument(metavar="STATUS", show_default=False,
                                                      help="draft, proposed, accepted, rejected or withdrawn.")],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Change an amendment's status (accepted is the same as the accept command)."""
+    """Change an amendment's status (accepted is the same as the accept command), with
+    the reason for it (required to reject)."""
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
         before = row.status
-        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor))
+        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: {before} → {row.status}"
         if new_status is StatusName.accepted:
             produced = amendment_service.produced_version(session, row)
@@ -246,3 +254,73 @@ def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
         return lines
     raise NotFound(f"{target!r} is not a provision, response or stakeholder of document {doc.slug!r}",
                    target=target)
+
+
+# --------------------------------------------------------------------------------------
+# decide: several at once
+# --------------------------------------------------------------------------------------
+
+@app.command()
+def decide(
+    decisions: Annotated[list[str], typer.Argument(
+        metavar="AMENDMENT=STATUS[:REASON]", show_default=False,
+        help="A decision (repeatable, taken in this order): accepted, rejected, withdrawn, draft or proposed, "
+             "with its own reason after a colon.")],
+    document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Decide several amendments in one transaction, all or nothing.
+
+    --reason is the reason of every decision that gives none of its own. Prints one
+    line per decision (with an acceptance's hunk report and the amendments that fell
+    with it), then the batch's id. If any decision fails, nothing is decided.
+    """
+    from regdraft.cli.common import hunk_line
+    from regdraft.services import batches
+
+    shared = reason_text(reason, reason_file)
+    requests = []
+    for number, value in enumerate(decisions, start=1):
+        slug, sep, rest = value.partition("=")
+        new_status, _, own = rest.partition(":")
+        if not sep or not slug.strip() or not new_status.strip():
+            raise InvalidInput(f"decision {number}: expected AMENDMENT=STATUS[:REASON], got {value!r}")
+        requests.append(batches.DecisionRequest(slug.strip(), new_status.strip(),
+                                                reason_text(own, None) if own.strip() else shared))
+    with database() as session:
+        doc = document_of(session, document)
+        batch = batches.decide_all(session, doc, requests, actor=actor_name(actor))
+        lines = []
+        for decided in batch.decided:
+            produced = f" ({doc.slug}@{decided.version.number})" if decided.version is not None else ""
+            lines.append(f"{decided.amendment.slug}: {decided.previous} → {decided.status}{produced}")
+            lines += [f"  {hunk_line(hunk)}" for hunk in decided.hunks]
+            lines += [f"  fell: {fallen.slug}" for fallen in decided.fallen]
+        lines.append(f"batch {batch.id}")
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("falls-if")
+def falls_if(
+    amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
+    adopted: Annotated[Optional[list[str]], typer.Argument(
+        metavar="OTHER", show_default=False,
+        help="The amendments whose acceptance makes AMENDMENT fall (none: it falls with none).")] = None,
+    document: DocumentOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Say which amendments make AMENDMENT fall if accepted: accepting one of them marks
+    it fallen, with the reason, while it is still open. Prints the list."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import decisions
+
+    with database() as session:
+        doc = document_of(session, document)
+        row = amendment_service.get_amendment(session, doc, amendment)
+        others = amendment_service.resolve(session, doc, slug_list(adopted))
+        decisions.set_falls_if(session, row, others, actor=actor_name(actor))
+        line = f"{row.slug} falls if accepted: {', '.join(sorted(a.slug for a in others)) or 'none'}"
+    typer.echo(line)

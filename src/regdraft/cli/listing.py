@@ -69,7 +69,7 @@ def log(
     limit: Annotated[int, typer.Option(min=1, help="Show the last N events.")] = 50,
 ) -> None:
     """The event log, oldest first, one line per event:
-    time, actor, action, target, before→after hash prefixes."""
+    time, actor, action, target, before→after hash prefixes, and the reason a decision gave."""
     from regdraft.services import documents, events
 
     with database(read_only=True) as session:
@@ -77,6 +77,14 @@ def log(
         _, total = events.list_events(session, document_id=document_id, limit=1)
         rows, _ = events.list_events(session, document_id=document_id, offset=max(total - limit, 0), limit=limit)
         lines = [f"{utc_time(e.at)}  {e.actor}  {e.action}  {e.target}  {short(e.before_hash)}→{short(e.after_hash)}"
-                 for e in rows]
+                 + _reason_of(e.detail) for e in rows]
     for line in lines:
         typer.echo(line)
+
+
+def _reason_of(detail: str) -> str:
+    """``  reason: …`` for an event whose detail gives a reason, on one line."""
+    import json
+
+    reason = json.loads(detail or "{}").get("reason")
+    return f"  reason: {one_line(reason)}" if reason else ""

@@ -1,5 +1,6 @@
 """``regdraft render``: a redline or a Keeling schedule in any of the API's formats,
-written to stdout or to a file. Two files are compared without the database."""
+written to stdout or to a file. Two files are compared without the database.
+``regdraft outcome``: the consultation's outcome."""
 
 from __future__ import annotations
 
@@ -111,3 +112,37 @@ def _write(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class OutcomeFormat(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def outcome(
+    document: DocumentOption = None,
+    format: Annotated[OutcomeFormat, typer.Option("--format", "-f", help="md (Markdown), html (a printable "
+                                                                         "page) or json.")] = OutcomeFormat.md,
+    site: Annotated[Optional[str], typer.Option(
+        "--site", metavar="URL", show_default=False,
+        help="The server's address, so the Markdown's links work away from it (default: relative links).")] = None,
+) -> None:
+    """The consultation's outcome, as a government response sets it out: for each
+    provision, in drafting order, who responded and with what stance, the passages the
+    amendments cite (linked to the quoted place), the amendments, and what was decided
+    and why."""
+    import json
+
+    from regdraft.services import outcome as outcome_service
+
+    with database(read_only=True) as session:
+        result = outcome_service.outcome(session, document_of(session, document))
+    if format is OutcomeFormat.json:
+        text = json.dumps(outcome_service.as_json(result), indent=2, ensure_ascii=False) + "\n"
+    elif format is OutcomeFormat.html:
+        text = outcome_service.render_html(result)
+    else:
+        text = outcome_service.render_markdown(result, site=(site or "").rstrip("/"))
+    typer.echo(text, nl=False)

@@ -97,14 +97,15 @@ def text_problem(value: str) -> tuple[int, str] | None:
     return None
 
 
-def check_text(value: str, field: str) -> None:
-    """Raise :class:`InvalidText` (with ``field``, ``offset`` and ``line``) if ``value``
+def check_text(value: str, field: str) -> str:
+    """``value``; :class:`InvalidText` (with ``field``, ``offset`` and ``line``) if it
     breaks the text policy."""
     problem = text_problem(value)
     if problem is not None:
         offset, what = problem
         line = value.count("\n", 0, offset) + 1
         raise InvalidText(f"{field} {what} (line {line}, offset {offset})", field=field, offset=offset, line=line)
+    return value
 
 
 def check_edit(edited: str, changed: tuple[int, int, int] | None, field: str) -> None:

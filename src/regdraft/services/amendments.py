@@ -19,20 +19,23 @@ from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import documents
+from regdraft.services import decisions, documents
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
 
 CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
               "cross-boundary", "consultation", "review")
-STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn")
-# Accepted is final: the version it produced is history.
+STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn", "fallen")
+# Accepted is final: the version it produced is history. An open amendment becomes
+# fallen only when one it falls with is accepted (``decisions.falls_if``); it can be
+# proposed again, as a rejected one can.
 TRANSITIONS = {
-    "draft": {"proposed", "withdrawn"},
-    "proposed": {"draft", "accepted", "rejected", "withdrawn"},
+    "draft": {"proposed", "withdrawn", "fallen"},
+    "proposed": {"draft", "accepted", "rejected", "withdrawn", "fallen"},
     "rejected": {"proposed"},
     "withdrawn": {"proposed"},
+    "fallen": {"proposed"},
     "accepted": set(),
 }
 MAX_NAMED = 80
@@ -394,18 +397,41 @@ def _check_revision(amendment: Amendment, revision: int | None) -> None:
 
 
 def set_status(session: Session, amendment: Amendment, status: str, *, actor: str,
-               revision: int | None = None) -> Amendment:
+               revision: int | None = None, reason: str = "", batch: str | None = None) -> Amendment:
+    """Change the status, with the ``reason`` for it (required to reject:
+    ``decisions.REASON_REQUIRED``); kept as a decision and in the event log."""
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
     if status == "accepted":
-        accept(session, amendment, actor=actor, revision=revision)
+        accept(session, amendment, actor=actor, revision=revision, reason=reason, batch=batch)
         return amendment
+    if status == "fallen":
+        raise InvalidTransition(f"amendment {amendment.slug!r} cannot be made to fall: it falls when an amendment "
+                                f"it falls with is accepted (falls_if)", status=amendment.status, wanted=status)
     _check_revision(amendment, revision)
-    before = state_hash(amendment)
+    reason = _checked_reason(amendment, status, reason)
+    before, previous = state_hash(amendment), amendment.status
     _transition(session, amendment, status)
+    decisions.record(session, amendment, previous, actor=actor, reason=reason, batch=batch)
     record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
-           before=before, after=state_hash(amendment), detail={"revision": amendment.revision})
+           before=before, after=state_hash(amendment), detail=_decision_detail(amendment, reason, batch))
     return amendment
+
+
+def _checked_reason(amendment: Amendment, status: str, reason: str) -> str:
+    """The reason, checked once the change is one the workflow allows (a change it does
+    not allow is a conflict whatever the reason)."""
+    return decisions.check_reason(status, reason) if status in TRANSITIONS[amendment.status] else reason
+
+
+def _decision_detail(amendment: Amendment, reason: str, batch: str | None, **more) -> dict:
+    """An event's detail for a decision: the new revision, the reason and the batch when given."""
+    detail = {"revision": amendment.revision, **more}
+    if reason:
+        detail["reason"] = reason
+    if batch:
+        detail["batch"] = batch
+    return detail
 
 
 def state_hash(amendment: Amendment) -> str:
@@ -419,7 +445,8 @@ def _transition(session: Session, amendment: Amendment, status: str) -> None:
     mapper's version counter): if another transaction changed the amendment since, the
     write fails and :class:`InvalidTransition` says what it is now."""
     if status not in TRANSITIONS[amendment.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
+        # Falling is not a status one asks for: an acceptance makes an amendment fall.
+        allowed = ", ".join(sorted(TRANSITIONS[amendment.status] - {"fallen"})) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
@@ -440,14 +467,34 @@ def _transition(session: Session, amendment: Amendment, status: str) -> None:
             status=amendment.status) from None
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting an amendment did."""
+
+    version: Version
+    hunks: tuple[HunkResult, ...]
+    """How each hunk applied to the head."""
+    fallen: tuple[Amendment, ...]
+    """The open amendments that fell with it."""
+
+
 def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
-           created_at: datetime | None = None) -> Version:
+           created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Version:
     """Accept the amendment and create the next version from it, in one transaction.
 
     On its own base it applies exactly; on a later head fuzzily, and every hunk must
     apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
     """
+    return accept_reporting(session, amendment, actor=actor, revision=revision, created_at=created_at,
+                            reason=reason, batch=batch).version
+
+
+def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
+                     created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Accepted:
+    """:func:`accept`, saying how each hunk applied."""
     _check_revision(amendment, revision)
+    reason = _checked_reason(amendment, "accepted", reason)
+    previous = amendment.status
     _transition(session, amendment, "accepted")
     document = session.get(Document, amendment.document_id)
     current = documents.head(session, document)
@@ -467,10 +514,27 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
         message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
         produced_by_id=amendment.id, actor=actor)
     session.flush()
+    decisions.record(session, amendment, previous, actor=actor, reason=reason, batch=batch)
     record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,
            before=current.content_hash, after=version.content_hash,
-           detail={"version": version.number, "revision": amendment.revision})
-    return version
+           detail=_decision_detail(amendment, reason, batch, version=version.number))
+    return Accepted(version, result.hunks, tuple(_fall_with(session, amendment, actor=actor, reason=reason,
+                                                            batch=batch)))
+
+
+def _fall_with(session: Session, adopted: Amendment, *, actor: str, reason: str,
+               batch: str | None) -> list[Amendment]:
+    """Mark fallen every open amendment that falls if ``adopted`` is, with the reason."""
+    fallen = decisions.falling_with(session, adopted)
+    why = f"Fell when amendment {adopted.slug} ({adopted.title}) was accepted" + (f": {reason}" if reason else ".")
+    for amendment in fallen:
+        before, previous = state_hash(amendment), amendment.status
+        _transition(session, amendment, "fallen")
+        decisions.record(session, amendment, previous, actor=actor, reason=why, batch=batch, cause=adopted)
+        record(session, actor, "amendment.fallen", "amendment", amendment.slug, amendment.document_id,
+               before=before, after=state_hash(amendment),
+               detail=_decision_detail(amendment, why, batch, cause=adopted.slug))
+    return fallen
 
 
 def link_produced_version(session: Session, amendment: Amendment, version: Version, *, actor: str) -> bool:

@@ -39,10 +39,10 @@ from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_pat
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents
+from regdraft.services import decisions, documents
 from regdraft.services.comparisons import (Comparison, StakeholderNames, amended_where_possible, amendment_key,
                                           compare_amendments, etag, sources_of)
-from regdraft.store.models import Amendment, Citation, Document, Response, Version
+from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
 FORMATS: dict[str, str] = {
     "html": "text/html",
@@ -160,9 +160,11 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     notices = (_conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, documents.structure_of(document, final))
                if withheld else [])
     citations = amendment_service.citations_of_each(session, chosen)
+    reasons = decisions.latest_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
-    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
+    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names, reasons.get(a.id))
+             for a in chosen}
     keeling = render_keeling(diff, notes, notices)
     tag = etag("keeling", document.kind, base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
@@ -247,12 +249,13 @@ def _new_offset(diff: TextDiff, old_offset: int) -> int:
 
 
 def _amendment_note(document: Document, amendment: Amendment, citations: list[tuple[Citation, Response]],
-                    links: Links, names: StakeholderNames) -> AmendmentNote:
+                    links: Links, names: StakeholderNames, decision: Decision | None) -> AmendmentNote:
     notes = tuple(CitationNote(names[response.stakeholder_id], citation.quote,
                                links.quote(document.slug, response.slug, citation.start, citation.end))
                   for citation, response in citations)
     return AmendmentNote(amendment.slug, amendment.title, names[amendment.proposer_id],
-                         links.amendment(document.slug, amendment.slug), notes)
+                         links.amendment(document.slug, amendment.slug), notes, amendment.status,
+                         decision.reason if decision is not None else "")
 
 
 # Formats -----------------------------------------------------------------------------
@@ -317,6 +320,7 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
                                  "amendment": c.source, "deleted": c.deleted, "inserted": c.inserted}
                                 for c in keeling.changes],
                       "amendments": [{"slug": n.slug, "title": n.title, "proposer": n.proposer, "href": n.href,
+                                      "status": n.status, "reason": n.reason,
                                       "citations": [{"stakeholder": c.stakeholder, "quote": c.quote,
                                                      "href": c.href} for c in n.citations]}
                                      for n in schedule.notes]})

@@ -232,3 +232,35 @@ class Token(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class Decision(SQLModel, table=True):
+    """One change of an amendment's status, with the reason given for it: the amendment's
+    decision history, newest last. A table rather than a column on ``amendment`` so that
+    every decision keeps its reason (a rejection and a later reopening both stand), a
+    bulk decision can name its ``batch``, and an amendment that fell can name the one
+    whose acceptance it fell with, all without touching the amendment's row."""
+
+    __table_args__ = (Index("ix_decision_amendment_id", "amendment_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    amendment_id: int = Field(foreign_key="amendment.id")
+    status: str = Field(max_length=16)
+    previous: str = Field(max_length=16)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    actor: str
+    at: datetime = Field(default_factory=utcnow)
+    revision: int
+    """The amendment's revision once decided."""
+    batch: str | None = Field(default=None, max_length=40, index=True)
+    """The bulk decision it was part of (``POST .../decisions``), if any."""
+    cause_id: int | None = Field(default=None, foreign_key="amendment.id")
+    """For a fall: the amendment whose acceptance it fell with."""
+
+
+class AmendmentFall(SQLModel, table=True):
+    """``amendment`` falls if ``adopted`` is accepted (the order of an amendment list):
+    accepting ``adopted`` marks ``amendment`` fallen, if it is still open."""
+
+    __tablename__ = "amendment_fall"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    adopted_id: int = Field(foreign_key="amendment.id", primary_key=True, index=True)

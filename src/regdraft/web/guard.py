@@ -45,7 +45,7 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 200
 
 #: The actions a page control can take, named as in ``services.auth.Action``.
-PROPOSE, DECIDE, CREATE_DOCUMENT = "propose", "decide", "create-document"
+PROPOSE, DECIDE, ORDER, CREATE_DOCUMENT = "propose", "decide", "order", "create-document"
 UPLOAD_CONTENT_TYPE = "multipart/form-data"
 
 

@@ -16,16 +16,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
-from regdraft.core.policy import link_target
-from regdraft.services import amendments as amendment_service
+from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
-from regdraft.services import auth, comparisons, documents, imports, rendering
+from regdraft.services import amendments as amendment_service
+from regdraft.services import auth, batches, comparisons, decisions, documents, imports, rendering
+from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -134,9 +136,21 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
 def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
     amendment = amendment_service.get_amendment(session, document, slug)
     view = views.amendment_view(session, document, amendment)
+    rivals = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
+              if a.id != amendment.id and a.status in ("draft", "proposed", "accepted")]
     return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
                 view=view, decisions=[s for s in ("accepted", "rejected")
-                                      if s in amendment_service.TRANSITIONS[amendment.status]])
+                                      if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/falls-if")
+def set_falls_if(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+                 form: guard.PostedForm) -> RedirectResponse:
+    guard.require(request, guard.ORDER)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    others = amendment_service.resolve(session, document, _chosen(form.getall("falls_if"))[:MAX_NAMED])
+    decisions.set_falls_if(session, amendment, others, actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 @router.post("/documents/{doc}/amendments/{slug}/status")
@@ -149,8 +163,60 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, guard.acting(request), amendment, status)
-    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision)
+    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
+                                 reason=check_text(form.get("reason"), "reason"))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+#: What the decide-several page offers for each open amendment.
+BULK_CHOICES = ("accepted", "rejected", "withdrawn")
+
+
+@router.get("/documents/{doc}/decide")
+def decide_many_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.DECIDE)
+    return _decide_many_form(request, session, document, {})
+
+
+@router.post("/documents/{doc}/decisions")
+def decide_many(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
+    guard.require(request, guard.DECIDE)
+    values = {name: values[0] for name, values in form.fields.items() if values and name != guard.CSRF_FIELD}
+    try:
+        shared = check_text(form.get("reason"), "reason")
+        requests = []
+        for amendment in amendment_service.open_amendments(session, document):
+            chosen = form.get(f"decision-{amendment.slug}")
+            if not chosen:
+                continue
+            status, _, revision = chosen.partition("@")
+            own = check_text(form.get(f"reason-{amendment.slug}"), "reason").strip()
+            requests.append(batches.DecisionRequest(amendment.slug, status, own or shared,
+                                                    _form_number(revision, "revision", "reload the page")))
+        requests = batches.deduplicated(requests)
+        for request_, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                           [r.amendment for r in requests])):
+            auth.check_status_change(session, guard.acting(request), amendment, request_.status)
+        batch = batches.decide_all(session, document, requests, actor=guard.principal(request))
+    except RegdraftError as error:
+        # Nothing was decided: the form comes back with what was chosen and why it failed.
+        session.rollback()
+        return _decide_many_form(request, session, document, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}/decisions/{batch.id}", status_code=303)
+
+
+def _decide_many_form(request: Request, session: Session, document: Document, values: dict,
+                      error: RegdraftError | None = None) -> HTMLResponse:
+    return page(request, "decide.html", status=status_for(error) if error else 200,
+                title=f"Decide several amendments: {document.title}", document=document, values=values,
+                error=error, rows=amendment_service.open_amendments(session, document), choices=BULK_CHOICES)
+
+
+@router.get("/documents/{doc}/decisions/{batch}")
+def batch_page(request: Request, document: DocumentDep, session: SessionDep,
+               batch: Annotated[str, Path(max_length=40, pattern="^[0-9a-f]+$")]) -> HTMLResponse:
+    return page(request, "batch.html", title=f"Decided together: {document.title}", document=document,
+                decided=views.batch_view(session, batches.batch_report(session, document, batch)))
 
 
 @router.get("/documents/{doc}/propose")
@@ -270,6 +336,13 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
 def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
     return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
                 overview=views.overview(session, document), responses=documents.list_responses(session, document))
+
+
+@router.get("/documents/{doc}/outcome")
+def outcome_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    result = outcome_service.outcome(session, document)
+    return page(request, "outcome.html", title=f"Consultation outcome: {document.title}", document=document,
+                body=Markup(outcome_service.render_html_body(result)))
 
 
 @router.get("/documents/{doc}/keeling")
