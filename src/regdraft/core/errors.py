@@ -11,6 +11,7 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidPatch             patch text that is not diff-match-patch patch text
     │   ├── InvalidInstruction       (reserved for amending instructions)
     │   ├── QuoteNotFound            a citation's quote is not in the response
+    │   ├── OverBudget               the request asks for more work than a request may do
     │   └── InvalidFile              a file under drafts/ or amendments/ (path and line)
     ├── NotFound                     an id, slug or number that does not exist (404)
     ├── Unauthenticated              no token, or a token that is unknown or revoked (401)
@@ -21,7 +22,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidTransition        a status change the workflow does not allow
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
-    └── NotAcceptable                no format of a rendering is one the client accepts (406)
+    ├── NotAcceptable                no format of a rendering is one the client accepts (406)
+    └── WorkStopped                  work stopped before its end (its client left) (503)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -72,6 +74,13 @@ class InvalidInstruction(InvalidInput):
 class QuoteNotFound(InvalidInput):
     code = "quote-not-found"
     title = "Quote not found in the response"
+
+
+class OverBudget(InvalidInput):
+    """What a request asks would take more work than one request may do (``limit``)."""
+
+    code = "over-budget"
+    title = "Too much work for one request"
 
 
 class InvalidFile(InvalidInput):
@@ -136,3 +145,10 @@ class NotAcceptable(RegdraftError):
 
     code = "not-acceptable"
     title = "Not acceptable"
+
+
+class WorkStopped(RegdraftError):
+    """Work given up before its end, because nobody wants its result any more."""
+
+    code = "stopped"
+    title = "Stopped"

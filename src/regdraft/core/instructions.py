@@ -36,6 +36,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable, Iterator
 
+from regdraft.core.budget import spend
 from regdraft.core.errors import InvalidInstruction, RegdraftError
 from regdraft.core.patching import DELETE, EQUAL, diff_words
 from regdraft.core.structure import Provision, Structure, parse_structure
@@ -1022,6 +1023,7 @@ class _Generator:
     @staticmethod
     def _try(ins: Instruction, text: str) -> str:
         """``ins`` applied to ``text`` as the parser will read it."""
+        spend(len(text))  # the request's budget (core/budget.py), if it has one
         try:
             again = read_instructions(render_instructions([replace(ins, number=1)]))
             if len(again) != 1:
