@@ -49,7 +49,7 @@ def test_applying_more_amendments_than_a_request_may_name_is_refused(example, pr
 
 
 @pytest.mark.parametrize("path", ["/versions/1/keeling", "/versions/1/redline", "/conflicts",
-                                  "/versions/1/keeling.json"])
+                                  "/versions/1/keeling.json", "/versions/1/diff"])
 def test_a_query_naming_an_amendment_twice_is_refused_before_any_work(example, profit_ban, patching_count, path):
     r = example.client.get(example.url(path), params={"amendments": "profit-ban,profit-ban"})
     body = problem(r, 422, "invalid-input")
