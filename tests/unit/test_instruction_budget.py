@@ -58,3 +58,24 @@ def test_instructions_for_many_word_edits_read_the_whole_text_a_few_times(monkey
     # The old text, the new one, and a reading again where the final check starts from
     # the old text once more: not one reading per instruction (there were 301 and 451).
     assert len(readings) <= 4, len(readings)
+
+
+def test_instructions_spend_the_budget_they_are_given_and_stop_past_it():
+    import pytest
+
+    from regdraft.core import budget
+    from regdraft.core.errors import OverBudget, WorkStopped
+
+    old = _regulations(40)
+    new = old.replace("to any person.", "to a body that is not-for-profit.")
+    with budget.limited("amending instructions", 10**9) as spent:
+        assert len(instructions.generate(old, new)) == 40
+    assert spent.spent >= 40 * len(old)  # each of the 40 tries read the text once
+    with budget.limited("amending instructions", 5 * len(new)) as spent, pytest.raises(OverBudget):
+        instructions.generate(old, new)
+    assert spent.spent <= 7 * len(new)  # stopped at the first checkpoint past the limit
+    tries = []
+    with budget.limited("amending instructions", 10**9, stopped=lambda: len(tries) > 3 or tries.append(1)) as spent, \
+            pytest.raises(WorkStopped):
+        instructions.generate(old, new)
+    assert spent.spent <= 5 * len(new)  # the client left: four tries, not forty

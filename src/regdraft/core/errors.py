@@ -11,6 +11,7 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidPatch             patch text that is not diff-match-patch patch text
     │   ├── InvalidInstruction       (reserved for amending instructions)
     │   ├── QuoteNotFound            a citation's quote is not in the response
+    │   ├── OverBudget               the request asks for more work than a request may do
     │   ├── InvalidFile              a file under drafts/ or amendments/ (path and line)
     │   └── InvalidFormat            an imported file that cannot be read in its format (where)
     ├── NotFound                     an id, slug or number that does not exist (404)
@@ -23,7 +24,8 @@ on one line; neither needs to know the subclasses' details::
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
-    └── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
+    ├── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
+    └── WorkStopped                  work stopped before its end (its client left) (503)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -74,6 +76,13 @@ class InvalidInstruction(InvalidInput):
 class QuoteNotFound(InvalidInput):
     code = "quote-not-found"
     title = "Quote not found in the response"
+
+
+class OverBudget(InvalidInput):
+    """What a request asks would take more work than one request may do (``limit``)."""
+
+    code = "over-budget"
+    title = "Too much work for one request"
 
 
 class InvalidFile(InvalidInput):
@@ -161,3 +170,10 @@ class MalformedRequest(RegdraftError):
 
     code = "malformed-request"
     title = "Malformed request"
+
+
+class WorkStopped(RegdraftError):
+    """Work given up before its end, because nobody wants its result any more."""
+
+    code = "stopped"
+    title = "Stopped"

@@ -272,6 +272,13 @@ def etag_of(subject: Rendered, format: str) -> str:
     return etag("rendering", format, subject.etag, repr(sorted(subject.sources.items())))
 
 
+INSTRUCTION_WORK = 50_000_000
+"""Characters of text that making the amending instructions of one request may read
+(core/budget.py; the API sets it, the CLI does not): each instruction tried costs the
+length of the text it is tried on, so this is about 500 changes to a 100 000-character
+regulation, about 10 s of work."""
+
+
 def render(subject: Rendered, format: str, *, title: str = "") -> str:
     """``subject`` in ``format`` (a key of :data:`FORMATS`). ``title`` heads an html
     page of a comparison (a schedule has its own)."""

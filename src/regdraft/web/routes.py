@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
-from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
+from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, write_transaction, writes_in_route
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
 from regdraft.core.policy import check_text, link_target
@@ -229,6 +229,7 @@ def propose_page(request: Request, document: DocumentDep, session: SessionDep) -
 
 
 @router.post("/documents/{doc}/propose")
+@writes_in_route
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
     guard.require(request, guard.PROPOSE)
     values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
@@ -244,12 +245,17 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
                               citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
-        amendment = amendment_service.propose(session, document, data, actor=guard.principal(request))
+        # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
+        prepared = amendment_service.prepare(session, document, data)
+        session.rollback()
+        with write_transaction(request) as writing:
+            slug = amendment_service.propose(writing, documents.get_document(writing, document.slug), data,
+                                             actor=guard.principal(request), prepared=prepared).slug
     except RegdraftError as error:
         # The form comes back with what was typed and what was wrong; nothing is kept.
         session.rollback()
         return _propose_form(request, session, document, values, error=error)
-    return RedirectResponse(views.amendment_url(document.slug, amendment.slug), status_code=303)
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 def _form_number(value: str, field: str, remedy: str) -> int:

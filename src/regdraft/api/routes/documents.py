@@ -9,13 +9,15 @@ from fastapi import Response as HTTPResponse
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from regdraft.api import schemas
-from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep, page, slug_list
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep,
+                               page, slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
 from regdraft.core.structure_report import structure_report, unit_counts
 from regdraft.services import comparisons, documents
+from regdraft.services.amendments import MAX_NAMED
 from regdraft.services.auth import Action, authorize
 
 router = APIRouter(prefix="/documents")
@@ -155,7 +157,9 @@ def diff_versions(document: DocumentDep, session: SessionDep,
                 404, 409, 422, s409="`patch-does-not-apply`: an amendment fails on the version; `amendment` and "
                                     "`hunks` say which and where")})
 def diff_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep,
-                    amendments: Annotated[str, Query(description="Comma-separated amendment slugs, in order",
+                    amendments: Annotated[str, Query(description=f"Comma-separated amendment slugs, in order: at "
+                                                                 f"most {MAX_NAMED}, each once",
+                                                     max_length=MAX_SLUG_LIST_CHARS,
                                                      examples=["profit-ban,scoped-pilot"])],
                     format: DiffFormat = "json", unchanged: Unchanged = False, if_none_match: IfNoneMatch = None):
     slugs = slug_list(amendments)

@@ -11,6 +11,8 @@ a 406 problem. Every answer has a strong ETag (``If-None-Match`` → 304) and
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from enum import Enum
 from typing import Annotated, Any, Callable
 
@@ -24,6 +26,7 @@ from regdraft.api.deps import MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, S
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
+from regdraft.core import budget
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
 from regdraft.services.amendments import MAX_NAMED
@@ -39,6 +42,9 @@ BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown
 FormatQuery = Annotated[RenderFormat | None, Query(
     alias="format", description="The format, if not by path suffix or Accept header: "
                                 + ", ".join(rendering.FORMATS))]
+#: How often a rendering in progress looks whether its client is still there.
+DISCONNECT_POLL_SECONDS = 0.25
+
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", description="An ETag from an earlier answer")]
 
 
@@ -77,7 +83,7 @@ async def _respond(request: Request, session: SessionDep, document: Document, if
     entry = cache.get(key)
     if entry is None:
         flights: RenderFlights = request.app.state.render_flights
-        entry = await flights.run(key, lambda: run_in_threadpool(_render, build, request.state.render_format, title))
+        entry = await flights.run(key, lambda: _render_while_wanted(request, build, title))
         cache.put(key, entry)
     tag = f'"{entry.etag}"'
     if none_match(if_none_match, tag):
@@ -85,13 +91,34 @@ async def _respond(request: Request, session: SessionDep, document: Document, if
     return HTTPResponse(entry.body, media_type=entry.media_type, headers={"ETag": tag, **dict(entry.headers)})
 
 
-def _render(build: Callable[[], rendering.Rendered], format: str, title: str) -> Entry:
+async def _render_while_wanted(request: Request, build: Callable[[], rendering.Rendered], title: str) -> Entry:
+    """Render on the thread pool, and stop the work (at its next checkpoint, see
+    core/budget.py) once the client has gone: nobody would read the result, and a
+    request for amending instructions of thousands of changes kept a core busy for
+    minutes after its client left."""
+    gone = threading.Event()
+
+    async def watch() -> None:
+        while not await request.is_disconnected():
+            await asyncio.sleep(DISCONNECT_POLL_SECONDS)
+        gone.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await run_in_threadpool(_render, build, request.state.render_format, title, gone.is_set)
+    finally:
+        watcher.cancel()
+
+
+def _render(build: Callable[[], rendering.Rendered], format: str, title: str,
+            stopped: Callable[[], bool] = lambda: False) -> Entry:
     subject = build()
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = RENDERING_POLICY
-    return Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
-                 rendering.FORMATS[format], tuple(headers.items()))
+    with budget.limited("amending instructions", rendering.INSTRUCTION_WORK, stopped):
+        body = rendering.render(subject, format, title=title)
+    return Entry(rendering.etag_of(subject, format), body, rendering.FORMATS[format], tuple(headers.items()))
 
 
 def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Callable, Iterator
 
+from regdraft.core.budget import spend
 from regdraft.core.errors import InvalidInstruction
 from regdraft.core.instructions.apply import (
     apply_unchecked, heading_span, is_word, items_of, locate, number_key, occurrences, parse,
@@ -274,6 +275,7 @@ class _Generator:
 
     def _try(self, ins: Instruction, text: str) -> str:
         """``ins`` applied to ``text`` as the parser will read it."""
+        spend(len(text))  # the request's budget (core/budget.py), if it has one
         try:
             again = read_instructions(render_instructions([replace(ins, number=1)], kind=self.kind), kind=self.kind)
             if len(again) != 1:
