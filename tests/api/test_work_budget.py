@@ -199,8 +199,10 @@ def test_a_rendering_whose_client_has_gone_stops_at_its_next_checkpoint(monkeypa
         tries.append(cost)
         real_spend(cost)
 
-    import regdraft.core.instructions.generate as generate
-    monkeypatch.setattr(generate, "spend", counted)
+    import importlib
+
+    # The module, not the package's function of the same name.
+    monkeypatch.setattr(importlib.import_module("regdraft.core.instructions.generate"), "spend", counted)
     with pytest.raises(WorkStopped):
         asyncio.run(renderings._render_while_wanted(request, build, "t"))
     assert len(tries) < 200  # stopped long before the 200 instructions were tried
