@@ -122,7 +122,7 @@ def read_tracked_changes(data: bytes) -> TrackedDocument:
                 continue
             at = (len(lines), sum(len(r.text) for r in line.runs if r.kind != DELETE))
             (starts if element.tag.endswith("Start") else ends)[element.get(f"{{{W}}}id")] = at
-        _give_syntax(line, lines[-1].mark if lines else Run(INSERT, ""))
+        _give_syntax(line, lines[-1].mark if lines else Run(EQUAL, ""))
         lines.append(line)
     comments = _comments(parts, lines, starts, ends)
     return TrackedDocument(tuple(lines), _properties(parts), comments, tuple(unplaced))

@@ -204,8 +204,7 @@ def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Rev
     p = OxmlElement("w:p")
     p_pr = OxmlElement("w:pPr")
     p.append(p_pr)
-    shown = paragraph.view(DELETE) or paragraph.view(INSERT)
-    line = block_syntax(shown)
+    line = block_syntax(paragraph.view(DELETE) or paragraph.view(INSERT))
     style = _style_of(line)
     if style:
         p_style = OxmlElement("w:pStyle")
@@ -221,12 +220,17 @@ def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Rev
         r_pr = OxmlElement("w:rPr")
         r_pr.append(_revision(kind, source, revisions, ids))
         p_pr.append(r_pr)
-    hidden = len(block_syntax("".join(text for _, text, _ in paragraph.runs)).syntax)
+    # The syntax at the start of each side's line is hidden: equal and inserted words
+    # count along the new line, deleted ones along the old.
+    syntax = {DELETE: len(block_syntax(paragraph.view(INSERT)).syntax), EQUAL: len(line.syntax)}
+    syntax[INSERT] = syntax[EQUAL]
+    at = {DELETE: 0, EQUAL: 0}
     for kind, text, source in paragraph.runs:
-        # Split the run where the hidden syntax at the start of the line ends.
-        parts = [(text[:hidden], True), (text[hidden:], False)] if 0 < hidden < len(text) else [(text, hidden > 0)]
-        hidden = max(0, hidden - len(text))
-        for part, is_syntax in parts:
+        side = DELETE if kind == DELETE else EQUAL
+        hidden = max(0, min(len(text), syntax[kind] - at[side]))
+        for part, is_syntax in ((text[:hidden], True), (text[hidden:], False)):
+            if not part:
+                continue
             run = _run(part, deleted=kind == DELETE, syntax=is_syntax)
             if kind == EQUAL:
                 p.append(run)
@@ -234,6 +238,9 @@ def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Rev
                 revision = _revision(kind, source, revisions, ids)
                 revision.append(run)
                 p.append(revision)
+        at[side] += len(text)
+        if kind == EQUAL:
+            at[DELETE] += len(text)
     return p
 
 
