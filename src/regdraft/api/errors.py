@@ -24,6 +24,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
     NotAcceptable                  406
+    RendererUnavailable            503
     any other RegdraftError        400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
@@ -57,7 +58,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
-                                  RegdraftError, Unauthenticated)
+                                  RegdraftError, RendererUnavailable, Unauthenticated)
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -70,6 +71,7 @@ STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (Conflict, 409),
     (PatchDoesNotApply, 409),
     (NotAcceptable, 406),
+    (RendererUnavailable, 503),
 )
 
 _STANDARD = {"type", "title", "status", "detail", "instance"}

@@ -21,7 +21,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidTransition        a status change the workflow does not allow
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
-    └── NotAcceptable                no format of a rendering is one the client accepts (406)
+    ├── NotAcceptable                no format of a rendering is one the client accepts (406)
+    └── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -136,3 +137,11 @@ class NotAcceptable(RegdraftError):
 
     code = "not-acceptable"
     title = "Not acceptable"
+
+
+class RendererUnavailable(RegdraftError):
+    """A format needs a program outside regdraft (LibreOffice for PDF) that is not
+    installed, failed or took too long; the other formats still work."""
+
+    code = "renderer-unavailable"
+    title = "Renderer unavailable"
