@@ -235,3 +235,23 @@ def test_a_failed_commit_is_an_error_response_and_nothing_is_kept(client, monkey
         m.setattr(Session, "commit", failing_commit)
         problem(client.post("/api/documents", json={"slug": "never", "title": "Never"}), 409, "conflict")
     problem(client.get("/api/documents/never"), 404, "not-found")
+
+
+def test_a_document_declares_its_kind(client):
+    r = client.post("/api/documents", json={"slug": "an-act", "title": "An Act", "kind": "uk-act", "strict": True})
+    assert r.status_code == 201, r.text
+    assert (r.json()["kind"], r.json()["strict"]) == ("uk-act", True)
+    listed = client.get("/api/documents").json()["items"]
+    assert [(d["slug"], d["kind"]) for d in listed] == [("an-act", "uk-act")]
+
+
+def test_a_document_is_an_si_unless_it_says_otherwise(client):
+    r = client.post("/api/documents", json={"slug": "an-si", "title": "An SI"})
+    assert (r.json()["kind"], r.json()["strict"]) == ("uk-si", False)
+
+
+def test_an_unknown_kind_is_refused(client):
+    body = problem(client.post("/api/documents", json={"slug": "x", "title": "X", "kind": "uk-bill"}),
+                   422, "validation-error")
+    assert "kind" in str(body)
+    assert client.get("/api/documents").json()["total"] == 0

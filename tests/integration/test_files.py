@@ -503,3 +503,36 @@ def test_the_shipped_files_load_and_export_byte_for_byte(session, repo_root, tmp
     assert not load(session, repo_root, actor="test").changed
     result = verify(session)
     assert result.ok, result.problems
+
+
+def test_a_documents_kind_is_loaded_and_exported(session, case_root, tmp_path):
+    path = case_root / DOC
+    path.write_text(path.read_text().replace("notice: ", "kind: uk-act\nstrict: true\nnotice: ", 1))
+    load(session, case_root, actor="loader")
+    document = documents.get_document(session, "example")
+    assert (document.kind, document.strict) == ("uk-act", True)
+    export(session, tmp_path / "out")
+    exported = (tmp_path / "out" / DOC).read_text()
+    assert "\nkind: uk-act\nstrict: true\n" in exported
+
+
+def test_an_unknown_kind_in_document_yaml_names_its_line(session, case_root):
+    path = case_root / DOC
+    text = path.read_text().replace("notice: ", "kind: cfr\nnotice: ", 1)
+    path.write_text(text)
+    with pytest.raises(InvalidFile) as caught:
+        load(session, case_root, actor="loader")
+    assert caught.value.extra["line"] == text.splitlines().index("kind: cfr") + 1
+    assert "uk-si, uk-act, us-cfr, eu-act" in caught.value.message
+    assert session.exec(select(func.count()).select_from(Document)).one() == 0
+
+
+def test_the_kind_of_a_document_with_versions_cannot_change(session, case_root):
+    load(session, case_root, actor="loader")
+    session.flush()
+    path = case_root / DOC
+    path.write_text(path.read_text().replace("notice: ", "kind: eu-act\nnotice: ", 1))
+    with pytest.raises(InvalidFile) as caught:
+        load(session, case_root, actor="loader")
+    assert "cannot change to eu-act" in caught.value.message
+    assert documents.get_document(session, "example").kind == "uk-si"

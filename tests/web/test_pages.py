@@ -81,6 +81,7 @@ def test_document_page_has_provision_anchors_history_and_compare_control(reader)
     for provision in ("reg-1", "reg-3-2", "reg-3-1-a"):
         assert f'id="{provision}"' in body
     assert "Text of version 2 (the head)" in body
+    assert '<span data-kind="uk-si">UK statutory instrument</span>' in body
     assert f'<a href="{BASE}/amendments/longer-citation">Longer citation</a>' in body  # the amendment behind v2
     assert "Consultation draft" in body and "DfE" in body
     assert f'action="{BASE}/compare"' in body and 'value="side"' in body

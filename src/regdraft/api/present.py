@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from regdraft.api import schemas
 from regdraft.core.patching import HunkResult
-from regdraft.core.structure import parse_structure
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
 from regdraft.store.models import Amendment, Document, Event, Response, Stakeholder, Version
@@ -64,7 +63,8 @@ class Presenter:
     def _document_fields(self, document: Document) -> dict:
         head = documents.head(self.session, document)
         return {"slug": document.slug, "title": document.title, "description": document.description,
-                "notice": document.notice, "created_at": document.created_at,
+                "notice": document.notice, "kind": document.kind, "strict": document.strict,
+                "created_at": document.created_at,
                 "head": schemas.VersionRef(number=head.number, content_hash=head.content_hash) if head else None,
                 "versions": documents.count_versions(self.session, document)}
 
@@ -73,7 +73,7 @@ class Presenter:
         return schemas.VersionSummary(**self._version_fields(version))
 
     def version(self, version: Version) -> schemas.VersionPublic:
-        structure = parse_structure(version.text, strict=False)
+        structure = documents.structure_of(self.document_row(version.document_id), version.text)
         provisions = [schemas.ProvisionPublic(id=p.id, label=p.label, kind=p.kind, parent=p.parent, start=p.start,
                                               end=p.end, line=p.line, heading=p.heading)
                       for p in structure.provisions]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from regdraft.core.errors import InvalidText
+from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
@@ -100,12 +101,20 @@ class Health(BaseModel):
 
 # Documents -------------------------------------------------------------------------
 
+DocumentKind = Annotated[Literal[KINDS], Field(
+    description="The drafting tradition whose units, labels and instructions the document follows: "
+                "uk-si (statutory instrument), uk-act (Act of Parliament), us-cfr (a part of the US Code of "
+                "Federal Regulations), eu-act (an EU regulation, directive or decision)")]
+
 class DocumentCreate(_In):
     slug: str = _slug_field("Lower-case letters, digits and single hyphens, 1-80 characters",
                             examples=["children-social-care-delegation"])
     title: str
     description: str = ""
     notice: str = Field("", description="A warning every reader must see, e.g. that a text is a reconstruction")
+    kind: DocumentKind = "uk-si"
+    strict: bool = Field(False, description="Refuse versions whose structure draws warnings (422 "
+                                            "`invalid-structure`, naming line and unit)")
 
 
 class VersionRef(_Out):
@@ -118,6 +127,8 @@ class DocumentSummary(_Out):
     title: str
     description: str
     notice: str
+    kind: DocumentKind
+    strict: bool
     created_at: datetime
     head: VersionRef | None = Field(description="The latest version; null before the first")
     versions: int = Field(description="Number of versions")

@@ -190,6 +190,10 @@ ActorOption = Annotated[Optional[str], typer.Option(
 DocumentOption = Annotated[Optional[str], typer.Option(
     "--document", "-d", metavar="SLUG", show_default=False,
     help="The document (default: $REGDRAFT_DOCUMENT, else the only document in the database).")]
+KindOption = Annotated[Optional[str], typer.Option(
+    "--kind", "-k", metavar="KIND", show_default=False,
+    help="How to read the texts' provisions: uk-si, uk-act, us-cfr or eu-act (default: the document's "
+         "kind for stored versions, else uk-si).")]
 
 
 # --------------------------------------------------------------------------------------

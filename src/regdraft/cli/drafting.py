@@ -197,13 +197,12 @@ def _quote(text: str) -> str:
 def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
     from sqlmodel import select
 
-    from regdraft.core.structure import parse_structure
     from regdraft.services import amendments as amendment_service
     from regdraft.services import documents, xref as xref_service
     from regdraft.store.models import Stakeholder
 
     head = documents.head(session, doc)
-    provision = parse_structure(head.text, strict=False).get(target) if head is not None else None
+    provision = documents.structure_of(doc, head.text).get(target) if head is not None else None
     touching = xref_service.amendments_touching(session, doc, target)
     if provision is not None or touching:
         lines = []

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import DocumentOption, database, document_of, out, slug_list, usage_error, version_number
+from regdraft.cli.common import (DocumentOption, KindOption, database, document_of, out, slug_list, usage_error,
+                                 version_number)
 from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
 from regdraft.core.errors import InvalidInput
 from regdraft.services.rendering import BINARY, FORMATS
@@ -39,6 +40,7 @@ def render(
              "numbered amending instructions; docx: Word, changes as tracked changes; pdf: the Word document "
              "laid out for print; akn: one version as an Akoma Ntoso 3.0 act.")] = RenderFormat.html,
     document: DocumentOption = None,
+    kind: KindOption = None,
     amendments: AmendmentsOption = None,
     keeling: Annotated[bool, typer.Option(
         "--keeling", help="A Keeling schedule of version A as amended by --amendments (default: every draft, "
@@ -67,7 +69,7 @@ def render(
     else:
         from regdraft.services.rendering import render as render_as
 
-        comparison = comparison_of(a, b, compared_amendments(b, amendments), document)
+        comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
         text = render_as(comparison, format.value)
     if output is None:
         _out(text, format.value)

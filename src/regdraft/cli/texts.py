@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import (FAILED, DocumentOption, database, document_of, hunk_line, out, print_report,
-                                 read_patch, read_text, say, slug_list, usage_error, version_number)
+from regdraft.cli.common import (FAILED, DocumentOption, KindOption, database, document_of, hunk_line, out,
+                                 print_report, read_patch, read_text, say, slug_list, usage_error, version_number)
 from regdraft.core.errors import InvalidInput
 from regdraft.core.patching import apply_patch, make_patch, parse_patch
 
@@ -132,10 +132,17 @@ def side_of(arg: str) -> tuple[str, Any]:
     return "version", (match.group("doc"), None if n == "head" else int(n))
 
 
-def comparison_of(a: str, b: str | None, amendments: list[str], document: str | None) -> Comparison:
+def comparison_of(a: str, b: str | None, amendments: list[str], document: str | None,
+                  kind: str | None = None) -> Comparison:
     """What ``diff A B`` and ``render A B`` compare (files, versions, or a version and
-    amendments), resolved in a read-only transaction of its own when the database is needed."""
+    amendments), resolved in a read-only transaction of its own when the database is needed.
+    Files are read as ``kind`` (default: a stored version's document's kind, else uk-si);
+    stored versions of one document, always as their document's kind."""
+    from regdraft.core.traditions import DEFAULT_KIND, KINDS
     from regdraft.services import comparisons
+
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"--kind {kind!r} is not a kind of document: use one of {', '.join(KINDS)}")
 
     sides = [side_of(a)] + ([side_of(b)] if b is not None else [])
     if amendments:
@@ -143,7 +150,7 @@ def comparison_of(a: str, b: str | None, amendments: list[str], document: str | 
             raise InvalidInput("--amendments compares a version with amendments: give a version, not a file")
     if all(kind == "file" for kind, _ in sides):
         (_, old), (_, new) = sides
-        return comparisons.compare_texts(str(old), read_text(old), str(new), read_text(new))
+        return comparisons.compare_texts(str(old), read_text(old), str(new), read_text(new), kind or DEFAULT_KIND)
     # Files are read before the database is opened: a bad file is reported as such.
     texts = {i: read_text(value) for i, (kind, value) in enumerate(sides) if kind == "file"}
     with database(read_only=True) as session:
@@ -166,7 +173,8 @@ def comparison_of(a: str, b: str | None, amendments: list[str], document: str | 
         (old_name, old_text, old_ref), (new_name, new_text, new_ref) = resolved
         if old_ref and new_ref and old_ref[0].id == new_ref[0].id:
             return comparisons.compare_versions(session, old_ref[0], old_ref[1], new_ref[1])
-        return comparisons.compare_texts(old_name, old_text, new_name, new_text)
+        stored = next(ref[0] for ref in (old_ref, new_ref) if ref)
+        return comparisons.compare_texts(old_name, old_text, new_name, new_text, kind or stored.kind)
 
 
 def compared_amendments(b: str | None, amendments: list[str] | None) -> list[str]:
@@ -197,6 +205,7 @@ def diff(
         help="unified: line diff with provision labels in the @@ headers; json: changes grouped by "
              "provision (the API's shape).")] = DiffFormat.unified,
     document: DocumentOption = None,
+    kind: KindOption = None,
     amendments: AmendmentsOption = None,
     unchanged: Annotated[bool, typer.Option(
         "--unchanged", help="json: include the unchanged provisions too (they rebuild both texts).")] = False,
@@ -204,7 +213,7 @@ def diff(
     """Compare two files, two versions, a file with a version, or a version with
     amendments applied to it. Two existing files never touch the database (like
     git diff --no-index). The exit status is 0 whether or not there are differences."""
-    comparison = comparison_of(a, b, compared_amendments(b, amendments), document)
+    comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
     if format is DiffFormat.json:
         out(json.dumps(comparison.as_json(unchanged=unchanged), indent=2, ensure_ascii=False) + "\n")
     else:

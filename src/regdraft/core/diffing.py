@@ -21,6 +21,7 @@ from typing import Iterable
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
 from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
+from regdraft.core.traditions import DEFAULT_KIND
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
@@ -145,21 +146,22 @@ class _Owners:
 _NOWHERE = sys.maxsize
 
 
-def diff_texts(old: str, new: str) -> TextDiff:
-    """Diff two texts and group the changes by provision."""
-    return group_by_provision(old, new, diff_words(old, new))
+def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND) -> TextDiff:
+    """Diff two texts of a document of ``kind`` and group the changes by provision."""
+    return group_by_provision(old, new, diff_words(old, new), kind)
 
 
-def group_by_provision(old: str, new: str, ops) -> TextDiff:
-    """Cut a diff of ``old`` into ``new`` at provision boundaries and group the pieces."""
+def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND) -> TextDiff:
+    """Cut a diff of ``old`` into ``new`` (texts of a document of ``kind``) at provision
+    boundaries and group the pieces."""
     # One text's provisions at a time: a long text has tens of thousands, and only the
     # owners of its stretches (and the old text's ids) are needed.
     with collector_paused():
-        old_structure = parse_structure(old, strict=False)
+        old_structure = parse_structure(old, kind=kind, strict=False)
         old_ids = frozenset(p.id for p in old_structure.provisions)
         old_owners = _Owners(old_structure)
         del old_structure
-        new_owners = _Owners(parse_structure(new, strict=False))
+        new_owners = _Owners(parse_structure(new, kind=kind, strict=False))
         return TextDiff(tuple(_group(ops, old_owners, new_owners, len(new), old_ids)))
 
 
@@ -276,10 +278,11 @@ def _finish(key: tuple[str, str], ops: list[Op], old_ids: frozenset[str]) -> Pro
     return ProvisionDiff(key[0], key[1], status, tuple(ops))
 
 
-def unified_diff(old: str, new: str, *, old_name: str = "old", new_name: str = "new", context: int = 3) -> str:
+def unified_diff(old: str, new: str, *, old_name: str = "old", new_name: str = "new", context: int = 3,
+                 kind: str = DEFAULT_KIND) -> str:
     """A line-based unified diff whose hunk headers name the provision, like git's
     function context: ``@@ -12,4 +12,6 @@ regulation 3(a)``."""
-    old_structure = parse_structure(old, strict=False)
+    old_structure = parse_structure(old, kind=kind, strict=False)
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     line_offsets = [0]
     for line in old_lines:

@@ -21,6 +21,7 @@ from typing import Iterable
 
 from regdraft.core.diffing import TextDiff, group_by_provision
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
+from regdraft.core.traditions import DEFAULT_KIND
 
 INSERTED = -1
 """The origin of a run that no base text stands behind."""
@@ -55,8 +56,9 @@ class History:
     """A base text and the changes made to it so far, added one step at a time: only
     the current text is held, whatever the number of steps."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, kind: str = DEFAULT_KIND) -> None:
         self.base = self.current = base
+        self.kind = kind
         self._runs = [_Run(len(base), 0, None)] if base else []
         self._deletions: list[tuple[int, int, str]] = []  # (base offset, length, deleted by)
 
@@ -68,13 +70,14 @@ class History:
         """The base against the current text, every inserted and deleted word
         attributed to the step that inserted or deleted it."""
         deletions = sorted(self._deletions)
-        return group_by_provision(self.base, self.current, _net_ops(self.base, self.current, self._runs, deletions))
+        return group_by_provision(self.base, self.current, _net_ops(self.base, self.current, self._runs, deletions),
+                                 self.kind)
 
 
-def diff_steps(base: str, steps: Iterable[Step]) -> TextDiff:
+def diff_steps(base: str, steps: Iterable[Step], kind: str = DEFAULT_KIND) -> TextDiff:
     """Diff ``base`` against the last step's text, attributing every inserted and
     deleted word to the step that inserted or deleted it."""
-    history = History(base)
+    history = History(base, kind)
     for step in steps:
         history.add(step)
     return history.diff()

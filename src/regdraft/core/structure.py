@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
 
 PREAMBLE = "preamble"
 
@@ -128,8 +129,9 @@ class Structure:
         return result
 
 
-def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
-    """Find the provisions of ``text``.
+def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True,
+                    chunk_bytes: int = 65536) -> Structure:
+    """Find the provisions of ``text``, a document of ``kind`` (``core.traditions.KINDS``).
 
     With ``strict`` a duplicate id raises :class:`InvalidStructure` naming both lines;
     without it (for texts in the middle of being amended, where two amendments may
@@ -141,6 +143,8 @@ def parse_structure(text: str, *, strict: bool = True, chunk_bytes: int = 65536)
     for the part of CommonMark the format uses; any other text, and any text where the
     scanner is unsure, is read by markdown-it. Both give the same provisions.
     """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of document {kind!r}")
     with collector_paused():
         try:
             provisions = _scanned(text, strict)

@@ -46,6 +46,7 @@ def render_document(session: Session, document: Document) -> dict[str, str]:
     files: dict[str, str] = {}
     files[f"{folder}/document.yaml"] = serialise_document(DocumentFile(
         slug=slug, title=document.title, description=document.description, notice=document.notice,
+        kind=document.kind, strict=document.strict,
         stakeholders=[StakeholderEntry(s.slug, s.name, s.kind) for s in stakeholders],
         versions=[VersionEntry(number=v.number, parent=by_version[v.parent_id].number if v.parent_id else None,
                                author=v.author, message=v.message, created=v.created_at,

@@ -34,6 +34,7 @@ import yaml
 from regdraft.core.errors import InvalidFile, InvalidPatch, InvalidStructure
 from regdraft.core.patching import parse_patch
 from regdraft.core.structure import parse_structure
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.services.amendments import CATEGORIES, STATUSES
 from regdraft.services.documents import SLUG
 
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 DOCUMENT_KEYS = ("slug", "title", "description", "notice", "stakeholders", "versions")
+# Keys a document.yaml may leave out: files written before documents had kinds are SIs.
+OPTIONAL_DOCUMENT_KEYS = ("kind", "strict")
 STAKEHOLDER_KEYS = ("slug", "name", "kind")
 VERSION_KEYS = ("number", "parent", "author", "message", "created", "content_hash", "produced_by")
 RESPONSE_KEYS = ("slug", "stakeholder", "title", "source", "url", "date", "stance", "provenance")
@@ -135,6 +138,8 @@ class DocumentFile:
     title: str
     description: str = ""
     notice: str = ""
+    kind: str = DEFAULT_KIND
+    strict: bool = False
     stakeholders: list[StakeholderEntry] = field(default_factory=list)
     versions: list[VersionEntry] = field(default_factory=list)
     path: str = field(default="", compare=False, repr=False)
@@ -368,13 +373,14 @@ class _Schema:
         line = self.lines.item(*at) if item else self.lines.of(*at)
         return InvalidFile(self.path, line, f"{_where(at)}{problem}")
 
-    def mapping(self, value: Any, at: tuple, expected: tuple[str, ...], what: str) -> dict:
+    def mapping(self, value: Any, at: tuple, expected: tuple[str, ...], what: str,
+                optional: tuple[str, ...] = ()) -> dict:
         if not isinstance(value, dict):
             raise self.fail(at, f"{what} must be a mapping with the keys {', '.join(expected)}", item=True)
         for key in value:
-            if key not in expected:
+            if key not in expected and key not in optional:
                 raise self.fail(at + (str(key),), f"unknown key {str(key)!r} in {what} "
-                                                  f"(the keys are: {', '.join(expected)})")
+                                                  f"(the keys are: {', '.join(expected + optional)})")
         for key in expected:
             if key not in value:
                 raise self.fail(at, f"missing key {key!r} in {what}", item=True)
@@ -389,6 +395,17 @@ class _Schema:
         bad = _CONTROL.search(value)
         if bad is not None:
             raise self.fail(at, f"{name} contains control character U+{ord(bad.group()):04X}")
+        return value
+
+    def choice(self, value: Any, at: tuple, choices: tuple[str, ...]) -> str:
+        if value not in choices:
+            shown = value if isinstance(value, str) else _type_name(value)
+            raise self.fail(at, f"{at[-1]} {shown!r} is not one of {', '.join(choices)}")
+        return value
+
+    def boolean(self, value: Any, at: tuple) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(at, f"{at[-1]} must be true or false, not {_type_name(value)}")
         return value
 
     def slug(self, value: Any, at: tuple, *, optional: bool = False) -> str | None:
@@ -480,7 +497,7 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
     schema = _Schema(path, lines)
     if raw is None:
         raise InvalidFile(path, 1, f"the file is empty: a document needs the keys {', '.join(DOCUMENT_KEYS)}")
-    schema.mapping(raw, (), DOCUMENT_KEYS, "the document")
+    schema.mapping(raw, (), DOCUMENT_KEYS, "the document", OPTIONAL_DOCUMENT_KEYS)
     slug = schema.slug(raw["slug"], ("slug",))
     _check_name(schema, slug, expected_slug, "folder name")
     stakeholders = []
@@ -520,13 +537,20 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
     return DocumentFile(slug=slug, title=schema.string(raw["title"], ("title",), required=True),
                         description=schema.string(raw["description"], ("description",)),
                         notice=schema.string(raw["notice"], ("notice",)),
+                        kind=schema.choice(raw.get("kind", DEFAULT_KIND), ("kind",), KINDS),
+                        strict=schema.boolean(raw.get("strict", False), ("strict",)),
                         stakeholders=stakeholders, versions=versions, path=path, lines=lines)
 
 
 def serialise_document(document: DocumentFile) -> str:
+    # A default kind and strictness are left out, so files written before documents had
+    # kinds export byte for byte as they were.
+    declared = {"kind": document.kind} if document.kind != DEFAULT_KIND else {}
+    if document.strict:
+        declared["strict"] = True
     return _dump({
         "slug": document.slug, "title": document.title, "description": document.description,
-        "notice": document.notice,
+        "notice": document.notice, **declared,
         "stakeholders": [{"slug": s.slug, "name": s.name, "kind": s.kind} for s in document.stakeholders],
         "versions": [{"number": v.number, "parent": v.parent, "author": v.author, "message": v.message,
                       "created": format_time(v.created), "content_hash": v.content_hash,
@@ -538,13 +562,13 @@ def serialise_document(document: DocumentFile) -> str:
 # versions/NNNN.md
 # --------------------------------------------------------------------------------------
 
-def parse_version(path: str, data: bytes | str) -> str:
-    """The text of a version file, which must already be normalised (it is what is hashed)
-    and numbered as docs/drafting-format.md says."""
+def parse_version(path: str, data: bytes | str, kind: str = DEFAULT_KIND) -> str:
+    """The text of a version file of a document of ``kind``, which must already be
+    normalised (it is what is hashed) and numbered as docs/drafting-format.md says."""
     text = _decode(path, data)
     _check_normalised(path, text, 1, "the text")
     try:
-        parse_structure(text)
+        parse_structure(text, kind=kind)
     except InvalidStructure as exc:
         lines = exc.extra.get("lines") or [None]
         raise InvalidFile(path, lines[-1], exc.message) from None

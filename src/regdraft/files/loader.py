@@ -232,7 +232,7 @@ def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTr
                 raise InvalidFile(file_rel, None, f"version {number} is not listed in {yaml_rel} "
                                                   f"(it lists {len(document.versions)})")
             version_paths[number] = file_rel
-            texts[number] = parse_version(file_rel, base.read(file_path, file_rel))
+            texts[number] = parse_version(file_rel, base.read(file_path, file_rel), document.kind)
     for version in document.versions:
         at = ("versions", version.number - 1)
         if version.number not in texts:
@@ -415,19 +415,19 @@ class _Writer:
             if document is None:
                 document = document_service.create_document(
                     self.session, slug=file.slug, title=file.title, description=file.description,
-                    notice=file.notice, actor=self.actor)
+                    notice=file.notice, kind=file.kind, strict=file.strict, actor=self.actor)
                 outcome = "created"
             elif document_service.update_document(self.session, document, title=file.title,
                                                   description=file.description, notice=file.notice,
-                                                  actor=self.actor):
+                                                  kind=file.kind, strict=file.strict, actor=self.actor):
                 outcome = "updated"
             else:
                 outcome = "unchanged"
         except InvalidFile:
             raise
         except RegdraftError as exc:
-            raise self._blame(file.path, lines.of("title" if exc.extra.get("field") == "title" else "slug"),
-                              exc) from exc
+            field = exc.extra.get("field")
+            raise self._blame(file.path, lines.of(field if field in ("title", "kind") else "slug"), exc) from exc
         self.document = document
         return outcome
 

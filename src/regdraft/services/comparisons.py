@@ -21,6 +21,7 @@ from regdraft.core.history import History, Step, diff_steps
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
+from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.formats.write import Provenance, Revision
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
@@ -43,6 +44,8 @@ class Comparison:
     """What each change's source (an amendment slug) stands for."""
     etag: str
     """Derived from content hashes and amendment patches: the same inputs, the same tag."""
+    kind: str = DEFAULT_KIND
+    """The kind of document the texts are: their provisions are read as that kind."""
     base: Provenance | None = field(default=None, compare=False)
     """The version compared from, when the old side is one (an export names it)."""
     editors: dict[str, Revision] = field(default_factory=dict, compare=False)
@@ -57,7 +60,8 @@ class Comparison:
         return content_hash(self.new_text)
 
     def unified(self) -> str:
-        return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name)
+        return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name,
+                            kind=self.kind)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
         groups = self.diff.groups if unchanged else self.diff.changes
@@ -110,7 +114,7 @@ def sources_of(session: Session, amendments: list[Amendment],
 def provenance(session: Session, document: Document, version: Version) -> Provenance:
     """What an export of ``version`` says it is of."""
     first = version if version.number == 1 else documents.get_version(session, document, 1)
-    return Provenance(document.slug, document.title, getattr(document, "kind", "uk-si"), version.number,
+    return Provenance(document.slug, document.title, document.kind, version.number,
                       version.content_hash, version.author, iso_time(version.created_at), iso_time(first.created_at))
 
 
@@ -122,9 +126,9 @@ def iso_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def compare_texts(old_name: str, old: str, new_name: str, new: str) -> Comparison:
-    return Comparison(old_name, new_name, old, new, diff_texts(old, new), {},
-                      etag("texts", content_hash(old), content_hash(new)))
+def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND) -> Comparison:
+    return Comparison(old_name, new_name, old, new, diff_texts(old, new, kind), {},
+                      etag("texts", kind, content_hash(old), content_hash(new)), kind)
 
 
 def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
@@ -140,18 +144,19 @@ def compare_versions(session: Session, document: Document, old: int, new: int) -
             else:
                 editors[f"version-{version.number}"] = Revision(version.author, iso_time(version.created_at))
             steps.append(Step(version.text, producer.slug if producer else f"version-{version.number}"))
-        diff = diff_steps(a.text, steps)
+        diff = diff_steps(a.text, steps, document.kind)
     else:
-        diff = diff_texts(a.text, b.text)
+        diff = diff_texts(a.text, b.text, document.kind)
     return Comparison(f"{document.slug}@{a.number}", f"{document.slug}@{b.number}", a.text, b.text, diff,
-                      sources_of(session, producers), etag("versions", a.content_hash, b.content_hash), provenance(session, document, a), editors)
+                      sources_of(session, producers), etag("versions", document.kind, a.content_hash, b.content_hash),
+                      document.kind, provenance(session, document, a), editors)
 
 
-def amended(version: Version, amendments: list[Amendment]) -> History:
+def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND) -> History:
     """The version as the amendments applied in order leave it, with who changed what;
     each text is let go as the next is made. All or nothing: the first that does not
     apply raises :class:`PatchDoesNotApply`."""
-    history, left_out = _amended(version, amendments, past_failures=False)
+    history, left_out = _amended(version, amendments, kind, past_failures=False)
     if left_out:
         amendment, result = left_out[0]
         done = amendments[:amendments.index(amendment)]
@@ -162,17 +167,17 @@ def amended(version: Version, amendments: list[Amendment]) -> History:
     return history
 
 
-def amended_where_possible(version: Version, amendments: list[Amendment]
+def amended_where_possible(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND
                            ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
     """The version as the amendments applied in order leave it, each one that does not
     apply to the text the ones before it made left out (and the next applied without
     it); and those left out, with their results."""
-    return _amended(version, amendments, past_failures=True)
+    return _amended(version, amendments, kind, past_failures=True)
 
 
-def _amended(version: Version, amendments: list[Amendment], *, past_failures: bool
+def _amended(version: Version, amendments: list[Amendment], kind: str, *, past_failures: bool
              ) -> tuple[History, list[tuple[Amendment, ApplyResult]]]:
-    history = History(version.text)
+    history = History(version.text, kind)
     left_out: list[tuple[Amendment, ApplyResult]] = []
     patches = [parse_patch(a.patch_text) for a in amendments]
     for amendment, result in zip(amendments, applied_in_turn(patches, version.text, past_failures=past_failures)):
@@ -188,8 +193,9 @@ def compare_amendments(session: Session, document: Document, version: int, slugs
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
     amendment_service.check_not_already_in(session, base, chosen)
-    history = amended(base, chosen)
+    history = amended(base, chosen, document.kind)
     return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
                       base.text, history.current, history.diff(),
-                      sources_of(session, chosen), etag("amendments", base.content_hash, *map(amendment_key, chosen)),
+                      sources_of(session, chosen),
+                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind,
                       provenance(session, document, base))

@@ -13,8 +13,9 @@ from sqlmodel import Session, func, select
 
 from regdraft.core.anchors import find_quote
 from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNotFound, StaleParent
-from regdraft.core.structure import parse_structure
+from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
                                    Version, utcnow)
@@ -33,31 +34,52 @@ def check_slug(slug: str, what: str) -> str:
 # Documents -----------------------------------------------------------------------
 
 def create_document(session: Session, *, slug: str, title: str, description: str = "", notice: str = "",
-                    actor: str) -> Document:
+                    kind: str = DEFAULT_KIND, strict: bool = False, actor: str) -> Document:
     check_slug(slug, "document slug")
     if not title.strip():
         raise InvalidInput("a document needs a title", field="title")
+    check_kind(kind)
     if session.exec(select(Document).where(Document.slug == slug)).first():
         raise AlreadyExists(f"document {slug!r} already exists", document=slug)
-    document = Document(slug=slug, title=title, description=description, notice=notice)
+    document = Document(slug=slug, title=title, description=description, notice=notice, kind=kind, strict=strict)
     session.add(document)
     session.flush()
     record(session, actor, "document.created", "document", slug, document.id)
     return document
 
 
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInput(f"{kind!r} is not a kind of document: use one of {', '.join(KINDS)}", field="kind")
+    return kind
+
+
 def update_document(session: Session, document: Document, *, title: str, description: str = "", notice: str = "",
-                    actor: str) -> bool:
-    """Change a document's title, description and notice (used when files change);
-    returns whether anything changed. Nothing is recorded when nothing changed."""
+                    kind: str | None = None, strict: bool | None = None, actor: str) -> bool:
+    """Change a document's title, description, notice, kind and strictness (used when
+    files change); returns whether anything changed. Nothing is recorded when nothing
+    changed. ``None`` leaves the kind or strictness as it is. The kind cannot change once
+    the document has a version: its versions' provisions were read as that kind."""
     if not title.strip():
         raise InvalidInput("a document needs a title", field="title")
-    if (document.title, document.description, document.notice) == (title, description, notice):
+    kind = document.kind if kind is None else check_kind(kind)
+    strict = document.strict if strict is None else strict
+    if kind != document.kind and count_versions(session, document):
+        raise InvalidInput(f"document {document.slug!r} is a {document.kind} document with versions: its kind "
+                           f"cannot change to {kind}", field="kind")
+    wanted = (title, description, notice, kind, strict)
+    if (document.title, document.description, document.notice, document.kind, document.strict) == wanted:
         return False
-    document.title, document.description, document.notice = title, description, notice
+    document.title, document.description, document.notice, document.kind, document.strict = wanted
     session.flush()
     record(session, actor, "document.updated", "document", document.slug, document.id)
     return True
+
+
+def structure_of(document: Document, text: str) -> Structure:
+    """The provisions of ``text`` (a version of ``document``, or an amended text), read as
+    the document's kind; duplicates are tolerated, as in a text being amended."""
+    return parse_structure(text, kind=document.kind, strict=False)
 
 
 def get_document(session: Session, slug: str) -> Document:
@@ -107,7 +129,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     text = normalise(text, what="version text")
     if not text:
         raise InvalidInput("a version's text cannot be empty", field="text")
-    parse_structure(text)  # strict: duplicate provision numbers are refused here
+    parse_structure(text, kind=document.kind)  # strict: duplicate provision numbers are refused here
     if not author.strip():
         raise InvalidInput("a version needs an author", field="author")
     current = head(session, document)

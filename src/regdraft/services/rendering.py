@@ -46,7 +46,7 @@ from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
-from regdraft.core.structure import PREAMBLE, Structure, parse_structure
+from regdraft.core.structure import PREAMBLE, Structure
 from regdraft.formats.write import Provenance, Revision
 from regdraft.formats.write.akn import write_act
 from regdraft.formats.write.docx import comparison_docx, version_docx
@@ -141,13 +141,13 @@ class VersionExport:
     def comparison(self) -> Comparison:
         name = f"{self.about.document}@{self.about.version}"
         text = self.structure.text
-        return compare_texts(name, text, name, text)
+        return compare_texts(name, text, name, text, self.about.kind)
 
 
 def version_export(session: Session, document: Document, number: int) -> VersionExport:
     version = documents.get_version(session, document, number)
     about = provenance(session, document, version)
-    return VersionExport(about, parse_structure(version.text, strict=False),
+    return VersionExport(about, documents.structure_of(document, version.text),
                          etag("version", version.content_hash, repr(about)))
 
 
@@ -195,7 +195,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     # applied in order, and the one that no longer finds its words is withheld below.
     pairs = amendment_service.conflicts(session, document, chosen, context=False)
     withheld = {name for pair in pairs for name in (pair.first, pair.second)}
-    history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld])
+    history, left_out = amended_where_possible(base, [a for a in chosen if a.slug not in withheld], document.kind)
     _check_each_applies_alone(base, [amendment for amendment, _ in left_out])
     withheld |= {amendment.slug for amendment, _ in left_out}
     to_apply = [a for a in chosen if a.slug not in withheld]
@@ -203,16 +203,18 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     final = history.current
     diff = history.diff()
     # Most schedules of a long text have no conflicts, and need not read its provisions.
-    notices = _conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, final) if withheld else []
+    notices = (_conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, documents.structure_of(document, final))
+               if withheld else [])
     citations = amendment_service.citations_of_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
     notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
     keeling = render_keeling(diff, notes, notices)
-    tag = etag("keeling", base.content_hash, *map(amendment_key, chosen))
+    tag = etag("keeling", document.kind, base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
-                            sources_of(session, to_apply, names), tag, provenance(session, document, base))
+                            sources_of(session, to_apply, names), tag, document.kind,
+                            provenance(session, document, base))
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()))
@@ -231,11 +233,10 @@ def _check_each_applies_alone(base: Version, amendments: list[Amendment]) -> Non
 
 def _conflict_notices(pairs: list[ConflictPair], left_out: list[tuple[Amendment, ApplyResult]],
                       chosen: list[Amendment], withheld: set[str], base: str, diff: TextDiff,
-                      final: str) -> list[ConflictNotice]:
+                      structure: Structure) -> list[ConflictNotice]:
     """A notice for each conflicting pair, before the first provision of the amended
     text (``final``) that both change, or where the first of them would have acted; and
     for each amendment left out because it no longer applied, where it would have acted."""
-    structure = parse_structure(final, strict=False)
     notices = []
     for pair in pairs:
         labels = ", ".join(label for _, label in pair.provisions) or "the same text"

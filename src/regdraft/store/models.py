@@ -31,6 +31,10 @@ class Document(SQLModel, table=True):
     title: str
     description: str = ""
     notice: str = ""
+    kind: str = Field(default="uk-si", max_length=16)
+    """The drafting tradition (``core.traditions.KINDS``); fixed once the document has a version."""
+    strict: bool = False
+    """Whether a version whose structure draws warnings is refused."""
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -30,6 +30,7 @@ from starlette.responses import HTMLResponse, Response
 
 from regdraft.api.errors import status_for
 from regdraft.core.errors import RegdraftError
+from regdraft.core.traditions import KIND_NAMES
 from regdraft.web import guard
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +59,8 @@ def plain_excerpt(text: str, limit: int = 80) -> str:
 
 
 environment.filters["plain_excerpt"] = plain_excerpt
-environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CSRF_FIELD=guard.CSRF_FIELD)
+environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CSRF_FIELD=guard.CSRF_FIELD,
+                           kind_names=KIND_NAMES)
 
 
 def page(request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:

@@ -17,7 +17,7 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
-from regdraft.core.structure import id_order_key, parse_structure
+from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents, events, xref
 from regdraft.services.comparisons import Comparison, sources_of
@@ -221,16 +221,17 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
                    for n, (citation, response) in enumerate(amendment_service.citations_of(session, amendment), 1)],
         base=base, head=head, produced=amendment_service.produced_version(session, amendment))
     targets = [base] if head is None or head.id == base.id or view.produced else [base, head]
-    view.previews = [preview(session, amendment, target, hunk_provisions) for target in targets]
+    view.previews = [preview(session, document, amendment, target, hunk_provisions) for target in targets]
     view.conflicts = conflicts_with(session, document, amendment)
     return view
 
 
-def preview(session: Session, amendment: Amendment, version: Version, hunk_provisions: list[list[str]]) -> Preview:
+def preview(session: Session, document: Document, amendment: Amendment, version: Version,
+            hunk_provisions: list[list[str]]) -> Preview:
     result = apply_patch(parse_patch(amendment.patch_text), version.text, partial=True)
     lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
     text = result.text if result.text is not None else version.text
-    diff = diff_steps(version.text, [Step(text, amendment.slug, result.changed)])
+    diff = diff_steps(version.text, [Step(text, amendment.slug, result.changed)], document.kind)
     sources = sources_of(session, [amendment])
     # Unchanged groups hold no changes, so the excerpt numbers its changes as the whole text does.
     # Provision ids belong to the document page; here each provision may stand twice.
@@ -337,7 +338,7 @@ def _provision_order(session: Session, document: Document, ids: list[str]) -> di
     head lacks (a regulation 2A an amendment would insert) goes after the last of the
     head's of the same kind (regulation, schedule, ...) that numbers before it."""
     head = documents.head(session, document)
-    in_head = [p.id for p in parse_structure(head.text, strict=False).provisions] if head else []
+    in_head = [p.id for p in documents.structure_of(document, head.text).provisions] if head else []
     place = {pid: i for i, pid in enumerate(in_head)}
     order = {}
     for pid in ids:

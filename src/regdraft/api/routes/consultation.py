@@ -13,7 +13,6 @@ from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, WriterDep,
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import NotFound
-from regdraft.core.structure import parse_structure
 from regdraft.services import auth, documents, xref
 
 router = APIRouter(prefix="/documents/{doc}")
@@ -37,7 +36,7 @@ def provision(document: DocumentDep, provision_id: ProvisionId, session: Session
     those hunks touch) and all its citations."""
     head = documents.head(session, document)
     in_head = head.text if head is not None else ""
-    found = parse_structure(in_head, strict=False).get(provision_id) if head is not None else None
+    found = documents.structure_of(document, in_head).get(provision_id) if head is not None else None
     touching = xref.amendments_touching(session, document, provision_id)
     if found is None and not touching:
         raise NotFound(f"document {document.slug!r} has no provision {provision_id!r} in its head version, and "

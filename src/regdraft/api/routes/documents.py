@@ -54,7 +54,8 @@ def create_document(writer: WriterDep, body: schemas.DocumentCreate, session: Se
                     response: HTTPResponse) -> schemas.DocumentPublic:
     authorize(writer, Action.CREATE_DOCUMENT)
     document = documents.create_document(session, slug=body.slug, title=body.title, description=body.description,
-                                         notice=body.notice, actor=writer.name)
+                                         notice=body.notice, kind=body.kind, strict=body.strict,
+                                         actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}"
     return Presenter(session).document(document)
 

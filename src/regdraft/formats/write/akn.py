@@ -46,7 +46,8 @@ _ELEMENTS = {
     "sub-paragraph": ("subparagraph", "subpara"), "subparagraph": ("subparagraph", "subpara"),
     "head": ("point", "point"), "point": ("point", "point"), "item": ("point", "point"),
     "schedule-paragraph": ("paragraph", "para"), "schedule-sub-paragraph": ("subparagraph", "subpara"),
-    "schedule": ("hcontainer", "sch"),
+    "schedule": ("hcontainer", "sch"), "schedule-part": ("part", "part"), "eu-section": ("section", "sec"),
+    "sub-point": ("point", "point"),
 }
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NUMBERED = re.compile(r"^(\(\*?[^\s()]{1,12}\*?\)|\d+[A-Za-z]*\.)(?=\s|$)")

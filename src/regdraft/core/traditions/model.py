@@ -1,0 +1,161 @@
+"""The shape of a drafting tradition: which units a text of one kind is divided into,
+how each is recognised, numbered, identified and cited.
+
+A tradition is data. The one parser (:mod:`regdraft.core.structure`) and the one
+instruction engine read it; nothing else asks which kind a document is.
+
+Three sorts of unit:
+
+- **headed units** open at a heading (``## Part 2: Heading``, ``### 3. Heading``,
+  ``# PART 1005—…``, ``### Article 3``) whose words match :attr:`Headed.words`, at any
+  ``#`` level. Their :attr:`Headed.rank` orders them: a unit closes every open unit of
+  its own or a deeper rank. A headed unit with :attr:`Headed.holds` set is a *holder*
+  (a regulation, section, §, Article, schedule paragraph): its numbered subdivisions
+  are cited from its label (``regulation 3(2)(a)``, ``paragraph 2(1) of Schedule 1``).
+- **levels**: the subdivisions of a holder, outermost first (:attr:`Tradition.levels`),
+  each with its numbering style; a subdivision is placed by list nesting where the
+  text nests lists, and otherwise by its numbering (``(a)`` after ``(1)`` is inside it).
+- **recitals** (EU acts): numbered blocks of the preamble.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Numbering styles: what one number of each looks like, as written between the
+# brackets of a label (or before the full stop of ``1.``). An inserted number keeps its
+# letters (``3A``, ``2ZA``, ``aa``).
+NUMBERING = {
+    "arabic": r"[0-9]+[A-Z]*",
+    "lower": r"[a-z]+",
+    "roman": r"[ivxlcdm]+",
+    "upper": r"[A-Z]+",
+    "upper-roman": r"[IVXLCDM]+",
+    "italic-arabic": r"\*[0-9]+\*",
+    "italic-roman": r"\*[ivxlcdm]+\*",
+}
+
+
+@dataclass(frozen=True)
+class Headed:
+    """A unit that opens at a heading."""
+
+    kind: str
+    """The provision's ``kind`` (``part``, ``schedule``, ``regulation``, …)."""
+    words: str
+    """A regular expression (matched case-insensitively where :attr:`ignore_case`)
+    on the heading's text, with a group ``number`` (optional where the unit may be
+    unnumbered) and a group ``heading`` (the rest)."""
+    id: str
+    """Template: ``{number}`` (lower case, full stops as hyphens), ``{container}`` (the
+    id of the unit it sits in, see :attr:`within`)."""
+    label: str
+    """Template: ``{number}`` as written, ``{container}`` the container's label."""
+    rank: int
+    """1 outermost; a unit closes the open units of its rank and deeper."""
+    within: tuple[str, ...] = ()
+    """Kinds it must sit in (the innermost open one of them is its container); empty:
+    it may sit anywhere not excluded by :attr:`not_within`."""
+    not_within: tuple[str, ...] = ()
+    holds: bool = False
+    """A holder: its subdivisions are cited from its label."""
+    suffix: str = ""
+    """Added after a holder's subdivisions' numbers: ``" of {container}"`` makes
+    ``paragraph 2(1) of Schedule 1``."""
+    unnumbered_id: str = ""
+    unnumbered_label: str = ""
+    """Id and label when the heading has no number (``## Schedule``: ``sch``, ``the Schedule``)."""
+    ignore_case: bool = True
+    numbering: str = "arabic"
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _compiled(self.words, self.ignore_case)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a holder's subdivisions."""
+
+    kind: str
+    numbering: tuple[str, ...]
+    """Styles a number at this level may take (``arabic``, ``lower``, …)."""
+    written: str = "paren"
+    """``paren``: ``(1)``; ``dot``: ``1.`` (an EU Article's paragraphs)."""
+
+
+@dataclass(frozen=True)
+class Tradition:
+    kind: str
+    """``uk-si``, ``uk-act``, ``us-cfr``, ``eu-act``."""
+    name: str
+    headed: tuple[Headed, ...]
+    """Headed units, tried in order: the first whose words match and whose place fits."""
+    levels: dict[str, tuple[Level, ...]]
+    """Each holder kind's subdivisions, outermost first."""
+    body: str
+    """The kind of the main numbered unit (``regulation``, ``section``, ``§``, ``article``),
+    which a text without headings writes as a block ``5. …`` (or ``5.—(1) …``)."""
+    schedule_paragraph: str = ""
+    """The holder numbered ``1.`` inside a schedule (``schedule-paragraph``), if any."""
+    schedules: tuple[str, ...] = ()
+    """Kinds whose numbered blocks are :attr:`schedule_paragraph` s, not :attr:`body` units."""
+    unnumbered: str = "section"
+    """What an unnumbered level-1/2 heading opens (beyond the title): ``section``
+    (``## Explanatory note``), rank 1."""
+    cross_heading: str = ""
+    """What an unnumbered heading at level 3 or deeper opens when it is not a unit's
+    own heading (uk-act: ``cross-heading``); empty: nothing, it stays in the unit before."""
+    cross_heading_rank: int = 0
+    recital: Level | None = None
+    """Numbered blocks of the preamble (EU recitals ``(12) Whereas …``)."""
+    recital_id: str = ""
+    recital_label: str = ""
+    body_words: tuple[str, ...] = ()
+    """Words that may stand before a holder's number in a heading or block
+    (``Regulation 5.``, ``Article 3``)."""
+    marker: str = ""
+    """Consolidation markers that may stand before a label or a heading's number
+    (legislation.gov.uk's ``[F1`` … ``]``): read past, the provision is recognised."""
+    inline_labels: dict[str, str] = field(default_factory=dict)
+    """Alternative citation forms of subdivisions, as regular expressions turning a
+    label into the canonical one (EU ``point (a) of Article 3(2)``)."""
+
+    def unit(self, kind: str) -> Headed:
+        for unit in self.headed:
+            if unit.kind == kind:
+                return unit
+        raise KeyError(kind)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every provision kind this tradition can give, outermost first."""
+        seen = ["preamble"]
+        for unit in self.headed:
+            if unit.kind not in seen:
+                seen.append(unit.kind)
+        for levels in self.levels.values():
+            for level in levels:
+                if level.kind not in seen:
+                    seen.append(level.kind)
+        for extra in (self.unnumbered, self.cross_heading, "recital" if self.recital else ""):
+            if extra and extra not in seen:
+                seen.append(extra)
+        return tuple(seen)
+
+
+_CACHE: dict[tuple[str, bool], re.Pattern] = {}
+
+
+def _compiled(words: str, ignore_case: bool) -> re.Pattern:
+    key = (words, ignore_case)
+    if key not in _CACHE:
+        _CACHE[key] = re.compile(words, re.IGNORECASE if ignore_case else 0)
+    return _CACHE[key]
+
+
+# Pieces the kinds' heading words share: what may stand between a number and the
+# heading's own words (``Part 2: Heading``, ``PART 1005—TITLE``, ``Article 3 - Scope``).
+SEPARATOR = r"[\s:.—–-]*"
+REST = r"(?P<heading>.*)$"

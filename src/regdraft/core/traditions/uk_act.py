@@ -1,0 +1,36 @@
+"""UK Acts: Parts, Chapters, cross-headings, sections, subsections, paragraphs and
+sub-paragraphs; Schedules, their Parts and paragraphs."""
+
+from regdraft.core.traditions.model import REST, SEPARATOR, Headed, Level, Tradition
+from regdraft.core.traditions.uk_si import MARKER, NUMBERED_HEADING, SCHEDULE
+
+_PART_WORDS = r"^Part\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST
+
+TRADITION = Tradition(
+    kind="uk-act",
+    name="UK Act of Parliament",
+    headed=(
+        Headed("schedule-part", _PART_WORDS, "{container}-part-{number}", "Part {number} of {container}", rank=2,
+               within=("schedule",)),
+        Headed("part", _PART_WORDS, "part-{number}", "Part {number}", rank=1),
+        Headed("chapter", r"^Chapter\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST, "{container}-chapter-{number}",
+               "Chapter {number} of {container}", rank=2, within=("part",)),
+        SCHEDULE,
+        Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=4,
+               within=("schedule",), holds=True, suffix=" of {container}", ignore_case=False),
+        Headed("section", NUMBERED_HEADING, "sec-{number}", "section {number}", rank=4, holds=True,
+               ignore_case=False),
+    ),
+    levels={
+        "section": (Level("subsection", ("arabic",)), Level("paragraph", ("lower",)),
+                    Level("sub-paragraph", ("roman",)), Level("item", ("upper",))),
+        "schedule-paragraph": (Level("schedule-sub-paragraph", ("arabic",)), Level("paragraph", ("lower",)),
+                               Level("sub-paragraph", ("roman",)), Level("item", ("upper",))),
+    },
+    body="section",
+    schedule_paragraph="schedule-paragraph",
+    schedules=("schedule",),
+    cross_heading="cross-heading",
+    cross_heading_rank=3,
+    marker=MARKER,
+)

@@ -1,0 +1,38 @@
+"""UK statutory instruments: Parts, regulations (articles, rules), paragraphs,
+sub-paragraphs and heads; Schedules with their paragraphs."""
+
+from regdraft.core.traditions.model import REST, SEPARATOR, Headed, Level, Tradition
+
+# ``3.``, ``3A.``, ``5 Heading`` (no full stop), ``Regulation 5.``; not ``1.5 metres``.
+# The number keeps its drafting case (``3A``), so only the word is case-blind.
+NUMBERED_HEADING = (r"^(?:(?i:regulation|article|rule|section|paragraph)\s+)?(?P<number>[0-9]+[A-Z]*)"
+                    r"(?:\.(?=\s|$)|(?=\s|$))\s*" + REST)
+MARKER = r"\[(?:F[0-9]+\s*)?"
+
+PART = Headed("part", r"^Part\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST, "part-{number}", "Part {number}",
+              rank=1)
+SCHEDULE = Headed("schedule", r"^Schedule(?:\s+(?P<number>[0-9]+[A-Z]*))?\b" + SEPARATOR + REST, "sch-{number}",
+                  "Schedule {number}", rank=1, unnumbered_id="sch", unnumbered_label="the Schedule")
+
+SUBDIVISIONS = (Level("sub-paragraph", ("lower",)), Level("head", ("roman",)), Level("item", ("upper",)))
+
+TRADITION = Tradition(
+    kind="uk-si",
+    name="UK statutory instrument",
+    headed=(
+        PART,
+        SCHEDULE,
+        Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=2,
+               within=("schedule",), holds=True, suffix=" of {container}", ignore_case=False),
+        Headed("regulation", NUMBERED_HEADING, "reg-{number}", "regulation {number}", rank=2, holds=True,
+               ignore_case=False),
+    ),
+    levels={
+        "regulation": (Level("paragraph", ("arabic",)), *SUBDIVISIONS),
+        "schedule-paragraph": (Level("schedule-sub-paragraph", ("arabic",)), *SUBDIVISIONS),
+    },
+    body="regulation",
+    schedule_paragraph="schedule-paragraph",
+    schedules=("schedule",),
+    marker=MARKER,
+)
