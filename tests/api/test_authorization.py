@@ -103,6 +103,12 @@ CELLS = [
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
+    Cell("import a file as a document", lambda ex, h: ex.client.post(
+        "/api/documents/import", params={"document": "imported-document"}, content=REVIEW_TEXT.encode(),
+        headers={**h, "Content-Type": "text/plain"}), expect(201, EDITORS)),
+    Cell("import a file as a version", lambda ex, h: ex.client.post(
+        "/api/documents/import", params={"document": ex.doc, "as_version": "true"}, content=REVIEW_TEXT.encode(),
+        headers={**h, "Content-Type": "text/plain"}), expect(201, EDITORS)),
 ]
 
 
@@ -147,7 +153,7 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST")}
     assert writes - reads_by_post == covered
 
 

@@ -22,7 +22,7 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import amendments, consultation, documents, events, renderings
+from regdraft.api.routes import amendments, consultation, documents, events, imports, renderings
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
     api = APIRouter(prefix="/api", dependencies=[Depends(get_principal)])
+    api.include_router(imports.router)
     api.include_router(documents.router)
     api.include_router(amendments.router)
     api.include_router(consultation.router)

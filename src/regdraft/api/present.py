@@ -16,7 +16,7 @@ from regdraft.api import schemas
 from regdraft.core.patching import HunkResult
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
-from regdraft.store.models import Amendment, Document, Event, Response, Stakeholder, Version
+from regdraft.store.models import Amendment, Document, Event, Response, Stakeholder, Version, VersionSource
 
 
 class Presenter:
@@ -78,6 +78,12 @@ class Presenter:
                                               end=p.end, line=p.line, heading=p.heading)
                       for p in structure.provisions]
         return schemas.VersionPublic(**self._version_fields(version), text=version.text, provisions=provisions)
+
+    def version_source(self, source: VersionSource) -> schemas.VersionSourcePublic:
+        return schemas.VersionSourcePublic(
+            format=source.format, point_in_time=source.point_in_time, metadata=json.loads(source.source_metadata),
+            source_ids=[schemas.SourceId(source=pair[0], id=pair[1]) for pair in json.loads(source.source_ids)],
+            report=schemas.ImportReportPublic.model_validate(json.loads(source.report)))
 
     def _version_fields(self, version: Version) -> dict:
         self._versions[version.id] = version

@@ -184,6 +184,44 @@ class VersionList(_Page):
     items: list[VersionSummary]
 
 
+# Imports ---------------------------------------------------------------------------
+
+class SourceId(_Out):
+    source: str = Field(description="The id the source gives the provision", examples=["regulation-3-2-a"])
+    id: str = Field(description="The regdraft id the provision has", examples=["reg-3-2-a"])
+
+
+class NotUnderstood(_Out):
+    element: str = Field(examples=["Tabular"])
+    where: str = Field(description="Where it stood in the source", examples=["/Legislation/Secondary/Body/P1[2]"])
+    provision: str | None = Field(description="The provision whose text now holds it")
+    note: str = ""
+
+
+class ImportReportPublic(_Out):
+    format: str = Field(examples=["clml"])
+    units: dict[str, int] = Field(description="Provisions found, by kind", examples=[{"regulation": 5}])
+    annotations: int = Field(description="Amendment commentaries kept as annotation lines")
+    notes: list[str]
+    not_understood: list[NotUnderstood] = Field(description="Elements kept as text and listed, never dropped")
+
+
+class VersionSourcePublic(_Out):
+    format: str
+    point_in_time: str = Field(description="The date a revised source's text stood at; empty otherwise")
+    metadata: dict[str, str] = Field(description="What the source says of itself: frbr_work, frbr_expression, "
+                                                 "source_uri, made...")
+    source_ids: list[SourceId]
+    report: ImportReportPublic
+
+
+class ImportPublic(_Out):
+    created_document: bool = Field(description="Whether the import created the document (else it added a version)")
+    document: DocumentPublic
+    version: VersionSummary
+    source: VersionSourcePublic
+
+
 # Diffs -----------------------------------------------------------------------------
 
 class DiffSide(_Out):

@@ -97,7 +97,7 @@ class SettingsError(Exception):
 # Reading input and writing output.
 # --------------------------------------------------------------------------------------
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     name = str(path)
     try:
         return path.read_bytes()
@@ -136,7 +136,7 @@ def read_text(path: Path) -> str:
     """A text file, decoded as UTF-8 and normalised (``core.text.normalise``); errors name
     the file and line."""
     name = str(path)
-    text = _decode(_read_bytes(path), name)
+    text = _decode(read_bytes(path), name)
     _no_controls(text.replace("\r", "\n"), name)
     return normalise(text, what=name)
 
@@ -146,7 +146,7 @@ def read_patch(path: Path) -> str:
     inside a hunk is escaped as ``%0D``); parsed once here so a bad patch is reported
     with the file's name and the line."""
     name = str(path)
-    text = _decode(_read_bytes(path), name).replace("\r\n", "\n")
+    text = _decode(read_bytes(path), name).replace("\r\n", "\n")
     _no_controls(text, name)
     try:
         parse_patch(text)

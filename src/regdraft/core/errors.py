@@ -11,7 +11,8 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidPatch             patch text that is not diff-match-patch patch text
     │   ├── InvalidInstruction       (reserved for amending instructions)
     │   ├── QuoteNotFound            a citation's quote is not in the response
-    │   └── InvalidFile              a file under drafts/ or amendments/ (path and line)
+    │   ├── InvalidFile              a file under drafts/ or amendments/ (path and line)
+    │   └── InvalidFormat            an imported file that cannot be read in its format (where)
     ├── NotFound                     an id, slug or number that does not exist (404)
     ├── Unauthenticated              no token, or a token that is unknown or revoked (401)
     ├── Forbidden                    the token's role or stakeholder may not do this (403)
@@ -84,6 +85,20 @@ class InvalidFile(InvalidInput):
     def __init__(self, path: str, line: int | None, problem: str) -> None:
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {problem}", path=path, line=line, problem=problem)
+
+
+class InvalidFormat(InvalidInput):
+    """A file given to ``regdraft import`` cannot be read as its format (malformed,
+    hostile, or not a format regdraft reads); ``format`` names the format tried and
+    ``where`` says where in the file, when that is known."""
+
+    code = "invalid-format"
+    title = "File cannot be imported"
+
+    def __init__(self, problem: str, *, format: str | None = None, where: str | None = None) -> None:
+        prefix = f"{format}: " if format else ""
+        suffix = f" ({where})" if where else ""
+        super().__init__(f"{prefix}{problem}{suffix}", format=format, where=where, problem=problem)
 
 
 class NotFound(RegdraftError):

@@ -50,7 +50,9 @@ DOCUMENT_KEYS = ("slug", "title", "description", "notice", "stakeholders", "vers
 # Keys a document.yaml may leave out: files written before documents had kinds are SIs.
 OPTIONAL_DOCUMENT_KEYS = ("kind", "strict")
 STAKEHOLDER_KEYS = ("slug", "name", "kind")
-VERSION_KEYS = ("number", "parent", "author", "message", "created", "content_hash", "produced_by")
+VERSION_KEYS = ("number", "parent", "author", "message", "created", "produced_by")
+OPTIONAL_VERSION_KEYS = ("content_hash",)
+"""A version's ``content_hash`` may be left out: load computes it from the text."""
 RESPONSE_KEYS = ("slug", "stakeholder", "title", "source", "url", "date", "stance", "provenance")
 AMENDMENT_KEYS = ("slug", "title", "proposer", "categories", "status", "base_version", "base_hash", "created",
                   "citations")
@@ -128,7 +130,8 @@ class VersionEntry:
     author: str
     message: str
     created: datetime
-    content_hash: str
+    content_hash: str | None
+    """``None`` where document.yaml leaves it out; the loader fills it in from the text."""
     produced_by: str | None = None
 
 
@@ -516,7 +519,7 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
     versions = []
     for i, item in enumerate(schema.sequence(raw["versions"], ("versions",))):
         at = ("versions", i)
-        schema.mapping(item, at, VERSION_KEYS, "a version")
+        schema.mapping(item, at, VERSION_KEYS, "a version", OPTIONAL_VERSION_KEYS)
         number = schema.integer(item["number"], at + ("number",))
         if number != i + 1:
             raise schema.fail(at + ("number",), f"number {number} is out of sequence: versions are numbered "
@@ -533,7 +536,8 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
             number=number, parent=parent, author=schema.string(item["author"], at + ("author",), required=True),
             message=schema.string(item["message"], at + ("message",)),
             created=schema.time(item["created"], at + ("created",)),
-            content_hash=schema.hash(item["content_hash"], at + ("content_hash",)), produced_by=produced_by))
+            content_hash=(schema.hash(item["content_hash"], at + ("content_hash",)) if "content_hash" in item
+                          else None), produced_by=produced_by))
     return DocumentFile(slug=slug, title=schema.string(raw["title"], ("title",), required=True),
                         description=schema.string(raw["description"], ("description",)),
                         notice=schema.string(raw["notice"], ("notice",)),

@@ -240,7 +240,9 @@ def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTr
                                                          f"{rel}/versions/{version_file_name(version.number)} "
                                                          f"is missing")
         actual = content_hash(texts[version.number])
-        if actual != version.content_hash:
+        if version.content_hash is None:  # left out of document.yaml: the text names itself
+            version.content_hash = actual
+        elif actual != version.content_hash:
             raise InvalidFile(yaml_rel, lines.of(*at, "content_hash"),
                               f"version {version.number}: content_hash does not match "
                               f"versions/{version_file_name(version.number)}, whose hash is {actual}")

@@ -77,6 +77,23 @@ class Version(SQLModel, table=True):
     )
 
 
+class VersionSource(SQLModel, table=True):
+    """Where an imported version came from: its format, the point in time a revised
+    source's text stood at, the source's own metadata (FRBR work and expression URIs...),
+    the source's provision ids beside regdraft's, and the import's report. One row per
+    imported version; a version typed or produced by an amendment has none."""
+
+    __tablename__ = "version_source"
+    version_id: int = Field(foreign_key="version.id", primary_key=True)
+    format: str = Field(max_length=16)
+    point_in_time: str = Field(default="", max_length=32)
+    source_metadata: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    """JSON object: the reader's metadata pairs."""
+    source_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    """JSON list of [source id, regdraft id] pairs, in document order."""
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
 class Response(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("document_id", "slug", name="uq_response_slug"),)
     id: int | None = Field(default=None, primary_key=True)
