@@ -12,7 +12,8 @@
   ``content``, or as ``intro``/``wrapUp`` around its children. ``class`` holds
   regdraft's provision kind, so a reader can write the storage Markdown back.
 - **eIds** follow the AKN naming convention, built from the provision's chain of
-  numbers (``sec_3__subpara_a``; an unnumbered section takes its id: ``sec_signed``).
+  numbers (``sec_3__subpara_a``); an unnumbered unit (``## Signed``) is an
+  ``hcontainer`` named after its kind, and takes its id (``section_signed``).
 - The title (a level-1 heading in the preamble) is the ``preface``'s ``docTitle``;
   the rest of the preamble is ``preamble`` paragraphs.
 
@@ -156,7 +157,9 @@ def _paragraph(parent: etree._Element, block: str) -> None:
 
 def _provision(parent: etree._Element, provision: Provision, text: str,
                children: dict[str | None, list[Provision]], parent_eid: str, eids: set[str]) -> None:
-    element_name, abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind))
+    # AKN's named units are numbered; an unnumbered one (an explanatory note) is an hcontainer.
+    element_name, abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind)) \
+        if provision.number else ("hcontainer", provision.kind)
     component = f"{abbreviation}_{provision.number.lower() or provision.id}"
     eid = f"{parent_eid}__{component}" if parent_eid else component
     while eid in eids:  # only a text read leniently has two units of one number
