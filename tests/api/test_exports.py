@@ -80,3 +80,37 @@ def test_a_version_as_pdf(example):
     response = example.client.get(example.url("/versions/1/export.pdf"))
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
+
+
+def test_an_edited_word_export_comes_back_as_an_amendment(example):
+    import io
+    import zipfile
+
+    exported = example.client.get(example.url("/versions/1/export.docx")).content
+    parts = zipfile.ZipFile(io.BytesIO(exported))
+    document = parts.read("word/document.xml").decode()
+    old = "any person"
+    assert document.count(old) == 1
+    # Word's markup for "any person" struck out and "a charity" typed in, by NSPCC.
+    who = 'w:author="NSPCC" w:date="2026-12-01T00:00:00Z"'
+    document = document.replace(old, f'</w:t></w:r><w:del w:id="90" {who}><w:r><w:delText>{old}</w:delText></w:r>'
+                                      f'</w:del><w:ins w:id="91" {who}><w:r><w:t>a charity</w:t></w:r></w:ins>'
+                                      f'<w:r><w:t xml:space="preserve">')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as edited:
+        for info in parts.infolist():
+            edited.writestr(info, document if info.filename == "word/document.xml" else parts.read(info))
+    url = example.url("/amendments/from-word")
+    response = example.client.post(url, params={"slug": "charity", "categories": "profit-ban"},
+                                   content=out.getvalue(), headers={"Content-Type": DOCX})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["base"] == 1 and body["candidates"] == ["NSPCC"] and body["unplaced"] == []
+    assert body["amendment"]["proposer"] == "nspcc"
+    applied = example.client.get(example.url("/amendments/charity/apply"), params={"version": 1}).json()
+    assert applied["text"] == V1.replace(old, "a charity")
+    again = example.client.post(url, params={"slug": "charity-2", "categories": "profit-ban"}, content=exported,
+                                headers={"Content-Type": DOCX})
+    assert problem(again, 422, "invalid-input")["detail"].startswith("the file has no tracked changes")
+    assert problem(example.client.post(url, params={"slug": "x", "categories": "profit-ban"}, content=b"PK junk",
+                                       headers={"Content-Type": DOCX}), 422, "invalid-input")

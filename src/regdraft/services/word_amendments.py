@@ -24,6 +24,7 @@ becomes a proposed amendment.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -91,9 +92,12 @@ def read_word_amendment(session: Session, document: Document, data: bytes) -> Wo
 
 def propose_from_word(session: Session, document: Document, data: bytes, *, slug: str, title: str,
                       categories: list[str], actor: str, proposer: str | None = None, status: str = "proposed",
-                      partial: bool = False) -> tuple[Amendment, WordAmendment]:
+                      partial: bool = False,
+                      check: Callable[[str, list[str]], None] | None = None) -> tuple[Amendment, WordAmendment]:
     """Store the amendment the file proposes. Refused when a change could not be
-    placed, unless ``partial`` (the unplaced ones are then listed, not applied)."""
+    placed, unless ``partial`` (the unplaced ones are then listed, not applied).
+    ``check(proposer, cited responses)`` may refuse before anything is stored (the
+    API's authorization)."""
     word = read_word_amendment(session, document, data)
     if word.unplaced and not partial:
         raise InvalidInput(f"{len(word.unplaced)} tracked change(s) cannot be placed in version {word.base.number}; "
@@ -102,6 +106,8 @@ def propose_from_word(session: Session, document: Document, data: bytes, *, slug
     if word.new_text == word.base.text:
         raise InvalidInput("the tracked changes leave the version as it is: there is nothing to amend", field="file")
     chosen = proposer or _proposer(session, document, word.candidates)
+    if check is not None:
+        check(chosen, [citation.response for citation in word.citations])
     amendment = amendment_service.propose(session, document, amendment_service.AmendmentInput(
         slug=slug, title=title, proposer=chosen, base=word.base.number, categories=categories,
         rationale=word.rationale, new_text=word.new_text, citations=word.citations, status=status), actor=actor)
