@@ -55,6 +55,26 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
                 "2014 and come into force on 1st July 2014.")
 
 
+def _from_word(ex, headers: dict) -> object:
+    """Version 2 exported as Word, with "any person" replaced under Track Changes by
+    the proposer's stakeholder (Word's user name), sent back as an amendment."""
+    import io
+    import zipfile
+
+    exported = ex.client.get(ex.url("/versions/2/export.docx")).content
+    parts = zipfile.ZipFile(io.BytesIO(exported))
+    who = 'w:author="Association of Directors of Children\'s Services"'
+    xml = parts.read("word/document.xml").decode().replace(
+        "any person", f'</w:t></w:r><w:del w:id="90" {who}><w:r><w:delText>any person</w:delText></w:r></w:del>'
+                      f'<w:ins w:id="91" {who}><w:r><w:t>a charity</w:t></w:r></w:ins><w:r><w:t xml:space="preserve">')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as edited:
+        for info in parts.infolist():
+            edited.writestr(info, xml if info.filename == "word/document.xml" else parts.read(info))
+    return ex.client.post(ex.url("/amendments/from-word"), params={"slug": "cell-word", "categories": "profit-ban"},
+                          content=out.getvalue(), headers={**headers, "Content-Type": "application/octet-stream"})
+
+
 def _status(slug: str, status: str):
     return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"), json={"status": status}, headers=h)
 
@@ -88,6 +108,7 @@ CELLS = [
         ex.url("/amendments"), json=_amend("cell-cites-other", citations=[
             {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), headers=h),
         expect(201, EDITORS)),
+    Cell("propose its own from a Word file", _from_word, expect(201, OWNERS)),
     Cell("withdraw its own", _status("own-withdraw", "withdrawn"), expect(200, OWNERS),
          needs=(("own-withdraw", OWN, PROFIT_BAN_TEXT),)),
     Cell("move its own back to draft", _status("own-draft", "draft"), expect(200, OWNERS),
@@ -153,7 +174,8 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
+               ("/api/documents/{doc}/amendments/from-word", "POST")}
     assert writes - reads_by_post == covered
 
 

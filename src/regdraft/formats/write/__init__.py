@@ -7,7 +7,16 @@ subject, api/ and cli/ only choose the format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold replaced by U+FFFD. Normalised
+    text has no C0 controls; titles and names may, and U+FFFE/U+FFFF pass normalising."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@
   the rest of the preamble is ``preamble`` paragraphs.
 
 Words are kept as written; Markdown block syntax (``###``, ``-``, ``>``) is dropped, a
-quote becomes ``p class="quote"``. Characters XML 1.0 cannot hold never reach here:
-normalised text refuses C0 controls, and the rest are replaced by U+FFFD.
+quote becomes ``p class="quote"``. Characters XML 1.0 cannot hold (U+FFFE, a control in
+a title) are replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections import defaultdict
 from lxml import etree
 
 from regdraft.core.structure import PREAMBLE, Provision, Structure
-from regdraft.formats.write import Provenance
+from regdraft.formats.write import Provenance, xml_safe
 from regdraft.formats.write.blocks import block_syntax
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -50,14 +50,13 @@ _ELEMENTS = {
     "schedule": ("hcontainer", "sch"), "schedule-part": ("part", "part"), "eu-section": ("section", "sec"),
     "sub-point": ("point", "point"),
 }
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NUMBERED = re.compile(r"^(\(\*?[^\s()]{1,12}\*?\)|\d+[A-Za-z]*\.)(?=\s|$)")
 
 
 def _e(tag: str, parent: etree._Element, text: str | None = None, **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{AKN}}}{tag}", attributes)
+    element = etree.SubElement(parent, f"{{{AKN}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
     if text is not None:
-        element.text = _XML_ILLEGAL.sub("\ufffd", text)
+        element.text = xml_safe(text)
     return element
 
 
@@ -127,8 +126,8 @@ def _meta(act: etree._Element, about: Provenance) -> None:
     _e("TLCOrganization", references, eId="author", href="/ontology/organization/author",
        showAs=about.author or "unknown")
     proprietary = _e("proprietary", meta, source="#regdraft")
-    etree.SubElement(proprietary, f"{{{REGDRAFT}}}version", document=about.document, number=str(about.version),
-                     kind=about.kind, contentHash=about.content_hash)
+    etree.SubElement(proprietary, f"{{{REGDRAFT}}}version", document=xml_safe(about.document),
+                     number=str(about.version), kind=xml_safe(about.kind), contentHash=xml_safe(about.content_hash))
 
 
 def _blocks(text: str) -> list[str]:

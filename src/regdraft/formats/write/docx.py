@@ -46,7 +46,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT
-from regdraft.formats.write import Provenance, Revision
+from regdraft.formats.write import Provenance, Revision, xml_safe
 from regdraft.formats.write.blocks import block_syntax
 
 SYNTAX_STYLE = "Markdown syntax"
@@ -139,6 +139,9 @@ def _ending_unchanged(pieces: list[Piece]) -> list[Piece]:
 
 def _document(pieces: list[Piece], *, title: str, subtitle: str, properties: dict[str, str],
               revisions: Mapping[str | None, Revision]) -> bytes:
+    pieces = [(kind, xml_safe(text), source) for kind, text, source in pieces]
+    title, subtitle = xml_safe(title), xml_safe(subtitle)
+    properties = {name: xml_safe(value) for name, value in properties.items()}
     document = docx.Document()
     _styles(document)
     _page(document, title, subtitle)
@@ -258,7 +261,7 @@ def _revision(kind: str, source: str | None, revisions: Mapping[str | None, Revi
     element = OxmlElement("w:ins" if kind == INSERT else "w:del")
     element.set(qn("w:id"), str(next(ids)))
     who = revisions.get(source) or Revision(source or "regdraft")
-    element.set(qn("w:author"), who.author)
+    element.set(qn("w:author"), xml_safe(who.author))
     if who.date:
         element.set(qn("w:date"), who.date)
     return element
