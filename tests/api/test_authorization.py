@@ -196,6 +196,23 @@ def test_bad_authorization_headers_are_401_on_reads_too(client, header):
     assert r.headers["www-authenticate"].startswith("Bearer")
 
 
+def test_two_authorization_headers_are_a_400_whichever_comes_first(settings, issue_token):
+    """One proxy may read the first header and another the last: neither is taken."""
+    from fastapi.testclient import TestClient
+
+    from regdraft.api.app import create_app
+
+    admin, reader = issue_token("admin"), issue_token("reader")
+    with TestClient(create_app(settings)) as anonymous:
+        for first, second in ((reader, admin), (admin, reader), (admin, admin)):
+            headers = [("Authorization", f"Bearer {first}"), ("Authorization", f"Bearer {second}")]
+            body = problem(anonymous.post("/api/documents", json={"slug": "twice", "title": "T"}, headers=headers),
+                           400, "malformed-request")
+            assert "2 times" in body["detail"]
+            problem(anonymous.get("/api/documents", headers=headers), 400, "malformed-request")
+        assert anonymous.get("/api/documents/twice").status_code == 404
+
+
 def test_a_revoked_token_is_refused(client, issue_token, settings):
     from regdraft.services import tokens
     from regdraft.store.engine import make_engine, session_scope

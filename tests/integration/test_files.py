@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -369,6 +370,63 @@ def test_export_does_not_write_through_a_symlink_out_of_the_root(session, case_r
                                           r"outside the root"):
         export(session, out)
     assert list(outside.iterdir()) == []
+
+
+def test_a_symlinked_amendments_folder_out_of_the_root_stops_the_export_before_any_file(session, case_root,
+                                                                                         tmp_path):
+    load(session, case_root, actor="loader")
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (out / "amendments").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(InvalidFile, match=r"^amendments/example/.*: is under a symbolic link that leads outside"):
+        export(session, out)
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["amendments"]  # no drafts/ written before it either
+
+
+@pytest.mark.parametrize("link, to", [("amendments", "drafts"), ("amendments/example", "drafts/example"),
+                                      ("drafts/example/responses", "drafts/example/versions")])
+def test_export_refuses_a_symlink_inside_the_root_that_load_would_read_elsewhere(session, case_root, tmp_path,
+                                                                                 link, to):
+    load(session, case_root, actor="loader")
+    out = tmp_path / "out"
+    (out / to).mkdir(parents=True)
+    (out / link).parent.mkdir(parents=True, exist_ok=True)
+    (out / link).symlink_to(out / to, target_is_directory=True)
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    with pytest.raises(InvalidFile, match="symbolic link that would put the file somewhere other than"):
+        export(session, out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+
+
+def test_an_export_that_fails_while_writing_leaves_the_root_as_it_was(session, case_root, tmp_path, monkeypatch):
+    load(session, case_root, actor="loader")
+    out = tmp_path / "out"
+    export(session, out)
+    before = tree_bytes(out)
+    documents.put_response(session, documents.get_document(session, "example"), slug="ncb",
+                           stakeholder=documents.get_stakeholder(session, "ncb"), text=NCB_RESPONSE + "More.\n",
+                           title="NCB", actor="tests")
+    A.propose(session, documents.get_document(session, "example"), A.AmendmentInput(
+        slug="later", title="Later", proposer="adcs", base=2, categories=["review"], new_text=LATER), actor="tests")
+    writes = []
+    real_fsync = os.fsync
+
+    def disk_full_on_the_second(fd):
+        writes.append(fd)
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", disk_full_on_the_second)
+    with pytest.raises(OSError, match="No space left"):
+        export(session, out)
+    assert tree_bytes(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the staging tree is gone
+    monkeypatch.undo()
+    export(session, out)
+    assert tree_bytes(out) != before and (out / "amendments" / "example" / "later.md").is_file()
 
 
 def test_export_refuses_a_non_slug_document(session, tmp_path):

@@ -35,3 +35,65 @@ def test_context_picks_the_right_occurrence():
 def test_empty_quote_is_refused():
     with pytest.raises(QuoteNotFound, match="empty"):
         find_quote(RESPONSE, "  ")
+
+
+def _find_by_the_old_definition(text, quote, prefix="", suffix=""):
+    """find_quote as it was: the response folded character by character for each quote,
+    every match weighed."""
+    import re
+
+    from regdraft.core import anchors
+
+    out, where = [], []
+    for match in re.finditer(r"\s+|\S", text):
+        out.append(" " if match.group().isspace() else match.group().translate(anchors._FOLD))
+        where.append(match.start())
+    folded = "".join(out)
+    wanted = re.sub(r"\s+", " ", quote.strip()).translate(anchors._FOLD)
+    candidates, at = [], folded.find(wanted)
+    while at != -1:
+        candidates.append((where[at], where[at + len(wanted) - 1] + 1))
+        at = folded.find(wanted, at + 1)
+    if not candidates:
+        return None
+
+    def agreement(span):
+        start, end = span
+        return -((bool(prefix) and text[max(0, start - len(prefix)):start].endswith(prefix[-8:]))
+                 + (bool(suffix) and text[end:end + len(suffix)].startswith(suffix[:8])))
+
+    return min(candidates, key=agreement)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+pieces = st.sampled_from(["a", "b", "ab", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "’", "'", "“", '"', "x y"])
+texts = st.lists(pieces, max_size=40).map("".join)
+
+
+@settings(max_examples=400)
+@given(texts, texts, texts, texts)
+def test_folding_once_finds_what_folding_per_quote_found(text, quote, prefix, suffix):
+    from regdraft.core.anchors import FoldedText
+
+    expected = _find_by_the_old_definition(text, quote, prefix, suffix) if quote.strip() else None
+    try:
+        anchor = FoldedText(text).find(quote, prefix=prefix, suffix=suffix)
+    except QuoteNotFound:
+        assert expected is None
+    else:
+        assert (anchor.start, anchor.end) == expected
+
+
+def test_one_fold_serves_every_quote_of_a_text(monkeypatch):
+    from regdraft.core import anchors
+
+    folded = anchors.FoldedText(RESPONSE * 1000)
+    calls = []
+    real_sub = anchors._SPACE.sub
+    monkeypatch.setattr(anchors, "_SPACE", type("Counted", (), {
+        "sub": staticmethod(lambda repl, s: calls.append(len(s)) or real_sub(repl, s))})())
+    for quote in ("councils should keep 'accountability'", "profit motive again", "The ADCS response"):
+        folded.find(quote, prefix="It says ")
+    assert max(calls) < 100  # only the quotes were folded again, never the 170 000-character text

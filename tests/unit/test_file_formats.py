@@ -191,11 +191,16 @@ def test_missing_key_points_at_the_front_matter_start():
 
 def test_missing_key_in_a_list_item_points_at_the_item():
     with pytest.raises(InvalidFile) as err:
-        parse_document(DOC, DOCUMENT_YAML.replace("  content_hash: " + H2 + "\n", ""))
-    assert error(err) == f"{DOC}:20: version 2: missing key 'content_hash' in a version"
+        parse_document(DOC, DOCUMENT_YAML.replace("  message: Profit ban\n", ""))
+    assert error(err) == f"{DOC}:20: version 2: missing key 'message' in a version"
     with pytest.raises(InvalidFile) as err:
         parse_amendment(AMEND, AMENDMENT_MD.replace("  quote: should not be predicated on a profit motive\n", ""))
     assert error(err) == f"{AMEND}:13: citation 1: missing key 'quote' in a citation"
+
+
+def test_a_version_may_leave_its_content_hash_out():
+    document = parse_document(DOC, DOCUMENT_YAML.replace("  content_hash: " + H2 + "\n", ""))
+    assert [v.content_hash for v in document.versions] == [H1, None]  # the loader computes it
 
 
 def test_missing_key_of_document_yaml_points_at_line_1():
@@ -400,7 +405,7 @@ def test_control_characters_bom_and_crlf():
     assert error(err) == f"{RESP}:5: invalid YAML: character U+0080 is not allowed"
     with pytest.raises(InvalidFile) as err:  # an escaped control character inside a YAML string
         parse_response(RESP, RESPONSE_MD.replace("stance: Opposed to a profit motive", 'stance: "a\\0b"'))
-    assert error(err) == f"{RESP}:8: stance contains control character U+0000"
+    assert error(err) == f"{RESP}:8: stance contains the character U+0000, which a text may not hold"
 
 
 # --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidFile
 from regdraft.core.patching import make_patch
+from regdraft.core.policy import text_problem
 from regdraft.core.text import content_hash, normalise
 from regdraft.files.formats import (AMENDMENT_KEYS, AmendmentFile, CitationEntry, DocumentFile, ResponseFile,
                                     StakeholderEntry, VersionEntry, parse_amendment, parse_document, parse_response,
@@ -157,14 +158,18 @@ def test_version_parser(data):
 # --------------------------------------------------------------------------------------
 
 slugs = st.from_regex(r"\A[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}\Z")
-# Any text a YAML string can hold and the loader accepts: no control characters.
-strings = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"), max_size=30)
+# Any text a YAML string can hold and the loader accepts: what the text policy keeps
+# (no controls, format or private-use characters, unassigned code points, raw HTML).
+kept = st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn"))
+strings = st.text(kept | st.sampled_from("\n\t"), max_size=30).filter(lambda s: text_problem(s) is None)
+urls = st.one_of(st.just(""), st.from_regex(r"\Ahttps?://[a-z0-9.-]{1,20}(/[a-z0-9%._-]{0,10}){0,3}\Z"))
 titles = strings.filter(lambda s: s.strip())
 times = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(
     lambda d: d.replace(microsecond=0, tzinfo=timezone.utc))
 hashes = st.from_regex(r"\A[0-9a-f]{64}\Z")
-body = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=20)
-                .map(lambda s: s.strip()).filter(bool), min_size=1, max_size=4).map(lambda ls: "\n\n".join(ls))
+body = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp")), min_size=1,
+                        max_size=20).map(lambda s: s.strip()).filter(lambda s: s and text_problem(s) is None),
+                min_size=1, max_size=4).map(lambda ls: "\n\n".join(ls))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -183,11 +188,11 @@ def test_generated_documents_round_trip(slug, title, description, notice, stakeh
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(slugs, slugs, titles, strings, body)
-def test_generated_responses_round_trip(slug, stakeholder, title, field, text):
+@given(slugs, slugs, titles, strings, urls, body)
+def test_generated_responses_round_trip(slug, stakeholder, title, field, url, text):
     text = normalise(text)
     assume(text)
-    response = ResponseFile(slug=slug, stakeholder=stakeholder, title=title, text=text, source=field, url=field,
+    response = ResponseFile(slug=slug, stakeholder=stakeholder, title=title, text=text, source=field, url=url,
                             date=field, stance=field, provenance=field)
     serialised = serialise_response(response)
     assert parse_response("r.md", serialised.encode()) == response
@@ -197,7 +202,7 @@ def test_generated_responses_round_trip(slug, stakeholder, title, field, text):
 @given(slugs, titles, slugs, st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=3, unique=True),
        st.sampled_from(STATUSES), st.integers(1, 10_000), hashes, times, st.one_of(st.just(""), body),
        st.lists(st.tuples(slugs, titles), max_size=3),
-       st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+       st.text(kept, max_size=40).filter(lambda s: text_problem(s) is None))
 def test_generated_amendments_round_trip(slug, title, proposer, categories, status, base, digest, created,
                                          rationale, citations, addition):
     new = V1 + normalise(addition)

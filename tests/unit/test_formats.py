@@ -245,3 +245,37 @@ def test_a_zip_bomb_inside_a_docx_is_refused_before_it_is_unpacked():
 def test_a_docx_part_with_entities_is_refused():
     with pytest.raises(InvalidFormat, match="declares a DTD or entities"):
         read_document(_docx({"[Content_Types].xml": b"<Types/>", "word/document.xml": XXE}))
+
+
+# eCFR -------------------------------------------------------------------------------------
+# No real eCFR file could be had (tests/fixtures/README.md); this checks the DIV structure
+# and the paragraph levels on a fragment in the eCFR's shape, written for the test.
+
+ECFR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<DIV5 N="1005" NODE="12:8.0.2.9.4" TYPE="PART"><HEAD>PART 1005\xe2\x80\x94ELECTRONIC FUND TRANSFERS (REGULATION E)</HEAD>
+<AUTH><HED>Authority:</HED><PSPACE>12 U.S.C. 5512.</PSPACE></AUTH>
+<DIV6 N="A" NODE="12:8.0.2.9.4.1" TYPE="SUBPART"><HEAD>Subpart A\xe2\x80\x94General</HEAD>
+<DIV8 N="1005.2" NODE="12:8.0.2.9.4.1.1.2" TYPE="SECTION"><HEAD>\xc2\xa7 1005.2 Definitions.</HEAD>
+<P>For purposes of this part, the following definitions apply:</P>
+<P>(a)(1) <I>Account</I> means a demand deposit account.</P>
+<P>(i) A consumer account.</P>
+<P>(A) Held by a person.</P>
+<P>(<I>1</I>) Directly.</P>
+<P>(b) <I>Person</I> means a natural person.</P>
+</DIV8></DIV6></DIV5>"""
+
+
+def test_ecfr_parts_sections_and_paragraph_levels():
+    document = read_document(ECFR)
+    assert document.report.format == "ecfr" and document.kind == "us-cfr"
+    assert document.title == "PART 1005—ELECTRONIC FUND TRANSFERS (REGULATION E)"
+    lines = document.text.split("\n")
+    assert "# PART 1005—ELECTRONIC FUND TRANSFERS (REGULATION E)" in lines
+    assert "## Subpart A—General" in lines and "### § 1005.2 Definitions." in lines
+    assert "Authority: 12 U.S.C. 5512." in lines
+    assert "- (a)" in lines and "  - (1) *Account* means a demand deposit account." in lines
+    assert "    - (i) A consumer account." in lines
+    assert "      - (A) Held by a person." in lines
+    assert "        - (*1*) Directly." in lines
+    assert "- (b) *Person* means a natural person." in lines
+    assert dict(document.source_ids)["12:8.0.2.9.4.1.1.2"]

@@ -13,11 +13,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 import regdraft
 from regdraft import web
 from regdraft.api import errors, schemas
+from regdraft.api.csp import ContentSecurityPolicy
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
@@ -66,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database.dispose()
 
     app = FastAPI(title="regdraft", version=getattr(regdraft, "__version__", "0.1.0"), description=DESCRIPTION,
-                  lifespan=lifespan, docs_url="/docs", redoc_url=None,
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
                   generate_unique_id_function=lambda route: route.name)
     app.state.database = database
     app.state.settings = settings
@@ -79,13 +81,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
     # A cache hit takes no pooled connection, so it need not wait for a slot.
     app.add_middleware(RenderCacheMiddleware)
-    # Outermost: a HEAD is a GET to everything inside, the cache included.
+    # A HEAD is a GET to everything inside, the cache included.
     app.add_middleware(HeadAsGet)
+    # Outermost: every response, a cached one or an error too, carries the policy.
+    app.add_middleware(ContentSecurityPolicy)
 
     @app.get("/health", response_model=schemas.Health, tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:
         # async: it touches nothing, so it need not hop to the threadpool (benchmarks use it)
         return {"status": "ok"}
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(web.API_DOCS_PAGE.read_text(encoding="utf-8"))
 
     # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
     api = APIRouter(prefix="/api", dependencies=[Depends(get_principal)])

@@ -5,7 +5,7 @@ in the path, and pagination."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from threading import Lock
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,8 +14,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from regdraft.api.schemas import MAX_NUMBER
-from regdraft.core.errors import InvalidInput, Unauthenticated
+from regdraft.core.errors import InvalidInput, MalformedRequest, Unauthenticated
 from regdraft.services import documents, tokens
+from regdraft.services.amendments import MAX_NAMED, check_named
 from regdraft.services.auth import ANONYMOUS, Principal, require_token
 from regdraft.store.models import Document
 
@@ -63,23 +64,23 @@ class Database:
             self._engine = None
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session for the request: committed when the route returns, rolled back when it
-    raises. Services only flush. ``scope="function"`` (below) makes the commit happen
-    before the response is sent, so a failed commit is an error response, not a
-    success that did not happen."""
-    database: Database = request.app.state.database
+@contextmanager
+def transaction(database: Database, *, writing: bool) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back when it
+    raises. Services only flush. On SQLite a writing transaction queues on
+    ``database.sqlite_writers`` and takes the write lock at its first statement; a
+    reading one takes neither."""
     engine = database.engine
-    reading = request.method in ("GET", "HEAD")
     sqlite = engine.dialect.name == "sqlite"
     with ExitStack() as stack:
-        if sqlite and not reading:
+        if sqlite and writing:
             stack.enter_context(database.sqlite_writers)
-        session = stack.enter_context(Session(engine))
-        if sqlite and reading:
-            # Reads need not take SQLite's write lock (the engine begins IMMEDIATE by
-            # default), so they run alongside a writer. GET routes never write.
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        # Reads need not take SQLite's write lock (the engine begins IMMEDIATE by
+        # default), so they run alongside a writer: every transaction of a reading
+        # session begins DEFERRED, a second one too (a route that ends its reading
+        # transaction before it writes, then reads an expired attribute).
+        session = stack.enter_context(Session(engine.execution_options(sqlite_begin="DEFERRED")
+                                              if sqlite and not writing else engine))
         try:
             yield session
         except BaseException:
@@ -87,6 +88,37 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
         else:
             session.commit()
+
+
+#: Endpoints that read and compute before they write (:func:`writes_in_route`).
+_WRITES_IN_ROUTE: set = set()
+
+
+def writes_in_route(endpoint):
+    """Mark a changing endpoint whose work is heavy (proposing: applying the patch,
+    reading provisions, anchoring citations in long responses): its ``SessionDep`` only
+    reads, so that work is done without the write lock, and the route opens the
+    writing transaction itself (:func:`write_transaction`) for the few statements that
+    store the result. GET routes never write."""
+    _WRITES_IN_ROUTE.add(endpoint)
+    return endpoint
+
+
+def write_transaction(request: Request):
+    """The writing transaction of a :func:`writes_in_route` endpoint."""
+    return transaction(request.app.state.database, writing=True)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for the request (:func:`transaction`): writing unless the request is a
+    GET or HEAD, or its endpoint writes in the route. ``scope="function"`` (below) makes
+    the commit happen before the response is sent, so a failed commit is an error
+    response, not a success that did not happen."""
+    route = request.scope.get("route")
+    writing = (request.method not in ("GET", "HEAD")
+               and getattr(route, "endpoint", None) not in _WRITES_IN_ROUTE)
+    with transaction(request.app.state.database, writing=writing) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -105,12 +137,15 @@ QUERY_TOKEN_NAMES = frozenset({"access_token", "token", "api_key", "apikey", "be
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """Who is acting: the holder of the bearer token, or anonymous when none is sent.
     A token that is unknown, revoked, malformed or sent in the query string is a 401,
-    on every route."""
+    on every route; two ``Authorization`` headers are a 400."""
     if any(name.lower() in QUERY_TOKEN_NAMES for name in request.query_params):
         raise Unauthenticated("tokens are accepted only in the Authorization header, never in the query string")
-    header = request.headers.get("authorization")
-    if header is None:
+    sent = request.headers.getlist("authorization")
+    if len(sent) > 1:
+        raise MalformedRequest(f"the Authorization header is sent {len(sent)} times: send one token, once")
+    if not sent:
         return ANONYMOUS
+    header = sent[0]
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
@@ -150,11 +185,17 @@ def page(items: list, offset: int, limit: int) -> list:
     return items[offset:offset + limit]
 
 
+#: The longest comma-separated list of amendment slugs a query may hold: as many slugs
+#: as a request may name (``MAX_NAMED``), each of the longest length, with ", " between.
+MAX_SLUG_LIST_CHARS = MAX_NAMED * (80 + 2)
+
+
 def slug_list(value: str | None) -> list[str]:
-    """``"a, b,c"`` → ``["a", "b", "c"]`` (a query parameter naming amendments)."""
+    """``"a, b,c"`` → ``["a", "b", "c"]`` (a query parameter naming amendments): at most
+    ``MAX_NAMED`` slugs, none twice (422 otherwise)."""
     if value is None:
         return []
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return check_named([part.strip() for part in value.split(",") if part.strip()])
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -25,7 +25,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     PatchDoesNotApply              409
     NotAcceptable                  406
     RendererUnavailable            503
-    any other RegdraftError        400
+    MalformedRequest, and any other RegdraftError  400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
 422 ``validation-error`` with ``errors: [{loc, msg, type}]``, an ``HTTPException`` (an
@@ -34,8 +34,11 @@ the size limit is a 413 ``payload-too-large``. A database constraint that fires 
 the services' checks (two requests racing to take the same slug), or an update of a row
 another transaction changed meanwhile (``StaleDataError``), is a 409 ``conflict``; a
 database too busy to take the change (SQLite's lock held past the busy timeout by
-another process, a PostgreSQL deadlock) is a 503 ``busy`` with ``Retry-After``;
-anything unexpected is a 500 ``internal-error`` (and logged).
+another process, a PostgreSQL deadlock) is a 503 ``busy`` with ``Retry-After: 1``; a
+database that cannot be reached or written (PostgreSQL stopped, a read-only or failing
+SQLite file, no pooled connection free in time) is a 503 ``storage-unavailable`` with
+``Retry-After: 5``, and nothing was written; anything unexpected is a 500
+``internal-error`` (and logged).
 
 :func:`problem_responses` builds the ``responses=`` entry every route passes, so the
 OpenAPI document lists each problem a route can return.
@@ -53,12 +56,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
                                   RegdraftError, RendererUnavailable, Unauthenticated)
+from regdraft.store.engine import is_busy
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -120,7 +125,8 @@ class ValidationProblem(Problem):
 
 
 _DESCRIPTIONS = {
-    400: "Bad request: the body is not JSON (or not UTF-8)",
+    400: "Bad request: the body is not JSON (or not UTF-8), or the Authorization header is sent more than once "
+         "(`malformed-request`)",
     401: "No valid API token (`unauthenticated`): a change without `Authorization: Bearer <token>`, an unknown "
          "or revoked token, or a token sent in the query string",
     403: "The token's role or stakeholder may not do this (`forbidden`); see docs/security.md",
@@ -129,6 +135,8 @@ _DESCRIPTIONS = {
     406: "None of the formats offered is acceptable (`not-acceptable`): `acceptable` lists their media types",
     413: "Request body too large (`payload-too-large`)",
     422: "Invalid input (`validation-error`, `invalid-input`, `invalid-text`, `invalid-patch`, ...)",
+    503: "The database is busy (`busy`) or cannot be reached or written (`storage-unavailable`): nothing was "
+         "done; send the request again after `Retry-After` seconds",
 }
 
 
@@ -141,10 +149,10 @@ def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, di
     out: dict[int | str, dict[str, Any]] = {}
     # Every route under /api takes parameters, so each can answer 422; listing it here
     # also keeps FastAPI from documenting its own HTTPValidationError instead. Every
-    # route checks a bearer token when one is sent, so each can answer 401. A route
-    # that reads a body (so can answer 413) answers 400 to one that is not JSON at all.
-    body = {400} if 413 in statuses else set()
-    for status in sorted({*statuses, *body, 401, 422}):
+    # route checks a bearer token when one is sent, so each can answer 401, and reads
+    # the database, so each can answer 503. Every route answers 400 to a request with
+    # two Authorization headers, and a route that reads a body to one that is not JSON.
+    for status in sorted({*statuses, 400, 401, 422, 503}):
         model = ValidationProblem if status == 422 else Problem
         out[status] = {"model": model,
                        "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Problem"))}
@@ -237,20 +245,27 @@ async def _out_of_range(request: Request, error: DataError | OverflowError) -> J
                    detail="a value in the request is out of the range the database can store")
 
 
-#: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
-_RETRYABLE_PG_CODES = {"40001", "40P01", "55P03"}
+#: Seconds a client is asked to wait before retrying when the database is unavailable:
+#: long enough for a restarted server to come back, short enough not to give up on it.
+UNAVAILABLE_RETRY_AFTER = 5
 
 
-async def _operational_error(request: Request, error: OperationalError) -> JSONResponse:
-    original = error.orig
-    if "database is locked" in str(original) or getattr(original, "sqlstate", None) in _RETRYABLE_PG_CODES:
-        # Nothing was written (the transaction was rolled back); the same request can
-        # simply be sent again.
+async def _storage_error(request: Request, error: DBAPIError | SQLAlchemyTimeoutError) -> JSONResponse:
+    """The database could not do what was asked: busy (SQLite's lock held past the busy
+    timeout, a PostgreSQL deadlock or serialization failure), or unavailable (the server
+    stopped or unreachable, a read-only or failing file, no connection free in time).
+    Either way the transaction did not commit, so nothing was written and nothing was
+    acknowledged: the same request can be sent again. ``Retry-After`` says when."""
+    original = getattr(error, "orig", None) or error
+    if is_busy(original):
         log.warning("database busy on %s %s: %s", request.method, request.url.path, original)
         return problem(request, 503, type_=problem_type("busy"), title="Database busy",
                        detail="the database was busy with other changes and nothing was done; try again",
                        headers={"Retry-After": "1"})
-    return await _unexpected(request, error)
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, original)
+    return problem(request, 503, type_=problem_type("storage-unavailable"), title="Storage unavailable",
+                   detail="the database could not be reached or written, and nothing was done; try again later",
+                   headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)})
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -267,7 +282,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _integrity_error)  # a row changed under a guarded update
-    app.add_exception_handler(OperationalError, _operational_error)
+    # Connection and storage failures. DataError and IntegrityError are DBAPIErrors too,
+    # but registered above as the client's; the most specific handler wins.
+    for storage_failure in (OperationalError, InterfaceError, DatabaseError, SQLAlchemyTimeoutError):
+        app.add_exception_handler(storage_failure, _storage_error)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,15 +9,14 @@ services, which also check them, so the schema and the checks cannot disagree.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from regdraft.core.errors import InvalidText
+from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
-from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -34,54 +33,20 @@ def _slug_field(description: str, **kw: Any) -> Any:
     return Field(description=description, json_schema_extra=dict(_SLUG), **kw)
 
 
-# C0 controls but tab and newlines (as core.text refuses), and lone surrogates, which
-# JSON can carry ("\ud800") but no database can store as text.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# The start of an HTML element, comment or processing instruction ("<script", "</a",
-# "<img/", "<!--"), but not "a < b", "<5" or a Markdown autolink "<https://...>".
-_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<!--|<\?")
-_URL_SCHEMES = ("http://", "https://")
-#: Lists and block quotes nest at most this deep. A provision goes four list levels down
-#: (paragraph, sub-paragraph, head, sub-head); thousands of levels are an attack on
-#: whatever walks the tree, not drafting.
-MAX_NESTING = 16
-# The markers opening nested containers at the start of a line: "- - > 1. x".
-_CONTAINERS = re.compile(r"^(?:[ \t]*(?:[-+*>]|\d{1,9}[.)])(?=[ \t]|$))+", re.MULTILINE)
-_MARKER = re.compile(r"[-+*>]|\d{1,9}[.)]")
-
-
-def _check_text(value: str, field: str) -> None:
-    bad = _UNSTORABLE.search(value)
-    if bad is not None:
-        raise InvalidText(f"{field} contains the character U+{ord(bad.group()):04X} at offset {bad.start()}, "
-                          f"which a text may not hold", field=field, offset=bad.start())
-    for opened in _CONTAINERS.finditer(value):
-        prefix = opened.group()
-        depth = len(_MARKER.findall(prefix)) + (len(prefix) - len(prefix.lstrip(" "))) // 2
-        if depth > MAX_NESTING:
-            line = value.count("\n", 0, opened.start()) + 1
-            raise InvalidText(f"{field} nests lists or quotes {depth} levels deep at line {line}; the most is "
-                              f"{MAX_NESTING}", field=field, offset=opened.start(), line=line)
-    markup = _MARKUP.search(value)
-    if markup is not None:
-        raise InvalidText(f"{field} contains HTML ({value[markup.start():markup.start() + 20]!r} at offset "
-                          f"{markup.start()}): texts are Markdown, and raw HTML is neither rendered nor kept",
-                          field=field, offset=markup.start())
-
-
 class _In(BaseModel):
     """A request body. Every text in it is checked before anything else sees it: no
     control characters or lone surrogates (a 422 ``invalid-text`` naming the field and
-    offset), and no raw HTML, the way script gets into pages (docs/security.md)."""
+    offset), and no raw HTML, the way script gets into pages: the one text policy
+    (``core.policy``, docs/security.md) that the pages and the loader apply too."""
 
     @field_validator("*", mode="after")
     @classmethod
     def _texts_are_plain(cls, value: Any, info: ValidationInfo) -> Any:
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str):
-                _check_text(text, info.field_name)
-        if info.field_name == "url" and value and not str(value).lower().startswith(_URL_SCHEMES):
-            raise InvalidText(f"url {value!r} is not an http:// or https:// address", field="url")
+                check_text(text, info.field_name)
+        if info.field_name == "url" and value:
+            check_url(value)
         return value
 
 
@@ -313,7 +278,8 @@ class ProvisionRef(_Out):
 
 class CitationCreate(_In):
     response: str = Field(description="Slug of a response to this document's consultation")
-    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ")
+    quote: str = Field(description="Words of the response; whitespace and quote-mark style may differ",
+                       json_schema_extra={"maxLength": MAX_QUOTE_CHARS})
 
 
 class AmendmentCreate(_In):
@@ -324,9 +290,12 @@ class AmendmentCreate(_In):
     title: str
     proposer: str = Field(description="Stakeholder slug")
     base: Number = Field(description="Number of the version the patch applies to exactly")
-    categories: list[str] = Field(json_schema_extra={"items": {"type": "string", "enum": list(CATEGORIES)}})
+    # List limits are stated here and checked by the service, whose problem names the field.
+    categories: list[str] = Field(json_schema_extra={
+        "items": {"type": "string", "enum": list(CATEGORIES)}, "minItems": 1, "maxItems": len(CATEGORIES),
+        "uniqueItems": True})
     rationale: str = ""
-    citations: list[CitationCreate] = []
+    citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
     patch_text: str | None = None
     new_text: str | None = None
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
@@ -405,7 +374,9 @@ class ApplyReport(_Out):
 
 class ApplyRequest(_In):
     version: Number
-    amendments: list[str] = Field(description="Amendment slugs, applied in this order")
+    amendments: list[str] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_NAMED, "uniqueItems": True},
+                                  description=f"Amendment slugs, applied in this order: at most {MAX_NAMED}, each "
+                                              "once")
     partial: bool = Field(False, description="Apply what applies and report the rest, rather than fail")
 
 

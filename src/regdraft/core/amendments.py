@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.patching import Hunk, Patch, apply_patch, parse_patch
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply
+from regdraft.core.patching import ApplyResult, Hunk, Patch, apply_patch, make_patch, parse_patch
 from regdraft.core.structure import Provision, StretchReader, Structure
+from regdraft.core.text import normalise, still_normalised
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def analyse(base: str, patch_text: str) -> Analysis:
     Raises :class:`InvalidPatch` for text that is not a patch and
     :class:`PatchDoesNotApply` (with the hunk report) for a patch made against another
     text: an amendment is only ever stored against the base it applies to exactly.
+    ``base`` is normalised (a version's text); where the patch's result is not, the
+    analysis is of the patch to the normalised result, so that what is stored replays.
     """
     patch = parse_patch(patch_text)
     applied = apply_patch(patch, base)
@@ -59,6 +62,17 @@ def analyse(base: str, patch_text: str) -> Analysis:
             f"the patch does not apply exactly to its base: hunk {bad[0].index + 1} "
             f"{bad[0].status.value} (expected at offset {bad[0].expected_at})",
             hunks=[h.as_dict() for h in applied.hunks])
+    if not result_is_normalised(applied):
+        # A version's text is stored normalised: a patch whose result is not (a blank
+        # before a line end, a decomposed accent) would make a version that replaying
+        # the patch does not give. The patch stored is the one to the normalised result;
+        # a result that cannot be normalised (a control character) is refused.
+        text = normalise(applied.text, what="the patched text")
+        if text == base:
+            raise InvalidInput("the patch changes only blanks at line ends (or other things normalising "
+                               "undoes): there is nothing to amend", field="patch_text")
+        patch = parse_patch(make_patch(base, text))
+        applied = apply_patch(patch, base)
     # A hunk changes a few places of a long text: the provisions there are read from the
     # stretch around each, not from both whole texts.
     before = StretchReader(base)
@@ -68,6 +82,12 @@ def analyse(base: str, patch_text: str) -> Analysis:
         old, new = _trim(base, h.start, h.end), _trim(applied.text, h.new_start, h.new_end)
         hunks.append(HunkAnalysis(h, touched(old, new, before.structure_around(*old), after.structure_around(*new))))
     return Analysis(patch, applied.text, tuple(hunks), applied.changed)
+
+
+def result_is_normalised(applied: ApplyResult) -> bool:
+    """Whether a patch applied to a normalised text left it normalised, from the lines
+    it changed alone."""
+    return applied.changed is None or still_normalised(applied.text, applied.changed[0], applied.changed[2])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,7 +23,8 @@ on one line; neither needs to know the subclasses' details::
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
-    └── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
+    ├── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
+    └── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -160,3 +161,12 @@ class RendererUnavailable(RegdraftError):
 
     code = "renderer-unavailable"
     title = "Renderer unavailable"
+
+
+class MalformedRequest(RegdraftError):
+    """A request whose meaning is unclear: two ``Authorization`` headers (which is the
+    token?). Refused rather than guessed, as one proxy may read the first and another
+    the last."""
+
+    code = "malformed-request"
+    title = "Malformed request"

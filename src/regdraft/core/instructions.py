@@ -30,12 +30,13 @@ substitute—``). ``docs/instructions.md`` describes the language.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable, Iterator
 
-from regdraft.core.errors import InvalidInstruction
+from regdraft.core.errors import InvalidInstruction, RegdraftError
 from regdraft.core.patching import DELETE, EQUAL, diff_words
 from regdraft.core.structure import Provision, Structure, parse_structure
 
@@ -442,18 +443,102 @@ def apply_instruction(ins: Instruction, text: str) -> str:
 class _Tree:
     structure: Structure
     children: dict
+    """Parent id → ids of its children, in order."""
     labels: dict
+    """Canonical label → ids of the provisions with that label. Ids, not provisions:
+    both dicts hold for a text whose provisions only moved along (:func:`_edit`)."""
 
 
-@lru_cache(maxsize=32)
+_TREES: dict[str, _Tree] = {}
+"""The trees of the texts read last (at most :data:`_KEPT_TREES`, oldest first)."""
+_KEPT_TREES = 32
+
+
 def _tree(text: str) -> _Tree:
-    structure = parse_structure(text, strict=False)
-    children: dict[str | None, list[Provision]] = {}
-    labels: dict[str, list[Provision]] = {}
-    for p in structure.provisions:
-        children.setdefault(p.parent, []).append(p)
-        labels.setdefault(_canon(p.label), []).append(p)
-    return _Tree(structure, children, labels)
+    tree = _TREES.pop(text, None)
+    if tree is None:
+        structure = parse_structure(text, strict=False)
+        children: dict[str | None, list[str]] = {}
+        labels: dict[str, list[str]] = {}
+        for p in structure.provisions:
+            children.setdefault(p.parent, []).append(p.id)
+            labels.setdefault(_canon(p.label), []).append(p.id)
+        tree = _Tree(structure, children, labels)
+    _keep(text, tree)
+    return tree
+
+
+def _keep(text: str, tree: _Tree) -> None:
+    _TREES[text] = tree
+    while len(_TREES) > _KEPT_TREES:
+        del _TREES[next(iter(_TREES))]
+
+
+def _edit(text: str, start: int, end: int, new: str) -> str:
+    """``text[:start] + new + text[end:]``. Where the edit is of words inside one line
+    that is not a heading, and that line read alone reads as before, the provisions of
+    the result are those of ``text`` moved along, and its tree is made so rather than
+    read again: reading the whole text after each word edit made ``n`` instructions
+    cost ``n`` readings of the text (2000 hunks took 200 s)."""
+    result = text[:start] + new + text[end:]
+    tree = _TREES.get(text)
+    if tree is not None and result not in _TREES:
+        moved = _moved_tree(tree, text, result, start, end, len(new) - (end - start))
+        if moved is not None:
+            _keep(result, moved)
+    return result
+
+
+def _moved_tree(tree: _Tree, text: str, result: str, start: int, end: int, delta: int) -> _Tree | None:
+    if "\n" in text[start:end] or "\n" in result[start:end + delta]:
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    if (line.lstrip().startswith("#") or start - line_start <= _LINE_MARKS.match(line).end()
+            or _line_reading(line) != _line_reading(result[line_start:line_end + delta])):
+        return None  # a heading, or the numbers and list marks that open the line
+    structure = tree.structure
+    provisions = structure.provisions
+    # Provisions are in document order of their starts: those holding the edit are the
+    # innermost one and its ancestors, and those after it start past its end.
+    first_after = bisect_left(provisions, start, key=_start_of)
+    if first_after < len(provisions) and provisions[first_after].start <= end:
+        return None  # the edit meets a provision's start
+    holding = structure.at(start)
+    chain = [] if holding is None else [holding, *structure.ancestors(holding)]
+    for p in chain:
+        if p.end <= end or (p.heading and p.heading in line):
+            return None  # it meets the provision's end, or is in its heading (on the line after its number)
+    at = Provision._fields.index("start")
+    make = Provision._make
+    moved = list(provisions[:first_after])
+    for p in chain:
+        i = bisect_left(provisions, p.start, hi=first_after, key=_start_of)
+        while moved[i] is not p:  # provisions may share a start (a list item and its first sub-item)
+            i += 1
+        moved[i] = make(p[:at] + (p[at], p[at + 1] + delta) + p[at + 2:])
+    moved += [make(p[:at] + (p[at] + delta, p[at + 1] + delta) + p[at + 2:]) for p in provisions[first_after:]]
+    return _Tree(replace(structure, text=result, provisions=tuple(moved)), tree.children, tree.labels)
+
+
+def _start_of(p: Provision) -> int:
+    return p.start
+
+
+# What may open a line of a provision: list and quote marks, then numbers such as
+# "(1)", "(a)", "(*i*)", "3.", "2)", however many.
+_LINE_MARKS = re.compile(r"[ \t]*(?:[-*+>][ \t]+)*(?:(?:\(\*?\w+\*?\)|\d+[A-Za-z]*[.)])[ \t]*)*")
+
+
+def _line_reading(line: str) -> tuple | None:
+    """How one line reads standing alone: what of it would change the provisions."""
+    try:
+        structure = parse_structure(line, strict=False)
+    except RegdraftError:
+        return None
+    return tuple((p.id, p.label, p.kind, p.number, p.heading) for p in structure.provisions)
 
 
 def _canon(label: str) -> str:
@@ -469,7 +554,7 @@ def _canon(label: str) -> str:
 
 def _resolve(tree: _Tree, label: str) -> Provision:
     key = _canon(label)
-    found = tree.labels.get(key) or tree.labels.get("the " + key) or []
+    found = [tree.structure.get(i) for i in tree.labels.get(key) or tree.labels.get("the " + key) or []]
     if not found:
         raise _Problem(f"no provision {label!r}")
     if len(found) > 1:
@@ -514,7 +599,7 @@ def _term_key(term: str) -> str:
 @lru_cache(maxsize=256)
 def _items(text: str, node_id: str | None) -> tuple[_Item, ...]:
     tree = _tree(text)
-    children = tree.children.get(node_id, [])
+    children = [tree.structure.get(i) for i in tree.children.get(node_id, [])]
     items = [_Item(("p", c.id), *_body(text, c)) for c in children]
     if node_id is None:
         return tuple(items)
@@ -724,13 +809,13 @@ def _apply_words(ins: Instruction, text: str, tree: _Tree, p: Provision) -> str:
         raise _Problem("there are no words to insert")
     if ins.action == SUBSTITUTE:
         at = _find(text, start, end, ins.words, where)
-        return text[:at] + new + text[at + len(ins.words):]
+        return _edit(text, at, at + len(ins.words), new)
     if ins.action == OMIT:
         at = _find(text, start, end, ins.words, where)
         return _omit_words(text, at, at + len(ins.words), begin, end)
     if ins.where == "after":
         at = _find(text, start, end, ins.words, where) + len(ins.words)
-        return text[:at] + ("" if new[0] in _CLOSERS else " ") + new + text[at:]
+        return _edit(text, at, at, ("" if new[0] in _CLOSERS else " ") + new)
     if ins.where == "before":
         at = _find(text, start, end, ins.words, where)
         if at > start and not text[at - 1].isspace():
@@ -749,7 +834,7 @@ def _omit_words(text: str, i: int, j: int, begin: int, end: int) -> str:
         i -= 1
     elif (left == "\n" or left in _OPENERS) and right == " ":
         j += 1
-    return text[:i] + text[j:]
+    return _edit(text, i, j, "")
 
 
 def _is_list_line(text: str) -> bool:

@@ -13,7 +13,8 @@ import html
 from dataclasses import dataclass
 
 from regdraft.core.diffing import TextDiff
-from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html, safe_link
+from regdraft.core.policy import link_target
+from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def _notices(conflicts: list[ConflictNotice]) -> str:
 
 
 def _link(href: str, label_html: str) -> str:
-    if not safe_link(href):
+    target = link_target(href)
+    if target is None:
         return label_html
-    return f'<a href="{html.escape(href, quote=True)}">{label_html}</a>'
+    return f'<a href="{html.escape(target, quote=True)}">{label_html}</a>'
 
 
 def _verb(change: Change) -> str:

@@ -35,9 +35,11 @@ from typing import Iterator
 import cmarkgfm
 from cmarkgfm.cmark import Options as CmarkOptions
 from markdown_it import MarkdownIt
+from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
+from regdraft.core.policy import safe_link
 from regdraft.core.structure import pieces_between_headings
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
@@ -46,10 +48,10 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # One leading character class, which the regex engine scans for quickly: an opener
 # carries its change number, a closer none.
 _MARKER = re.compile(f"([{_INS_OPEN}-{_DEL_CLOSE}])(?:([{_DIGITS}]+){_END_NUMBER})?")
+_CLOSERS = {_INS_CLOSE: _INS_OPEN, _DEL_CLOSE: _DEL_OPEN}
 # Block syntax at a line start: a heading's hashes (the number after them is text),
 # or list and quote markers, possibly nested.
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)*)")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 END_OF_TEXT = "end-of-text"
@@ -183,18 +185,105 @@ def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
             merged.add(piece)
 
 
-def safe_link(url: str) -> bool:
-    """Only http(s) and relative links: markdown-it has already decoded entities."""
-    scheme = _SCHEME.match(url.strip())
-    return scheme is None or scheme.group(1).lower() in ("http", "https")
-
-
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = safe_link
+    md.validateLink = safe_link  # the one link policy, on the link as markdown-it decoded it
+    md.normalizeLink = _normalize_marked_link
     return md
+
+
+# A deleted run wholly inside one link or attribute: in the link as it now stands it is gone.
+_DELETED_RUN = re.compile(f"{_DEL_OPEN}[{_DIGITS}]+{_END_NUMBER}[^{_DEL_CLOSE}\"]*{_DEL_CLOSE}")
+
+
+def _normalize_marked_link(url: str) -> str:
+    """markdown-it's link normalising, for a link that holds marks (a change, a quote):
+    the address is normalised without them (and without what a change deleted) and the
+    marks are kept, unencoded, after it, so that :func:`marks_between_text_nodes` can
+    move them out of the attribute. Percent-encoded, they would be lost halfway, and a
+    change or quote would open without closing."""
+    if _PRIVATE_USE.search(url) is None:
+        return normalize_url.normalizeLink(url)
+    marks = "".join(_PRIVATE_USE.findall(url))
+    return normalize_url.normalizeLink(_PRIVATE_USE.sub("", _DELETED_RUN.sub("", url))) + marks
+
+
+def render_marked(text: str, *, sourcepos: bool = False) -> str:
+    """Marked Markdown (private-use marks of changes or quotes in it) as HTML, the marks
+    still in it. An autolink's address is its text: the marks stay in the text only.
+    With ``sourcepos``, blocks an anchor can go on carry their line as cmark writes it."""
+    md = markdown()
+    tokens = md.parse(text)
+    for tok in tokens:
+        if sourcepos and tok.type in _ANCHORABLE_TOKENS and tok.map is not None:
+            tok.attrSet("data-sourcepos", f"{tok.map[0] + 1}:1")
+        for child in tok.children or ():
+            if child.type == "link_open" and child.markup == "autolink":
+                child.attrSet("href", _PRIVATE_USE.sub("", str(child.attrGet("href"))))
+    return md.renderer.render(tokens, md.options, {})
+
+
+# A tag, and a tag that holds a private-use character (a mark the renderer put into an
+# attribute: a link's address or title, an image's text, a code block's language).
+_TAG = re.compile(r"(<[^<>]*>)")
+_TAG_WITH_MARK = re.compile("<[^<>]*[\ue000-\uf8ff]")
+
+
+def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[str, str],
+                             deleted: re.Pattern | None = None) -> str:
+    """Move every mark that rendering put inside a tag out of it, so that marks (which
+    become ``<ins>``, ``<del>``, ``<mark>``) stand between text nodes only and never
+    break an attribute.
+
+    ``marker`` matches one mark, group 1 its kind and group 2 its number (a closer may
+    have none); ``closers`` maps each closing kind to its opening kind. A run that was
+    open before the tag and closes in it closes before the tag; one that opens in it
+    opens after the tag; one that opens and closes in it (a change to a link's address
+    or title) is written after the tag, empty, so that the change is still marked and
+    listed. ``deleted`` matches a deleted run wholly inside one attribute value, which
+    is left out of the value: an attribute shows the text as it now stands. At most one
+    run is open at a time (changes and quote clusters do not overlap)."""
+    if _TAG_WITH_MARK.search(rendered) is None:
+        return rendered
+    open_runs: list[tuple[str, str | None, str]] = []  # (kind, number, the opening mark)
+
+    def closes(mark: re.Match, run: tuple[str, str | None, str]) -> bool:
+        return run[0] == closers[mark[1]] and (mark[2] is None or mark[2] == run[1])
+
+    def close(mark: re.Match, runs: list) -> tuple | None:
+        for i in range(len(runs) - 1, -1, -1):
+            if closes(mark, runs[i]):
+                return runs.pop(i)
+        return None
+
+    parts = _TAG.split(rendered)
+    for i, part in enumerate(parts):
+        if _PRIVATE_USE.search(part) is None:
+            continue
+        marks = list(marker.finditer(part))
+        if i % 2 == 0:  # text: follow which run is open
+            for mark in marks:
+                if mark[1] in closers:
+                    close(mark, open_runs)
+                else:
+                    open_runs.append((mark[1], mark[2], mark.group()))
+            continue
+        before, after, here = [], [], []
+        # Openers first: an image's address, written before its text, may close a run its text opened.
+        for mark in sorted(marks, key=lambda m: m[1] in closers):
+            if mark[1] not in closers:
+                here.append((mark[1], mark[2], mark.group()))
+            elif (run := close(mark, here)) is not None:
+                after.append(run[2] + mark.group())
+            elif close(mark, open_runs) is not None:
+                before.append(mark.group())
+        after.extend(run[2] for run in here)
+        open_runs.extend(here)
+        tag = deleted.sub("", part) if deleted is not None else part
+        parts[i] = "".join(before) + _PRIVATE_USE.sub("", tag) + "".join(after)
+    return "".join(parts)
 
 
 def render_markdown(text: str) -> str:
@@ -316,12 +405,7 @@ def render_with_cmark(text: str) -> str:
 
 
 def render_with_markdown_it(text: str) -> str:
-    md = markdown()
-    tokens = md.parse(text)
-    for tok in tokens:
-        if tok.type in _ANCHORABLE_TOKENS and tok.map is not None:
-            tok.attrSet("data-sourcepos", f"{tok.map[0] + 1}:1")
-    return md.renderer.render(tokens, md.options, {})
+    return marks_between_text_nodes(render_marked(text, sourcepos=True), _MARKER, _CLOSERS, _DELETED_RUN)
 
 
 class _Anchors:

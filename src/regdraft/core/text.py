@@ -12,9 +12,6 @@ import unicodedata
 
 from regdraft.core.errors import InvalidText
 
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
-
-
 def decode(data: bytes, *, what: str = "text") -> str:
     """Decode UTF-8 bytes (a BOM is dropped), raising :class:`InvalidText` with the offset."""
     try:
@@ -46,10 +43,12 @@ def normalise(text: str, *, what: str = "text") -> str:
 
 
 def _without_trailing_blanks(text: str) -> str:
-    # The pattern is tried at every space of the text (24 ms a MB); a text with no blank
-    # before a line end, the usual case, is told by two scans at memchr speed.
+    # Line by line, each character is looked at once or twice. A regular expression
+    # (``[ \t]+$``, MULTILINE) restarts at every blank of a run and scans to its end:
+    # 80 000 blanks before a letter took 39 s. A text with no blank before a line end,
+    # the usual case, is told by two scans at memchr speed.
     if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
-        return _TRAILING_SPACE.sub("", text)
+        return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return text
 
 

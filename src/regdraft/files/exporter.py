@@ -2,14 +2,19 @@
 in exactly the form :func:`regdraft.files.load` reads, so that exporting an unchanged
 database over the files it was loaded from changes no byte.
 
-Each file is written atomically (a temporary file beside it, then ``os.replace``), and
-only when its bytes change. Files the export does not produce are left alone.
+The files that change are written into a hidden staging tree under the root and moved
+into place once all are written (``os.replace``, each atomic); a file whose bytes do not
+change is not touched. Files the export does not produce are left alone. Anything that
+``load`` would not read back as written (a symbolic link on a file's path) is refused
+before anything is written.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -83,12 +88,80 @@ def render(session: Session, documents: list[str] | None = None) -> dict[str, st
 
 def export(session: Session, root: Path, documents: list[str] | None = None) -> list[Path]:
     """Write the named documents (default: every document) under ``root``; returns the
-    path of every file of the export (``root / relative path``), in order."""
+    path of every file of the export (``root / relative path``), in order.
+
+    All or nothing: every path is checked before anything is written, the files that
+    change are written (and flushed to disk) into a hidden staging tree under the root,
+    and only once all of them are there is each moved into place. A problem found
+    before the moves (a symbolic link on the way, a folder where a file goes, a full
+    disk) leaves the root as it was."""
     files = render(session, documents)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(root)
-    return [writer.write(rel, text) for rel, text in files.items()]
+    planned = [_plan(root, rel, text) for rel, text in files.items()]
+    changed = [item for item in planned if item.changes]
+    if changed:
+        _write_all(root, changed)
+    return [item.target for item in planned]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    rel: str
+    target: Path
+    data: bytes
+    mode: int
+    changes: bool
+
+
+def _plan(root: Path, rel: str, text: str) -> _Planned:
+    """What writing ``rel`` takes, refusing what ``load`` would not read back as
+    written: a symbolic link anywhere on its path (one leading out of the root is
+    somewhere else altogether; one inside it makes the file appear where load does not
+    expect it, or twice), or a non-folder where a folder goes."""
+    parts = rel.split("/")
+    path = root
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            where = "leads outside the root" if not path.resolve().is_relative_to(root.resolve()) else \
+                "would put the file somewhere other than where load reads it"
+            raise InvalidFile(rel, None, f"is under a symbolic link that {where} "
+                                         f"({path.relative_to(root).as_posix()}); refusing to write there")
+        if path != root / rel and path.exists() and not path.is_dir():
+            raise InvalidFile(rel, None, f"cannot write: {path} is not a folder")
+    if path.is_dir():
+        raise InvalidFile(rel, None, f"cannot write: {path} is a folder")
+    data = text.encode("utf-8")
+    if path.is_file():
+        return _Planned(rel, path, data, path.stat().st_mode & 0o7777, path.read_bytes() != data)
+    return _Planned(rel, path, data, 0o666 & ~_umask(), True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_all(root: Path, planned: list[_Planned]) -> None:
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".regdraft-export-"))
+    try:
+        staged = []
+        for item in planned:
+            path = staging / item.rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(item.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(path, item.mode)
+            staged.append((path, item))
+        for path, item in staged:
+            item.target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, item.target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _documents(session: Session, slugs: list[str] | None) -> list[Document]:
@@ -98,55 +171,3 @@ def _documents(session: Session, slugs: list[str] | None) -> list[Document]:
         if not is_slug(slug):
             raise InvalidInput(f"document slug {slug!r} is not a slug", field="documents")
     return [document_service.get_document(session, slug) for slug in slugs]
-
-
-class _Writer:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.real = root.resolve()
-        mask = os.umask(0)
-        os.umask(mask)
-        self.mode = 0o666 & ~mask
-
-    def _folder(self, parts: tuple[str, ...], rel: str) -> Path:
-        """Make the folders of ``parts`` under the root, refusing to pass through a
-        symbolic link that leads outside it."""
-        folder = self.root
-        for part in parts:
-            folder = folder / part
-            if folder.is_symlink() or folder.exists():
-                real = folder.resolve()
-                if not real.is_relative_to(self.real):
-                    raise InvalidFile(rel, None, "is under a symbolic link that leads outside the root; "
-                                                 "refusing to write there")
-                if not real.is_dir():
-                    raise InvalidFile(rel, None, f"cannot write: {folder} is not a folder")
-            else:
-                folder.mkdir()
-        return folder
-
-    def write(self, rel: str, text: str) -> Path:
-        parts = tuple(rel.split("/"))
-        folder = self._folder(parts[:-1], rel)
-        target = folder / parts[-1]
-        data = text.encode("utf-8")
-        mode = self.mode
-        if target.is_symlink():
-            pass  # replaced by a regular file below, never followed
-        elif target.is_file():
-            if target.read_bytes() == data:
-                return self.root / rel
-            mode = target.stat().st_mode & 0o7777
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{parts[-1]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-        return self.root / rel

@@ -33,6 +33,7 @@ import yaml
 
 from regdraft.core.errors import InvalidFile, InvalidPatch, InvalidStructure
 from regdraft.core.patching import parse_patch
+from regdraft.core.policy import text_problem, url_problem
 from regdraft.core.structure import parse_structure
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.services.amendments import CATEGORIES, STATUSES
@@ -259,9 +260,17 @@ def _last_line(text: str, first_line: int) -> int:
     return first_line + text.count("\n") - (1 if text.endswith("\n") and text else 0)
 
 
+def _check_text(path: str, text: str, first_line: int, what: str) -> None:
+    """``text`` must keep the one text policy (``core.policy``), as the API's texts do."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise InvalidFile(path, _line_at(text, problem[0], first_line), f"{what} {problem[1]}")
+
+
 def _check_normalised(path: str, text: str, first_line: int, what: str) -> None:
     """``text`` must be normalised as docs/drafting-format.md says: NFC, no trailing
-    blanks, no leading blank lines, exactly one final newline."""
+    blanks, no leading blank lines, exactly one final newline; and keep the text policy."""
+    _check_text(path, text, first_line, what)
     if not text.strip():
         raise InvalidFile(path, first_line, f"{what} is empty")
     if text.startswith("\n"):
@@ -395,9 +404,10 @@ class _Schema:
             raise self.fail(at, f"{name} must be a string, not {_type_name(value)}")
         if required and not value.strip():
             raise self.fail(at, f"{name} must not be empty")
-        bad = _CONTROL.search(value)
-        if bad is not None:
-            raise self.fail(at, f"{name} contains control character U+{ord(bad.group()):04X}")
+        # The one text policy, and for an address the link policy (core.policy), as in the API.
+        problem = url_problem(value) if name == "url" and value else (text_problem(value) or (0, None))[1]
+        if problem is not None:
+            raise self.fail(at, f"{name} {problem}")
         return value
 
     def choice(self, value: Any, at: tuple, choices: tuple[str, ...]) -> str:
@@ -684,6 +694,7 @@ def _amendment_body(path: str, body: str, body_line: int) -> tuple[str, int, str
     rationale = body[len(RATIONALE_HEADING):mark]
     if rationale != rationale.strip():
         raise InvalidFile(path, rationale_line, "the rationale must not start or end with blank lines or spaces")
+    _check_text(path, rationale, rationale_line, "the rationale")
     start = mark + len(_PATCH_MARK)
     patch_line = _line_at(body, start, body_line)
     rest = body[start:]

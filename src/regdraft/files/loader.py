@@ -25,7 +25,7 @@ from typing import Iterator
 
 from sqlmodel import Session, select
 
-from regdraft.core.anchors import find_quote
+from regdraft.core.anchors import FoldedText
 from regdraft.core.amendments import analyse
 from regdraft.core.errors import (InvalidFile, InvalidPatch, InvalidTransition, PatchDoesNotApply, QuoteNotFound,
                                   RegdraftError)
@@ -283,6 +283,7 @@ def _check_amendments(tree: DocumentTree) -> None:
     document = tree.document
     stakeholders = {s.slug for s in document.stakeholders}
     responses = {r.slug: r for r in tree.responses}
+    folded: dict[str, FoldedText] = {}  # each response folded once, however often cited
     yaml_rel = document.path
     for amendment in tree.amendments:
         path, lines = amendment.path, amendment.lines
@@ -307,8 +308,10 @@ def _check_amendments(tree: DocumentTree) -> None:
                 raise InvalidFile(path, lines.of("citations", i, "response"),
                                   f"citation {i + 1}: document {document.slug!r} has no response "
                                   f"{citation.response!r}")
+            if citation.response not in folded:
+                folded[citation.response] = FoldedText(response.text)
             try:
-                find_quote(response.text, citation.quote)
+                folded[citation.response].find(citation.quote)
             except QuoteNotFound:
                 raise InvalidFile(path, lines.of("citations", i, "quote"),
                                   f"citation {i + 1}: quote not found in response {citation.response!r}") from None

@@ -10,12 +10,13 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
-from regdraft.core.amendments import analyse
-from regdraft.core.anchors import find_quote
+from regdraft.core.amendments import Analysis, analyse, result_is_normalised
+from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
                                   QuoteNotFound)
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
+from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
 from regdraft.services import documents
 from regdraft.services.events import record
@@ -33,6 +34,16 @@ TRANSITIONS = {
     "withdrawn": {"proposed"},
     "accepted": set(),
 }
+MAX_NAMED = 80
+"""Amendments a request may name, one by one (the API's lists and the pages' addresses
+alike). Every named amendment is applied and rendered, so the names are its work: a
+longer list, or one naming an amendment twice, is refused before any of it is done.
+"Every amendment of a version" (the Keeling schedule's default) is asked for without
+naming them."""
+MAX_CITATIONS = 20
+"""Citations one amendment may make: each is anchored in its response when proposed."""
+MAX_QUOTE_CHARS = 2000
+"""The longest quote a citation may make (a paragraph or two of a response)."""
 
 
 @dataclass(frozen=True)
@@ -74,23 +85,54 @@ def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
     allowed = STATUSES if allow_any_status else ("draft", "proposed")
     if data.status not in allowed:
         raise InvalidInput(f"status {data.status!r} is not one of: {', '.join(allowed)}", field="status")
+    if len(data.citations) > MAX_CITATIONS:
+        raise InvalidInput(f"{len(data.citations)} citations are given; an amendment may make at most "
+                           f"{MAX_CITATIONS}", field="citations", limit=MAX_CITATIONS)
+    for number, citation in enumerate(data.citations, start=1):
+        if len(citation.quote) > MAX_QUOTE_CHARS:
+            raise InvalidInput(f"citation {number}: the quote is {len(citation.quote)} characters; the most is "
+                               f"{MAX_QUOTE_CHARS}", field="citations", citation=number, limit=MAX_QUOTE_CHARS)
     if (data.patch_text is None) == (data.new_text is None):
         raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
                            "(the edited full text)", field="patch_text")
 
 
-def propose(session: Session, document: Document, data: AmendmentInput, *, actor: str,
-            allow_any_status: bool = False) -> Amendment:
-    """Store a new amendment against version ``data.base``.
+@dataclass(frozen=True)
+class _Anchored:
+    response_id: int
+    response_hash: str
+    """The response text's hash when the quote was anchored in it."""
+    quote: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
 
-    The patch must apply exactly to its base; each citation's quote must be found in
-    the named response. Nothing is written unless everything checks out.
-    """
+
+@dataclass(frozen=True)
+class Prepared:
+    """The heavy part of proposing, done from the texts alone: the patch applied to its
+    base and read for provisions, the citations anchored. A request computes it outside
+    the writing transaction (no lock held) and :func:`propose` stores it, if the base
+    and the responses it was computed from are still the ones stored."""
+
+    base_hash: str
+    analysis: Analysis
+    anchored: tuple[_Anchored, ...]
+
+    def holds(self, session: Session, base: Version) -> bool:
+        if base.content_hash != self.base_hash:
+            return False
+        wanted = {a.response_id: a.response_hash for a in self.anchored}
+        stored = dict(session.exec(select(Response.id, Response.content_hash)
+                                   .where(Response.id.in_(list(wanted)))).all()) if wanted else {}
+        return stored == wanted
+
+
+def prepare(session: Session, document: Document, data: AmendmentInput, *,
+            allow_any_status: bool = False) -> Prepared:
+    """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
     _check_input(data, allow_any_status=allow_any_status)
-    if find_amendment(session, document, data.slug) is not None:
-        raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
-                            amendment=data.slug)
-    proposer = documents.get_stakeholder(session, data.proposer)
     base = documents.get_version(session, document, data.base)
     patch_text = data.patch_text
     if data.new_text is not None:
@@ -100,7 +142,28 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
                                field="new_text")
         patch_text = make_patch(base.text, new_text)
     analysis = analyse(base.text, patch_text)
-    anchored = _anchor_citations(session, document, data.citations)
+    check_edit(analysis.result, analysis.changed, "patch_text")
+    return Prepared(base.content_hash, analysis, tuple(_anchor_citations(session, document, data.citations)))
+
+
+def propose(session: Session, document: Document, data: AmendmentInput, *, actor: str,
+            allow_any_status: bool = False, prepared: Prepared | None = None) -> Amendment:
+    """Store a new amendment against version ``data.base``.
+
+    The patch must apply exactly to its base; each citation's quote must be found in
+    the named response. Nothing is written unless everything checks out. ``prepared``
+    (from :func:`prepare`, in another transaction) is used if it still holds, and
+    worked out again here if not.
+    """
+    _check_input(data, allow_any_status=allow_any_status)
+    if find_amendment(session, document, data.slug) is not None:
+        raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
+                            amendment=data.slug)
+    proposer = documents.get_stakeholder(session, data.proposer)
+    base = documents.get_version(session, document, data.base)
+    if prepared is None or not prepared.holds(session, base):
+        prepared = prepare(session, document, data, allow_any_status=allow_any_status)
+    analysis = prepared.analysis
     now = utcnow()
     amendment = Amendment(document_id=document.id, slug=data.slug, title=data.title, proposer_id=proposer.id,
                           status=data.status, rationale=data.rationale.strip(), patch_text=analysis.patch.text,
@@ -108,7 +171,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
                           created_at=data.created_at or now, updated_at=data.created_at or now)
     session.add(amendment)
     session.flush()
-    _store_details(session, amendment, data.categories, analysis, anchored)
+    _store_details(session, amendment, data.categories, analysis, list(prepared.anchored))
     record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
            before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
@@ -122,6 +185,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text))
+    check_edit(analysis.result, analysis.changed, "patch_text")
     anchored = _anchor_citations(session, document, data.citations)
     proposer = documents.get_stakeholder(session, data.proposer)
     current = describe(session, amendment)
@@ -156,29 +220,26 @@ def describe(session: Session, amendment: Amendment) -> dict:
             "citations": [(response.slug, citation.quote) for citation, response in citations_of(session, amendment)]}
 
 
-@dataclass(frozen=True)
-class _Anchored:
-    response: Response
-    quote: str
-    start: int
-    end: int
-    prefix: str
-    suffix: str
-
-
 def _anchor_citations(session: Session, document: Document, citations: list[CitationInput]) -> list[_Anchored]:
+    """Each citation anchored in its response; each response is read and folded once,
+    however many citations quote it."""
     anchored = []
+    folded: dict[str, tuple[Response, FoldedText]] = {}
     for number, citation in enumerate(citations, start=1):
-        response = documents.find_response(session, document, citation.response)
-        if response is None:
-            raise NotFound(f"citation {number}: document {document.slug!r} has no response {citation.response!r}",
-                           citation=number, response=citation.response)
+        if citation.response not in folded:
+            response = documents.find_response(session, document, citation.response)
+            if response is None:
+                raise NotFound(f"citation {number}: document {document.slug!r} has no response "
+                               f"{citation.response!r}", citation=number, response=citation.response)
+            folded[citation.response] = response, FoldedText(response.text)
+        response, text = folded[citation.response]
         try:
-            anchor = find_quote(response.text, citation.quote)
+            anchor = text.find(citation.quote)
         except QuoteNotFound as exc:
             raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
                                 citation=number, response=citation.response, quote=citation.quote) from None
-        anchored.append(_Anchored(response, citation.quote, anchor.start, anchor.end, anchor.prefix, anchor.suffix))
+        anchored.append(_Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end,
+                                  anchor.prefix, anchor.suffix))
     return anchored
 
 
@@ -195,7 +256,7 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
         for position, ref in enumerate(item.provisions):
             session.add(HunkProvision(hunk_id=hunk.id, provision_id=ref.id, label=ref.label, position=position))
     for position, a in enumerate(anchored):
-        session.add(Citation(amendment_id=amendment.id, response_id=a.response.id, position=position,
+        session.add(Citation(amendment_id=amendment.id, response_id=a.response_id, position=position,
                              quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
     session.flush()
 
@@ -380,6 +441,12 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
         raise PatchDoesNotApply(
             f"amendment {amendment.slug!r} does not apply to the head (version {current.number})",
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
+    if not result_is_normalised(result):
+        # Stored normalised, the version would not be what replaying the patch gives.
+        raise PatchDoesNotApply(
+            f"amendment {amendment.slug!r} applied to the head (version {current.number}) leaves blanks at a "
+            f"line end or text that is not normalised: rebase it on the head",
+            hunks=[h.as_dict() for h in result.hunks], head=current.number)
     version = documents.create_version(
         session, document, text=result.text, parent=current.number, author=actor,
         message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
@@ -499,9 +566,25 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment],
     return find_conflicts(changes, do_not_combine) if context else find_conflicts(changes)
 
 
+def check_named(slugs: list[str], *, field: str = "amendments") -> list[str]:
+    """``slugs`` if a request may name them: at most :data:`MAX_NAMED`, none twice."""
+    if len(slugs) > MAX_NAMED:
+        raise InvalidInput(f"{len(slugs)} amendments are named; at most {MAX_NAMED} may be", field=field,
+                           limit=MAX_NAMED)
+    seen: set[str] = set()
+    for slug in slugs:
+        if slug in seen:
+            raise InvalidInput(f"amendment {slug!r} is named twice; name each amendment once", field=field,
+                               amendment=slug)
+        seen.add(slug)
+    return slugs
+
+
 def resolve(session: Session, document: Document, slugs: list[str]) -> list[Amendment]:
     """The amendments named, in the order named (one query); an unknown slug is a 404
-    naming the first."""
+    naming the first, a slug named twice a 422."""
+    if len(set(slugs)) != len(slugs):
+        check_named(slugs)
     found = {a.slug: a for a in session.exec(select(Amendment).where(
         Amendment.document_id == document.id, Amendment.slug.in_(set(slugs))))} if slugs else {}
     missing = next((slug for slug in slugs if slug not in found), None)

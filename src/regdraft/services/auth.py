@@ -140,7 +140,7 @@ def check_proposal(session: Session, principal: Principal, document: Document, p
     from regdraft.services.documents import find_response
 
     authorize(principal, Action.PROPOSE, owner=proposer)
-    for slug in cited_responses:
+    for slug in dict.fromkeys(cited_responses):  # each response read once, however often cited
         response = find_response(session, document, slug)
         if response is not None:
             authorize(principal, Action.CITE, owner=_stakeholder_slug(session, response.stakeholder_id))

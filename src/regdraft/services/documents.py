@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from regdraft.core.anchors import find_quote
+from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNotFound, StaleParent
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
@@ -276,9 +276,10 @@ def reanchor_citations(session: Session, response: Response) -> None:
     cited = session.exec(select(Citation, Amendment.slug).join(Amendment, Citation.amendment_id == Amendment.id)
                          .where(Citation.response_id == response.id)
                          .order_by(Amendment.slug, Citation.position)).all()
+    text = FoldedText(response.text)
     for citation, amendment in cited:
         try:
-            anchor = find_quote(response.text, citation.quote, prefix=citation.prefix, suffix=citation.suffix)
+            anchor = text.find(citation.quote, prefix=citation.prefix, suffix=citation.suffix)
         except QuoteNotFound:
             raise QuoteNotFound(f"the new text of response {response.slug!r} no longer contains the quote that "
                                 f"amendment {amendment!r} cites: {citation.quote!r}",

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from regdraft.core.anchors import find_quote
+from regdraft.core.amendments import result_is_normalised
+from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.text import content_hash
@@ -40,11 +41,16 @@ def verify(session: Session) -> Report:
     report = Report()
     for document in session.exec(select(Document).order_by(Document.slug)).all():
         _verify_document(session, document, report)
+    folded: dict[int, FoldedText] = {}  # each response folded once, however often cited
     for citation, response in session.exec(select(Citation, Response).join(Response,
-                                                                          Response.id == Citation.response_id)):
+                                                                          Response.id == Citation.response_id)
+                                           .order_by(Citation.response_id)):
         report.count("citations")
+        if response.id not in folded:
+            folded.clear()  # ordered by response: one folded text held at a time
+            folded[response.id] = FoldedText(response.text)
         try:
-            anchor = find_quote(response.text, citation.quote, prefix=citation.prefix, suffix=citation.suffix)
+            anchor = folded[response.id].find(citation.quote, prefix=citation.prefix, suffix=citation.suffix)
         except RegdraftError:
             report.problems.append(f"citation {citation.id}: quote no longer found in response {response.slug!r}")
             continue
@@ -58,6 +64,7 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
     versions = list(session.exec(select(Version).where(Version.document_id == document.id)
                                  .order_by(Version.number)).all())
     by_id = {v.id: v for v in versions}
+    damaged: set[int] = set()
     previous = None
     for expected, version in enumerate(versions, start=1):
         report.count("versions")
@@ -66,6 +73,7 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
             report.problems.append(f"{name}: numbering has a gap (expected version {expected})")
         if content_hash(version.text) != version.content_hash:
             report.problems.append(f"{name}: text does not match its content hash")
+            damaged.add(version.id)
         if version.parent_id != (previous.id if previous else None):
             report.problems.append(f"{name}: parent is not the previous version")
         previous = version
@@ -81,6 +89,9 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
         result = apply_patch(parse_patch(amendment.patch_text), base.text)
         if not result.exact:
             report.problems.append(f"{name}: patch does not apply exactly to its base")
+        elif base.id not in damaged and not result_is_normalised(result):
+            report.problems.append(f"{name}: its patch's result is not normalised (blanks at a line end?): "
+                                   f"accepted, it would make a version that replaying it does not give")
         version = produced.get(amendment.id)
         if amendment.status == "accepted":
             if version is None:

@@ -53,14 +53,40 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _make_sqlite_engine(parsed, **kwargs)
-    if backend == "postgresql":
+        engine = _make_sqlite_engine(parsed, **kwargs)
+    elif backend == "postgresql":
         connect_args = dict(kwargs.pop("connect_args", {}))
         if "options" not in parsed.query and "options" not in connect_args:
             connect_args["options"] = "-c timezone=UTC"
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(parsed, connect_args=connect_args, **kwargs)
-    raise ValueError(f"unsupported database URL {parsed!r}: regdraft runs on SQLite or PostgreSQL")
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    else:
+        raise ValueError(f"unsupported database URL {parsed!r}: regdraft runs on SQLite or PostgreSQL")
+    event.listen(engine, "handle_error", _discard_failed_connection)
+    return engine
+
+
+def _discard_failed_connection(context: Any) -> None:
+    """A connection whose storage failed (an I/O error, a read-only file, a server gone)
+    is closed rather than pooled again. A failed COMMIT otherwise leaves it inside its
+    transaction, which the pool does not roll back (it takes the transaction as ended):
+    on SQLite that transaction holds the write lock, and every later request on the
+    connection fails with "cannot start a transaction within a transaction". A busy
+    database ("database is locked", a deadlock) is not a failure of the connection."""
+    error = context.original_exception
+    if isinstance(error, getattr(context.engine.dialect.dbapi, "OperationalError", ())) and not is_busy(error):
+        context.is_disconnect = True
+
+
+#: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
+_RETRYABLE_PG_CODES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a driver error says the database is busy (SQLite's lock held past the
+    busy timeout, a PostgreSQL deadlock or serialization failure), so that the same
+    request may simply be sent again."""
+    return "database is locked" in str(error) or getattr(error, "sqlstate", None) in _RETRYABLE_PG_CODES
 
 
 def is_memory_sqlite(url: URL) -> bool:

@@ -1,5 +1,5 @@
 """Reviewer pages: server-rendered HTML (Jinja2 templates, one stylesheet, no
-JavaScript) over the same services as the API, mounted at ``/`` by
+JavaScript, under a strict Content-Security-Policy: ``api/csp.py``) over the same services as the API, mounted at ``/`` by
 ``api.app.create_app``. See ``docs/web.md``.
 
 - ``routes``: the pages and the two forms;
@@ -11,9 +11,9 @@ JavaScript) over the same services as the API, mounted at ``/`` by
 """
 
 from regdraft.web import signin
-from regdraft.web.routes import router
+from regdraft.web.routes import API_DOCS_PAGE, router
 from regdraft.web.templating import install
 
 router.include_router(signin.router)
 
-__all__ = ["install", "router"]
+__all__ = ["API_DOCS_PAGE", "install", "router"]

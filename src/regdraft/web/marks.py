@@ -18,7 +18,7 @@ from regdraft.core.diffing import ProvisionDiff, TextDiff, diff_texts
 from regdraft.core.patching import DELETE, INSERT
 # Block syntax at a line start (a heading's hashes, list and quote markers): marks open after it.
 from regdraft.core.redline import _BLOCK_PREFIX as LINE_START_SYNTAX
-from regdraft.core.redline import Change, Source, markdown, render_html
+from regdraft.core.redline import Change, Source, marks_between_text_nodes, render_html, render_marked
 
 _CHANGE_TAG = re.compile(r'<(ins|del) ([^>]*?)data-change="(\d+)"([^>]*)>')
 _BLOCK_ID = re.compile(r'(<(?:h[1-6]|p|li)\b[^>]*?) id="[^"]*"')
@@ -155,7 +155,7 @@ def marked_response(text: str, quotes: list[Quote]) -> Markup:
             line_start = False
         at = end
     pieces.append(clean[at:])
-    rendered = markdown().render("".join(pieces))
+    rendered = marks_between_text_nodes(render_marked("".join(pieces)), _QUOTE_MARKER, {_CLOSE: _OPEN})
     opened: set[int] = set()
     last_close = {number: m.start() for m in _QUOTE_MARKER.finditer(rendered)
                   for number in [_unnumber(m.group(2))] if m.group(1) == _CLOSE}
@@ -171,9 +171,36 @@ def marked_response(text: str, quotes: list[Quote]) -> Markup:
             return f'<mark class="quote" id="{cluster[0].anchor}">{extra}'
         if match.start() != last_close[number]:
             return "</mark>"
-        return "</mark>" + _citing_links(cluster)
+        return "</mark>" + _LINKS + _number(number)
 
-    return Markup(_QUOTE_MARKER.sub(tag, rendered))
+    return Markup(_links_outside_anchors(_QUOTE_MARKER.sub(tag, rendered), clusters))
+
+
+_LINKS = "\ue103"
+_ANCHOR_OR_LINKS = re.compile(f"(<a\\b[^>]*>|</a>|{_LINKS}[{_DIGITS}]+{_END})")
+
+
+def _links_outside_anchors(rendered: str, clusters: list[list[Quote]]) -> str:
+    """Each cluster's links to the amendments citing it, where its last mark closes,
+    or after the link the quote ends in: a link inside a link is no link at all."""
+    if _LINKS not in rendered:
+        return rendered
+    out: list[str] = []
+    waiting: list[str] = []
+    depth = 0
+    for part in _ANCHOR_OR_LINKS.split(rendered):
+        if part.startswith(_LINKS):
+            (waiting if depth else out).append(_citing_links(clusters[_unnumber(part[1:-1])]))
+            continue
+        out.append(part)
+        if part.startswith("<a"):
+            depth += 1
+        elif part == "</a>" and depth:
+            depth -= 1
+            if not depth:
+                out.extend(waiting)
+                waiting.clear()
+    return "".join(out + waiting)
 
 
 def _clusters(quotes: list[Quote]) -> list[list[Quote]]:

@@ -4,7 +4,8 @@
 ``/documents/{doc}``. Pages are read with GET and their address says everything
 they show (filters, versions compared, amendments chosen), so any view can be shared
 as a link. The two forms (propose, accept or reject) post and then redirect (303) to
-the page of what they changed. ``docs/web.md`` describes every page.
+the page of what they changed; the import form (``/import``) uploads a file and shows
+the import's report. ``docs/web.md`` describes every page.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
 from regdraft.api.errors import status_for
-from regdraft.core.errors import InvalidInput, RegdraftError
-from regdraft.core.redline import safe_link
+from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
+from regdraft.core.policy import link_target
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
+from regdraft.formats import FORMATS
+from regdraft.services import auth, comparisons, documents, imports, rendering
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -31,7 +34,12 @@ from regdraft.web.templating import PageRoute, page, query
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
                    dependencies=[Depends(guard.signed_in)])
 
-STYLESHEET = FilePath(__file__).resolve().parent / "static" / "regdraft.css"
+STATIC = FilePath(__file__).resolve().parent / "static"
+#: The static files, with their media types: the stylesheet of every page, and the
+#: script that starts Swagger UI on /docs (a file, as the Content-Security-Policy wants).
+STATIC_FILES = {"regdraft.css": "text/css", "api-docs.js": "text/javascript"}
+API_DOCS_PAGE = STATIC / "api-docs.html"
+"""/docs: Swagger UI over /openapi.json, started by ``api-docs.js`` rather than FastAPI's inline script."""
 MAX_CITATIONS = 3
 """Citation rows on the propose form; empty rows are ignored."""
 
@@ -39,10 +47,10 @@ MAX_CITATIONS = 3
 MAX_VERSION = 2**31 - 1
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
-MAX_NAMED = 80
-"""Amendments an address may name one by one: a longer list makes an address longer
-than browsers and servers keep. The Keeling page's "every" option asks for more
-without naming them."""
+# Amendments an address may name one by one (services.amendments.MAX_NAMED, the API's
+# limit too): a longer list also makes an address longer than browsers and servers keep.
+# The Keeling page's "every" option asks for more without naming them.
+MAX_NAMED = amendment_service.MAX_NAMED
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
@@ -56,9 +64,11 @@ def _blank_is_none(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-@router.get("/static/regdraft.css", response_class=Response)
-def stylesheet() -> Response:
-    return Response(STYLESHEET.read_text(encoding="utf-8"), media_type="text/css",
+@router.get("/static/{name}", response_class=Response)
+def static_file(name: str) -> Response:
+    if name not in STATIC_FILES:
+        raise NotFound(f"there is no static file {name!r}")
+    return Response((STATIC / name).read_text(encoding="utf-8"), media_type=STATIC_FILES[name],
                     headers={"Cache-Control": "public, max-age=300"})
 
 
@@ -161,6 +171,7 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
     values["citations"] = quotes
     try:
+        form.check_texts()
         data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
                               base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
                               rationale=values["rationale"], new_text=values["text"],
@@ -198,6 +209,52 @@ def _propose_form(request: Request, session: Session, document: Document, values
                 responses=documents.list_responses(session, document))
 
 
+@router.get("/import")
+def import_page(request: Request) -> HTMLResponse:
+    guard.require(request, guard.CREATE_DOCUMENT)
+    return _import_form(request, {})
+
+
+@router.post("/import")
+def import_upload(request: Request, session: SessionDep, form: guard.PostedUpload) -> Response:
+    """Import the uploaded file; the page comes back with the report, or with what was
+    wrong (nothing is kept then)."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("document", "kind", "format", "as_version")}
+    try:
+        if not form.data:
+            raise InvalidInput("choose a file to import", field="file")
+        result = imports.import_file(session, form.data, format=values["format"] or None,
+                                     kind=values["kind"] or None, document_slug=values["document"].strip() or None,
+                                     as_version=values["as_version"] == "yes", actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return _import_form(request, values, result=result, status=201)
+
+
+@router.post("/new")
+def new_document(request: Request, session: SessionDep, form: guard.PostedForm) -> Response:
+    """An empty document from the import page's second form; its first version comes by import."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("new_slug", "new_title", "new_kind")}
+    try:
+        document = documents.create_document(session, slug=values["new_slug"].strip(), title=values["new_title"],
+                                             kind=values["new_kind"] or DEFAULT_KIND, actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}", status_code=303)
+
+
+def _import_form(request: Request, values: dict, *, error: RegdraftError | None = None,
+                 result: imports.ImportResult | None = None, status: int = 200) -> HTMLResponse:
+    return page(request, "import.html", status=status_for(error) if error else status,
+                title="Import a document", values={"document": "", "kind": "", "format": "", "as_version": "",
+                                                   "new_slug": "", "new_title": "", "new_kind": "", **values},
+                error=error, result=result, kinds=KINDS, formats=FORMATS)
+
+
 @router.get("/documents/{doc}/responses/{slug}")
 def response_page(request: Request, document: DocumentDep, slug: Annotated[str, Path(max_length=80)],
                   session: SessionDep) -> HTMLResponse:
@@ -206,7 +263,7 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
     return page(request, "response.html", title=response.title, document=document, response=response,
                 stakeholder=session.get(Stakeholder, response.stakeholder_id),
                 text=marks.marked_response(response.text, quotes), quotes=quotes,
-                url_is_safe=bool(response.url) and safe_link(response.url))
+                source_href=link_target(response.url) if response.url else None)
 
 
 @router.get("/documents/{doc}/consultation")

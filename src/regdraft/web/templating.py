@@ -59,7 +59,8 @@ def plain_excerpt(text: str, limit: int = 80) -> str:
 
 
 environment.filters["plain_excerpt"] = plain_excerpt
-environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CSRF_FIELD=guard.CSRF_FIELD,
+environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CREATE_DOCUMENT=guard.CREATE_DOCUMENT,
+                           CSRF_FIELD=guard.CSRF_FIELD,
                            kind_names=KIND_NAMES)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, status
+from fastapi import APIRouter, Body, Header, Query, Request, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
-from regdraft.api.deps import (AmendmentSlug, DocumentDep, Limit, Offset, SessionDep, WriterDep, parse_if_match,
-                               slug_list)
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep,
+                               WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
@@ -66,17 +66,23 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                       "against another text; `hunks` is the report)",
                  s422="`invalid-patch` (with `line`), `invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
+@writes_in_route
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
-            response: HTTPResponse) -> schemas.AmendmentPublic:
+            request: Request, response: HTTPResponse) -> schemas.AmendmentPublic:
     auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
     data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
                           categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
                           new_text=body.new_text, status=body.status,
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
-    amendment = amendment_service.propose(session, document, data, actor=writer.name)
-    response.headers["Location"] = _location(document.slug, amendment.slug)
-    response.headers["ETag"] = f'"{amendment.revision}"'
-    return Presenter(session).amendment(amendment)
+    # The patch is applied and read, and the quotes anchored, before the write lock is taken.
+    prepared = amendment_service.prepare(session, document, data)
+    session.rollback()
+    with write_transaction(request) as writing:
+        document = documents.get_document(writing, document.slug)
+        amendment = amendment_service.propose(writing, document, data, actor=writer.name, prepared=prepared)
+        response.headers["Location"] = _location(document.slug, amendment.slug)
+        response.headers["ETag"] = f'"{amendment.revision}"'
+        return Presenter(writing).amendment(amendment)
 
 
 @router.get("/amendments/{slug}", response_model=schemas.AmendmentPublic, summary="An amendment",
@@ -150,7 +156,7 @@ def apply_one(document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
                  s409=f"{_FAILS}; `amendment` names the one that failed and `steps` the reports so far"))
 def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: SessionDep) -> schemas.ApplySetReport:
     target = documents.get_version(session, document, body.version)
-    chosen = amendment_service.resolve(session, document, body.amendments)
+    chosen = amendment_service.resolve(session, document, amendment_service.check_named(body.amendments))
     outcome = amendment_service.apply_amendments(session, document, target, chosen, partial=body.partial)
     steps = [schemas.ApplyStep(amendment=step.amendment.slug, ok=step.ok,
                                hunks=present.hunk_reports(step.hunks)) for step in outcome.steps]
@@ -170,7 +176,8 @@ def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: Sessio
             responses=problem_responses(404, 422))
 def conflicts(document: DocumentDep, session: SessionDep,
               amendments: Annotated[str | None, Query(
-                  description="Comma-separated slugs (default: every draft and proposed amendment)")] = None,
+                  description=f"Comma-separated slugs, at most {amendment_service.MAX_NAMED}, each once (default: "
+                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS)] = None,
               ) -> schemas.ConflictList:
     if amendments is None:
         chosen = amendment_service.open_amendments(session, document)

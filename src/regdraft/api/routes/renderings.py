@@ -21,12 +21,14 @@ from fastapi import Response as HTTPResponse
 from fastapi.concurrency import run_in_threadpool
 
 from regdraft.api import schemas
-from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
+from regdraft.api.csp import RENDERING_POLICY
+from regdraft.api.deps import MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
+from regdraft.services.amendments import MAX_NAMED
 from regdraft.store.models import Document
 
 router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
@@ -37,9 +39,6 @@ RenderFormat = Enum("RenderFormat", {name: name for name in rendering.FORMATS}, 
 BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown": "criticmarkup",
                  "text/plain": "unified", rendering.FORMATS["akn"]: "akn", rendering.FORMATS["docx"]: "docx",
                  rendering.FORMATS["pdf"]: "pdf"}
-# The page may style itself and show images from http(s); nothing else runs or loads.
-PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; base-uri 'none'; "
-               "form-action 'none'")
 
 FormatQuery = Annotated[RenderFormat | None, Query(
     alias="format", description="The format, if not by path suffix or Accept header: "
@@ -103,7 +102,7 @@ def _render(build: Callable[[], rendering.Rendered], format: str, title: str) ->
     subject = build()
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
-        headers["Content-Security-Policy"] = PAGE_POLICY
+        headers["Content-Security-Policy"] = RENDERING_POLICY
     if format in rendering.BINARY:
         # A file to save, named after what it shows (slugs and numbers: no quoting needed).
         headers["Content-Disposition"] = f'attachment; filename="{_file_name(subject)}.{format}"'
@@ -159,8 +158,9 @@ def _get(path: str, *, model: type | None, summary: str, description: str,
 
 _S409 = ("`patch-does-not-apply`: an amendment does not apply to the version (after those before it); "
          "`amendment` and `hunks` say which and where")
-Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order",
-                                  examples=["profit-ban,innovation-fund-pilot"])]
+Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order: at most "
+                                              f"{MAX_NAMED}, each once",
+                                  max_length=MAX_SLUG_LIST_CHARS, examples=["profit-ban,innovation-fund-pilot"])]
 
 
 def _slugs(amendments: str) -> list[str]:
@@ -216,8 +216,9 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                   "rejected or withdrawn, in the order they were proposed.")
 async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
                   amendments: Annotated[str | None, Query(
-                      description="Comma-separated amendment slugs, in order (default: every draft, proposed or "
-                                  "accepted amendment of this version)")] = None,
+                      description=f"Comma-separated amendment slugs, in order, at most {MAX_NAMED}, each once "
+                                  "(default: every draft, proposed or accepted amendment of this version)",
+                      max_length=MAX_SLUG_LIST_CHARS)] = None,
                   if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
     return await _respond(request, session, document, if_none_match, lambda: rendering.keeling_schedule(

@@ -15,7 +15,7 @@ from lxml import etree
 
 from regdraft.formats.model import ImportedDocument
 from regdraft.formats.read.storage import StorageWriter, clean
-from regdraft.formats.read.xml import local, path
+from regdraft.formats.read.xml import path
 
 _MARKER = re.compile(r"^\((\*?)([A-Za-z0-9]+)\1\)")
 _ROMAN = re.compile(r"^(?=[ivxl]+$)x{0,3}(ix|iv|v?i{0,3})$")
@@ -54,8 +54,8 @@ class _Reader:
     def _inline(self, element: etree._Element) -> str:
         parts = [element.text or ""]
         for child in element:
-            if child.tag == "I" and (child.text or "").strip().isalnum() and len((child.text or "").strip()) < 5:
-                parts.append(f"*{clean(child.text or '')}*")
+            if child.tag == "I" and clean(self._inline(child)):  # italics: defined terms, italic markers
+                parts.append(f"*{self._inline(child)}*")
             else:
                 parts.append(self._inline(child))
             parts.append(child.tail or "")
@@ -66,7 +66,9 @@ class _Reader:
         for div in root.iter(*_DIVS):
             if div.tag == "DIV5":
                 title = title or self._inline(div.find("HEAD")) if div.find("HEAD") is not None else title
-        self._div(root)
+        holder = etree.Element("ECFR")  # so that a DIV at the root is read as one of its own
+        holder.append(root) if root.tag in _DIVS else holder.extend(list(root))
+        self._div(holder)
         return self.out.finish(title=title or "eCFR import", metadata=[("source_format", "eCFR XML")])
 
     def _div(self, element: etree._Element) -> None:
@@ -85,7 +87,8 @@ class _Reader:
             elif tag in ("HEAD", ""):
                 continue
             elif tag in ("AUTH", "SOURCE", "EDNOTE", "CITA", "SECAUTH", "NOTE", "FP", "HD1", "HD2", "HD3"):
-                self.out.block(self._inline(child))
+                self.out.block(" ".join([self._inline(child)] if not len(child) else
+                                        [clean(child.text or "")] + [self._inline(c) for c in child]))
             elif tag in ("GPOTABLE", "TABLE"):
                 rows = [[self._inline(c) for c in row] for row in child.iter("ROW", "TR")]
                 self.out.table(rows)
@@ -101,7 +104,9 @@ class _Reader:
             else:
                 self.out.continuation(self.level, words)
             return
-        italic, marker = bool(match.group(1)), match.group(2)
-        self.level = _level(marker, italic, self.level)
-        label = f"*{marker}*" if italic else marker
-        self.out.item(self.level, label, words[match.end():], source_id=None)
+        while match:  # ``(a)(1) Account means`` opens (a) and, inside it, (1)
+            italic, marker = bool(match.group(1)), match.group(2)
+            self.level = _level(marker, italic, self.level)
+            words = words[match.end():].lstrip()
+            match = _MARKER.match(words)
+            self.out.item(self.level, f"*{marker}*" if italic else marker, "" if match else words)

@@ -36,11 +36,9 @@ HEADINGS: dict[str, dict[str, tuple[str, str]]] = {
                "schedule-part": ("### Part {num}", ": "), "schedule-paragraph": ("### {num}", " "),
                "crossheading": ("###", " "), "section": ("##", " ")},
     "us-cfr": {"part": ("# PART {num}", "—"), "subpart": ("## Subpart {num}", "—"),
-               "provision": ("### § {num}", " "), "appendix": ("##", " "), "section": ("##", " "),
-               "crossheading": ("###", " ")},
+               "provision": ("### § {num}", " "), "section": ("##", " "), "crossheading": ("###", " ")},
     "eu-act": {"title": ("## Title {num}", ": "), "part": ("## Part {num}", ": "),
-               "chapter": ("## Chapter {num}", ": "), "section-group": ("### Section {num}", ": "),
-               "provision": ("### Article {num}", ": "), "annex": ("## Annex {num}", ": "),
+               "chapter": ("## Chapter {num}", ": "), "provision": ("### Article {num}", ": "),
                "crossheading": ("###", " "), "section": ("##", " ")},
 }
 

@@ -1,0 +1,156 @@
+"""Expensive inputs, endpoint by endpoint: each request's work is bounded by what it
+asks, and a request asking for more than a request may is refused before the work is
+done. The bounds are asserted by counting work (patches applied, texts folded,
+responses read), never by timing."""
+
+from __future__ import annotations
+
+import pytest
+
+from regdraft.api.app import create_app
+from regdraft.services import amendments as amendment_service
+
+from .support import problem
+
+
+@pytest.fixture
+def patching_count(monkeypatch) -> list:
+    """Every run of amendments applied in turn, by any endpoint."""
+    runs: list = []
+    real = amendment_service.applied_in_turn
+
+    def counted(patches, text, **kw):
+        runs.append(len(patches))
+        return real(patches, text, **kw)
+
+    monkeypatch.setattr(amendment_service, "applied_in_turn", counted)
+    from regdraft.services import comparisons, rendering
+    for module in (comparisons, rendering):
+        if hasattr(module, "applied_in_turn"):
+            monkeypatch.setattr(module, "applied_in_turn", counted)
+    return runs
+
+
+def test_applying_one_amendment_named_400_times_is_refused_before_applying_it(example, profit_ban, patching_count):
+    r = example.client.post(example.url("/apply"), json={"version": 1, "amendments": ["profit-ban"] * 400})
+    body = problem(r, 422, "invalid-input")
+    assert (body["field"], body["limit"]) == ("amendments", amendment_service.MAX_NAMED)
+    r = example.client.post(example.url("/apply"), json={"version": 1, "amendments": ["profit-ban"] * 2})
+    assert problem(r, 422, "invalid-input")["amendment"] == "profit-ban"
+    assert patching_count == []
+
+
+def test_applying_more_amendments_than_a_request_may_name_is_refused(example, profit_ban, patching_count):
+    names = [f"a-{i}" for i in range(amendment_service.MAX_NAMED + 1)]
+    r = example.client.post(example.url("/apply"), json={"version": 1, "amendments": names})
+    body = problem(r, 422, "invalid-input")
+    assert body["limit"] == amendment_service.MAX_NAMED
+    assert patching_count == []
+
+
+@pytest.mark.parametrize("path", ["/versions/1/keeling", "/versions/1/redline", "/conflicts",
+                                  "/versions/1/keeling.json"])
+def test_a_query_naming_an_amendment_twice_is_refused_before_any_work(example, profit_ban, patching_count, path):
+    r = example.client.get(example.url(path), params={"amendments": "profit-ban,profit-ban"})
+    body = problem(r, 422, "invalid-input")
+    assert body["amendment"] == "profit-ban"
+    r = example.client.get(example.url(path), params={"amendments": ",".join(
+        ["profit-ban"] + [f"a-{i}" for i in range(amendment_service.MAX_NAMED)])})
+    assert problem(r, 422, "invalid-input")["limit"] == amendment_service.MAX_NAMED
+    assert patching_count == []
+
+
+def test_the_longest_list_a_query_may_hold_is_refused_past_it(example, profit_ban):
+    slugs = ",".join("a" * 80 for _ in range(amendment_service.MAX_NAMED + 2))
+    r = example.client.get(example.url("/versions/1/keeling"), params={"amendments": slugs})
+    problem(r, 422, "validation-error")
+
+
+def test_the_page_and_the_api_name_as_many_amendments(example, profit_ban):
+    from regdraft.web import routes
+    assert routes.MAX_NAMED == amendment_service.MAX_NAMED
+
+
+def test_an_amendment_with_more_citations_than_allowed_is_refused_before_any_is_anchored(example, monkeypatch):
+    anchored = []
+    real = amendment_service._anchor_citations
+    monkeypatch.setattr(amendment_service, "_anchor_citations",
+                        lambda *args: anchored.append(args) or real(*args))
+    quote = {"response": "adcs-response", "quote": "a profit motive"}
+    from .support import PROFIT_BAN_TEXT
+    r = example.propose("many-quotes", PROFIT_BAN_TEXT, citations=[quote] * (amendment_service.MAX_CITATIONS + 1))
+    body = problem(r, 422, "invalid-input")
+    assert body["field"] == "citations" and body["limit"] == amendment_service.MAX_CITATIONS
+    assert anchored == []
+
+
+def test_the_schema_states_the_list_limits_the_server_enforces(settings):
+    schema = create_app(settings).openapi()
+    parts = schema["components"]["schemas"]
+    apply = parts["ApplyRequest"]["properties"]["amendments"]
+    assert (apply["minItems"], apply["maxItems"], apply["uniqueItems"]) == (1, amendment_service.MAX_NAMED, True)
+    create = parts["AmendmentCreate"]["properties"]
+    assert create["citations"]["maxItems"] == amendment_service.MAX_CITATIONS
+    assert create["categories"]["maxItems"] == len(amendment_service.CATEGORIES)
+    assert create["categories"]["uniqueItems"] is True
+    keeling = schema["paths"]["/api/documents/{doc}/versions/{n}/keeling"]["get"]["parameters"]
+    amendments = next(p for p in keeling if p["name"] == "amendments")
+    assert any(s.get("maxLength") for s in amendments["schema"].get("anyOf", [amendments["schema"]]))
+
+
+def test_citations_of_one_response_fold_it_once_and_never_under_the_write_lock(example, monkeypatch):
+    from regdraft.core import amendments as core_amendments
+    from regdraft.core import anchors
+
+    from .support import PROFIT_BAN_TEXT
+
+    writers = example.client.app.state.database.sqlite_writers
+    folds, analyses = [], []
+    real_init, real_analyse = anchors.FoldedText.__init__, core_amendments.analyse
+
+    def counted_init(self, text):
+        folds.append((len(text), writers.locked()))
+        real_init(self, text)
+
+    def counted_analyse(base, patch_text):
+        analyses.append(writers.locked())
+        return real_analyse(base, patch_text)
+
+    monkeypatch.setattr(anchors.FoldedText, "__init__", counted_init)
+    monkeypatch.setattr(amendment_service, "analyse", counted_analyse)
+    quotes = ["a profit motive has no place", "children's social care", "not-for-profit"]
+    citations = [{"response": "adcs-response", "quote": quotes[i % 3]} for i in range(amendment_service.MAX_CITATIONS)]
+    r = example.propose("cited-often", PROFIT_BAN_TEXT, citations=citations)
+    assert r.status_code == 201, r.text
+    assert [c["start"] for c in r.json()["citations"]] == [
+        {q: r.json()["citations"][i]["start"] for i, q in enumerate(quotes)}[quotes[i % 3]]
+        for i in range(amendment_service.MAX_CITATIONS)]
+    assert len(folds) == 1  # one response, folded once for twenty citations
+    assert analyses == [False] and [locked for _, locked in folds] == [False]
+
+
+def test_a_response_changed_between_preparing_and_storing_is_anchored_again(example, monkeypatch):
+    """What was computed without the lock is stored only if its texts are still the
+    stored ones."""
+    from .support import PROFIT_BAN_TEXT
+    real_prepare = amendment_service.prepare
+    calls = []
+
+    def prepare_then_change(session, document, data, **kw):
+        prepared = real_prepare(session, document, data, **kw)
+        if not calls:
+            r = example.client.put(example.url("/responses/adcs-response"), json={
+                "stakeholder": "adcs", "title": "adcs-response title", "date": "2014-06-05",
+                "text": "Preface.\n\nThe Association believes that a profit motive has no place."})
+            assert r.status_code in (200, 201), r.text
+        calls.append(prepared)
+        return prepared
+
+    monkeypatch.setattr(amendment_service, "prepare", prepare_then_change)
+    r = example.propose("raced", PROFIT_BAN_TEXT, citations=[{"response": "adcs-response",
+                                                              "quote": "a profit motive has no place"}])
+    assert r.status_code == 201, r.text
+    assert len(calls) == 2  # prepared again, inside the writing transaction
+    text = example.client.get(example.url("/responses/adcs-response")).json()["text"]
+    citation = r.json()["citations"][0]
+    assert text[citation["start"]:citation["end"]] == "a profit motive has no place"

@@ -1,0 +1,60 @@
+"""Amending instructions cost a bounded number of readings of the text: a word edit
+inside a line moves the provisions after it along instead of reading the whole text
+again, and where it does, the moved provisions are exactly those a reading gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regdraft.core import instructions
+from regdraft.core.structure import parse_structure
+
+ROOT = Path(__file__).resolve().parents[2]
+# A real statutory instrument (drafts/README or tests/fixtures/README give its source).
+REAL = (ROOT / "drafts" / "children-social-care-delegation" / "versions" / "0001.md").read_text()
+
+pieces = st.sampled_from(["any person", " ", "(2)", "- (a) ", "### 4. ", "Interpretation", "1.", "“x”",
+                          "regulation 3", "\u00a0", "# ", "(b)", "Part 2", "—", "word", ""])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0), st.integers(min_value=0, max_value=30), pieces)
+def test_a_moved_tree_is_the_tree_a_reading_gives(at, length, inserted):
+    start = at % len(REAL)
+    end = min(len(REAL), start + length)
+    instructions._tree(REAL)
+    result = instructions._edit(REAL, start, end, inserted)
+    kept = instructions._TREES.get(result)
+    if kept is not None:
+        assert kept.structure.provisions == parse_structure(result, strict=False).provisions
+        assert kept.structure.text == result
+
+
+def _regulations(n: int) -> str:
+    return "# The Example Regulations\n\n" + "".join(
+        f"### {k}. Heading {k}\n\n(1) A local authority may delegate function {k} to any person.\n\n"
+        f"(2) The person must report.\n\n" for k in range(1, n + 1))
+
+
+def test_instructions_for_many_word_edits_read_the_whole_text_a_few_times(monkeypatch):
+    old = _regulations(150)
+    new = old.replace("to any person.", "to a body that is not-for-profit.")
+    readings = []
+    real = instructions.parse_structure
+
+    def counted(text, **kw):
+        if len(text) > 1000:
+            readings.append(len(text))
+        return real(text, **kw)
+
+    monkeypatch.setattr(instructions, "parse_structure", counted)
+    instructions._TREES.clear()
+    numbered = instructions.generate(old, new)
+    assert len(numbered) == 150
+    assert instructions.parse(instructions.render_instructions(numbered), old) == new
+    # The old text, the new one, and a reading again where the final check starts from
+    # the old text once more: not one reading per instruction (there were 301 and 451).
+    assert len(readings) <= 4, len(readings)
