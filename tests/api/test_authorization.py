@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem
+from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem, tracked_replacement
 
 ROLES = ("anonymous", "reader", "stakeholder", "drafter", "reviewer", "admin")
 # The stakeholder token speaks for adcs; nspcc is "another stakeholder".
@@ -56,23 +56,12 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
 
 
 def _from_word(ex, headers: dict) -> object:
-    """Version 2 exported as Word, with "any person" replaced under Track Changes by
-    the proposer's stakeholder (Word's user name), sent back as an amendment."""
-    import io
-    import zipfile
-
-    exported = ex.client.get(ex.url("/versions/2/export.docx")).content
-    parts = zipfile.ZipFile(io.BytesIO(exported))
-    who = 'w:author="Association of Directors of Children\'s Services"'
-    xml = parts.read("word/document.xml").decode().replace(
-        "any person", f'</w:t></w:r><w:del w:id="90" {who}><w:r><w:delText>any person</w:delText></w:r></w:del>'
-                      f'<w:ins w:id="91" {who}><w:r><w:t>a charity</w:t></w:r></w:ins><w:r><w:t xml:space="preserve">')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as edited:
-        for info in parts.infolist():
-            edited.writestr(info, xml if info.filename == "word/document.xml" else parts.read(info))
+    """Version 2 exported as Word, "any person" replaced under Track Changes by the
+    proposer's stakeholder (Word's user name), sent back as an amendment."""
+    edited = tracked_replacement(ex.client.get(ex.url("/versions/2/export.docx")).content, "any person", "a charity",
+                                 "Association of Directors of Children's Services")
     return ex.client.post(ex.url("/amendments/from-word"), params={"slug": "cell-word", "categories": "profit-ban"},
-                          content=out.getvalue(), headers={**headers, "Content-Type": "application/octet-stream"})
+                          content=edited, headers={**headers, "Content-Type": "application/octet-stream"})
 
 
 def _status(slug: str, status: str):

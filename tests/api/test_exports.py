@@ -14,7 +14,7 @@ from lxml import etree
 from regdraft.formats.read.tracked_changes import read_tracked_changes
 from regdraft.formats.write import pdf
 
-from .support import PROFIT_BAN_TEXT, V1, V2, problem
+from .support import PROFIT_BAN_TEXT, V1, V2, problem, tracked_replacement
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "akn-schema" / "akomantoso30.xsd"
@@ -83,26 +83,12 @@ def test_a_version_as_pdf(example):
 
 
 def test_an_edited_word_export_comes_back_as_an_amendment(example):
-    import io
-    import zipfile
-
     exported = example.client.get(example.url("/versions/1/export.docx")).content
-    parts = zipfile.ZipFile(io.BytesIO(exported))
-    document = parts.read("word/document.xml").decode()
     old = "any person"
-    assert document.count(old) == 1
-    # Word's markup for "any person" struck out and "a charity" typed in, by NSPCC.
-    who = 'w:author="NSPCC" w:date="2026-12-01T00:00:00Z"'
-    document = document.replace(old, f'</w:t></w:r><w:del w:id="90" {who}><w:r><w:delText>{old}</w:delText></w:r>'
-                                      f'</w:del><w:ins w:id="91" {who}><w:r><w:t>a charity</w:t></w:r></w:ins>'
-                                      f'<w:r><w:t xml:space="preserve">')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as edited:
-        for info in parts.infolist():
-            edited.writestr(info, document if info.filename == "word/document.xml" else parts.read(info))
+    edited = tracked_replacement(exported, old, "a charity", "NSPCC")
     url = example.url("/amendments/from-word")
     response = example.client.post(url, params={"slug": "charity", "categories": "profit-ban"},
-                                   content=out.getvalue(), headers={"Content-Type": DOCX})
+                                   content=edited, headers={"Content-Type": DOCX})
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["base"] == 1 and body["candidates"] == ["NSPCC"] and body["unplaced"] == []
