@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem
+from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem, tracked_replacement
 
 ROLES = ("anonymous", "reader", "stakeholder", "drafter", "reviewer", "admin")
 # The stakeholder token speaks for adcs; nspcc is "another stakeholder".
@@ -55,6 +55,15 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
                 "2014 and come into force on 1st July 2014.")
 
 
+def _from_word(ex, headers: dict) -> object:
+    """Version 2 exported as Word, "any person" replaced under Track Changes by the
+    proposer's stakeholder (Word's user name), sent back as an amendment."""
+    edited = tracked_replacement(ex.client.get(ex.url("/versions/2/export.docx")).content, "any person", "a charity",
+                                 "Association of Directors of Children's Services")
+    return ex.client.post(ex.url("/amendments/from-word"), params={"slug": "cell-word", "categories": "profit-ban"},
+                          content=edited, headers={**headers, "Content-Type": "application/octet-stream"})
+
+
 def _status(slug: str, status: str):
     return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
                                         json={"status": status, "reason": f"Decided: {status}."}, headers=h)
@@ -89,6 +98,7 @@ CELLS = [
         ex.url("/amendments"), json=_amend("cell-cites-other", citations=[
             {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), headers=h),
         expect(201, EDITORS)),
+    Cell("propose its own from a Word file", _from_word, expect(201, OWNERS)),
     Cell("withdraw its own", _status("own-withdraw", "withdrawn"), expect(200, OWNERS),
          needs=(("own-withdraw", OWN, PROFIT_BAN_TEXT),)),
     Cell("move its own back to draft", _status("own-draft", "draft"), expect(200, OWNERS),
@@ -164,7 +174,8 @@ def test_the_matrix_walks_every_write_route(client):
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
-               ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT")}
+               ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
+               ("/api/documents/{doc}/amendments/from-word", "POST")}
     assert writes - reads_by_post == covered
 
 

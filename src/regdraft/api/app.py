@@ -24,7 +24,8 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import amendments, consultation, documents, events, imports, outcome, renderings
+from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, renderings,
+                                  word_amendments)
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix="/api", dependencies=[Depends(get_principal)])
     api.include_router(imports.router)
     api.include_router(documents.router)
+    api.include_router(word_amendments.router)
     api.include_router(amendments.router)
     api.include_router(consultation.router)
     api.include_router(events.router)

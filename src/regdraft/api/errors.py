@@ -25,6 +25,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     PatchDoesNotApply              409
     NotAcceptable                  406
     WorkStopped                    503
+    RendererUnavailable            503
     MalformedRequest, and any other RegdraftError  400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
@@ -62,7 +63,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
-                                  RegdraftError, Unauthenticated, WorkStopped)
+                                  RegdraftError, RendererUnavailable, Unauthenticated, WorkStopped)
 from regdraft.store.engine import is_busy
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
@@ -77,6 +78,7 @@ STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (PatchDoesNotApply, 409),
     (NotAcceptable, 406),
     (WorkStopped, 503),
+    (RendererUnavailable, 503),
 )
 
 _STANDARD = {"type", "title", "status", "detail", "instance"}

@@ -10,6 +10,8 @@ import typer
 
 from regdraft.cli.app import app
 from regdraft.cli.common import ActorOption, actor_name, database, out, read_bytes, short
+from regdraft.cli.word_amendment import (AmendmentOption, CategoryOption, PartialOption, ProposerOption,
+                                         import_as_amendment)
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
 
@@ -37,9 +39,17 @@ def import_(
                                          help="The version's message (default: 'Imported from FORMAT').")] = "",
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print the text the import would store, and its report on stderr; store nothing.")] = False,
+    as_amendment: Annotated[bool, typer.Option(
+        "--as-amendment", help="FILE is a Word export of --document edited with tracked changes: propose them "
+                               "as an amendment against the version it was exported from.")] = False,
+    amendment: AmendmentOption = None,
+    proposer: ProposerOption = None,
+    category: CategoryOption = None,
+    partial: PartialOption = False,
     actor: ActorOption = None,
 ) -> None:
-    """Create a document, or a new version of one, from a file.
+    """Create a document, or a new version of one, from a file; or, with
+    --as-amendment, an amendment from a Word file's tracked changes.
 
     Prints what was created, then the report: the provisions found by kind, the
     amendment annotations kept, and every element that could not be placed (kept as
@@ -48,6 +58,9 @@ def import_(
     from regdraft.services import imports
 
     data = read_bytes(file)
+    if as_amendment:
+        return import_as_amendment(file, data, document=document, slug=amendment, title=message,
+                                   proposer=proposer, categories=category, partial=partial, actor=actor_name(actor))
     format = from_.value if from_ is not None else None
     wanted = kind.value if kind is not None else None
     if dry_run:

@@ -24,6 +24,7 @@ on one line; neither needs to know the subclasses' details::
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
+    ├── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
     ├── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
     └── WorkStopped                  work stopped before its end (its client left) (503)
 
@@ -161,6 +162,14 @@ class NotAcceptable(RegdraftError):
 
     code = "not-acceptable"
     title = "Not acceptable"
+
+
+class RendererUnavailable(RegdraftError):
+    """A format needs a program outside regdraft (LibreOffice for PDF) that is not
+    installed, failed or took too long; the other formats still work."""
+
+    code = "renderer-unavailable"
+    title = "Renderer unavailable"
 
 
 class MalformedRequest(RegdraftError):

@@ -66,6 +66,9 @@ class Source:
     proposer: str
     notes: tuple[str, ...] = ()
     """Pre-rendered, escaped HTML fragments (one per citation) for the Keeling notes."""
+    proposed: str = ""
+    """When the change was proposed (ISO 8601), for formats that date changes (Word's
+    tracked changes); empty when unknown."""
 
 
 @dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each

@@ -10,7 +10,8 @@ attributed to the amendment that made it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
@@ -22,6 +23,7 @@ from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
+from regdraft.formats.write import Provenance, Revision
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents
 from regdraft.store.models import Amendment, Document, Stakeholder, Version
@@ -45,6 +47,10 @@ class Comparison:
     """Derived from content hashes and amendment patches: the same inputs, the same tag."""
     kind: str = DEFAULT_KIND
     """The kind of document the texts are: their provisions are read as that kind."""
+    base: Provenance | None = field(default=None, compare=False)
+    """The version compared from, when the old side is one (an export names it)."""
+    editors: dict[str, Revision] = field(default_factory=dict, compare=False)
+    """Who made the direct edits (source ``version-N``) the diff shows, and when."""
 
     @property
     def old_hash(self) -> str:
@@ -107,7 +113,22 @@ class StakeholderNames(dict[int, str]):
 def sources_of(session: Session, amendments: list[Amendment],
                names: StakeholderNames | None = None) -> dict[str, Source]:
     names = StakeholderNames(session) if names is None else names
-    return {a.slug: Source(a.title, names[a.proposer_id]) for a in amendments}
+    return {a.slug: Source(a.title, names[a.proposer_id], proposed=iso_time(a.created_at)) for a in amendments}
+
+
+def provenance(session: Session, document: Document, version: Version) -> Provenance:
+    """What an export of ``version`` says it is of."""
+    first = version if version.number == 1 else documents.get_version(session, document, 1)
+    return Provenance(document.slug, document.title, document.kind, version.number,
+                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first.created_at))
+
+
+def iso_time(when: datetime) -> str:
+    """A stored time as ISO 8601 in UTC (``2014-06-20T00:00:00Z``); a time stored without
+    a zone is UTC."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND) -> Comparison:
@@ -118,19 +139,22 @@ def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = 
 def compare_versions(session: Session, document: Document, old: int, new: int) -> Comparison:
     a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
     producers: list[Amendment] = []
+    editors: dict[str, Revision] = {}
     if a.number < b.number:
         steps = []
         for version in documents.list_versions(session, document)[a.number:b.number]:
             producer = session.get(Amendment, version.produced_by_id) if version.produced_by_id else None
             if producer is not None:
                 producers.append(producer)
+            else:
+                editors[f"version-{version.number}"] = Revision(version.author, iso_time(version.created_at))
             steps.append(Step(version.text, producer.slug if producer else f"version-{version.number}"))
         diff = diff_steps(a.text, steps, document.kind)
     else:
         diff = diff_texts(a.text, b.text, document.kind)
     return Comparison(f"{document.slug}@{a.number}", f"{document.slug}@{b.number}", a.text, b.text, diff,
                       sources_of(session, producers), etag("versions", document.kind, a.content_hash, b.content_hash),
-                      document.kind)
+                      document.kind, provenance(session, document, a), editors)
 
 
 def amended(version: Version, amendments: list[Amendment], kind: str = DEFAULT_KIND) -> History:
@@ -178,4 +202,5 @@ def compare_amendments(session: Session, document: Document, version: int, slugs
     return Comparison(f"{document.slug}@{base.number}", f"{document.slug}@{base.number}+{'+'.join(slugs)}",
                       base.text, history.current, history.diff(),
                       sources_of(session, chosen),
-                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind)
+                      etag("amendments", document.kind, base.content_hash, *map(amendment_key, chosen)), document.kind,
+                      provenance(session, document, base))

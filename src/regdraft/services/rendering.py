@@ -15,7 +15,15 @@ unified        text/plain          a line-based unified diff
 json           application/json    changes grouped by provision (and, for a schedule,
                                    its notes, conflicts, applied and withheld sets)
 instructions   text/plain          numbered UK-style amending instructions
+docx           (Word)              the changes as Word tracked changes, by proposer
+pdf            application/pdf     the .docx laid out for print by LibreOffice
+akn            application/akn+xml a single version as an Akoma Ntoso 3.0 act
 =============  ==================  ==================================================
+
+A single version (:class:`VersionExport`) renders as ``akn``, ``docx`` and ``pdf``,
+and in the text formats as itself against itself (the clean text); comparisons and
+schedules render in every format but ``akn``. ``docx``, ``pdf`` and ``akn`` are bytes
+(:data:`BINARY`: the first two are not text at all).
 
 :func:`etag_of` is computed before rendering (so a conditional request need not
 render) from everything the rendering depends on: the texts' content hashes, each
@@ -33,15 +41,20 @@ from sqlmodel import Session, func, select
 
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
-from regdraft.core.errors import PatchDoesNotApply
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
+from regdraft.formats.write import Provenance, Revision
+from regdraft.formats.write.akn import write_act
+from regdraft.formats.write.docx import comparison_docx, version_docx
+from regdraft.formats.write.pdf import pdf_from_docx
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents
 from regdraft.services.comparisons import (Comparison, StakeholderNames, amended_where_possible, amendment_key,
-                                          compare_amendments, etag, sources_of)
+                                          compare_amendments, compare_texts, etag, provenance,
+                                          sources_of)
 from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
 FORMATS: dict[str, str] = {
@@ -51,8 +64,17 @@ FORMATS: dict[str, str] = {
     "unified": "text/plain",
     "json": "application/json",
     "instructions": "text/plain",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "akn": "application/akn+xml",
 }
 """Each format and its media type."""
+BINARY = frozenset({"docx", "pdf"})
+"""Formats that are not text (a terminal cannot show them)."""
+VERSION_FORMATS = ("akn", "docx", "pdf")
+"""What a single version is exported as."""
+COMPARISON_FORMATS = tuple(name for name in FORMATS if name != "akn")
+"""What a comparison or a schedule is rendered as: an AKN act is one version."""
 
 SCHEDULE_STATUSES = ("draft", "proposed", "accepted")
 """The amendments a schedule shows when none are named: every one that is still open
@@ -103,6 +125,29 @@ class KeelingSchedule:
     """The version against the applied amendments, for the text formats."""
     notes: tuple[AmendmentNote, ...]
     """Every chosen amendment, applied or withheld, with its citations."""
+
+
+@dataclass(frozen=True)
+class VersionExport:
+    """One version itself: a whole document (AKN, Word, PDF), or in the text formats
+    the version against itself."""
+
+    about: Provenance
+    structure: Structure
+    etag: str
+
+    @property
+    def comparison(self) -> Comparison:
+        name = f"{self.about.document}@{self.about.version}"
+        text = self.structure.text
+        return compare_texts(name, text, name, text, self.about.kind)
+
+
+def version_export(session: Session, document: Document, number: int) -> VersionExport:
+    version = documents.get_version(session, document, number)
+    about = provenance(session, document, version)
+    return VersionExport(about, documents.structure_of(document, version.text),
+                         etag("version", version.content_hash, repr(about)))
 
 
 def amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Comparison:
@@ -169,7 +214,8 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     tag = etag("keeling", document.kind, base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
-                            sources_of(session, to_apply, names), tag, document.kind)
+                            sources_of(session, to_apply, names), tag, document.kind,
+                            provenance(session, document, base))
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()))
@@ -260,11 +306,13 @@ def _amendment_note(document: Document, amendment: Amendment, citations: list[tu
 
 # Formats -----------------------------------------------------------------------------
 
-Rendered = Comparison | KeelingSchedule
+Rendered = Comparison | KeelingSchedule | VersionExport
 
 
 def etag_of(subject: Rendered, format: str) -> str:
     """A strong entity tag for ``subject`` rendered as ``format``, without rendering it."""
+    if isinstance(subject, VersionExport):
+        return etag("rendering", format, subject.etag)
     if isinstance(subject, KeelingSchedule):
         shown = [subject.title, subject.applied, subject.withheld, subject.notes,
                  [(n.provision, n.message) for n in subject.keeling.conflicts]]
@@ -279,11 +327,26 @@ length of the text it is tried on, so this is about 500 changes to a 100 000-cha
 regulation, about 10 s of work."""
 
 
-def render(subject: Rendered, format: str, *, title: str = "") -> str:
-    """``subject`` in ``format`` (a key of :data:`FORMATS`). ``title`` heads an html
-    page of a comparison (a schedule has its own)."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}")
+def formats_of(subject: Rendered) -> tuple[str, ...]:
+    return tuple(FORMATS) if isinstance(subject, VersionExport) else COMPARISON_FORMATS
+
+
+def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
+    """``subject`` in ``format`` (a key of :data:`FORMATS`; bytes for ``docx``, ``pdf``
+    and ``akn``). ``title`` heads an html page or Word document of a comparison (a
+    schedule has its own)."""
+    if format not in formats_of(subject):
+        raise InvalidInput(f"format {format!r} is not offered for this rendering; offered: "
+                           + ", ".join(formats_of(subject)), field="format")
+    if isinstance(subject, VersionExport):
+        return _render_version(subject, format, title=title)
+    if format in ("docx", "pdf"):
+        if isinstance(subject, KeelingSchedule):
+            docx = _comparison_docx(subject.comparison, subject.title, f"{subject.comparison.old_name} as amended "
+                                    f"by {_count(len(subject.applied), 'amendment')}")
+        else:
+            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}")
+        return docx if format == "docx" else pdf_from_docx(docx)
     if isinstance(subject, KeelingSchedule):
         return _render_schedule(subject, format)
     comparison = subject
@@ -300,6 +363,26 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str:
     if format == "json":
         return _json(comparison.as_json())
     return comparison.instructions()
+
+
+def _render_version(export: VersionExport, format: str, *, title: str = "") -> str | bytes:
+    if format == "akn":
+        return write_act(export.structure, export.about)
+    if format in ("docx", "pdf"):
+        docx = version_docx(export.structure.text, export.about)
+        return docx if format == "docx" else pdf_from_docx(docx)
+    return render(export.comparison, format, title=title or f"{export.about.title}: version {export.about.version}")
+
+
+def _comparison_docx(comparison: Comparison, title: str, subtitle: str) -> bytes:
+    """The comparison with its changes as Word revisions: an amendment's by its
+    proposer, dated when it was proposed; a direct edit's by the version's author."""
+    revisions = {slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()}
+    revisions.update(comparison.editors)
+    pieces = [(op.kind, op.text, op.source) for group in comparison.diff.groups for op in group.ops]
+    return comparison_docx(pieces, title=title, subtitle=subtitle,
+                           revisions=revisions, base=comparison.base, new_hash=comparison.new_hash,
+                           old_hash=comparison.old_hash)
 
 
 def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
