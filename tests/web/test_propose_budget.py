@@ -17,7 +17,7 @@ def test_proposing_through_the_form_analyses_without_the_write_lock(web, monkeyp
     analysed = []
     real = core_amendments.analyse
     monkeypatch.setattr(amendment_service, "analyse",
-                        lambda base, patch: analysed.append(writers.locked()) or real(base, patch))
+                        lambda base, patch, kind: analysed.append(writers.locked()) or real(base, patch, kind))
     token = csrf_of(html_of(web.get(f"{BASE}/propose")))
     response = web.post(f"{BASE}/propose", data={
         "csrf_token": token, "base": "2", "title": "Later commencement", "slug": "", "proposer": "nspcc",
