@@ -486,3 +486,26 @@ class EventPublic(_Out):
 
 class EventList(_Page):
     items: list[EventPublic]
+
+
+# Search ---------------------------------------------------------------------------
+
+class SearchHit(_Out):
+    kind: str = Field(description="`provision`, `amendment` or `response`")
+    document: str
+    target: str = Field(description="The provision's id (empty for the words before the first provision), or the "
+                                    "amendment's or response's slug")
+    label: str = Field(description="The provision's label, or the amendment's or response's title")
+    snippet: str = Field(description="HTML: the words around the match, escaped, the matched words in `<mark>`")
+    url: str = Field(description="The page that shows it (a provision: its anchor in the version)")
+    api_url: str
+    version_from: int | None = Field(None, description="A provision's text: the first version that has it")
+    version_until: int | None = Field(None, description="...and the first that no longer does (`null`: the head "
+                                                        "still has it)")
+    status: str | None = Field(None, description="An amendment's status")
+    stakeholder: str | None = Field(None, description="An amendment's proposer, or a response's stakeholder")
+
+
+class SearchPage(_Page):
+    q: str
+    items: list[SearchHit]

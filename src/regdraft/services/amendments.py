@@ -17,7 +17,7 @@ from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition
                                   QuoteNotFound)
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import documents
+from regdraft.services import documents, search
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
@@ -109,6 +109,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     session.add(amendment)
     session.flush()
     _store_details(session, amendment, data.categories, analysis, anchored)
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
            before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
@@ -142,6 +143,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     amendment.updated_at = utcnow()
     _clear_details(session, amendment)
     _store_details(session, amendment, data.categories, analysis, anchored)
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
            before=content_hash(before), after=content_hash(amendment.patch_text))
     return True
@@ -226,8 +228,10 @@ def get_amendment(session: Session, document: Document, slug: str) -> Amendment:
 
 def list_amendments(session: Session, document: Document, *, status: str | None = None,
                     category: str | None = None, proposer: str | None = None, provision: str | None = None,
-                    offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
+                    q: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
     query = select(Amendment).where(Amendment.document_id == document.id)
+    if q is not None:
+        query = query.where(Amendment.id.in_(search.matching_amendments(session.connection(), document, q)))
     if status is not None:
         if status not in STATUSES:
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
