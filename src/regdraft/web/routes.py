@@ -22,7 +22,7 @@ from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering
+from regdraft.services import auth, comparisons, documents, rendering, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -43,6 +43,8 @@ MAX_NAMED = 80
 """Amendments an address may name one by one: a longer list makes an address longer
 than browsers and servers keep. The Keeling page's "every" option asks for more
 without naming them."""
+SEARCH_PAGE = 20
+"""Hits on a page of search results."""
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
@@ -65,6 +67,28 @@ def stylesheet() -> Response:
 @router.get("/")
 def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
     return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
+                statuses=amendment_service.STATUSES)
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep,
+                q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "", document: Filter = None,
+                kind: Filter = None, version: Filter = None, stakeholder: Filter = None, category: Filter = None,
+                status: Filter = None, offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0) -> HTMLResponse:
+    filters = {"document": _blank_is_none(document), "kind": _blank_is_none(kind),
+               "version": _blank_is_none(version), "stakeholder": _blank_is_none(stakeholder),
+               "category": _blank_is_none(category), "status": _blank_is_none(status)}
+    hits, total = [], 0
+    checked = search.filters_from(session, document=filters["document"], version=filters["version"],
+                                  kinds=[filters["kind"]] if filters["kind"] else [],
+                                  stakeholder=filters["stakeholder"], category=filters["category"],
+                                  status=filters["status"])
+    if q.strip():
+        hits, total = search.search(session, q, checked, offset=offset, limit=SEARCH_PAGE)
+    return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
+                hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
+                documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
+                stakeholders=documents.list_stakeholders(session), categories=amendment_service.CATEGORIES,
                 statuses=amendment_service.STATUSES)
 
 
@@ -107,12 +131,13 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
 
 @router.get("/documents/{doc}/amendments")
 def amendments_page(request: Request, document: DocumentDep, session: SessionDep, category: Filter = None,
-                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None) -> HTMLResponse:
+                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None,
+                    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_CHARS)] = None) -> HTMLResponse:
     filters = {"category": _blank_is_none(category), "stakeholder": _blank_is_none(stakeholder),
-               "status": _blank_is_none(status), "provision": _blank_is_none(provision)}
+               "status": _blank_is_none(status), "provision": _blank_is_none(provision), "q": _blank_is_none(q)}
     rows, total = amendment_service.list_amendments(
         session, document, status=filters["status"], category=filters["category"], proposer=filters["stakeholder"],
-        provision=filters["provision"], limit=views.ALL)
+        provision=filters["provision"], q=filters["q"], limit=views.ALL)
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
                 categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
