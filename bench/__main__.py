@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "apply", "schedule", "listing", "serving")
+SECTIONS = ("pipeline", "apply", "schedule", "listing", "search", "serving")
 
 
 def _seconds(value: float | None) -> str:
@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             from bench import listing
             listed, explain = listing.run(100 if args.quick else listing.DOCUMENTS)
             rows += listed
+        elif section == "search":
+            from bench import search
+            rows += search.run(100 if args.quick else listing.DOCUMENTS)
         else:
             from bench import serving
             rows += serving.run(3 if args.quick else 10)

@@ -4,10 +4,9 @@ keep on write, on both backends."""
 from __future__ import annotations
 
 from sqlalchemy import select
-
-from regdraft.files import load
 from sqlmodel import select as sqlmodel_select
 
+from regdraft.files import load
 from regdraft.services import documents, search
 from regdraft.store.engine import downgrade, make_engine, migrate, session_scope
 from regdraft.store.models import SearchItem

@@ -133,26 +133,33 @@ def provision_pieces(text_: str, kind: str) -> dict[str, tuple[str, str]]:
     return pieces
 
 
+def _turnover(held: dict[str, tuple[str, str]], pieces: dict[str, tuple[str, str]]) -> tuple[list[str], dict]:
+    """Which of the provision texts ``held`` (by id) a version with ``pieces`` no longer
+    holds, and which of its pieces are new."""
+    gone = [target for target, piece in held.items() if pieces.get(target) != piece]
+    new = {target: piece for target, piece in pieces.items() if held.get(target) != piece}
+    return gone, new
+
+
+def _provision_row(document_id: int, target: str, piece: tuple[str, str], since: int,
+                   until: int | None = None) -> dict:
+    return {"document_id": document_id, "kind": "provision", "target": target, "label": piece[0],
+            "body": piece[1], "version_from": since, "version_until": until}
+
+
 def index_version(connection: Connection, document_id: int, kind: str, number: int, text_: str) -> None:
     """Version ``number`` (the new head) of a document: close the rows of provisions
     whose text it changes or drops, add rows for its new text."""
-    pieces = provision_pieces(text_, kind)
     current = connection.execute(
         select(items.c.id, items.c.target, items.c.label, items.c.body)
         .where(items.c.document_id == document_id, items.c.kind == "provision", items.c.version_until.is_(None))
     ).all()
-    closed = []
-    for row in current:
-        if pieces.get(row.target) == (row.label, row.body):
-            del pieces[row.target]
-        else:
-            closed.append(row.id)
-    if closed:
-        connection.execute(update(items).where(items.c.id.in_(closed)).values(version_until=number))
-    if pieces:
-        connection.execute(insert(items), [
-            {"document_id": document_id, "kind": "provision", "target": target, "label": label, "body": body,
-             "version_from": number} for target, (label, body) in pieces.items()])
+    gone, new = _turnover({row.target: (row.label, row.body) for row in current}, provision_pieces(text_, kind))
+    ids = {row.target: row.id for row in current}
+    if gone:
+        connection.execute(update(items).where(items.c.id.in_([ids[t] for t in gone])).values(version_until=number))
+    if new:
+        connection.execute(insert(items), [_provision_row(document_id, t, piece, number) for t, piece in new.items()])
 
 
 def amendment_body(title: str, rationale: str, patch_text: str) -> str:
@@ -162,41 +169,71 @@ def amendment_body(title: str, rationale: str, patch_text: str) -> str:
     return _indexable("\n\n".join(part for part in (title, rationale, inserted, deleted) if part))
 
 
+def _amendment_row(amendment) -> dict:
+    return {"document_id": amendment.document_id, "kind": "amendment", "target": amendment.slug,
+            "label": amendment.title, "amendment_id": amendment.id, "stakeholder_id": amendment.proposer_id,
+            "body": amendment_body(amendment.title, amendment.rationale, amendment.patch_text)}
+
+
+def _response_row(response) -> dict:
+    return {"document_id": response.document_id, "kind": "response", "target": response.slug,
+            "label": response.title, "response_id": response.id, "stakeholder_id": response.stakeholder_id,
+            "body": _indexable(f"{response.title}\n\n{response.text}")}
+
+
 def index_amendment(connection: Connection, amendment: Amendment) -> None:
     """An amendment proposed, revised or rebased: its row holds what it says now."""
     connection.execute(delete(items).where(items.c.amendment_id == amendment.id))
-    connection.execute(insert(items).values(
-        document_id=amendment.document_id, kind="amendment", target=amendment.slug, label=amendment.title,
-        amendment_id=amendment.id, stakeholder_id=amendment.proposer_id,
-        body=amendment_body(amendment.title, amendment.rationale, amendment.patch_text)))
+    connection.execute(insert(items).values(**_amendment_row(amendment)))
 
 
 def index_response(connection: Connection, response: Response) -> None:
     connection.execute(delete(items).where(items.c.response_id == response.id))
-    connection.execute(insert(items).values(
-        document_id=response.document_id, kind="response", target=response.slug, label=response.title,
-        response_id=response.id, stakeholder_id=response.stakeholder_id,
-        body=_indexable(f"{response.title}\n\n{response.text}")))
+    connection.execute(insert(items).values(**_response_row(response)))
+
+
+_BATCH = 5000
+_NO_LINKS = {"version_from": None, "version_until": None, "amendment_id": None, "response_id": None,
+             "stakeholder_id": None}
 
 
 def rebuild(connection: Connection) -> int:
     """Index everything stored, from nothing (migration 0008, the benchmark's bulk load);
-    returns the rows written. Reads only the columns it needs, so that later
-    migrations adding columns do not break this one."""
+    returns the rows written. The same rows as writing each version, amendment and
+    response in turn, made in memory and inserted in batches. Reads only the columns it
+    needs, so that later migrations adding columns do not break this one."""
     connection.execute(delete(items))
+    rows: list[dict] = []
+
+    def add(row: dict) -> None:
+        rows.append({**_NO_LINKS, **row})  # one batch, one set of columns
+        if len(rows) >= _BATCH:
+            connection.execute(insert(items), rows)
+            rows.clear()
+
     documents, versions = Document.__table__, Version.__table__
-    kinds = dict(connection.execute(select(documents.c.id, documents.c.kind)).all())
-    for row in connection.execute(select(versions.c.document_id, versions.c.number, versions.c.text)
-                                  .order_by(versions.c.document_id, versions.c.number)):
-        index_version(connection, row.document_id, kinds[row.document_id], row.number, row.text)
+    for document_id, kind in connection.execute(select(documents.c.id, documents.c.kind)).all():
+        held: dict[str, tuple[tuple[str, str], int]] = {}  # target -> (piece, since)
+        for number, text_ in connection.execute(select(versions.c.number, versions.c.text)
+                                                .where(versions.c.document_id == document_id)
+                                                .order_by(versions.c.number)):
+            gone, new = _turnover({t: piece for t, (piece, _) in held.items()}, provision_pieces(text_, kind))
+            for target in gone:
+                piece, since = held.pop(target)
+                add(_provision_row(document_id, target, piece, since, number))
+            held.update((target, (piece, number)) for target, piece in new.items())
+        for target, (piece, since) in held.items():
+            add(_provision_row(document_id, target, piece, since))
     a = Amendment.__table__
     for row in connection.execute(select(a.c.id, a.c.document_id, a.c.slug, a.c.title, a.c.rationale,
                                          a.c.patch_text, a.c.proposer_id)):
-        index_amendment(connection, row)
+        add(_amendment_row(row))
     r = Response.__table__
     for row in connection.execute(select(r.c.id, r.c.document_id, r.c.slug, r.c.title, r.c.text,
                                          r.c.stakeholder_id)):
-        index_response(connection, row)
+        add(_response_row(row))
+    if rows:
+        connection.execute(insert(items), rows)
     return connection.execute(select(text("count(*)")).select_from(items)).scalar_one()
 
 
@@ -292,11 +329,11 @@ def _conditions(filters: Filters, params: dict, *, sqlite: bool) -> list[str]:
 def _fts5_match(query: Query, filters: Filters) -> str:
     scope = []
     if filters.document is not None:
-        scope.append(f"d{filters.document.id}")
+        scope.append(f"xdoc{filters.document.id}")
     if filters.kinds:
-        scope.append("(" + " OR ".join(f"k{k}" for k in filters.kinds) + ")")
+        scope.append("(" + " OR ".join(f"xkind{k}" for k in filters.kinds) + ")")
     if filters.head:
-        scope.append("head")
+        scope.append("xhead")
     body = f"body : ({query.fts5()})"
     return f"scope : ({' AND '.join(scope)}) AND {body}" if scope else body
 

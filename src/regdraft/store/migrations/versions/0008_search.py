@@ -13,9 +13,10 @@ services keep it in the transaction of the write that changes what it indexes
 
 - SQLite: an FTS5 table whose content is a view of ``search_item`` (so the text is
   stored once); a ``scope`` column of the view holds the facets a search narrows by
-  first (``d12`` the document, ``kprovision`` the kind, ``head`` the text of the head),
-  so FTS5 intersects short posting lists instead of filtering every match of a
-  common word. Triggers keep the index in step with the table.
+  first (``xdoc12`` the document, ``xkindprovision`` the kind, ``xhead`` the text of the head),
+  so FTS5 intersects posting lists instead of filtering every match of a common word
+  (``xdoc12``, not ``d12``: the tokens must not be words a text holds, or, stemmed,
+  ``head`` would share its posting list with every "heading"). Triggers keep the index in step with the table.
 - PostgreSQL: a stored generated ``tsvector`` column (English configuration, as FTS5's
   porter stemmer) with a GIN index.
 """
@@ -35,8 +36,8 @@ depends_on: str | Sequence[str] | None = None
 
 _TYPOGRAPHIC = "“”‘’«»„‚—–…•·§¶"
 # The facets of a row, as FTS5 tokens (the same expression in the view and the triggers).
-_SCOPE = ("'d' || {row}.document_id || ' k' || {row}.kind || "
-          "CASE WHEN {row}.version_until IS NULL THEN ' head' ELSE '' END")
+_SCOPE = ("'xdoc' || {row}.document_id || ' xkind' || {row}.kind || "
+          "CASE WHEN {row}.version_until IS NULL THEN ' xhead' ELSE '' END")
 
 
 def upgrade() -> None:
