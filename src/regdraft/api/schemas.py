@@ -354,6 +354,7 @@ class HunkReport(_Out):
     expected_at: int
     found_at: int | None
     shift: int | None
+    score: float | None = Field(None, description="A fuzzy hunk's similarity to the text it looked for (0 to 1)")
 
 
 class ApplyReport(_Out):

@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from regdraft.core.amendments import analyse
 from regdraft.core.anchors import find_quote
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
-from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
-                                  QuoteNotFound)
+from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidStructure, InvalidTransition, NotFound,
+                                  PatchDoesNotApply, QuoteNotFound)
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
 from regdraft.services import documents, search
@@ -188,6 +188,14 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
                    anchored: list[_Anchored]) -> None:
     for position, category in enumerate(categories):
         session.add(AmendmentCategory(amendment_id=amendment.id, category=category, position=position))
+    _store_hunks(session, amendment, analysis)
+    for position, a in enumerate(anchored):
+        session.add(Citation(amendment_id=amendment.id, response_id=a.response.id, position=position,
+                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
+    session.flush()
+
+
+def _store_hunks(session: Session, amendment: Amendment, analysis) -> None:
     for item in analysis.hunks:
         h = item.hunk
         hunk = Hunk(amendment_id=amendment.id, index=h.index, header=h.header, start=h.start, end=h.end,
@@ -196,23 +204,53 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
         session.flush()
         for position, ref in enumerate(item.provisions):
             session.add(HunkProvision(hunk_id=hunk.id, provision_id=ref.id, label=ref.label, position=position))
-    for position, a in enumerate(anchored):
-        session.add(Citation(amendment_id=amendment.id, response_id=a.response.id, position=position,
-                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
-    session.flush()
 
 
 def _clear_details(session: Session, amendment: Amendment) -> None:
     for row in session.exec(select(AmendmentCategory).where(AmendmentCategory.amendment_id == amendment.id)):
         session.delete(row)
+    _clear_hunks(session, amendment)
+    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
+        session.delete(row)
+    session.flush()
+
+
+def _clear_hunks(session: Session, amendment: Amendment) -> None:
     for hunk in session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id)).all():
         for link in session.exec(select(HunkProvision).where(HunkProvision.hunk_id == hunk.id)):
             session.delete(link)
         session.flush()
         session.delete(hunk)
-    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
-        session.delete(row)
     session.flush()
+
+
+def move_base(session: Session, amendment: Amendment, version: Version, patch_text: str, *, actor: str,
+              detail: dict) -> Amendment:
+    """Make ``patch_text`` against ``version`` the amendment's next revision: its new
+    base and hunks, its title, categories and citations kept (a rebase). Guarded by the
+    revision read, as a status change is."""
+    analysis = analyse(version.text, patch_text)
+    before, seen = amendment.patch_text, amendment.revision
+    try:
+        with session.begin_nested():
+            amendment.patch_text = analysis.patch.text
+            amendment.base_version_id, amendment.base_hash = version.id, version.content_hash
+            amendment.revision = seen + 1
+            amendment.updated_at = utcnow()
+            session.flush()
+    except StaleDataError:
+        session.refresh(amendment)
+        raise InvalidTransition(
+            f"amendment {amendment.slug!r} was changed by someone else meanwhile (you read revision {seen}): it is "
+            f"now at revision {amendment.revision}", revision=amendment.revision, status=amendment.status) from None
+    _clear_hunks(session, amendment)
+    _store_hunks(session, amendment, analysis)
+    session.flush()
+    search.index_amendment(session.connection(), amendment)
+    record(session, actor, "amendment.rebased", "amendment", amendment.slug, amendment.document_id,
+           before=content_hash(before), after=content_hash(amendment.patch_text),
+           detail={**detail, "revision": amendment.revision})
+    return amendment
 
 
 # Reading -------------------------------------------------------------------------
@@ -384,10 +422,21 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
         raise PatchDoesNotApply(
             f"amendment {amendment.slug!r} does not apply to the head (version {current.number})",
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
-    version = documents.create_version(
-        session, document, text=result.text, parent=current.number, author=actor,
-        message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
-        produced_by_id=amendment.id, actor=actor)
+    try:
+        version = documents.create_version(
+            session, document, text=result.text, parent=current.number, author=actor,
+            message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
+            produced_by_id=amendment.id, actor=actor)
+    except InvalidStructure as error:
+        if amendment.base_version_id == current.id:
+            raise
+        # Typically two amendments inserting a regulation 6: rebasing renumbers the later one.
+        raise InvalidStructure(
+            f"amendment {amendment.slug!r} was proposed against an earlier version, and on the head (version "
+            f"{current.number}) it would make a text with {error.message}: rebase it onto the head first "
+            f"(regdraft rebase {amendment.slug}, or POST .../amendments/{amendment.slug}/rebase), which proposes "
+            f"renumbering for a drafter to confirm", **error.extra, amendment=amendment.slug,
+            head=current.number) from None
     session.flush()
     record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,
            before=current.content_hash, after=version.content_hash,

@@ -240,3 +240,23 @@ class SearchItem(SQLModel, table=True):
     response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
     stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")
     body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AmendmentRebase(SQLModel, table=True):
+    """An amendment's latest rebase onto a newer head (migration 0009,
+    ``services/rebasing.py``): done (``rebased``), waiting for a drafter to confirm
+    fuzzy hunks or a renumbering (``needs-confirmation``, with the patch it would
+    take), or impossible (``needs-rebase``: the amendment stays on its old base).
+    ``report`` is JSON: the hunk-by-hunk report and any renumbering."""
+
+    __tablename__ = "amendment_rebase"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    state: str = Field(max_length=20)
+    from_version: int
+    to_version: int
+    revision: int
+    """The amendment's revision the rebase was worked out from (before it, if it was applied)."""
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    patch_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
