@@ -510,3 +510,54 @@ class SearchHit(_Out):
 class SearchPage(_Page):
     q: str
     items: list[SearchHit]
+
+
+# Rebasing -------------------------------------------------------------------------
+
+class RenumberingPublic(_Out):
+    provision: str = Field(description="The colliding provision the amendment inserts, e.g. `regulation 6`")
+    to: str = Field(description="What the rebase renumbers it as, e.g. `regulation 7`")
+    references: list[str] = Field(description="References renumbered in the text it inserts, `old → new`")
+
+
+class RebaseOutcome(_Out):
+    amendment: str
+    state: str = Field(description="`rebased` (a new revision on the head), `needs-confirmation` (fuzzy hunks or a "
+                                   "renumbering: confirm it), `needs-rebase` (a hunk failed: the amendment stays on "
+                                   "its old base) or `up-to-date`")
+    from_version: int
+    to_version: int
+    reason: str
+    hunks: list[HunkReport] = Field(description="How each hunk applied to the head: exact, shifted (by `shift`), "
+                                                "fuzzy (with `score`) or failed")
+    renumbering: RenumberingPublic | None = None
+    revision: int = Field(description="The amendment's revision after this")
+    at: datetime | None = Field(None, description="When (a stored rebase)")
+
+
+class RebaseRequest(_In):
+    amendments: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=200, description="Slugs (default: every stale amendment the token may rebase)")
+
+
+class RebaseReport(_Out):
+    head: int
+    outcomes: list[RebaseOutcome]
+
+
+class ConfirmRebase(_In):
+    revision: Number | None = Field(None, description="The revision you saw (or send If-Match)")
+
+
+class StaleAmendment(_Out):
+    amendment: str
+    title: str
+    status: str
+    base: int
+    head: int
+    rebase: RebaseOutcome | None = Field(None, description="Its latest rebase, if tried since it last changed")
+
+
+class StaleList(_Out):
+    head: int | None
+    items: list[StaleAmendment]

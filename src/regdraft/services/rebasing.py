@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -69,12 +70,23 @@ class Outcome:
     renumbering: Renumbering | None = None
     revision: int = 0
     """The amendment's revision after this (a new one when ``rebased``)."""
+    at: datetime | None = None
 
     def report(self) -> dict:
         return {"hunks": list(self.hunks),
                 "renumbering": None if self.renumbering is None else {
                     "provision": self.renumbering.provision, "to": self.renumbering.to,
                     "references": list(self.renumbering.references)}}
+
+
+def stored(row: AmendmentRebase, slug: str) -> Outcome:
+    """A kept rebase as the outcome it was."""
+    report = json.loads(row.report)
+    renumbering = report.get("renumbering")
+    return Outcome(slug, row.state, row.from_version, row.to_version, reason=row.reason,
+                   hunks=tuple(report.get("hunks", ())), revision=row.revision, at=row.at,
+                   renumbering=Renumbering(renumbering["provision"], renumbering["to"],
+                                           tuple(renumbering["references"])) if renumbering else None)
 
 
 def stale(session: Session, document: Document) -> list[Amendment]:
@@ -182,12 +194,8 @@ def confirm(session: Session, document: Document, amendment: Amendment, *, actor
         raise InvalidTransition(f"the rebase of {amendment.slug!r} was worked out for version "
                                 f"{pending.to_version}, and the head is now version {head.number}: rebase it again",
                                 amendment=amendment.slug, head=head.number)
-    report = json.loads(pending.report)
-    renumbering = report.get("renumbering")
-    done = Outcome(amendment.slug, REBASED, pending.from_version, pending.to_version,
-                   reason=f"confirmed by {actor}: {pending.reason}", hunks=tuple(report["hunks"]),
-                   renumbering=Renumbering(renumbering["provision"], renumbering["to"],
-                                           tuple(renumbering["references"])) if renumbering else None)
+    waiting = stored(pending, amendment.slug)
+    done = Outcome(**{**waiting.__dict__, "state": REBASED, "reason": f"confirmed by {actor}: {pending.reason}"})
     return _apply(session, amendment, head, pending.patch_text, done, actor=actor)
 
 
@@ -195,7 +203,7 @@ def _apply(session: Session, amendment: Amendment, head: Version, patch_text: st
            actor: str) -> Outcome:
     amendment_service.move_base(session, amendment, head, patch_text, actor=actor, detail={
         "from": done.from_version, "to": done.to_version, **done.report()})
-    done = Outcome(**{**done.__dict__, "revision": amendment.revision})
+    done = Outcome(**{**done.__dict__, "revision": amendment.revision, "at": utcnow()})
     _store(session, amendment, done, "")
     return done
 
