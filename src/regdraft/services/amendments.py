@@ -352,7 +352,7 @@ def check_not_already_in(session: Session, version: Version, amendments: list[Am
 
 # Changing status -----------------------------------------------------------------
 
-def _check_revision(amendment: Amendment, revision: int | None) -> None:
+def check_revision(amendment: Amendment, revision: int | None) -> None:
     if revision is not None and revision != amendment.revision:
         raise InvalidTransition(
             f"amendment {amendment.slug!r} has changed: you have revision {revision}, it is at revision "
@@ -366,7 +366,7 @@ def set_status(session: Session, amendment: Amendment, status: str, *, actor: st
     if status == "accepted":
         accept(session, amendment, actor=actor, revision=revision)
         return amendment
-    _check_revision(amendment, revision)
+    check_revision(amendment, revision)
     before = state_hash(amendment)
     _transition(session, amendment, status)
     record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
@@ -413,7 +413,7 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
     On its own base it applies exactly; on a later head fuzzily, and every hunk must
     apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
     """
-    _check_revision(amendment, revision)
+    check_revision(amendment, revision)
     _transition(session, amendment, "accepted")
     document = session.get(Document, amendment.document_id)
     current = documents.head(session, document)

@@ -184,7 +184,7 @@ def confirm(session: Session, document: Document, amendment: Amendment, *, actor
             revision: int | None = None) -> Outcome:
     """Apply a rebase that waits for confirmation: only if the head and the amendment
     are still what it was worked out from."""
-    amendment_service._check_revision(amendment, revision)
+    amendment_service.check_revision(amendment, revision)
     pending = latest(session, [amendment]).get(amendment.id)
     if pending is None or pending.state != NEEDS_CONFIRMATION:
         raise InvalidTransition(f"amendment {amendment.slug!r} has no rebase waiting for confirmation",

@@ -22,7 +22,7 @@ from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.redline import safe_link
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering, search
+from regdraft.services import auth, comparisons, documents, rebasing, rendering, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -138,8 +138,10 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
     rows, total = amendment_service.list_amendments(
         session, document, status=filters["status"], category=filters["category"], proposer=filters["stakeholder"],
         provision=filters["provision"], q=filters["q"], limit=views.ALL)
+    kept = rebasing.latest(session, rows)
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
+                rebases={a.slug: kept[a.id] for a in rows if a.id in kept},
                 categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
                 stakeholders=documents.list_stakeholders(session, document),
                 provisions=views.provision_choices(session, document), head=documents.head(session, document))
@@ -149,9 +151,28 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
 def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
     amendment = amendment_service.get_amendment(session, document, slug)
     view = views.amendment_view(session, document, amendment)
+    kept = rebasing.latest(session, [amendment]).get(amendment.id)
     return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
                 view=view, decisions=[s for s in ("accepted", "rejected")
-                                      if s in amendment_service.TRANSITIONS[amendment.status]])
+                                      if s in amendment_service.TRANSITIONS[amendment.status]],
+                stale=amendment.status in rebasing.OPEN and view.head is not None and view.head.id != view.base.id,
+                rebase=rebasing.stored(kept, amendment.slug) if kept else None)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/rebase")
+def rebase(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> RedirectResponse:
+    """Rebase onto the head, or (``confirm``) confirm the rebase that waits; then back to
+    the amendment's page, which shows the outcome and its report."""
+    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    auth.authorize(guard.acting(request), auth.Action.PROPOSE, session.get(Stakeholder, amendment.proposer_id).slug)
+    if form.get("confirm"):
+        rebasing.confirm(session, document, amendment, actor=guard.principal(request), revision=revision)
+    else:
+        amendment_service.check_revision(amendment, revision)
+        rebasing.rebase(session, document, [slug], actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 @router.post("/documents/{doc}/amendments/{slug}/status")

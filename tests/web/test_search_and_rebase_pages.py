@@ -1,5 +1,5 @@
-"""The search box on every page and the search page, through the real HTTP stack, on
-the page tests' consultation (hostile text in every field)."""
+"""The search box on every page, the search page, and a stale amendment rebased from its
+page, through the real HTTP stack, on the page tests' consultation (hostile text in every field)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,31 @@ def test_the_amendments_page_filters_by_words(reader):
     body = html_of(reader.get(f"/documents/{DOC}/amendments", params={"q": "Ofsted"}))
     chosen = re.findall(r'name="amendment" value="([^"]+)"', body)
     assert "ofsted-inspection" in chosen and "profit-ban" not in chosen
+
+
+def test_a_stale_amendment_shows_why_and_can_be_rebased_from_its_page(web):
+    from regdraft.services import documents
+    from regdraft.store.engine import session_scope
+
+    from .test_pages import csrf_of
+
+    # A version 3 that moves the text along: every open amendment is on version 2.
+    with session_scope(web.app.state.database.engine) as session:
+        document = documents.get_document(session, DOC)
+        head = documents.head(session, document)
+        documents.create_version(session, document, text=head.text.replace("# The Example", "# The Example Draft", 1),
+                                 parent=head.number, author="DfE", actor="t")
+    listing = html_of(web.get(f"/documents/{DOC}/amendments"))
+    assert listing.count("stale (not rebased)") == 3
+    body = html_of(web.get(f"/documents/{DOC}/amendments/ofsted-inspection"))
+    assert "Stale: proposed against version 2, the head is version 3" in body and "Not rebased yet" in body
+    form = body.split('class="rebase no-print"')[1]
+    revision = re.search(r'name="revision" value="(\d+)"', form).group(1)
+    r = web.post(f"/documents/{DOC}/amendments/ofsted-inspection/rebase",
+                 data={"csrf_token": csrf_of(body), "revision": revision}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    after = html_of(web.get(f"/documents/{DOC}/amendments/ofsted-inspection"))
+    assert "Stale:" not in after  # rebased: on the head now
+    assert "version 3" in re.search(r"<dt>Base</dt><dd>(.*?)</dd>", after, re.S).group(1)
+    assert html_of(web.get(f"/documents/{DOC}/amendments")).count("stale (not rebased)") == 2
+    assert_no_injected_markup(after)
