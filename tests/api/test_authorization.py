@@ -100,6 +100,16 @@ CELLS = [
          needs=(("to-accept", OTHER, INTERPRETATION_TEXT),)),
     Cell("accept", lambda ex, h: ex.client.post(ex.url("/amendments/accept-me/accept"), headers=h),
          expect(201, DECIDERS), needs=(("accept-me", OWN, PROFIT_BAN_TEXT),)),
+    Cell("rebase its own", lambda ex, h: ex.client.post(ex.url("/amendments/own-rebase/rebase"), headers=h),
+         expect(200, OWNERS), needs=(("own-rebase", OWN, PROFIT_BAN_TEXT),)),
+    Cell("rebase another's", lambda ex, h: ex.client.post(ex.url("/amendments/other-rebase/rebase"), headers=h),
+         expect(200, EDITORS), needs=(("other-rebase", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("rebase a set naming another's", lambda ex, h: ex.client.post(
+        ex.url("/rebase"), json={"amendments": ["own-rebase", "other-rebase"]}, headers=h), expect(200, EDITORS)),
+    Cell("rebase all it may", lambda ex, h: ex.client.post(ex.url("/rebase"), headers=h), expect(200, OWNERS)),
+    # Nothing waits for confirmation: the roles that may confirm learn that (409).
+    Cell("confirm a rebase of its own", lambda ex, h: ex.client.post(
+        ex.url("/amendments/own-rebase/rebase/confirm"), headers=h), expect(409, OWNERS)),
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
@@ -147,7 +157,9 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/{doc}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST")}
     assert writes - reads_by_post == covered
 
 

@@ -55,6 +55,7 @@ def stale(document: DocumentDep, session: SessionDep) -> schemas.StaleList:
              responses=problem_responses(403, 404, 409, 413, 422, s403=_S403, s409=_S409))
 def rebase_set(writer: WriterDep, document: DocumentDep, session: SessionDep,
                body: Annotated[schemas.RebaseRequest | None, Body()] = None) -> schemas.RebaseReport:
+    auth.authorize(writer, auth.Action.PROPOSE, writer.stakeholder)  # a role that may rebase something
     named = body.amendments if body is not None else None
     if named is None:
         # "All": every stale amendment this token may rebase (a stakeholder's own).
@@ -70,7 +71,7 @@ def rebase_set(writer: WriterDep, document: DocumentDep, session: SessionDep,
 
 @router.post("/amendments/{slug}/rebase", response_model=schemas.RebaseOutcome,
              summary="Rebase an amendment onto the head", responses=problem_responses(
-                 403, 404, 409, 422, s403=_S403, s409=_S409))
+                 403, 404, 409, 413, 422, s403=_S403, s409=_S409))
 def rebase_one(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug,
                session: SessionDep) -> schemas.RebaseOutcome:
     amendment = amendment_service.get_amendment(session, document, slug)
@@ -80,7 +81,7 @@ def rebase_one(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug,
 
 @router.post("/amendments/{slug}/rebase/confirm", response_model=schemas.RebaseOutcome,
              summary="Confirm a rebase that waits (fuzzy hunks, a renumbering)", responses=problem_responses(
-                 403, 404, 409, 422, s403=_S403, s409=_S409))
+                 403, 404, 409, 413, 422, s403=_S403, s409=_S409))
 def confirm(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
             body: Annotated[schemas.ConfirmRebase | None, Body()] = None,
             if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> schemas.RebaseOutcome:
