@@ -230,19 +230,13 @@ def move_base(session: Session, amendment: Amendment, version: Version, patch_te
     base and hunks, its title, categories and citations kept (a rebase). Guarded by the
     revision read, as a status change is."""
     analysis = analyse(version.text, patch_text)
-    before, seen = amendment.patch_text, amendment.revision
-    try:
-        with session.begin_nested():
-            amendment.patch_text = analysis.patch.text
-            amendment.base_version_id, amendment.base_hash = version.id, version.content_hash
-            amendment.revision = seen + 1
-            amendment.updated_at = utcnow()
-            session.flush()
-    except StaleDataError:
-        session.refresh(amendment)
-        raise InvalidTransition(
-            f"amendment {amendment.slug!r} was changed by someone else meanwhile (you read revision {seen}): it is "
-            f"now at revision {amendment.revision}", revision=amendment.revision, status=amendment.status) from None
+    before = amendment.patch_text
+
+    def change() -> None:
+        amendment.patch_text = analysis.patch.text
+        amendment.base_version_id, amendment.base_hash = version.id, version.content_hash
+
+    _write_revision(session, amendment, change)
     _clear_hunks(session, amendment)
     _store_hunks(session, amendment, analysis)
     session.flush()
@@ -381,20 +375,25 @@ def state_hash(amendment: Amendment) -> str:
 
 
 def _transition(session: Session, amendment: Amendment, status: str) -> None:
-    """Change the status and write it at once, guarded by the revision read (the
-    mapper's version counter): if another transaction changed the amendment since, the
-    write fails and :class:`InvalidTransition` says what it is now."""
+    """Change the status, if the workflow allows it, as the next revision (:func:`_write_revision`)."""
     if status not in TRANSITIONS[amendment.status]:
         allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
+    _write_revision(session, amendment, lambda: setattr(amendment, "status", status))
+
+
+def _write_revision(session: Session, amendment: Amendment, change) -> None:
+    """Make ``change`` and write it at once as the next revision, guarded by the
+    revision read (the mapper's version counter): if another transaction changed the
+    amendment since, the write fails and :class:`InvalidTransition` says what it is now."""
     slug, seen = amendment.slug, amendment.revision
     try:
         # Inside a savepoint, so a stale write undoes only itself and the current state
         # can still be read in this transaction.
         with session.begin_nested():
-            amendment.status = status
+            change()
             amendment.revision = seen + 1
             amendment.updated_at = utcnow()
             session.flush()
