@@ -159,3 +159,29 @@ def test_a_stakeholder_rebases_its_own_amendments_only(example, issue_token):
     assert example.client.post(example.url("/amendments/profit-ban/rebase"), headers=adcs).status_code == 200
     anonymous = {"Authorization": ""}
     assert example.client.post(example.url("/rebase"), headers=anonymous).status_code in (401, 403)
+
+
+def test_the_worked_cases_second_regulation_5_is_renumbered_after_the_first(client, settings, repo_root):
+    """SI 2014/2407's consultation: the accepted profit ban inserted regulation 5; the
+    rejected not-for-profit amendment inserts a regulation 5 too. Proposed again, it
+    is rebased as regulation 6, after the profit ban's."""
+    from regdraft.files import load
+    from regdraft.store.engine import make_engine, session_scope
+
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        load(session, repo_root, actor="loader")
+    engine.dispose()
+    url = "/api/documents/children-social-care-delegation"
+    slug = "not-for-profit-or-local-authority"
+    assert client.post(f"{url}/amendments/{slug}/status", json={"status": "proposed"}).status_code == 200
+    problem(client.post(f"{url}/amendments/{slug}/accept"), 422, "invalid-structure")
+    outcome = client.post(f"{url}/amendments/{slug}/rebase").json()
+    assert outcome["state"] == "needs-confirmation"
+    assert (outcome["renumbering"]["provision"], outcome["renumbering"]["to"]) == ("regulation 5", "regulation 6")
+    assert client.post(f"{url}/amendments/{slug}/rebase/confirm").status_code == 200
+    r = client.post(f"{url}/amendments/{slug}/accept")
+    assert r.status_code == 201, r.text
+    text = client.get(f"{url}/versions/{r.json()['number']}").json()["text"]
+    five, six = text.index("### 5. Provision as to bodies corporate"), text.index("### 6. Bodies with which")
+    assert five < six < text.index("## Signed")
