@@ -4,7 +4,7 @@ numbering collisions renumbered for a drafter to confirm, and who may do it."""
 
 from __future__ import annotations
 
-from .support import ADCS_TEXT, V1, V2, PROFIT_BAN_TEXT, problem
+from .support import ADCS_TEXT, PROFIT_BAN_TEXT, V1, V2, problem
 
 QUOTE = "a profit motive has no place in the delivery of children's social care"
 assert QUOTE in ADCS_TEXT.replace("\n", " ")
