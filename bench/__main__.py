@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "structure", "apply", "schedule", "listing", "serving", "abuse")
+SECTIONS = ("pipeline", "structure", "apply", "schedule", "listing", "search", "serving", "abuse")
 
 
 def _seconds(value: float | None) -> str:
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             from bench import listing
             listed, explain = listing.run(100 if args.quick else listing.DOCUMENTS)
             rows += listed
+        elif section == "search":
+            from bench import search
+            rows += search.run(100 if args.quick else listing.DOCUMENTS)
         elif section == "serving":
             from bench import serving
             rows += serving.run(3 if args.quick else 10)

@@ -148,7 +148,7 @@ def test_patch_for_the_wrong_base_is_409(example):
     patch = make_patch(V2, V2.replace("1st July 2014", "1st October 2014"))
     body = problem(example.propose("wrong-base", None, patch_text=patch, base=1), 409, "patch-does-not-apply")
     assert body["hunks"] == [{"hunk": 1, "status": "failed", "expected_at": body["hunks"][0]["expected_at"],
-                              "found_at": None, "shift": None}]
+                              "found_at": None, "shift": None, "score": None}]
 
 
 def test_duplicate_amendment_is_409(example, profit_ban):
@@ -277,7 +277,7 @@ def test_apply_failure_is_409_with_hunks(example, profit_ban):
     body = problem(example.client.get(url, params={"version": 3}), 409, "patch-does-not-apply")
     assert body["amendment"] == "profit-ban" and body["version"] == 3
     assert body["hunks"] == [{"hunk": 1, "status": "failed", "expected_at": body["hunks"][0]["expected_at"],
-                              "found_at": None, "shift": None}]
+                              "found_at": None, "shift": None, "score": None}]
     partial = example.client.get(url, params={"version": 3, "partial": True})
     assert partial.status_code == 200
     assert partial.json()["ok"] is False and partial.json()["text"] == V3_WITHOUT_DELEGATION

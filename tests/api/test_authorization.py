@@ -120,6 +120,16 @@ CELLS = [
     Cell("say which amendments make one fall", lambda ex, h: ex.client.put(
         ex.url("/amendments/to-fall/falls-if"), json={"amendments": ["cell-read"]}, headers=h),
         expect(200, ("drafter", "reviewer", "admin")), needs=(("to-fall", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("rebase its own", lambda ex, h: ex.client.post(ex.url("/amendments/own-rebase/rebase"), headers=h),
+         expect(200, OWNERS), needs=(("own-rebase", OWN, PROFIT_BAN_TEXT),)),
+    Cell("rebase another's", lambda ex, h: ex.client.post(ex.url("/amendments/other-rebase/rebase"), headers=h),
+         expect(200, EDITORS), needs=(("other-rebase", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("rebase a set naming another's", lambda ex, h: ex.client.post(
+        ex.url("/rebase"), json={"amendments": ["own-rebase", "other-rebase"]}, headers=h), expect(200, EDITORS)),
+    Cell("rebase all it may", lambda ex, h: ex.client.post(ex.url("/rebase"), headers=h), expect(200, OWNERS)),
+    # Nothing waits for confirmation: the roles that may confirm learn that (409).
+    Cell("confirm a rebase of its own", lambda ex, h: ex.client.post(
+        ex.url("/amendments/own-rebase/rebase/confirm"), headers=h), expect(409, OWNERS)),
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
@@ -175,7 +185,9 @@ def test_the_matrix_walks_every_write_route(client):
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
                ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
-               ("/api/documents/{doc}/amendments/from-word", "POST")}
+               ("/api/documents/{doc}/amendments/from-word", "POST"), ("/api/documents/{doc}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST")}
     assert writes - reads_by_post == covered
 
 

@@ -24,8 +24,8 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, renderings,
-                                  word_amendments)
+from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, rebasing,
+                                  renderings, search, word_amendments)
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -106,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(events.router)
     api.include_router(renderings.router)
     api.include_router(outcome.router)
+    api.include_router(search.router)
+    api.include_router(rebasing.router)
     app.include_router(api)
     # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
     app.include_router(web.router)

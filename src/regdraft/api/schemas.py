@@ -460,6 +460,7 @@ class HunkReport(_Out):
     expected_at: int
     found_at: int | None
     shift: int | None
+    score: float | None = Field(None, description="A fuzzy hunk's similarity to the text it looked for (0 to 1)")
 
 
 class ApplyReport(_Out):
@@ -594,3 +595,77 @@ class EventPublic(_Out):
 
 class EventList(_Page):
     items: list[EventPublic]
+
+
+# Search ---------------------------------------------------------------------------
+
+class SearchHit(_Out):
+    kind: str = Field(description="`provision`, `amendment` or `response`")
+    document: str
+    target: str = Field(description="The provision's id (empty for the words before the first provision), or the "
+                                    "amendment's or response's slug")
+    label: str = Field(description="The provision's label, or the amendment's or response's title")
+    snippet: str = Field(description="HTML: the words around the match, escaped, the matched words in `<mark>`")
+    url: str = Field(description="The page that shows it (a provision: its anchor in the version)")
+    api_url: str
+    version_from: int | None = Field(None, description="A provision's text: the first version that has it")
+    version_until: int | None = Field(None, description="...and the first that no longer does (`null`: the head "
+                                                        "still has it)")
+    status: str | None = Field(None, description="An amendment's status")
+    stakeholder: str | None = Field(None, description="An amendment's proposer, or a response's stakeholder")
+
+
+class SearchPage(_Page):
+    q: str
+    items: list[SearchHit]
+
+
+# Rebasing -------------------------------------------------------------------------
+
+class RenumberingPublic(_Out):
+    provision: str = Field(description="The colliding provision the amendment inserts, e.g. `regulation 6`")
+    to: str = Field(description="What the rebase renumbers it as, e.g. `regulation 7`")
+    references: list[str] = Field(description="References renumbered in the text it inserts, `old → new`")
+
+
+class RebaseOutcome(_Out):
+    amendment: str
+    state: str = Field(description="`rebased` (a new revision on the head), `needs-confirmation` (fuzzy hunks or a "
+                                   "renumbering: confirm it), `needs-rebase` (a hunk failed: the amendment stays on "
+                                   "its old base) or `up-to-date`")
+    from_version: int
+    to_version: int
+    reason: str
+    hunks: list[HunkReport] = Field(description="How each hunk applied to the head: exact, shifted (by `shift`), "
+                                                "fuzzy (with `score`) or failed")
+    renumbering: RenumberingPublic | None = None
+    revision: int = Field(description="The amendment's revision after this")
+    at: datetime | None = Field(None, description="When (a stored rebase)")
+
+
+class RebaseRequest(_In):
+    amendments: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=200, description="Slugs (default: every stale amendment the token may rebase)")
+
+
+class RebaseReport(_Out):
+    head: int
+    outcomes: list[RebaseOutcome]
+
+
+class ConfirmRebase(_In):
+    revision: Number | None = Field(None, description="The revision you saw (or send If-Match)")
+
+
+class StaleAmendment(_Out):
+    amendment: str
+    title: str
+    status: str
+    base: int
+    head: int
+    rebase: RebaseOutcome | None = Field(None, description="Its latest rebase, if tried since it last changed")
+
+
+class StaleList(_Out):
+    head: int | None
+    items: list[StaleAmendment]

@@ -74,7 +74,8 @@ def hunk_dict_line(hunk: dict) -> str:
         return f"hunk {n}: exact at offset {found}"
     if status == HunkStatus.SHIFTED.value:
         return f"hunk {n}: shifted by {shift:+d} (at offset {found})"
-    return f"hunk {n}: fuzzy match at offset {found}" + (f", shifted by {shift:+d}" if shift else "")
+    score = f", score {hunk['score']}" if hunk.get("score") is not None else ""
+    return f"hunk {n}: fuzzy match at offset {found}" + (f", shifted by {shift:+d}" if shift else "") + score
 
 
 def hunk_line(result: HunkResult) -> str:

@@ -10,8 +10,8 @@ import typer
 
 from regdraft.cli.app import app
 from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, ReasonFileOption, ReasonOption, StatusName,
-                                 actor_name, database, document_of, one_line, provisions_text, read_patch,
-                                 read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
+                                 actor_name, database, document_of, hunk_dict_line, one_line, provisions_text,
+                                 read_patch, read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
                                  version_number)
 from regdraft.core.errors import InvalidInput, NotFound
 from regdraft.core.policy import check_text
@@ -324,3 +324,67 @@ def falls_if(
         decisions.set_falls_if(session, row, others, actor=actor_name(actor))
         line = f"{row.slug} falls if accepted: {', '.join(sorted(a.slug for a in others)) or 'none'}"
     typer.echo(line)
+
+
+@app.command()
+def rebase(
+    amendments: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[SLUG]...", show_default=False, help="The amendments to rebase (or --all).")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every open amendment on an older base than the head.")] = False,
+    confirm: Annotated[bool, typer.Option(
+        "--confirm", help="Confirm the rebases of the amendments named that wait (fuzzy hunks, a renumbering).")]
+    = False,
+    document: DocumentOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Rebase amendments onto the head, one line each (state, versions, why) and its
+    hunk report; exits 1 if any stays on its old base (needs-rebase)."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import rebasing
+
+    if bool(amendments) == every:
+        raise typer.BadParameter("name the amendments to rebase, or give --all")
+    if confirm and every:
+        raise typer.BadParameter("--confirm takes the amendments by name")
+    with database() as session:
+        doc = document_of(session, document)
+        if confirm:
+            outcomes = [rebasing.confirm(session, doc, amendment, actor=actor_name(actor))
+                        for amendment in amendment_service.resolve(session, doc, amendments)]
+        else:
+            outcomes = rebasing.rebase(session, doc, None if every else amendments, actor=actor_name(actor))
+    for outcome in outcomes:
+        typer.echo(f"{outcome.amendment}  {outcome.state}  version {outcome.from_version} → {outcome.to_version}"
+                   + (f"  {outcome.reason}" if outcome.reason else ""))
+        for hunk in outcome.hunks:
+            typer.echo(f"    {hunk_dict_line(hunk)}")
+        if outcome.renumbering is not None:
+            typer.echo(f"    renumbered: {outcome.renumbering.provision} → {outcome.renumbering.to}")
+            for reference in outcome.renumbering.references:
+                typer.echo(f"    reference: {reference}")
+    if not outcomes:
+        typer.echo("nothing to rebase: every open amendment is on the head")
+    if any(o.state == rebasing.NEEDS_REBASE for o in outcomes):
+        raise typer.Exit(FAILED)
+
+
+@app.command()
+def stale(document: DocumentOption = None) -> None:
+    """Open amendments on an older base than the head: slug, status, base → head, and
+    the latest rebase's state and reason."""
+    from regdraft.services import documents, rebasing
+    from regdraft.store.models import Version
+
+    with database(read_only=True) as session:
+        doc = document_of(session, document)
+        head = documents.head(session, doc)
+        rows = rebasing.stale(session, doc)
+        kept = rebasing.latest(session, rows)
+        lines = []
+        for a in rows:
+            row = kept.get(a.id)
+            tried = f"  {row.state}: {row.reason}" if row is not None else "  not rebased yet"
+            lines.append(f"{a.slug}  {a.status}  version {session.get(Version, a.base_version_id).number} → "
+                         f"{head.number}{tried}")
+    for line in lines:
+        typer.echo(line)

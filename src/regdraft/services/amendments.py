@@ -13,13 +13,13 @@ from sqlmodel import Session, func, select
 from regdraft.core.amendments import Analysis, analyse, result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
-from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
-                                  QuoteNotFound)
+from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidStructure, InvalidTransition, NotFound,
+                                  PatchDoesNotApply, QuoteNotFound)
 from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import decisions, documents
+from regdraft.services import decisions, documents, search
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
@@ -188,6 +188,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     session.add(amendment)
     session.flush()
     _store_details(session, amendment, data.categories, analysis, list(prepared.anchored))
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
            before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
@@ -224,6 +225,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     amendment.updated_at = utcnow()
     _clear_details(session, amendment)
     _store_details(session, amendment, data.categories, analysis, anchored)
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
            before=content_hash(before), after=content_hash(amendment.patch_text))
     return True
@@ -265,6 +267,14 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
                    anchored: list[_Anchored]) -> None:
     for position, category in enumerate(categories):
         session.add(AmendmentCategory(amendment_id=amendment.id, category=category, position=position))
+    _store_hunks(session, amendment, analysis)
+    for position, a in enumerate(anchored):
+        session.add(Citation(amendment_id=amendment.id, response_id=a.response_id, position=position,
+                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
+    session.flush()
+
+
+def _store_hunks(session: Session, amendment: Amendment, analysis) -> None:
     for item in analysis.hunks:
         h = item.hunk
         hunk = Hunk(amendment_id=amendment.id, index=h.index, header=h.header, start=h.start, end=h.end,
@@ -273,23 +283,47 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
         session.flush()
         for position, ref in enumerate(item.provisions):
             session.add(HunkProvision(hunk_id=hunk.id, provision_id=ref.id, label=ref.label, position=position))
-    for position, a in enumerate(anchored):
-        session.add(Citation(amendment_id=amendment.id, response_id=a.response_id, position=position,
-                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
-    session.flush()
 
 
 def _clear_details(session: Session, amendment: Amendment) -> None:
     for row in session.exec(select(AmendmentCategory).where(AmendmentCategory.amendment_id == amendment.id)):
         session.delete(row)
+    _clear_hunks(session, amendment)
+    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
+        session.delete(row)
+    session.flush()
+
+
+def _clear_hunks(session: Session, amendment: Amendment) -> None:
     for hunk in session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id)).all():
         for link in session.exec(select(HunkProvision).where(HunkProvision.hunk_id == hunk.id)):
             session.delete(link)
         session.flush()
         session.delete(hunk)
-    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
-        session.delete(row)
     session.flush()
+
+
+def move_base(session: Session, amendment: Amendment, version: Version, patch_text: str, *, actor: str,
+              detail: dict) -> Amendment:
+    """Make ``patch_text`` against ``version`` the amendment's next revision: its new
+    base and hunks, its title, categories and citations kept (a rebase). Guarded by the
+    revision read, as a status change is."""
+    analysis = analyse(version.text, patch_text)
+    before = amendment.patch_text
+
+    def change() -> None:
+        amendment.patch_text = analysis.patch.text
+        amendment.base_version_id, amendment.base_hash = version.id, version.content_hash
+
+    _write_revision(session, amendment, change)
+    _clear_hunks(session, amendment)
+    _store_hunks(session, amendment, analysis)
+    session.flush()
+    search.index_amendment(session.connection(), amendment)
+    record(session, actor, "amendment.rebased", "amendment", amendment.slug, amendment.document_id,
+           before=content_hash(before), after=content_hash(amendment.patch_text),
+           detail={**detail, "revision": amendment.revision})
+    return amendment
 
 
 # Reading -------------------------------------------------------------------------
@@ -305,8 +339,10 @@ def get_amendment(session: Session, document: Document, slug: str) -> Amendment:
 
 def list_amendments(session: Session, document: Document, *, status: str | None = None,
                     category: str | None = None, proposer: str | None = None, provision: str | None = None,
-                    offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
+                    q: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
     query = select(Amendment).where(Amendment.document_id == document.id)
+    if q is not None:
+        query = query.where(Amendment.id.in_(search.matching_amendments(session.connection(), document, q)))
     if status is not None:
         if status not in STATUSES:
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
@@ -389,7 +425,7 @@ def check_not_already_in(session: Session, version: Version, amendments: list[Am
 
 # Changing status -----------------------------------------------------------------
 
-def _check_revision(amendment: Amendment, revision: int | None) -> None:
+def check_revision(amendment: Amendment, revision: int | None) -> None:
     if revision is not None and revision != amendment.revision:
         raise InvalidTransition(
             f"amendment {amendment.slug!r} has changed: you have revision {revision}, it is at revision "
@@ -408,7 +444,7 @@ def set_status(session: Session, amendment: Amendment, status: str, *, actor: st
     if status == "fallen":
         raise InvalidTransition(f"amendment {amendment.slug!r} cannot be made to fall: it falls when an amendment "
                                 f"it falls with is accepted (falls_if)", status=amendment.status, wanted=status)
-    _check_revision(amendment, revision)
+    check_revision(amendment, revision)
     reason = _checked_reason(amendment, status, reason)
     before, previous = state_hash(amendment), amendment.status
     _transition(session, amendment, status)
@@ -441,21 +477,26 @@ def state_hash(amendment: Amendment) -> str:
 
 
 def _transition(session: Session, amendment: Amendment, status: str) -> None:
-    """Change the status and write it at once, guarded by the revision read (the
-    mapper's version counter): if another transaction changed the amendment since, the
-    write fails and :class:`InvalidTransition` says what it is now."""
+    """Change the status, if the workflow allows it, as the next revision (:func:`_write_revision`)."""
     if status not in TRANSITIONS[amendment.status]:
         # Falling is not a status one asks for: an acceptance makes an amendment fall.
         allowed = ", ".join(sorted(TRANSITIONS[amendment.status] - {"fallen"})) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
+    _write_revision(session, amendment, lambda: setattr(amendment, "status", status))
+
+
+def _write_revision(session: Session, amendment: Amendment, change) -> None:
+    """Make ``change`` and write it at once as the next revision, guarded by the
+    revision read (the mapper's version counter): if another transaction changed the
+    amendment since, the write fails and :class:`InvalidTransition` says what it is now."""
     slug, seen = amendment.slug, amendment.revision
     try:
         # Inside a savepoint, so a stale write undoes only itself and the current state
         # can still be read in this transaction.
         with session.begin_nested():
-            amendment.status = status
+            change()
             amendment.revision = seen + 1
             amendment.updated_at = utcnow()
             session.flush()
@@ -492,7 +533,7 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
 def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
                      created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Accepted:
     """:func:`accept`, saying how each hunk applied."""
-    _check_revision(amendment, revision)
+    check_revision(amendment, revision)
     reason = _checked_reason(amendment, "accepted", reason)
     previous = amendment.status
     _transition(session, amendment, "accepted")
@@ -509,10 +550,21 @@ def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revi
             f"amendment {amendment.slug!r} applied to the head (version {current.number}) leaves blanks at a "
             f"line end or text that is not normalised: rebase it on the head",
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
-    version = documents.create_version(
-        session, document, text=result.text, parent=current.number, author=actor,
-        message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
-        produced_by_id=amendment.id, actor=actor)
+    try:
+        version = documents.create_version(
+            session, document, text=result.text, parent=current.number, author=actor,
+            message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
+            produced_by_id=amendment.id, actor=actor)
+    except InvalidStructure as error:
+        if amendment.base_version_id == current.id:
+            raise
+        # Typically two amendments inserting a regulation 6: rebasing renumbers the later one.
+        raise InvalidStructure(
+            f"amendment {amendment.slug!r} was proposed against an earlier version, and on the head (version "
+            f"{current.number}) it would make a text with {error.message}: rebase it onto the head first "
+            f"(regdraft rebase {amendment.slug}, or POST .../amendments/{amendment.slug}/rebase), which proposes "
+            f"renumbering for a drafter to confirm", **error.extra, amendment=amendment.slug,
+            head=current.number) from None
     session.flush()
     decisions.record(session, amendment, previous, actor=actor, reason=reason, batch=batch)
     record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,

@@ -16,6 +16,7 @@ from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNot
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
+from regdraft.services import search
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
                                    Version, utcnow)
@@ -159,6 +160,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           f"{latest.number if latest else None}", document=slug,
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
+    search.index_version(session.connection(), document.id, document.kind, version.number, version.text)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})
@@ -255,6 +257,7 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         response = Response(document_id=document.id, slug=slug, **values)
         session.add(response)
         session.flush()
+        search.index_response(session.connection(), response)
         record(session, actor, "response.created", "response", f"{document.slug}/{slug}", document.id,
                after=response.content_hash)
     elif any(getattr(response, k) != v for k, v in values.items()):
@@ -265,6 +268,7 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         if text_changed and reanchor:
             reanchor_citations(session, response)
         session.flush()
+        search.index_response(session.connection(), response)
         record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,
                before=before, after=response.content_hash)
     return response

@@ -264,3 +264,48 @@ class AmendmentFall(SQLModel, table=True):
     __tablename__ = "amendment_fall"
     amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
     adopted_id: int = Field(foreign_key="amendment.id", primary_key=True, index=True)
+
+
+class SearchItem(SQLModel, table=True):
+    """One thing a search can find (migration 0008, ``services/search.py``): a provision's
+    own text over the versions it stood in, an amendment, or a response. Derived from
+    the other tables and kept in the same transactions; on PostgreSQL it also has a
+    generated ``tsv`` column, on SQLite an FTS5 index (``search_fts``) beside it."""
+
+    __tablename__ = "search_item"
+    __table_args__ = (Index("ix_search_item_document_kind_target", "document_id", "kind", "target"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    kind: str = Field(max_length=16)
+    """``provision``, ``amendment`` or ``response`` (``services.search.ITEM_KINDS``)."""
+    target: str = Field(max_length=120)
+    """What it is within the document: a provision id, an amendment's or a response's slug."""
+    label: str = Field(sa_column=Column(Text, nullable=False))
+    version_from: int | None = None
+    """A provision's text: the first version holding it, and the first that no longer
+    does (``None``: the head still does)."""
+    version_until: int | None = None
+    amendment_id: int | None = Field(default=None, foreign_key="amendment.id", index=True)
+    response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
+    stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AmendmentRebase(SQLModel, table=True):
+    """An amendment's latest rebase onto a newer head (migration 0009,
+    ``services/rebasing.py``): done (``rebased``), waiting for a drafter to confirm
+    fuzzy hunks or a renumbering (``needs-confirmation``, with the patch it would
+    take), or impossible (``needs-rebase``: the amendment stays on its old base).
+    ``report`` is JSON: the hunk-by-hunk report and any renumbering."""
+
+    __tablename__ = "amendment_rebase"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    state: str = Field(max_length=20)
+    from_version: int
+    to_version: int
+    revision: int
+    """The amendment's revision the rebase was worked out from (before it, if it was applied)."""
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    patch_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow)

@@ -26,7 +26,8 @@ from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, batches, comparisons, decisions, documents, imports, rendering
+from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
+                               search)
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
@@ -53,6 +54,8 @@ Filter = Annotated[str | None, Query(max_length=120)]
 # limit too): a longer list also makes an address longer than browsers and servers keep.
 # The Keeling page's "every" option asks for more without naming them.
 MAX_NAMED = amendment_service.MAX_NAMED
+SEARCH_PAGE = 20
+"""Hits on a page of search results."""
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
@@ -77,6 +80,28 @@ def static_file(name: str) -> Response:
 @router.get("/")
 def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
     return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
+                statuses=amendment_service.STATUSES)
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep,
+                q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "", document: Filter = None,
+                kind: Filter = None, version: Filter = None, stakeholder: Filter = None, category: Filter = None,
+                status: Filter = None, offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0) -> HTMLResponse:
+    filters = {"document": _blank_is_none(document), "kind": _blank_is_none(kind),
+               "version": _blank_is_none(version), "stakeholder": _blank_is_none(stakeholder),
+               "category": _blank_is_none(category), "status": _blank_is_none(status)}
+    hits, total = [], 0
+    checked = search.filters_from(session, document=filters["document"], version=filters["version"],
+                                  kinds=[filters["kind"]] if filters["kind"] else [],
+                                  stakeholder=filters["stakeholder"], category=filters["category"],
+                                  status=filters["status"])
+    if q.strip():
+        hits, total = search.search(session, q, checked, offset=offset, limit=SEARCH_PAGE)
+    return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
+                hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
+                documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
+                stakeholders=documents.list_stakeholders(session), categories=amendment_service.CATEGORIES,
                 statuses=amendment_service.STATUSES)
 
 
@@ -119,14 +144,17 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
 
 @router.get("/documents/{doc}/amendments")
 def amendments_page(request: Request, document: DocumentDep, session: SessionDep, category: Filter = None,
-                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None) -> HTMLResponse:
+                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None,
+                    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_CHARS)] = None) -> HTMLResponse:
     filters = {"category": _blank_is_none(category), "stakeholder": _blank_is_none(stakeholder),
-               "status": _blank_is_none(status), "provision": _blank_is_none(provision)}
+               "status": _blank_is_none(status), "provision": _blank_is_none(provision), "q": _blank_is_none(q)}
     rows, total = amendment_service.list_amendments(
         session, document, status=filters["status"], category=filters["category"], proposer=filters["stakeholder"],
-        provision=filters["provision"], limit=views.ALL)
+        provision=filters["provision"], q=filters["q"], limit=views.ALL)
+    kept = rebasing.latest(session, rows)
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
+                rebases={a.slug: kept[a.id] for a in rows if a.id in kept},
                 categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
                 stakeholders=documents.list_stakeholders(session, document),
                 provisions=views.provision_choices(session, document), head=documents.head(session, document))
@@ -138,9 +166,12 @@ def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug,
     view = views.amendment_view(session, document, amendment)
     rivals = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
               if a.id != amendment.id and a.status in ("draft", "proposed", "accepted")]
+    kept = rebasing.latest(session, [amendment]).get(amendment.id)
     return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
                 view=view, decisions=[s for s in ("accepted", "rejected")
-                                      if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals)
+                                      if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals,
+                stale=amendment.status in rebasing.OPEN and view.head is not None and view.head.id != view.base.id,
+                rebase=rebasing.stored(kept, amendment.slug) if kept else None)
 
 
 @router.post("/documents/{doc}/amendments/{slug}/falls-if")
@@ -150,6 +181,22 @@ def set_falls_if(request: Request, document: DocumentDep, slug: AmendmentSlug, s
     amendment = amendment_service.get_amendment(session, document, slug)
     others = amendment_service.resolve(session, document, _chosen(form.getall("falls_if"))[:MAX_NAMED])
     decisions.set_falls_if(session, amendment, others, actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/rebase")
+def rebase(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> RedirectResponse:
+    """Rebase onto the head, or (``confirm``) confirm the rebase that waits; then back to
+    the amendment's page, which shows the outcome and its report."""
+    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    auth.authorize(guard.acting(request), auth.Action.PROPOSE, session.get(Stakeholder, amendment.proposer_id).slug)
+    if form.get("confirm"):
+        rebasing.confirm(session, document, amendment, actor=guard.principal(request), revision=revision)
+    else:
+        amendment_service.check_revision(amendment, revision)
+        rebasing.rebase(session, document, [slug], actor=guard.principal(request))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 

@@ -17,7 +17,7 @@ from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
 from regdraft.services import auth, batches, decisions
-from regdraft.services import documents
+from regdraft.services import documents, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
 
 router = APIRouter(prefix="/documents/{doc}", tags=["amendments"])
@@ -38,7 +38,8 @@ def _location(document_slug: str, slug: str) -> str:
 
 
 @router.get("/amendments", response_model=schemas.AmendmentList, summary="List amendments",
-            responses=problem_responses(404, 422, s422="Unknown `status` or `category` (`invalid-input`, `field`)"))
+            responses=problem_responses(404, 422, s422="Unknown `status` or `category`, or a `q` with nothing to "
+                                                      "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
                                                          description=", ".join(amendment_service.STATUSES))] = None,
@@ -46,9 +47,12 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
                                                            examples=["reg-3"])] = None,
+                    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_CHARS, description=(
+                        "Only amendments whose title, rationale or inserted or removed words match this search "
+                        "(the query language of `GET /api/search`)"))] = None,
                     offset: Offset = 0, limit: Limit = 50) -> schemas.AmendmentList:
     rows, total = amendment_service.list_amendments(session, document, status=status_, category=category,
-                                                    proposer=stakeholder, provision=provision, offset=offset,
+                                                    proposer=stakeholder, provision=provision, q=q, offset=offset,
                                                     limit=limit)
     view = Presenter(session)
     return schemas.AmendmentList(items=[view.amendment_summary(a) for a in rows], total=total, offset=offset,
