@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import instructions
+from regdraft.core.instructions import apply as applying
 from regdraft.core.structure import parse_structure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +26,9 @@ pieces = st.sampled_from(["any person", " ", "(2)", "- (a) ", "### 4. ", "Interp
 def test_a_moved_tree_is_the_tree_a_reading_gives(at, length, inserted):
     start = at % len(REAL)
     end = min(len(REAL), start + length)
-    instructions._tree(REAL)
-    result = instructions._edit(REAL, start, end, inserted)
-    kept = instructions._TREES.get(result)
+    applying.provision_tree(REAL, "uk-si")
+    result = applying.edit(REAL, start, end, inserted, "uk-si")
+    kept = applying._TREES.get((result, "uk-si"))
     if kept is not None:
         assert kept.structure.provisions == parse_structure(result, strict=False).provisions
         assert kept.structure.text == result
@@ -43,15 +44,15 @@ def test_instructions_for_many_word_edits_read_the_whole_text_a_few_times(monkey
     old = _regulations(150)
     new = old.replace("to any person.", "to a body that is not-for-profit.")
     readings = []
-    real = instructions.parse_structure
+    real = applying.parse_structure
 
     def counted(text, **kw):
         if len(text) > 1000:
             readings.append(len(text))
         return real(text, **kw)
 
-    monkeypatch.setattr(instructions, "parse_structure", counted)
-    instructions._TREES.clear()
+    monkeypatch.setattr(applying, "parse_structure", counted)
+    applying._TREES.clear()
     numbered = instructions.generate(old, new)
     assert len(numbered) == 150
     assert instructions.parse(instructions.render_instructions(numbered), old) == new
