@@ -14,7 +14,7 @@ from regdraft.core.instructions.model import (
     DEFINITION, HEADING, INSERT, OMIT, RENUMBER, SUBSTITUTE, TEXT, TO_END, WORDS, Instruction, Problem, quoted,
 )
 from regdraft.core.instructions.read import read_instructions
-from regdraft.core.structure import Provision, Structure, parse_structure
+from regdraft.core.structure import Provision, Structure, markdown_start, parse_structure
 from regdraft.core.traditions.phrasing import DEFAULT_KIND, Phrasing, phrasing
 
 # --------------------------------------------------------------------------- applying
@@ -53,10 +53,10 @@ class ProvisionTree:
     labels: dict
     """Canonical label → ids of the provisions with that label. Ids, not provisions:
     both dicts hold for a text whose provisions only moved along (:func:`edit`)."""
-    movable: bool
-    """Whether word edits may move its provisions along: the text has a Markdown
-    heading (one without is read line by line, where a line's words can make it a
-    heading) and no front matter (an edit there can unmake it)."""
+    moves_from: int | None
+    """From where word edits may move its provisions along: past the front matter (an
+    edit there can unmake it); ``None`` in a text read line by line (where a line's
+    words can make it a heading)."""
 
 
 _TREES: dict[tuple[str, str], ProvisionTree] = {}
@@ -74,13 +74,9 @@ def provision_tree(text: str, kind: str) -> ProvisionTree:
         for p in structure.provisions:
             children.setdefault(p.parent, []).append(p.id)
             labels.setdefault(_canon(p.label, ph), []).append(p.id)
-        movable = bool(_MARKDOWN_HEADING.search(text)) and not text.startswith("---")
-        tree = ProvisionTree(kind, structure, children, labels, movable)
+        tree = ProvisionTree(kind, structure, children, labels, markdown_start(text))
     _keep(text, tree)
     return tree
-
-
-_MARKDOWN_HEADING = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)", re.M)
 
 
 def _keep(text: str, tree: ProvisionTree) -> None:
@@ -97,7 +93,8 @@ def edit(text: str, start: int, end: int, new: str, kind: str) -> str:
     cost ``n`` readings of the text (issue 18: 2000 hunks took 200 s)."""
     result = text[:start] + new + text[end:]
     tree = _TREES.get((text, kind))
-    if tree is not None and tree.movable and (result, kind) not in _TREES:
+    if (tree is not None and tree.moves_from is not None and start >= tree.moves_from
+            and (result, kind) not in _TREES):
         moved = _moved_tree(tree, text, result, start, end, len(new) - (end - start))
         if moved is not None:
             _keep(result, moved)
@@ -152,8 +149,8 @@ def _start_of(p: Provision) -> int:
 # "(1)", "(a)", "(*i*)", "3.", "2)", however many.
 _LINE_MARKS = re.compile(r"[ \t]*(?:[-*+>][ \t]+)*(?:(?:\(\*?\w+\*?\)|\d+[A-Za-z]*[.)])[ \t]*)*")
 _BLANK = re.compile(r"[ \t]")
-# A setext heading's underline or a thematic break.
-_RULE_LINE = re.compile(r"[ \t]*(?:[-=*_][ \t]*)+")
+# A setext heading's underline, a thematic break, or a line that may close front matter.
+_RULE_LINE = re.compile(r"[ \t]*(?:[-=*_.][ \t]*)+")
 _QUOTE_MARKS = ("“", "”")
 
 
