@@ -137,12 +137,19 @@ def _moved_tree(tree: ProvisionTree, text: str, result: str, start: int, end: in
         while moved[i] is not p:  # provisions may share a start (a list item and its first sub-item)
             i += 1
         moved[i] = p._replace(end=p.end + delta)
-    moved += [p._replace(start=p.start + delta, end=p.end + delta) for p in provisions[first_after:]]
+    # Each edit moves every provision after it: made at C speed, not by ``_replace``
+    # (four times slower, and the most of 500 edits' time).
+    make, at = tuple.__new__, _START
+    moved += [make(Provision, p[:at] + (p[at] + delta, p[at + 1] + delta) + p[at + 2:])
+              for p in provisions[first_after:]]
     return replace(tree, structure=replace(structure, text=result, provisions=tuple(moved)))
 
 
 def _start_of(p: Provision) -> int:
     return p.start
+
+
+_START = Provision._fields.index("start")  # and "end" the field after it
 
 
 # What may open a line of a provision: list and quote marks, then numbers such as
