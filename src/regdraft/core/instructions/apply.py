@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from threading import Lock
 from typing import Iterator
 
 from regdraft.core.errors import InvalidInstruction, RegdraftError
@@ -62,10 +63,12 @@ class ProvisionTree:
 _TREES: dict[tuple[str, str], ProvisionTree] = {}
 """The trees of the texts read last, by (text, kind): at most :data:`_KEPT_TREES`, oldest first."""
 _KEPT_TREES = 32
+_TREES_LOCK = Lock()  # renderings run on a thread pool: one thread trims while another keeps
 
 
 def provision_tree(text: str, kind: str) -> ProvisionTree:
-    tree = _TREES.pop((text, kind), None)
+    with _TREES_LOCK:
+        tree = _TREES.pop((text, kind), None)
     if tree is None:
         ph = phrasing(kind)
         structure = parse_structure(text, kind=kind, strict=False)
@@ -80,9 +83,10 @@ def provision_tree(text: str, kind: str) -> ProvisionTree:
 
 
 def _keep(text: str, tree: ProvisionTree) -> None:
-    _TREES[text, tree.kind] = tree
-    while len(_TREES) > _KEPT_TREES:
-        del _TREES[next(iter(_TREES))]
+    with _TREES_LOCK:
+        _TREES[text, tree.kind] = tree
+        while len(_TREES) > _KEPT_TREES:
+            del _TREES[next(iter(_TREES))]
 
 
 def edit(text: str, start: int, end: int, new: str, kind: str) -> str:
