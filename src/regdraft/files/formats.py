@@ -582,10 +582,16 @@ def serialise_document(document: DocumentFile) -> str:
         "slug": document.slug, "title": document.title, "description": document.description,
         "notice": document.notice, **declared,
         "stakeholders": [{"slug": s.slug, "name": s.name, "kind": s.kind} for s in document.stakeholders],
-        "versions": [{"number": v.number, "parent": v.parent, "author": v.author, "message": v.message,
-                      "created": format_time(v.created), "content_hash": v.content_hash,
-                      "produced_by": v.produced_by} for v in document.versions],
+        "versions": [_version_entry(v) for v in document.versions],
     })
+
+
+def _version_entry(version: VersionEntry) -> dict:
+    # A hash left out stays out (load computes it): "null" would not read back as a hash.
+    hashed = {"content_hash": version.content_hash} if version.content_hash is not None else {}
+    return {"number": version.number, "parent": version.parent, "author": version.author,
+            "message": version.message, "created": format_time(version.created), **hashed,
+            "produced_by": version.produced_by}
 
 
 # --------------------------------------------------------------------------------------
