@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "structure", "stored", "apply", "schedule", "listing", "serving")
+SECTIONS = ("pipeline", "structure", "stored", "apply", "schedule", "listing", "search", "serving", "abuse")
 
 
 def _seconds(value: float | None) -> str:
@@ -79,9 +79,15 @@ def main(argv: list[str] | None = None) -> int:
             from bench import listing
             listed, explain = listing.run(100 if args.quick else listing.DOCUMENTS)
             rows += listed
-        else:
+        elif section == "search":
+            from bench import search
+            rows += search.run(100 if args.quick else listing.DOCUMENTS)
+        elif section == "serving":
             from bench import serving
             rows += serving.run(3 if args.quick else 10)
+        else:
+            from bench import abuse
+            rows += abuse.run()
         # Each section's rows as soon as they are in, so a late failure loses nothing.
         print(table(rows[done:]), file=sys.stderr, flush=True)
 

@@ -72,3 +72,22 @@ def problem(response, status: int, code: str) -> dict:
     assert body["detail"]
     assert body["instance"] == response.request.url.path
     return body
+
+
+def tracked_replacement(docx: bytes, old: str, new: str, author: str) -> bytes:
+    """A Word export with ``old`` (once in its text) struck out and ``new`` typed in
+    under Track Changes by ``author``, marked up as Word does."""
+    import io
+    import zipfile
+
+    parts = zipfile.ZipFile(io.BytesIO(docx))
+    xml = parts.read("word/document.xml").decode()
+    assert xml.count(old) == 1, old
+    who = f'w:author="{author}" w:date="2026-12-01T00:00:00Z"'
+    xml = xml.replace(old, f'</w:t></w:r><w:del w:id="90" {who}><w:r><w:delText>{old}</w:delText></w:r></w:del>'
+                           f'<w:ins w:id="91" {who}><w:r><w:t>{new}</w:t></w:r></w:ins><w:r><w:t xml:space="preserve">')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as edited:
+        for info in parts.infolist():
+            edited.writestr(info, xml if info.filename == "word/document.xml" else parts.read(info))
+    return out.getvalue()

@@ -56,6 +56,24 @@ def test_propose_with_patch_text(example):
     assert r.json()["hunks"][0]["provisions"] == [{"id": "reg-1", "label": "regulation 1"}]
 
 
+def test_propose_with_instructions_applies_them_to_the_base(example):
+    r = example.propose("by-instructions", None, base=2, categories=["standards"],
+                        instructions="1. In regulation 1, for “1st July 2014” substitute “1st October 2014”.\n")
+    assert r.status_code == 201, r.text
+    [hunk] = r.json()["hunks"]
+    assert hunk["provisions"] == [{"id": "reg-1", "label": "regulation 1"}]
+    applied = example.client.get(example.url("/amendments/by-instructions/apply")).json()
+    assert applied["text"] == V2.replace("1st July 2014", "1st October 2014")
+
+
+def test_instructions_that_do_not_apply_are_422_naming_the_instruction(example):
+    r = example.propose("by-instructions", None, base=2, categories=["standards"],
+                        instructions="1. In regulation 1, for “1st July 2014” substitute “1st May 2014”.\n\n"
+                                     "2. In regulation 9, omit “any”.\n")
+    body = problem(r, 422, "invalid-instruction")
+    assert body["instruction"] == 2 and "no provision 'regulation 9'" in body["detail"]
+
+
 def test_get_amendment_has_etag(example, profit_ban):
     r = example.client.get(example.url("/amendments/profit-ban"))
     assert r.status_code == 200
@@ -130,7 +148,7 @@ def test_patch_for_the_wrong_base_is_409(example):
     patch = make_patch(V2, V2.replace("1st July 2014", "1st October 2014"))
     body = problem(example.propose("wrong-base", None, patch_text=patch, base=1), 409, "patch-does-not-apply")
     assert body["hunks"] == [{"hunk": 1, "status": "failed", "expected_at": body["hunks"][0]["expected_at"],
-                              "found_at": None, "shift": None}]
+                              "found_at": None, "shift": None, "score": None}]
 
 
 def test_duplicate_amendment_is_409(example, profit_ban):
@@ -259,7 +277,7 @@ def test_apply_failure_is_409_with_hunks(example, profit_ban):
     body = problem(example.client.get(url, params={"version": 3}), 409, "patch-does-not-apply")
     assert body["amendment"] == "profit-ban" and body["version"] == 3
     assert body["hunks"] == [{"hunk": 1, "status": "failed", "expected_at": body["hunks"][0]["expected_at"],
-                              "found_at": None, "shift": None}]
+                              "found_at": None, "shift": None, "score": None}]
     partial = example.client.get(url, params={"version": 3, "partial": True})
     assert partial.status_code == 200
     assert partial.json()["ok"] is False and partial.json()["text"] == V3_WITHOUT_DELEGATION

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem
+from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem, tracked_replacement
 
 ROLES = ("anonymous", "reader", "stakeholder", "drafter", "reviewer", "admin")
 # The stakeholder token speaks for adcs; nspcc is "another stakeholder".
@@ -55,8 +55,18 @@ _V2_CITATION = ("These Regulations may be cited as the Example (Relevant Care Fu
                 "2014 and come into force on 1st July 2014.")
 
 
+def _from_word(ex, headers: dict) -> object:
+    """Version 2 exported as Word, "any person" replaced under Track Changes by the
+    proposer's stakeholder (Word's user name), sent back as an amendment."""
+    edited = tracked_replacement(ex.client.get(ex.url("/versions/2/export.docx")).content, "any person", "a charity",
+                                 "Association of Directors of Children's Services")
+    return ex.client.post(ex.url("/amendments/from-word"), params={"slug": "cell-word", "categories": "profit-ban"},
+                          content=edited, headers={**headers, "Content-Type": "application/octet-stream"})
+
+
 def _status(slug: str, status: str):
-    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"), json={"status": status}, headers=h)
+    return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
+                                        json={"status": status, "reason": f"Decided: {status}."}, headers=h)
 
 
 CELLS = [
@@ -88,6 +98,7 @@ CELLS = [
         ex.url("/amendments"), json=_amend("cell-cites-other", citations=[
             {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), headers=h),
         expect(201, EDITORS)),
+    Cell("propose its own from a Word file", _from_word, expect(201, OWNERS)),
     Cell("withdraw its own", _status("own-withdraw", "withdrawn"), expect(200, OWNERS),
          needs=(("own-withdraw", OWN, PROFIT_BAN_TEXT),)),
     Cell("move its own back to draft", _status("own-draft", "draft"), expect(200, OWNERS),
@@ -100,9 +111,34 @@ CELLS = [
          needs=(("to-accept", OTHER, INTERPRETATION_TEXT),)),
     Cell("accept", lambda ex, h: ex.client.post(ex.url("/amendments/accept-me/accept"), headers=h),
          expect(201, DECIDERS), needs=(("accept-me", OWN, PROFIT_BAN_TEXT),)),
+    Cell("decide several (reject)", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-reject", "status": "rejected", "reason": "Not needed."}]}, headers=h),
+        expect(200, DECIDERS), needs=(("bulk-reject", OWN, PROFIT_BAN_TEXT),)),
+    Cell("withdraw its own, in bulk", lambda ex, h: ex.client.post(ex.url("/decisions"), json={"decisions": [
+        {"amendment": "bulk-withdraw", "status": "withdrawn", "reason": "Ours to withdraw."}]}, headers=h),
+        expect(200, OWNERS), needs=(("bulk-withdraw", OWN, PROFIT_BAN_TEXT),)),
+    Cell("say which amendments make one fall", lambda ex, h: ex.client.put(
+        ex.url("/amendments/to-fall/falls-if"), json={"amendments": ["cell-read"]}, headers=h),
+        expect(200, ("drafter", "reviewer", "admin")), needs=(("to-fall", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("rebase its own", lambda ex, h: ex.client.post(ex.url("/amendments/own-rebase/rebase"), headers=h),
+         expect(200, OWNERS), needs=(("own-rebase", OWN, PROFIT_BAN_TEXT),)),
+    Cell("rebase another's", lambda ex, h: ex.client.post(ex.url("/amendments/other-rebase/rebase"), headers=h),
+         expect(200, EDITORS), needs=(("other-rebase", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("rebase a set naming another's", lambda ex, h: ex.client.post(
+        ex.url("/rebase"), json={"amendments": ["own-rebase", "other-rebase"]}, headers=h), expect(200, EDITORS)),
+    Cell("rebase all it may", lambda ex, h: ex.client.post(ex.url("/rebase"), headers=h), expect(200, OWNERS)),
+    # Nothing waits for confirmation: the roles that may confirm learn that (409).
+    Cell("confirm a rebase of its own", lambda ex, h: ex.client.post(
+        ex.url("/amendments/own-rebase/rebase/confirm"), headers=h), expect(409, OWNERS)),
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
+    Cell("import a file as a document", lambda ex, h: ex.client.post(
+        "/api/documents/import", params={"document": "imported-document"}, content=REVIEW_TEXT.encode(),
+        headers={**h, "Content-Type": "text/plain"}), expect(201, EDITORS)),
+    Cell("import a file as a version", lambda ex, h: ex.client.post(
+        "/api/documents/import", params={"document": ex.doc, "as_version": "true"}, content=REVIEW_TEXT.encode(),
+        headers={**h, "Content-Type": "text/plain"}), expect(201, EDITORS)),
 ]
 
 
@@ -147,7 +183,11 @@ def test_the_matrix_walks_every_write_route(client):
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/accept", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
+               ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
+               ("/api/documents/{doc}/amendments/from-word", "POST"), ("/api/documents/{doc}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST")}
     assert writes - reads_by_post == covered
 
 

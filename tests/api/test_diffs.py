@@ -78,10 +78,9 @@ def test_version_against_amendments_errors(example, profit_ban):
     body = problem(example.client.get(url, params={"amendments": "profit-ban,nope"}), 404, "not-found")
     assert body["amendment"] == "nope"
     assert problem(example.client.get(url, params={"amendments": ","}), 422, "invalid-input")["field"] == "amendments"
-    # Applying profit-ban twice: the second time its text is gone.
-    body = problem(example.client.get(url, params={"amendments": "profit-ban,profit-ban"}), 409,
-                   "patch-does-not-apply")
-    assert body["amendment"] == "profit-ban" and body["hunks"][0]["status"] == "failed"
+    # Naming profit-ban twice is refused before it is applied at all.
+    body = problem(example.client.get(url, params={"amendments": "profit-ban,profit-ban"}), 422, "invalid-input")
+    assert body["amendment"] == "profit-ban" and body["field"] == "amendments"
 
 
 def test_changes_are_attributed(example, profit_ban):

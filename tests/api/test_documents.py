@@ -39,7 +39,8 @@ def test_document_round_trip(example):
     assert body["slug"] == DOC
     assert body["versions"] == 2
     assert body["head"] == {"number": 2, "content_hash": hashlib.sha256(V2.encode()).hexdigest()}
-    assert body["amendments"] == {"draft": 0, "proposed": 0, "accepted": 0, "rejected": 0, "withdrawn": 0}
+    assert body["amendments"] == {"draft": 0, "proposed": 0, "accepted": 0, "rejected": 0, "withdrawn": 0,
+                                   "fallen": 0}
 
 
 def test_create_document_sets_location(client):

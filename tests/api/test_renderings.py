@@ -81,7 +81,9 @@ def test_accept_header_chooses_the_format_and_406_when_none_is_acceptable(exampl
                                                                expected.headers["etag"]), accept
     refused = example.client.get(url, params={"from": 1, "to": 2}, headers={"Accept": "image/png"})
     body = problem(refused, 406, "not-acceptable")
-    assert body["acceptable"] == ["application/json", "text/html", "text/markdown", "text/plain"]
+    assert body["acceptable"] == ["application/json", "application/pdf",
+                                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                  "text/html", "text/markdown", "text/plain"]
     assert refused.headers["vary"] == "Accept"
     body = problem(example.client.get(f"{url}.json", params={"from": 1, "to": 2}, headers={"Accept": "text/html"}),
                    406, "not-acceptable")
@@ -171,7 +173,7 @@ def test_unknown_things_are_404_bad_requests_422_and_unappliable_sets_409(exampl
     assert problem(example.client.get(example.url("/versions/9/redline.json"), params={"amendments": "profit-ban"}),
                    404, "not-found")["version"] == 9
     problem(example.client.get("/api/documents/nobody/redline", params={"from": 1, "to": 2}), 404, "not-found")
-    body = problem(example.client.get(example.url("/redline.pdf"), params={"from": 1, "to": 2}), 422,
+    body = problem(example.client.get(example.url("/redline.epub"), params={"from": 1, "to": 2}), 422,
                    "validation-error")
     assert body["errors"][0]["loc"] == ["path", "suffix"]
     body = problem(example.client.get(example.url("/redline.json"), params={"from": 1, "to": 2, "format": "html"}),

@@ -49,7 +49,7 @@ def test_applying_more_amendments_than_a_request_may_name_is_refused(example, pr
 
 
 @pytest.mark.parametrize("path", ["/versions/1/keeling", "/versions/1/redline", "/conflicts",
-                                  "/versions/1/keeling.json"])
+                                  "/versions/1/keeling.json", "/versions/1/diff"])
 def test_a_query_naming_an_amendment_twice_is_refused_before_any_work(example, profit_ban, patching_count, path):
     r = example.client.get(example.url(path), params={"amendments": "profit-ban,profit-ban"})
     body = problem(r, 422, "invalid-input")
@@ -112,9 +112,9 @@ def test_citations_of_one_response_fold_it_once_and_never_under_the_write_lock(e
         folds.append((len(text), writers.locked()))
         real_init(self, text)
 
-    def counted_analyse(base, patch_text):
+    def counted_analyse(base, patch_text, kind):
         analyses.append(writers.locked())
-        return real_analyse(base, patch_text)
+        return real_analyse(base, patch_text, kind)
 
     monkeypatch.setattr(anchors.FoldedText, "__init__", counted_init)
     monkeypatch.setattr(amendment_service, "analyse", counted_analyse)
@@ -154,3 +154,55 @@ def test_a_response_changed_between_preparing_and_storing_is_anchored_again(exam
     text = example.client.get(example.url("/responses/adcs-response")).json()["text"]
     citation = r.json()["citations"][0]
     assert text[citation["start"]:citation["end"]] == "a profit motive has no place"
+
+
+def test_instructions_past_a_requests_budget_are_a_422_naming_the_limit(example, profit_ban, monkeypatch):
+    from regdraft.services import rendering
+
+    monkeypatch.setattr(rendering, "INSTRUCTION_WORK", 100)
+    r = example.client.get(example.url("/amendments/profit-ban/redline"), params={"format": "instructions"})
+    body = problem(r, 422, "over-budget")
+    assert body["limit"] == 100 and "redline" in body["detail"]
+    monkeypatch.setattr(rendering, "INSTRUCTION_WORK", 10**9)
+    r = example.client.get(example.url("/amendments/profit-ban/redline"), params={"format": "instructions"})
+    assert r.status_code == 200 and "substitute" in r.text
+
+
+def test_a_rendering_whose_client_has_gone_stops_at_its_next_checkpoint(monkeypatch):
+    import asyncio
+    import threading
+    from types import SimpleNamespace
+
+    from regdraft.api.routes import renderings
+    from regdraft.core.errors import WorkStopped
+    from regdraft.services.comparisons import compare_texts
+
+    old = "# Regulations\n\n" + "".join(f"### {k}. Heading\n\n(1) A local authority may delegate function {k} "
+                                        f"to any person.\n\n" for k in range(1, 201))
+    new = old.replace("to any person.", "to a body that is not-for-profit.")
+    seen_gone = threading.Event()
+
+    async def is_disconnected() -> bool:
+        seen_gone.set()
+        return True
+
+    def build():
+        assert seen_gone.wait(5)
+        return compare_texts("old", old, "new", new)
+
+    request = SimpleNamespace(is_disconnected=is_disconnected, state=SimpleNamespace(render_format="instructions"))
+    tries = []
+    from regdraft.core import budget
+    real_spend = budget.spend
+
+    def counted(cost):
+        tries.append(cost)
+        real_spend(cost)
+
+    import importlib
+
+    # The module, not the package's function of the same name.
+    monkeypatch.setattr(importlib.import_module("regdraft.core.instructions.generate"), "spend", counted)
+    with pytest.raises(WorkStopped):
+        asyncio.run(renderings._render_while_wanted(request, build, "t"))
+    assert len(tries) < 200  # stopped long before the 200 instructions were tried

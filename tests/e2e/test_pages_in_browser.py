@@ -335,3 +335,28 @@ def test_proposing_from_an_edited_text_and_accepting_it(page, shoot):
         "directs otherwise" in page.locator("article.legal-text").inner_text()
     assert page.locator("table.history tbody tr").first.locator("a").nth(1).inner_text() == \
         "Let the Secretary of State direct otherwise"
+
+
+def test_deciding_several_with_reasons_and_reading_the_outcome(page, shoot):
+    # After the proposing test: it changes the served database too.
+    page.goto(f"{BASE}/amendments")
+    page.get_by_role("link", name="Decide several at once").click()
+    page.wait_for_url(f"**{BASE}/decide")
+    page.get_by_label("Decision on Make bodies discharging relevant care functions subject to Ofsted inspection") \
+        .select_option(label="accepted")
+    page.get_by_label("Decision on Require statutory, enforceable standards of every provider") \
+        .select_option(label="rejected")
+    page.get_by_label("Reason for Require statutory, enforceable standards of every provider") \
+        .fill('Ofsted inspection covers it & "more", a < b')
+    page.fill("#reason", "The ADCS asked for it.")
+    shoot(page, "decide-several-1280")
+    page.get_by_role("button", name="Decide").click()
+    page.wait_for_url(f"**{BASE}/decisions/*")
+    assert page.locator("table.hunks").count() == 1
+    assert 'Ofsted inspection covers it & "more", a < b' in page.locator("blockquote.reason").nth(1).inner_text()
+    shoot(page, "decided-together-1280")
+    page.goto(f"{BASE}/outcome")
+    regulation_5 = page.locator("#outcome-reg-5")
+    assert "Adopted on 2014-06-20 by Department for Education" in regulation_5.inner_text()
+    assert 'Ofsted inspection covers it & "more", a < b' in page.locator("#outcome-reg-3a").inner_text()
+    shoot(page, "outcome-1280")

@@ -142,7 +142,8 @@ class Reviewer(Client):
             r = self.http.post(f"{DOC_URL}/amendments/{slug}/accept", headers={"If-Match": etag})
             self.outcomes.note("accept", r, slug)
         else:
-            r = self.http.post(f"{DOC_URL}/amendments/{slug}/status", json={"status": "rejected"},
+            r = self.http.post(f"{DOC_URL}/amendments/{slug}/status", json={"status": "rejected",
+                                                                          "reason": "Not this time."},
                                headers={"If-Match": etag})
             self.outcomes.note("reject", r, slug)
 

@@ -236,6 +236,13 @@ def test_propose_refuses_bad_input_on_one_line(loaded, tmp_path: Path):
     propose(loaded, "taken", INSPECTION, tmp_path)
     result = propose(loaded, "taken", ACCOUNTABILITY, tmp_path, code=1)
     assert result.stderr == f"regdraft: document '{DOC}' already has an amendment 'taken'\n"
+    # The text policy, as the API, the pages and the loader apply it.
+    for option, value, words in (("--rationale", "See <img src=x onerror=alert(1)>", "contains HTML"),
+                                 ("--rationale", "one\u202etwo", "U+202E RIGHT-TO-LEFT OVERRIDE")):
+        result = propose(loaded, "hostile", INSPECTION, tmp_path, option, value, code=2)
+        assert words in result.stderr and len(result.stderr.splitlines()) == 1
+    result = propose(loaded, "hostile", INSPECTION.replace("by Ofsted", "by <iframe src=x>"), tmp_path, code=2)
+    assert "contains HTML" in result.stderr
 
 
 def test_conflicts_between_two_insertions_at_the_same_place(loaded, tmp_path: Path):

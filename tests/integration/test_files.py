@@ -606,3 +606,20 @@ def test_the_kind_of_a_document_with_versions_cannot_change(session, case_root):
         load(session, case_root, actor="loader")
     assert "cannot change to eu-act" in caught.value.message
     assert documents.get_document(session, "example").kind == "uk-si"
+
+
+def test_a_missing_content_hash_is_computed_on_load_and_written_on_export(session, case_root, tmp_path):
+    path = case_root / DOC
+    path.write_text(path.read_text().replace(f"  content_hash: {H1}\n", "", 1))
+    load(session, case_root, actor="loader")
+    version = documents.get_version(session, documents.get_document(session, "example"), 1)
+    assert version.content_hash == H1
+    export(session, tmp_path / "out")
+    assert f"  content_hash: {H1}\n" in (tmp_path / "out" / DOC).read_text()
+
+
+def test_a_wrong_content_hash_is_still_refused(fresh_database_url, case_root):
+    path = case_root / DOC
+    path.write_text(path.read_text().replace(H1, "a" * 64, 1))
+    with pytest.raises(InvalidFile, match="content_hash does not match"):
+        read_tree(case_root)

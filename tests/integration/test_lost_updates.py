@@ -45,9 +45,9 @@ def test_the_later_of_two_status_changes_from_the_same_revision_is_refused(racin
     late, stale = _read(racing)
     with session_scope(racing) as session:
         A.set_status(session, A.get_amendment(session, documents.get_document(session, "example"), "ban"), first,
-                     actor="first")
+                     actor="first", reason="The first decision.")
     with pytest.raises(InvalidTransition) as refused:
-        A.set_status(late, stale, second, actor="second")
+        A.set_status(late, stale, second, actor="second", reason="The second decision.")
     late.rollback()
     late.close()
     assert refused.value.extra == {"revision": 2, "status": first}

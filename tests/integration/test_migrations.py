@@ -18,14 +18,23 @@ from regdraft.store.engine import alembic_config, current_revision, downgrade, m
 MODEL_TABLES = set(SQLModel.metadata.tables)
 
 
+def _outside_models(name: str, type_: str) -> bool:
+    """The search index's own objects (migration 0008): SQLite's FTS5 table with its
+    shadow tables, PostgreSQL's generated tsvector column."""
+    return ((type_ == "table" and name.startswith("search_fts")) or (type_ == "column" and name == "tsv")
+            or (type_ == "index" and name == "ix_search_item_tsv"))
+
+
 def schema_differences(engine: Engine) -> list:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            "include_name": lambda name, type_, parent: not _outside_models(name, type_)})
         return compare_metadata(context, SQLModel.metadata)
 
 
 def tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    return {t for t in inspect(engine).get_table_names() if not _outside_models(t, "table")} - {"alembic_version"}
 
 
 @pytest.fixture

@@ -133,7 +133,7 @@ def test_status_transitions_follow_the_workflow(session, case):
     A.set_status(session, ban, "proposed", actor="adcs")
     with pytest.raises(InvalidTransition, match="revision"):
         A.set_status(session, ban, "rejected", actor="x", revision=1)
-    A.set_status(session, ban, "rejected", actor="x", revision=ban.revision)
+    A.set_status(session, ban, "rejected", actor="x", revision=ban.revision, reason="Too wide.")
     assert ban.status == "rejected"
     assert session.exec(select(Citation)).all() == []
     assert session.exec(select(Version)).all()

@@ -59,7 +59,9 @@ def test_output_file_is_written_whole_and_bad_requests_are_one_line(run, tmp_pat
                           ((old, tmp_path / "missing.md", "-o", target), "missing.md: no such file"),
                           ((old, "--keeling"), "--keeling needs a version"),
                           ((old, new, "--keeling"), "--keeling renders one version"),
-                          ((old, new, "-f", "pdf"), "'pdf' is not one of")):
+                          ((old, new, "-f", "epub"), "'epub' is not one of"),
+                          ((old, new, "-f", "akn"), "'akn' is not offered for this rendering"),
+                          ((old,), "rendering one version needs a version")):
         result = run(*args, code=2)
         assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and message in result.stderr, args
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # a failed render kept the file

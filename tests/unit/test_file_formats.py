@@ -191,11 +191,16 @@ def test_missing_key_points_at_the_front_matter_start():
 
 def test_missing_key_in_a_list_item_points_at_the_item():
     with pytest.raises(InvalidFile) as err:
-        parse_document(DOC, DOCUMENT_YAML.replace("  content_hash: " + H2 + "\n", ""))
-    assert error(err) == f"{DOC}:20: version 2: missing key 'content_hash' in a version"
+        parse_document(DOC, DOCUMENT_YAML.replace("  message: Profit ban\n", ""))
+    assert error(err) == f"{DOC}:20: version 2: missing key 'message' in a version"
     with pytest.raises(InvalidFile) as err:
         parse_amendment(AMEND, AMENDMENT_MD.replace("  quote: should not be predicated on a profit motive\n", ""))
     assert error(err) == f"{AMEND}:13: citation 1: missing key 'quote' in a citation"
+
+
+def test_a_version_may_leave_its_content_hash_out():
+    document = parse_document(DOC, DOCUMENT_YAML.replace("  content_hash: " + H2 + "\n", ""))
+    assert [v.content_hash for v in document.versions] == [H1, None]  # the loader computes it
 
 
 def test_missing_key_of_document_yaml_points_at_line_1():
@@ -208,7 +213,7 @@ def test_unknown_key():
     with pytest.raises(InvalidFile) as err:
         parse_amendment(AMEND, AMENDMENT_MD.replace("status: accepted\n", "status: accepted\nstatsu: draft\n"))
     assert error(err) == (f"{AMEND}:9: unknown key 'statsu' in the front matter (the keys are: slug, title, "
-                          "proposer, categories, status, base_version, base_hash, created, citations)")
+                          "proposer, categories, status, base_version, base_hash, created, citations, decision, falls_if)")
     with pytest.raises(InvalidFile) as err:
         parse_document(DOC, DOCUMENT_YAML.replace("  kind: ''\n", "  kind: ''\n  email: x@example.org\n"))
     assert error(err).startswith(f"{DOC}:12: stakeholder 2: unknown key 'email' in a stakeholder")

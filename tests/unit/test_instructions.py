@@ -146,16 +146,18 @@ def test_inserted_regulation_paragraph_sub_paragraph_and_head():
            .replace("  - (ii) so far as they relate to plans.",
                     "  - (ii) so far as they relate to plans; and\n  - (iii) so far as they relate to reviews."))
     rendered = round_trip(BASE, new)
-    assert "After regulation 4 insert—\n\n> ### 4A. Profit\n>\n> A body carried on for profit" in rendered
-    assert "After regulation 5(2) insert—\n\n> (2A) A delegation may be revoked." in rendered
-    assert "After regulation 5(3)(b) insert—\n\n> - (c) publish its accounts." in rendered
-    assert "After regulation 3(1)(b)(ii) insert—\n\n>   - (iii) so far as they relate to reviews." in rendered
+    # As printed: quoted, without the storage form's "### " and "- " (indentation kept).
+    assert "After regulation 4 insert—\n\n“4A. Profit\n\nA body carried on for profit" in rendered
+    assert "After regulation 5(2) insert—\n\n“(2A) A delegation may be revoked.”" in rendered
+    assert "After regulation 5(3)(b) insert—\n\n“(c) publish its accounts.”" in rendered
+    assert "After regulation 3(1)(b)(ii) insert—\n\n“  (iii) so far as they relate to reviews.”" in rendered
+    assert "###" not in rendered and "\n>" not in rendered and "- (" not in rendered
 
 
 def test_provision_inserted_before_the_first():
     without_1 = BASE.replace("### 1. Citation and commencement\n\nThese Regulations may be cited as the "
                              "Example Regulations 2014.\n\n", "")
-    assert round_trip(without_1, BASE).startswith("1. Before regulation 2 insert—\n\n> ### 1. Citation")
+    assert round_trip(without_1, BASE).startswith("1. Before regulation 2 insert—\n\n“1. Citation")
 
 
 def test_omitted_provisions():
@@ -170,9 +172,9 @@ def test_substituted_whole_regulation():
                        "### 4. Profit-making bodies\n\n(1) No body carried on for profit may exercise a relevant "
                        "care function.\n\n(2) A body is carried on for profit if it distributes a surplus.")
     assert round_trip(BASE, new) == (
-        "1. For regulation 4 substitute—\n\n> ### 4. Profit-making bodies\n>\n> (1) No body carried on for "
-        "profit may exercise a relevant care function.\n>\n> (2) A body is carried on for profit if it "
-        "distributes a surplus.\n")
+        "1. For regulation 4 substitute—\n\n“4. Profit-making bodies\n\n(1) No body carried on for "
+        "profit may exercise a relevant care function.\n\n(2) A body is carried on for profit if it "
+        "distributes a surplus.”\n")
 
 
 def test_heading():
@@ -187,7 +189,7 @@ def test_definitions():
     inserted = BASE.replace("“relevant body” means", "“provider” means a person who carries on a "
                             "delegated function;\n\n“relevant body” means")
     assert round_trip(BASE, inserted) == ("1. In regulation 2(1), in the appropriate place insert—\n\n"
-                                          "> “provider” means a person who carries on a delegated function;\n")
+                                          "““provider” means a person who carries on a delegated function;”\n")
     omitted = BASE.replace("“local authority” means a local authority in England;\n\n", "")
     assert round_trip(BASE, omitted) == "1. In regulation 2(1), omit the definition of “local authority”.\n"
     amended = BASE.replace("in England;", "in England or Wales;")
@@ -198,7 +200,7 @@ def test_definitions():
 def test_definitions_out_of_order_are_placed_after_a_named_definition():
     new = BASE.replace("“local authority” means", "“provider” means a person;\n\n“local authority” means")
     assert round_trip(BASE, new) == ("1. In regulation 2(1), after the definition of “the 1989 Act” insert—\n\n"
-                                     "> “provider” means a person;\n")
+                                     "““provider” means a person;”\n")
 
 
 def test_a_change_in_a_schedule_paragraph():
@@ -214,7 +216,7 @@ def test_the_preamble():
 
 def test_oddities_fall_back_to_substituting_the_innermost_provision():
     loose = BASE.replace("- (a) keep records; and\n- (b)", "- (a) keep records; and\n\n- (b)")
-    assert round_trip(BASE, loose).startswith("1. For regulation 5(3) substitute—\n\n> (3) The delegate must—")
+    assert round_trip(BASE, loose).startswith("1. For regulation 5(3) substitute—\n\n“(3) The delegate must—")
     spaces = BASE.replace("### 4. Exclusions", "### 4.  Exclusions")
     assert round_trip(BASE, spaces).startswith("1. For regulation 4 substitute—")
 
@@ -241,16 +243,16 @@ def test_regulations_in_parts():
         "### 3. Functions", "## Part 2: Functions\n\n### 3. Functions")
     end_of_part_1 = text.replace("## Part 2:", "### 2A. Guidance\n\nThe Secretary of State may issue guidance."
                                  "\n\n## Part 2:")
-    assert round_trip(text, end_of_part_1) == ("1. After regulation 2 insert—\n\n> ### 2A. Guidance\n>\n"
-                                               "> The Secretary of State may issue guidance.\n")
+    assert round_trip(text, end_of_part_1) == ("1. After regulation 2 insert—\n\n“2A. Guidance\n\n"
+                                               "The Secretary of State may issue guidance.”\n")
     renamed = text.replace("## Part 2: Functions", "## Part 2: Relevant care functions")
     assert round_trip(text, renamed) == "1. For the heading of Part 2 substitute “Relevant care functions”.\n"
     regulation_4 = "### 4. Exclusions\n\nFunctions under Part 1 of the Act are not relevant care functions.\n\n"
     moved = text.replace(regulation_4, "").replace("## Part 2:", regulation_4 + "## Part 2:")
     # Moved into Part 1: omitted first, so that "regulation 4" is never in the text twice.
     assert round_trip(text, moved) == ("1. Omit regulation 4.\n\n2. After regulation 2 insert—\n\n"
-                                       "> ### 4. Exclusions\n>\n> Functions under Part 1 of the Act are not "
-                                       "relevant care functions.\n")
+                                       "“4. Exclusions\n\nFunctions under Part 1 of the Act are not "
+                                       "relevant care functions.”\n")
     assert round_trip(moved, text).startswith("1. Omit regulation 4.\n\n2. After regulation 3 insert—")
 
 

@@ -16,7 +16,9 @@ from regdraft.core import redline
 from regdraft.core.redline import END_OF_TEXT, Source, render_criticmarkup, render_html, render_markdown, render_page
 from regdraft.core.text import normalise
 from regdraft.services.comparisons import Comparison, compare_texts
-from regdraft.services.rendering import FORMATS, KeelingSchedule, render
+from regdraft.formats.read.tracked_changes import read_tracked_changes
+from regdraft.formats.write import xml_safe
+from regdraft.services.rendering import BINARY, COMPARISON_FORMATS, KeelingSchedule, render
 
 BASE = ("# Example Regulations\n\n### 3. Functions\n\n(1) The following functions—\n\n"
         "- (a) social services functions;\n- (b) functions under section 10.\n\n"
@@ -194,8 +196,14 @@ def test_no_format_of_any_rendering_lets_hostile_markup_through(old, new, title)
     the instructions turn the old text into the new)."""
     old, new = normalise(old), normalise(new)
     for subject in (compare_texts("<script>", old, "<img onerror=x>", new), _schedule(old, new, title)):
-        for format in FORMATS:
+        for format in (f for f in COMPARISON_FORMATS if f != "pdf"):  # pdf: the docx, printed
             out = render(subject, format, title=title + "</title><script>")
+            if format in BINARY:  # Word: the texts carried intact through its XML
+                comparison = subject.comparison if isinstance(subject, KeelingSchedule) else subject
+                tracked = read_tracked_changes(out)
+                assert (tracked.rejected(), tracked.accepted()) == (xml_safe(comparison.old_text),
+                                                                    xml_safe(comparison.new_text))
+                continue
             if format in ("html", "fragment"):
                 _assert_safe(out, page=format == "html")
                 continue
@@ -269,3 +277,18 @@ def test_provision_ids_are_escaped_in_anchors_whatever_they_hold():
                               for n, pid in enumerate(ids)))
         html, _ = render_html(diff)
         assert [attrs["id"] for _, attrs in _parse(html).tags if "id" in attrs] == ids
+
+
+def test_invisible_characters_a_text_may_hold_are_flagged_where_they_stand():
+    """A right-to-left mark or a zero-width joiner is kept (scripts need them) but shown in
+    the redline by its code point, in text only: the change's own attributes stay plain."""
+    new = BASE.replace("any person", "any\u200fperson\u200d")
+    body, changes = render_html(diff_texts(BASE, new), sources={"": Source("T\u200f", "P")})
+    for char, name in (("\u200f", "RIGHT-TO-LEFT MARK"), ("\u200d", "ZERO WIDTH JOINER")):
+        assert (f'<span class="rd-invisible" title="U+{ord(char):04X} {name}" data-char="U+{ord(char):04X}">'
+                f'{char}</span>') in body
+    parser = _Tags()
+    parser.feed(body)
+    assert all("<" not in (value or "") for _, attrs in parser.tags for value in attrs.values())
+    assert ".rd-invisible::after" in render_page("T", body)
+    assert render_html(diff_texts(BASE, NFP))[0].count("rd-invisible") == 0

@@ -178,8 +178,9 @@ def test_benchmark_texts_are_read_in_stretches(monkeypatch):
 class _WholeTextReader:
     """What analyse() read before stretches: the whole of both texts."""
 
-    def __init__(self, text: str, edited_from=None, changed=None) -> None:
-        self.structure = parse_structure(text, strict=False)
+    def __init__(self, text: str, edited_from=None, changed=None, *, kind: str = "uk-si") -> None:
+        self.structure = parse_structure(text, kind=edited_from.kind if edited_from else kind, strict=False)
+        self.kind = kind
 
     def structure_around(self, start: int, end: int) -> Structure:
         return self.structure

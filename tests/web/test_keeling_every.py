@@ -73,7 +73,7 @@ def _many_amendments(database_url: str) -> list[str]:
                 A.propose(session, doc, A.AmendmentInput(
                     slug=slug, title=f"Rule {n}", proposer="adcs", base=1, categories=["standards"],
                     new_text=text.replace(f"Rule {n} applies.", f"Rule {n} applies twice.")), actor="t")
-            A.set_status(session, A.get_amendment(session, doc, slugs[0]), "rejected", actor="t")
+            A.set_status(session, A.get_amendment(session, doc, slugs[0]), "rejected", actor="t", reason="Not needed.")
             session.commit()
     finally:
         engine.dispose()
@@ -108,7 +108,7 @@ def test_every_is_cached_apart_from_a_named_list_until_the_store_changes(web, mo
 
     token = csrf_of(html_of(web.get(f"{BASE}/amendments/ofsted-inspection")))
     rejected = web.post(f"{BASE}/amendments/ofsted-inspection/status",
-                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+                        data={"status": "rejected", "revision": "1", "reason": "Not needed.", "csrf_token": token})
     assert rejected.status_code == 303
     applied, withheld = shown_sets(html_of(web.get(every)))
     assert len(built) == 3 and "ofsted-inspection" not in built[-1]

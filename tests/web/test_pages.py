@@ -91,7 +91,7 @@ def test_document_page_has_provision_anchors_history_and_compare_control(reader)
         assert f'id="{provision}"' in body
     assert "Text of version 2 (the head)" in body
     assert '<span data-kind="uk-si">UK statutory instrument</span>' in body
-    assert f'<a href="{BASE}/amendments/longer-citation">Longer citation</a>' in body  # the amendment behind v2
+    assert f'<a href="{BASE}/amendments/longer-citation"><bdi>Longer citation</bdi></a>' in body  # the amendment behind v2
     assert "Consultation draft" in body and "DfE" in body
     assert f'action="{BASE}/compare"' in body and 'value="side"' in body
     old = html_of(reader.get(f"{BASE}?version=1"))
@@ -140,7 +140,7 @@ def test_amendment_filters_combine_and_stay_in_the_address(reader, query, expect
     assert shown == expected
     for name, value in re.findall(r"(\w+)=([\w-]+)", query):
         if value != "nobody":
-            assert re.search(rf'<select name="{name}">.*?<option value="{value}" selected>', body, re.S)
+            assert re.search(rf'<select name="{name}">.*?<option (?:dir="auto" )?value="{value}" selected>', body, re.S)
 
 
 def test_amendment_filter_with_unknown_status_is_a_422_page(reader):
@@ -201,7 +201,7 @@ def test_citation_links_to_the_marked_quote_and_the_quote_links_back(reader):
 def test_consultation_overview_matrix_and_pressure(reader):
     body = html_of(reader.get(f"{BASE}/consultation"))
     matrix = body.split('<table class="matrix">')[1].split("</table>")[0]
-    row = re.search(r"<th scope=\"row\">NSPCC</th>(.*?)</tr>", matrix, re.S).group(1)
+    row = re.search(r"<th scope=\"row\"><bdi>NSPCC</bdi></th>(.*?)</tr>", matrix, re.S).group(1)
     assert f'{BASE}/amendments?stakeholder=nspcc&amp;category=accountability' in row
     pressure = body.split('<table class="pressure">')[1].split("</table>")[0]
     reg_3_2 = re.search(r'provision=reg-3-2">regulation 3\(2\)</a></th>\s*<td><meter[^>]*></meter> (\d+)</td>\s*<td>(\d+)</td>',
@@ -269,7 +269,7 @@ def test_accepting_makes_the_next_version_and_rejecting_a_stale_revision_is_a_40
                      data={"status": "rejected", "revision": "7", "csrf_token": token})
     assert "you have revision 7" in html_of(stale, 409)
     rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
-                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+                        data={"status": "rejected", "revision": "1", "reason": "Not needed.", "csrf_token": token})
     assert rejected.status_code == 303
     assert 'class="status status-rejected"' in html_of(web.get(f"{BASE}/amendments/not-for-profit"))
 
@@ -365,8 +365,63 @@ def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, m
 
     token = csrf_of(html_of(web.get(f"{BASE}/amendments/not-for-profit")))
     rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
-                        data={"status": "rejected", "revision": "1", "csrf_token": token})
+                        data={"status": "rejected", "revision": "1", "reason": "Not needed.", "csrf_token": token})
     assert rejected.status_code == 303
     builds.clear()
     assert 'value="not-for-profit"' not in html_of(web.get(keeling))  # no longer offered
     assert builds == ["keeling_schedule"]  # the schedule is built again from the changed store
+
+
+def test_importing_a_file_from_the_page_creates_the_document_and_shows_the_report(web):
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "text" / "uksi-2014-2407_as-made.txt"
+    body = html_of(web.get("/import"))
+    assert 'enctype="multipart/form-data"' in body and '<a href="/import" aria-current="page">Import</a>' in body
+    response = web.post("/import", data={"csrf_token": csrf_of(body), "document": "cypa-import", "kind": "",
+                                         "format": ""},
+                        files={"file": ("si.txt", fixture.read_bytes(), "text/plain")})
+    result = html_of(response, 201)
+    assert_no_injected_markup(result)
+    assert '<a href="/documents/cypa-import">' in result and "version 1" in result
+    assert "read as text: 1 preamble, 5 regulations, 2 sub-paragraphs, 2 sections" in result
+    assert "### 5. Provision as to bodies corporate" in web.get("/api/documents/cypa-import/versions/1/text").text
+
+
+def test_a_hostile_upload_comes_back_with_why_and_imports_nothing(web):
+    token = csrf_of(html_of(web.get("/import")))
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>'
+    body = html_of(web.post("/import", data={"csrf_token": token, "document": "bomb"},
+                            files={"file": ("bomb.xml", bomb, "application/xml")}), 422)
+    assert "Nothing was imported" in body and "declares a DTD or entities" in body
+    assert web.get("/documents/bomb").status_code == 404
+    refused = web.post("/import", data={"document": "no-token"}, files={"file": ("a.txt", b"1. Text.", "text/plain")})
+    html_of(refused, 403)
+
+
+def test_the_import_page_is_for_those_who_may_create_documents(web):
+    web.cookies.clear()  # signed out
+    assert "sign in first" in html_of(web.get("/import"), 401)
+    assert '<a href="/import"' not in html_of(web.get("/"))
+
+
+def test_an_empty_document_from_the_import_page(web):
+    token = csrf_of(html_of(web.get("/import")))
+    response = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "The Draft Act 2027",
+                                      "new_kind": "uk-act"})
+    assert response.status_code == 303 and response.headers["location"] == "/documents/draft-act"
+    assert "The Draft Act 2027" in html_of(web.get("/documents/draft-act"))
+    assert web.get("/api/documents/draft-act").json()["kind"] == "uk-act"
+    taken = web.post("/new", data={"csrf_token": token, "new_slug": "draft-act", "new_title": "Again"})
+    assert "already exists" in html_of(taken, 409) and 'value="Again"' in taken.text
+
+
+def test_user_text_is_isolated_so_it_cannot_reorder_the_page_around_it(reader):
+    """Names, titles and texts in <bdi> or dir="auto": a right-to-left name, or a mark the
+    text policy keeps, stays inside its own box (docs/security.md)."""
+    amendment = html_of(reader.get(f"{BASE}/amendments/profit-ban"))
+    assert "<h1><bdi>Ban profit &lt;script&gt;" in amendment and '<div dir="auto" class="rationale">' in amendment
+    assert re.search(r"<dd><a [^>]*><bdi>ADCS &lt;script&gt;", amendment)
+    assert '<article dir="auto" class="response-text">' in html_of(reader.get(f"{BASE}/responses/adcs-response"))
+    assert '<article dir="auto" class="legal-text">' in html_of(reader.get(BASE))
+    assert '<th scope="row"><bdi>ADCS &lt;script&gt;' in html_of(reader.get(f"{BASE}/consultation"))

@@ -41,7 +41,7 @@ def propose(web, proposer: str, citation: str = ""):
 def decide(web, status: str = "accepted"):
     token = csrf_of(web.get("/login").text)
     return web.post(f"{BASE}/amendments/profit-ban/status", data={"status": status, "revision": "1",
-                                                                  "csrf_token": token})
+                                                                  "reason": "Decided.", "csrf_token": token})
 
 
 def test_signing_in_and_out(web):
@@ -55,7 +55,7 @@ def test_signing_in_and_out(web):
     signed = web.post("/login", data={"token": secret, "csrf_token": form})
     cookie = signed.headers["set-cookie"]
     assert signed.status_code == 303 and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert "Sign out reviewer-" in web.get("/").text
+    assert "Sign out <bdi>reviewer-" in web.get("/").text
     out = web.post("/logout", data={"csrf_token": form})
     assert out.status_code == 303 and web.cookies.get(guard.SESSION_COOKIE) is None
     assert "Sign in" in web.get("/").text
@@ -99,7 +99,7 @@ def test_a_revoked_token_signs_its_sessions_out(web):
     from regdraft.store.engine import make_engine, session_scope
 
     as_(web, "admin")
-    name = re.search(r"Sign out ([^<\s]+)<", web.get("/").text).group(1)
+    name = re.search(r"Sign out <bdi>([^<\s]+)<", web.get("/").text).group(1)
     engine = make_engine(web.database_url)
     with session_scope(engine) as session:
         tokens.revoke_token(session, name, actor="t")

@@ -24,7 +24,8 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import amendments, consultation, documents, events, renderings
+from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, rebasing,
+                                  renderings, search, word_amendments)
 from regdraft.services import comparisons, structures
 
 if TYPE_CHECKING:
@@ -100,11 +101,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
     api = APIRouter(prefix="/api", dependencies=[Depends(get_principal)])
+    api.include_router(imports.router)
     api.include_router(documents.router)
+    api.include_router(word_amendments.router)
     api.include_router(amendments.router)
     api.include_router(consultation.router)
     api.include_router(events.router)
     api.include_router(renderings.router)
+    api.include_router(outcome.router)
+    api.include_router(search.router)
+    api.include_router(rebasing.router)
     app.include_router(api)
     # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
     app.include_router(web.router)

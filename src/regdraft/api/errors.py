@@ -24,6 +24,8 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
     NotAcceptable                  406
+    WorkStopped                    503
+    RendererUnavailable            503
     MalformedRequest, and any other RegdraftError  400
 
 FastAPI's own errors are problems too: a request that does not match its schema is a
@@ -61,7 +63,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
-                                  RegdraftError, Unauthenticated)
+                                  RegdraftError, RendererUnavailable, Unauthenticated, WorkStopped)
 from regdraft.store.engine import is_busy
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
@@ -75,6 +77,8 @@ STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (Conflict, 409),
     (PatchDoesNotApply, 409),
     (NotAcceptable, 406),
+    (WorkStopped, 503),
+    (RendererUnavailable, 503),
 )
 
 _STANDARD = {"type", "title", "status", "detail", "instance"}
@@ -173,7 +177,8 @@ def problem(request: Request, status: int, *, type_: str, title: str, detail: st
 def regdraft_error_response(request: Request, error: RegdraftError) -> JSONResponse:
     status = status_for(error)
     # A 406 depends on the Accept header like the answer it stands for, so caches must key on it.
-    headers = {401: {"WWW-Authenticate": 'Bearer realm="regdraft"'}, 406: {"Vary": "Accept"}}.get(status)
+    headers = {401: {"WWW-Authenticate": 'Bearer realm="regdraft"'}, 406: {"Vary": "Accept"},
+               503: {"Retry-After": "1"}}.get(status)
     return problem(request, status, type_=problem_type(error.code), title=error.title,
                    detail=error.message, extensions=error.extra, headers=headers)
 

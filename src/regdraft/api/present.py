@@ -15,8 +15,10 @@ from sqlmodel import Session
 from regdraft.api import schemas
 from regdraft.core.patching import HunkResult
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents
-from regdraft.store.models import Amendment, Document, Event, Response, Stakeholder, Version
+from regdraft.services import decisions, documents
+from regdraft.services.batches import Batch
+from regdraft.store.models import (Amendment, Decision, Document, Event, Response, Stakeholder, Version,
+                                   VersionSource)
 
 
 class Presenter:
@@ -79,6 +81,12 @@ class Presenter:
                       for p in structure.provisions]
         return schemas.VersionPublic(**self._version_fields(version), text=version.text, provisions=provisions)
 
+    def version_source(self, source: VersionSource) -> schemas.VersionSourcePublic:
+        return schemas.VersionSourcePublic(
+            format=source.format, point_in_time=source.point_in_time, metadata=json.loads(source.source_metadata),
+            source_ids=[schemas.SourceId(source=pair[0], id=pair[1]) for pair in json.loads(source.source_ids)],
+            report=schemas.ImportReportPublic.model_validate(json.loads(source.report)))
+
     def _version_fields(self, version: Version) -> dict:
         self._versions[version.id] = version
         parent = self.version_row(version.parent_id).number if version.parent_id is not None else None
@@ -94,10 +102,26 @@ class Presenter:
 
     def amendment(self, amendment: Amendment) -> schemas.AmendmentPublic:
         produced = amendment_service.produced_version(self.session, amendment)
+        history = [self.decision(d) for d in decisions.history(self.session, amendment)]
         return schemas.AmendmentPublic(
             **self._amendment_fields(amendment), rationale=amendment.rationale, patch_text=amendment.patch_text,
             hunks=self.hunks(amendment), citations=self.citations(amendment),
-            produced_version=produced.number if produced else None)
+            produced_version=produced.number if produced else None,
+            decision=history[-1] if history else None, decisions=history,
+            falls_if=[a.slug for a in decisions.falls_if(self.session, amendment)],
+            fall_with_it=[a.slug for a in decisions.falling_with(self.session, amendment, open_only=False)])
+
+    def batch(self, batch: Batch) -> schemas.BatchPublic:
+        return schemas.BatchPublic(batch=batch.id, decisions=[schemas.DecidedPublic(
+            amendment=d.amendment.slug, status=d.status, previous=d.previous, reason=d.reason,
+            version=self.version_summary(d.version) if d.version is not None else None,
+            hunks=hunk_reports(d.hunks), fallen=[a.slug for a in d.fallen]) for d in batch.decided])
+
+    def decision(self, decision: Decision) -> schemas.DecisionPublic:
+        return schemas.DecisionPublic(
+            status=decision.status, previous=decision.previous, reason=decision.reason, actor=decision.actor,
+            at=decision.at, revision=decision.revision, batch=decision.batch,
+            cause=self.amendment_row(decision.cause_id).slug if decision.cause_id is not None else None)
 
     def _amendment_fields(self, amendment: Amendment) -> dict:
         self._amendments[amendment.id] = amendment

@@ -55,7 +55,7 @@ from regdraft.store.engine import is_memory_sqlite, make_engine, normalise_url
 @dataclass(frozen=True)
 class Entry:
     etag: str
-    body: str
+    body: str | bytes
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()
     """Headers sent with the body besides ``ETag`` and ``Content-Type``."""

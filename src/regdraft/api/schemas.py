@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
+from regdraft.services.batches import MAX_DECISIONS
+from regdraft.services.decisions import MAX_REASON
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 
@@ -145,8 +147,84 @@ class VersionPublic(VersionSummary):
     provisions: list[ProvisionPublic]
 
 
+class StructureWarningPublic(_Out):
+    code: str = Field(description="no-units, duplicate, numbering-gap, numbering-order, quoted-text, "
+                                  "amendment-marker or unknown-label", examples=["numbering-gap"])
+    message: str = Field(examples=["regulation 6 follows regulation 4: 1 missing between them"])
+    line: int = Field(description="1-based line of the text")
+    provision_id: str | None = Field(description="The unit it is about, where there is one")
+
+
+class VersionCreated(VersionSummary):
+    counts: dict[str, int] = Field(description="How many units of each kind the version's text was read as",
+                                   examples=[{"regulation": 5, "paragraph": 7}])
+    warnings: list[StructureWarningPublic] = Field(
+        description="What looks wrong in the text for its kind (a strict document refuses these instead)")
+
+
+class UnitPublic(_Out):
+    id: str = Field(examples=["reg-3-2-a"])
+    label: str = Field(examples=["regulation 3(2)(a)"])
+    kind: str = Field(examples=["sub-paragraph"])
+    level: int = Field(description="0 for a unit with no parent")
+    parent: str | None
+    number: str = Field(description="Its own number as written (3, 2A, a, ii); empty for unnumbered units")
+    heading: str
+    line: int = Field(description="1-based line where it starts")
+    start: int = Field(description="Offset of its first character in the text")
+    end: int = Field(description="Offset just past its span")
+
+
+class StructurePublic(_Out):
+    """A version's text as its document's kind reads it: the same as `regdraft structure FILE --format json`."""
+
+    kind: DocumentKind
+    metadata: dict[str, Any] = Field(description="The text's own front matter, if it has one")
+    counts: dict[str, int]
+    units: list[UnitPublic]
+    warnings: list[StructureWarningPublic]
+
+
 class VersionList(_Page):
     items: list[VersionSummary]
+
+
+# Imports ---------------------------------------------------------------------------
+
+class SourceId(_Out):
+    source: str = Field(description="The id the source gives the provision", examples=["regulation-3-2-a"])
+    id: str = Field(description="The regdraft id the provision has", examples=["reg-3-2-a"])
+
+
+class NotUnderstood(_Out):
+    element: str = Field(examples=["Tabular"])
+    where: str = Field(description="Where it stood in the source", examples=["/Legislation/Secondary/Body/P1[2]"])
+    provision: str | None = Field(description="The provision whose text now holds it")
+    note: str = ""
+
+
+class ImportReportPublic(_Out):
+    format: str = Field(examples=["clml"])
+    units: dict[str, int] = Field(description="Provisions found, by kind", examples=[{"regulation": 5}])
+    annotations: int = Field(description="Amendment commentaries kept as annotation lines")
+    notes: list[str]
+    not_understood: list[NotUnderstood] = Field(description="Elements kept as text and listed, never dropped")
+
+
+class VersionSourcePublic(_Out):
+    format: str
+    point_in_time: str = Field(description="The date a revised source's text stood at; empty otherwise")
+    metadata: dict[str, str] = Field(description="What the source says of itself: frbr_work, frbr_expression, "
+                                                 "source_uri, made...")
+    source_ids: list[SourceId]
+    report: ImportReportPublic
+
+
+class ImportPublic(_Out):
+    created_document: bool = Field(description="Whether the import created the document (else it added a version)")
+    document: DocumentPublic
+    version: VersionSummary
+    source: VersionSourcePublic
 
 
 # Diffs -----------------------------------------------------------------------------
@@ -215,6 +293,8 @@ class KeelingAmendment(_Out):
     title: str
     proposer: str
     href: str
+    status: str
+    reason: str = Field(description="Why it has its status, from its latest decision (empty if none said)")
     citations: list[KeelingCitation]
 
 
@@ -245,8 +325,10 @@ class CitationCreate(_In):
 
 
 class AmendmentCreate(_In):
-    """Give exactly one of `patch_text` (diff-match-patch patch text against the base)
-    and `new_text` (the base as you want it; regdraft makes the patch)."""
+    """Give exactly one of `patch_text` (diff-match-patch patch text against the base),
+    `new_text` (the base as you want it; regdraft makes the patch) and `instructions`
+    (amending instructions in the document's drafting tradition, applied to the base:
+    docs/instructions.md). The amendment's `hunks` are the hunk report."""
 
     slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
     title: str
@@ -260,6 +342,7 @@ class AmendmentCreate(_In):
     citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
     patch_text: str | None = None
     new_text: str | None = None
+    instructions: str | None = Field(None, examples=["1. In regulation 3(2), for “any person” substitute “a body”."])
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
 
 
@@ -290,26 +373,80 @@ class AmendmentSummary(_Out):
     updated_at: datetime
 
 
+class DecisionPublic(_Out):
+    status: str = Field(description="The status it was given")
+    previous: str = Field(description="The status it had before")
+    reason: str = Field(description="Why (required to reject)")
+    actor: str = Field(description="Who decided: a token's name, or the CLI's actor")
+    at: datetime
+    revision: int = Field(description="The amendment's revision once decided")
+    batch: str | None = Field(None, description="The bulk decision it was part of")
+    cause: str | None = Field(None, description="For a fall: the amendment whose acceptance it fell with")
+
+
 class AmendmentPublic(AmendmentSummary):
     rationale: str
     patch_text: str
     hunks: list[HunkPublic]
     citations: list[CitationPublic]
     produced_version: int | None = Field(description="The version its acceptance created")
+    decision: DecisionPublic | None = Field(None, description="The latest decision, with its reason (null if "
+                                                              "never decided)")
+    decisions: list[DecisionPublic] = Field([], description="Every decision on it, oldest first")
+    falls_if: list[str] = Field([], description="The amendments whose acceptance makes it fall")
+    fall_with_it: list[str] = Field([], description="The amendments that fall if it is accepted")
 
 
 class AmendmentList(_Page):
     items: list[AmendmentSummary]
 
 
+Reason = Annotated[str, Field(description="Why: kept with the decision, in the event log, on the pages, in "
+                                          "Keeling notes and exports; required to reject", max_length=MAX_REASON)]
+
+
 class StatusChange(_In):
     status: str = Field(json_schema_extra={"enum": list(STATUSES)})
     revision: Number | None = Field(None, description="The revision you saw (or send If-Match); a stale one is "
                                                       "a 409")
+    reason: Reason = ""
 
 
 class AcceptRequest(_In):
     revision: Number | None = None
+    reason: Reason = ""
+
+
+class DecisionItem(_In):
+    amendment: str = Field(description="The amendment's slug")
+    status: str = Field(json_schema_extra={"enum": [s for s in STATUSES if s != "fallen"]})
+    reason: Reason = ""
+    revision: Number | None = Field(None, description="The revision you saw; a stale one is a 409")
+
+
+class DecisionsRequest(_In):
+    decisions: list[DecisionItem] = Field(description=f"Taken in this order, all or nothing; each amendment once "
+                                                      f"(an exact repeat is dropped), at most {MAX_DECISIONS}")
+
+
+class DecidedPublic(_Out):
+    amendment: str
+    status: str
+    previous: str
+    reason: str
+    version: VersionSummary | None = Field(description="The version an acceptance produced")
+    hunks: list[HunkReport] = Field(description="How an acceptance's hunks applied to the head")
+    fallen: list[str] = Field(description="Amendments that fell when this one was accepted")
+
+
+class BatchPublic(_Out):
+    batch: str = Field(description="The bulk decision's id: GET .../decisions/{batch} reads it back")
+    decisions: list[DecidedPublic]
+
+
+class FallsIfPut(_In):
+    amendments: list[str] = Field(description="Slugs of the amendments whose acceptance makes this one fall "
+                                              "(empty: it falls with none)", max_length=MAX_DECISIONS)
 
 
 class StatusResult(_Out):
@@ -323,6 +460,7 @@ class HunkReport(_Out):
     expected_at: int
     found_at: int | None
     shift: int | None
+    score: float | None = Field(None, description="A fuzzy hunk's similarity to the text it looked for (0 to 1)")
 
 
 class ApplyReport(_Out):
@@ -457,3 +595,77 @@ class EventPublic(_Out):
 
 class EventList(_Page):
     items: list[EventPublic]
+
+
+# Search ---------------------------------------------------------------------------
+
+class SearchHit(_Out):
+    kind: str = Field(description="`provision`, `amendment` or `response`")
+    document: str
+    target: str = Field(description="The provision's id (empty for the words before the first provision), or the "
+                                    "amendment's or response's slug")
+    label: str = Field(description="The provision's label, or the amendment's or response's title")
+    snippet: str = Field(description="HTML: the words around the match, escaped, the matched words in `<mark>`")
+    url: str = Field(description="The page that shows it (a provision: its anchor in the version)")
+    api_url: str
+    version_from: int | None = Field(None, description="A provision's text: the first version that has it")
+    version_until: int | None = Field(None, description="...and the first that no longer does (`null`: the head "
+                                                        "still has it)")
+    status: str | None = Field(None, description="An amendment's status")
+    stakeholder: str | None = Field(None, description="An amendment's proposer, or a response's stakeholder")
+
+
+class SearchPage(_Page):
+    q: str
+    items: list[SearchHit]
+
+
+# Rebasing -------------------------------------------------------------------------
+
+class RenumberingPublic(_Out):
+    provision: str = Field(description="The colliding provision the amendment inserts, e.g. `regulation 6`")
+    to: str = Field(description="What the rebase renumbers it as, e.g. `regulation 7`")
+    references: list[str] = Field(description="References renumbered in the text it inserts, `old → new`")
+
+
+class RebaseOutcome(_Out):
+    amendment: str
+    state: str = Field(description="`rebased` (a new revision on the head), `needs-confirmation` (fuzzy hunks or a "
+                                   "renumbering: confirm it), `needs-rebase` (a hunk failed: the amendment stays on "
+                                   "its old base) or `up-to-date`")
+    from_version: int
+    to_version: int
+    reason: str
+    hunks: list[HunkReport] = Field(description="How each hunk applied to the head: exact, shifted (by `shift`), "
+                                                "fuzzy (with `score`) or failed")
+    renumbering: RenumberingPublic | None = None
+    revision: int = Field(description="The amendment's revision after this")
+    at: datetime | None = Field(None, description="When (a stored rebase)")
+
+
+class RebaseRequest(_In):
+    amendments: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=200, description="Slugs (default: every stale amendment the token may rebase)")
+
+
+class RebaseReport(_Out):
+    head: int
+    outcomes: list[RebaseOutcome]
+
+
+class ConfirmRebase(_In):
+    revision: Number | None = Field(None, description="The revision you saw (or send If-Match)")
+
+
+class StaleAmendment(_Out):
+    amendment: str
+    title: str
+    status: str
+    base: int
+    head: int
+    rebase: RebaseOutcome | None = Field(None, description="Its latest rebase, if tried since it last changed")
+
+
+class StaleList(_Out):
+    head: int | None
+    items: list[StaleAmendment]

@@ -74,7 +74,8 @@ def hunk_dict_line(hunk: dict) -> str:
         return f"hunk {n}: exact at offset {found}"
     if status == HunkStatus.SHIFTED.value:
         return f"hunk {n}: shifted by {shift:+d} (at offset {found})"
-    return f"hunk {n}: fuzzy match at offset {found}" + (f", shifted by {shift:+d}" if shift else "")
+    score = f", score {hunk['score']}" if hunk.get("score") is not None else ""
+    return f"hunk {n}: fuzzy match at offset {found}" + (f", shifted by {shift:+d}" if shift else "") + score
 
 
 def hunk_line(result: HunkResult) -> str:
@@ -97,7 +98,7 @@ class SettingsError(Exception):
 # Reading input and writing output.
 # --------------------------------------------------------------------------------------
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     name = str(path)
     try:
         return path.read_bytes()
@@ -136,7 +137,7 @@ def read_text(path: Path) -> str:
     """A text file, decoded as UTF-8 and normalised (``core.text.normalise``); errors name
     the file and line."""
     name = str(path)
-    text = _decode(_read_bytes(path), name)
+    text = _decode(read_bytes(path), name)
     _no_controls(text.replace("\r", "\n"), name)
     return normalise(text, what=name)
 
@@ -146,7 +147,7 @@ def read_patch(path: Path) -> str:
     inside a hunk is escaped as ``%0D``); parsed once here so a bad patch is reported
     with the file's name and the line."""
     name = str(path)
-    text = _decode(_read_bytes(path), name).replace("\r\n", "\n")
+    text = _decode(read_bytes(path), name).replace("\r\n", "\n")
     _no_controls(text, name)
     try:
         parse_patch(text)
@@ -190,6 +191,23 @@ ActorOption = Annotated[Optional[str], typer.Option(
 DocumentOption = Annotated[Optional[str], typer.Option(
     "--document", "-d", metavar="SLUG", show_default=False,
     help="The document (default: $REGDRAFT_DOCUMENT, else the only document in the database).")]
+ReasonOption = Annotated[Optional[str], typer.Option(
+    "--reason", "-r", metavar="TEXT", show_default=False,
+    help="Why: kept with the decision, in the event log, on the pages, in Keeling notes and exports "
+         "(required to reject).")]
+ReasonFileOption = Annotated[Optional[Path], typer.Option(
+    "--reason-file", metavar="FILE", show_default=False, help="The reason, read from a file.")]
+
+
+def reason_text(reason: str | None, reason_file: Path | None) -> str:
+    """The reason given by ``--reason`` or ``--reason-file``, held to the API's text rules."""
+    from regdraft.core.policy import check_text
+
+    if reason is not None and reason_file is not None:
+        raise usage_error("give --reason or --reason-file, not both")
+    return check_text(read_text(reason_file) if reason_file is not None else (reason or ""), "reason")
+
+
 KindOption = Annotated[Optional[str], typer.Option(
     "--kind", "-k", metavar="KIND", show_default=False,
     help="How to read the texts' provisions: uk-si, uk-act, us-cfr or eu-act (default: the document's "
@@ -284,6 +302,7 @@ class StatusName(str, Enum):
     accepted = "accepted"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    fallen = "fallen"
 
 
 def print_report(lines: list[str]) -> None:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from regdraft.cli.app import app
-from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, StatusName, actor_name, database,
-                                 document_of, one_line, provisions_text, read_patch, read_text, short,
-                                 slug_list, stakeholder_slug, usage_error, version_number)
+from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, ReasonFileOption, ReasonOption, StatusName,
+                                 actor_name, database, document_of, hunk_dict_line, one_line, provisions_text,
+                                 read_patch, read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
+                                 version_number)
 from regdraft.core.errors import InvalidInput, NotFound
+from regdraft.core.policy import check_text
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -74,6 +76,9 @@ def propose(
             raise InvalidInput(f"--cite {number}: expected RESPONSE:QUOTE, got {value!r}")
         citations.append(amendment_service.CitationInput(response.strip(), quote.strip()))
     content = read_patch(from_) if patch_file else read_text(from_)
+    # The text policy, as the API and the pages apply it (the text a patch makes is checked by the service).
+    for field, value in (("title", title), ("rationale", reason), *(("quote", c.quote) for c in citations)):
+        check_text(value, field)
     with database() as session:
         doc = document_of(session, document)
         data = amendment_service.AmendmentInput(
@@ -90,6 +95,8 @@ def propose(
 def accept(
     amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
     """Accept an amendment: apply it to the head and create the next version.
@@ -99,10 +106,11 @@ def accept(
     """
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
-        version = amendment_service.accept(session, row, actor=actor_name(actor))
+        version = amendment_service.accept(session, row, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: accepted as {doc.slug}@{version.number} ({short(version.content_hash)})"
     typer.echo(line)
 
@@ -113,16 +121,20 @@ def status(
     new_status: Annotated[StatusName, typer.Argument(metavar="STATUS", show_default=False,
                                                      help="draft, proposed, accepted, rejected or withdrawn.")],
     document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Change an amendment's status (accepted is the same as the accept command)."""
+    """Change an amendment's status (accepted is the same as the accept command), with
+    the reason for it (required to reject)."""
     from regdraft.services import amendments as amendment_service
 
+    why = reason_text(reason, reason_file)
     with database() as session:
         doc = document_of(session, document)
         row = amendment_service.get_amendment(session, doc, amendment)
         before = row.status
-        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor))
+        amendment_service.set_status(session, row, new_status.value, actor=actor_name(actor), reason=why)
         line = f"{row.slug}: {before} → {row.status}"
         if new_status is StatusName.accepted:
             produced = amendment_service.produced_version(session, row)
@@ -242,3 +254,137 @@ def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
         return lines
     raise NotFound(f"{target!r} is not a provision, response or stakeholder of document {doc.slug!r}",
                    target=target)
+
+
+# --------------------------------------------------------------------------------------
+# decide: several at once
+# --------------------------------------------------------------------------------------
+
+@app.command()
+def decide(
+    decisions: Annotated[list[str], typer.Argument(
+        metavar="AMENDMENT=STATUS[:REASON]", show_default=False,
+        help="A decision (repeatable, taken in this order): accepted, rejected, withdrawn, draft or proposed, "
+             "with its own reason after a colon.")],
+    document: DocumentOption = None,
+    reason: ReasonOption = None,
+    reason_file: ReasonFileOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Decide several amendments in one transaction, all or nothing.
+
+    --reason is the reason of every decision that gives none of its own. Prints one
+    line per decision (with an acceptance's hunk report and the amendments that fell
+    with it), then the batch's id. If any decision fails, nothing is decided.
+    """
+    from regdraft.cli.common import hunk_line
+    from regdraft.services import batches
+
+    shared = reason_text(reason, reason_file)
+    requests = []
+    for number, value in enumerate(decisions, start=1):
+        slug, sep, rest = value.partition("=")
+        new_status, _, own = rest.partition(":")
+        if not sep or not slug.strip() or not new_status.strip():
+            raise InvalidInput(f"decision {number}: expected AMENDMENT=STATUS[:REASON], got {value!r}")
+        requests.append(batches.DecisionRequest(slug.strip(), new_status.strip(),
+                                                reason_text(own, None) if own.strip() else shared))
+    with database() as session:
+        doc = document_of(session, document)
+        batch = batches.decide_all(session, doc, requests, actor=actor_name(actor))
+        lines = []
+        for decided in batch.decided:
+            produced = f" ({doc.slug}@{decided.version.number})" if decided.version is not None else ""
+            lines.append(f"{decided.amendment.slug}: {decided.previous} → {decided.status}{produced}")
+            lines += [f"  {hunk_line(hunk)}" for hunk in decided.hunks]
+            lines += [f"  fell: {fallen.slug}" for fallen in decided.fallen]
+        lines.append(f"batch {batch.id}")
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("falls-if")
+def falls_if(
+    amendment: Annotated[str, typer.Argument(metavar="AMENDMENT", show_default=False)],
+    adopted: Annotated[Optional[list[str]], typer.Argument(
+        metavar="OTHER", show_default=False,
+        help="The amendments whose acceptance makes AMENDMENT fall (none: it falls with none).")] = None,
+    document: DocumentOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Say which amendments make AMENDMENT fall if accepted: accepting one of them marks
+    it fallen, with the reason, while it is still open. Prints the list."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import decisions
+
+    with database() as session:
+        doc = document_of(session, document)
+        row = amendment_service.get_amendment(session, doc, amendment)
+        others = amendment_service.resolve(session, doc, slug_list(adopted))
+        decisions.set_falls_if(session, row, others, actor=actor_name(actor))
+        line = f"{row.slug} falls if accepted: {', '.join(sorted(a.slug for a in others)) or 'none'}"
+    typer.echo(line)
+
+
+@app.command()
+def rebase(
+    amendments: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[SLUG]...", show_default=False, help="The amendments to rebase (or --all).")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every open amendment on an older base than the head.")] = False,
+    confirm: Annotated[bool, typer.Option(
+        "--confirm", help="Confirm the rebases of the amendments named that wait (fuzzy hunks, a renumbering).")]
+    = False,
+    document: DocumentOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Rebase amendments onto the head, one line each (state, versions, why) and its
+    hunk report; exits 1 if any stays on its old base (needs-rebase)."""
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import rebasing
+
+    if bool(amendments) == every:
+        raise typer.BadParameter("name the amendments to rebase, or give --all")
+    if confirm and every:
+        raise typer.BadParameter("--confirm takes the amendments by name")
+    with database() as session:
+        doc = document_of(session, document)
+        if confirm:
+            outcomes = [rebasing.confirm(session, doc, amendment, actor=actor_name(actor))
+                        for amendment in amendment_service.resolve(session, doc, amendments)]
+        else:
+            outcomes = rebasing.rebase(session, doc, None if every else amendments, actor=actor_name(actor))
+    for outcome in outcomes:
+        typer.echo(f"{outcome.amendment}  {outcome.state}  version {outcome.from_version} → {outcome.to_version}"
+                   + (f"  {outcome.reason}" if outcome.reason else ""))
+        for hunk in outcome.hunks:
+            typer.echo(f"    {hunk_dict_line(hunk)}")
+        if outcome.renumbering is not None:
+            typer.echo(f"    renumbered: {outcome.renumbering.provision} → {outcome.renumbering.to}")
+            for reference in outcome.renumbering.references:
+                typer.echo(f"    reference: {reference}")
+    if not outcomes:
+        typer.echo("nothing to rebase: every open amendment is on the head")
+    if any(o.state == rebasing.NEEDS_REBASE for o in outcomes):
+        raise typer.Exit(FAILED)
+
+
+@app.command()
+def stale(document: DocumentOption = None) -> None:
+    """Open amendments on an older base than the head: slug, status, base → head, and
+    the latest rebase's state and reason."""
+    from regdraft.services import documents, rebasing
+    from regdraft.store.models import Version
+
+    with database(read_only=True) as session:
+        doc = document_of(session, document)
+        head = documents.head(session, doc)
+        rows = rebasing.stale(session, doc)
+        kept = rebasing.latest(session, rows)
+        lines = []
+        for a in rows:
+            row = kept.get(a.id)
+            tried = f"  {row.state}: {row.reason}" if row is not None else "  not rebased yet"
+            lines.append(f"{a.slug}  {a.status}  version {session.get(Version, a.base_version_id).number} → "
+                         f"{head.number}{tried}")
+    for line in lines:
+        typer.echo(line)

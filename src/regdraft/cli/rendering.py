@@ -1,9 +1,12 @@
-"""``regdraft render``: a redline or a Keeling schedule in any of the API's formats,
-written to stdout or to a file. Two files are compared without the database."""
+"""``regdraft render``: a redline, a Keeling schedule or one version in any of the
+API's formats, written to stdout or to a file. Two files are compared without the
+database. Word and PDF are not text: they go to a file (``-o``) or a pipe, never to a
+terminal. ``regdraft outcome``: the consultation's outcome."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
@@ -17,7 +20,7 @@ from regdraft.cli.common import (DocumentOption, KindOption, database, document_
                                  version_number)
 from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
 from regdraft.core.errors import InvalidInput
-from regdraft.services.rendering_formats import FORMATS
+from regdraft.services.rendering_formats import BINARY, FORMATS
 
 RenderFormat = Enum("RenderFormat", {name: name for name in FORMATS}, type=str)
 
@@ -28,12 +31,14 @@ def render(
                                      help="A file, or a version: N, head, or document@N.")],
     b: Annotated[Optional[str], typer.Argument(
         metavar="B", show_default=False,
-        help="A file or a version (leave out with --amendments or --keeling).")] = None,
+        help="A file or a version (leave out with --amendments or --keeling, or to render version A "
+             "itself).")] = None,
     format: Annotated[RenderFormat, typer.Option(
         "--format", "-f", case_sensitive=False,
         help="html: a complete printable page; fragment: the html body alone; criticmarkup: Markdown with "
              "CriticMarkup marks; unified: a line diff; json: changes by provision; instructions: "
-             "numbered amending instructions.")] = RenderFormat.html,
+             "numbered amending instructions; docx: Word, changes as tracked changes; pdf: the Word document "
+             "laid out for print; akn: one version as an Akoma Ntoso 3.0 act.")] = RenderFormat.html,
     document: DocumentOption = None,
     kind: KindOption = None,
     amendments: AmendmentsOption = None,
@@ -59,15 +64,48 @@ def render(
             raise usage_error("--keeling renders one version: give A only")
         text = _schedule(a, slug_list(amendments) if amendments is not None else None, document, format.value,
                          None if link_base is None else _site(link_base))
+    elif b is None and amendments is None:
+        text = _version(a, document, format.value)
     else:
         from regdraft.services.rendering import render as render_as
 
         comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
         text = render_as(comparison, format.value)
     if output is None:
-        out(text)
+        _out(text, format.value)
     else:
         _write(output, text)
+
+
+def _out(rendering: str | bytes, format: str) -> None:
+    if isinstance(rendering, str):
+        out(rendering)
+        return
+    if format in BINARY and sys.stdout.isatty():
+        raise usage_error(f"{format} is not text: write it to a file with --output FILE (or pipe it)")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(rendering)
+    sys.stdout.buffer.flush()
+
+
+def _version(a: str, document: str | None, format: str) -> str | bytes:
+    """Version A itself: a whole document (akn, docx, pdf), or the clean text."""
+    from regdraft.services import rendering
+
+    doc_slug, number = _version_side(a, document, "rendering one version")
+    with database(read_only=True) as session:
+        doc = document_of(session, doc_slug or document)
+        return rendering.render(rendering.version_export(session, doc, version_number(session, doc, number)), format)
+
+
+def _version_side(a: str, document: str | None, what: str) -> tuple[str | None, str]:
+    kind, value = side_of(a)
+    if kind != "version":
+        raise InvalidInput(f"{a}: {what} needs a version (N, head, or document@N), not a file")
+    doc_slug, number = value
+    if doc_slug and document and doc_slug != document:
+        raise InvalidInput(f"{a} names document {doc_slug!r} but --document is {document!r}")
+    return doc_slug, number
 
 
 def _site(url: str) -> str:
@@ -78,17 +116,12 @@ def _site(url: str) -> str:
     return f"{site.scheme}://{site.netloc}"
 
 
-def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str, site: str | None) -> str:
+def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str, site: str | None) -> str | bytes:
     from regdraft.services import rendering
 
     if slugs == []:
         raise usage_error("--amendments needs at least one amendment slug")
-    kind, value = side_of(a)
-    if kind != "version":
-        raise InvalidInput(f"{a}: --keeling needs a version (N, head, or document@N), not a file")
-    doc_slug, number = value
-    if doc_slug and document and doc_slug != document:
-        raise InvalidInput(f"{a} names document {doc_slug!r} but --document is {document!r}")
+    doc_slug, number = _version_side(a, document, "--keeling")
     with database(read_only=True) as session:
         doc = document_of(session, doc_slug or document)
         n = version_number(session, doc, number)
@@ -98,16 +131,51 @@ def _schedule(a: str, slugs: list[str] | None, document: str | None, format: str
         return rendering.render(rendering.keeling_schedule(session, doc, n, chosen, links), format)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, rendering: str | bytes) -> None:
     """Write beside the target and rename over it, so a failure never leaves half a file."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InvalidInput(f"{path}: no such directory {str(directory)!r}")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        data = rendering.encode("utf-8") if isinstance(rendering, str) else rendering
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class OutcomeFormat(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def outcome(
+    document: DocumentOption = None,
+    format: Annotated[OutcomeFormat, typer.Option("--format", "-f", help="md (Markdown), html (a printable "
+                                                                         "page) or json.")] = OutcomeFormat.md,
+    site: Annotated[Optional[str], typer.Option(
+        "--site", metavar="URL", show_default=False,
+        help="The server's address, so the Markdown's links work away from it (default: relative links).")] = None,
+) -> None:
+    """The consultation's outcome, as a government response sets it out: for each
+    provision, in drafting order, who responded and with what stance, the passages the
+    amendments cite (linked to the quoted place), the amendments, and what was decided
+    and why."""
+    import json
+
+    from regdraft.services import outcome as outcome_service
+
+    with database(read_only=True) as session:
+        result = outcome_service.outcome(session, document_of(session, document))
+    if format is OutcomeFormat.json:
+        text = json.dumps(outcome_service.as_json(result), indent=2, ensure_ascii=False) + "\n"
+    elif format is OutcomeFormat.html:
+        text = outcome_service.render_html(result)
+    else:
+        text = outcome_service.render_markdown(result, site=(site or "").rstrip("/"))
+    typer.echo(text, nl=False)

@@ -4,7 +4,6 @@ parser reads it for a document kind. A file command: it never opens the database
 from __future__ import annotations
 
 import json
-from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ import typer
 from regdraft.cli.app import app
 from regdraft.cli.common import out, read_text
 from regdraft.core.structure import Structure, parse_structure
+from regdraft.core.structure_report import levels, structure_report, unit_counts
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 
 Kind = Enum("Kind", {kind: kind for kind in KINDS}, type=str)
@@ -41,39 +41,19 @@ def structure(
     in numbering, quoted amending text, consolidation markers, labels the kind does not
     know. The file is read as UTF-8 and normalised first, as a version would be."""
     found = parse_structure(read_text(file), kind=kind.value, strict=strict)
-    out(json.dumps(structure_json(found), ensure_ascii=False, indent=2) + "\n" if format is StructureFormat.json
+    out(json.dumps(structure_report(found), ensure_ascii=False, indent=2) + "\n" if format is StructureFormat.json
         else structure_lines(found))
 
 
-def _levels(found: Structure) -> dict[str, int]:
-    levels: dict[str, int] = {}
-    for p in found.provisions:
-        levels[p.id] = levels[p.parent] + 1 if p.parent in levels else 0
-    return levels
-
-
-def structure_json(found: Structure) -> dict:
-    levels = _levels(found)
-    return {
-        "kind": found.kind,
-        "metadata": found.metadata,
-        "counts": dict(Counter(p.kind for p in found.provisions)),
-        "units": [{"id": p.id, "label": p.label, "kind": p.kind, "level": levels[p.id], "parent": p.parent,
-                   "number": p.number, "heading": p.heading, "line": p.line, "start": p.start, "end": p.end}
-                  for p in found.provisions],
-        "warnings": [w._asdict() for w in found.warnings],
-    }
-
-
 def structure_lines(found: Structure) -> str:
-    levels = _levels(found)
-    counts = Counter(p.kind for p in found.provisions)
-    lines = [f"{found.kind}: {len(found.provisions)} units (" + ", ".join(f"{n} {k}" for k, n in counts.items())
+    depth = levels(found)
+    lines = [f"{found.kind}: {len(found.provisions)} units ("
+             + ", ".join(f"{n} {k}" for k, n in unit_counts(found).items())
              + ")"]
-    width = max((2 * levels[p.id] + len(p.id) for p in found.provisions), default=0)
+    width = max((2 * depth[p.id] + len(p.id) for p in found.provisions), default=0)
     for p in found.provisions:
-        name = "  " * levels[p.id] + p.id
-        lines.append(f"{name:<{width}}  {p.label}  [{p.kind}, level {levels[p.id]}]  {p.start}-{p.end}"
+        name = "  " * depth[p.id] + p.id
+        lines.append(f"{name:<{width}}  {p.label}  [{p.kind}, level {depth[p.id]}]  {p.start}-{p.end}"
                      + (f"  {p.heading}" if p.heading else ""))
     for w in found.warnings:
         lines.append(f"warning: line {w.line}" + (f" ({w.provision_id})" if w.provision_id else "")

@@ -11,7 +11,9 @@ on one line; neither needs to know the subclasses' details::
     │   ├── InvalidPatch             patch text that is not diff-match-patch patch text
     │   ├── InvalidInstruction       (reserved for amending instructions)
     │   ├── QuoteNotFound            a citation's quote is not in the response
-    │   └── InvalidFile              a file under drafts/ or amendments/ (path and line)
+    │   ├── OverBudget               the request asks for more work than a request may do
+    │   ├── InvalidFile              a file under drafts/ or amendments/ (path and line)
+    │   └── InvalidFormat            an imported file that cannot be read in its format (where)
     ├── NotFound                     an id, slug or number that does not exist (404)
     ├── Unauthenticated              no token, or a token that is unknown or revoked (401)
     ├── Forbidden                    the token's role or stakeholder may not do this (403)
@@ -22,7 +24,9 @@ on one line; neither needs to know the subclasses' details::
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
-    └── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
+    ├── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
+    ├── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
+    └── WorkStopped                  work stopped before its end (its client left) (503)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
 message, and ``extra``: structured facts such as the head version or the hunk report.
@@ -75,6 +79,13 @@ class QuoteNotFound(InvalidInput):
     title = "Quote not found in the response"
 
 
+class OverBudget(InvalidInput):
+    """What a request asks would take more work than one request may do (``limit``)."""
+
+    code = "over-budget"
+    title = "Too much work for one request"
+
+
 class InvalidFile(InvalidInput):
     """A file under drafts/ or amendments/ is wrong; the message starts ``path:line:``."""
 
@@ -84,6 +95,20 @@ class InvalidFile(InvalidInput):
     def __init__(self, path: str, line: int | None, problem: str) -> None:
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {problem}", path=path, line=line, problem=problem)
+
+
+class InvalidFormat(InvalidInput):
+    """A file given to ``regdraft import`` cannot be read as its format (malformed,
+    hostile, or not a format regdraft reads); ``format`` names the format tried and
+    ``where`` says where in the file, when that is known."""
+
+    code = "invalid-format"
+    title = "File cannot be imported"
+
+    def __init__(self, problem: str, *, format: str | None = None, where: str | None = None) -> None:
+        prefix = f"{format}: " if format else ""
+        suffix = f" ({where})" if where else ""
+        super().__init__(f"{prefix}{problem}{suffix}", format=format, where=where, problem=problem)
 
 
 class NotFound(RegdraftError):
@@ -139,6 +164,14 @@ class NotAcceptable(RegdraftError):
     title = "Not acceptable"
 
 
+class RendererUnavailable(RegdraftError):
+    """A format needs a program outside regdraft (LibreOffice for PDF) that is not
+    installed, failed or took too long; the other formats still work."""
+
+    code = "renderer-unavailable"
+    title = "Renderer unavailable"
+
+
 class MalformedRequest(RegdraftError):
     """A request whose meaning is unclear: two ``Authorization`` headers (which is the
     token?). Refused rather than guessed, as one proxy may read the first and another
@@ -146,3 +179,10 @@ class MalformedRequest(RegdraftError):
 
     code = "malformed-request"
     title = "Malformed request"
+
+
+class WorkStopped(RegdraftError):
+    """Work given up before its end, because nobody wants its result any more."""
+
+    code = "stopped"
+    title = "Stopped"

@@ -32,6 +32,9 @@ class AmendmentNote:
     proposer: str
     href: str
     citations: tuple[CitationNote, ...]
+    status: str = ""
+    reason: str = ""
+    """Why it was given its status, if a decision said."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,11 @@ def _notes(changes: list[Change], amendments: dict[str, AmendmentNote]) -> str:
             + f" ({_link(c.href, 'in the response')})"
             + "</li>" for c in amendment.citations)
         citations = f"<ul>{cited}</ul>" if cited else " No consultation response is cited."
+        decided = (f' <span class="rd-decision">{e(amendment.status.capitalize())}: {e(amendment.reason)}</span>'
+                   if amendment.reason else "")
         items.append(
             f'<li id="note-{change.number}">{_verb(change)} in {e(change.label)} by amendment '
             f'{_link(amendment.href, e(amendment.title))}, '
-            f'proposed by {e(amendment.proposer)}.{citations} <a href="#ref-{change.number}">Back to the text</a></li>')
+            f'proposed by {e(amendment.proposer)}.{decided}{citations} '
+            f'<a href="#ref-{change.number}">Back to the text</a></li>')
     return f'<ol class="rd-notes">{"".join(items)}</ol>' if items else ""

@@ -605,6 +605,9 @@ class HunkResult:
     expected_at: int
     found_at: int | None
     shift: int | None
+    score: float | None = None
+    """A fuzzy placement's similarity to the hunk's context, from 0 to 1 (1: the same
+    text); ``None`` for the other statuses."""
 
     @property
     def applied(self) -> bool:
@@ -613,7 +616,7 @@ class HunkResult:
     def as_dict(self) -> dict:
         """The report line users see: hunks numbered from 1."""
         return {"hunk": self.index + 1, "status": self.status.value, "expected_at": self.expected_at,
-                "found_at": self.found_at, "shift": self.shift}
+                "found_at": self.found_at, "shift": self.shift, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -678,13 +681,14 @@ def apply_patch(patch: Patch, text: str, *, partial: bool = False,
                 results.append(HunkResult(index, HunkStatus.FAILED, max(expected, 0), None, None))
                 delta -= hunk.length2 - hunk.length1
                 continue
-            start, stop, merged = placed
+            start, stop, merged, distance = placed
             work = _spliced(work, start, stop, merged)
             edits.append((anchor, stop - start, len(merged)))
             changed.add(start, stop - start, len(merged))
             status = HunkStatus.FUZZY
         delta = start - anchor
-        results.append(HunkResult(index, status, max(expected, 0), start, start - anchor))
+        score = round(1 - distance / max(len(before), 1), 3) if status is HunkStatus.FUZZY else None
+        results.append(HunkResult(index, status, max(expected, 0), start, start - anchor, score))
     failed = any(not r.applied for r in results)
     return ApplyResult(None if failed and not partial else work, tuple(results), tuple(edits),
                        changed.span(len(work) - len(text)))
@@ -775,8 +779,9 @@ _CANDIDATES = 64
 
 
 def _fuzzy_place(dmp: diff_match_patch, work: str, diffs: list, before: str,
-                 expected: int) -> tuple[int, int, str] | None:
-    """Place a hunk whose context has changed: (start, stop, replacement) or ``None``.
+                 expected: int) -> tuple[int, int, str, int] | None:
+    """Place a hunk whose context has changed: (start, stop, replacement, distance of
+    the text there from the hunk's context) or ``None``.
 
     A fuzzy placement must keep the text at and right beside every edit exactly
     (:func:`_merge_fuzzy`), so only places holding the widest such *anchor* exactly are
@@ -807,8 +812,8 @@ def _fuzzy_place(dmp: diff_match_patch, work: str, diffs: list, before: str,
     scored.sort(key=lambda item: item[0])
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
-    _, (start, stop), replacement = scored[0]
-    return start, stop, replacement
+    distance, (start, stop), replacement = scored[0]
+    return start, stop, replacement, distance
 
 
 # How many characters on each side of an edit must match exactly for a fuzzy

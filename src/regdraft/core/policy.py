@@ -61,7 +61,9 @@ letter mark, zero-width non-joiner and joiner, left-to-right and right-to-left m
 
 # The start of an HTML element, comment or processing instruction ("<script", "</a",
 # "<img/", "<!--"), but not "a < b", "<5" or a Markdown autolink "<https://...>".
-_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<!--|<\?")
+# A tag name at the very end of a text counts too, so that a text and the same text
+# with a line end after it (as normalising gives) are judged alike.
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>]|\Z)|<!--|<\?")
 
 MAX_NESTING = 16
 """Lists and block quotes nest at most this deep. A provision goes four list levels
@@ -95,14 +97,15 @@ def text_problem(value: str) -> tuple[int, str] | None:
     return None
 
 
-def check_text(value: str, field: str) -> None:
-    """Raise :class:`InvalidText` (with ``field``, ``offset`` and ``line``) if ``value``
+def check_text(value: str, field: str) -> str:
+    """``value``; :class:`InvalidText` (with ``field``, ``offset`` and ``line``) if it
     breaks the text policy."""
     problem = text_problem(value)
     if problem is not None:
         offset, what = problem
         line = value.count("\n", 0, offset) + 1
         raise InvalidText(f"{field} {what} (line {line}, offset {offset})", field=field, offset=offset, line=line)
+    return value
 
 
 def check_edit(edited: str, changed: tuple[int, int, int] | None, field: str) -> None:

@@ -39,7 +39,7 @@ from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
-from regdraft.core.policy import safe_link
+from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
@@ -66,6 +66,9 @@ class Source:
     proposer: str
     notes: tuple[str, ...] = ()
     """Pre-rendered, escaped HTML fragments (one per citation) for the Keeling notes."""
+    proposed: str = ""
+    """When the change was proposed (ISO 8601), for formats that date changes (Word's
+    tracked changes); empty when unknown."""
 
 
 @dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
@@ -239,12 +242,16 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
     open before the tag and closes in it closes before the tag; one that opens in it
     opens after the tag; one that opens and closes in it (a change to a link's address
     or title) is written after the tag, empty, so that the change is still marked and
-    listed. ``deleted`` matches a deleted run wholly inside one attribute value, which
+    listed. A run that closes in a tag before it opens (in a link's address, the link's
+    text opening it) closes at the end of the text it opens in. ``deleted`` matches a deleted run wholly inside one attribute value, which
     is left out of the value: an attribute shows the text as it now stands. At most one
     run is open at a time (changes and quote clusters do not overlap)."""
     if _TAG_WITH_MARK.search(rendered) is None:
         return rendered
     open_runs: list[tuple[str, str | None, str]] = []  # (kind, number, the opening mark)
+    # Closers met in a tag before their run opened: a link's address is written before
+    # its text, where the run may open.
+    early: list[re.Match] = []
 
     def closes(mark: re.Match, run: tuple[str, str | None, str]) -> bool:
         return run[0] == closers[mark[1]] and (mark[2] is None or mark[2] == run[1])
@@ -261,11 +268,19 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
             continue
         marks = list(marker.finditer(part))
         if i % 2 == 0:  # text: follow which run is open
+            ends = []
             for mark in marks:
                 if mark[1] in closers:
                     close(mark, open_runs)
-                else:
-                    open_runs.append((mark[1], mark[2], mark.group()))
+                    continue
+                run = (mark[1], mark[2], mark.group())
+                closer = next((c for c in early if closes(c, run)), None)
+                if closer is None:
+                    open_runs.append(run)
+                else:  # its closer came first, in the link's address: it closes where this text does
+                    early.remove(closer)
+                    ends.append(closer.group())
+            parts[i] = part + "".join(ends)
             continue
         before, after, here = [], [], []
         # Openers first: an image's address, written before its text, may close a run its text opened.
@@ -276,6 +291,8 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
                 after.append(run[2] + mark.group())
             elif close(mark, open_runs) is not None:
                 before.append(mark.group())
+            else:
+                early.append(mark)
         after.extend(run[2] for run in here)
         open_runs.extend(here)
         tag = deleted.sub("", part) if deleted is not None else part
@@ -327,7 +344,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     # past Latin-1 (an em dash) takes two bytes for each, so the finished pieces and the
     # page they make are not both held at full width. "surrogatepass" carries any lone
     # surrogate of the input through unchanged.
-    pieces = [_MARKER.sub(tag, anchors.apply(rendered, first_line)).encode("utf-8", "surrogatepass")
+    pieces = [flag_invisible(_MARKER.sub(tag, anchors.apply(rendered, first_line))).encode("utf-8", "surrogatepass")
               for first_line, rendered in _render_blocks(text)]
     del text
     joined = b"".join(pieces)
@@ -399,6 +416,27 @@ def _render_blocks(text: str) -> Iterator[tuple[int, str]]:
 
 def render_with_cmark(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=CmarkOptions.CMARK_OPT_SOURCEPOS)
+
+
+_INVISIBLE = re.compile(f"[{KEPT_INVISIBLE}]")
+
+
+def flag_invisible(fragment: str) -> str:
+    """Each invisible character the text policy keeps (a right-to-left mark, a
+    zero-width joiner...) wrapped where it stands in a text node, named, so a reader
+    sees that it is there (``.rd-invisible`` shows its code point)."""
+    if _INVISIBLE.search(fragment) is None:
+        return fragment
+    parts = _TAG.split(fragment)
+    for i in range(0, len(parts), 2):
+        parts[i] = _INVISIBLE.sub(_flagged, parts[i])
+    return "".join(parts)
+
+
+def _flagged(match: re.Match) -> str:
+    char = match.group()
+    return (f'<span class="rd-invisible" title="{html.escape(character_name(char))}" '
+            f'data-char="U+{ord(char):04X}">{char}</span>')
 
 
 def render_with_markdown_it(text: str) -> str:
@@ -562,6 +600,7 @@ sup.rd-note-ref a { text-decoration: none; }
 .rd-notice { border-left: 4px solid #b35c00; background: #fff4e5; padding: .4rem .8rem; margin: .5rem 0; }
 ol.rd-notes { font-size: .9rem; } ol.rd-notes blockquote { margin: .3rem 0 .3rem 1rem; }
 :target { outline: 2px solid #1d70b8; }
+.rd-invisible::after { content: "\\27E8" attr(data-char) "\\27E9"; font: .7em system-ui, sans-serif; color: #a3161a; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11pt; }
   ins.rd-ins, del.rd-del { background: none; }

@@ -222,6 +222,14 @@ def _without_front_matter(text: str) -> tuple[dict, str]:
     return metadata, blank + text[m.end():]
 
 
+def markdown_start(text: str) -> int | None:
+    """Where the Markdown of ``text`` starts, past its YAML front matter (0 if it has
+    none); ``None`` for a text with no Markdown heading there, which is read line by line."""
+    m = _FRONT_MATTER.match(text)
+    start = m.end() if m else 0
+    return start if _HEADING_LINE.search(text, start) else None
+
+
 # --- Reading a text without Markdown ---------------------------------------------
 
 _LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<content>\S[^\n]*)$", re.M)

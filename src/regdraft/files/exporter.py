@@ -20,10 +20,11 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from regdraft.core.errors import InvalidFile, InvalidInput
-from regdraft.files.formats import (AmendmentFile, CitationEntry, DocumentFile, ResponseFile, StakeholderEntry,
-                                    VersionEntry, is_slug, serialise_amendment, serialise_document,
+from regdraft.files.formats import (AmendmentFile, CitationEntry, DecisionEntry, DocumentFile, ResponseFile,
+                                    StakeholderEntry, VersionEntry, is_slug, serialise_amendment, serialise_document,
                                     serialise_response, serialise_version, version_file_name)
 from regdraft.services import amendments as amendment_service
+from regdraft.services import decisions
 from regdraft.services import documents as document_service
 from regdraft.store.models import Amendment, Document, Stakeholder, Version
 
@@ -66,15 +67,20 @@ def render_document(session: Session, document: Document) -> dict[str, str]:
             slug=response.slug, stakeholder=stakeholder_slugs[response.stakeholder_id], title=response.title,
             text=response.text, source=response.source, url=response.url, date=response.date,
             stance=response.stance, provenance=response.provenance))
+    latest = decisions.latest_each(session, amendments)
+    falls = decisions.falls_if_each(session, amendments)
     for amendment in amendments:
         base = session.get(Version, amendment.base_version_id)
+        decision = latest.get(amendment.id)
         files[f"amendments/{slug}/{amendment.slug}.md"] = serialise_amendment(AmendmentFile(
             slug=amendment.slug, title=amendment.title, proposer=stakeholder_slugs[amendment.proposer_id],
             categories=amendment_service.categories_of(session, amendment), status=amendment.status,
             base_version=base.number, base_hash=amendment.base_hash, created=amendment.created_at,
             patch_text=amendment.patch_text, rationale=amendment.rationale,
             citations=[CitationEntry(response.slug, citation.quote)
-                       for citation, response in amendment_service.citations_of(session, amendment)]))
+                       for citation, response in amendment_service.citations_of(session, amendment)],
+            decision=DecisionEntry(decision.reason, decision.actor, decision.at) if decision else None,
+            falls_if=falls[amendment.id]))
     return files
 
 

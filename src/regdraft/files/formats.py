@@ -40,8 +40,8 @@ from regdraft.services.amendments import CATEGORIES, STATUSES
 from regdraft.services.documents import SLUG
 
 __all__ = [
-    "AmendmentFile", "CitationEntry", "DocumentFile", "Lines", "ResponseFile", "StakeholderEntry", "VersionEntry",
-    "DOCUMENT_KEYS", "STAKEHOLDER_KEYS", "VERSION_KEYS", "RESPONSE_KEYS", "AMENDMENT_KEYS", "CITATION_KEYS",
+    "AmendmentFile", "CitationEntry", "DecisionEntry", "DocumentFile", "Lines", "ResponseFile", "StakeholderEntry", "VersionEntry",
+    "DOCUMENT_KEYS", "STAKEHOLDER_KEYS", "VERSION_KEYS", "RESPONSE_KEYS", "AMENDMENT_KEYS", "OPTIONAL_AMENDMENT_KEYS", "CITATION_KEYS", "DECISION_KEYS",
     "PATCH_FENCE", "TIME_FORMAT", "format_time", "is_slug", "parse_time", "version_file_name",
     "parse_document", "serialise_document", "parse_response", "serialise_response",
     "parse_amendment", "serialise_amendment", "parse_version", "serialise_version",
@@ -51,11 +51,16 @@ DOCUMENT_KEYS = ("slug", "title", "description", "notice", "stakeholders", "vers
 # Keys a document.yaml may leave out: files written before documents had kinds are SIs.
 OPTIONAL_DOCUMENT_KEYS = ("kind", "strict")
 STAKEHOLDER_KEYS = ("slug", "name", "kind")
-VERSION_KEYS = ("number", "parent", "author", "message", "created", "content_hash", "produced_by")
+VERSION_KEYS = ("number", "parent", "author", "message", "created", "produced_by")
+OPTIONAL_VERSION_KEYS = ("content_hash",)
+"""A version's ``content_hash`` may be left out: load computes it from the text."""
 RESPONSE_KEYS = ("slug", "stakeholder", "title", "source", "url", "date", "stance", "provenance")
 AMENDMENT_KEYS = ("slug", "title", "proposer", "categories", "status", "base_version", "base_hash", "created",
                   "citations")
+# Keys an amendment file may leave out: files written before decisions had reasons.
+OPTIONAL_AMENDMENT_KEYS = ("decision", "falls_if")
 CITATION_KEYS = ("response", "quote")
+DECISION_KEYS = ("reason", "by", "at")
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -129,7 +134,8 @@ class VersionEntry:
     author: str
     message: str
     created: datetime
-    content_hash: str
+    content_hash: str | None
+    """``None`` where document.yaml leaves it out; the loader fills it in from the text."""
     produced_by: str | None = None
 
 
@@ -169,6 +175,15 @@ class CitationEntry:
 
 
 @dataclass
+class DecisionEntry:
+    """The latest decision on an amendment: why, who, when (its status is the file's)."""
+
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass
 class AmendmentFile:
     slug: str
     title: str
@@ -181,6 +196,9 @@ class AmendmentFile:
     patch_text: str
     rationale: str = ""
     citations: list[CitationEntry] = field(default_factory=list)
+    decision: DecisionEntry | None = None
+    falls_if: list[str] = field(default_factory=list)
+    """Slugs of the amendments whose adoption makes this one fall."""
     path: str = field(default="", compare=False, repr=False)
     lines: Lines = field(default_factory=_no_lines, compare=False, repr=False)
 
@@ -477,13 +495,14 @@ def _split_front_matter(path: str, text: str) -> tuple[str, int, str, int]:
     return text[4:end.start()], close_line, text[end.end():], close_line + 1
 
 
-def _front_matter(path: str, text: str, keys: tuple[str, ...], what: str) -> tuple[dict, Lines, str, int]:
+def _front_matter(path: str, text: str, keys: tuple[str, ...], what: str,
+                  optional: tuple[str, ...] = ()) -> tuple[dict, Lines, str, int]:
     yaml_text, close_line, body, body_line = _split_front_matter(path, text)
     data, lines = _load_yaml(path, yaml_text, 2, 1)
     if data is None:
         raise InvalidFile(path, 1, f"the front matter is empty: {what} needs the keys {', '.join(keys)}")
     schema = _Schema(path, lines)
-    schema.mapping(data, (), keys, "the front matter")
+    schema.mapping(data, (), keys, "the front matter", optional)
     return data, lines, body, body_line
 
 
@@ -526,7 +545,7 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
     versions = []
     for i, item in enumerate(schema.sequence(raw["versions"], ("versions",))):
         at = ("versions", i)
-        schema.mapping(item, at, VERSION_KEYS, "a version")
+        schema.mapping(item, at, VERSION_KEYS, "a version", OPTIONAL_VERSION_KEYS)
         number = schema.integer(item["number"], at + ("number",))
         if number != i + 1:
             raise schema.fail(at + ("number",), f"number {number} is out of sequence: versions are numbered "
@@ -543,7 +562,8 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
             number=number, parent=parent, author=schema.string(item["author"], at + ("author",), required=True),
             message=schema.string(item["message"], at + ("message",)),
             created=schema.time(item["created"], at + ("created",)),
-            content_hash=schema.hash(item["content_hash"], at + ("content_hash",)), produced_by=produced_by))
+            content_hash=(schema.hash(item["content_hash"], at + ("content_hash",)) if "content_hash" in item
+                          else None), produced_by=produced_by))
     return DocumentFile(slug=slug, title=schema.string(raw["title"], ("title",), required=True),
                         description=schema.string(raw["description"], ("description",)),
                         notice=schema.string(raw["notice"], ("notice",)),
@@ -562,10 +582,16 @@ def serialise_document(document: DocumentFile) -> str:
         "slug": document.slug, "title": document.title, "description": document.description,
         "notice": document.notice, **declared,
         "stakeholders": [{"slug": s.slug, "name": s.name, "kind": s.kind} for s in document.stakeholders],
-        "versions": [{"number": v.number, "parent": v.parent, "author": v.author, "message": v.message,
-                      "created": format_time(v.created), "content_hash": v.content_hash,
-                      "produced_by": v.produced_by} for v in document.versions],
+        "versions": [_version_entry(v) for v in document.versions],
     })
+
+
+def _version_entry(version: VersionEntry) -> dict:
+    # A hash left out stays out (load computes it): "null" would not read back as a hash.
+    hashed = {"content_hash": version.content_hash} if version.content_hash is not None else {}
+    return {"number": version.number, "parent": version.parent, "author": version.author,
+            "message": version.message, "created": format_time(version.created), **hashed,
+            "produced_by": version.produced_by}
 
 
 # --------------------------------------------------------------------------------------
@@ -622,7 +648,7 @@ def serialise_response(response: ResponseFile) -> str:
 
 def parse_amendment(path: str, data: bytes | str, *, expected_slug: str | None = None) -> AmendmentFile:
     text = _decode(path, data)
-    raw, lines, body, body_line = _front_matter(path, text, AMENDMENT_KEYS, "an amendment")
+    raw, lines, body, body_line = _front_matter(path, text, AMENDMENT_KEYS, "an amendment", OPTIONAL_AMENDMENT_KEYS)
     schema = _Schema(path, lines)
     slug = schema.slug(raw["slug"], ("slug",))
     _check_name(schema, slug, expected_slug, "file name")
@@ -652,12 +678,25 @@ def parse_amendment(path: str, data: bytes | str, *, expected_slug: str | None =
         schema.mapping(item, at, CITATION_KEYS, "a citation")
         quote = schema.string(item["quote"], at + ("quote",), required=True)
         citations.append(CitationEntry(response=schema.slug(item["response"], at + ("response",)), quote=quote))
+    decision = None
+    if "decision" in raw:
+        schema.mapping(raw["decision"], ("decision",), DECISION_KEYS, "a decision")
+        decision = DecisionEntry(reason=schema.string(raw["decision"]["reason"], ("decision", "reason")),
+                                 by=schema.string(raw["decision"]["by"], ("decision", "by"), required=True),
+                                 at=schema.time(raw["decision"]["at"], ("decision", "at")))
+    falls_if = []
+    for i, other in enumerate(schema.sequence(raw.get("falls_if", []), ("falls_if",))):
+        other = schema.slug(other, ("falls_if", i))
+        if other == slug or other in falls_if:
+            raise schema.fail(("falls_if", i), f"{other!r} is {'the amendment itself' if other == slug else 'repeated'}",
+                              item=True)
+        falls_if.append(other)
     rationale, rationale_line, patch_text, patch_line = _amendment_body(path, body, body_line)
     return AmendmentFile(
         slug=slug, title=title, proposer=proposer, categories=categories, status=status,
         base_version=base_version, base_hash=schema.hash(raw["base_hash"], ("base_hash",)),
         created=schema.time(raw["created"], ("created",)), patch_text=patch_text, rationale=rationale,
-        citations=citations, path=path,
+        citations=citations, decision=decision, falls_if=falls_if, path=path,
         lines=Lines(lines.keys, lines.nodes, lines.start, {"rationale": rationale_line, "patch": patch_line}))
 
 
@@ -726,9 +765,14 @@ def _amendment_body(path: str, body: str, body_line: int) -> tuple[str, int, str
 
 
 def serialise_amendment(amendment: AmendmentFile) -> str:
+    # A decision and falls_if are written only when there are any, so files of
+    # amendments never decided read as they did before decisions had reasons.
+    decided = {"decision": {"reason": amendment.decision.reason, "by": amendment.decision.by,
+                            "at": format_time(amendment.decision.at)}} if amendment.decision else {}
+    falls = {"falls_if": list(amendment.falls_if)} if amendment.falls_if else {}
     front = _front_matter_text({
         "slug": amendment.slug, "title": amendment.title, "proposer": amendment.proposer,
-        "categories": list(amendment.categories), "status": amendment.status,
+        "categories": list(amendment.categories), "status": amendment.status, **decided, **falls,
         "base_version": amendment.base_version, "base_hash": amendment.base_hash,
         "created": format_time(amendment.created),
         "citations": [{"response": c.response, "quote": c.quote} for c in amendment.citations],

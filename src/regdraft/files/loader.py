@@ -35,7 +35,9 @@ from regdraft.files.formats import (AmendmentFile, DocumentFile, ResponseFile, S
                                     is_slug, parse_amendment, parse_document, parse_response, parse_version,
                                     version_file_name, version_number_of)
 from regdraft.services import amendments as amendment_service
+from regdraft.services import decisions
 from regdraft.services import documents as document_service
+from regdraft.services.events import record
 from regdraft.store.models import Amendment, Document, Stakeholder, Version
 
 KINDS = ("documents", "stakeholders", "versions", "responses", "amendments")
@@ -240,7 +242,9 @@ def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTr
                                                          f"{rel}/versions/{version_file_name(version.number)} "
                                                          f"is missing")
         actual = content_hash(texts[version.number])
-        if actual != version.content_hash:
+        if version.content_hash is None:  # left out of document.yaml: the text names itself
+            version.content_hash = actual
+        elif actual != version.content_hash:
             raise InvalidFile(yaml_rel, lines.of(*at, "content_hash"),
                               f"version {version.number}: content_hash does not match "
                               f"versions/{version_file_name(version.number)}, whose hash is {actual}")
@@ -283,8 +287,19 @@ def _check_amendments(tree: DocumentTree) -> None:
     responses = {r.slug: r for r in tree.responses}
     folded: dict[str, FoldedText] = {}  # each response folded once, however often cited
     yaml_rel = document.path
+    slugs = {a.slug for a in tree.amendments}
     for amendment in tree.amendments:
         path, lines = amendment.path, amendment.lines
+        for i, other in enumerate(amendment.falls_if):
+            if other not in slugs:
+                raise InvalidFile(path, lines.of("falls_if", i),
+                                  f"falls_if names amendment {other!r}, but there is no "
+                                  f"amendments/{document.slug}/{other}.md")
+        if amendment.decision is not None:
+            try:
+                decisions.check_reason(amendment.status, amendment.decision.reason)
+            except RegdraftError as exc:
+                raise InvalidFile(path, lines.of("decision", "reason"), exc.message) from None
         if amendment.proposer not in stakeholders:
             raise InvalidFile(path, lines.of("proposer"),
                               f"proposer {amendment.proposer!r} is not a stakeholder listed in {yaml_rel}")
@@ -533,17 +548,47 @@ class _Writer:
             existing = amendment_service.find_amendment(self.session, self.document, file.slug)
             try:
                 if existing is None:
-                    amendment_service.propose(self.session, self.document, data, actor=self.actor,
-                                              allow_any_status=True)
+                    row = amendment_service.propose(self.session, self.document, data, actor=self.actor,
+                                                    allow_any_status=True)
+                    self._decision(file, row, "proposed")
                     self._count("amendments", "created")
                     continue
                 self._check_stored_amendment(file, existing)
+                previous = existing.status
                 changed = amendment_service.revise(self.session, existing, data, actor=self.actor)
+                changed = self._decision(file, existing, previous) or changed
                 self._count("amendments", "updated" if changed else "unchanged")
             except InvalidFile:
                 raise
             except RegdraftError as exc:
                 raise _amendment_error(file, exc) from exc
+        self._falls()
+
+    def _decision(self, file: AmendmentFile, row: Amendment, previous: str) -> bool:
+        """Record the file's decision unless it is the stored amendment's latest; returns
+        whether it was recorded."""
+        wanted = file.decision
+        if wanted is None:
+            return False
+        latest = decisions.latest(self.session, row)
+        if latest is not None and (latest.status, latest.reason, latest.actor, format_time(latest.at)) == (
+                row.status, wanted.reason, wanted.by, format_time(wanted.at)):
+            return False
+        decisions.record(self.session, row, previous, actor=wanted.by, reason=wanted.reason, at=wanted.at)
+        record(self.session, self.actor, "amendment.decision_loaded", "amendment",
+               f"{self.document.slug}/{row.slug}", self.document.id,
+               detail={"status": row.status, "reason": wanted.reason, "by": wanted.by, "at": format_time(wanted.at)})
+        return True
+
+    def _falls(self) -> None:
+        """Which amendments fall with which, as the files say (once all are loaded)."""
+        rows = {a.slug: a for a in self.session.exec(select(Amendment).where(Amendment.document_id == self.document.id))}
+        for file in self.tree.amendments:
+            try:
+                decisions.set_falls_if(self.session, rows[file.slug], [rows[s] for s in file.falls_if],
+                                       actor=self.actor)
+            except RegdraftError as exc:
+                raise InvalidFile(file.path, file.lines.of("falls_if"), exc.message) from exc
 
     def _check_stored_amendment(self, file: AmendmentFile, row: Amendment) -> None:
         if format_time(row.created_at) != format_time(file.created):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,25 +13,29 @@ from sqlmodel import Session, func, select
 from regdraft.core.amendments import Analysis, analyse, result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
-from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidTransition, NotFound, PatchDoesNotApply,
-                                  QuoteNotFound)
+from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidStructure, InvalidTransition, NotFound,
+                                  PatchDoesNotApply, QuoteNotFound)
+from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import documents
+from regdraft.services import decisions, documents, search
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
 
 CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
               "cross-boundary", "consultation", "review")
-STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn")
-# Accepted is final: the version it produced is history.
+STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn", "fallen")
+# Accepted is final: the version it produced is history. An open amendment becomes
+# fallen only when one it falls with is accepted (``decisions.falls_if``); it can be
+# proposed again, as a rejected one can.
 TRANSITIONS = {
-    "draft": {"proposed", "withdrawn"},
-    "proposed": {"draft", "accepted", "rejected", "withdrawn"},
+    "draft": {"proposed", "withdrawn", "fallen"},
+    "proposed": {"draft", "accepted", "rejected", "withdrawn", "fallen"},
     "rejected": {"proposed"},
     "withdrawn": {"proposed"},
+    "fallen": {"proposed"},
     "accepted": set(),
 }
 MAX_NAMED = 80
@@ -54,7 +58,7 @@ class CitationInput:
 
 @dataclass
 class AmendmentInput:
-    """What a proposer supplies. Exactly one of ``patch_text`` and ``new_text``."""
+    """What a proposer supplies. Exactly one of ``patch_text``, ``new_text`` and ``instructions``."""
 
     slug: str
     title: str
@@ -64,6 +68,9 @@ class AmendmentInput:
     rationale: str = ""
     patch_text: str | None = None
     new_text: str | None = None
+    instructions: str | None = None
+    """Amending instructions in the document's drafting tradition, applied to the base
+    to give ``new_text`` (docs/instructions.md)."""
     citations: list[CitationInput] = field(default_factory=list)
     status: str = "proposed"
     created_at: datetime | None = None
@@ -92,9 +99,17 @@ def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
         if len(citation.quote) > MAX_QUOTE_CHARS:
             raise InvalidInput(f"citation {number}: the quote is {len(citation.quote)} characters; the most is "
                                f"{MAX_QUOTE_CHARS}", field="citations", citation=number, limit=MAX_QUOTE_CHARS)
-    if (data.patch_text is None) == (data.new_text is None):
-        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch) and new_text "
-                           "(the edited full text)", field="patch_text")
+    if sum(given is not None for given in (data.patch_text, data.new_text, data.instructions)) != 1:
+        raise InvalidInput("give exactly one of patch_text (a diff-match-patch patch), new_text "
+                           "(the edited full text) and instructions (amending instructions)", field="patch_text")
+
+
+def _with_instructions_applied(document: Document, base: Version, data: AmendmentInput) -> AmendmentInput:
+    """``data`` with its instructions, if it has them, applied to the base as ``new_text``."""
+    if data.instructions is None:
+        return data
+    return replace(data, instructions=None,
+                   new_text=parse_instructions(data.instructions, base.text, kind=document.kind))
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,7 @@ def prepare(session: Session, document: Document, data: AmendmentInput, *,
     """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
     _check_input(data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     patch_text = data.patch_text
     if data.new_text is not None:
         new_text = normalise(data.new_text, what="new_text")
@@ -172,6 +188,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     session.add(amendment)
     session.flush()
     _store_details(session, amendment, data.categories, analysis, list(prepared.anchored))
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.proposed", "amendment", f"{document.slug}/{data.slug}", document.id,
            before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
@@ -184,6 +201,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
     base = documents.get_version(session, document, data.base)
+    data = _with_instructions_applied(document, base, data)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text),
                        document.kind)
     check_edit(analysis.result, analysis.changed, "patch_text")
@@ -207,6 +225,7 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     amendment.updated_at = utcnow()
     _clear_details(session, amendment)
     _store_details(session, amendment, data.categories, analysis, anchored)
+    search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
            before=content_hash(before), after=content_hash(amendment.patch_text))
     return True
@@ -248,6 +267,14 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
                    anchored: list[_Anchored]) -> None:
     for position, category in enumerate(categories):
         session.add(AmendmentCategory(amendment_id=amendment.id, category=category, position=position))
+    _store_hunks(session, amendment, analysis)
+    for position, a in enumerate(anchored):
+        session.add(Citation(amendment_id=amendment.id, response_id=a.response_id, position=position,
+                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
+    session.flush()
+
+
+def _store_hunks(session: Session, amendment: Amendment, analysis) -> None:
     for item in analysis.hunks:
         h = item.hunk
         hunk = Hunk(amendment_id=amendment.id, index=h.index, header=h.header, start=h.start, end=h.end,
@@ -256,23 +283,47 @@ def _store_details(session: Session, amendment: Amendment, categories: list[str]
         session.flush()
         for position, ref in enumerate(item.provisions):
             session.add(HunkProvision(hunk_id=hunk.id, provision_id=ref.id, label=ref.label, position=position))
-    for position, a in enumerate(anchored):
-        session.add(Citation(amendment_id=amendment.id, response_id=a.response_id, position=position,
-                             quote=a.quote, start=a.start, end=a.end, prefix=a.prefix, suffix=a.suffix))
-    session.flush()
 
 
 def _clear_details(session: Session, amendment: Amendment) -> None:
     for row in session.exec(select(AmendmentCategory).where(AmendmentCategory.amendment_id == amendment.id)):
         session.delete(row)
+    _clear_hunks(session, amendment)
+    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
+        session.delete(row)
+    session.flush()
+
+
+def _clear_hunks(session: Session, amendment: Amendment) -> None:
     for hunk in session.exec(select(Hunk).where(Hunk.amendment_id == amendment.id)).all():
         for link in session.exec(select(HunkProvision).where(HunkProvision.hunk_id == hunk.id)):
             session.delete(link)
         session.flush()
         session.delete(hunk)
-    for row in session.exec(select(Citation).where(Citation.amendment_id == amendment.id)):
-        session.delete(row)
     session.flush()
+
+
+def move_base(session: Session, amendment: Amendment, version: Version, patch_text: str, *, actor: str,
+              detail: dict) -> Amendment:
+    """Make ``patch_text`` against ``version`` the amendment's next revision: its new
+    base and hunks, its title, categories and citations kept (a rebase). Guarded by the
+    revision read, as a status change is."""
+    analysis = analyse(version.text, patch_text)
+    before = amendment.patch_text
+
+    def change() -> None:
+        amendment.patch_text = analysis.patch.text
+        amendment.base_version_id, amendment.base_hash = version.id, version.content_hash
+
+    _write_revision(session, amendment, change)
+    _clear_hunks(session, amendment)
+    _store_hunks(session, amendment, analysis)
+    session.flush()
+    search.index_amendment(session.connection(), amendment)
+    record(session, actor, "amendment.rebased", "amendment", amendment.slug, amendment.document_id,
+           before=content_hash(before), after=content_hash(amendment.patch_text),
+           detail={**detail, "revision": amendment.revision})
+    return amendment
 
 
 # Reading -------------------------------------------------------------------------
@@ -288,8 +339,10 @@ def get_amendment(session: Session, document: Document, slug: str) -> Amendment:
 
 def list_amendments(session: Session, document: Document, *, status: str | None = None,
                     category: str | None = None, proposer: str | None = None, provision: str | None = None,
-                    offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
+                    q: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[Amendment], int]:
     query = select(Amendment).where(Amendment.document_id == document.id)
+    if q is not None:
+        query = query.where(Amendment.id.in_(search.matching_amendments(session.connection(), document, q)))
     if status is not None:
         if status not in STATUSES:
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
@@ -372,7 +425,7 @@ def check_not_already_in(session: Session, version: Version, amendments: list[Am
 
 # Changing status -----------------------------------------------------------------
 
-def _check_revision(amendment: Amendment, revision: int | None) -> None:
+def check_revision(amendment: Amendment, revision: int | None) -> None:
     if revision is not None and revision != amendment.revision:
         raise InvalidTransition(
             f"amendment {amendment.slug!r} has changed: you have revision {revision}, it is at revision "
@@ -380,18 +433,41 @@ def _check_revision(amendment: Amendment, revision: int | None) -> None:
 
 
 def set_status(session: Session, amendment: Amendment, status: str, *, actor: str,
-               revision: int | None = None) -> Amendment:
+               revision: int | None = None, reason: str = "", batch: str | None = None) -> Amendment:
+    """Change the status, with the ``reason`` for it (required to reject:
+    ``decisions.REASON_REQUIRED``); kept as a decision and in the event log."""
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
     if status == "accepted":
-        accept(session, amendment, actor=actor, revision=revision)
+        accept(session, amendment, actor=actor, revision=revision, reason=reason, batch=batch)
         return amendment
-    _check_revision(amendment, revision)
-    before = state_hash(amendment)
+    if status == "fallen":
+        raise InvalidTransition(f"amendment {amendment.slug!r} cannot be made to fall: it falls when an amendment "
+                                f"it falls with is accepted (falls_if)", status=amendment.status, wanted=status)
+    check_revision(amendment, revision)
+    reason = _checked_reason(amendment, status, reason)
+    before, previous = state_hash(amendment), amendment.status
     _transition(session, amendment, status)
+    decisions.record(session, amendment, previous, actor=actor, reason=reason, batch=batch)
     record(session, actor, f"amendment.{status}", "amendment", amendment.slug, amendment.document_id,
-           before=before, after=state_hash(amendment), detail={"revision": amendment.revision})
+           before=before, after=state_hash(amendment), detail=_decision_detail(amendment, reason, batch))
     return amendment
+
+
+def _checked_reason(amendment: Amendment, status: str, reason: str) -> str:
+    """The reason, checked once the change is one the workflow allows (a change it does
+    not allow is a conflict whatever the reason)."""
+    return decisions.check_reason(status, reason) if status in TRANSITIONS[amendment.status] else reason
+
+
+def _decision_detail(amendment: Amendment, reason: str, batch: str | None, **more) -> dict:
+    """An event's detail for a decision: the new revision, the reason and the batch when given."""
+    detail = {"revision": amendment.revision, **more}
+    if reason:
+        detail["reason"] = reason
+    if batch:
+        detail["batch"] = batch
+    return detail
 
 
 def state_hash(amendment: Amendment) -> str:
@@ -401,20 +477,26 @@ def state_hash(amendment: Amendment) -> str:
 
 
 def _transition(session: Session, amendment: Amendment, status: str) -> None:
-    """Change the status and write it at once, guarded by the revision read (the
-    mapper's version counter): if another transaction changed the amendment since, the
-    write fails and :class:`InvalidTransition` says what it is now."""
+    """Change the status, if the workflow allows it, as the next revision (:func:`_write_revision`)."""
     if status not in TRANSITIONS[amendment.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[amendment.status])) or "none: it is final"
+        # Falling is not a status one asks for: an acceptance makes an amendment fall.
+        allowed = ", ".join(sorted(TRANSITIONS[amendment.status] - {"fallen"})) or "none: it is final"
         raise InvalidTransition(
             f"amendment {amendment.slug!r} is {amendment.status}; it cannot become {status} "
             f"(allowed: {allowed})", status=amendment.status, wanted=status)
+    _write_revision(session, amendment, lambda: setattr(amendment, "status", status))
+
+
+def _write_revision(session: Session, amendment: Amendment, change) -> None:
+    """Make ``change`` and write it at once as the next revision, guarded by the
+    revision read (the mapper's version counter): if another transaction changed the
+    amendment since, the write fails and :class:`InvalidTransition` says what it is now."""
     slug, seen = amendment.slug, amendment.revision
     try:
         # Inside a savepoint, so a stale write undoes only itself and the current state
         # can still be read in this transaction.
         with session.begin_nested():
-            amendment.status = status
+            change()
             amendment.revision = seen + 1
             amendment.updated_at = utcnow()
             session.flush()
@@ -426,14 +508,34 @@ def _transition(session: Session, amendment: Amendment, status: str) -> None:
             status=amendment.status) from None
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting an amendment did."""
+
+    version: Version
+    hunks: tuple[HunkResult, ...]
+    """How each hunk applied to the head."""
+    fallen: tuple[Amendment, ...]
+    """The open amendments that fell with it."""
+
+
 def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
-           created_at: datetime | None = None) -> Version:
+           created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Version:
     """Accept the amendment and create the next version from it, in one transaction.
 
     On its own base it applies exactly; on a later head fuzzily, and every hunk must
     apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
     """
-    _check_revision(amendment, revision)
+    return accept_reporting(session, amendment, actor=actor, revision=revision, created_at=created_at,
+                            reason=reason, batch=batch).version
+
+
+def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
+                     created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Accepted:
+    """:func:`accept`, saying how each hunk applied."""
+    check_revision(amendment, revision)
+    reason = _checked_reason(amendment, "accepted", reason)
+    previous = amendment.status
     _transition(session, amendment, "accepted")
     document = session.get(Document, amendment.document_id)
     current = documents.head(session, document)
@@ -448,15 +550,43 @@ def accept(session: Session, amendment: Amendment, *, actor: str, revision: int 
             f"amendment {amendment.slug!r} applied to the head (version {current.number}) leaves blanks at a "
             f"line end or text that is not normalised: rebase it on the head",
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
-    version = documents.create_version(
-        session, document, text=result.text, parent=current.number, author=actor,
-        message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
-        produced_by_id=amendment.id, actor=actor)
+    try:
+        version = documents.create_version(
+            session, document, text=result.text, parent=current.number, author=actor,
+            message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
+            produced_by_id=amendment.id, actor=actor)
+    except InvalidStructure as error:
+        if amendment.base_version_id == current.id:
+            raise
+        # Typically two amendments inserting a regulation 6: rebasing renumbers the later one.
+        raise InvalidStructure(
+            f"amendment {amendment.slug!r} was proposed against an earlier version, and on the head (version "
+            f"{current.number}) it would make a text with {error.message}: rebase it onto the head first "
+            f"(regdraft rebase {amendment.slug}, or POST .../amendments/{amendment.slug}/rebase), which proposes "
+            f"renumbering for a drafter to confirm", **error.extra, amendment=amendment.slug,
+            head=current.number) from None
     session.flush()
+    decisions.record(session, amendment, previous, actor=actor, reason=reason, batch=batch)
     record(session, actor, "amendment.accepted", "amendment", amendment.slug, document.id,
            before=current.content_hash, after=version.content_hash,
-           detail={"version": version.number, "revision": amendment.revision})
-    return version
+           detail=_decision_detail(amendment, reason, batch, version=version.number))
+    return Accepted(version, result.hunks, tuple(_fall_with(session, amendment, actor=actor, reason=reason,
+                                                            batch=batch)))
+
+
+def _fall_with(session: Session, adopted: Amendment, *, actor: str, reason: str,
+               batch: str | None) -> list[Amendment]:
+    """Mark fallen every open amendment that falls if ``adopted`` is, with the reason."""
+    fallen = decisions.falling_with(session, adopted)
+    why = f"Fell when amendment {adopted.slug} ({adopted.title}) was accepted" + (f": {reason}" if reason else ".")
+    for amendment in fallen:
+        before, previous = state_hash(amendment), amendment.status
+        _transition(session, amendment, "fallen")
+        decisions.record(session, amendment, previous, actor=actor, reason=why, batch=batch, cause=adopted)
+        record(session, actor, "amendment.fallen", "amendment", amendment.slug, amendment.document_id,
+               before=before, after=state_hash(amendment),
+               detail=_decision_detail(amendment, why, batch, cause=adopted.slug))
+    return fallen
 
 
 def link_produced_version(session: Session, amendment: Amendment, version: Version, *, actor: str) -> bool:

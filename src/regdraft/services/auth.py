@@ -18,9 +18,11 @@ response's author). A role not listed may not take the action::
     cite              -         -       own         any     -        any
     withdraw          -         -       own         any     -        any
     decide            -         -       -           -       any      any
+    order             -         -       -           any     any      any
 
 ``withdraw`` covers every status change a proposer makes (to withdrawn, draft or
-proposed); ``decide`` is accepting or rejecting. Every document is published: anyone,
+proposed); ``decide`` is accepting or rejecting; ``order`` is saying which amendments
+fall if another is adopted. Every document is published: anyone,
 without a token, may read everything, including the event log.
 
 :func:`decide` is pure; :func:`authorize` raises :class:`Unauthenticated` (no token)
@@ -74,6 +76,7 @@ class Action(str, Enum):
     CITE = "cite"
     WITHDRAW = "withdraw"
     DECIDE = "decide"
+    ORDER = "order"
 
 
 class Scope(str, Enum):
@@ -94,11 +97,13 @@ POLICY: dict[Action, dict[str, Scope]] = {
     Action.CITE: _OWNERS,
     Action.WITHDRAW: _OWNERS,
     Action.DECIDE: {"reviewer": Scope.ANY, "admin": Scope.ANY},
+    # Which amendments fall if another is adopted: the drafter's list, the chair's call.
+    Action.ORDER: {"drafter": Scope.ANY, "reviewer": Scope.ANY, "admin": Scope.ANY},
 }
 
 #: The action a change of an amendment's status to each status is.
-STATUS_ACTIONS = {"accepted": Action.DECIDE, "rejected": Action.DECIDE, "withdrawn": Action.WITHDRAW,
-                  "draft": Action.WITHDRAW, "proposed": Action.WITHDRAW}
+STATUS_ACTIONS = {"accepted": Action.DECIDE, "rejected": Action.DECIDE, "fallen": Action.DECIDE,
+                  "withdrawn": Action.WITHDRAW, "draft": Action.WITHDRAW, "proposed": Action.WITHDRAW}
 
 
 def decide(principal: Principal, action: Action, owner: str | None = None) -> bool:

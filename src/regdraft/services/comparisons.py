@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps
+from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
+from regdraft.formats.write import Provenance, Revision
 from regdraft.services.kept import KeptInMemory
 
 if TYPE_CHECKING:
@@ -53,6 +56,10 @@ class Comparison:
     """The kind of document the texts are: their provisions are read as that kind."""
     old_structure: Structure | None = field(default=None, repr=False, compare=False)
     """The old text's structure, if already read (a stored version's)."""
+    base: Provenance | None = field(default=None, compare=False)
+    """The version compared from, when the old side is one (an export names it)."""
+    editors: dict[str, Revision] = field(default_factory=dict, compare=False)
+    """Who made the direct edits (source ``version-N``) the diff shows, and when."""
 
     @property
     def old_hash(self) -> str:
@@ -65,6 +72,10 @@ class Comparison:
     def unified(self) -> str:
         return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name,
                             kind=self.kind, old_structure=self.old_structure)
+
+    def instructions(self) -> str:
+        """The amending instructions that make the new text of the old, in the kind's words."""
+        return render_instructions(generate(self.old_text, self.new_text, kind=self.kind), kind=self.kind)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
         groups = self.diff.groups if unchanged else self.diff.changes
@@ -117,7 +128,24 @@ class StakeholderNames(dict[int, str]):
 def sources_of(session: Session, amendments: list[Amendment],
                names: StakeholderNames | None = None) -> dict[str, Source]:
     names = StakeholderNames(session) if names is None else names
-    return {a.slug: Source(a.title, names[a.proposer_id]) for a in amendments}
+    return {a.slug: Source(a.title, names[a.proposer_id], proposed=iso_time(a.created_at)) for a in amendments}
+
+
+def provenance(session: Session, document: Document, version: Version) -> Provenance:
+    """What an export of ``version`` says it is of."""
+    from regdraft.services import documents
+
+    first = version if version.number == 1 else documents.get_version(session, document, 1)
+    return Provenance(document.slug, document.title, document.kind, version.number,
+                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first.created_at))
+
+
+def iso_time(when: datetime) -> str:
+    """A stored time as ISO 8601 in UTC (``2014-06-20T00:00:00Z``); a time stored without
+    a zone is UTC."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND) -> Comparison:
@@ -165,12 +193,14 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
 
     low, high = sorted((old, new))
     rows = {row.number: row for row in session.exec(
-        select(Version.number, Version.content_hash, Version.produced_by_id)
+        select(Version.number, Version.content_hash, Version.produced_by_id, Version.author,
+               Version.created_at)
         .where(Version.document_id == document.id, Version.number >= low, Version.number <= high))}
     for number in (old, new):
         if number not in rows:
             raise documents.no_version(document, number)
     producers: list[Amendment] = []
+    editors: dict[str, Revision] = {}
     steps: list[tuple[str, str]] = []  # (content hash, source) of each version after the old one
     if old < new:
         for number in range(old + 1, new + 1):
@@ -178,6 +208,8 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
             producer = session.get(Amendment, row.produced_by_id) if row.produced_by_id else None
             if producer is not None:
                 producers.append(producer)
+            else:
+                editors[f"version-{number}"] = Revision(row.author, iso_time(row.created_at))
             steps.append((row.content_hash, producer.slug if producer else f"version-{number}"))
     old_hash, new_hash = rows[old].content_hash, rows[new].content_hash
 
@@ -197,7 +229,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
 
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
         return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
-                          tag, document.kind, old_structure)
+                          tag, document.kind, old_structure, provenance(session, document, a), editors)
 
     sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
     return Plan(tag, sources, make)
@@ -268,7 +300,8 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
 
         diff, new_text = _kept_diff(("amendments", document.kind, base_hash, keys), diffed)
         return Comparison(f"{document.slug}@{version}", f"{document.slug}@{version}+{'+'.join(slugs)}",
-                          base.text, new_text, diff, sources, tag, document.kind, base_structure)
+                          base.text, new_text, diff, sources, tag, document.kind, base_structure,
+                          provenance(session, document, base))
 
     sources, tag = sources_of(session, chosen), etag("amendments", document.kind, base_hash, *keys)
     return Plan(tag, sources, make)

@@ -16,7 +16,7 @@ from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNot
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
-from regdraft.services import structures
+from regdraft.services import search, structures
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
                                    Version, utcnow)
@@ -191,6 +191,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
     structures.keep(session, structure, version.content_hash)
+    search.index_version(session.connection(), document.id, document.kind, version.number, version.text)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})
@@ -287,6 +288,7 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         response = Response(document_id=document.id, slug=slug, **values)
         session.add(response)
         session.flush()
+        search.index_response(session.connection(), response)
         record(session, actor, "response.created", "response", f"{document.slug}/{slug}", document.id,
                after=response.content_hash)
     elif any(getattr(response, k) != v for k, v in values.items()):
@@ -297,6 +299,7 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         if text_changed and reanchor:
             reanchor_citations(session, response)
         session.flush()
+        search.index_response(session.connection(), response)
         record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,
                before=before, after=response.content_hash)
     return response

@@ -15,7 +15,15 @@ unified        text/plain          a line-based unified diff
 json           application/json    changes grouped by provision (and, for a schedule,
                                    its notes, conflicts, applied and withheld sets)
 instructions   text/plain          numbered UK-style amending instructions
+docx           (Word)              the changes as Word tracked changes, by proposer
+pdf            application/pdf     the .docx laid out for print by LibreOffice
+akn            application/akn+xml a single version as an Akoma Ntoso 3.0 act
 =============  ==================  ==================================================
+
+A single version (:class:`VersionExport`) renders as ``akn``, ``docx`` and ``pdf``,
+and in the text formats as itself against itself (the clean text); comparisons and
+schedules render in every format but ``akn``. ``docx``, ``pdf`` and ``akn`` are bytes
+(:data:`BINARY`: the first two are not text at all).
 
 :func:`etag_of` is computed before rendering (so a conditional request need not
 render) from everything the rendering depends on: the texts' content hashes, each
@@ -34,20 +42,24 @@ from typing import TYPE_CHECKING, Callable
 
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
-from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.instructions import generate, render_instructions
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
+from regdraft.formats.write import Provenance, Revision
+from regdraft.formats.write.akn import write_act
+from regdraft.formats.write.docx import comparison_docx, version_docx
+from regdraft.formats.write.pdf import pdf_from_docx
 from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible,
-                                          amendment_key, etag, plan_amendments, sources_of)
-from regdraft.services.rendering_formats import FORMATS
+                                          amendment_key, compare_texts, etag, plan_amendments, provenance,
+                                          sources_of)
+from regdraft.services.rendering_formats import BINARY, COMPARISON_FORMATS, FORMATS, VERSION_FORMATS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from regdraft.store.models import Amendment, Citation, Document, Response, Version
+    from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
 SCHEDULE_STATUSES = ("draft", "proposed", "accepted")
 """The amendments a schedule shows when none are named: every one that is still open
@@ -98,6 +110,31 @@ class KeelingSchedule:
     """The version against the applied amendments, for the text formats."""
     notes: tuple[AmendmentNote, ...]
     """Every chosen amendment, applied or withheld, with its citations."""
+
+
+@dataclass(frozen=True)
+class VersionExport:
+    """One version itself: a whole document (AKN, Word, PDF), or in the text formats
+    the version against itself."""
+
+    about: Provenance
+    structure: Structure
+    etag: str
+
+    @property
+    def comparison(self) -> Comparison:
+        name = f"{self.about.document}@{self.about.version}"
+        text = self.structure.text
+        return compare_texts(name, text, name, text, self.about.kind)
+
+
+def version_export(session: Session, document: Document, number: int) -> VersionExport:
+    from regdraft.services import documents
+
+    version = documents.get_version(session, document, number)
+    about = provenance(session, document, version)
+    return VersionExport(about, documents.version_structure(session, document, version),
+                         etag("version", version.content_hash, repr(about)))
 
 
 def amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Comparison:
@@ -157,7 +194,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     (:func:`amendment_service.conflicts`); an amendment that does not apply after
     those before it is withheld too, naming the applied ones in its way."""
     from regdraft.services import amendments as amendment_service
-    from regdraft.services import documents
+    from regdraft.services import decisions, documents
 
     base = documents.get_version(session, document, version)
     chosen = amendment_service.resolve(session, document, slugs)
@@ -179,14 +216,17 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     diff = history.diff(final_structure)
     notices = _conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, final_structure) if withheld else []
     citations = amendment_service.citations_of_each(session, chosen)
+    reasons = decisions.latest_each(session, chosen)
     names = StakeholderNames(session).read({a.proposer_id for a in chosen} | {
         response.stakeholder_id for cited in citations.values() for _, response in cited})
-    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names) for a in chosen}
+    notes = {a.slug: _amendment_note(document, a, citations[a.id], links, names, reasons.get(a.id))
+             for a in chosen}
     keeling = render_keeling(diff, notes, notices)
     tag = etag("keeling", document.kind, base.content_hash, *map(amendment_key, chosen))
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
-                            sources_of(session, to_apply, names), tag, document.kind, base_structure)
+                            sources_of(session, to_apply, names), tag, document.kind, base_structure,
+                            provenance(session, document, base))
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()))
@@ -266,22 +306,25 @@ def _new_offset(diff: TextDiff, old_offset: int) -> int:
 
 
 def _amendment_note(document: Document, amendment: Amendment, citations: list[tuple[Citation, Response]],
-                    links: Links, names: StakeholderNames) -> AmendmentNote:
+                    links: Links, names: StakeholderNames, decision: Decision | None) -> AmendmentNote:
     notes = tuple(CitationNote(names[response.stakeholder_id], citation.quote,
                                links.quote(document.slug, response.slug, citation.start, citation.end))
                   for citation, response in citations)
     return AmendmentNote(amendment.slug, amendment.title, names[amendment.proposer_id],
-                         links.amendment(document.slug, amendment.slug), notes)
+                         links.amendment(document.slug, amendment.slug), notes, amendment.status,
+                         decision.reason if decision is not None else "")
 
 
 # Formats -----------------------------------------------------------------------------
 
-Rendered = Comparison | KeelingSchedule
+Rendered = Comparison | KeelingSchedule | VersionExport
 
 
 def etag_of(subject: Rendered | Plan, format: str) -> str:
     """A strong entity tag for ``subject`` rendered as ``format``, without rendering it
     (and, for a comparison's :class:`Plan`, without diffing)."""
+    if isinstance(subject, VersionExport):
+        return etag("rendering", format, subject.etag)
     if isinstance(subject, KeelingSchedule):
         shown = [subject.title, subject.applied, subject.withheld, subject.notes,
                  [(n.provision, n.message) for n in subject.keeling.conflicts]]
@@ -289,11 +332,33 @@ def etag_of(subject: Rendered | Plan, format: str) -> str:
     return etag("rendering", format, subject.etag, repr(sorted(subject.sources.items())))
 
 
-def render(subject: Rendered, format: str, *, title: str = "") -> str:
-    """``subject`` in ``format`` (a key of :data:`FORMATS`). ``title`` heads an html
-    page of a comparison (a schedule has its own)."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}")
+INSTRUCTION_WORK = 50_000_000
+"""Characters of text that making the amending instructions of one request may read
+(core/budget.py; the API sets it, the CLI does not): each instruction tried costs the
+length of the text it is tried on, so this is about 500 changes to a 100 000-character
+regulation, about 10 s of work."""
+
+
+def formats_of(subject: Rendered) -> tuple[str, ...]:
+    return tuple(FORMATS) if isinstance(subject, VersionExport) else COMPARISON_FORMATS
+
+
+def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
+    """``subject`` in ``format`` (a key of :data:`FORMATS`; bytes for ``docx``, ``pdf``
+    and ``akn``). ``title`` heads an html page or Word document of a comparison (a
+    schedule has its own)."""
+    if format not in formats_of(subject):
+        raise InvalidInput(f"format {format!r} is not offered for this rendering; offered: "
+                           + ", ".join(formats_of(subject)), field="format")
+    if isinstance(subject, VersionExport):
+        return _render_version(subject, format, title=title)
+    if format in ("docx", "pdf"):
+        if isinstance(subject, KeelingSchedule):
+            docx = _comparison_docx(subject.comparison, subject.title, f"{subject.comparison.old_name} as amended "
+                                    f"by {_count(len(subject.applied), 'amendment')}")
+        else:
+            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}")
+        return docx if format == "docx" else pdf_from_docx(docx)
     if isinstance(subject, KeelingSchedule):
         return _render_schedule(subject, format)
     comparison = subject
@@ -309,7 +374,27 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str:
         return comparison.unified()
     if format == "json":
         return _json(comparison.as_json())
-    return render_instructions(generate(comparison.old_text, comparison.new_text))
+    return comparison.instructions()
+
+
+def _render_version(export: VersionExport, format: str, *, title: str = "") -> str | bytes:
+    if format == "akn":
+        return write_act(export.structure, export.about)
+    if format in ("docx", "pdf"):
+        docx = version_docx(export.structure.text, export.about)
+        return docx if format == "docx" else pdf_from_docx(docx)
+    return render(export.comparison, format, title=title or f"{export.about.title}: version {export.about.version}")
+
+
+def _comparison_docx(comparison: Comparison, title: str, subtitle: str) -> bytes:
+    """The comparison with its changes as Word revisions: an amendment's by its
+    proposer, dated when it was proposed; a direct edit's by the version's author."""
+    revisions = {slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()}
+    revisions.update(comparison.editors)
+    pieces = [(op.kind, op.text, op.source) for group in comparison.diff.groups for op in group.ops]
+    return comparison_docx(pieces, title=title, subtitle=subtitle,
+                           revisions=revisions, base=comparison.base, new_hash=comparison.new_hash,
+                           old_hash=comparison.old_hash)
 
 
 def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
@@ -337,12 +422,12 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
                                  "amendment": c.source, "deleted": c.deleted, "inserted": c.inserted}
                                 for c in keeling.changes],
                       "amendments": [{"slug": n.slug, "title": n.title, "proposer": n.proposer, "href": n.href,
+                                      "status": n.status, "reason": n.reason,
                                       "citations": [{"stakeholder": c.stakeholder, "quote": c.quote,
                                                      "href": c.href} for c in n.citations]}
                                      for n in schedule.notes]})
     # A Markdown heading: the instructions parser passes over it, so the text still parses.
-    return "".join(f"# {message}\n\n" for message in conflicts) + render_instructions(
-        generate(comparison.old_text, comparison.new_text))
+    return "".join(f"# {message}\n\n" for message in conflicts) + comparison.instructions()
 
 
 def _json(value: dict) -> str:

@@ -8,6 +8,8 @@ writers, hand edits of the database).
 - every amendment's ``base_hash`` is its base version's hash, and its patch applies
   exactly to that base;
 - every citation's quote is still found in its response, where it says;
+- every amendment's latest decision gave it the status it has, a rejection has its
+  reason, and a fallen amendment names an accepted one it fell with;
 - every version's structure kept in the store (``services.structures``) is what reading
   its text afresh gives.
 """
@@ -24,8 +26,9 @@ from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.diffing import read_structure
 from regdraft.core.text import content_hash
-from regdraft.services import structures
-from regdraft.store.models import Amendment, Citation, Document, Response, Version
+from regdraft.services import decisions, structures
+from regdraft.services.decisions import REASON_REQUIRED
+from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
 
 @dataclass
@@ -90,9 +93,14 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
                 report.problems.append(f"{name}: its stored structure is not what reading its text gives")
     amendments = list(session.exec(select(Amendment).where(Amendment.document_id == document.id)).all())
     produced = {v.produced_by_id: v for v in versions if v.produced_by_id is not None}
+    latest = decisions.latest_each(session, amendments)
     for amendment in amendments:
         report.count("amendments")
         name = f"{document.slug}/{amendment.slug}"
+        decision = latest.get(amendment.id)
+        if decision is not None:
+            report.count("decisions")
+            report.problems.extend(f"{name}: {problem}" for problem in _decision_problems(session, amendment, decision))
         base = session.get(Version, amendment.base_version_id)
         if base is None or base.content_hash != amendment.base_hash:
             report.problems.append(f"{name}: base_hash does not match its base version")
@@ -116,3 +124,15 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
             report.count("replays")
         elif version is not None:
             report.problems.append(f"{name}: is {amendment.status} but produced version {version.number}")
+
+
+def _decision_problems(session: Session, amendment: Amendment, decision: Decision) -> list[str]:
+    if decision.status != amendment.status:
+        return [f"is {amendment.status}, but its latest decision made it {decision.status}"]
+    if decision.status in REASON_REQUIRED and not decision.reason.strip():
+        return [f"was {decision.status} without a reason"]
+    if decision.status == "fallen":
+        cause = session.get(Amendment, decision.cause_id) if decision.cause_id is not None else None
+        if cause is None or cause.status != "accepted":
+            return ["fell, but not with an accepted amendment"]
+    return []

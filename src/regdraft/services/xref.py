@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from regdraft.core.structure import id_order_key
+
 from regdraft.services import documents
 from regdraft.store.models import Amendment, Citation, Document, Hunk, HunkProvision, Response
 
@@ -34,3 +36,20 @@ def stakeholder_amendments(session: Session, document: Document, stakeholder_slu
         .where(Response.stakeholder_id == stakeholder.id))).order_by(Amendment.slug)).all())
     return {"proposed": proposed, "cited": cited}
 
+
+def provision_order(session: Session, document: Document, ids: list[str]) -> dict[str, tuple]:
+    """A sort key for each id: the head's order for its own provisions; a provision the
+    head lacks (a regulation 2A an amendment would insert) goes after the last of the
+    head's of the same kind (regulation, schedule, ...) that numbers before it."""
+    head = documents.head(session, document)
+    in_head = [p.id for p in documents.version_structure(session, document, head).provisions] if head else []
+    place = {pid: i for i, pid in enumerate(in_head)}
+    order = {}
+    for pid in ids:
+        if pid in place:
+            order[pid] = (place[pid], ())
+        else:
+            key = id_order_key(pid)
+            before = [place[k] for k in in_head if id_order_key(k)[:1] == key[:1] and id_order_key(k) <= key]
+            order[pid] = (max(before, default=-1), id_order_key(pid))
+    return order

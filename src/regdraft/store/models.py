@@ -78,6 +78,23 @@ class Version(SQLModel, table=True):
     )
 
 
+class VersionSource(SQLModel, table=True):
+    """Where an imported version came from: its format, the point in time a revised
+    source's text stood at, the source's own metadata (FRBR work and expression URIs...),
+    the source's provision ids beside regdraft's, and the import's report. One row per
+    imported version; a version typed or produced by an amendment has none."""
+
+    __tablename__ = "version_source"
+    version_id: int = Field(foreign_key="version.id", primary_key=True)
+    format: str = Field(max_length=16)
+    point_in_time: str = Field(default="", max_length=32)
+    source_metadata: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    """JSON object: the reader's metadata pairs."""
+    source_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    """JSON list of [source id, regdraft id] pairs, in document order."""
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
 class Response(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("document_id", "slug", name="uq_response_slug"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -216,6 +233,83 @@ class Token(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class Decision(SQLModel, table=True):
+    """One change of an amendment's status, with the reason given for it: the amendment's
+    decision history, newest last. A table rather than a column on ``amendment`` so that
+    every decision keeps its reason (a rejection and a later reopening both stand), a
+    bulk decision can name its ``batch``, and an amendment that fell can name the one
+    whose acceptance it fell with, all without touching the amendment's row."""
+
+    __table_args__ = (Index("ix_decision_amendment_id", "amendment_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    amendment_id: int = Field(foreign_key="amendment.id")
+    status: str = Field(max_length=16)
+    previous: str = Field(max_length=16)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    actor: str
+    at: datetime = Field(default_factory=utcnow)
+    revision: int
+    """The amendment's revision once decided."""
+    batch: str | None = Field(default=None, max_length=40, index=True)
+    """The bulk decision it was part of (``POST .../decisions``), if any."""
+    cause_id: int | None = Field(default=None, foreign_key="amendment.id")
+    """For a fall: the amendment whose acceptance it fell with."""
+
+
+class AmendmentFall(SQLModel, table=True):
+    """``amendment`` falls if ``adopted`` is accepted (the order of an amendment list):
+    accepting ``adopted`` marks ``amendment`` fallen, if it is still open."""
+
+    __tablename__ = "amendment_fall"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    adopted_id: int = Field(foreign_key="amendment.id", primary_key=True, index=True)
+
+
+class SearchItem(SQLModel, table=True):
+    """One thing a search can find (migration 0008, ``services/search.py``): a provision's
+    own text over the versions it stood in, an amendment, or a response. Derived from
+    the other tables and kept in the same transactions; on PostgreSQL it also has a
+    generated ``tsv`` column, on SQLite an FTS5 index (``search_fts``) beside it."""
+
+    __tablename__ = "search_item"
+    __table_args__ = (Index("ix_search_item_document_kind_target", "document_id", "kind", "target"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    kind: str = Field(max_length=16)
+    """``provision``, ``amendment`` or ``response`` (``services.search.ITEM_KINDS``)."""
+    target: str = Field(max_length=120)
+    """What it is within the document: a provision id, an amendment's or a response's slug."""
+    label: str = Field(sa_column=Column(Text, nullable=False))
+    version_from: int | None = None
+    """A provision's text: the first version holding it, and the first that no longer
+    does (``None``: the head still does)."""
+    version_until: int | None = None
+    amendment_id: int | None = Field(default=None, foreign_key="amendment.id", index=True)
+    response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
+    stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AmendmentRebase(SQLModel, table=True):
+    """An amendment's latest rebase onto a newer head (migration 0009,
+    ``services/rebasing.py``): done (``rebased``), waiting for a drafter to confirm
+    fuzzy hunks or a renumbering (``needs-confirmation``, with the patch it would
+    take), or impossible (``needs-rebase``: the amendment stays on its old base).
+    ``report`` is JSON: the hunk-by-hunk report and any renumbering."""
+
+    __tablename__ = "amendment_rebase"
+    amendment_id: int = Field(foreign_key="amendment.id", primary_key=True)
+    state: str = Field(max_length=20)
+    from_version: int
+    to_version: int
+    revision: int
+    """The amendment's revision the rebase was worked out from (before it, if it was applied)."""
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    patch_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
 
 
 class VersionStructure(SQLModel, table=True):

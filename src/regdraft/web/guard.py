@@ -45,7 +45,8 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 200
 
 #: The actions a page control can take, named as in ``services.auth.Action``.
-PROPOSE, DECIDE = "propose", "decide"
+PROPOSE, DECIDE, ORDER, CREATE_DOCUMENT = "propose", "decide", "order", "create-document"
+UPLOAD_CONTENT_TYPE = "multipart/form-data"
 
 
 class Form:
@@ -145,13 +146,51 @@ async def posted_form(request: Request) -> Form:
     except ValueError:
         raise StarletteHTTPException(400, f"the form has more than {MAX_FIELDS} fields") from None
     form = Form(fields)
+    _check_csrf(request, form)
+    return form
+
+
+def _check_csrf(request: Request, form: Form) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
     if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
         raise StarletteHTTPException(
             403, "this form did not come from a regdraft page (its security token is missing or stale); "
                  "reload the page and try again")
-    return form
 
 
 PostedForm = Annotated[Form, Depends(posted_form)]
+
+
+class Upload(Form):
+    """A posted form with one file (``multipart/form-data``): its fields and the file's bytes."""
+
+    def __init__(self, fields: dict[str, list[str]], file_name: str, data: bytes) -> None:
+        super().__init__(fields)
+        self.file_name, self.data = file_name, data
+
+
+async def posted_upload(request: Request) -> Upload:
+    """The upload's fields and file, once its CSRF token has been checked (the body's
+    size is bounded by the app's body limit before this reads it)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != UPLOAD_CONTENT_TYPE:
+        raise StarletteHTTPException(415, f"send the form as {UPLOAD_CONTENT_TYPE}")
+    try:
+        posted = await request.form(max_files=1, max_fields=MAX_FIELDS)
+    except Exception as exc:  # noqa: BLE001 - python-multipart's parse errors for a broken body
+        raise StarletteHTTPException(400, f"the form cannot be read: {exc}") from None
+    fields: dict[str, list[str]] = {}
+    file_name, data = "", b""
+    for name, value in posted.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+        else:
+            file_name, data = value.filename or "", await value.read()
+    await posted.close()
+    upload = Upload(fields, file_name, data)
+    _check_csrf(request, upload)
+    return upload
+
+
+PostedUpload = Annotated[Upload, Depends(posted_upload)]

@@ -4,7 +4,8 @@
 ``/documents/{doc}``. Pages are read with GET and their address says everything
 they show (filters, versions compared, amendments chosen), so any view can be shared
 as a link. The two forms (propose, accept or reject) post and then redirect (303) to
-the page of what they changed. ``docs/web.md`` describes every page.
+the page of what they changed; the import form (``/import``) uploads a file and shows
+the import's report. ``docs/web.md`` describes every page.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
-from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep
+from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, write_transaction, writes_in_route
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
-from regdraft.core.policy import link_target
+from regdraft.core.policy import check_text, link_target
+from regdraft.core.traditions import DEFAULT_KIND, KINDS
+from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, comparisons, documents, rendering
+from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
+                               search)
+from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
@@ -48,6 +54,8 @@ Filter = Annotated[str | None, Query(max_length=120)]
 # limit too): a longer list also makes an address longer than browsers and servers keep.
 # The Keeling page's "every" option asks for more without naming them.
 MAX_NAMED = amendment_service.MAX_NAMED
+SEARCH_PAGE = 20
+"""Hits on a page of search results."""
 Slugs = Annotated[list[str], Query(max_length=MAX_NAMED, description="Amendment slugs, in order")]
 
 
@@ -72,6 +80,28 @@ def static_file(name: str) -> Response:
 @router.get("/")
 def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
     return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
+                statuses=amendment_service.STATUSES)
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep,
+                q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "", document: Filter = None,
+                kind: Filter = None, version: Filter = None, stakeholder: Filter = None, category: Filter = None,
+                status: Filter = None, offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0) -> HTMLResponse:
+    filters = {"document": _blank_is_none(document), "kind": _blank_is_none(kind),
+               "version": _blank_is_none(version), "stakeholder": _blank_is_none(stakeholder),
+               "category": _blank_is_none(category), "status": _blank_is_none(status)}
+    hits, total = [], 0
+    checked = search.filters_from(session, document=filters["document"], version=filters["version"],
+                                  kinds=[filters["kind"]] if filters["kind"] else [],
+                                  stakeholder=filters["stakeholder"], category=filters["category"],
+                                  status=filters["status"])
+    if q.strip():
+        hits, total = search.search(session, q, checked, offset=offset, limit=SEARCH_PAGE)
+    return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
+                hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
+                documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
+                stakeholders=documents.list_stakeholders(session), categories=amendment_service.CATEGORIES,
                 statuses=amendment_service.STATUSES)
 
 
@@ -114,14 +144,17 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
 
 @router.get("/documents/{doc}/amendments")
 def amendments_page(request: Request, document: DocumentDep, session: SessionDep, category: Filter = None,
-                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None) -> HTMLResponse:
+                    stakeholder: Filter = None, status: Filter = None, provision: Filter = None,
+                    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_CHARS)] = None) -> HTMLResponse:
     filters = {"category": _blank_is_none(category), "stakeholder": _blank_is_none(stakeholder),
-               "status": _blank_is_none(status), "provision": _blank_is_none(provision)}
+               "status": _blank_is_none(status), "provision": _blank_is_none(provision), "q": _blank_is_none(q)}
     rows, total = amendment_service.list_amendments(
         session, document, status=filters["status"], category=filters["category"], proposer=filters["stakeholder"],
-        provision=filters["provision"], limit=views.ALL)
+        provision=filters["provision"], q=filters["q"], limit=views.ALL)
+    kept = rebasing.latest(session, rows)
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
+                rebases={a.slug: kept[a.id] for a in rows if a.id in kept},
                 categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
                 stakeholders=documents.list_stakeholders(session, document),
                 provisions=views.provision_choices(session, document), head=documents.head(session, document))
@@ -131,9 +164,40 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
 def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
     amendment = amendment_service.get_amendment(session, document, slug)
     view = views.amendment_view(session, document, amendment)
+    rivals = [a for a in amendment_service.list_amendments(session, document, limit=views.ALL)[0]
+              if a.id != amendment.id and a.status in ("draft", "proposed", "accepted")]
+    kept = rebasing.latest(session, [amendment]).get(amendment.id)
     return page(request, "amendment.html", title=f"{amendment.title} ({amendment.slug})", document=document,
                 view=view, decisions=[s for s in ("accepted", "rejected")
-                                      if s in amendment_service.TRANSITIONS[amendment.status]])
+                                      if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals,
+                stale=amendment.status in rebasing.OPEN and view.head is not None and view.head.id != view.base.id,
+                rebase=rebasing.stored(kept, amendment.slug) if kept else None)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/falls-if")
+def set_falls_if(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+                 form: guard.PostedForm) -> RedirectResponse:
+    guard.require(request, guard.ORDER)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    others = amendment_service.resolve(session, document, _chosen(form.getall("falls_if"))[:MAX_NAMED])
+    decisions.set_falls_if(session, amendment, others, actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/rebase")
+def rebase(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> RedirectResponse:
+    """Rebase onto the head, or (``confirm``) confirm the rebase that waits; then back to
+    the amendment's page, which shows the outcome and its report."""
+    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    auth.authorize(guard.acting(request), auth.Action.PROPOSE, session.get(Stakeholder, amendment.proposer_id).slug)
+    if form.get("confirm"):
+        rebasing.confirm(session, document, amendment, actor=guard.principal(request), revision=revision)
+    else:
+        amendment_service.check_revision(amendment, revision)
+        rebasing.rebase(session, document, [slug], actor=guard.principal(request))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 @router.post("/documents/{doc}/amendments/{slug}/status")
@@ -146,8 +210,60 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, guard.acting(request), amendment, status)
-    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision)
+    amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
+                                 reason=check_text(form.get("reason"), "reason"))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+#: What the decide-several page offers for each open amendment.
+BULK_CHOICES = ("accepted", "rejected", "withdrawn")
+
+
+@router.get("/documents/{doc}/decide")
+def decide_many_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.DECIDE)
+    return _decide_many_form(request, session, document, {})
+
+
+@router.post("/documents/{doc}/decisions")
+def decide_many(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
+    guard.require(request, guard.DECIDE)
+    values = {name: values[0] for name, values in form.fields.items() if values and name != guard.CSRF_FIELD}
+    try:
+        shared = check_text(form.get("reason"), "reason")
+        requests = []
+        for amendment in amendment_service.open_amendments(session, document):
+            chosen = form.get(f"decision-{amendment.slug}")
+            if not chosen:
+                continue
+            status, _, revision = chosen.partition("@")
+            own = check_text(form.get(f"reason-{amendment.slug}"), "reason").strip()
+            requests.append(batches.DecisionRequest(amendment.slug, status, own or shared,
+                                                    _form_number(revision, "revision", "reload the page")))
+        requests = batches.deduplicated(requests)
+        for request_, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                           [r.amendment for r in requests])):
+            auth.check_status_change(session, guard.acting(request), amendment, request_.status)
+        batch = batches.decide_all(session, document, requests, actor=guard.principal(request))
+    except RegdraftError as error:
+        # Nothing was decided: the form comes back with what was chosen and why it failed.
+        session.rollback()
+        return _decide_many_form(request, session, document, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}/decisions/{batch.id}", status_code=303)
+
+
+def _decide_many_form(request: Request, session: Session, document: Document, values: dict,
+                      error: RegdraftError | None = None) -> HTMLResponse:
+    return page(request, "decide.html", status=status_for(error) if error else 200,
+                title=f"Decide several amendments: {document.title}", document=document, values=values,
+                error=error, rows=amendment_service.open_amendments(session, document), choices=BULK_CHOICES)
+
+
+@router.get("/documents/{doc}/decisions/{batch}")
+def batch_page(request: Request, document: DocumentDep, session: SessionDep,
+               batch: Annotated[str, Path(max_length=40, pattern="^[0-9a-f]+$")]) -> HTMLResponse:
+    return page(request, "batch.html", title=f"Decided together: {document.title}", document=document,
+                decided=views.batch_view(session, batches.batch_report(session, document, batch)))
 
 
 @router.get("/documents/{doc}/propose")
@@ -160,6 +276,7 @@ def propose_page(request: Request, document: DocumentDep, session: SessionDep) -
 
 
 @router.post("/documents/{doc}/propose")
+@writes_in_route
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
     guard.require(request, guard.PROPOSE)
     values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
@@ -175,12 +292,17 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
                               citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
-        amendment = amendment_service.propose(session, document, data, actor=guard.principal(request))
+        # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
+        prepared = amendment_service.prepare(session, document, data)
+        session.rollback()
+        with write_transaction(request) as writing:
+            slug = amendment_service.propose(writing, documents.get_document(writing, document.slug), data,
+                                             actor=guard.principal(request), prepared=prepared).slug
     except RegdraftError as error:
         # The form comes back with what was typed and what was wrong; nothing is kept.
         session.rollback()
         return _propose_form(request, session, document, values, error=error)
-    return RedirectResponse(views.amendment_url(document.slug, amendment.slug), status_code=303)
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
 def _form_number(value: str, field: str, remedy: str) -> int:
@@ -206,6 +328,52 @@ def _propose_form(request: Request, session: Session, document: Document, values
                 responses=documents.list_responses(session, document))
 
 
+@router.get("/import")
+def import_page(request: Request) -> HTMLResponse:
+    guard.require(request, guard.CREATE_DOCUMENT)
+    return _import_form(request, {})
+
+
+@router.post("/import")
+def import_upload(request: Request, session: SessionDep, form: guard.PostedUpload) -> Response:
+    """Import the uploaded file; the page comes back with the report, or with what was
+    wrong (nothing is kept then)."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("document", "kind", "format", "as_version")}
+    try:
+        if not form.data:
+            raise InvalidInput("choose a file to import", field="file")
+        result = imports.import_file(session, form.data, format=values["format"] or None,
+                                     kind=values["kind"] or None, document_slug=values["document"].strip() or None,
+                                     as_version=values["as_version"] == "yes", actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return _import_form(request, values, result=result, status=201)
+
+
+@router.post("/new")
+def new_document(request: Request, session: SessionDep, form: guard.PostedForm) -> Response:
+    """An empty document from the import page's second form; its first version comes by import."""
+    guard.require(request, guard.CREATE_DOCUMENT)
+    values = {name: form.get(name) for name in ("new_slug", "new_title", "new_kind")}
+    try:
+        document = documents.create_document(session, slug=values["new_slug"].strip(), title=values["new_title"],
+                                             kind=values["new_kind"] or DEFAULT_KIND, actor=guard.principal(request))
+    except RegdraftError as error:
+        session.rollback()
+        return _import_form(request, values, error=error)
+    return RedirectResponse(f"/documents/{document.slug}", status_code=303)
+
+
+def _import_form(request: Request, values: dict, *, error: RegdraftError | None = None,
+                 result: imports.ImportResult | None = None, status: int = 200) -> HTMLResponse:
+    return page(request, "import.html", status=status_for(error) if error else status,
+                title="Import a document", values={"document": "", "kind": "", "format": "", "as_version": "",
+                                                   "new_slug": "", "new_title": "", "new_kind": "", **values},
+                error=error, result=result, kinds=KINDS, formats=FORMATS)
+
+
 @router.get("/documents/{doc}/responses/{slug}")
 def response_page(request: Request, document: DocumentDep, slug: Annotated[str, Path(max_length=80)],
                   session: SessionDep) -> HTMLResponse:
@@ -221,6 +389,13 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
 def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
     return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
                 overview=views.overview(session, document), responses=documents.list_responses(session, document))
+
+
+@router.get("/documents/{doc}/outcome")
+def outcome_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+    result = outcome_service.outcome(session, document)
+    return page(request, "outcome.html", title=f"Consultation outcome: {document.title}", document=document,
+                body=Markup(outcome_service.render_html_body(result)))
 
 
 @router.get("/documents/{doc}/keeling")

@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, Response
 from regdraft.api.errors import status_for
 from regdraft.core.errors import RegdraftError
 from regdraft.core.traditions import KIND_NAMES
+from regdraft.services.decisions import MAX_REASON
 from regdraft.web import guard
 
 HERE = Path(__file__).resolve().parent
@@ -59,8 +60,9 @@ def plain_excerpt(text: str, limit: int = 80) -> str:
 
 
 environment.filters["plain_excerpt"] = plain_excerpt
-environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, CSRF_FIELD=guard.CSRF_FIELD,
-                           kind_names=KIND_NAMES)
+environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, ORDER=guard.ORDER,
+                           CREATE_DOCUMENT=guard.CREATE_DOCUMENT, CSRF_FIELD=guard.CSRF_FIELD,
+                           kind_names=KIND_NAMES, MAX_REASON=MAX_REASON)
 
 
 def page(request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:

@@ -17,12 +17,12 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.core.redline import Change, render_markdown
-from regdraft.core.structure import id_order_key
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents, events, xref
+from regdraft.services import decisions, documents, events, xref
+from regdraft.services.batches import Batch
 from regdraft.services.comparisons import Comparison, sources_of
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
-from regdraft.store.models import Amendment, Document, Response, Stakeholder, Version
+from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
 from regdraft.web import marks
 
 # Every list on a page shows everything; a consultation has tens of amendments, not thousands.
@@ -194,6 +194,18 @@ class ConflictView:
     provisions: list[str]
 
 
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    cause: Amendment | None
+    """For a fall: the amendment whose acceptance it fell with."""
+
+
+def decision_views(session: Session, amendment: Amendment) -> list[DecisionView]:
+    return [DecisionView(d, session.get(Amendment, d.cause_id) if d.cause_id is not None else None)
+            for d in reversed(decisions.history(session, amendment))]
+
+
 @dataclass
 class AmendmentView:
     amendment: Amendment
@@ -206,6 +218,10 @@ class AmendmentView:
     produced: Version | None
     previews: list[Preview] = field(default_factory=list)
     conflicts: list[ConflictView] = field(default_factory=list)
+    decisions: list[DecisionView] = field(default_factory=list)
+    """Every decision on it, newest first."""
+    falls_if: list[Amendment] = field(default_factory=list)
+    fall_with_it: list[Amendment] = field(default_factory=list)
 
 
 def amendment_view(session: Session, document: Document, amendment: Amendment) -> AmendmentView:
@@ -223,6 +239,9 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
     targets = [base] if head is None or head.id == base.id or view.produced else [base, head]
     view.previews = [preview(session, document, amendment, target, hunk_provisions) for target in targets]
     view.conflicts = conflicts_with(session, document, amendment)
+    view.decisions = decision_views(session, amendment)
+    view.falls_if = decisions.falls_if(session, amendment)
+    view.fall_with_it = decisions.falling_with(session, amendment, open_only=False)
     return view
 
 
@@ -257,6 +276,38 @@ def conflicts_with(session: Session, document: Document, amendment: Amendment) -
         out.append(ConflictView(amendment_service.get_amendment(session, document, other), pair.kind,
                                 [label for _, label in pair.provisions]))
     return out
+
+
+# Bulk decisions -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HunkReportView:
+    version: Version
+    """The head the hunks were applied to."""
+    hunks: list[HunkLine]
+
+
+@dataclass(frozen=True)
+class DecidedView:
+    amendment: Amendment
+    status: str
+    previous: str
+    reason: str
+    version: Version | None
+    preview: HunkReportView | None
+    fallen: tuple[Amendment, ...]
+
+
+def batch_view(session: Session, batch: Batch) -> list[DecidedView]:
+    views = []
+    for d in batch.decided:
+        preview = None
+        if d.version is not None and d.version.parent_id is not None:
+            labels = [[link.label for link in links] for _, links in amendment_service.hunks_of(session, d.amendment)]
+            preview = HunkReportView(session.get(Version, d.version.parent_id),
+                                     [_hunk_line(h, labels) for h in d.hunks])
+        views.append(DecidedView(d.amendment, d.status, d.previous, d.reason, d.version, preview, d.fallen))
+    return views
 
 
 # Responses --------------------------------------------------------------------------
@@ -328,27 +379,9 @@ def overview(session: Session, document: Document) -> Overview:
     categories = [c for c in amendment_service.CATEGORIES if any(c == k for _, k in proposed | cited)]
     cells = {(s.slug, c): MatrixCell(proposed[(s.slug, c)], cited[(s.slug, c)]) for s in stakeholders
              for c in categories}
-    order = _provision_order(session, document, list(total))
+    order = xref.provision_order(session, document, list(total))
     pressure = sorted((Pressure(p, labels[p], total[p], open_[p]) for p in total), key=lambda p: order[p.provision])
     return Overview(stakeholders, categories, cells, pressure, max(total.values(), default=0))
-
-
-def _provision_order(session: Session, document: Document, ids: list[str]) -> dict[str, tuple]:
-    """A sort key for each id: the head's order for its own provisions; a provision the
-    head lacks (a regulation 2A an amendment would insert) goes after the last of the
-    head's of the same kind (regulation, schedule, ...) that numbers before it."""
-    head = documents.head(session, document)
-    in_head = [p.id for p in documents.version_structure(session, document, head).provisions] if head else []
-    place = {pid: i for i, pid in enumerate(in_head)}
-    order = {}
-    for pid in ids:
-        if pid in place:
-            order[pid] = (place[pid], ())
-        else:
-            key = id_order_key(pid)
-            before = [place[k] for k in in_head if id_order_key(k)[:1] == key[:1] and id_order_key(k) <= key]
-            order[pid] = (max(before, default=-1), id_order_key(pid))
-    return order
 
 
 def provision_choices(session: Session, document: Document) -> list[tuple[str, str]]:

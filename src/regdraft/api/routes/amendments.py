@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request, status
+from fastapi import APIRouter, Body, Header, Path, Query, Request, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
@@ -16,8 +16,8 @@ from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth
-from regdraft.services import documents
+from regdraft.services import auth, batches, decisions
+from regdraft.services import documents, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
 
 router = APIRouter(prefix="/documents/{doc}", tags=["amendments"])
@@ -29,6 +29,7 @@ _S404 = "`not-found`: no such document or amendment"
 _STALE = "`invalid-transition`: the workflow does not allow it, or `revision` is stale (the problem says the " \
          "current `revision` and `current_status`)"
 _S403 = "`forbidden`: reviewers and admins accept and reject; a stakeholder changes only its own amendments"
+_S422 = "`invalid-input`: rejecting without a `reason`, or an unknown status (`field`); `invalid-text`"
 _FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
 
 
@@ -37,7 +38,8 @@ def _location(document_slug: str, slug: str) -> str:
 
 
 @router.get("/amendments", response_model=schemas.AmendmentList, summary="List amendments",
-            responses=problem_responses(404, 422, s422="Unknown `status` or `category` (`invalid-input`, `field`)"))
+            responses=problem_responses(404, 422, s422="Unknown `status` or `category`, or a `q` with nothing to "
+                                                      "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
                                                          description=", ".join(amendment_service.STATUSES))] = None,
@@ -45,9 +47,12 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
                                                            examples=["reg-3"])] = None,
+                    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_CHARS, description=(
+                        "Only amendments whose title, rationale or inserted or removed words match this search "
+                        "(the query language of `GET /api/search`)"))] = None,
                     offset: Offset = 0, limit: Limit = 50) -> schemas.AmendmentList:
     rows, total = amendment_service.list_amendments(session, document, status=status_, category=category,
-                                                    proposer=stakeholder, provision=provision, offset=offset,
+                                                    proposer=stakeholder, provision=provision, q=q, offset=offset,
                                                     limit=limit)
     view = Presenter(session)
     return schemas.AmendmentList(items=[view.amendment_summary(a) for a in rows], total=total, offset=offset,
@@ -64,7 +69,8 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                       "numbers the citation from 1)",
                  s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
                       "against another text; `hunks` is the report)",
-                 s422="`invalid-patch` (with `line`), `invalid-input` (slug, category, status, ...: `field`), "
+                 s422="`invalid-patch` (with `line`), `invalid-instruction` (with `instruction`, its number), "
+                      "`invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
 @writes_in_route
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
@@ -72,7 +78,7 @@ def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCre
     auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
     data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
                           categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
-                          new_text=body.new_text, status=body.status,
+                          new_text=body.new_text, instructions=body.instructions, status=body.status,
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
@@ -99,19 +105,38 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
 
 @router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,
              summary="Change an amendment's status (accepted creates the next version)",
-             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403,
+             description="Every change takes a `reason`, kept with the decision; rejecting needs one.",
+             responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403, s422=_S422,
                                          s409=f"{_STALE}; or, when accepting, {_FAILS}"))
 def set_status(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange,
                session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, body.status)
     revision = body.revision if body.revision is not None else parse_if_match(if_match)
-    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision)
+    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision,
+                                 reason=body.reason)
     view = Presenter(session)
     produced = amendment_service.produced_version(session, amendment) if body.status == "accepted" else None
     response.headers["ETag"] = f'"{amendment.revision}"'
     return schemas.StatusResult(amendment=view.amendment(amendment),
                                 version=view.version_summary(produced) if produced else None)
+
+
+@router.put("/amendments/{slug}/falls-if", response_model=schemas.AmendmentPublic,
+            summary="Which amendments make this one fall if accepted",
+            description="Accepting any of them marks this amendment `fallen`, with the reason, while it is open.",
+            responses=problem_responses(
+                403, 404, 413, 422, s404=_S404, s403="`forbidden`: drafters, reviewers and admins order amendments",
+                s422="`invalid-input`: it names itself or another document's amendment"))
+def put_falls_if(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.FallsIfPut,
+                 session: SessionDep, response: HTTPResponse) -> schemas.AmendmentPublic:
+    auth.authorize(writer, auth.Action.ORDER)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    decisions.set_falls_if(session, amendment, amendment_service.resolve(session, document,
+                                                                        list(dict.fromkeys(body.amendments))),
+                           actor=writer.name)
+    response.headers["ETag"] = f'"{amendment.revision}"'
+    return Presenter(session).amendment(amendment)
 
 
 @router.post("/amendments/{slug}/accept", response_model=schemas.VersionSummary,
@@ -125,9 +150,35 @@ def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, sessio
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, "accepted")
     revision = body.revision if body is not None and body.revision is not None else parse_if_match(if_match)
-    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision)
+    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision,
+                                       reason=body.reason if body is not None else "")
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     return Presenter(session).version_summary(version)
+
+
+@router.post("/decisions", response_model=schemas.BatchPublic, summary="Decide several amendments at once",
+             description="One transaction, all or nothing: the decisions are taken in order (each acceptance "
+                         "applies to the head the ones before it left) and, if one fails, nothing is decided and "
+                         "the problem names it (`decision`, from 1, and `amendment`).",
+             responses=problem_responses(
+                 403, 404, 409, 413, 422, s404=_S404, s403=_S403, s409=f"{_STALE}; or {_FAILS}",
+                 s422="`invalid-input`: no decisions, more than the limit, one amendment decided twice "
+                      "differently, a rejection without a `reason` (`field`, `decision`); `invalid-text`"))
+def decide_all(writer: WriterDep, document: DocumentDep, body: schemas.DecisionsRequest,
+               session: SessionDep) -> schemas.BatchPublic:
+    requests = batches.deduplicated([batches.DecisionRequest(d.amendment, d.status, d.reason, d.revision)
+                                     for d in body.decisions])
+    for request, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                      [r.amendment for r in requests])):
+        auth.check_status_change(session, writer, amendment, request.status)
+    return Presenter(session).batch(batches.decide_all(session, document, requests, actor=writer.name))
+
+
+@router.get("/decisions/{batch}", response_model=schemas.BatchPublic, summary="A bulk decision, read back",
+            responses=problem_responses(404, s404="`not-found`: no such document or bulk decision"))
+def get_batch(document: DocumentDep, batch: Annotated[str, Path(max_length=40, pattern="^[0-9a-f]+$")],
+              session: SessionDep) -> schemas.BatchPublic:
+    return Presenter(session).batch(batches.batch_report(session, document, batch))
 
 
 @router.get("/amendments/{slug}/apply", response_model=schemas.ApplyReport,

@@ -9,12 +9,15 @@ from fastapi import Response as HTTPResponse
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from regdraft.api import schemas
-from regdraft.api.deps import DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep, page, slug_list
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep,
+                               page, slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
+from regdraft.core.structure_report import structure_report, unit_counts
 from regdraft.services import comparisons, documents
+from regdraft.services.amendments import MAX_NAMED
 from regdraft.services.auth import Action, authorize
 
 router = APIRouter(prefix="/documents")
@@ -78,27 +81,38 @@ def list_versions(document: DocumentDep, session: SessionDep, offset: Offset = 0
                                offset=offset, limit=limit)
 
 
-@router.post("/{doc}/versions", response_model=schemas.VersionSummary, status_code=status.HTTP_201_CREATED,
+@router.post("/{doc}/versions", response_model=schemas.VersionCreated, status_code=status.HTTP_201_CREATED,
              tags=["versions"], summary="Add the next version",
              responses=problem_responses(
                  403, 404, 409, 413, 422,
                  s409="`stale-parent`: `parent` is not the head; the problem's `head` and `head_hash` name it",
                  s422="`invalid-text` (NUL or other control characters, with `offset`), `invalid-structure` "
-                      "(duplicate provisions), `invalid-input` (empty text, no author), `validation-error`"))
+                      "(duplicate provisions; in a strict document, any structure warning, naming line and unit), "
+                      "`invalid-input` (empty text, no author), `validation-error`"))
 def create_version(writer: WriterDep, document: DocumentDep, body: schemas.VersionCreate, session: SessionDep,
-                   response: HTTPResponse) -> schemas.VersionSummary:
+                   response: HTTPResponse) -> schemas.VersionCreated:
     authorize(writer, Action.CREATE_VERSION)
     version = documents.create_version(session, document, text=body.text, parent=body.parent,
                                        author=body.author if body.author is not None else writer.name,
                                        message=body.message, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
-    return Presenter(session).version_summary(version)
+    found = documents.structure_of(document, version.text)
+    return schemas.VersionCreated(**Presenter(session).version_summary(version).model_dump(),
+                                  counts=unit_counts(found), warnings=[w._asdict() for w in found.warnings])
 
 
 @router.get("/{doc}/versions/{n}", response_model=schemas.VersionPublic, tags=["versions"],
             summary="A version: metadata, text and provisions", responses=problem_responses(404, 422))
 def get_version(document: DocumentDep, n: VersionNumber, session: SessionDep) -> schemas.VersionPublic:
     return Presenter(session).version(documents.get_version(session, document, n))
+
+
+@router.get("/{doc}/versions/{n}/structure", response_model=schemas.StructurePublic, tags=["versions"],
+            summary="A version's units and structure warnings, read as the document's kind",
+            responses=problem_responses(404, 422))
+def get_version_structure(document: DocumentDep, n: VersionNumber, session: SessionDep) -> dict:
+    version = documents.get_version(session, document, n)
+    return structure_report(documents.structure_of(document, version.text))
 
 
 @router.get("/{doc}/versions/{n}/text", response_class=MarkdownResponse, tags=["versions"],
@@ -143,7 +157,9 @@ def diff_versions(document: DocumentDep, session: SessionDep,
                 404, 409, 422, s409="`patch-does-not-apply`: an amendment fails on the version; `amendment` and "
                                     "`hunks` say which and where")})
 def diff_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep,
-                    amendments: Annotated[str, Query(description="Comma-separated amendment slugs, in order",
+                    amendments: Annotated[str, Query(description=f"Comma-separated amendment slugs, in order: at "
+                                                                 f"most {MAX_NAMED}, each once",
+                                                     max_length=MAX_SLUG_LIST_CHARS,
                                                      examples=["profit-ban,scoped-pilot"])],
                     format: DiffFormat = "json", unchanged: Unchanged = False, if_none_match: IfNoneMatch = None):
     slugs = slug_list(amendments)

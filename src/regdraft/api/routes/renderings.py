@@ -1,8 +1,10 @@
-"""Renderings: redlines of comparisons and Keeling schedules, in every format.
+"""Renderings: redlines of comparisons and Keeling schedules, in every format, and a
+version exported whole (Akoma Ntoso, Word, PDF).
 
 Each resource answers in the format named by its path suffix (``redline.html``), else
 by ``?format=``, else by the ``Accept`` header (``text/html`` → the printable page,
-``application/json``, ``text/markdown`` → CriticMarkup, ``text/plain`` → unified diff);
+``application/json``, ``text/markdown`` → CriticMarkup, ``text/plain`` → unified diff,
+the Word and PDF media types → those; a version's export: ``application/akn+xml`` first);
 the html fragment and the amending instructions are asked for by name. A named format
 the ``Accept`` header excludes, or an ``Accept`` header that excludes every format, is
 a 406 problem. Every answer has a strong ETag (``If-None-Match`` → 304) and
@@ -11,6 +13,8 @@ a 406 problem. Every answer has a strong ETag (``If-None-Match`` → 304) and
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from enum import Enum
 from typing import Annotated, Any, Callable
 
@@ -24,6 +28,7 @@ from regdraft.api.deps import MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, S
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
+from regdraft.core import budget
 from regdraft.core.errors import InvalidInput, NotAcceptable
 from regdraft.services import comparisons, events, rendering
 from regdraft.services.amendments import MAX_NAMED
@@ -32,39 +37,54 @@ from regdraft.store.models import Document
 router = APIRouter(prefix="/documents/{doc}", tags=["renderings"])
 
 RenderFormat = Enum("RenderFormat", {name: name for name in rendering.FORMATS}, type=str)
-# What each media type in an Accept header selects (the first offered wins a tie).
+# What each media type in an Accept header selects (the first offered wins a tie, so
+# a browser or */* gets the page, and a version's export its AKN, which is text).
 BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown": "criticmarkup",
-                 "text/plain": "unified"}
+                 "text/plain": "unified", rendering.FORMATS["akn"]: "akn", rendering.FORMATS["docx"]: "docx",
+                 rendering.FORMATS["pdf"]: "pdf"}
 
 FormatQuery = Annotated[RenderFormat | None, Query(
     alias="format", description="The format, if not by path suffix or Accept header: "
                                 + ", ".join(rendering.FORMATS))]
+#: How often a rendering in progress looks whether its client is still there.
+DISCONNECT_POLL_SECONDS = 0.25
+
+SuffixPath = Annotated[RenderFormat, Path(description="The format: one of those the resource offers (its "
+                                                       "200 answer's media types)")]
+
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", description="An ETag from an earlier answer")]
 
 
-def _negotiate(request: Request, named: str | None) -> None:
+def _negotiate(request: Request, named: str | None, offered: tuple[str, ...]) -> None:
     accept = request.headers.get("accept")
+    media_types = [t for t, name in BY_MEDIA_TYPE.items() if name in offered]
     if named is None:
-        media_type = choose(accept, list(BY_MEDIA_TYPE))
+        media_type = choose(accept, media_types)
         if media_type is None:
             raise NotAcceptable(f"none of the offered media types is acceptable (Accept: {accept})",
-                                acceptable=sorted(set(rendering.FORMATS.values())))
+                                acceptable=sorted({rendering.FORMATS[name] for name in offered}))
         named = BY_MEDIA_TYPE[media_type]
+    elif named not in offered:
+        raise InvalidInput(f"format {named!r} is not offered here; offered: {', '.join(offered)}", field="format")
     elif not acceptable(accept, rendering.FORMATS[named]):
         raise NotAcceptable(f"format {named!r} is {rendering.FORMATS[named]}, which the Accept header excludes "
                             f"(Accept: {accept})", acceptable=[rendering.FORMATS[named]])
     request.state.render_format = named
 
 
-async def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
-    _negotiate(request, format.value if format else None)
+def _negotiators(offered: tuple[str, ...]) -> tuple[Callable, Callable]:
+    """The dependencies that choose a format among ``offered``: by ``format=`` or
+    ``Accept``, and by path suffix."""
+    async def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
+        _negotiate(request, format.value if format else None, offered)
 
+    async def by_suffix(request: Request, suffix: SuffixPath, format: FormatQuery = None) -> None:
+        if format is not None and format != suffix:
+            raise InvalidInput(f"the path asks for {suffix.value} but format= asks for {format.value}",
+                               field="format")
+        _negotiate(request, suffix.value, offered)
 
-async def by_suffix(request: Request, suffix: Annotated[RenderFormat, Path(
-        description="The format: " + ", ".join(rendering.FORMATS))], format: FormatQuery = None) -> None:
-    if format is not None and format != suffix:
-        raise InvalidInput(f"the path asks for {suffix.value} but format= asks for {format.value}", field="format")
-    _negotiate(request, suffix.value)
+    return by_query_or_accept, by_suffix
 
 
 async def _respond(request: Request, session: SessionDep, document: Document, if_none_match: str | None,
@@ -85,7 +105,7 @@ async def _respond(request: Request, session: SessionDep, document: Document, if
             if none_match(if_none_match, tag):
                 return _not_modified(tag)
         flights: RenderFlights = request.app.state.render_flights
-        entry = await flights.run(key, lambda: run_in_threadpool(_render, subject, format, title))
+        entry = await flights.run(key, lambda: _render_while_wanted(request, lambda: subject, title))
         cache.put(key, entry)
     tag = f'"{entry.etag}"'
     if none_match(if_none_match, tag):
@@ -97,22 +117,60 @@ def _not_modified(tag: str) -> HTTPResponse:
     return HTTPResponse(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag, "Vary": "Accept"})
 
 
-def _render(subject: rendering.Rendered | comparisons.Plan, format: str, title: str) -> Entry:
+async def _render_while_wanted(request: Request, build: Callable[[], rendering.Rendered | comparisons.Plan],
+                               title: str) -> Entry:
+    """Render on the thread pool, and stop the work (at its next checkpoint, see
+    core/budget.py) once the client has gone: nobody would read the result, and a
+    request for amending instructions of thousands of changes kept a core busy for
+    minutes after its client left."""
+    gone = threading.Event()
+
+    async def watch() -> None:
+        while not await request.is_disconnected():
+            await asyncio.sleep(DISCONNECT_POLL_SECONDS)
+        gone.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await run_in_threadpool(_render, build, request.state.render_format, title, gone.is_set)
+    finally:
+        watcher.cancel()
+
+
+def _render(build: Callable[[], rendering.Rendered | comparisons.Plan], format: str, title: str,
+            stopped: Callable[[], bool] = lambda: False) -> Entry:
+    subject = build()
     if isinstance(subject, comparisons.Plan):
         subject = subject.make()
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = RENDERING_POLICY
-    return Entry(rendering.etag_of(subject, format), rendering.render(subject, format, title=title),
-                 rendering.FORMATS[format], tuple(headers.items()))
+    if format in rendering.BINARY:
+        # A file to save, named after what it shows (slugs and numbers: no quoting needed).
+        headers["Content-Disposition"] = f'attachment; filename="{_file_name(subject)}.{format}"'
+    with budget.limited("amending instructions", rendering.INSTRUCTION_WORK, stopped):
+        body = rendering.render(subject, format, title=title)
+    return Entry(rendering.etag_of(subject, format), body, rendering.FORMATS[format], tuple(headers.items()))
 
 
-def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
-    text = {"schema": {"type": "string"}}
+def _file_name(subject: rendering.Rendered) -> str:
+    if isinstance(subject, rendering.VersionExport):
+        return f"{subject.about.document}-{subject.about.version}"
+    comparison = subject.comparison if isinstance(subject, rendering.KeelingSchedule) else subject
+    name = comparison.new_name if isinstance(subject, rendering.KeelingSchedule) else \
+        f"{comparison.old_name}-to-{comparison.new_name}"
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:120]
+
+
+def _responses(model: type | None, offered: tuple[str, ...], *errors: int,
+               **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    text, binary = {"schema": {"type": "string"}}, {"schema": {"type": "string", "format": "binary"}}
+    content = {rendering.FORMATS[name]: binary if name in rendering.BINARY else text for name in offered}
+    if model is not None:
+        content["application/json"] = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
     return {
         200: {"description": "The rendering, in the format asked for",
-              "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}},
-                          "text/html": text, "text/markdown": text, "text/plain": text},
+              "content": content,
               "headers": {"ETag": {"description": "Strong; derived from the texts, amendments and format",
                                    "schema": {"type": "string"}},
                           "Vary": {"description": "Accept", "schema": {"type": "string"}}}},
@@ -120,13 +178,19 @@ def _responses(model: type, *errors: int, **descriptions: str) -> dict[int | str
         **problem_responses(404, 406, *errors, **descriptions)}
 
 
-def _get(path: str, *, model: type, summary: str, description: str,
-         errors: tuple[int, ...] = (), **descriptions: str) -> Callable:
+_S503 = "`renderer-unavailable`: PDF needs LibreOffice, which is not installed here, failed or took too long"
+
+
+def _get(path: str, *, model: type | None, summary: str, description: str,
+         offered: tuple[str, ...] = rendering.COMPARISON_FORMATS, errors: tuple[int, ...] = (),
+         **descriptions: str) -> Callable:
     """Register the endpoint at ``path`` (format by query or Accept) and at
     ``path.{suffix}`` (format by suffix)."""
+    by_query_or_accept, by_suffix = _negotiators(offered)
+
     def register(endpoint: Callable) -> Callable:
         common = dict(methods=["GET"], response_model=model, summary=summary, description=description,
-                      responses=_responses(model, *errors, **descriptions))
+                      responses=_responses(model, offered, *errors, 503, s503=_S503, **descriptions))
         router.add_api_route(path, endpoint, name=endpoint.__name__,
                              dependencies=[Depends(by_query_or_accept)], **common)
         router.add_api_route(path + ".{suffix}", endpoint, name=f"{endpoint.__name__}_by_suffix",
@@ -202,3 +266,15 @@ async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, 
     slugs = None if amendments is None else _slugs(amendments)
     return await _respond(request, session, document, if_none_match, lambda: rendering.keeling_schedule(
         session, document, n, rendering.schedule_amendments(session, document, n) if slugs is None else slugs))
+
+
+@_get("/versions/{n}/export", model=None, offered=rendering.VERSION_FORMATS,
+      summary="A version as a whole document: Akoma Ntoso 3.0, Word or PDF",
+      description="`export.akn` is the version as an AKN act (FRBR work and expression metadata, the body's "
+                  "provisions with eIds); `export.docx` a Word document that names the version in its custom "
+                  "properties and tracks changes made to it, for `regdraft import --as-amendment`; `export.pdf` "
+                  "that document laid out for print. By Accept, AKN comes first.")
+async def version_export(document: DocumentDep, n: VersionNumber, session: SessionDep, request: Request,
+                         if_none_match: IfNoneMatch = None):
+    return await _respond(request, session, document, if_none_match,
+                          lambda: rendering.version_export(session, document, n))

@@ -1,7 +1,7 @@
 """versions' structures kept by content hash, kind and parser version
 
 Revision ID: 0010_version_structure
-Revises: 0005_document_kind
+Revises: 0009_rebase
 Create Date: 2026-12-06 21:20:00
 
 Versions stored before this revision have no row: their structure is read when first
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0010_version_structure"
-down_revision: str | Sequence[str] | None = "0005_document_kind"
+down_revision: str | Sequence[str] | None = "0009_rebase"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,225 @@
+"""Akoma Ntoso 3.0 (OASIS LegalDocML): a version as an ``act``.
+
+- **Metadata**: the FRBR work is the document (``/akn/gb/act/2014-04-17/<slug>``, dated
+  by its first version), the expression is the version (``…/eng@2014-09-09``, with
+  ``FRBRversionNumber`` and the content hash as an ``FRBRalias``), the manifestation
+  this file. ``proprietary`` repeats slug, version, kind and hash for regdraft's own
+  import, which needs no URI parsing to find them.
+- **Body**: every provision becomes a hierarchy element (a regulation or section a
+  ``section``, a paragraph a ``paragraph``, a sub-paragraph a ``subparagraph``, a
+  head a ``point``, a schedule an ``hcontainer name="schedule"`` …) with ``num`` (the
+  number as written: ``3.``, ``(a)``, ``Part 2``), ``heading``, and its own text as
+  ``content``, or as ``intro``/``wrapUp`` around its children. ``class`` holds
+  regdraft's provision kind, so a reader can write the storage Markdown back.
+- **eIds** follow the AKN naming convention, built from the provision's chain of
+  numbers (``sec_3__subpara_a``); an unnumbered unit (``## Signed``) is an
+  ``hcontainer`` named after its kind, and takes its id (``section_signed``).
+- The title (a level-1 heading in the preamble) is the ``preface``'s ``docTitle``;
+  the rest of the preamble is ``preamble`` paragraphs.
+
+Words are kept as written; Markdown block syntax (``###``, ``-``, ``>``) is dropped, a
+quote becomes ``p class="quote"``. Characters XML 1.0 cannot hold (U+FFFE, a control in
+a title) are replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from lxml import etree
+
+from regdraft.core.structure import PREAMBLE, Provision, Structure
+from regdraft.formats.write import Provenance, xml_safe
+from regdraft.formats.write.blocks import block_syntax
+
+AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+REGDRAFT = "https://regdraft.dev/ns/akn"
+"""The namespace of regdraft's ``proprietary`` metadata."""
+
+# Provision kind → (AKN element, eId abbreviation). Kinds of every tradition share one
+# table: the element says what the unit is in AKN's vocabulary, whatever the tradition
+# calls it. A kind not listed is an ``hcontainer`` named after it.
+_ELEMENTS = {
+    "part": ("part", "part"), "chapter": ("chapter", "chp"), "title": ("title", "title"),
+    "subpart": ("subpart", "subpart"), "section": ("section", "sec"), "regulation": ("section", "sec"),
+    "article": ("article", "art"), "subsection": ("subsection", "subsec"), "paragraph": ("paragraph", "para"),
+    "sub-paragraph": ("subparagraph", "subpara"), "subparagraph": ("subparagraph", "subpara"),
+    "head": ("point", "point"), "point": ("point", "point"), "item": ("point", "point"),
+    "schedule-paragraph": ("paragraph", "para"), "schedule-sub-paragraph": ("subparagraph", "subpara"),
+    "schedule": ("hcontainer", "sch"), "schedule-part": ("part", "part"), "eu-section": ("section", "sec"),
+    "sub-point": ("point", "point"),
+}
+_NUMBERED = re.compile(r"^(\(\*?[^\s()]{1,12}\*?\)|\d+[A-Za-z]*\.)(?=\s|$)")
+
+
+def _e(tag: str, parent: etree._Element, text: str | None = None, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{AKN}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def frbr_uris(about: Provenance) -> tuple[str, str]:
+    """The FRBR work and expression URIs of a version."""
+    country = {"uk": "gb", "us": "us", "eu": "eu"}.get(about.kind.split("-")[0], "gb")
+    work = f"/akn/{country}/act/{_date(about.work_created or about.created)}/{about.document}"
+    return work, f"{work}/eng@{_date(about.created)}"
+
+
+def _date(when: str) -> str:
+    return when[:10]
+
+
+def write_act(structure: Structure, about: Provenance) -> bytes:
+    """The version whose text and structure are ``structure`` as an AKN 3.0 act."""
+    root = etree.Element(f"{{{AKN}}}akomaNtoso", nsmap={None: AKN, "rd": REGDRAFT})
+    act = _e("act", root, name=about.kind)
+    _meta(act, about)
+    text = structure.text
+    tops = [p for p in structure.provisions if p.parent is None and p.kind != PREAMBLE]
+    _front(act, text[:tops[0].start] if tops else text)
+    body = _e("body", act)
+    children: dict[str | None, list[Provision]] = defaultdict(list)
+    for provision in structure.provisions:
+        if provision.kind != PREAMBLE:
+            children[provision.parent].append(provision)
+    eids: set[str] = set()
+    for provision in tops:
+        _provision(body, provision, text, children, "", eids)
+    if not tops:
+        # The schema wants one unit in a body; a text with no provisions has none.
+        _e("p", _e("content", _e("hcontainer", body, name="text", eId="hcontainer_1")))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _meta(act: etree._Element, about: Provenance) -> None:
+    work, expression = frbr_uris(about)
+    meta = _e("meta", act)
+    identification = _e("identification", meta, source="#regdraft")
+    created, work_created = _date(about.created), _date(about.work_created or about.created)
+    frbr = _e("FRBRWork", identification)
+    _e("FRBRthis", frbr, value=f"{work}/!main")
+    _e("FRBRuri", frbr, value=work)
+    _e("FRBRdate", frbr, date=work_created, name="first version")
+    _e("FRBRauthor", frbr, href="#author")
+    _e("FRBRcountry", frbr, value=work.split("/")[2])
+    _e("FRBRsubtype", frbr, value=about.kind)
+    _e("FRBRname", frbr, value=about.title)
+    frbr = _e("FRBRExpression", identification)
+    _e("FRBRthis", frbr, value=f"{expression}/!main")
+    _e("FRBRuri", frbr, value=expression)
+    _e("FRBRalias", frbr, value=f"sha256:{about.content_hash}", name="content-hash")
+    _e("FRBRdate", frbr, date=created, name=f"version {about.version}")
+    _e("FRBRauthor", frbr, href="#author")
+    _e("FRBRversionNumber", frbr, value=str(about.version))
+    _e("FRBRlanguage", frbr, language="eng")
+    frbr = _e("FRBRManifestation", identification)
+    _e("FRBRthis", frbr, value=f"{expression}/!main.xml")
+    _e("FRBRuri", frbr, value=f"{expression}.akn")
+    # The version's date, not today's: the same version always gives the same file.
+    _e("FRBRdate", frbr, date=created, name="transform")
+    _e("FRBRauthor", frbr, href="#regdraft")
+    _e("FRBRformat", frbr, value="application/akn+xml")
+    references = _e("references", meta, source="#regdraft")
+    _e("TLCOrganization", references, eId="regdraft", href="/ontology/organization/regdraft", showAs="regdraft")
+    _e("TLCOrganization", references, eId="author", href="/ontology/organization/author",
+       showAs=about.author or "unknown")
+    proprietary = _e("proprietary", meta, source="#regdraft")
+    etree.SubElement(proprietary, f"{{{REGDRAFT}}}version", document=xml_safe(about.document),
+                     number=str(about.version), kind=xml_safe(about.kind), contentHash=xml_safe(about.content_hash))
+
+
+def _blocks(text: str) -> list[str]:
+    return [block for block in re.split(r"\n[ \t]*\n", text.strip("\n")) if block.strip()]
+
+
+def _front(act: etree._Element, text: str) -> None:
+    """The preamble: a level-1 heading first is the title, the rest preamble paragraphs."""
+    blocks = _blocks(text)
+    if blocks and block_syntax(blocks[0]).heading == 1 and "\n" not in blocks[0]:
+        _e("docTitle", _e("p", _e("longTitle", _e("preface", act))), block_syntax(blocks.pop(0)).words)
+    if blocks:
+        preamble = _e("preamble", act)
+        for block in blocks:
+            _paragraph(preamble, block)
+
+
+def _paragraph(parent: etree._Element, block: str) -> None:
+    lines = [block_syntax(line) for line in block.split("\n")]
+    words = "\n".join(line.words for line in lines)
+    if lines[0].quote:
+        _e("p", parent, words, **{"class": "quote"})
+    else:
+        _e("p", parent, words)
+
+
+def _provision(parent: etree._Element, provision: Provision, text: str,
+               children: dict[str | None, list[Provision]], parent_eid: str, eids: set[str]) -> None:
+    # AKN's named units are numbered; an unnumbered one (an explanatory note) is an hcontainer.
+    element_name, abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind)) \
+        if provision.number else ("hcontainer", provision.kind)
+    component = f"{abbreviation}_{provision.number.lower() or provision.id}"
+    eid = f"{parent_eid}__{component}" if parent_eid else component
+    while eid in eids:  # only a text read leniently has two units of one number
+        eid += "_"
+    eids.add(eid)
+    attributes = {"eId": eid, "class": provision.kind}
+    if element_name == "hcontainer":
+        attributes["name"] = provision.kind
+    element = _e(element_name, parent, **attributes)
+    own = children.get(provision.id, [])
+    head_end = text.find("\n", provision.start)
+    head_end = provision.end if head_end < 0 or head_end > provision.end else head_end
+    num, heading, rest = _head(block_syntax(text[provision.start:head_end]).words, provision)
+    if num:
+        _e("num", element, num)
+    if heading:
+        _e("heading", element, heading)
+    # The provision's own text: around and between its children.
+    pieces, at = [], head_end
+    for child in own:
+        pieces.append((at, child.start))
+        at = child.end
+    pieces.append((at, provision.end))
+    texts = [_blocks(text[start:end]) for start, end in pieces]
+    if rest:
+        texts[0].insert(0, rest)
+    if heading and texts[0] and texts[0][0].strip() == heading and not block_syntax(texts[0][0]).heading:
+        texts[0].pop(0)  # an eu-act article's heading on the line after its number
+    if not own:
+        content = _e("content", element)
+        for block in texts[0]:
+            _paragraph(content, block)
+        if not texts[0]:
+            _e("p", content)
+        return
+    if texts[0]:
+        intro = _e("intro", element)
+        for block in texts[0]:
+            _paragraph(intro, block)
+    for i, child in enumerate(own):
+        _provision(element, child, text, children, eid, eids)
+        between = texts[i + 1]
+        if between and i + 1 < len(own):
+            # Text between two units has no place of its own in AKN's hierarchy.
+            holder = _e("hcontainer", element, name="text", eId=f"{eid}__hcontainer_{i + 1}")
+            content = _e("content", holder)
+            for block in between:
+                _paragraph(content, block)
+    if texts[-1]:
+        wrap_up = _e("wrapUp", element)
+        for block in texts[-1]:
+            _paragraph(wrap_up, block)
+
+
+def _head(words: str, provision: Provision) -> tuple[str, str, str]:
+    """A provision's first line as (num as written, heading, the words after them)."""
+    heading = provision.heading
+    if heading and words.endswith(heading):
+        return words[:-len(heading)].rstrip(" \t:—–-"), heading, ""
+    numbered = _NUMBERED.match(words)
+    if numbered and provision.number:
+        return numbered.group(1), "", words[numbered.end():].lstrip()
+    # A heading on the line after the number ("### Article 3", then its heading).
+    return (words.strip(), heading, "") if heading else ("", "", words)

@@ -1,0 +1,69 @@
+"""A version's structure over HTTP: what creating it found, and the units and warnings
+of a stored version, read as the document's kind (on real published texts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regdraft.core.structure import parse_structure
+from regdraft.core.structure_report import structure_report
+from regdraft.core.text import normalise
+from regdraft.settings import Settings
+from .support import problem
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "legislation"
+ACT = normalise((FIXTURES / "ukpga-2019-24.md").read_text(encoding="utf-8"))  # Wild Animals in Circuses Act 2019
+CFR = normalise((FIXTURES / "ecfr-12-1005-2011.md").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def settings(fresh_database_url: str) -> Settings:
+    # The CFR part is 294 KB: more than the other API tests' 64 KB body limit.
+    return Settings(database_url=fresh_database_url, max_body_bytes=1024 * 1024)
+
+
+def _document(client, slug: str, kind: str, strict: bool = False) -> str:
+    r = client.post("/api/documents", json={"slug": slug, "title": slug, "kind": kind, "strict": strict})
+    assert r.status_code == 201, r.text
+    return f"/api/documents/{slug}"
+
+
+def test_creating_a_version_reports_the_units_it_was_read_as(client):
+    url = _document(client, "circuses", "uk-act")
+    r = client.post(f"{url}/versions", json={"text": ACT, "parent": None})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["counts"]["section"] == 4 and body["counts"]["schedule-paragraph"] == 12
+    assert body["warnings"] == []
+
+
+def test_a_stored_versions_structure_is_the_structure_commands(client):
+    url = _document(client, "reg-e", "us-cfr")
+    assert client.post(f"{url}/versions", json={"text": CFR, "parent": None}).status_code == 201
+    body = client.get(f"{url}/versions/1/structure").json()
+    assert body == structure_report(parse_structure(CFR, kind="us-cfr", strict=False))
+    assert body["kind"] == "us-cfr"
+    labels = {u["id"]: u["label"] for u in body["units"]}
+    assert labels["s1005-2-a-1"] == "§ 1005.2(a)(1)"
+    # § 1005.19 does not exist in this edition of the part: the gap is warned of, not hidden.
+    assert [w["code"] for w in body["warnings"]] == ["numbering-gap"]
+
+
+def test_the_same_text_read_as_another_kind_gives_other_labels(client):
+    si, act = _document(client, "as-si", "uk-si"), _document(client, "as-act", "uk-act")
+    text = "# Example\n\n### 1 Citation\n\n(1) This may be cited.\n\n### 2 Extent\n\n(1) It extends.\n"
+    for url in (si, act):
+        assert client.post(f"{url}/versions", json={"text": text, "parent": None}).status_code == 201
+    act_labels = [u["label"] for u in client.get(f"{act}/versions/1/structure").json()["units"]]
+    si_labels = [u["label"] for u in client.get(f"{si}/versions/1/structure").json()["units"]]
+    assert "section 2(1)" in act_labels and "section 2(1)" not in si_labels
+
+
+def test_a_strict_document_refuses_a_version_with_warnings_naming_line_and_unit(client):
+    url = _document(client, "strict-reg-e", "us-cfr", strict=True)
+    body = problem(client.post(f"{url}/versions", json={"text": CFR, "parent": None}), 422, "invalid-structure")
+    assert "§ 1005.20 follows § 1005.18" in body["detail"]
+    assert body["lines"] == [CFR.count("\n", 0, CFR.index("§ 1005.20")) + 1]
+    assert client.get(f"{url}/versions").json()["total"] == 0
