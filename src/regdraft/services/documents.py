@@ -191,7 +191,8 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
     structures.keep(session, structure, version.content_hash)
-    search.index_version(session.connection(), document.id, document.kind, version.number, version.text)
+    search.index_version(session.connection(), document.id, document.kind, version.number, version.text,
+                         structure.provisions)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})

@@ -117,10 +117,12 @@ def _indexable(body: str) -> str:
     return _MARKERS.sub("", _HEADING_MARKS.sub("", body)).strip()
 
 
-def provision_pieces(text_: str, kind: str) -> dict[str, tuple[str, str]]:
+def provision_pieces(text_: str, kind: str, provisions: tuple | None = None) -> dict[str, tuple[str, str]]:
     """Each provision's own text, by id: ``{id: (label, text)}``; the words before the
-    first provision (a title) are the piece with id ``""``."""
-    provisions = parse_structure(text_, kind=kind, strict=False).provisions
+    first provision (a title) are the piece with id ``""``. ``provisions``: the text's
+    as already read (a new version's, kept by ``services.structures``), not read again."""
+    if provisions is None:
+        provisions = parse_structure(text_, kind=kind, strict=False).provisions
     pieces: dict[str, tuple[str, str]] = {}
     first = provisions[0].start if provisions else len(text_)
     if _indexable(text_[:first]):
@@ -147,14 +149,16 @@ def _provision_row(document_id: int, target: str, piece: tuple[str, str], since:
             "body": piece[1], "version_from": since, "version_until": until}
 
 
-def index_version(connection: Connection, document_id: int, kind: str, number: int, text_: str) -> None:
+def index_version(connection: Connection, document_id: int, kind: str, number: int, text_: str,
+                  provisions: tuple | None = None) -> None:
     """Version ``number`` (the new head) of a document: close the rows of provisions
-    whose text it changes or drops, add rows for its new text."""
+    whose text it changes or drops, add rows for its new text (``provisions``: its
+    structure's, if already read)."""
     current = connection.execute(
         select(items.c.id, items.c.target, items.c.label, items.c.body)
         .where(items.c.document_id == document_id, items.c.kind == "provision", items.c.version_until.is_(None))
     ).all()
-    gone, new = _turnover({row.target: (row.label, row.body) for row in current}, provision_pieces(text_, kind))
+    gone, new = _turnover({row.target: (row.label, row.body) for row in current}, provision_pieces(text_, kind, provisions))
     ids = {row.target: row.id for row in current}
     if gone:
         connection.execute(update(items).where(items.c.id.in_([ids[t] for t in gone])).values(version_until=number))
