@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlmodel import Session
@@ -70,7 +70,8 @@ def _edit(text: str, data: st.DataObject) -> str:
 
 class ReplayMachine(RuleBasedStateMachine):
     # Set by the test for each backend before the machine runs.
-    new_database = None  # () -> URL of a fresh migrated database, kept until the stack closes
+    #: ``new_database(stack)`` → the URL of a fresh migrated database, dropped when ``stack`` closes.
+    new_database = None
     folder: Path
 
     def __init__(self) -> None:
@@ -102,9 +103,6 @@ class ReplayMachine(RuleBasedStateMachine):
     def call(self, method: str, url: str, body=None, expected=frozenset(ALLOWED)):
         r = self.client.request(method, url, json=body)
         assert r.status_code in expected, f"{method.upper()} {url} {body!r} → {r.status_code} {r.text}"
-        # --hypothesis-show-statistics shows how often each step was done or refused.
-        event(f"{method.upper()} {re.sub(r'amendment-[0-9]+', '*', url)} {(body or {}).get('status', '')} "
-              f"→ {r.status_code} {r.json().get('type', '').rsplit('/', 1)[-1] if r.status_code >= 400 else ''}")
         return r
 
     def versions(self) -> list[int]:
