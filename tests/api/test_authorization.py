@@ -60,7 +60,7 @@ def _from_word(ex, headers: dict) -> object:
     proposer's stakeholder (Word's user name), sent back as an amendment."""
     edited = tracked_replacement(ex.client.get(ex.url("/versions/2/export.docx")).content, "any person", "a charity",
                                  "Association of Directors of Children's Services")
-    return ex.client.post(ex.url("/amendments/from-word"), params={"slug": "cell-word", "categories": "profit-ban"},
+    return ex.client.post(ex.url("/word-amendments"), params={"slug": "cell-word", "categories": "profit-ban"},
                           content=edited, headers={**headers, "Content-Type": "application/octet-stream"})
 
 
@@ -185,7 +185,7 @@ def test_the_matrix_walks_every_write_route(client):
                ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
                ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
-               ("/api/documents/{doc}/amendments/from-word", "POST"), ("/api/documents/{doc}/rebase", "POST"),
+               ("/api/documents/{doc}/word-amendments", "POST"), ("/api/documents/{doc}/rebase", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/rebase", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST")}
     assert writes - reads_by_post == covered

@@ -86,7 +86,7 @@ def test_an_edited_word_export_comes_back_as_an_amendment(example):
     exported = example.client.get(example.url("/versions/1/export.docx")).content
     old = "any person"
     edited = tracked_replacement(exported, old, "a charity", "NSPCC")
-    url = example.url("/amendments/from-word")
+    url = example.url("/word-amendments")
     response = example.client.post(url, params={"slug": "charity", "categories": "profit-ban"},
                                    content=edited, headers={"Content-Type": DOCX})
     assert response.status_code == 201, response.text

@@ -139,7 +139,7 @@ def test_hostile_text_is_escaped_in_snippets(example):
     forged = example.propose("forged", V1.replace("to any person.", "to any person \ue000forged\ue001."))
     assert forged.status_code == 422 and forged.json()["type"].endswith("/invalid-text"), forged.text
     r = example.propose("hostile", V1.replace("to any person.", "to any person a < b."),
-                        rationale='Because quokka < 2 & "x" > \'y\' <3')
+                        rationale='Because quokka < 2 & "x" > \'y\' <3 stand in the words of this rationale')
     assert r.status_code == 201, r.text
     [hit] = search(example.client, "quokka")["items"]
     assert "&lt; 2 &amp; &quot;x&quot; &gt; &#x27;y&#x27;" in hit["snippet"]

@@ -1,4 +1,4 @@
-"""The Word round trip over HTTP: ``POST /api/documents/{doc}/amendments/from-word``
+"""The Word round trip over HTTP: ``POST /api/documents/{doc}/word-amendments``
 with an edited Word export as the body proposes its tracked changes as an amendment
 (services/word_amendments.py), as ``regdraft import FILE --as-amendment`` does."""
 
@@ -38,15 +38,18 @@ class WordAmendmentPublic(BaseModel):
     untracked: list[NotPlaced] = Field(description="Differences made with change tracking off: not proposed")
 
 
-@router.post("/amendments/from-word", response_model=WordAmendmentPublic, status_code=status.HTTP_201_CREATED,
+@router.post("/word-amendments", response_model=WordAmendmentPublic, status_code=status.HTTP_201_CREATED,
              summary="Propose the tracked changes of an edited Word export as an amendment",
              description="The body is a .docx exported by regdraft (`…/versions/{n}/export.docx` or a redline's "
                          ".docx) and edited with Track Changes on. The amendment is against the version the "
                          "file names in its custom properties; the proposer is `proposer`, else the first "
                          "revision author who is a stakeholder; comments quoting a response become citations, "
                          "the others the rationale.",
+             # Not under /amendments/{slug}: a path that one of those would also match answers
+             # OPTIONS with their methods in Allow, which this resource does not have.
              openapi_extra={"requestBody": {"required": True, "content": {
-                 DOCX: {"schema": {"type": "string", "format": "binary"}}}}},
+                 media: {"schema": {"type": "string", "format": "binary"}}
+                 for media in (DOCX, "application/octet-stream")}}},
              responses=problem_responses(
                  403, 404, 409, 413, 422,
                  s409="`already-exists`: the slug is taken",
