@@ -221,12 +221,15 @@ async def _http_exception(request: Request, error: StarletteHTTPException) -> JS
 
 
 def _documented_methods(request: Request) -> list[str]:
-    """The methods the OpenAPI document gives the request's path."""
-    methods: set[str] = set()
+    """The methods the OpenAPI document gives the request's path. Where several paths
+    match (``/documents/import`` and ``/documents/{doc}``), the one with the fewest
+    parameters is the resource, as a literal segment is routed before a parameter."""
+    by_parameters: dict[int, set[str]] = {}
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = "^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)) + "$"
         if re.match(pattern, request.url.path):
-            methods.update(method.upper() for method in operations)
+            by_parameters.setdefault(template.count("{"), set()).update(method.upper() for method in operations)
+    methods = by_parameters[min(by_parameters)] if by_parameters else set()
     if "GET" in methods:
         methods.add("HEAD")  # answered as GET without the body (api/head.py)
     return sorted(methods)
