@@ -20,13 +20,8 @@ __all__ = ["KINDS", "DEFAULT_KIND", "KIND_NAMES", "Headed", "Level", "Tradition"
 _TRADITIONS = {t.kind: t for t in (uk_si.TRADITION, uk_act.TRADITION, us_cfr.TRADITION, eu_act.TRADITION)}
 KINDS: tuple[str, ...] = tuple(_TRADITIONS)
 DEFAULT_KIND = "uk-si"
-KIND_NAMES = {
-    "uk-si": "UK statutory instrument",
-    "uk-act": "UK Act of Parliament",
-    "us-cfr": "US Code of Federal Regulations part",
-    "eu-act": "EU act",
-}
-"""What each kind is called on the pages."""
+KIND_NAMES = {kind: t.name for kind, t in _TRADITIONS.items()}
+"""What each kind is called on the pages: each tradition's own name."""
 PREAMBLE_LABEL = "the preamble"
 
 
