@@ -33,14 +33,20 @@ def test_text_lists_units_by_level_with_offsets_and_counts(runner, tmp_path):
     assert not (tmp_path / "never").exists()
 
 
-def test_json_gives_units_counts_metadata_and_warnings(runner):
-    result = runner.invoke(app, ["structure", str(FIXTURES / "ecfr-12-1005-2011.md"), "-k", "us-cfr", "-f", "json"])
+def test_json_gives_units_counts_metadata_and_warnings(runner, tmp_path):
+    # The real part, with § 1005.3(b) taken out: § 1005.20 after § 1005.18 is how the CFR
+    # numbers (no warning), (c) after (a) is a gap.
+    text = (FIXTURES / "ecfr-12-1005-2011.md").read_text(encoding="utf-8")
+    start = text.index("\n(b)", text.index("### § 1005.3"))
+    path = tmp_path / "part-1005.md"
+    path.write_text(text[:start] + text[text.index("\n(c)", start):], encoding="utf-8")
+    result = runner.invoke(app, ["structure", str(path), "-k", "us-cfr", "-f", "json"])
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert found["kind"] == "us-cfr" and found["counts"]["section"] == 19
     unit = next(u for u in found["units"] if u["id"] == "s1005-2-a-2-i")
     assert (unit["label"], unit["level"], unit["parent"]) == ("§ 1005.2(a)(2)(i)", 5, "s1005-2-a-2")
-    assert [w["code"] for w in found["warnings"]] == ["numbering-gap"]
+    assert [(w["code"], w["provision_id"]) for w in found["warnings"]] == [("numbering-gap", "s1005-3-c")]
 
 
 def test_strict_refuses_a_warned_text_in_one_line(runner, tmp_path):

@@ -34,7 +34,8 @@ CLML = {"uksi-2006-622-made": "clml/uksi-2006-622-made.xml",
 AKN = {"ukpga-2014-27-enacted": "akn/ukpga-2014-27-enacted.xml", "us-publaw-112-61": "akn/us-publaw-112-61.xml",
        "eu-com-2013-619": "akn/eu-com-2013-619.xml"}
 TEXT = {"uksi-2014-2407-as-made": "text/uksi-2014-2407_as-made.txt"}
-ALL = {**CLML, **AKN, **TEXT}
+ECFR = {"ecfr-title1-2022-12-29": "ecfr/ecfr-title1-2022-12-29.xml"}
+ALL = {**CLML, **AKN, **TEXT, **ECFR}
 LEG = "{http://www.legislation.gov.uk/namespaces/legislation}"
 
 
@@ -66,7 +67,7 @@ def test_golden_import(name: str):
 
 
 @pytest.mark.parametrize("name,format", [*[(n, "clml") for n in CLML], *[(n, "akn") for n in AKN],
-                                         *[(n, "text") for n in TEXT]])
+                                         *[(n, "text") for n in TEXT], *[(n, "ecfr") for n in ECFR]])
 def test_the_format_is_recognised_from_the_content(name: str, format: str):
     assert detect_format((FIXTURES / ALL[name]).read_bytes()) == format
 
@@ -248,8 +249,57 @@ def test_a_docx_part_with_entities_is_refused():
 
 
 # eCFR -------------------------------------------------------------------------------------
-# No real eCFR file could be had (tests/fixtures/README.md); this checks the DIV structure
-# and the paragraph levels on a fragment in the eCFR's shape, written for the test.
+# GPO's bulk file of title 1 (tests/fixtures/README.md), and a fragment in the eCFR API's
+# shape (a DIV5 at the root) for the paragraph levels one by one.
+
+
+def _heads(root, tag: str) -> list[str]:
+    return [" ".join("".join(div.find("HEAD").itertext()).split()) for div in root.iter(tag)]
+
+
+def test_a_real_ecfr_title_gives_its_parts_sections_and_definitions():
+    name = "ecfr-title1-2022-12-29"
+    root = etree.parse(str(FIXTURES / ALL[name])).getroot()
+    document = imported(name)
+    structure = parse_structure(document.text, kind="us-cfr")
+    assert document.kind == "us-cfr" and structure.warnings == ()
+    # One unit per part and per section; "PARTS 23–49 [RESERVED]" and "§§ 457.104-457.109
+    # [Reserved]" are ranges of numbers, not units.
+    parts = [h for h in _heads(root, "DIV5") if not h.startswith("PARTS ")]
+    sections = [h for h in _heads(root, "DIV8") if not h.startswith("§§")]
+    assert document.report.unit_count("part") == len(parts) and len(parts) < len(_heads(root, "DIV5"))
+    assert document.report.unit_count("section") == len(sections)
+    assert document.report.unit_count("subpart") == len(_heads(root, "DIV6"))
+    assert dict(document.metadata)["point_in_time"] == "2022-12-29"
+    # Subparts are lettered afresh in each part, definitions number their own paragraphs.
+    assert structure.get("part-10-subpart-a").label == "subpart A of part 10"
+    first = structure.get("s457-103-def-handicapped-person-1")
+    second = structure.get("s457-103-def-qualified-handicapped-person-1")
+    assert first.label == "paragraph (1) of the definition of “Handicapped person” in § 457.103"
+    assert document.text[first.start:first.end].lstrip().startswith("- (1) *Physical or mental impairment*")
+    assert document.text[second.start:second.end].lstrip().startswith("- (1) With respect to preschool")
+    assert dict(document.source_ids)["1:1.0.1.1.1.0.1.1"] == "s1-1"
+
+
+def test_no_word_of_the_ecfr_title_is_lost():
+    """Every letter and digit of the title's text (not its TEI header, table of contents
+    or currency date, nor the title's heading, which is the document's title) is in the
+    import, in order, and nothing else is added but the storage syntax."""
+    root = etree.parse(str(FIXTURES / ALL["ecfr-title1-2022-12-29"])).getroot()
+    for skipped in [*root.iter("HEADER"), *root.iter("CFRTOC"), *root.iter("AMDDATE"), root.find(".//DIV1/HEAD")]:
+        skipped.getparent().remove(skipped)
+    letters = re.compile(r"[\W_]+")
+    assert letters.sub("", imported("ecfr-title1-2022-12-29").text) == letters.sub("", " ".join(root.itertext()))
+
+
+def test_two_ecfr_editions_differ_only_where_the_xml_does():
+    """GPO's file of title 1 before and after it wrote en dashes as hyphens: the same
+    provisions, and texts that differ in those characters only."""
+    before = imported("ecfr-title1-2022-12-29")
+    after = read_document((FIXTURES / "ecfr" / "ecfr-title1-2022-12-29-hyphens.xml").read_bytes())
+    ids = [[p.id for p in parse_structure(d.text, kind="us-cfr").provisions] for d in (before, after)]
+    assert ids[0] == ids[1]
+    assert before.text != after.text and before.text.replace("–", "-") == after.text.replace("–", "-")
 
 ECFR = b"""<?xml version="1.0" encoding="UTF-8"?>
 <DIV5 N="1005" NODE="12:8.0.2.9.4" TYPE="PART"><HEAD>PART 1005\xe2\x80\x94ELECTRONIC FUND TRANSFERS (REGULATION E)</HEAD>

@@ -135,7 +135,8 @@ _SKELETONS = {
     "uk-act": ["## Part {n}: P", "### Chapter {n}: C", "### Cross heading {n}", "### {n} Section", "(1) x",
                "- (a) y", "  - (i) z", "## Schedule {n}: S", "### Part {n}: SP", "### {n}"],
     "us-cfr": ["# PART 100{n}—P", "## Subpart A—General", "### § 100{n}.{n} S.", "(a) x", "(1) y", "(i) z",
-               "(A) w", "(*1*) v", "(*i*) u", "## Appendix A to Part 1005—F", "## Supplement I to Part 1005—I"],
+               "(A) w", "(*1*) v", "(*i*) u", "## Appendix A to Part 1005—F", "## Supplement I to Part 1005—I",
+               "## Subpart B—Other", "*Term {n}* means t", "*Other term* includes o"],
     "eu-act": ["(1) Whereas", "## Title I: T", "## Chapter II: C", "### Section {n}: S", "### Article {n}: A",
                "1. para", "2. para", "- (a) point", "  - (i) sub", "## Annex I: X"],
 }
@@ -171,6 +172,8 @@ def _numbered_in_order(found, p, kind: str) -> bool:
     holder = next((u for u in chain if u.kind in t.levels), None)
     if holder is None:
         return bool(p.number) and p.kind != "cross-heading"
+    if t.definitions is not None and holder.kind == t.definitions.kind:
+        return False  # an id slugs the defined term: its spelling is in the label only
     below = chain[:chain.index(holder)][::-1]
     levels = t.levels[holder.kind]
     return len(below) <= len(levels) and all(
@@ -182,6 +185,8 @@ def _numbered_in_order(found, p, kind: str) -> bool:
 def test_numbers_of_every_style_read_back(kind):
     t = tradition(kind)
     for holder, levels in t.levels.items():
+        if t.definitions is not None and holder == t.definitions.kind:
+            continue  # test_a_definitions_paragraphs_read_back
         unit = t.unit(holder)
         for level_count in range(1, len(levels) + 1):
             numbers = [_NUMBERS[levels[k].numbering[0]][1] for k in range(level_count)]
@@ -189,3 +194,41 @@ def test_numbers_of_every_style_read_back(kind):
             label = base + "".join(f"({n.strip('*')})" for n in numbers) + unit.suffix.format(container="Schedule 2")
             found = label_to_id(label, kind)
             assert found is not None and id_to_label(found, kind) == label, label
+
+
+def test_a_definitions_paragraphs_read_back():
+    """A CFR definition's paragraphs, at every level, are cited through the term and
+    read back to the unit (the id slugs the term, so only label → id is defined)."""
+    t = tradition("us-cfr")
+    levels = t.levels[t.definitions.kind]
+    for level_count in range(1, len(levels) + 1):
+        numbers = [_NUMBERS[levels[k].numbering[0]][1] for k in range(level_count)]
+        label = ("paragraph " + "".join(f"({n.strip('*')})" for n in numbers)
+                 + " of the definition of “Handicapped person” in § 457.103")
+        expected = "s457-103-def-handicapped-person" + "".join("-" + n.strip("*").lower() for n in numbers)
+        assert label_to_id(label, "us-cfr") == expected, label
+    assert label_to_id("the definition of “Handicapped person” in § 457.103", "us-cfr") == \
+        "s457-103-def-handicapped-person"
+    assert label_to_id("the definition of “Handicapped person” in Article 3", "us-cfr") is None
+
+
+def test_a_cfr_definitions_paragraphs_are_its_own_not_the_sections():
+    """Unlettered definitions each with a paragraph (1), as 1 CFR 457.103 has them: two
+    paragraphs (1) are two units, and a lettered paragraph after them is the section's."""
+    text = ("### § 457.103 Definitions.\n\n*Handicapped person* means any person who—\n\n"
+            "- (1) has an impairment;\n  - (i) physical;\n  - (ii) mental;\n- (2) has a record of one.\n\n"
+            "*Historic properties* means those properties listed.\n\n*Qualified handicapped person* means—\n\n"
+            "- (1) a person who meets the criteria; and\n- (2) any other.\n\n(b) The section goes on.\n")
+    found = parse_structure(text, kind="us-cfr")
+    assert found.warnings == ()
+    ids = [p.id for p in found.provisions]
+    assert ids[ids.index("s457-103"):] == [
+        "s457-103", "s457-103-def-handicapped-person", "s457-103-def-handicapped-person-1",
+        "s457-103-def-handicapped-person-1-i", "s457-103-def-handicapped-person-1-ii",
+        "s457-103-def-handicapped-person-2", "s457-103-def-historic-properties",
+        "s457-103-def-qualified-handicapped-person", "s457-103-def-qualified-handicapped-person-1",
+        "s457-103-def-qualified-handicapped-person-2", "s457-103-b"]
+    second = found.get("s457-103-def-qualified-handicapped-person-1")
+    assert second.label == "paragraph (1) of the definition of “Qualified handicapped person” in § 457.103"
+    assert text[second.start:second.end].startswith("- (1) a person who meets")
+    assert found.get("s457-103-b").parent == "s457-103"

@@ -26,10 +26,10 @@ from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.traditions import (NUMBERING, Headed, Level, Tradition, cross_heading_id, cross_heading_label,
-                                      id_number, section_label, slug, tradition, unit_id, unit_label)
+                                      definition_id, id_number, section_label, slug, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _UK_SI = tradition("uk-si")
@@ -288,6 +288,7 @@ def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> lis
     a schedule's paragraphs across its Parts, a paragraph's sub-paragraphs)."""
     runs: dict[tuple[str, str], Provision] = {}
     warnings = []
+    gaps_usual = {unit.kind for unit in traditions.headed if unit.gaps_usual}
     for p in numbered:
         own = id_number(p.number)
         if not p.id.endswith(own):
@@ -301,7 +302,7 @@ def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> lis
         if step < 0:
             warnings.append(StructureWarning("numbering-order", f"{p.label} comes after {before.label}",
                                              p.line, p.id))
-        elif step > 1:
+        elif step > 1 and p.kind not in gaps_usual:
             warnings.append(StructureWarning("numbering-gap", f"{p.label} follows {before.label}: "
                                              f"{step - 1} missing between them", p.line, p.id))
     return warnings
@@ -696,6 +697,7 @@ def _atx_heading_content(after_hashes: str) -> str:
 # tradition's rank (1 outermost); subdivisions, recitals and list items sit below all
 # of them, a list item one lower for each list it is nested in.
 _CHAIN = 10
+_DEFINITION = _CHAIN - 1  # a definition: inside its section, around the paragraphs it holds
 
 # One subdivision number between brackets, in any tradition's styles (an inserted
 # number keeps its letters: (2A), (aa)); italic CFR numbers are written (*1*).
@@ -882,6 +884,8 @@ class _Builder:
             self._drop_pending()
         m = _LABELS.match(words)
         if m is None:
+            if self.t.definitions is not None and (term := self.t.definitions.pattern.match(words)):
+                self._definition(term.group("term"), line, start)
             return
         if self.t.recital is not None and not self.body_started:
             self._recital(m.group("labels"), line, start)
@@ -996,6 +1000,38 @@ class _Builder:
         return _Open(unit_id(unit, number, schedule.id), label, unit.suffix.format(container=schedule.base_label),
                      unit.kind, number, schedule, unit.rank, line, start, end_line, end, heading, holder=True)
 
+    def _definition(self, term: str, line: int, start: int) -> None:
+        """A definition that is a unit (:attr:`Tradition.definitions`): it closes the
+        definition or subdivisions before it, and holds the numbered paragraphs after it."""
+        d = self.t.definitions
+        self._close_until(line, start, _DEFINITION)
+        container = self._innermost(d.within)
+        if container is None:
+            return
+        term = term.strip()
+        unit = _Open(definition_id(d, term, container.id), d.label.format(term=term, container=container.base_label),
+                     "", d.kind, "", container, _DEFINITION, line, start, heading=term, holder=True)
+        unit.base_label, unit.suffix = d.subdivision, d.suffix.format(term=term, container=container.base_label)
+        self._open(unit)
+        self.last = None
+
+    def _leaves_definition(self, number: str, line: int, start: int) -> None:
+        """Close the open definition where ``number`` is one of its container's own (a
+        ``(b)`` after the definitions), not the next of the definition's paragraphs."""
+        definition = self._innermost_holder()
+        if self.t.definitions is None or definition is None or definition.kind != self.t.definitions.kind:
+            return
+        if not _fits(self.styles[definition.up.kind][0], number) or number == "i":
+            return
+        levels = self.t.levels[definition.kind]
+        unit = self.last
+        while unit is not None and unit is not definition:  # the definition's own (ii) after (i)
+            if _follows(levels[unit.index].numbering, unit.number, number):
+                return
+            unit = unit.up
+        self._close_until(line, start, _DEFINITION)
+        self.last = None
+
     # Subdivisions ------------------------------------------------------------------
 
     def _subdivisions(self, labels: str, depth: int, line: int, start: int, end_line: int | None = None,
@@ -1003,6 +1039,7 @@ class _Builder:
         """The units a label, or a run of them (``(a)(1)``), opens at once; the innermost
         is given the block's end."""
         numbers = _EACH_LABEL.findall(labels) if labels.count("(") > 1 else (labels[1:-1],)
+        self._leaves_definition(numbers[0], line, start)
         unit = None
         for k, number in enumerate(numbers):
             last = k == len(numbers) - 1

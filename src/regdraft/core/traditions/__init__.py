@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from regdraft.core.traditions import eu_act, uk_act, uk_si, us_cfr
-from regdraft.core.traditions.model import NUMBERING, Headed, Level, Tradition
+from regdraft.core.traditions.model import NUMBERING, Defined, Headed, Level, Tradition
 
 __all__ = ["KINDS", "DEFAULT_KIND", "KIND_NAMES", "Headed", "Level", "Tradition", "tradition", "label_to_id", "id_to_label",
            "id_number", "slug", "unit_label", "unit_id", "cross_heading_id", "cross_heading_label", "section_label"]
@@ -115,6 +115,8 @@ def label_to_id(label: str, kind: str = DEFAULT_KIND) -> str | None:
         found = _headed_label_to_id(t, unit, label)
         if found is not None:
             return found
+    if t.definitions is not None and (found := _definition_label_to_id(t, label, kind)) is not None:
+        return found or None  # "": a definition's label, in a container that is not one
     if t.cross_heading and (m := re.fullmatch(r"the cross-heading “(?P<heading>[^”]*)”(?: in (?P<container>.+))?",
                                                label)):
         container = label_to_id(m.group("container"), kind) if m.group("container") else ""
@@ -146,6 +148,27 @@ def _headed_label_to_id(t: Tradition, unit: Headed, label: str) -> str | None:
     if unit.holds:
         found += "".join("-" + id_number(n) for n in _SUB.findall(m.group("subs")))
     return found
+
+
+def _definition_label_to_id(t: Tradition, label: str, kind: str) -> str | None:
+    """``the definition of “Term” in § 457.103``, or a paragraph of it; ``""`` for a
+    definition's label whose container names no unit, ``None`` for another label."""
+    d = t.definitions
+    for template, prefix in ((d.label, ""), (d.suffix, re.escape(d.subdivision) + r"(?P<subs>(?:\([^()\s]+\))+)")):
+        pattern = prefix + _template_pattern(template, set()).replace(r"(?P<term>[^\s()]+?)", r"(?P<term>[^”]+)")
+        m = re.fullmatch(pattern, label)
+        if m is None:
+            continue
+        container = label_to_id(m.group("container"), kind)
+        if container is None:
+            return ""
+        subs = m.groupdict().get("subs") or ""
+        return definition_id(d, m.group("term"), container) + "".join("-" + id_number(n) for n in _SUB.findall(subs))
+    return None
+
+
+def definition_id(d: Defined, term: str, container_id: str) -> str:
+    return d.id.format(container=container_id, term=slug(term))
 
 
 def _container_id(t: Tradition, unit: Headed, container_label: str) -> str | None:
@@ -185,7 +208,7 @@ def _headed_id_to_label(t: Tradition, unit: Headed, provision_id: str) -> str | 
     if unit.unnumbered_id and provision_id == unit.unnumbered_id:
         return unit.unnumbered_label
     groups: set[str] = set()
-    own = _template_pattern(unit.id, groups).replace(r"(?P<number>[^\s()]+?)", r"(?P<number>[0-9a-z]+(?:-[0-9]+[a-z]*)?)"
+    own = _template_pattern(unit.id, groups).replace(r"(?P<number>[^\s()]+?)", r"(?P<number>[0-9]+(?:-[0-9]+[a-z]*)?)"
                                                      if unit.id.startswith("s{") else r"(?P<number>[0-9a-z]+)")
     rest = r"(?P<subs>(?:-[0-9a-z]+)*)" if unit.holds else ""
     m = re.fullmatch(own + rest, provision_id)

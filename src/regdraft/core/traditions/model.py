@@ -68,6 +68,10 @@ class Headed:
     """Id and label when the heading has no number (``## Schedule``: ``sch``, ``the Schedule``)."""
     ignore_case: bool = True
     numbering: str = "arabic"
+    gaps_usual: bool = False
+    """Whether its numbers skip as a rule (the CFR designates parts and sections with
+    room left between them: § 15.4 then § 15.10), so a gap is no warning; a step back
+    still is."""
     titled: bool = True
     """Whether an unnumbered heading standing right above it is its own title (a
     section's, in legislation.gov.uk's texts); otherwise it is a cross-heading over it
@@ -87,6 +91,30 @@ class Level:
     """Styles a number at this level may take (``arabic``, ``lower``, …)."""
     written: str = "paren"
     """``paren``: ``(1)``; ``dot``: ``1.`` (an EU Article's paragraphs)."""
+
+
+@dataclass(frozen=True)
+class Defined:
+    """A definition that is a unit of its own: in the CFR, a definitions section lists
+    its terms unlettered (``*Term* means …``), and each may have numbered paragraphs, so
+    two definitions may both have a paragraph (1). They are cited through the term:
+    ``paragraph (1) of the definition of “Term” in § 457.103``."""
+
+    kind: str
+    words: str
+    """A regular expression on a block's words, with a group ``term``."""
+    within: tuple[str, ...]
+    """The holders a definition sits in (its container)."""
+    id: str = "{container}-def-{term}"
+    """``{term}`` slugged; the term's spelling is in the label only."""
+    label: str = "the definition of “{term}” in {container}"
+    subdivision: str = "paragraph "
+    """What a subdivision's label starts with; the definition's words follow its numbers."""
+    suffix: str = " of the definition of “{term}” in {container}"
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _compiled(self.words, False)
 
 
 @dataclass(frozen=True)
@@ -122,6 +150,9 @@ class Tradition:
     marker: str = ""
     """Consolidation markers that may stand before a label or a heading's number
     (legislation.gov.uk's ``[F1`` … ``]``): read past, the provision is recognised."""
+    definitions: Defined | None = None
+    """Definitions that are units, with their subdivisions in :attr:`levels` under
+    the definition's kind; ``None``: a definition is words of the unit it is in."""
     inline_labels: dict[str, str] = field(default_factory=dict)
     """Alternative citation forms of subdivisions, as regular expressions turning a
     label into the canonical one (EU ``point (a) of Article 3(2)``)."""
@@ -143,7 +174,8 @@ class Tradition:
             for level in levels:
                 if level.kind not in seen:
                     seen.append(level.kind)
-        for extra in (self.unnumbered, self.cross_heading, "recital" if self.recital else ""):
+        for extra in (self.unnumbered, self.cross_heading, "recital" if self.recital else "",
+                      self.definitions.kind if self.definitions else ""):
             if extra and extra not in seen:
                 seen.append(extra)
         return tuple(seen)
