@@ -16,6 +16,9 @@ from .support import problem
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "legislation"
 ACT = normalise((FIXTURES / "ukpga-2019-24.md").read_text(encoding="utf-8"))  # Wild Animals in Circuses Act 2019
 CFR = normalise((FIXTURES / "ecfr-12-1005-2011.md").read_text(encoding="utf-8"))
+# The real part with § 1005.3(b) taken out: (c) after (a) is a gap.
+_B = CFR.index("\n(b)", CFR.index("### § 1005.3"))
+CFR_GAP = CFR[:_B] + CFR[CFR.index("\n(c)", _B):]
 
 
 @pytest.fixture
@@ -47,8 +50,11 @@ def test_a_stored_versions_structure_is_the_structure_commands(client):
     assert body["kind"] == "us-cfr"
     labels = {u["id"]: u["label"] for u in body["units"]}
     assert labels["s1005-2-a-1"] == "§ 1005.2(a)(1)"
-    # § 1005.19 does not exist in this edition of the part: the gap is warned of, not hidden.
-    assert [w["code"] for w in body["warnings"]] == ["numbering-gap"]
+    # § 1005.19 does not exist in this edition of the part: the CFR numbers so, no warning.
+    assert body["warnings"] == []
+    assert client.post(f"{url}/versions", json={"text": CFR_GAP, "parent": 1}).status_code == 201
+    body = client.get(f"{url}/versions/2/structure").json()
+    assert [(w["code"], w["provision_id"]) for w in body["warnings"]] == [("numbering-gap", "s1005-3-c")]
 
 
 def test_the_same_text_read_as_another_kind_gives_other_labels(client):
@@ -63,7 +69,8 @@ def test_the_same_text_read_as_another_kind_gives_other_labels(client):
 
 def test_a_strict_document_refuses_a_version_with_warnings_naming_line_and_unit(client):
     url = _document(client, "strict-reg-e", "us-cfr", strict=True)
-    body = problem(client.post(f"{url}/versions", json={"text": CFR, "parent": None}), 422, "invalid-structure")
-    assert "§ 1005.20 follows § 1005.18" in body["detail"]
-    assert body["lines"] == [CFR.count("\n", 0, CFR.index("§ 1005.20")) + 1]
+    body = problem(client.post(f"{url}/versions", json={"text": CFR_GAP, "parent": None}), 422,
+                   "invalid-structure")
+    assert "§ 1005.3(c) follows § 1005.3(a)" in body["detail"]
+    assert body["lines"] == [CFR_GAP.count("\n", 0, _B + 1) + 1]
     assert client.get(f"{url}/versions").json()["total"] == 0
