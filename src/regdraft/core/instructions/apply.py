@@ -16,6 +16,7 @@ from regdraft.core.instructions.model import (
 )
 from regdraft.core.instructions.read import read_instructions
 from regdraft.core.structure import Provision, Structure, markdown_start, parse_structure
+from regdraft.core.traditions import tradition
 from regdraft.core.traditions.phrasing import DEFAULT_KIND, Phrasing, phrasing
 
 # --------------------------------------------------------------------------- applying
@@ -315,10 +316,35 @@ def _definition(text: str, tree: ProvisionTree, p: Provision, term: str) -> tupl
         if found and q is p:
             break
     if not found:
+        found = _defined_units(text, tree, p, key)
+    if not found:
         raise Problem(f"{p.label} has no definition of {quoted(term)}")
     if len(found) > 1:
         raise Problem(f"{quoted(term)} is defined {len(found)} times in {p.label}")
     return found[0]
+
+
+def defining_unit(structure: Structure, p: Provision, kind: str) -> Provision | None:
+    """The definition that is a unit of its own (a CFR definition, ``Tradition.definitions``)
+    which ``p`` is, or is a paragraph of; ``None`` if none."""
+    definitions = tradition(kind).definitions
+    if definitions is None:
+        return None
+    for q in (p, *structure.ancestors(p)):
+        if q.kind == definitions.kind:
+            return q
+    return None
+
+
+def _defined_units(text: str, tree: ProvisionTree, p: Provision, key: str) -> list[tuple[tuple[Item, ...], int]]:
+    """The definitions of ``p`` that are units (whose heading is the defined term)."""
+    definitions = tradition(tree.kind).definitions
+    if definitions is None:
+        return []
+    items = items_of(text, p.id, tree.kind)
+    return [(items, k) for k, it in enumerate(items) if it.key[0] == "p"
+            and (q := tree.structure.get(it.key[1])) is not None and q.kind == definitions.kind
+            and _term_key(q.heading) == key]
 
 
 @lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from regdraft.core.budget import spend
 from regdraft.core.errors import InvalidInstruction
 from regdraft.core.instructions.apply import (
-    apply_unchecked, heading_span, is_word, items_of, locate, number_key, occurrences, parse,
+    apply_unchecked, defining_unit, heading_span, is_word, items_of, locate, number_key, occurrences, parse,
     provision_tree, word_scope,
     words_span,
 )
@@ -517,6 +517,11 @@ class _Generator:
             p = structure.get(key[1])
             if p is None:
                 raise _Fail
+            definition = defining_unit(structure, p, self.kind)
+            if definition is p:  # "remove the definition of “Facility”" in its section
+                return structure.get(p.parent).label, p.heading
+            if definition is not None:
+                raise _Fail  # a paragraph of a definition: the definition is revised whole
             return p.label, None
         it, parent = locate(self.cur, key, self.kind), structure.get(key[1])
         if it is None or parent is None:
@@ -583,8 +588,9 @@ class _Generator:
         the intended text."""
         if len(chunks) < 2 or scope[0] != "p":
             return False
-        provision = provision_tree(self.cur, self.kind).structure.get(scope[1])
-        if provision is None:
+        structure = provision_tree(self.cur, self.kind).structure
+        provision = structure.get(scope[1])
+        if provision is None or defining_unit(structure, provision, self.kind) is not None:
             return False
         text, expected = self.cur, self.cur[:start] + target + self.cur[end:]
         # The same whole words around each place: "the Act" → "the 2008 Act", not "2008 " put in.
@@ -621,7 +627,10 @@ class _Generator:
         if parent is None:
             raise _Fail
         within, term = "", ""
-        if scope[0] == "d":
+        definition = defining_unit(tree.structure, parent, self.kind) if scope[0] == "p" else None
+        if definition is not None:  # "In § 457.103, in the definition of “Facility”, remove …"
+            parent, within, term = tree.structure.get(definition.parent), DEFINITION, definition.heading
+        elif scope[0] == "d":
             it = locate(text, scope, self.kind)
             if it is None:
                 raise _Fail
