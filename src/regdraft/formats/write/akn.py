@@ -17,9 +17,12 @@
 - The title (a level-1 heading in the preamble) is the ``preface``'s ``docTitle``;
   the rest of the preamble is ``preamble`` paragraphs.
 
-Words are kept as written; Markdown block syntax (``###``, ``-``, ``>``) is dropped, a
-quote becomes ``p class="quote"``. Characters XML 1.0 cannot hold (U+FFFE, a control in
-a title) are replaced by U+FFFD.
+Words are kept as written, one ``p`` a line; Markdown block syntax (``###``, ``-``,
+``>``) is not in the words, a quote is ``p class="quote"``. Each element that carries
+words also carries ``rd:md``, the storage Markdown between the words before it and its
+own, so that regdraft's reader gives back the very text exported (same text, same
+provisions, same ids); another tool's AKN is read by its elements alone. Characters XML
+1.0 cannot hold (U+FFFE, a control in a title) are replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from regdraft.formats.write.blocks import block_syntax
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 REGDRAFT = "https://regdraft.dev/ns/akn"
-"""The namespace of regdraft's ``proprietary`` metadata."""
+"""The namespace of regdraft's ``proprietary`` metadata and layout attribute."""
+MD = f"{{{REGDRAFT}}}md"
+"""The attribute holding the storage Markdown before an element's words (:class:`_Layout`)."""
 
 # Provision kind → (AKN element, eId abbreviation). Kinds of every tradition share one
 # table: the element says what the unit is in AKN's vocabulary, whatever the tradition
@@ -50,6 +55,7 @@ _ELEMENTS = {
     "schedule": ("hcontainer", "sch"), "schedule-part": ("part", "part"), "eu-section": ("section", "sec"),
     "sub-point": ("point", "point"),
 }
+_NUMBER_BEFORE_CHILD = re.compile(r"^\(\*?[^\s()]{1,12}\*?\)")
 _NUMBERED = re.compile(r"^(\(\*?[^\s()]{1,12}\*?\)|\d+[A-Za-z]*\.)(?=\s|$)")
 
 
@@ -76,9 +82,9 @@ def write_act(structure: Structure, about: Provenance) -> bytes:
     root = etree.Element(f"{{{AKN}}}akomaNtoso", nsmap={None: AKN, "rd": REGDRAFT})
     act = _e("act", root, name=about.kind)
     _meta(act, about)
-    text = structure.text
+    layout = _Layout(structure.text)
     tops = [p for p in structure.provisions if p.parent is None and p.kind != PREAMBLE]
-    _front(act, text[:tops[0].start] if tops else text)
+    _front(act, layout, tops[0].start if tops else len(structure.text))
     body = _e("body", act)
     children: dict[str | None, list[Provision]] = defaultdict(list)
     for provision in structure.provisions:
@@ -86,7 +92,7 @@ def write_act(structure: Structure, about: Provenance) -> bytes:
             children[provision.parent].append(provision)
     eids: set[str] = set()
     for provision in tops:
-        _provision(body, provision, text, children, "", eids)
+        _provision(body, provision, layout, children, "", eids)
     if not tops:
         # The schema wants one unit in a body; a text with no provisions has none.
         _e("p", _e("content", _e("hcontainer", body, name="text", eId="hcontainer_1")))
@@ -130,31 +136,57 @@ def _meta(act: etree._Element, about: Provenance) -> None:
                      number=str(about.version), kind=xml_safe(about.kind), contentHash=xml_safe(about.content_hash))
 
 
-def _blocks(text: str) -> list[str]:
-    return [block for block in re.split(r"\n[ \t]*\n", text.strip("\n")) if block.strip()]
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """The non-blank lines of ``text[start:end]`` as (where its words start, where they
+    end, whether the line is a quote): the line's Markdown syntax is left out."""
+    found, at = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            syntax = block_syntax(line)
+            found.append((at + len(syntax.syntax), at + len(line), syntax.quote))
+        at += len(line) + 1
+    return found
 
 
-def _front(act: etree._Element, text: str) -> None:
-    """The preamble: a level-1 heading first is the title, the rest preamble paragraphs."""
-    blocks = _blocks(text)
-    if blocks and block_syntax(blocks[0]).heading == 1 and "\n" not in blocks[0]:
-        _e("docTitle", _e("p", _e("longTitle", _e("preface", act))), block_syntax(blocks.pop(0)).words)
-    if blocks:
-        preamble = _e("preamble", act)
-        for block in blocks:
-            _paragraph(preamble, block)
+class _Layout:
+    """Writes words into elements in the version's text order, and gives each element
+    that carries words ``rd:md``: the storage Markdown between the words before and its
+    own (blank lines, ``### ``, ``- ``, ``> ``, the ``: `` between a number and a
+    heading). The words are AKN's; the Markdown only lets regdraft's reader rebuild the
+    exact text (the schema allows attributes of another namespace on every element)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+
+    def words(self, element: etree._Element, start: int, end: int) -> etree._Element:
+        element.text = xml_safe(self.text[start:end])
+        element.set(MD, xml_safe(self.text[self.at:start]))
+        self.at = end
+        return element
+
+    def paragraphs(self, parent: etree._Element, lines: list[tuple[int, int, bool]]) -> None:
+        for start, end, quote in lines:
+            self.words(_e("p", parent, **({"class": "quote"} if quote else {})), start, end)
 
 
-def _paragraph(parent: etree._Element, block: str) -> None:
-    lines = [block_syntax(line) for line in block.split("\n")]
-    words = "\n".join(line.words for line in lines)
-    if lines[0].quote:
-        _e("p", parent, words, **{"class": "quote"})
-    else:
-        _e("p", parent, words)
+def _front(act: etree._Element, layout: _Layout, end: int) -> None:
+    """The preamble: a level-1 heading alone in its block first is the title, the rest
+    preamble paragraphs."""
+    text = layout.text
+    lines = _lines(text, 0, end)
+    if lines:
+        start, stop, _ = lines[0]
+        line_start = text.rfind("\n", 0, start) + 1
+        alone = not text[stop:stop + 2].strip("\n")  # no line follows in its block
+        if block_syntax(text[line_start:stop]).heading == 1 and alone:
+            lines.pop(0)
+            layout.words(_e("docTitle", _e("p", _e("longTitle", _e("preface", act)))), start, stop)
+    if lines:
+        layout.paragraphs(_e("preamble", act), lines)
 
 
-def _provision(parent: etree._Element, provision: Provision, text: str,
+def _provision(parent: etree._Element, provision: Provision, layout: _Layout,
                children: dict[str | None, list[Provision]], parent_eid: str, eids: set[str]) -> None:
     # AKN's named units are numbered; an unnumbered one (an explanatory note) is an hcontainer.
     element_name, abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind)) \
@@ -168,49 +200,54 @@ def _provision(parent: etree._Element, provision: Provision, text: str,
     if element_name == "hcontainer":
         attributes["name"] = provision.kind
     element = _e(element_name, parent, **attributes)
+    text = layout.text
     own = children.get(provision.id, [])
     head_end = text.find("\n", provision.start)
     head_end = provision.end if head_end < 0 or head_end > provision.end else head_end
-    num, heading, rest = _head(block_syntax(text[provision.start:head_end]).words, provision)
-    if num:
-        _e("num", element, num)
-    if heading:
-        _e("heading", element, heading)
+    # "(a)(1) …": the first child's words start on this unit's line, after its number.
+    shares_line = bool(own) and own[0].start < head_end
     # The provision's own text: around and between its children.
-    pieces, at = [], head_end
+    pieces, at = [], own[0].start if shares_line else head_end
     for child in own:
         pieces.append((at, child.start))
         at = child.end
     pieces.append((at, provision.end))
-    texts = [_blocks(text[start:end]) for start, end in pieces]
+    texts = [_lines(text, start, end) for start, end in pieces]
+    # A unit sharing its parent's line starts after the words its parent has written.
+    words_start = max(provision.start + len(block_syntax(text[provision.start:head_end]).syntax), layout.at)
+    words = text[words_start:head_end]
+    if shares_line:
+        number = _NUMBER_BEFORE_CHILD.match(words)
+        num, heading, rest = (number.group(0) if number else ""), "", ""
+    else:
+        num, heading, rest = _head(words, provision)
+    if num:
+        layout.words(_e("num", element), words_start, words_start + len(num))
+    if heading and words.endswith(heading):
+        layout.words(_e("heading", element), head_end - len(heading), head_end)
+    elif heading and texts[0] and text[texts[0][0][0]:texts[0][0][1]].strip() == heading \
+            and not block_syntax(text[texts[0][0][0]:texts[0][0][1]]).heading:
+        start, stop, _ = texts[0].pop(0)  # an eu-act article's heading on the line after its number
+        layout.words(_e("heading", element), start, stop)
     if rest:
-        texts[0].insert(0, rest)
-    if heading and texts[0] and texts[0][0].strip() == heading and not block_syntax(texts[0][0]).heading:
-        texts[0].pop(0)  # an eu-act article's heading on the line after its number
+        texts[0].insert(0, (head_end - len(rest), head_end, False))
     if not own:
         content = _e("content", element)
-        for block in texts[0]:
-            _paragraph(content, block)
+        layout.paragraphs(content, texts[0])
         if not texts[0]:
             _e("p", content)
         return
     if texts[0]:
-        intro = _e("intro", element)
-        for block in texts[0]:
-            _paragraph(intro, block)
+        layout.paragraphs(_e("intro", element), texts[0])
     for i, child in enumerate(own):
-        _provision(element, child, text, children, eid, eids)
+        _provision(element, child, layout, children, eid, eids)
         between = texts[i + 1]
         if between and i + 1 < len(own):
             # Text between two units has no place of its own in AKN's hierarchy.
             holder = _e("hcontainer", element, name="text", eId=f"{eid}__hcontainer_{i + 1}")
-            content = _e("content", holder)
-            for block in between:
-                _paragraph(content, block)
+            layout.paragraphs(_e("content", holder), between)
     if texts[-1]:
-        wrap_up = _e("wrapUp", element)
-        for block in texts[-1]:
-            _paragraph(wrap_up, block)
+        layout.paragraphs(_e("wrapUp", element), texts[-1])
 
 
 def _head(words: str, provision: Provision) -> tuple[str, str, str]:
@@ -222,4 +259,4 @@ def _head(words: str, provision: Provision) -> tuple[str, str, str]:
     if numbered and provision.number:
         return numbered.group(1), "", words[numbered.end():].lstrip()
     # A heading on the line after the number ("### Article 3", then its heading).
-    return (words.strip(), heading, "") if heading else ("", "", words)
+    return (words.rstrip(), heading, "") if heading else ("", "", words)
