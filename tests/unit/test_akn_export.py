@@ -158,10 +158,13 @@ def test_the_export_reads_back_to_the_same_text_structure_ids_and_frbr_metadata(
     assert imported.text == text
     again = parse_structure(imported.text, kind=kind, strict=False)
     assert again.provisions == structure.provisions
-    # Each unit's eId is kept beside the regdraft id of the provision it was written from.
+    # Each unit's eId is kept beside the regdraft id of the provision it was written
+    # from, the preamble's too when it is more than the title.
     _, units = _reread(xml)
     provisions = [p for p in structure.provisions if p.kind != PREAMBLE]
-    assert imported.source_ids == tuple((eid, p.id) for (_, eid, _, _), p in zip(units, provisions))
+    preamble = [("preamble", p.id) for p in structure.provisions if p.kind == PREAMBLE] \
+        if root.find("a:act/a:preamble", NS) is not None else []
+    assert imported.source_ids == tuple(preamble) + tuple((eid, p.id) for (_, eid, _, _), p in zip(units, provisions))
     work, expression = frbr_uris(about)
     assert (imported.meta("frbr_work"), imported.meta("frbr_expression")) == (work, expression)
     assert imported.meta("frbr_expression_date") == about.created[:10]

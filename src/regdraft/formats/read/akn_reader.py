@@ -17,7 +17,7 @@ from the ``references`` that define them; ``authorialNote`` footnotes become
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
@@ -44,6 +44,20 @@ _DIGITS = re.compile(r"^\(?\d+[A-Z]*\)?\.?$")
 def sniff(root: etree._Element) -> bool:
     return local(root) == "akomaNtoso" and (namespace(root).startswith(NAMESPACE)
                                             or namespace(root).startswith("http://www.akomantoso.org/"))
+
+
+def laid_out(element: etree._Element) -> Iterator[tuple[list[str], str, str]]:
+    """The words of regdraft's own export under ``element`` with the storage Markdown
+    before them (``rd:md``), in document order: (the ``eId`` of each unit met since
+    the words before, the Markdown, the words). Joined, they are the text exported."""
+    waiting: list[str] = []
+    for inner in element.iter(tag=etree.Element):
+        if inner.get("eId") and inner.get("name") != "text":
+            waiting.append(inner.get("eId"))
+        markdown = inner.get(MD)
+        if markdown is not None:
+            yield waiting, markdown, inner.text or ""
+            waiting = []
 
 
 def read(root: etree._Element, *, kind: str | None = None) -> ImportedDocument:
@@ -209,18 +223,11 @@ class _Reader:
                    for element in part.iter(tag=etree.Element))
 
     def _read_laid_out(self) -> str:
-        """The text rebuilt as it was written: each element's Markdown, then its words,
-        in document order; every ``eId`` placed where its unit's first words start.
-        Returns the title."""
-        waiting: list[str] = []
+        """The text rebuilt as it was written (:func:`laid_out`), every ``eId`` placed
+        where its unit's first words start. Returns the title."""
         for part in (part for part in self.document if local(part) != "meta"):
-            for element in part.iter(tag=etree.Element):
-                if element.get("eId") and element.get("name") != "text":
-                    waiting.append(element.get("eId"))
-                markdown = element.get(MD)
-                if markdown is not None:
-                    self.out.as_laid_out(markdown, element.text or "", source_ids=waiting)
-                    waiting = []
+            for source_ids, markdown, words in laid_out(part):
+                self.out.as_laid_out(markdown, words, source_ids=source_ids)
         preface = self._child(self.document, "preface")
         return self._title(preface) if preface is not None else ""
 

@@ -40,7 +40,7 @@ AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 REGDRAFT = "https://regdraft.dev/ns/akn"
 """The namespace of regdraft's ``proprietary`` metadata and layout attribute."""
 MD = f"{{{REGDRAFT}}}md"
-"""The attribute holding the storage Markdown before an element's words (:class:`_Layout`)."""
+"""The attribute holding the storage Markdown before an element's words (:class:`Layout`)."""
 
 # Provision kind → (AKN element, eId abbreviation). Kinds of every tradition share one
 # table: the element says what the unit is in AKN's vocabulary, whatever the tradition
@@ -59,17 +59,21 @@ _NUMBER_BEFORE_CHILD = re.compile(r"^\(\*?[^\s()]{1,12}\*?\)")
 _NUMBERED = re.compile(r"^(\(\*?[^\s()]{1,12}\*?\)|\d+[A-Za-z]*\.)(?=\s|$)")
 
 
-def _e(tag: str, parent: etree._Element, text: str | None = None, **attributes: str) -> etree._Element:
+def add(tag: str, parent: etree._Element, text: str | None = None, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{AKN}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
     if text is not None:
         element.text = xml_safe(text)
     return element
 
 
+def country(kind: str) -> str:
+    """The FRBR country of a document of ``kind`` (``gb`` for the UK traditions)."""
+    return {"uk": "gb", "us": "us", "eu": "eu"}.get(kind.split("-")[0], "gb")
+
+
 def frbr_uris(about: Provenance) -> tuple[str, str]:
     """The FRBR work and expression URIs of a version."""
-    country = {"uk": "gb", "us": "us", "eu": "eu"}.get(about.kind.split("-")[0], "gb")
-    work = f"/akn/{country}/act/{_date(about.work_created or about.created)}/{about.document}"
+    work = f"/akn/{country(about.kind)}/act/{_date(about.work_created or about.created)}/{about.document}"
     return work, f"{work}/eng@{_date(about.created)}"
 
 
@@ -80,63 +84,57 @@ def _date(when: str) -> str:
 def write_act(structure: Structure, about: Provenance) -> bytes:
     """The version whose text and structure are ``structure`` as an AKN 3.0 act."""
     root = etree.Element(f"{{{AKN}}}akomaNtoso", nsmap={None: AKN, "rd": REGDRAFT})
-    act = _e("act", root, name=about.kind)
+    act = add("act", root, name=about.kind)
     _meta(act, about)
-    layout = _Layout(structure.text)
+    layout = Layout(structure.text)
     tops = [p for p in structure.provisions if p.parent is None and p.kind != PREAMBLE]
     _front(act, layout, tops[0].start if tops else len(structure.text))
-    body = _e("body", act)
-    children: dict[str | None, list[Provision]] = defaultdict(list)
-    for provision in structure.provisions:
-        if provision.kind != PREAMBLE:
-            children[provision.parent].append(provision)
-    eids: set[str] = set()
-    for provision in tops:
-        _provision(body, provision, layout, children, "", eids)
+    body = add("body", act)
+    write_units(body, structure, layout, tops)
     if not tops:
         # The schema wants one unit in a body; a text with no provisions has none.
-        _e("p", _e("content", _e("hcontainer", body, name="text", eId="hcontainer_1")))
+        add("p", add("content", add("hcontainer", body, name="text", eId="hcontainer_1")))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _meta(act: etree._Element, about: Provenance) -> None:
     work, expression = frbr_uris(about)
-    meta = _e("meta", act)
-    identification = _e("identification", meta, source="#regdraft")
+    meta = add("meta", act)
+    identification = add("identification", meta, source="#regdraft")
     created, work_created = _date(about.created), _date(about.work_created or about.created)
-    frbr = _e("FRBRWork", identification)
-    _e("FRBRthis", frbr, value=f"{work}/!main")
-    _e("FRBRuri", frbr, value=work)
-    _e("FRBRdate", frbr, date=work_created, name="first version")
-    _e("FRBRauthor", frbr, href="#author")
-    _e("FRBRcountry", frbr, value=work.split("/")[2])
-    _e("FRBRsubtype", frbr, value=about.kind)
-    _e("FRBRname", frbr, value=about.title)
-    frbr = _e("FRBRExpression", identification)
-    _e("FRBRthis", frbr, value=f"{expression}/!main")
-    _e("FRBRuri", frbr, value=expression)
-    _e("FRBRalias", frbr, value=f"sha256:{about.content_hash}", name="content-hash")
-    _e("FRBRdate", frbr, date=created, name=f"version {about.version}")
-    _e("FRBRauthor", frbr, href="#author")
-    _e("FRBRversionNumber", frbr, value=str(about.version))
-    _e("FRBRlanguage", frbr, language="eng")
-    frbr = _e("FRBRManifestation", identification)
-    _e("FRBRthis", frbr, value=f"{expression}/!main.xml")
-    _e("FRBRuri", frbr, value=f"{expression}.akn")
+    frbr = add("FRBRWork", identification)
+    add("FRBRthis", frbr, value=f"{work}/!main")
+    add("FRBRuri", frbr, value=work)
+    add("FRBRdate", frbr, date=work_created, name="first version")
+    add("FRBRauthor", frbr, href="#author")
+    add("FRBRcountry", frbr, value=work.split("/")[2])
+    add("FRBRsubtype", frbr, value=about.kind)
+    add("FRBRname", frbr, value=about.title)
+    frbr = add("FRBRExpression", identification)
+    add("FRBRthis", frbr, value=f"{expression}/!main")
+    add("FRBRuri", frbr, value=expression)
+    add("FRBRalias", frbr, value=f"sha256:{about.content_hash}", name="content-hash")
+    add("FRBRdate", frbr, date=created, name=f"version {about.version}")
+    add("FRBRauthor", frbr, href="#author")
+    add("FRBRversionNumber", frbr, value=str(about.version))
+    add("FRBRlanguage", frbr, language="eng")
+    frbr = add("FRBRManifestation", identification)
+    add("FRBRthis", frbr, value=f"{expression}/!main.xml")
+    add("FRBRuri", frbr, value=f"{expression}.akn")
     # The version's date, not today's: the same version always gives the same file.
-    _e("FRBRdate", frbr, date=created, name="transform")
-    _e("FRBRauthor", frbr, href="#regdraft")
-    _e("FRBRformat", frbr, value="application/akn+xml")
-    references = _e("references", meta, source="#regdraft")
-    _e("TLCOrganization", references, eId="regdraft", href="/ontology/organization/regdraft", showAs="regdraft")
-    _e("TLCOrganization", references, eId="author", href="/ontology/organization/author",
+    add("FRBRdate", frbr, date=created, name="transform")
+    add("FRBRauthor", frbr, href="#regdraft")
+    add("FRBRformat", frbr, value="application/akn+xml")
+    references = add("references", meta, source="#regdraft")
+    add("TLCOrganization", references, eId="regdraft", href="/ontology/organization/regdraft", showAs="regdraft")
+    add("TLCOrganization", references, eId="author", href="/ontology/organization/author",
        showAs=about.author or "unknown")
-    proprietary = _e("proprietary", meta, source="#regdraft")
+    proprietary = add("proprietary", meta, source="#regdraft")
     etree.SubElement(proprietary, f"{{{REGDRAFT}}}version", document=xml_safe(about.document),
                      number=str(about.version), kind=xml_safe(about.kind), contentHash=xml_safe(about.content_hash))
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+def word_lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The non-blank lines of ``text[start:end]`` as (where its words start, where they
     end, whether the line is a quote): the line's Markdown syntax is left out."""
     found, at = [], start
@@ -148,7 +146,7 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     return found
 
 
-class _Layout:
+class Layout:
     """Writes words into elements in the version's text order, and gives each element
     that carries words ``rd:md``: the storage Markdown between the words before and its
     own (blank lines, ``### ``, ``- ``, ``> ``, the ``: `` between a number and a
@@ -167,39 +165,68 @@ class _Layout:
 
     def paragraphs(self, parent: etree._Element, lines: list[tuple[int, int, bool]]) -> None:
         for start, end, quote in lines:
-            self.words(_e("p", parent, **({"class": "quote"} if quote else {})), start, end)
+            self.words(add("p", parent, **({"class": "quote"} if quote else {})), start, end)
 
 
-def _front(act: etree._Element, layout: _Layout, end: int) -> None:
+def _front(act: etree._Element, layout: Layout, end: int) -> None:
     """The preamble: a level-1 heading alone in its block first is the title, the rest
     preamble paragraphs."""
     text = layout.text
-    lines = _lines(text, 0, end)
+    lines = word_lines(text, 0, end)
     if lines:
         start, stop, _ = lines[0]
         line_start = text.rfind("\n", 0, start) + 1
         alone = not text[stop:stop + 2].strip("\n")  # no line follows in its block
         if block_syntax(text[line_start:stop]).heading == 1 and alone:
             lines.pop(0)
-            layout.words(_e("docTitle", _e("p", _e("longTitle", _e("preface", act)))), start, stop)
+            layout.words(add("docTitle", add("p", add("longTitle", add("preface", act)))), start, stop)
     if lines:
-        layout.paragraphs(_e("preamble", act), lines)
+        layout.paragraphs(add("preamble", act, eId="preamble"), lines)
 
 
-def _provision(parent: etree._Element, provision: Provision, layout: _Layout,
-               children: dict[str | None, list[Provision]], parent_eid: str, eids: set[str]) -> None:
+def element_ids(structure: Structure, prefix: str = "") -> dict[str, str]:
+    """Each provision's ``eId`` (by regdraft id), built from its chain of numbers after
+    the AKN naming convention (``sec_3__subpara_a``), under ``prefix`` (a quoted
+    structure's own eId) when given. An amendment's ``textualMod`` names its
+    destination by these."""
+    eids: dict[str, str] = {}
+    taken: set[str] = set()
+    for provision in structure.provisions:
+        if provision.kind == PREAMBLE:
+            continue
+        abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind))[1] \
+            if provision.number else provision.kind
+        component = f"{abbreviation}_{provision.number.lower() or provision.id}"
+        above = eids.get(provision.parent, prefix) if provision.parent else prefix
+        eid = f"{above}__{component}" if above else component
+        while eid in taken:  # only a text read leniently has two units of one number
+            eid += "_"
+        taken.add(eid)
+        eids[provision.id] = eid
+    return eids
+
+
+def write_units(parent: etree._Element, structure: Structure, layout: Layout, tops: list[Provision],
+                prefix: str = "") -> None:
+    """The provisions ``tops`` and everything inside them, as AKN units under ``parent``."""
+    children: dict[str | None, list[Provision]] = defaultdict(list)
+    for provision in structure.provisions:
+        if provision.kind != PREAMBLE:
+            children[provision.parent].append(provision)
+    eids = element_ids(structure, prefix)
+    for provision in tops:
+        _provision(parent, provision, layout, children, eids)
+
+
+def _provision(parent: etree._Element, provision: Provision, layout: Layout,
+               children: dict[str | None, list[Provision]], eids: dict[str, str]) -> None:
     # AKN's named units are numbered; an unnumbered one (an explanatory note) is an hcontainer.
-    element_name, abbreviation = _ELEMENTS.get(provision.kind, ("hcontainer", provision.kind)) \
-        if provision.number else ("hcontainer", provision.kind)
-    component = f"{abbreviation}_{provision.number.lower() or provision.id}"
-    eid = f"{parent_eid}__{component}" if parent_eid else component
-    while eid in eids:  # only a text read leniently has two units of one number
-        eid += "_"
-    eids.add(eid)
+    element_name = _ELEMENTS.get(provision.kind, ("hcontainer",))[0] if provision.number else "hcontainer"
+    eid = eids[provision.id]
     attributes = {"eId": eid, "class": provision.kind}
     if element_name == "hcontainer":
         attributes["name"] = provision.kind
-    element = _e(element_name, parent, **attributes)
+    element = add(element_name, parent, **attributes)
     text = layout.text
     own = children.get(provision.id, [])
     head_end = text.find("\n", provision.start)
@@ -212,7 +239,7 @@ def _provision(parent: etree._Element, provision: Provision, layout: _Layout,
         pieces.append((at, child.start))
         at = child.end
     pieces.append((at, provision.end))
-    texts = [_lines(text, start, end) for start, end in pieces]
+    texts = [word_lines(text, start, end) for start, end in pieces]
     # A unit sharing its parent's line starts after the words its parent has written.
     words_start = max(provision.start + len(block_syntax(text[provision.start:head_end]).syntax), layout.at)
     words = text[words_start:head_end]
@@ -222,32 +249,32 @@ def _provision(parent: etree._Element, provision: Provision, layout: _Layout,
     else:
         num, heading, rest = _head(words, provision)
     if num:
-        layout.words(_e("num", element), words_start, words_start + len(num))
+        layout.words(add("num", element), words_start, words_start + len(num))
     if heading and words.endswith(heading):
-        layout.words(_e("heading", element), head_end - len(heading), head_end)
+        layout.words(add("heading", element), head_end - len(heading), head_end)
     elif heading and texts[0] and text[texts[0][0][0]:texts[0][0][1]].strip() == heading \
             and not block_syntax(text[texts[0][0][0]:texts[0][0][1]]).heading:
         start, stop, _ = texts[0].pop(0)  # an eu-act article's heading on the line after its number
-        layout.words(_e("heading", element), start, stop)
+        layout.words(add("heading", element), start, stop)
     if rest:
         texts[0].insert(0, (head_end - len(rest), head_end, False))
     if not own:
-        content = _e("content", element)
+        content = add("content", element)
         layout.paragraphs(content, texts[0])
         if not texts[0]:
-            _e("p", content)
+            add("p", content)
         return
     if texts[0]:
-        layout.paragraphs(_e("intro", element), texts[0])
+        layout.paragraphs(add("intro", element), texts[0])
     for i, child in enumerate(own):
-        _provision(element, child, layout, children, eid, eids)
+        _provision(element, child, layout, children, eids)
         between = texts[i + 1]
         if between and i + 1 < len(own):
             # Text between two units has no place of its own in AKN's hierarchy.
-            holder = _e("hcontainer", element, name="text", eId=f"{eid}__hcontainer_{i + 1}")
-            layout.paragraphs(_e("content", holder), between)
+            holder = add("hcontainer", element, name="text", eId=f"{eid}__hcontainer_{i + 1}")
+            layout.paragraphs(add("content", holder), between)
     if texts[-1]:
-        layout.paragraphs(_e("wrapUp", element), texts[-1])
+        layout.paragraphs(add("wrapUp", element), texts[-1])
 
 
 def _head(words: str, provision: Provision) -> tuple[str, str, str]:
