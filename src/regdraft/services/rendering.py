@@ -355,9 +355,12 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
     if format in ("docx", "pdf"):
         if isinstance(subject, KeelingSchedule):
             docx = _comparison_docx(subject.comparison, subject.title, f"{subject.comparison.old_name} as amended "
-                                    f"by {_count(len(subject.applied), 'amendment')}")
+                                    f"by {_count(len(subject.applied), 'amendment')}",
+                                    {note.slug: note for note in subject.notes})
         else:
-            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}")
+            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}",
+                                    {slug: AmendmentNote(slug, source.title, source.proposer, "", ())
+                                     for slug, source in subject.sources.items()})
         return docx if format == "docx" else pdf_from_docx(docx)
     if isinstance(subject, KeelingSchedule):
         return _render_schedule(subject, format)
@@ -386,15 +389,18 @@ def _render_version(export: VersionExport, format: str, *, title: str = "") -> s
     return render(export.comparison, format, title=title or f"{export.about.title}: version {export.about.version}")
 
 
-def _comparison_docx(comparison: Comparison, title: str, subtitle: str) -> bytes:
+def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
+                     notes: dict[str, AmendmentNote]) -> bytes:
     """The comparison with its changes as Word revisions: an amendment's by its
-    proposer, dated when it was proposed; a direct edit's by the version's author."""
+    proposer, dated when it was proposed; a direct edit's by the version's author.
+    Each amendment's note (its title, proposer and, in a schedule, its citations) is a
+    Word comment on its first change."""
     revisions = {slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()}
     revisions.update(comparison.editors)
     pieces = [(op.kind, op.text, op.source) for group in comparison.diff.groups for op in group.ops]
     return comparison_docx(pieces, title=title, subtitle=subtitle,
                            revisions=revisions, base=comparison.base, new_hash=comparison.new_hash,
-                           old_hash=comparison.old_hash)
+                           old_hash=comparison.old_hash, notes=notes)
 
 
 def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
