@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from regdraft.core.amendments import analyse
 from regdraft.core.errors import InvalidFormat
 from regdraft.core.instructions import generate, parse, read_instructions, render_instructions
 from regdraft.core.structure import parse_structure
+from regdraft.core.text import normalise
 from regdraft.formats.read.akn_amendment import read_amendment
 from regdraft.formats.write import Provenance
 from regdraft.formats.write.akn import AKN, frbr_uris, write_act
@@ -132,3 +135,22 @@ def test_a_file_without_an_amendment_is_refused():
     act = write_act(parse_structure("### 1. A\n\nWords.\n", strict=False), version)
     with pytest.raises(InvalidFormat):
         read_amendment(act)
+
+
+_UNITS = ["### 1. A\n\n", "### 2. B\n\n", "(1) Para x.\n\n", "(2) Para y.\n\n", "- (a) x;\n", "- (b) y;\n",
+          "Words & <b>.\n\n", "## Schedule 1: S\n\n", "> quoted\n\n", "### 3A. C\n\n", "**Bold** and *it*.\n\n"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_UNITS), min_size=1, max_size=10).map("".join),
+       st.lists(st.sampled_from(_UNITS), min_size=1, max_size=10).map("".join))
+def test_any_change_between_two_texts_reads_back_to_the_same_amended_text(schema, old, new):
+    old, new = normalise(old), normalise(new)
+    _, version = _version(1)
+    instructions = generate(old, new)
+    about = AmendmentAbout("drawn", "Drawn", "someone", "2014-06-01", version)
+    xml = write_amendment(parse_structure(old, strict=False), instructions, about, rationale="Why.\n\nBecause.")
+    assert schema.validate(etree.fromstring(xml)), schema.error_log
+    read = read_amendment(xml)
+    assert parse(read.instructions, old) == new
+    assert read.rationale == "Why.\n\nBecause."

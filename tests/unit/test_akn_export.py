@@ -190,3 +190,17 @@ def test_the_export_read_by_its_elements_alone_gives_the_same_provisions_and_wor
     assert [(p.id, p.kind, p.heading) for p in again.provisions] == \
         [(p.id, p.kind, p.heading) for p in structure.provisions]
     assert _markdown_words(imported.text) == _markdown_words(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_UNITS), min_size=1, max_size=25).map("".join))
+def test_any_text_of_regulation_syntax_reads_back_exactly(text):
+    from regdraft.formats import read_document
+
+    text = normalise(text)
+    if not text.strip():
+        return
+    structure = parse_structure(text, strict=False)
+    imported = read_document(write_act(structure, _about(1)))
+    assert imported.text == text
+    assert parse_structure(imported.text, strict=False).provisions == structure.provisions
