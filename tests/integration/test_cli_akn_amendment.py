@@ -6,34 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from regdraft.cli import app
 from regdraft.core.instructions import parse
 from regdraft.formats.read.akn_amendment import read_amendment
+
+from test_cli import cli  # noqa: F401  (the fixture: the CLI against a fresh database)
 
 DOC = "children-social-care-delegation"
 
 
 @pytest.fixture
-def cli(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, repo_root: Path):
-    for name in ("REGDRAFT_DOCUMENT", "REGDRAFT_ROOT", "REGDRAFT_ACTOR"):
-        monkeypatch.delenv(name, raising=False)
-    runner = CliRunner(env={"REGDRAFT_DATABASE_URL": fresh_database_url, "REGDRAFT_ACTOR": "tester"})
-
-    def invoke(*args: str | Path, code: int = 0):
-        result = runner.invoke(app, [str(a) for a in args])
-        assert "Traceback" not in result.output, result.output
-        assert result.exit_code == code, (args, result.stdout, result.stderr)
-        return result
-
-    invoke("load", "--root", repo_root)
-    return invoke
+def case(cli, repo_root: Path):
+    """The CLI against a fresh database holding the worked case."""
+    cli("load", "--root", repo_root)
+    return cli
 
 
-def test_an_amendment_renders_as_an_akn_amendment_of_its_base(cli, repo_root: Path, tmp_path: Path):
+def test_an_amendment_renders_as_an_akn_amendment_of_its_base(case, repo_root: Path, tmp_path: Path):
     target = tmp_path / "review-clause.akn"
-    cli("render", "2", "--document", DOC, "--amendments", "review-clause", "-f", "akn", "-o", target)
+    case("render", "2", "--document", DOC, "--amendments", "review-clause", "-f", "akn", "-o", target)
     read = read_amendment(target.read_bytes())
     base = (repo_root / "drafts" / DOC / "versions" / "0002.md").read_text(encoding="utf-8")
     amended = parse(read.instructions, base)
@@ -42,8 +33,8 @@ def test_an_amendment_renders_as_an_akn_amendment_of_its_base(cli, repo_root: Pa
     assert [kind for kind, _ in read.modifications] == ["insertion"]
 
 
-def test_only_one_amendment_and_only_against_its_base(cli):
-    wrong = cli("render", "1", "--document", DOC, "--amendments", "review-clause", "-f", "akn", code=2)
+def test_only_one_amendment_and_only_against_its_base(case):
+    wrong = case("render", "1", "--document", DOC, "--amendments", "review-clause", "-f", "akn", code=2)
     assert "made against version 2, not 1" in wrong.stderr
-    two = cli("render", "1", "--document", DOC, "--amendments", "profit-ban,evaluated-pilots", "-f", "akn", code=2)
+    two = case("render", "1", "--document", DOC, "--amendments", "profit-ban,evaluated-pilots", "-f", "akn", code=2)
     assert "renders one amendment" in two.stderr
