@@ -292,9 +292,15 @@ class _Reader:
         elif name in ("num", "heading", "subheading"):
             return
         elif name == "hcontainer" and not self._num(child) and self._heading(child):
-            # An unnumbered unit with a heading (a signature, an explanatory note): a section.
-            self.out.heading("section", "", self._heading(child), source_id=child.get("eId"))
-            self._children(child, depth=-1)
+            # An unnumbered unit with a heading (a signature, an explanatory note, a
+            # cross-heading over sections): a section, its text blocks and its units.
+            unit = "crossheading" if kind_name in ("cross-heading", "crossheading") else "section"
+            self.out.heading(unit, "", self._heading(child), source_id=child.get("eId"))
+            for inner in child:
+                if local(inner) in _TEXT or local(inner) in ("block", "tblock", "blockContainer", "table"):
+                    self._children([inner], depth=-1)
+                elif local(inner) not in ("num", "heading", "subheading"):
+                    self._unit(inner, in_schedule=in_schedule)
             self._flush_notes()
         elif name in _SUBUNITS:
             self._subunit(child, depth=-1, first_level=True)
