@@ -113,6 +113,8 @@ class KeelingSchedule:
     """The version against the applied amendments, for the text formats."""
     notes: tuple[AmendmentNote, ...]
     """Every chosen amendment, applied or withheld, with its citations."""
+    proposed: tuple[tuple[str, str], ...] = ()
+    """When each chosen amendment was proposed (slug, ISO 8601): Word dates its note so."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,8 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
                             provenance(session, document, base))
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
-                           tag, comparison, tuple(notes.values()))
+                           tag, comparison, tuple(notes.values()),
+                           tuple((a.slug, iso_time(a.created_at)) for a in chosen))
 
 
 def _check_each_applies_alone(base: Version, amendments: list[Amendment]) -> None:
@@ -401,7 +404,7 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
         if isinstance(subject, KeelingSchedule):
             docx = _comparison_docx(subject.comparison, subject.title, f"{subject.comparison.old_name} as amended "
                                     f"by {_count(len(subject.applied), 'amendment')}",
-                                    {note.slug: note for note in subject.notes})
+                                    {note.slug: note for note in subject.notes}, dict(subject.proposed))
         else:
             docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}",
                                     {slug: AmendmentNote(slug, source.title, source.proposer, "", ())
@@ -435,12 +438,14 @@ def _render_version(export: VersionExport, format: str, *, title: str = "") -> s
 
 
 def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
-                     notes: dict[str, AmendmentNote]) -> bytes:
+                     notes: dict[str, AmendmentNote], proposed: dict[str, str] | None = None) -> bytes:
     """The comparison with its changes as Word revisions: an amendment's by its
     proposer, dated when it was proposed; a direct edit's by the version's author.
     Each amendment's note (its title, proposer and, in a schedule, its citations) is a
-    Word comment on its first change."""
-    revisions = {slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()}
+    Word comment on its first change, dated by its proposal (``proposed``, for those
+    withheld, which made no change)."""
+    revisions = {slug: Revision(note.proposer, (proposed or {}).get(slug, "")) for slug, note in notes.items()}
+    revisions.update({slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()})
     revisions.update(comparison.editors)
     pieces = [(op.kind, op.text, op.source) for group in comparison.diff.groups for op in group.ops]
     return comparison_docx(pieces, title=title, subtitle=subtitle,
