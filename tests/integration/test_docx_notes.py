@@ -72,7 +72,8 @@ def test_each_note_is_a_comment_by_the_proposer_dated_on_its_first_change():
     said = ["".join(p.itertext()) for p in ban.iterfind("w:p", NS)]
     assert said[0] == f"Amendment profit-ban: {PROFIT_BAN.title}"
     assert "accepted: The government adopted the restriction." in said[1]
-    assert said[2:] == ["“should not be predicated on a profit motive” (ADCS)", "“a profit cannot be made” (Barnardo’s)"]
+    assert said[2:] == ["“should not be predicated on a profit motive” (ADCS)",
+                        "“a profit cannot be made” (Barnardo’s)"]
 
     # The comment's range opens just before the amendment's first tracked change.
     body = _part(data, "word/document.xml")

@@ -128,7 +128,7 @@ def _meta(act: etree._Element, about: Provenance) -> None:
     references = add("references", meta, source="#regdraft")
     add("TLCOrganization", references, eId="regdraft", href="/ontology/organization/regdraft", showAs="regdraft")
     add("TLCOrganization", references, eId="author", href="/ontology/organization/author",
-       showAs=about.author or "unknown")
+        showAs=about.author or "unknown")
     proprietary = add("proprietary", meta, source="#regdraft")
     etree.SubElement(proprietary, f"{{{REGDRAFT}}}version", document=xml_safe(about.document),
                      number=str(about.version), kind=xml_safe(about.kind), contentHash=xml_safe(about.content_hash))

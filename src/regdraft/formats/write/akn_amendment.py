@@ -146,14 +146,14 @@ def _references(meta: etree._Element, about: AmendmentAbout, citations: Sequence
     references = add("references", meta, source="#regdraft")
     add("TLCOrganization", references, eId="regdraft", href="/ontology/organization/regdraft", showAs="regdraft")
     add("TLCOrganization", references, eId="proposer", href=f"/ontology/organization/{about.proposer or 'unknown'}",
-       showAs=about.proposer or "unknown")
+        showAs=about.proposer or "unknown")
     add("TLCRole", references, eId="proponent", href="/ontology/role/proponent", showAs="proposer")
     seen: set[str] = set()
     for citation in citations:
         if citation.response not in seen:
             seen.add(citation.response)
             add("TLCReference", references, eId=f"response_{citation.response}", name="response",
-               href=citation.href or f"/ontology/response/{citation.response}", showAs=citation.source)
+                href=citation.href or f"/ontology/response/{citation.response}", showAs=citation.source)
 
 
 def _destination(text: str, instruction: Instruction, kind: str) -> str | None:
@@ -179,10 +179,10 @@ def _instruction(content: etree._Element, modifications: etree._Element, instruc
     mod = add("mod", add("p", container), eId=mod_id)
     quoted_ids = _sentence(mod, instruction)
     record = add("textualMod", modifications, eId=f"textualMod_{n}",
-                type=MODIFICATIONS.get(instruction.action, "substitution"))
+                 type=MODIFICATIONS.get(instruction.action, "substitution"))
     add("source", record, eId=f"textualMod_{n}__source_1", href=f"#{mod_id}")
     target = add("destination", record, eId=f"textualMod_{n}__destination_1",
-                href=f"{expression}/!main" + (f"#{destination}" if destination else ""))
+                 href=f"{expression}/!main" + (f"#{destination}" if destination else ""))
     if destination is None:
         target.set("incomplete", "true")  # the provision addressed is not in the text amended
     if instruction.action == INSERT and instruction.where in POSITIONS:
@@ -251,8 +251,8 @@ def _justification(body: etree._Element, rationale: str, citations: Sequence[Cit
         for i, citation in enumerate(citations, start=1):
             cited = add("p", holder, **{"class": "citation", "refersTo": f"#response_{citation.response}"})
             add("embeddedText", cited, citation.quote, eId=f"citation_{i}", startQuote=OPEN,
-               endQuote=CLOSE).tail = " — "
+                endQuote=CLOSE).tail = " — "
             add("ref", cited, citation.source, eId=f"citation_{i}__ref_1",
-               href=citation.href or f"#response_{citation.response}")
+                href=citation.href or f"#response_{citation.response}")
 
 
