@@ -13,9 +13,16 @@ character of the text (a blank line is an empty paragraph, which is also the spa
 between blocks). The Markdown syntax that opens a line (``### ``, ``- ``, ``> ``) is
 kept as hidden text in the character style ``Markdown syntax`` and shown instead by
 the paragraph style: ``#`` is Title, ``##`` Heading 1, ``###`` Heading 2; items are
-indented by their depth with the number hanging. The file can therefore be read back
+indented by their depth with the number hanging. Inline Markdown is formatting: the
+words of ``**bold**``, ``*italic*``, a code span and a link's text take their style, the
+marks (and an escaping backslash) are hidden in ``Markdown syntax`` too
+(:func:`~regdraft.formats.write.blocks.line_roles`). The file can therefore be read back
 exactly (``formats/read/tracked_changes.py``), and a paragraph a reviewer adds in Word,
 which has no hidden syntax, is given it from its style.
+
+A comparison's notes (an amendment's title, proposer, status and citations) are Word
+comments on the amendment's first change, by its proposer and dated by its proposal,
+in the paragraph style ``Keeling note`` that the round trip's reader sets apart.
 
 The document says what it was exported from in its custom properties
 (``docProps/custom.xml``: ``regdraft.document``, ``regdraft.version``,
@@ -95,7 +102,7 @@ def comparison_docx(pieces: Iterable[Piece], *, title: str, subtitle: str, revis
     operations in order; ``revisions`` says who made the changes of each source (the
     ``None`` key: changes with no source). ``base`` is the version compared from,
     when it is one: the document's properties name it. Each of ``notes`` (by source) is
-    a comment on that source's first change (on the first words when it made none):
+    a comment on that source's first change (on the title line when it made none):
     the amendment, its proposer and status, and the passages it cites."""
     properties = _properties(base) if base is not None else {"regdraft.content-hash": old_hash}
     properties["regdraft.new-content-hash"] = new_hash
