@@ -161,3 +161,23 @@ def test_libreoffice_prints_the_formatting_and_keeps_the_notes(tmp_path):
     # The comments are the PDF's text annotations; pdfinfo-free check: the raw file names them.
     raw = pdf.read_bytes()
     assert len(re.findall(rb"/Subtype\s*/Text", raw)) >= 2
+
+
+def test_a_new_heading_that_opens_with_hidden_inline_marks_is_still_given_its_heading_syntax():
+    """A reviewer's new Heading 2 paragraph has no hidden ``### ``; hidden ``**`` pasted
+    at its start is inline, not the block syntax its style stands for."""
+    old = "# T\n\n### 1. A\n\nWords.\n"
+    new = old + "\n### **2.** B\n"
+    data = _schedule(old, new)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    body = etree.fromstring(parts["word/document.xml"])
+    # The new heading's hidden run "### **" (block syntax and bold mark) without its "### ".
+    (leading,) = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Heading2']//w:t[.='### **']", namespaces=NS)
+    leading.text = "**"
+    parts["word/document.xml"] = etree.tostring(body)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
+    assert read_tracked_changes(out.getvalue()).accepted() == new

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from regdraft.core.errors import InvalidInput
+from regdraft.formats.write.blocks import block_syntax
 from regdraft.formats.write.docx import CUSTOM_PROPERTIES, HEADING_STYLES, NOTE_STYLE_ID, SYNTAX_STYLE_ID
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -193,7 +194,14 @@ def _give_syntax(line: Line, before: Run) -> None:
 
 
 def _has_syntax(line: Line) -> bool:
-    return any(run.syntax for run in line.runs)
+    """Whether the line opens with hidden block syntax (``### ``, ``- ``): hidden inline
+    marks (``**``) pasted at its start do not stand for its style."""
+    hidden = []
+    for run in line.runs:
+        if not run.syntax:
+            break
+        hidden.append(run.text)
+    return bool(block_syntax("".join(hidden)).syntax)
 
 
 def _comments(parts: "_Parts", lines: list[Line], starts: dict, ends: dict) -> tuple[tuple[Comment, bool], ...]:
