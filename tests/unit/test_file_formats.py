@@ -462,7 +462,7 @@ def test_unexpected_entries_of_a_document_folder_are_refused(tmp_path):
     with pytest.raises(InvalidFile) as err:
         read_tree(tmp_path)
     assert error(err) == ("drafts/example/response: unexpected file: a document folder holds document.yaml, "
-                          "versions/ and responses/ only")
+                          "versions/, sources/ and responses/ only")
     (tmp_path / "drafts" / "example" / "response").rmdir()
     (tmp_path / "drafts" / "example" / "versions" / "0003.md").write_text(V2)
     with pytest.raises(InvalidFile) as err:

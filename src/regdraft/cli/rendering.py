@@ -38,7 +38,8 @@ def render(
         help="html: a complete printable page; fragment: the html body alone; criticmarkup: Markdown with "
              "CriticMarkup marks; unified: a line diff; json: changes by provision; instructions: "
              "numbered amending instructions; docx: Word, changes as tracked changes; pdf: the Word document "
-             "laid out for print; akn: one version as an Akoma Ntoso 3.0 act.")] = RenderFormat.html,
+             "laid out for print; akn: one version as an Akoma Ntoso 3.0 act (with --amendments SLUG: that "
+             "amendment as an AKN amendment document).")] = RenderFormat.html,
     document: DocumentOption = None,
     kind: KindOption = None,
     amendments: AmendmentsOption = None,
@@ -66,6 +67,8 @@ def render(
                          None if link_base is None else _site(link_base))
     elif b is None and amendments is None:
         text = _version(a, document, format.value)
+    elif b is None and format.value == "akn":
+        text = _amendment(a, slug_list(amendments), document)
     else:
         from regdraft.services.rendering import render as render_as
 
@@ -96,6 +99,22 @@ def _version(a: str, document: str | None, format: str) -> str | bytes:
     with database(read_only=True) as session:
         doc = document_of(session, doc_slug or document)
         return rendering.render(rendering.version_export(session, doc, version_number(session, doc, number)), format)
+
+
+def _amendment(a: str, slugs: list[str], document: str | None) -> bytes:
+    """One amendment of version A (its base) as an Akoma Ntoso amendment document."""
+    from regdraft.services import rendering
+
+    if len(slugs) != 1:
+        raise usage_error("-f akn renders one amendment: give --amendments SLUG")
+    doc_slug, number = _version_side(a, document, "rendering an amendment")
+    with database(read_only=True) as session:
+        doc = document_of(session, doc_slug or document)
+        export = rendering.amendment_export(session, doc, slugs[0])
+        if version_number(session, doc, number) != export.about.base.version:
+            raise InvalidInput(f"amendment {slugs[0]!r} is made against version {export.about.base.version}, "
+                               f"not {a}: an AKN amendment document is of its own base", field="version")
+        return rendering.render(export, "akn")
 
 
 def _version_side(a: str, document: str | None, what: str) -> tuple[str | None, str]:

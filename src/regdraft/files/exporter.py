@@ -11,6 +11,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -26,7 +27,8 @@ from regdraft.files.formats import (AmendmentFile, CitationEntry, DecisionEntry,
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions
 from regdraft.services import documents as document_service
-from regdraft.store.models import Amendment, Document, Stakeholder, Version
+from regdraft.services import imports
+from regdraft.store.models import Amendment, Document, Stakeholder, Version, VersionSource
 
 
 def render_document(session: Session, document: Document) -> dict[str, str]:
@@ -61,6 +63,9 @@ def render_document(session: Session, document: Document) -> dict[str, str]:
                   for v in versions]))
     for version in versions:
         files[f"{folder}/versions/{version_file_name(version.number)}"] = serialise_version(version.text)
+        source = imports.source_of(session, version)
+        if source is not None:
+            files[f"{folder}/sources/{source_file_name(version.number)}"] = serialise_source(source)
     stakeholder_slugs = {s.id: s.slug for s in stakeholders}
     for response in responses:
         files[f"{folder}/responses/{response.slug}.md"] = serialise_response(ResponseFile(
@@ -82,6 +87,23 @@ def render_document(session: Session, document: Document) -> dict[str, str]:
             decision=DecisionEntry(decision.reason, decision.actor, decision.at) if decision else None,
             falls_if=falls[amendment.id]))
     return files
+
+
+def source_file_name(number: int) -> str:
+    """The file of version ``number``'s source under ``sources/``: ``0001.json``."""
+    return f"{number:04d}.json"
+
+
+def serialise_source(source: VersionSource) -> str:
+    """An imported version's source (docs/formats.md, "The source of a version") as the
+    JSON ``load`` reads back: its format, point in time, metadata, the source's
+    provision ids beside regdraft's (one pair a line), and the import's report."""
+    pairs = json.loads(source.source_ids)
+    fields = {"format": source.format, "point_in_time": source.point_in_time,
+              "metadata": json.loads(source.source_metadata), "report": json.loads(source.report)}
+    head = json.dumps(fields, ensure_ascii=False, indent=2)
+    ids = ",\n".join("    " + json.dumps(pair, ensure_ascii=False) for pair in pairs)
+    return head[:-2] + ',\n  "source_ids": [' + (f"\n{ids}\n  " if pairs else "") + "]\n}\n"
 
 
 def render(session: Session, documents: list[str] | None = None) -> dict[str, str]:

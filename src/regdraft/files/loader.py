@@ -19,6 +19,8 @@ anything of a loaded document that the files do not mention.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -34,11 +36,14 @@ from regdraft.core.text import content_hash
 from regdraft.files.formats import (AmendmentFile, DocumentFile, ResponseFile, StakeholderEntry, format_time,
                                     is_slug, parse_amendment, parse_document, parse_response, parse_version,
                                     version_file_name, version_number_of)
+from regdraft.files.exporter import source_file_name
+from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions
 from regdraft.services import documents as document_service
+from regdraft.services import imports
 from regdraft.services.events import record
-from regdraft.store.models import Amendment, Document, Stakeholder, Version
+from regdraft.store.models import Amendment, Document, Stakeholder, Version, VersionSource
 
 KINDS = ("documents", "stakeholders", "versions", "responses", "amendments")
 
@@ -106,6 +111,10 @@ class DocumentTree:
     version_paths: dict[int, str]
     responses: list[ResponseFile]
     amendments: list[AmendmentFile]
+    sources: dict[int, VersionSource] = field(default_factory=dict)
+    """Where each imported version came from (``sources/NNNN.json``), by number; its
+    ``version_id`` is set when the version is stored."""
+    source_paths: dict[int, str] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -113,8 +122,8 @@ class DocumentTree:
 
     def files(self) -> list[str]:
         """Every file of this document, as paths relative to the root."""
-        return ([self.document.path, *self.version_paths.values(), *(r.path for r in self.responses),
-                 *(a.path for a in self.amendments)])
+        return ([self.document.path, *self.version_paths.values(), *self.source_paths.values(),
+                 *(r.path for r in self.responses), *(a.path for a in self.amendments)])
 
 
 @dataclass
@@ -210,9 +219,9 @@ def read_tree(root: Path) -> Tree:
 def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTree:
     entries = {name: (path, entry_rel) for name, path, entry_rel in base.entries(folder, rel)}
     for name, (path, entry_rel) in entries.items():
-        if name not in ("document.yaml", "versions", "responses"):
+        if name not in ("document.yaml", "versions", "responses", "sources"):
             raise InvalidFile(entry_rel, None, "unexpected file: a document folder holds document.yaml, "
-                                               "versions/ and responses/ only")
+                                               "versions/, sources/ and responses/ only")
     if "document.yaml" not in entries:
         raise InvalidFile(f"{rel}/document.yaml", None, "missing: every document folder needs a document.yaml")
     path, yaml_rel = entries["document.yaml"]
@@ -264,7 +273,54 @@ def _read_document(base: _Root, folder: Path, rel: str, slug: str) -> DocumentTr
                 raise InvalidFile(file_rel, response.lines.of("stakeholder"),
                                   f"stakeholder {response.stakeholder!r} is not listed in {yaml_rel}")
             responses.append(response)
-    return DocumentTree(document, texts, version_paths, responses, [])
+    sources: dict[int, VersionSource] = {}
+    source_paths: dict[int, str] = {}
+    if "sources" in entries:
+        path, sources_rel = entries["sources"]
+        if not base.is_dir(path, sources_rel):
+            raise InvalidFile(sources_rel, None, "must be a folder of NNNN.json files")
+        for name, file_path, file_rel in base.entries(path, sources_rel):
+            number = int(name[:-len(".json")]) if re.fullmatch(r"\d{4,}\.json", name) else 0
+            if number < 1 or source_file_name(number) != name or file_path.is_dir():
+                raise InvalidFile(file_rel, None, "unexpected file: sources/ holds NNNN.json files "
+                                                  "(0001.json: where version 1 was imported from)")
+            if number > len(document.versions):
+                raise InvalidFile(file_rel, None, f"version {number} is not listed in {yaml_rel}")
+            sources[number] = parse_source(file_rel, base.read(file_path, file_rel))
+            source_paths[number] = file_rel
+    return DocumentTree(document, texts, version_paths, responses, [], sources, source_paths)
+
+
+def _same_source(one: VersionSource, other: VersionSource) -> bool:
+    """Whether two sources say the same (their JSON compared as values, not as text)."""
+    return (one.format, one.point_in_time) == (other.format, other.point_in_time) and all(
+        json.loads(getattr(one, name)) == json.loads(getattr(other, name))
+        for name in ("source_metadata", "source_ids", "report"))
+
+
+def parse_source(rel: str, data: bytes) -> VersionSource:
+    """A version's source as :func:`~regdraft.files.exporter.serialise_source` writes it."""
+    try:
+        fields = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidFile(rel, None, f"is not JSON: {exc}") from None
+    shapes = {"format": str, "point_in_time": str, "metadata": dict, "report": dict, "source_ids": list}
+    if not isinstance(fields, dict) or set(fields) != set(shapes):
+        raise InvalidFile(rel, None, "must be an object of " + ", ".join(shapes))
+    for key, shape in shapes.items():
+        if not isinstance(fields[key], shape):
+            raise InvalidFile(rel, None, f"{key} must be a JSON {shape.__name__.replace('dict', 'object')}")
+    if fields["format"] not in FORMATS:
+        raise InvalidFile(rel, None, f"format {fields['format']!r} is not one regdraft reads ({', '.join(FORMATS)})")
+    if not all(isinstance(v, str) for v in fields["metadata"].values()):
+        raise InvalidFile(rel, None, "metadata must map names to strings")
+    if not all(isinstance(p, list) and len(p) == 2 and all(isinstance(i, str) for i in p)
+               for p in fields["source_ids"]):
+        raise InvalidFile(rel, None, "source_ids must be [source id, regdraft id] pairs of strings")
+    return VersionSource(format=fields["format"], point_in_time=fields["point_in_time"],
+                         source_metadata=json.dumps(fields["metadata"], ensure_ascii=False),
+                         source_ids=json.dumps(fields["source_ids"], ensure_ascii=False),
+                         report=json.dumps(fields["report"], ensure_ascii=False))
 
 
 def _check_stakeholders_agree(trees: list[DocumentTree]) -> None:
@@ -496,7 +552,8 @@ class _Writer:
                         raise InvalidFile(file.path, lines.of(*at, key),
                                           f"version {entry.number}: {what}; a stored version cannot change")
                 out[entry.number] = (row, False)
-                self._count("versions", "unchanged")  # may become "updated" when linked below
+                # may become "updated" when linked below
+                self._count("versions", "updated" if self._source(row, entry.number) else "unchanged")
                 continue
             try:
                 row = document_service.create_version(
@@ -504,9 +561,30 @@ class _Writer:
                     author=entry.author, message=entry.message, created_at=entry.created, actor=self.actor)
             except RegdraftError as exc:
                 raise self._blame(file.path, lines.of(*at, "number"), exc) from exc
+            self._source(row, entry.number)
             out[entry.number] = (row, True)
             self._count("versions", "created")
         return out
+
+    def _source(self, row: Version, number: int) -> bool:
+        """Store where version ``number`` was imported from, when the files say and the
+        database does not yet; says whether it did. A stored source is never changed."""
+        source = self.tree.sources.get(number)
+        if source is None:
+            return False
+        stored = imports.source_of(self.session, row)
+        if stored is None:
+            self.session.add(VersionSource(version_id=row.id, format=source.format,
+                                           point_in_time=source.point_in_time,
+                                           source_metadata=source.source_metadata, source_ids=source.source_ids,
+                                           report=source.report))
+            self.session.flush()
+            return True
+        if not _same_source(stored, source):
+            raise InvalidFile(self.tree.source_paths[number], None,
+                              f"version {number}'s source differs from the stored one; a stored version's "
+                              "source cannot change")
+        return False
 
     def _responses(self) -> list[ResponseFile]:
         """Create or update the responses; return those whose text changed, whose

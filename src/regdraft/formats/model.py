@@ -89,3 +89,26 @@ def count_units(kinds: list[str]) -> tuple[tuple[str, int], ...]:
     for kind in kinds:
         seen.setdefault(kind, counts[kind])
     return tuple(seen.items())
+
+
+@dataclass(frozen=True)
+class ImportedAmendment:
+    """An Akoma Ntoso amendment document read back: what it amends, its instructions
+    (in the instruction language, applied with ``core.instructions.parse``), why, and
+    the responses it cites."""
+
+    title: str
+    kind: str
+    instructions: str
+    """The numbered instructions as regdraft writes them (text put in as ``> `` lines)."""
+    modifications: tuple[tuple[str, str], ...] = ()
+    """Each instruction's ``textualMod``: (type, destination href)."""
+    rationale: str = ""
+    citations: tuple[tuple[str, str], ...] = ()
+    """(response slug, quoted passage), in order."""
+    metadata: tuple[tuple[str, str], ...] = ()
+    """``document``, ``slug``, ``base_version``, ``base_hash``, ``proposer``, ``proposed``,
+    ``status``, ``frbr_work``, ``frbr_expression``, ``affected_document``."""
+
+    def meta(self, key: str) -> str | None:
+        return dict(self.metadata).get(key)

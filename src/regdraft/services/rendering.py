@@ -17,7 +17,8 @@ json           application/json    changes grouped by provision (and, for a sche
 instructions   text/plain          numbered UK-style amending instructions
 docx           (Word)              the changes as Word tracked changes, by proposer
 pdf            application/pdf     the .docx laid out for print by LibreOffice
-akn            application/akn+xml a single version as an Akoma Ntoso 3.0 act
+akn            application/akn+xml a single version as an Akoma Ntoso 3.0 act, an
+                                   amendment as an AKN amendment document
 =============  ==================  ==================================================
 
 A single version (:class:`VersionExport`) renders as ``akn``, ``docx`` and ``pdf``,
@@ -43,15 +44,17 @@ from typing import TYPE_CHECKING, Callable
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
+from regdraft.core.instructions import generate
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
 from regdraft.formats.write import Provenance, Revision
 from regdraft.formats.write.akn import write_act
+from regdraft.formats.write.akn_amendment import AmendmentAbout, CitedQuote, write_amendment
 from regdraft.formats.write.docx import comparison_docx, version_docx
 from regdraft.formats.write.pdf import pdf_from_docx
-from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible,
+from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible, iso_time,
                                           amendment_key, compare_texts, etag, plan_amendments, provenance,
                                           sources_of)
 from regdraft.services.rendering_formats import BINARY, COMPARISON_FORMATS, FORMATS, VERSION_FORMATS
@@ -110,6 +113,8 @@ class KeelingSchedule:
     """The version against the applied amendments, for the text formats."""
     notes: tuple[AmendmentNote, ...]
     """Every chosen amendment, applied or withheld, with its citations."""
+    proposed: tuple[tuple[str, str], ...] = ()
+    """When each chosen amendment was proposed (slug, ISO 8601): Word dates its note so."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,42 @@ def version_export(session: Session, document: Document, number: int) -> Version
     about = provenance(session, document, version)
     return VersionExport(about, documents.version_structure(session, document, version),
                          etag("version", version.content_hash, repr(about)))
+
+
+@dataclass(frozen=True)
+class AmendmentExport:
+    """One amendment as a whole document: an Akoma Ntoso ``amendment`` of the version it
+    is made against (formats/write/akn_amendment.py)."""
+
+    about: AmendmentAbout
+    base: Structure
+    amended: str
+    """The base's text with the amendment's patch applied."""
+    rationale: str
+    citations: tuple[CitedQuote, ...]
+    etag: str
+
+
+AMENDMENT_FORMATS = ("akn",)
+
+
+def amendment_export(session: Session, document: Document, slug: str) -> AmendmentExport:
+    from regdraft.core.amendments import analyse
+    from regdraft.services import amendments as amendment_service
+    from regdraft.services import documents
+    from regdraft.store.models import Version
+
+    amendment = amendment_service.get_amendment(session, document, slug)
+    base = session.get(Version, amendment.base_version_id)
+    cited = tuple(CitedQuote(response.slug, response.title or response.slug, citation.quote,
+                             response_url(document.slug, response.slug))
+                  for citation, response in amendment_service.citations_of(session, amendment))
+    about = AmendmentAbout(amendment.slug, amendment.title, StakeholderNames(session)[amendment.proposer_id],
+                           iso_time(amendment.created_at), provenance(session, document, base), amendment.status)
+    return AmendmentExport(about, documents.version_structure(session, document, base),
+                           analyse(base.text, amendment.patch_text, document.kind).result, amendment.rationale, cited,
+                           etag("amendment", amendment_key(amendment), base.content_hash, repr(about), repr(cited),
+                                amendment.rationale))
 
 
 def amendment_redline(session: Session, document: Document, slug: str, version: int | None = None) -> Comparison:
@@ -229,7 +270,8 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
                             provenance(session, document, base))
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
-                           tag, comparison, tuple(notes.values()))
+                           tag, comparison, tuple(notes.values()),
+                           tuple((a.slug, iso_time(a.created_at)) for a in chosen))
 
 
 def _check_each_applies_alone(base: Version, amendments: list[Amendment]) -> None:
@@ -317,13 +359,13 @@ def _amendment_note(document: Document, amendment: Amendment, citations: list[tu
 
 # Formats -----------------------------------------------------------------------------
 
-Rendered = Comparison | KeelingSchedule | VersionExport
+Rendered = Comparison | KeelingSchedule | VersionExport | AmendmentExport
 
 
 def etag_of(subject: Rendered | Plan, format: str) -> str:
     """A strong entity tag for ``subject`` rendered as ``format``, without rendering it
     (and, for a comparison's :class:`Plan`, without diffing)."""
-    if isinstance(subject, VersionExport):
+    if isinstance(subject, (VersionExport, AmendmentExport)):
         return etag("rendering", format, subject.etag)
     if isinstance(subject, KeelingSchedule):
         shown = [subject.title, subject.applied, subject.withheld, subject.notes,
@@ -340,6 +382,8 @@ regulation, about 10 s of work."""
 
 
 def formats_of(subject: Rendered) -> tuple[str, ...]:
+    if isinstance(subject, AmendmentExport):
+        return AMENDMENT_FORMATS
     return tuple(FORMATS) if isinstance(subject, VersionExport) else COMPARISON_FORMATS
 
 
@@ -352,12 +396,19 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
                            + ", ".join(formats_of(subject)), field="format")
     if isinstance(subject, VersionExport):
         return _render_version(subject, format, title=title)
+    if isinstance(subject, AmendmentExport):
+        kind = subject.about.base.kind
+        return write_amendment(subject.base, generate(subject.base.text, subject.amended, kind=kind), subject.about,
+                               rationale=subject.rationale, citations=subject.citations)
     if format in ("docx", "pdf"):
         if isinstance(subject, KeelingSchedule):
             docx = _comparison_docx(subject.comparison, subject.title, f"{subject.comparison.old_name} as amended "
-                                    f"by {_count(len(subject.applied), 'amendment')}")
+                                    f"by {_count(len(subject.applied), 'amendment')}",
+                                    {note.slug: note for note in subject.notes}, dict(subject.proposed))
         else:
-            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}")
+            docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}",
+                                    {slug: AmendmentNote(slug, source.title, source.proposer, "", ())
+                                     for slug, source in subject.sources.items()})
         return docx if format == "docx" else pdf_from_docx(docx)
     if isinstance(subject, KeelingSchedule):
         return _render_schedule(subject, format)
@@ -386,15 +437,20 @@ def _render_version(export: VersionExport, format: str, *, title: str = "") -> s
     return render(export.comparison, format, title=title or f"{export.about.title}: version {export.about.version}")
 
 
-def _comparison_docx(comparison: Comparison, title: str, subtitle: str) -> bytes:
+def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
+                     notes: dict[str, AmendmentNote], proposed: dict[str, str] | None = None) -> bytes:
     """The comparison with its changes as Word revisions: an amendment's by its
-    proposer, dated when it was proposed; a direct edit's by the version's author."""
-    revisions = {slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()}
+    proposer, dated when it was proposed; a direct edit's by the version's author.
+    Each amendment's note (its title, proposer and, in a schedule, its citations) is a
+    Word comment on its first change, dated by its proposal (``proposed``, for those
+    withheld, which made no change)."""
+    revisions = {slug: Revision(note.proposer, (proposed or {}).get(slug, "")) for slug, note in notes.items()}
+    revisions.update({slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()})
     revisions.update(comparison.editors)
     pieces = [(op.kind, op.text, op.source) for group in comparison.diff.groups for op in group.ops]
     return comparison_docx(pieces, title=title, subtitle=subtitle,
                            revisions=revisions, base=comparison.base, new_hash=comparison.new_hash,
-                           old_hash=comparison.old_hash)
+                           old_hash=comparison.old_hash, notes=notes)
 
 
 def _render_schedule(schedule: KeelingSchedule, format: str) -> str:

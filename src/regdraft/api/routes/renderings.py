@@ -249,6 +249,17 @@ async def redline_amendment(document: DocumentDep, slug: AmendmentSlug, session:
                           title=f"{document.title}: amendment {slug}")
 
 
+@_get("/amendments/{slug}/export", model=None, offered=rendering.AMENDMENT_FORMATS,
+      summary="An amendment as an Akoma Ntoso 3.0 amendment document",
+      description="`export.akn`: the amending instructions as `mod`s (`quotedText`, `quotedStructure`), a "
+                  "`textualMod` each (substitution, insertion, repeal, renumbering) pointing at the destination "
+                  "`eId` in the version amended, and the rationale and citations as the `amendmentJustification`.")
+async def amendment_export(document: DocumentDep, slug: AmendmentSlug, session: SessionDep, request: Request,
+                           if_none_match: IfNoneMatch = None):
+    return await _respond(request, session, document, if_none_match,
+                          lambda: rendering.amendment_export(session, document, slug))
+
+
 @_get("/versions/{n}/keeling", model=schemas.KeelingPublic, errors=(409,),
       s409="`patch-does-not-apply`: an amendment does not apply to the version even alone (one that only does "
            "not apply after those before it is withheld, with a notice); `amendment` and `hunks` say which and where",

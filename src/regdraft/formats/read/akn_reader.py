@@ -17,7 +17,7 @@ from the ``references`` that define them; ``authorialNote`` footnotes become
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
@@ -25,6 +25,8 @@ from regdraft.core.errors import InvalidFormat
 from regdraft.formats.model import ImportedDocument
 from regdraft.formats.read.storage import StorageWriter, bare_number, clean
 from regdraft.formats.read.xml import local, namespace, path
+from regdraft.formats.write.akn import MD
+from regdraft.core.traditions import KINDS
 
 NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 
@@ -42,6 +44,20 @@ _DIGITS = re.compile(r"^\(?\d+[A-Z]*\)?\.?$")
 def sniff(root: etree._Element) -> bool:
     return local(root) == "akomaNtoso" and (namespace(root).startswith(NAMESPACE)
                                             or namespace(root).startswith("http://www.akomantoso.org/"))
+
+
+def laid_out(element: etree._Element) -> Iterator[tuple[list[str], str, str]]:
+    """The words of regdraft's own export under ``element`` with the storage Markdown
+    before them (``rd:md``), in document order: (the ``eId`` of each unit met since
+    the words before, the Markdown, the words). Joined, they are the text exported."""
+    waiting: list[str] = []
+    for inner in element.iter(tag=etree.Element):
+        if inner.get("eId") and inner.get("name") != "text":
+            waiting.append(inner.get("eId"))
+        markdown = inner.get(MD)
+        if markdown is not None:
+            yield waiting, markdown, inner.text or ""
+            waiting = []
 
 
 def read(root: etree._Element, *, kind: str | None = None) -> ImportedDocument:
@@ -87,6 +103,8 @@ class _Reader:
 
     def _kind(self) -> str:
         name = (self.document.get("name") or "").lower()
+        if name in KINDS:  # regdraft's own export names the drafting tradition
+            return name
         country = self._frbr("FRBRWork", "FRBRcountry").lower()
         if country.startswith("eu") or name.startswith("eu"):
             return "eu-act"
@@ -152,6 +170,22 @@ class _Reader:
     # -- reading ------------------------------------------------------------------------
 
     def read(self) -> ImportedDocument:
+        title = self._read_laid_out() if self._laid_out() else self._read_parts()
+        title = title or self._frbr("FRBRWork", "FRBRname") or self._frbr("FRBRWork", "FRBRuri")
+        metadata = [("source_format", "Akoma Ntoso"), ("akn_namespace", self.ns),
+                    ("frbr_work", self._frbr("FRBRWork", "FRBRuri") or self._frbr("FRBRWork", "FRBRthis")),
+                    ("frbr_expression", self._frbr("FRBRExpression", "FRBRuri")
+                     or self._frbr("FRBRExpression", "FRBRthis")),
+                    ("frbr_work_date", self._frbr("FRBRWork", "FRBRdate", "date")),
+                    ("frbr_expression_date", self._frbr("FRBRExpression", "FRBRdate", "date")),
+                    ("frbr_country", self._frbr("FRBRWork", "FRBRcountry")),
+                    ("document_type", f"{local(self.document)} {self.document.get('name', '')}".strip())]
+        if self.ns != NAMESPACE:
+            self.out.note(f"namespace {self.ns} read as Akoma Ntoso 3.0")
+        return self.out.finish(title=title, metadata=metadata)
+
+    def _read_parts(self) -> str:
+        """The document read by its elements' meaning; returns the title."""
         title = ""
         for part in self.document:
             name = local(part)
@@ -181,18 +215,21 @@ class _Reader:
                 self.out.block("\\" + words if words.startswith("(") else words)
             self.lists = []  # their lists' words are in the blocks already
             self.out.note(f"{local(other)} {other.get('name', '')!r} of the collection kept as plain text")
-        title = title or self._frbr("FRBRWork", "FRBRname") or self._frbr("FRBRWork", "FRBRuri")
-        metadata = [("source_format", "Akoma Ntoso"), ("akn_namespace", self.ns),
-                    ("frbr_work", self._frbr("FRBRWork", "FRBRuri") or self._frbr("FRBRWork", "FRBRthis")),
-                    ("frbr_expression", self._frbr("FRBRExpression", "FRBRuri")
-                     or self._frbr("FRBRExpression", "FRBRthis")),
-                    ("frbr_work_date", self._frbr("FRBRWork", "FRBRdate", "date")),
-                    ("frbr_expression_date", self._frbr("FRBRExpression", "FRBRdate", "date")),
-                    ("frbr_country", self._frbr("FRBRWork", "FRBRcountry")),
-                    ("document_type", f"{local(self.document)} {self.document.get('name', '')}".strip())]
-        if self.ns != NAMESPACE:
-            self.out.note(f"namespace {self.ns} read as Akoma Ntoso 3.0")
-        return self.out.finish(title=title, metadata=metadata)
+        return title
+
+    def _laid_out(self) -> bool:
+        """Whether the words carry the storage Markdown around them (``rd:md``, regdraft's own export)."""
+        return any(element.get(MD) is not None for part in self.document if local(part) != "meta"
+                   for element in part.iter(tag=etree.Element))
+
+    def _read_laid_out(self) -> str:
+        """The text rebuilt as it was written (:func:`laid_out`), every ``eId`` placed
+        where its unit's first words start. Returns the title."""
+        for part in (part for part in self.document if local(part) != "meta"):
+            for source_ids, markdown, words in laid_out(part):
+                self.out.as_laid_out(markdown, words, source_ids=source_ids)
+        preface = self._child(self.document, "preface")
+        return self._title(preface) if preface is not None else ""
 
     def _title(self, preface: etree._Element) -> str:
         for tag in ("shortTitle", "docTitle"):
@@ -254,6 +291,17 @@ class _Reader:
                         self.out.block(words)
         elif name in ("num", "heading", "subheading"):
             return
+        elif name == "hcontainer" and not self._num(child) and self._heading(child):
+            # An unnumbered unit with a heading (a signature, an explanatory note, a
+            # cross-heading over sections): a section, its text blocks and its units.
+            unit = "crossheading" if kind_name in ("cross-heading", "crossheading") else "section"
+            self.out.heading(unit, "", self._heading(child), source_id=child.get("eId"))
+            for inner in child:
+                if local(inner) in _TEXT or local(inner) in ("block", "tblock", "blockContainer", "table"):
+                    self._children([inner], depth=-1)
+                elif local(inner) not in ("num", "heading", "subheading"):
+                    self._unit(inner, in_schedule=in_schedule)
+            self._flush_notes()
         elif name in _SUBUNITS:
             self._subunit(child, depth=-1, first_level=True)
         elif name in _TEXT or name in ("p", "blockContainer", "tblock"):
@@ -285,12 +333,20 @@ class _Reader:
             elif name in _SUBUNITS:
                 self._subunit(child, depth=depth, first_level=depth < 0)
             elif name in _TEXT or name in ("p", "block", "tblock", "blockContainer"):
-                words = self._inline(child)
-                if depth < 0:
-                    self.out.block(words)
-                else:
-                    self.out.continuation(depth, words)
-                self._write_lists(depth)
+                # Each paragraph of a content its own block, a quote a quote.
+                paragraphs = [c for c in child if local(c) == "p"] if name != "p" else [child]
+                if not paragraphs or len(paragraphs) != len(child) or (child.text or "").strip():
+                    paragraphs = [child]
+                for paragraph in paragraphs:
+                    words = self._inline(paragraph)
+                    if paragraph.get("class") == "quote" or (len(paragraph) == 1 and local(paragraph[0]) == "mod"
+                                                              and not (paragraph.text or "").strip()):
+                        self.out.quote(words)
+                    elif depth < 0:
+                        self.out.block(words)
+                    else:
+                        self.out.continuation(depth, words)
+                    self._write_lists(depth)
             elif name == "table":
                 self.out.table([[self._inline(cell) for cell in row] for row in child.iter(f"{{{self.ns}}}tr")])
             elif name:

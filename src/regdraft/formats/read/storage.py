@@ -95,7 +95,9 @@ class StorageWriter:
         self._lines: list[str] = []
         self._size = 0  # characters written so far, as joined
         self._last_was_item = False
-        self._anchors: list[tuple[str, int]] = []
+        # (source id, where its words start, whether a unit starting there is its own
+        # rather than the innermost: "(a)(1) …" starts (a) and (1) at one place)
+        self._anchors: list[tuple[str, int, bool]] = []
         self._pending: list[_Pending] = []
         self._notes: list[str] = []
         self.annotations = 0
@@ -114,8 +116,18 @@ class StorageWriter:
         self._size += len(line)
         self._last_was_item = item
         if source_id:
-            self._anchors.append((source_id, start + len(line) - len(line.lstrip())))
+            self._anchors.append((source_id, start + len(line) - len(line.lstrip()), False))
         return start
+
+    def as_laid_out(self, markdown: str, words: str, *, source_ids: list[str] = ()) -> None:
+        """``words`` after ``markdown``, both exactly as given: a source that records the
+        storage Markdown around its words (regdraft's own Akoma Ntoso) is rebuilt as it
+        was written, not re-spelt. Each of ``source_ids`` is placed where ``words`` start."""
+        self._lines.append(markdown + words)
+        self._size += len(markdown)
+        self._anchors.extend((source_id, self._size, True) for source_id in source_ids)
+        self._size += len(words)
+        self._last_was_item = False
 
     def title(self, text: str) -> None:
         text = clean(text)
@@ -206,8 +218,9 @@ class StorageWriter:
             raise InvalidFormat("nothing to import: the file holds no text", format=self.format)
         structure = _structure(text, self.kind, self.format)
         findings = tuple(Finding(p.element, p.where, _at(structure, p.offset), p.note) for p in self._pending)
-        source_ids = tuple((source, found) for source, offset in self._anchors
-                           if (found := _at(structure, offset)) is not None)
+        source_ids = tuple((source, found) for source, offset, outermost in self._anchors
+                           if (found := _starting_at(structure, offset) if outermost else None)
+                           or (found := _at(structure, offset)) is not None)
         report = ImportReport(format=self.format, units=count_units([p.kind for p in structure.provisions]),
                               not_understood=findings, annotations=self.annotations, notes=tuple(self._notes))
         return ImportedDocument(title=clean(title), kind=self.kind, text=text, report=report,
@@ -219,6 +232,11 @@ def _structure(text: str, kind: str, format: str) -> Structure:
         return parse_structure(text, kind=kind, strict=False)
     except InvalidStructure as exc:  # the parser refuses a text it cannot number at all
         raise InvalidFormat(f"the text read cannot be numbered: {exc.message}", format=format) from None
+
+
+def _starting_at(structure: Structure, offset: int) -> str | None:
+    """The outermost provision whose text starts at ``offset``, if one does."""
+    return next((p.id for p in structure.provisions if p.start == offset), None)
 
 
 def _at(structure: Structure, offset: int) -> str | None:

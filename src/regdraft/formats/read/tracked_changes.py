@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from regdraft.core.errors import InvalidInput
-from regdraft.formats.write.docx import CUSTOM_PROPERTIES, HEADING_STYLES, SYNTAX_STYLE_ID
+from regdraft.formats.write.blocks import block_syntax
+from regdraft.formats.write.docx import CUSTOM_PROPERTIES, HEADING_STYLES, NOTE_STYLE_ID, SYNTAX_STYLE_ID
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -81,8 +82,12 @@ class TrackedDocument:
     lines: tuple[Line, ...]
     properties: dict[str, str]
     comments: tuple[Comment, ...]
+    """A reviewer's comments (regdraft's own notes left out)."""
     unplaced: tuple[Run, ...]
     """Revisions outside the document's lines (text boxes, notes), listed, not applied."""
+    notes: tuple[Comment, ...] = ()
+    """The comments regdraft's export wrote (its notes on amendments, in the style
+    ``Keeling note``): what the file was sent out with, not what came back."""
 
     def accepted(self) -> str:
         """The text with every revision accepted."""
@@ -125,7 +130,8 @@ def read_tracked_changes(data: bytes) -> TrackedDocument:
         _give_syntax(line, lines[-1].mark if lines else Run(EQUAL, ""))
         lines.append(line)
     comments = _comments(parts, lines, starts, ends)
-    return TrackedDocument(tuple(lines), _properties(parts), comments, tuple(unplaced))
+    return TrackedDocument(tuple(lines), _properties(parts), tuple(c for c, note in comments if not note),
+                           tuple(unplaced), tuple(c for c, note in comments if note))
 
 
 def _in_text_box(p: etree._Element) -> bool:
@@ -188,10 +194,18 @@ def _give_syntax(line: Line, before: Run) -> None:
 
 
 def _has_syntax(line: Line) -> bool:
-    return any(run.syntax for run in line.runs)
+    """Whether the line opens with hidden block syntax (``### ``, ``- ``): hidden inline
+    marks (``**``) pasted at its start do not stand for its style."""
+    hidden = []
+    for run in line.runs:
+        if not run.syntax:
+            break
+        hidden.append(run.text)
+    return bool(block_syntax("".join(hidden)).syntax)
 
 
-def _comments(parts: "_Parts", lines: list[Line], starts: dict, ends: dict) -> tuple[Comment, ...]:
+def _comments(parts: "_Parts", lines: list[Line], starts: dict, ends: dict) -> tuple[tuple[Comment, bool], ...]:
+    """Each comment, and whether it is one of regdraft's notes."""
     if not parts.has("word/comments.xml"):
         return ()
     accepted = [line.text(DELETE) for line in lines]
@@ -202,7 +216,9 @@ def _comments(parts: "_Parts", lines: list[Line], starts: dict, ends: dict) -> t
         (line, start), (end_line, end) = starts.get(cid, (0, 0)), ends.get(cid, starts.get(cid, (0, 0)))
         anchored = "".join(accepted[line:end_line + 1])
         offset_end = len(anchored) - len(accepted[end_line]) + end if end_line < len(accepted) else len(anchored)
-        comments.append(Comment(*_who(comment), text.strip(), anchored[start:offset_end], line))
+        style = comment.find(f"{{{W}}}p/{{{W}}}pPr/{{{W}}}pStyle")
+        note = style is not None and style.get(f"{{{W}}}val") == NOTE_STYLE_ID
+        comments.append((Comment(*_who(comment), text.strip(), anchored[start:offset_end], line), note))
     return tuple(comments)
 
 

@@ -13,9 +13,16 @@ character of the text (a blank line is an empty paragraph, which is also the spa
 between blocks). The Markdown syntax that opens a line (``### ``, ``- ``, ``> ``) is
 kept as hidden text in the character style ``Markdown syntax`` and shown instead by
 the paragraph style: ``#`` is Title, ``##`` Heading 1, ``###`` Heading 2; items are
-indented by their depth with the number hanging. The file can therefore be read back
+indented by their depth with the number hanging. Inline Markdown is formatting: the
+words of ``**bold**``, ``*italic*``, a code span and a link's text take their style, the
+marks (and an escaping backslash) are hidden in ``Markdown syntax`` too
+(:func:`~regdraft.formats.write.blocks.line_roles`). The file can therefore be read back
 exactly (``formats/read/tracked_changes.py``), and a paragraph a reviewer adds in Word,
 which has no hidden syntax, is given it from its style.
+
+A comparison's notes (an amendment's title, proposer, status and citations) are Word
+comments on the amendment's first change, by its proposer and dated by its proposal,
+in the paragraph style ``Keeling note`` that the round trip's reader sets apart.
 
 The document says what it was exported from in its custom properties
 (``docProps/custom.xml``: ``regdraft.document``, ``regdraft.version``,
@@ -32,7 +39,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import docx
@@ -45,14 +52,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from regdraft.core.instructions.model import CLOSE, OPEN
+from regdraft.core.keeling import AmendmentNote
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.formats.write import Provenance, Revision, xml_safe
-from regdraft.formats.write.blocks import block_syntax
+from regdraft.formats.write.blocks import BOLD, CODE, ITALIC, LINK, SYNTAX, block_syntax, line_roles
 
 SYNTAX_STYLE = "Markdown syntax"
 """The character style of the hidden Markdown syntax at the start of a line."""
 SYNTAX_STYLE_ID = "Markdownsyntax"
 """Its id in the file (python-docx drops the space)."""
+NOTE_STYLE = "Keeling note"
+"""The paragraph style of the comments that carry regdraft's notes on amendments."""
+NOTE_STYLE_ID = "Keelingnote"
 HEADING_STYLES = {1: "Title", 2: "Heading1", 3: "Heading2", 4: "Heading3", 5: "Heading4", 6: "Heading5"}
 """The paragraph style of each Markdown heading level."""
 CUSTOM_PROPERTIES = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -84,14 +96,18 @@ def version_docx(text: str, about: Provenance) -> bytes:
 
 
 def comparison_docx(pieces: Iterable[Piece], *, title: str, subtitle: str, revisions: Mapping[str | None, Revision],
-                    base: Provenance | None, new_hash: str, old_hash: str) -> bytes:
+                    base: Provenance | None, new_hash: str, old_hash: str,
+                    notes: Mapping[str, AmendmentNote] = {}) -> bytes:
     """A comparison with its changes as tracked revisions. ``pieces`` are the diff's
     operations in order; ``revisions`` says who made the changes of each source (the
     ``None`` key: changes with no source). ``base`` is the version compared from,
-    when it is one: the document's properties name it."""
+    when it is one: the document's properties name it. Each of ``notes`` (by source) is
+    a comment on that source's first change (on the title line when it made none):
+    the amendment, its proposer and status, and the passages it cites."""
     properties = _properties(base) if base is not None else {"regdraft.content-hash": old_hash}
     properties["regdraft.new-content-hash"] = new_hash
-    return _document(list(pieces), title=title, subtitle=subtitle, properties=properties, revisions=revisions)
+    return _document(list(pieces), title=title, subtitle=subtitle, properties=properties, revisions=revisions,
+                     notes=notes)
 
 
 def _properties(about: Provenance) -> dict[str, str]:
@@ -138,7 +154,7 @@ def _ending_unchanged(pieces: list[Piece]) -> list[Piece]:
 
 
 def _document(pieces: list[Piece], *, title: str, subtitle: str, properties: dict[str, str],
-              revisions: Mapping[str | None, Revision]) -> bytes:
+              revisions: Mapping[str | None, Revision], notes: Mapping[str, AmendmentNote] = {}) -> bytes:
     pieces = [(kind, xml_safe(text), source) for kind, text, source in pieces]
     title, subtitle = xml_safe(title), xml_safe(subtitle)
     properties = {name: xml_safe(value) for name, value in properties.items()}
@@ -147,9 +163,15 @@ def _document(pieces: list[Piece], *, title: str, subtitle: str, properties: dic
     _page(document, title, subtitle)
     ids = iter(range(1, 1 << 30))
     body = document.element.body
+    first_changes: dict[str | None, etree._Element] = {}
     for paragraph in paragraphs_of(pieces):
-        p = _paragraph_element(paragraph, revisions, ids)
+        p = _paragraph_element(paragraph, revisions, ids, first_changes)
         body.insert(len(body) - 1, p)  # before the section properties, which end the body
+    title_line = body.find(qn("w:p"))
+    for slug, note in notes.items():
+        anchor = first_changes.get(slug)
+        _comment(document, note, revisions.get(slug), (anchor, anchor) if anchor is not None else (
+            title_line[1], title_line[-1]) if title_line is not None and len(title_line) > 1 else None)
     _track_changes(document)
     document.core_properties.title = title
     document.core_properties.subject = subtitle
@@ -168,6 +190,8 @@ def _styles(document: docx.Document) -> None:
     normal.paragraph_format.space_before = Pt(0)
     syntax = styles.add_style(SYNTAX_STYLE, WD_STYLE_TYPE.CHARACTER)
     syntax.font.hidden = True
+    note = styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    note.font.size = Pt(10)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         style = styles[name]
         style.font.color.rgb = RGBColor(0, 0, 0)  # print in black: colour is for the revisions
@@ -203,7 +227,9 @@ def _field(instruction: str) -> etree._Element:
     return field
 
 
-def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Revision], ids) -> etree._Element:
+def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Revision], ids,
+                       first_changes: dict[str | None, etree._Element]) -> etree._Element:
+    """One line as a paragraph; the first revision of each source is noted in ``first_changes``."""
     p = OxmlElement("w:p")
     p_pr = OxmlElement("w:pPr")
     p.append(p_pr)
@@ -223,28 +249,33 @@ def _paragraph_element(paragraph: _Paragraph, revisions: Mapping[str | None, Rev
         r_pr = OxmlElement("w:rPr")
         r_pr.append(_revision(kind, source, revisions, ids))
         p_pr.append(r_pr)
-    # The syntax at the start of each side's line is hidden: equal and inserted words
+    # The Markdown syntax of each side's line (its opening ``### ``, inline ``**`` and
+    # the like) is hidden and the words it marks formatted: equal and inserted words
     # count along the new line, deleted ones along the old.
-    syntax = {DELETE: len(block_syntax(paragraph.view(INSERT)).syntax), EQUAL: len(line.syntax)}
-    syntax[INSERT] = syntax[EQUAL]
+    roles = {EQUAL: line_roles(paragraph.view(DELETE)), DELETE: line_roles(paragraph.view(INSERT))}
     at = {DELETE: 0, EQUAL: 0}
     for kind, text, source in paragraph.runs:
         side = DELETE if kind == DELETE else EQUAL
-        hidden = max(0, min(len(text), syntax[kind] - at[side]))
-        for part, is_syntax in ((text[:hidden], True), (text[hidden:], False)):
-            if not part:
-                continue
-            run = _run(part, deleted=kind == DELETE, syntax=is_syntax)
-            if kind == EQUAL:
-                p.append(run)
-            else:
-                revision = _revision(kind, source, revisions, ids)
-                revision.append(run)
-                p.append(revision)
+        revision = None if kind == EQUAL else _revision(kind, source, revisions, ids)
+        for part, part_roles in _by_role(text, roles[side][at[side]:at[side] + len(text)]):
+            run = _run(part, deleted=kind == DELETE, roles=part_roles)
+            (p if revision is None else revision).append(run)
+        if revision is not None:
+            p.append(revision)
+            first_changes.setdefault(source, revision)
         at[side] += len(text)
         if kind == EQUAL:
             at[DELETE] += len(text)
     return p
+
+
+def _by_role(text: str, roles: list[frozenset[str]]) -> Iterator[tuple[str, frozenset[str]]]:
+    """``text`` cut where what its characters are (:func:`line_roles`) changes."""
+    start = 0
+    for end in range(1, len(text) + 1):
+        if end == len(text) or roles[end] != roles[start]:
+            yield text[start:end], roles[start] if start < len(roles) else frozenset()
+            start = end
 
 
 def _style_of(line) -> str | None:
@@ -267,14 +298,31 @@ def _revision(kind: str, source: str | None, revisions: Mapping[str | None, Revi
     return element
 
 
-def _run(text: str, *, deleted: bool, syntax: bool) -> etree._Element:
+def _run(text: str, *, deleted: bool, roles: frozenset[str] = frozenset()) -> etree._Element:
     run = OxmlElement("w:r")
-    if syntax:
+    if roles:
         r_pr = OxmlElement("w:rPr")
-        r_style = OxmlElement("w:rStyle")
-        r_style.set(qn("w:val"), SYNTAX_STYLE_ID)
-        r_pr.append(r_style)
         run.append(r_pr)
+        if SYNTAX in roles:
+            r_style = OxmlElement("w:rStyle")
+            r_style.set(qn("w:val"), SYNTAX_STYLE_ID)
+            # Hidden directly too: LibreOffice shows a hidden style's text in a deletion.
+            r_pr.extend([r_style, OxmlElement("w:vanish")])
+        else:  # in the order the schema wants rPr's children
+            if CODE in roles:
+                fonts = OxmlElement("w:rFonts")
+                for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+                    fonts.set(qn(attribute), "Courier New")
+                r_pr.append(fonts)
+            for role, tag in ((BOLD, "w:b"), (ITALIC, "w:i")):
+                if role in roles:
+                    r_pr.append(OxmlElement(tag))
+            if LINK in roles:
+                colour = OxmlElement("w:color")
+                colour.set(qn("w:val"), "0563C1")
+                underline = OxmlElement("w:u")
+                underline.set(qn("w:val"), "single")
+                r_pr.extend([colour, underline])
     for i, piece in enumerate(text.split("\t")):
         if i:
             run.append(OxmlElement("w:tab"))
@@ -284,6 +332,41 @@ def _run(text: str, *, deleted: bool, syntax: bool) -> etree._Element:
             element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             run.append(element)
     return run
+
+
+def _comment(document: docx.Document, note: AmendmentNote, revision: Revision | None,
+             anchor: tuple[etree._Element, etree._Element] | None) -> None:
+    """``note`` as a Word comment on the runs or revisions from ``anchor[0]`` to
+    ``anchor[1]``, by the amendment's proposer, dated when it was proposed. Its
+    paragraphs take the style ``Keeling note``, by which the Word round trip tells
+    regdraft's notes from a reviewer's comments."""
+    if anchor is None:
+        return
+    status = f" ({note.status}{': ' + note.reason if note.reason else ''})" if note.status else ""
+    lines = [f"Amendment {note.slug}: {note.title}", f"Proposed by {note.proposer}{status}."]
+    lines += [f"{OPEN}{cited.quote}{CLOSE} ({cited.stakeholder})" for cited in note.citations]
+    author = xml_safe(note.proposer or "regdraft")
+    comment = document.comments.add_comment(author=author, initials="".join(w[:1] for w in author.split())[:8])
+    element = comment._comment_elm
+    if revision is not None and revision.date:
+        element.set(qn("w:date"), revision.date)
+    else:  # undated rather than dated today: the same input gives the same file
+        element.attrib.pop(qn("w:date"), None)
+    for paragraph in list(element):
+        element.remove(paragraph)
+    for i, line in enumerate(lines):
+        comment.add_paragraph(xml_safe(line), style=NOTE_STYLE).runs[0].bold = i == 0
+    cid = str(comment.comment_id)
+    start, end, reference = (OxmlElement("w:commentRangeStart"), OxmlElement("w:commentRangeEnd"),
+                             OxmlElement("w:r"))
+    start.set(qn("w:id"), cid)
+    end.set(qn("w:id"), cid)
+    mark = OxmlElement("w:commentReference")
+    mark.set(qn("w:id"), cid)
+    reference.append(mark)
+    anchor[0].addprevious(start)
+    anchor[1].addnext(end)
+    end.addnext(reference)
 
 
 def _track_changes(document: docx.Document) -> None:
