@@ -34,6 +34,7 @@ from sqlmodel import Session
 from regdraft.core.errors import InvalidInput
 from regdraft.core.patching import parse_patch
 from regdraft.core.structure import parse_structure
+from regdraft.core.text import lines_in_pieces
 from regdraft.store.models import Amendment, Document, Response, SearchItem, Stakeholder, Version
 
 ITEM_KINDS = ("provision", "amendment", "response")
@@ -114,7 +115,8 @@ def parse_query(q: str) -> Query:
 # Keeping the index ----------------------------------------------------------------
 
 def _indexable(body: str) -> str:
-    return _MARKERS.sub("", _HEADING_MARKS.sub("", body)).strip()
+    # Line by line in pieces (core.text.PIECE), so a long response holds no other thread up.
+    return "".join(_MARKERS.sub("", _HEADING_MARKS.sub("", piece)) for piece in lines_in_pieces(body)).strip()
 
 
 def provision_pieces(text_: str, kind: str, provisions: tuple | None = None) -> dict[str, tuple[str, str]]:
