@@ -124,3 +124,17 @@ def test_every_character_the_text_policy_refuses_is_one_python_calls_unprintable
     assert not any(char.isprintable() for char in refused)
     assert policy.text_problem("a\u00a0b\u200bc") == (3, "contains the character U+200B ZERO WIDTH SPACE, which a text "
                                                           "may not hold")
+
+
+def test_the_policys_fast_paths_agree_with_its_character_class_and_nesting_rule():
+    from regdraft.core import policy
+
+    for code in range(0x100):
+        text = f"ab{chr(code)}c"
+        assert (policy._refused(text) is None) == (policy._REFUSED.search(text) is None), hex(code)
+    # The nesting check runs only where a line opens with a run long enough to nest too deep.
+    just_too_deep = "- " * (policy.MAX_NESTING + 1) + "x"
+    assert policy.text_problem("intro\n" + just_too_deep)[1].startswith(f"nests lists or quotes {policy.MAX_NESTING + 1}")
+    assert policy.text_problem(just_too_deep) is not None
+    assert policy.text_problem("  " * policy.MAX_NESTING + "- x") is not None
+    assert policy.text_problem("- " * policy.MAX_NESTING + "x") is None
