@@ -8,6 +8,7 @@ touches no database.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 # SQLAlchemy's default pool for SQLite files and PostgreSQL: 5 connections + 10 overflow.
 # One request uses one connection, so this many in flight never wait for one (limits.py).
 MAX_REQUESTS_IN_FLIGHT = 15
+#: Seconds a thread runs before one waiting for the interpreter (the event loop) gets it.
+SWITCH_INTERVAL = 0.001
 
 DESCRIPTION = """\
 Draft regulations under version control: documents and their versions, amendments
@@ -64,6 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(database.migrate)
         await _route_once(app)
+        # A thread waiting for the interpreter asks the running one to let go after this
+        # long (5 ms by default). The event loop waits so at every turn (a /health answer
+        # takes three or four), so while a render thread is busy it is answered in a few
+        # milliseconds rather than tens.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         try:
             yield
         finally:
