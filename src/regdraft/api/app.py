@@ -55,7 +55,16 @@ is the actor in the event log.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_served_app() -> FastAPI:
+    """The app as ``regdraft serve`` runs it (uvicorn's factory, in every worker)."""
+    return create_app(serving=True)
+
+
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> FastAPI:
+    """The app. ``serving``: made to answer a network (``regdraft serve``), so made
+    ready at start for what a served app must do fast: every router built, and the
+    event loop first in line for the interpreter. A test's app does without (building
+    every router at each test's start would cost more than the routes it uses)."""
     if settings is None:
         from regdraft.settings import get_settings
 
@@ -66,12 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(database.migrate)
-        await _route_once(app)
-        # A thread waiting for the interpreter asks the running one to let go after this
-        # long (5 ms by default). The event loop waits so at every turn (a /health answer
-        # takes three or four), so while a render thread is busy it is answered in a few
-        # milliseconds rather than tens.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        if serving:
+            await _route_once(app)
+            # A thread waiting for the interpreter asks the running one to let go after
+            # this long (5 ms by default). The event loop waits so at every turn (a
+            # /health answer takes three or four), so while a render thread is busy it
+            # is answered in a few milliseconds rather than tens.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         try:
             yield
         finally:

@@ -204,6 +204,9 @@ def page(items: list, offset: int, limit: int) -> list:
 #: The longest comma-separated list of amendment slugs a query may hold: as many slugs
 #: as a request may name (``MAX_NAMED``), each of the longest length, with ", " between.
 MAX_SLUG_LIST_CHARS = MAX_NAMED * (80 + 2)
+#: A list naming at least one amendment has something other than commas and blanks
+#: (stated in the contract; the route says what is wrong, as ``invalid-input``).
+SLUG_LIST = {"pattern": r"[^\s,]"}
 
 
 def slug_list(value: str | None) -> list[str]:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
-from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep,
-                               WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, AmendmentSlug, DocumentDep, Limit, Offset,
+                               SessionDep, WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
@@ -42,8 +42,12 @@ def _location(document_slug: str, slug: str) -> str:
                                                       "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
-                                                         description=", ".join(amendment_service.STATUSES))] = None,
-                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES))] = None,
+                                                         description=", ".join(amendment_service.STATUSES),
+                                                         json_schema_extra={"enum": list(amendment_service.STATUSES)})
+                    ] = None,
+                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES),
+                                                          json_schema_extra={
+                                                              "enum": list(amendment_service.CATEGORIES)})] = None,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
                                                            examples=["reg-3"])] = None,
@@ -267,7 +271,8 @@ def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: Sessio
 def conflicts(document: DocumentDep, session: SessionDep,
               amendments: Annotated[str | None, Query(
                   description=f"Comma-separated slugs, at most {amendment_service.MAX_NAMED}, each once (default: "
-                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS)] = None,
+                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS,
+                  json_schema_extra=SLUG_LIST)] = None,
               ) -> schemas.ConflictList:
     if amendments is None:
         chosen = amendment_service.open_amendments(session, document)
