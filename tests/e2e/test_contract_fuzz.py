@@ -5,7 +5,7 @@ id), with an admin token, and no server error, undocumented status, content type
 header or body that breaks the schema. The run's report (requests, failures) goes to test-artifacts/ when that folder
 exists (``make test`` makes it).
 
-``REGDRAFT_TEST_FUZZ_EXAMPLES`` sets the examples per operation (default 40) and
+``REGDRAFT_TEST_FUZZ_EXAMPLES`` sets the examples per operation (default 60) and
 ``REGDRAFT_TEST_FUZZ_SEED`` the seed (default: fixed, so CI runs are repeatable).
 """
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
-EXAMPLES = os.environ.get("REGDRAFT_TEST_FUZZ_EXAMPLES", "40")
+EXAMPLES = os.environ.get("REGDRAFT_TEST_FUZZ_EXAMPLES", "60")
 SEED = os.environ.get("REGDRAFT_TEST_FUZZ_SEED", "20261130")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
