@@ -96,6 +96,8 @@ def run() -> list[Row]:
             _request(server, "PUT", f"{API}/responses/big", {"stakeholder": "adcs", "title": "Big", "text": big},
                      token)
             cases = {
+                # The floor: /health with nothing else asked, on the machine as it is.
+                "nothing (/health alone, 0.5 s)": lambda i: (time.sleep(0.5), (200, b""))[1],
                 "put a 4 MB response": lambda i: _request(server, "PUT", f"{API}/responses/big-{i}", {
                     "stakeholder": "adcs", "title": "Big again", "text": big}, token),
                 "propose: 80 000 blanks before a letter": lambda i: _request(server, "POST", f"{API}/amendments", {
