@@ -9,6 +9,7 @@ import pytest
 
 from regdraft.api.app import create_app
 from regdraft.services import amendments as amendment_service
+from regdraft.services.batches import MAX_DECISIONS
 
 from .support import problem
 
@@ -96,6 +97,33 @@ def test_the_schema_states_the_list_limits_the_server_enforces(settings):
     keeling = schema["paths"]["/api/documents/{doc}/versions/{n}/keeling"]["get"]["parameters"]
     amendments = next(p for p in keeling if p["name"] == "amendments")
     assert any(s.get("maxLength") for s in amendments["schema"].get("anyOf", [amendments["schema"]]))
+
+
+def test_the_schema_states_the_text_policy_and_each_resources_formats(settings):
+    """What a client builds from the contract is not refused for what the contract
+    could have said: the characters the text policy refuses, blank titles, empty
+    lists, formats a resource does not offer."""
+    import re
+
+    from regdraft.api import schemas
+    from regdraft.core import policy
+
+    schema = create_app(settings).openapi()
+    parts = schema["components"]["schemas"]
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    refused = re.compile(f"[{schemas.REFUSED_CHARACTERS}]")
+    assert set(refused.findall(bmp)) == set(policy._REFUSED.findall(bmp))
+    create = parts["AmendmentCreate"]["properties"]
+    assert create["rationale"]["pattern"] == schemas.TEXT_PATTERN
+    assert create["title"]["pattern"] == schemas.SAID_PATTERN
+    assert re.fullmatch(schemas.SAID_PATTERN, " \t ") is None and re.fullmatch(schemas.SAID_PATTERN, " a ")
+    assert parts["VersionCreate"]["properties"]["text"]["pattern"] == schemas.VERSION_TEXT_PATTERN
+    decisions = parts["DecisionsRequest"]["properties"]["decisions"]
+    assert (decisions["minItems"], decisions["maxItems"]) == (1, MAX_DECISIONS)
+    export = schema["paths"]["/api/documents/{doc}/versions/{n}/export.{suffix}"]["get"]["parameters"]
+    assert next(p for p in export if p["name"] == "suffix")["schema"]["enum"] == ["akn", "docx", "pdf"]
+    listing = schema["paths"]["/api/documents/{doc}/amendments"]["get"]["parameters"]
+    assert next(p for p in listing if p["name"] == "status")["schema"]["enum"] == list(amendment_service.STATUSES)
 
 
 def test_citations_of_one_response_fold_it_once_and_never_under_the_write_lock(example, monkeypatch):

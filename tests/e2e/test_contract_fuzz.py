@@ -1,10 +1,11 @@
 """Schemathesis against the committed contract (api/openapi.json) on a live uvicorn
-process: at least 1000 generated requests, every operation, with an admin token, and
-no server error, undocumented status, content type, header or body that breaks the
-schema. The run's report (requests, failures) goes to test-artifacts/ when that folder
+process: at least 5000 generated requests, every operation, the stateful phase too
+(sequences of calls linked by what one answer gives the next: a Location header, an
+id), with an admin token, and no server error, undocumented status, content type,
+header or body that breaks the schema. The run's report (requests, failures) goes to test-artifacts/ when that folder
 exists (``make test`` makes it).
 
-``REGDRAFT_TEST_FUZZ_EXAMPLES`` sets the examples per operation (default 12) and
+``REGDRAFT_TEST_FUZZ_EXAMPLES`` sets the examples per operation (default 60) and
 ``REGDRAFT_TEST_FUZZ_SEED`` the seed (default: fixed, so CI runs are repeatable).
 """
 
@@ -25,12 +26,12 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
-EXAMPLES = os.environ.get("REGDRAFT_TEST_FUZZ_EXAMPLES", "12")
+EXAMPLES = os.environ.get("REGDRAFT_TEST_FUZZ_EXAMPLES", "60")
 SEED = os.environ.get("REGDRAFT_TEST_FUZZ_SEED", "20261130")
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
           "ignored_auth", "missing_required_header", "allow_header_conformance", "unsupported_method")
-MINIMUM_REQUESTS = 1000
+MINIMUM_REQUESTS = 5000
 
 
 # The contract does not depend on the backend: SQLite only, to keep the suite quick.
@@ -48,7 +49,7 @@ def test_generated_requests_keep_the_contract(fresh_database_url: str, tmp_path:
             [SCHEMATHESIS, "--config-file", str(config), "run", str(ROOT / "api" / "openapi.json"),
              "--url", server.base_url, "--header", f"Authorization: Bearer {cast.admin}",
              "--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1", "--checks", ",".join(CHECKS),
-             "--phases", "examples,coverage,fuzzing", "--generation-database", "none", "--no-color",
+             "--phases", "examples,coverage,fuzzing,stateful", "--generation-database", "none", "--no-color",
              "--report", "json", "--report-dir", str(tmp_path / "report")],
             capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its caches stay out of the repository
     report = json.loads(next((tmp_path / "report").glob("*.json")).read_text(encoding="utf-8"))

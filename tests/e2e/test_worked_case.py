@@ -17,12 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = "children-social-care-delegation"
 
 
-@pytest.fixture
-def server(fresh_database_url: str, tmp_path: Path):
-    with live_server(fresh_database_url, ROOT, tmp_path / "server.log") as base:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            client.admin_token = create_token(fresh_database_url, "admin")
-            yield client
+@pytest.fixture(scope="module")
+def server(_template_database: str, copy_database, tmp_path_factory: pytest.TempPathFactory):
+    """One load and one server per backend, for both tests: the first only reads, and
+    the second's example requests are made to the case as loaded."""
+    folder = tmp_path_factory.mktemp("worked-case")
+    with copy_database(_template_database, folder) as database_url:
+        with live_server(database_url, ROOT, folder / "server.log") as base:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                client.admin_token = create_token(database_url, "admin")
+                yield client
 
 
 def test_the_service_serves_the_worked_case(server: httpx.Client):

@@ -429,6 +429,102 @@ def test_an_export_that_fails_while_writing_leaves_the_root_as_it_was(session, c
     assert tree_bytes(out) != before and (out / "amendments" / "example" / "later.md").is_file()
 
 
+class _Killed(BaseException):
+    """The process dying at a chosen step (nothing after it runs, no cleanup either)."""
+
+
+class _DyingAt:
+    """A stand-in for a module (``os``, ``shutil``) of the exporter: the ``at``-th call
+    of a step that changes the disk dies; ``rmtree`` does nothing, as after a kill."""
+
+    STEPS = ("rename", "replace", "link", "symlink", "fsync", "chmod", "copy2", "copystat")
+
+    def __init__(self, module, counter: list[int], at: int) -> None:
+        self._module, self._counter, self._at = module, counter, at
+
+    def __getattr__(self, name):
+        real = getattr(self._module, name)
+        if name == "rmtree":
+            return lambda *args, **kwargs: None
+        if name not in self.STEPS:
+            return real
+
+        def step(*args, **kwargs):
+            self._counter[0] += 1
+            if self._counter[0] == self._at:
+                raise _Killed(name)
+            return real(*args, **kwargs)
+
+        return step
+
+
+def _visible(root: Path) -> dict[str, bytes]:
+    from regdraft.files.exporter import STAGING_PREFIX
+
+    return {rel: data for rel, data in tree_bytes(root).items() if not rel.startswith(STAGING_PREFIX)}
+
+
+def test_an_export_killed_at_any_step_leaves_the_old_trees_or_the_new_never_a_mix(session, case_root, tmp_path,
+                                                                                  monkeypatch):
+    from regdraft.files import exporter
+
+    load(session, case_root, actor="loader")
+    out = tmp_path / "out"
+    export(session, out)
+    (out / "drafts" / ".notes.txt").write_text("not exported, kept")
+    old = tree_bytes(out)
+    document = documents.get_document(session, "example")
+    documents.put_response(session, document, slug="ncb", stakeholder=documents.get_stakeholder(session, "ncb"),
+                           text=NCB_RESPONSE + "More.\n", title="NCB", actor="tests")
+    A.propose(session, document, A.AmendmentInput(slug="later", title="Later", proposer="adcs", base=2,
+                                                  categories=["review"], new_text=LATER), actor="tests")
+    expected = tmp_path / "expected"
+    export(session, expected)
+    new = {**tree_bytes(expected), "drafts/.notes.txt": b"not exported, kept"}
+    # Both trees change, so the swap has two folders to move.
+    assert {rel.split("/")[0] for rel, _ in set(new.items()) ^ set(old.items())} == {"drafts", "amendments"}
+    outcomes = []
+    for at in range(1, 200):
+        work = tmp_path / f"run-{at}"
+        shutil.copytree(out, work, symlinks=True)
+        counter = [0]
+        monkeypatch.setattr(exporter, "os", _DyingAt(os, counter, at))
+        monkeypatch.setattr(exporter, "shutil", _DyingAt(shutil, counter, at))
+        try:
+            export(session, work)
+        except _Killed:
+            killed = True
+        else:
+            killed = False
+        monkeypatch.undo()
+        journals = list(work.glob(f"{exporter.STAGING_PREFIX}*/{exporter.JOURNAL}"))
+        if killed and not journals:
+            assert _visible(work) == old, f"killed at step {at}, before the commit point"
+        exporter.finish_interrupted_export(work)
+        after = tree_bytes(work)
+        assert after in (old, new), f"killed at step {at}: a mix of the old and the new trees"
+        outcomes.append(after == new)
+        if not killed:
+            break
+    else:
+        pytest.fail("the export never finished")
+    assert outcomes[-1] and not outcomes[0]  # the last run completed; the first was killed before its commit
+    assert True in outcomes[:-1], "no kill fell after the commit point"
+    # After a kill past the commit point, load finishes the swap itself and reads the new trees.
+    first_committed = outcomes.index(True) + 1
+    work = tmp_path / "load-after-kill"
+    shutil.copytree(out, work, symlinks=True)
+    monkeypatch.setattr(exporter, "os", _DyingAt(os, [0], first_committed))
+    monkeypatch.setattr(exporter, "shutil", _DyingAt(shutil, [0], first_committed))
+    with pytest.raises(_Killed):
+        export(session, work)
+    monkeypatch.undo()
+    assert _visible(work) != new
+    report = load(session, work, actor="loader")
+    assert not report.changed, report
+    assert tree_bytes(work) == new
+
+
 def test_export_refuses_a_non_slug_document(session, tmp_path):
     with pytest.raises(Exception, match="not a slug"):
         export(session, tmp_path, documents=["../etc"])

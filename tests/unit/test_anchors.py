@@ -97,3 +97,44 @@ def test_one_fold_serves_every_quote_of_a_text(monkeypatch):
     for quote in ("councils should keep 'accountability'", "profit motive again", "The ADCS response"):
         folded.find(quote, prefix="It says ")
     assert max(calls) < 100  # only the quotes were folded again, never the 170 000-character text
+
+
+@pytest.mark.parametrize("piece", [1, 4, 64])
+@given(text=st.text(alphabet=st.sampled_from("ab ‘’“”\n\t\u2003."), max_size=200))
+@settings(max_examples=60)
+def test_a_text_folded_in_pieces_is_the_text_folded_whole(piece, text):
+    from regdraft.core import anchors
+    from regdraft.core import text as text_module
+
+    whole = anchors._SPACE.sub(" ", text).translate(anchors._FOLD)
+    original, text_module.PIECE = text_module.PIECE, piece
+    try:
+        assert anchors.FoldedText(text).folded == whole
+    finally:
+        text_module.PIECE = original
+
+
+def test_every_character_the_text_policy_refuses_is_one_python_calls_unprintable():
+    """The policy's fast path (a text all printable but for tabs and line ends holds
+    nothing it refuses) rests on this, for every code point."""
+    from regdraft.core import policy
+
+    refused = policy._REFUSED.findall("".join(map(chr, range(0x110000))))
+    assert len(refused) > 100_000
+    assert not any(char.isprintable() for char in refused)
+    assert policy.text_problem("a\u00a0b\u200bc") == (3, "contains the character U+200B ZERO WIDTH SPACE, which a text "
+                                                          "may not hold")
+
+
+def test_the_policys_fast_paths_agree_with_its_character_class_and_nesting_rule():
+    from regdraft.core import policy
+
+    for code in range(0x100):
+        text = f"ab{chr(code)}c"
+        assert (policy._refused(text) is None) == (policy._REFUSED.search(text) is None), hex(code)
+    # The nesting check runs only where a line opens with a run long enough to nest too deep.
+    just_too_deep = "- " * (policy.MAX_NESTING + 1) + "x"
+    assert policy.text_problem("intro\n" + just_too_deep)[1].startswith(f"nests lists or quotes {policy.MAX_NESTING + 1}")
+    assert policy.text_problem(just_too_deep) is not None
+    assert policy.text_problem("  " * policy.MAX_NESTING + "- x") is not None
+    assert policy.text_problem("- " * policy.MAX_NESTING + "x") is None

@@ -102,3 +102,57 @@ def test_a_long_run_of_blanks_before_a_letter_costs_one_pass(blanks):
     run = blanks * (400_000 // len(blanks))
     text = f"(1) A person{run}x\nnext{run}\n{run}"
     assert normalise(text) == f"(1) A person{run}x\nnext\n"
+
+
+# Long texts are worked on in pieces (core.text.PIECE), so that one call into C does not
+# hold the interpreter (and the server's event loop) for the whole of a 4 MB text.
+
+_PIECEABLE = st.text(alphabet=st.sampled_from("ab \t\n\u00a0\u2003e\u0301\u1100\u1161.\r\f"), max_size=300)
+
+
+@given(_PIECEABLE, st.integers(1, 40))
+def test_lines_in_pieces_join_to_the_text_and_end_at_line_ends(text, size):
+    from regdraft.core.text import lines_in_pieces
+
+    pieces = lines_in_pieces(text, size)
+    assert "".join(pieces) == text
+    assert all(piece.endswith("\n") for piece in pieces[:-1])
+    assert all(len(piece) <= size or "\n" not in piece[size:-1] for piece in pieces)
+
+
+@given(_PIECEABLE, st.integers(1, 40))
+def test_words_in_pieces_never_cut_a_run_of_whitespace(text, size):
+    from regdraft.core.text import words_in_pieces
+
+    pieces = words_in_pieces(text, size)
+    assert "".join(pieces) == text
+    assert all(not (a[-1:].isspace() and b[:1].isspace()) for a, b in zip(pieces, pieces[1:]))
+
+
+@pytest.mark.parametrize("piece", [1, 3, 16])
+@given(text=_PIECEABLE)
+def test_normalising_in_pieces_gives_what_normalising_whole_gives(piece, text):
+    import unicodedata
+
+    from regdraft.core import text as text_module
+
+    whole = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    whole = "\n".join(line.rstrip(" \t") for line in unicodedata.normalize("NFC", whole).split("\n")).strip("\n")
+    original, text_module.PIECE = text_module.PIECE, piece
+    try:
+        assert normalise(text) == (whole + "\n" if whole else "")
+    finally:
+        text_module.PIECE = original
+
+
+@pytest.mark.parametrize("piece", [1, 5])
+def test_a_control_character_is_found_at_its_offset_in_any_piece(piece):
+    from regdraft.core import text as text_module
+
+    original, text_module.PIECE = text_module.PIECE, piece
+    try:
+        with pytest.raises(InvalidText) as caught:
+            normalise("line one\nline two\nthree\x00")
+    finally:
+        text_module.PIECE = original
+    assert caught.value.extra["offset"] == 23

@@ -8,6 +8,7 @@ touches no database.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 # SQLAlchemy's default pool for SQLite files and PostgreSQL: 5 connections + 10 overflow.
 # One request uses one connection, so this many in flight never wait for one (limits.py).
 MAX_REQUESTS_IN_FLIGHT = 15
+#: Seconds a thread runs before one waiting for the interpreter (the event loop) gets it.
+SWITCH_INTERVAL = 0.001
 
 DESCRIPTION = """\
 Draft regulations under version control: documents and their versions, amendments
@@ -52,7 +55,16 @@ is the actor in the event log.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_served_app() -> FastAPI:
+    """The app as ``regdraft serve`` runs it (uvicorn's factory, in every worker)."""
+    return create_app(serving=True)
+
+
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> FastAPI:
+    """The app. ``serving``: made to answer a network (``regdraft serve``), so made
+    ready at start for what a served app must do fast: every router built, and the
+    event loop first in line for the interpreter. A test's app does without (building
+    every router at each test's start would cost more than the routes it uses)."""
     if settings is None:
         from regdraft.settings import get_settings
 
@@ -63,6 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(database.migrate)
+        if serving:
+            await _route_once(app)
+            # A thread waiting for the interpreter asks the running one to let go after
+            # this long (5 ms by default). The event loop waits so at every turn (a
+            # /health answer takes three or four), so while a render thread is busy it
+            # is answered in a few milliseconds rather than tens.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         try:
             yield
         finally:
@@ -117,6 +136,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     _problem_json_in_openapi(app)
     return app
+
+
+async def _route_once(app: FastAPI) -> None:
+    """Route one request that matches no route, before serving. FastAPI builds each
+    included router's routes (their dependencies analysed, annotations evaluated) on
+    the first request it routes through that router, on the event loop: the first
+    Keeling schedule after a start held the loop, and ``/health``, for 200-400 ms. A
+    path that matches nothing goes through every router, so all are built here."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/.regdraft-start", "raw_path": b"/.regdraft-start", "root_path": "", "query_string": b"",
+             "headers": [], "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 0)}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    await app.router(scope, receive, send)
 
 
 def _problem_json_in_openapi(app: FastAPI) -> None:

@@ -42,6 +42,9 @@ class Database:
         #: while others keep taking the lock; writers of this process queue here instead,
         #: and SQLite's own lock only arbitrates between processes (a CLI beside the server).
         self.sqlite_writers = Lock()
+        #: Writing transactions open now: what a test watches to see which work is done
+        #: while the write lock is held (the heavy work of a change is done before it).
+        self.writing = 0
 
     @property
     def engine(self) -> Engine:
@@ -81,6 +84,8 @@ def transaction(database: Database, *, writing: bool) -> Iterator[Session]:
         # transaction before it writes, then reads an expired attribute).
         session = stack.enter_context(Session(engine.execution_options(sqlite_begin="DEFERRED")
                                               if sqlite and not writing else engine))
+        if writing:
+            stack.enter_context(_counted(database))
         try:
             yield session
         except BaseException:
@@ -88,6 +93,17 @@ def transaction(database: Database, *, writing: bool) -> Iterator[Session]:
             raise
         else:
             session.commit()
+
+
+@contextmanager
+def _counted(database: Database) -> Iterator[None]:
+    with database._lock:
+        database.writing += 1
+    try:
+        yield
+    finally:
+        with database._lock:
+            database.writing -= 1
 
 
 #: Endpoints that read and compute before they write (:func:`writes_in_route`).
@@ -188,6 +204,9 @@ def page(items: list, offset: int, limit: int) -> list:
 #: The longest comma-separated list of amendment slugs a query may hold: as many slugs
 #: as a request may name (``MAX_NAMED``), each of the longest length, with ", " between.
 MAX_SLUG_LIST_CHARS = MAX_NAMED * (80 + 2)
+#: A list naming at least one amendment has something other than commas and blanks
+#: (stated in the contract; the route says what is wrong, as ``invalid-input``).
+SLUG_LIST = {"pattern": r"[^\s,]"}
 
 
 def slug_list(value: str | None) -> list[str]:

@@ -29,10 +29,48 @@ MAX_NUMBER = 2**31 - 1
 Number = Annotated[int, Field(ge=1, le=MAX_NUMBER)]
 
 
+#: The characters of the Basic Multilingual Plane that the text policy refuses, as a
+#: character class for a pattern (``core.policy``: controls, invisible and reordering
+#: characters, private use, noncharacters). Lone surrogates are refused too, but a
+#: pattern cannot name them: no regular expression engine over code points takes them.
+REFUSED_CHARACTERS = (r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b\u2028\u2029"
+                      r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ue000-\uf8ff\ufdd0-\ufdef\ufeff"
+                      r"\ufff9-\ufffb\ufffe\uffff")
+TEXT_PATTERN = f"^[^{REFUSED_CHARACTERS}]*$"
+#: A text that must say something: at least one character that is not whitespace.
+SAID_PATTERN = f"^[^{REFUSED_CHARACTERS}]*[^{REFUSED_CHARACTERS}\\s][^{REFUSED_CHARACTERS}]*$"
+
+#: A version's text: something besides the blanks and line ends that normalising removes.
+VERSION_TEXT_PATTERN = f"^[^{REFUSED_CHARACTERS}]*[^{REFUSED_CHARACTERS} \t\n\r][^{REFUSED_CHARACTERS}]*$"
+
+
+def _said(description: str | None = None, **kw: Any) -> Any:
+    """A text that may not be blank (a title, a name)."""
+    return Field(description=description, json_schema_extra={"pattern": SAID_PATTERN}, **kw)
+
+
 def _slug_field(description: str, **kw: Any) -> Any:
     # The pattern is documented, not enforced here: the service checks slugs and says
     # which one is wrong (``field``), so the error is the same from the API and the CLI.
     return Field(description=description, json_schema_extra=dict(_SLUG), **kw)
+
+
+def _state_the_text_policy(schema: dict[str, Any]) -> None:
+    """Every string of a request body says, as its ``pattern``, the characters the
+    text policy refuses (those of the Basic Multilingual Plane: a pattern's character
+    class is read in UTF-16 by some tools), so that what a client builds from the
+    contract is not refused for them."""
+    def state(node: dict) -> None:
+        if node.get("type") == "string" and "pattern" not in node and "enum" not in node:
+            node["pattern"] = TEXT_PATTERN
+        for key in ("anyOf", "oneOf"):
+            for option in node.get(key, ()):
+                state(option)
+        if isinstance(node.get("items"), dict):
+            state(node["items"])
+
+    for node in schema.get("properties", {}).values():
+        state(node)
 
 
 class _In(BaseModel):
@@ -40,6 +78,8 @@ class _In(BaseModel):
     control characters or lone surrogates (a 422 ``invalid-text`` naming the field and
     offset), and no raw HTML, the way script gets into pages: the one text policy
     (``core.policy``, docs/security.md) that the pages and the loader apply too."""
+
+    model_config = ConfigDict(json_schema_extra=_state_the_text_policy)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -76,7 +116,7 @@ DocumentKind = Annotated[Literal[KINDS], Field(
 class DocumentCreate(_In):
     slug: str = _slug_field("Lower-case letters, digits and single hyphens, 1-80 characters",
                             examples=["children-social-care-delegation"])
-    title: str
+    title: str = _said()
     description: str = ""
     notice: str = Field("", description="A warning every reader must see, e.g. that a text is a reconstruction")
     kind: DocumentKind = "uk-si"
@@ -114,7 +154,8 @@ class DocumentList(_Page):
 # Versions --------------------------------------------------------------------------
 
 class VersionCreate(_In):
-    text: str = Field(description="The full text (Markdown, see docs/drafting-format.md); it is normalised")
+    text: str = Field(description="The full text (Markdown, see docs/drafting-format.md); it is normalised",
+                      json_schema_extra={"pattern": VERSION_TEXT_PATTERN})
     parent: Number | None = Field(description="The head version's number (null for the first version); "
                                            "anything else is a stale parent (409, with the head)")
     author: str | None = Field(None, description="Defaults to the name of the token making the change")
@@ -331,7 +372,7 @@ class AmendmentCreate(_In):
     docs/instructions.md). The amendment's `hunks` are the hunk report."""
 
     slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
-    title: str
+    title: str = _said()
     proposer: str = Field(description="Stakeholder slug")
     base: Number = Field(description="Number of the version the patch applies to exactly")
     # List limits are stated here and checked by the service, whose problem names the field.
@@ -426,7 +467,8 @@ class DecisionItem(_In):
 
 class DecisionsRequest(_In):
     decisions: list[DecisionItem] = Field(description=f"Taken in this order, all or nothing; each amendment once "
-                                                      f"(an exact repeat is dropped), at most {MAX_DECISIONS}")
+                                                      f"(an exact repeat is dropped), at most {MAX_DECISIONS}",
+                                          json_schema_extra={"minItems": 1, "maxItems": MAX_DECISIONS})
 
 
 class DecidedPublic(_Out):
@@ -548,8 +590,8 @@ class StakeholderDetail(StakeholderPublic):
 
 class ResponsePut(_In):
     stakeholder: str = Field(description="Stakeholder slug")
-    title: str
-    text: str
+    title: str = Field(json_schema_extra={"minLength": 1})
+    text: str = Field(json_schema_extra={"pattern": VERSION_TEXT_PATTERN})
     source: str = ""
     url: str = ""
     date: str = ""

@@ -48,10 +48,10 @@ def serve(
     else:
         from regdraft.api.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
+        uvicorn.run(create_app(settings, serving=True), host=host, port=port, access_log=access_log)
 
 
-FACTORY = "regdraft.api.app:create_app"
+FACTORY = "regdraft.api.app:create_served_app"
 logger = logging.getLogger("uvicorn.error")
 
 

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from regdraft.core.errors import QuoteNotFound
+from regdraft.core.text import words_in_pieces
 
 CONTEXT = 32
 _FOLD = str.maketrans({"‘": "'", "’": "'", "‛": "'", "′": "'", "`": "'",
@@ -47,7 +48,8 @@ class FoldedText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded = _SPACE.sub(" ", text).translate(_FOLD)
+        # In pieces that never cut a whitespace run, so other threads run between them.
+        self.folded = "".join(_SPACE.sub(" ", piece).translate(_FOLD) for piece in words_in_pieces(text))
         # Runs of two or more whitespace characters: each shortens the folded text by
         # its length less one. ``_run_at[k]`` is where run k's space stands in the
         # folded text, ``_run_start[k]`` where the run starts in the original,

@@ -38,9 +38,50 @@ def normalise(text: str, *, what: str = "text") -> str:
             f"{what} contains control character U+{ord(text[bad]):04X} at offset {bad}",
             offset=bad,
         )
-    text = _without_trailing_blanks(unicodedata.normalize("NFC", text))
+    # Line by line in pieces: nothing normalising changes reaches across a line end.
+    text = "".join(_without_trailing_blanks(unicodedata.normalize("NFC", piece)) for piece in lines_in_pieces(text))
     text = text.strip("\n")
     return text + "\n" if text else ""
+
+
+PIECE = 1 << 16
+"""How much of a long text one call into C works on at a time (64 K characters, a
+millisecond or so). A regular expression, ``str.translate`` or ``unicodedata``
+holds the interpreter for the whole of the string it is given: 300 ms and more for a
+4 MB response, during which no other thread of the process runs, the server's event
+loop (and ``/health``) included. Between pieces, the other threads get their turn."""
+
+
+def lines_in_pieces(text: str, size: int | None = None) -> list[str]:
+    """``text`` cut into pieces of about ``size`` (:data:`PIECE`) characters, each
+    ending at a line end (but the last): the pieces join to ``text``."""
+    size = size or PIECE
+    if len(text) <= size:
+        return [text]
+    pieces, start = [], 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end == -1 else end + 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def words_in_pieces(text: str, size: int | None = None) -> list[str]:
+    """``text`` cut into pieces of about ``size`` (:data:`PIECE`) characters, never
+    inside a run of whitespace (each piece but the last is followed by a character that
+    is not whitespace): the pieces join to ``text``, and a run is always in one piece."""
+    size = size or PIECE
+    if len(text) <= size:
+        return [text]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        while end < len(text) and text[end].isspace():
+            end += 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
 
 
 def _without_trailing_blanks(text: str) -> str:
@@ -96,8 +137,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _first_control(text: str) -> int | None:
-    match = _CONTROL.search(text)
-    return match.start() if match else None
+    offset = 0
+    for piece in lines_in_pieces(text):
+        match = _CONTROL.search(piece)
+        if match:
+            return offset + match.start()
+        offset += len(piece)
+    return None
 
 
 def line_of(text: str, offset: int) -> int:

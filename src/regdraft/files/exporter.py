@@ -2,11 +2,17 @@
 in exactly the form :func:`regdraft.files.load` reads, so that exporting an unchanged
 database over the files it was loaded from changes no byte.
 
-The files that change are written into a hidden staging tree under the root and moved
-into place once all are written (``os.replace``, each atomic); a file whose bytes do not
-change is not touched. Files the export does not produce are left alone. Anything that
-``load`` would not read back as written (a symbolic link on a file's path) is refused
-before anything is written.
+An export replaces whole trees, never file by file: each top folder that changes
+(``drafts/``, ``amendments/``) is built anew in a hidden staging folder under the root
+(unchanged files hard-linked in, so they keep their bytes, modes and times; files the
+export does not produce carried over as they are), flushed to disk, and then swapped
+in by renaming folders. A journal (``swap.json``, written atomically once the new
+trees are complete) is the commit point: an export interrupted before it leaves the
+old trees (the staging folder is thrown away by the next export or load), one
+interrupted after it is finished by the next export or load
+(:func:`finish_interrupted_export`). Either way ``load`` reads the old trees or the
+new, never a mix. Anything that ``load`` would not read back as written (a symbolic
+link on a file's path) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -118,14 +124,14 @@ def export(session: Session, root: Path, documents: list[str] | None = None) -> 
     """Write the named documents (default: every document) under ``root``; returns the
     path of every file of the export (``root / relative path``), in order.
 
-    All or nothing: every path is checked before anything is written, the files that
-    change are written (and flushed to disk) into a hidden staging tree under the root,
-    and only once all of them are there is each moved into place. A problem found
-    before the moves (a symbolic link on the way, a folder where a file goes, a full
-    disk) leaves the root as it was."""
+    All or nothing: every path is checked before anything is written, the trees that
+    change are built whole in a staging folder under the root, and only then swapped
+    in (see the module docstring). A problem found before the swap (a symbolic link on
+    the way, a folder where a file goes, a full disk) leaves the root as it was."""
     files = render(session, documents)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    finish_interrupted_export(root)
     planned = [_plan(root, rel, text) for rel, text in files.items()]
     changed = [item for item in planned if item.changes]
     if changed:
@@ -172,23 +178,122 @@ def _umask() -> int:
     return mask
 
 
+STAGING_PREFIX = ".regdraft-export-"
+#: The staging folder's journal: its presence says the new trees are complete.
+JOURNAL = "swap.json"
+
+
 def _write_all(root: Path, planned: list[_Planned]) -> None:
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=".regdraft-export-"))
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=STAGING_PREFIX))
+    committed = False
     try:
-        staged = []
-        for item in planned:
-            path = staging / item.rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(item.data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(path, item.mode)
-            staged.append((path, item))
-        for path, item in staged:
-            item.target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, item.target)
-    finally:
+        tops = sorted({item.rel.split("/", 1)[0] for item in planned})
+        changed = {item.rel: item for item in planned}
+        for top in tops:
+            _build_tree(root / top, staging / "new" / top, top, changed)
+        _fsync(staging / "new")
+        _write_journal(staging, tops)
+        committed = True
+        _swap(root, staging, tops)
+    except BaseException:
+        if not committed:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise  # after the commit point the staging folder stays for finish_interrupted_export
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_tree(old: Path, new: Path, top: str, changed: dict[str, _Planned]) -> None:
+    """``new``: the folder ``old`` as the export leaves it: every file of ``old`` that
+    the export does not rewrite linked in as it is, every changed file written."""
+    new.mkdir(parents=True)
+    if old.is_dir():
+        shutil.copystat(old, new)
+        for folder, subfolders, names in os.walk(old):
+            rel = Path(folder).relative_to(old)
+            for name in subfolders:
+                source = Path(folder) / name
+                if source.is_symlink():  # not followed by walk: carried over as a link
+                    os.symlink(os.readlink(source), new / rel / name)
+                else:
+                    (new / rel / name).mkdir()
+                    shutil.copystat(source, new / rel / name)
+            for name in names:
+                source, target = Path(folder) / name, new / rel / name
+                if f"{top}/{(rel / name).as_posix()}" in changed:
+                    continue
+                if source.is_symlink():
+                    os.symlink(os.readlink(source), target)
+                else:
+                    _link_or_copy(source, target)
+    for rel, item in changed.items():
+        if not rel.startswith(f"{top}/"):
+            continue
+        path = new.parent / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(item.data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(path, item.mode)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links, or one that forbids them here
+        shutil.copy2(source, target)
+
+
+def _fsync(folder: Path) -> None:
+    """Flush every folder under ``folder`` (the files were flushed as written), so the
+    trees are on disk before the journal says they are complete."""
+    for path, _, _ in os.walk(folder):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _write_journal(staging: Path, tops: list[str]) -> None:
+    """The commit point: the journal appears whole (written aside, then renamed)."""
+    draft = staging / f"{JOURNAL}.tmp"
+    with open(draft, "w", encoding="utf-8") as handle:
+        json.dump({"swap": tops}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(draft, staging / JOURNAL)
+    _fsync(staging)
+
+
+def _swap(root: Path, staging: Path, tops: list[str]) -> None:
+    """Move each new tree into place, the old one aside into the staging folder. Each
+    step is one rename, and the state on disk says which steps are done, so the swap
+    can be taken up again from any point."""
+    (staging / "old").mkdir(exist_ok=True)
+    for top in tops:
+        new, current, old = staging / "new" / top, root / top, staging / "old" / top
+        if not new.exists() and not new.is_symlink():
+            continue  # this tree is in place already
+        if (current.exists() or current.is_symlink()) and not old.exists():
+            os.rename(current, old)
+        os.rename(new, current)
+    _fsync(root)
+
+
+def finish_interrupted_export(root: Path) -> None:
+    """Finish or undo an export that stopped under ``root`` (a kill, a power cut): one
+    that reached its journal is completed, one that did not is thrown away (its new
+    trees were never moved in). Called by every export and load before they read."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    for staging in sorted(root.glob(f"{STAGING_PREFIX}*")):
+        if not staging.is_dir() or staging.is_symlink():
+            continue
+        journal = staging / JOURNAL
+        if journal.is_file():
+            _swap(root, staging, list(json.loads(journal.read_text(encoding="utf-8"))["swap"]))
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -33,6 +33,7 @@ from regdraft.core.errors import (InvalidFile, InvalidPatch, InvalidTransition, 
                                   RegdraftError)
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.text import content_hash
+from regdraft.files.exporter import finish_interrupted_export
 from regdraft.files.formats import (AmendmentFile, DocumentFile, ResponseFile, StakeholderEntry, format_time,
                                     is_slug, parse_amendment, parse_document, parse_response, parse_version,
                                     version_file_name, version_number_of)
@@ -440,7 +441,9 @@ def _check_produced_by(tree: DocumentTree) -> None:
 
 def load(session: Session, root: Path, *, actor: str) -> LoadReport:
     """Import every document under ``root``; see the module docstring. The caller owns
-    the transaction: commit on success, roll back on any error."""
+    the transaction: commit on success, roll back on any error. An export interrupted
+    under ``root`` is finished (or undone) first, so the trees read are whole."""
+    finish_interrupted_export(Path(root))
     tree = read_tree(Path(root))
     report = LoadReport()
     stakeholders: dict[str, Stakeholder] = {}

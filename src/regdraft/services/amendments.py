@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
@@ -16,7 +17,8 @@ from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, 
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidStructure, InvalidTransition, NotFound,
                                   PatchDoesNotApply, QuoteNotFound)
 from regdraft.core.instructions import parse as parse_instructions
-from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
+from regdraft.core.patching import (ApplyResult, HunkResult, applied_in_turn, apply_patch, make_patch,
+                                   parse_patch)
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
 from regdraft.services import decisions, documents, search
@@ -401,6 +403,9 @@ def citations_of_each(session: Session, amendments: list[Amendment]) -> dict[int
     if result:
         for citation, response in session.exec(
                 select(Citation, Response).join(Response, Response.id == Citation.response_id)
+                # A response's text is read when used, once: not with every row citing it
+                # (twenty citations of a 4 MB response were 80 MB decoded in one call).
+                .options(defer(Response.text))
                 .where(Citation.amendment_id.in_(list(result))).order_by(Citation.amendment_id, Citation.position)):
             result[citation.amendment_id].append((citation, response))
     return result
@@ -433,13 +438,15 @@ def check_revision(amendment: Amendment, revision: int | None) -> None:
 
 
 def set_status(session: Session, amendment: Amendment, status: str, *, actor: str,
-               revision: int | None = None, reason: str = "", batch: str | None = None) -> Amendment:
+               revision: int | None = None, reason: str = "", batch: str | None = None,
+               prepared: PreparedAcceptance | None = None) -> Amendment:
     """Change the status, with the ``reason`` for it (required to reject:
-    ``decisions.REASON_REQUIRED``); kept as a decision and in the event log."""
+    ``decisions.REASON_REQUIRED``); kept as a decision and in the event log.
+    ``prepared``: an acceptance's work, as :func:`accept_reporting` takes it."""
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
     if status == "accepted":
-        accept(session, amendment, actor=actor, revision=revision, reason=reason, batch=batch)
+        accept(session, amendment, actor=actor, revision=revision, reason=reason, batch=batch, prepared=prepared)
         return amendment
     if status == "fallen":
         raise InvalidTransition(f"amendment {amendment.slug!r} cannot be made to fall: it falls when an amendment "
@@ -519,27 +526,67 @@ class Accepted:
     """The open amendments that fell with it."""
 
 
+@dataclass(frozen=True)
+class PreparedAcceptance:
+    """The heavy part of accepting, done from the texts alone: the amendment's patch
+    applied to the head and the next version prepared from the result. A request
+    computes it before the write lock is taken (:func:`prepare_acceptance`), and
+    :func:`accept_reporting` uses it if the head and the patch are still those it was
+    computed from (worked out again, under the lock, if not)."""
+
+    head_hash: str
+    patch_text: str
+    result: ApplyResult
+    version: documents.PreparedVersion | None
+    """The next version, prepared; ``None`` when the result is not one (the patch does
+    not apply, or leaves text that is not normalised: accepting then refuses)."""
+
+    def holds(self, head: Version, amendment: Amendment) -> bool:
+        return head.content_hash == self.head_hash and amendment.patch_text == self.patch_text
+
+
+def prepare_acceptance(document: Document, amendment: Amendment, head_text: str,
+                       head_hash: str | None = None) -> PreparedAcceptance:
+    """:class:`PreparedAcceptance` of ``amendment`` on a head whose text is
+    ``head_text``; it reads nothing. A structure the next version may not have is left
+    for accepting to refuse (with the hint to rebase)."""
+    result = apply_patch(parse_patch(amendment.patch_text), head_text)
+    version = None
+    if result.text is not None and result_is_normalised(result):
+        try:
+            version = documents.prepare_version(document, result.text)
+        except (InvalidStructure, InvalidInput):
+            version = None
+    return PreparedAcceptance(head_hash or content_hash(head_text), amendment.patch_text, result, version)
+
+
 def accept(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
-           created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Version:
+           created_at: datetime | None = None, reason: str = "", batch: str | None = None,
+           prepared: PreparedAcceptance | None = None) -> Version:
     """Accept the amendment and create the next version from it, in one transaction.
 
     On its own base it applies exactly; on a later head fuzzily, and every hunk must
     apply (otherwise :class:`PatchDoesNotApply` with the report, and nothing changes).
     """
     return accept_reporting(session, amendment, actor=actor, revision=revision, created_at=created_at,
-                            reason=reason, batch=batch).version
+                            reason=reason, batch=batch, prepared=prepared).version
 
 
 def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revision: int | None = None,
-                     created_at: datetime | None = None, reason: str = "", batch: str | None = None) -> Accepted:
-    """:func:`accept`, saying how each hunk applied."""
+                     created_at: datetime | None = None, reason: str = "", batch: str | None = None,
+                     prepared: PreparedAcceptance | None = None) -> Accepted:
+    """:func:`accept`, saying how each hunk applied. ``prepared`` (from
+    :func:`prepare_acceptance`, outside the writing transaction) is used if it still
+    holds."""
     check_revision(amendment, revision)
     reason = _checked_reason(amendment, "accepted", reason)
     previous = amendment.status
     _transition(session, amendment, "accepted")
     document = session.get(Document, amendment.document_id)
     current = documents.head(session, document)
-    result = apply_patch(parse_patch(amendment.patch_text), current.text)
+    if prepared is None or not prepared.holds(current, amendment):
+        prepared = prepare_acceptance(document, amendment, current.text, current.content_hash)
+    result = prepared.result
     if result.text is None:
         raise PatchDoesNotApply(
             f"amendment {amendment.slug!r} does not apply to the head (version {current.number})",
@@ -554,7 +601,7 @@ def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revi
         version = documents.create_version(
             session, document, text=result.text, parent=current.number, author=actor,
             message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
-            produced_by_id=amendment.id, actor=actor)
+            produced_by_id=amendment.id, actor=actor, prepared=prepared.version)
     except InvalidStructure as error:
         if amendment.base_version_id == current.id:
             raise

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from regdraft.core.errors import InvalidInput, RegdraftError
 from regdraft.core.patching import HunkResult, apply_patch, parse_patch
 from regdraft.services import amendments as amendment_service
-from regdraft.services import decisions
+from regdraft.services import decisions, documents
 from regdraft.store.models import Amendment, Document, Version
 
 MAX_DECISIONS = 80
@@ -75,20 +75,46 @@ def deduplicated(requests: list[DecisionRequest]) -> list[DecisionRequest]:
     return list(seen.values())
 
 
+def prepare_all(session: Session, document: Document,
+                requests: list[DecisionRequest]) -> dict[str, amendment_service.PreparedAcceptance]:
+    """Each acceptance's heavy work (:func:`services.amendments.prepare_acceptance`),
+    done in order from the head as the batch would leave it, by amendment slug; it
+    reads, never writes, so a request does it before taking the write lock. It stops
+    at the first acceptance that does not make a version: deciding reports that one."""
+    requests = deduplicated(requests)
+    chosen = amendment_service.resolve(session, document, [r.amendment for r in requests])
+    head = documents.head(session, document)
+    text, text_hash = head.text, head.content_hash
+    prepared = {}
+    for request, amendment in zip(requests, chosen):
+        if request.status != "accepted":
+            continue
+        acceptance = amendment_service.prepare_acceptance(document, amendment, text, text_hash)
+        prepared[amendment.slug] = acceptance
+        if acceptance.version is None:
+            break
+        text, text_hash = acceptance.version.text, acceptance.version.content_hash
+    return prepared
+
+
 def decide_all(session: Session, document: Document, requests: list[DecisionRequest], *, actor: str,
-               batch: str | None = None) -> Batch:
+               batch: str | None = None,
+               prepared: dict[str, amendment_service.PreparedAcceptance] | None = None) -> Batch:
     """Take every decision, in order, as one batch (the caller owns the transaction
-    and must roll it back when this raises)."""
+    and must roll it back when this raises). ``prepared``: from :func:`prepare_all`,
+    each used if it still holds."""
     requests = deduplicated(requests)
     chosen = amendment_service.resolve(session, document, [r.amendment for r in requests])
     batch = batch or uuid.uuid4().hex
+    prepared = prepared or {}
     decided = []
     for number, (request, amendment) in enumerate(zip(requests, chosen), start=1):
         previous = amendment.status
         try:
             if request.status == "accepted":
                 accepted = amendment_service.accept_reporting(
-                    session, amendment, actor=actor, revision=request.revision, reason=request.reason, batch=batch)
+                    session, amendment, actor=actor, revision=request.revision, reason=request.reason, batch=batch,
+                    prepared=prepared.get(amendment.slug))
                 version, hunks, fallen = accepted.version, accepted.hunks, accepted.fallen
             else:
                 amendment_service.set_status(session, amendment, request.status, actor=actor,

@@ -6,6 +6,7 @@ Services flush; the caller (request or CLI command) owns the transaction and com
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -148,11 +149,24 @@ def count_versions(session: Session, document: Document) -> int:
     return session.exec(select(func.count()).select_from(Version).where(Version.document_id == document.id)).one()
 
 
-def create_version(session: Session, document: Document, *, text: str, parent: int | None, author: str,
-                   message: str = "", created_at: datetime | None = None, produced_by_id: int | None = None,
-                   actor: str) -> Version:
-    """Add the next version. ``parent`` must be the head's number (``None`` only for the
-    first version): otherwise :class:`StaleParent` names the head, and nothing is lost."""
+@dataclass(frozen=True)
+class PreparedVersion:
+    """What storing a version's text computes from the text alone: the text normalised
+    and checked, its hash, its structure read and encoded as stored, and the pieces
+    the search index keeps. Worked out before the write lock is taken
+    (:func:`prepare_version`), so that :func:`create_version` only writes."""
+
+    kind: str
+    text: str
+    content_hash: str
+    structure: Structure
+    encoded: bytes
+    pieces: dict[str, tuple[str, str]]
+
+
+def prepare_version(document: Document, text: str) -> PreparedVersion:
+    """:class:`PreparedVersion` of ``text`` as a version of ``document``: refused as
+    :func:`create_version` refuses it (empty, a structure the document may not have)."""
     text = normalise(text, what="version text")
     if not text:
         raise InvalidInput("a version's text cannot be empty", field="text")
@@ -162,6 +176,20 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     if document.strict and structure.warnings:
         parse_structure(text, kind=document.kind, strict=True)
     structure.refuse(("duplicate",))
+    return PreparedVersion(document.kind, text, content_hash(text), structure, structures.encode(structure),
+                           search.provision_pieces(text, document.kind, structure.provisions))
+
+
+def create_version(session: Session, document: Document, *, text: str, parent: int | None, author: str,
+                   message: str = "", created_at: datetime | None = None, produced_by_id: int | None = None,
+                   actor: str, prepared: PreparedVersion | None = None) -> Version:
+    """Add the next version. ``parent`` must be the head's number (``None`` only for the
+    first version): otherwise :class:`StaleParent` names the head, and nothing is lost.
+    ``prepared`` (:func:`prepare_version` of ``text``) spares the work done from the
+    text alone."""
+    if prepared is None or prepared.kind != document.kind or prepared.text != text:
+        prepared = prepare_version(document, text)
+    text, structure = prepared.text, prepared.structure
     if not author.strip():
         raise InvalidInput("a version needs an author", field="author")
     current = head(session, document)
@@ -172,7 +200,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
             document=document.slug, head=current_number, head_hash=current.content_hash if current else None)
     version = Version(document_id=document.id, number=(current_number or 0) + 1,
                       parent_id=current.id if current else None, author=author, message=message,
-                      created_at=created_at or utcnow(), content_hash=content_hash(text), text=text,
+                      created_at=created_at or utcnow(), content_hash=prepared.content_hash, text=text,
                       produced_by_id=produced_by_id)
     slug = document.slug
     try:
@@ -190,9 +218,9 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           f"{latest.number if latest else None}", document=slug,
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
-    structures.keep(session, structure, version.content_hash)
+    structures.keep(session, structure, version.content_hash, encoded=prepared.encoded)
     search.index_version(session.connection(), document.id, document.kind, version.number, version.text,
-                         structure.provisions)
+                         pieces=prepared.pieces)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})

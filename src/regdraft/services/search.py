@@ -34,6 +34,7 @@ from sqlmodel import Session
 from regdraft.core.errors import InvalidInput
 from regdraft.core.patching import parse_patch
 from regdraft.core.structure import parse_structure
+from regdraft.core.text import lines_in_pieces
 from regdraft.store.models import Amendment, Document, Response, SearchItem, Stakeholder, Version
 
 ITEM_KINDS = ("provision", "amendment", "response")
@@ -114,7 +115,8 @@ def parse_query(q: str) -> Query:
 # Keeping the index ----------------------------------------------------------------
 
 def _indexable(body: str) -> str:
-    return _MARKERS.sub("", _HEADING_MARKS.sub("", body)).strip()
+    # Line by line in pieces (core.text.PIECE), so a long response holds no other thread up.
+    return "".join(_MARKERS.sub("", _HEADING_MARKS.sub("", piece)) for piece in lines_in_pieces(body)).strip()
 
 
 def provision_pieces(text_: str, kind: str, provisions: tuple | None = None) -> dict[str, tuple[str, str]]:
@@ -150,15 +152,16 @@ def _provision_row(document_id: int, target: str, piece: tuple[str, str], since:
 
 
 def index_version(connection: Connection, document_id: int, kind: str, number: int, text_: str,
-                  provisions: tuple | None = None) -> None:
+                  provisions: tuple | None = None, *, pieces: dict[str, tuple[str, str]] | None = None) -> None:
     """Version ``number`` (the new head) of a document: close the rows of provisions
     whose text it changes or drops, add rows for its new text (``provisions``: its
-    structure's, if already read)."""
+    structure's, if already read; ``pieces``: :func:`provision_pieces` of it, if made)."""
     current = connection.execute(
         select(items.c.id, items.c.target, items.c.label, items.c.body)
         .where(items.c.document_id == document_id, items.c.kind == "provision", items.c.version_until.is_(None))
     ).all()
-    gone, new = _turnover({row.target: (row.label, row.body) for row in current}, provision_pieces(text_, kind, provisions))
+    gone, new = _turnover({row.target: (row.label, row.body) for row in current},
+                          provision_pieces(text_, kind, provisions) if pieces is None else pieces)
     ids = {row.target: row.id for row in current}
     if gone:
         connection.execute(update(items).where(items.c.id.in_([ids[t] for t in gone])).values(version_until=number))

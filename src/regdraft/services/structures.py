@@ -78,8 +78,9 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
     return structure
 
 
-def keep(session: Session, structure: Structure, text_hash: str) -> None:
-    """Store the reading of a version's text (once per text, kind and parser version)."""
+def keep(session: Session, structure: Structure, text_hash: str, *, encoded: bytes | None = None) -> None:
+    """Store the reading of a version's text (once per text, kind and parser version);
+    ``encoded``: :func:`encode` of it, if already made."""
     key = key_of(text_hash, structure.kind)
     MEMORY.put(key, structure, weight(structure))
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
@@ -87,7 +88,7 @@ def keep(session: Session, structure: Structure, text_hash: str) -> None:
     try:
         with session.begin_nested():  # another writer may store the same text meanwhile
             session.add(VersionStructure(content_hash=key[0], kind=key[1], parser_version=key[2],
-                                         data=encode(structure)))
+                                         data=encode(structure) if encoded is None else encoded))
             session.flush()
     except IntegrityError:
         pass  # that writer's row is the same reading

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, status
 from fastapi import Response as HTTPResponse
 
 from regdraft.api import present, schemas
-from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, Limit, Offset, SessionDep,
-                               WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, AmendmentSlug, DocumentDep, Limit, Offset,
+                               SessionDep, WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
@@ -42,8 +42,12 @@ def _location(document_slug: str, slug: str) -> str:
                                                       "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
-                                                         description=", ".join(amendment_service.STATUSES))] = None,
-                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES))] = None,
+                                                         description=", ".join(amendment_service.STATUSES),
+                                                         json_schema_extra={"enum": list(amendment_service.STATUSES)})
+                    ] = None,
+                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES),
+                                                          json_schema_extra={
+                                                              "enum": list(amendment_service.CATEGORIES)})] = None,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
                                                            examples=["reg-3"])] = None,
@@ -108,18 +112,39 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
              description="Every change takes a `reason`, kept with the decision; rejecting needs one.",
              responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403, s422=_S422,
                                          s409=f"{_STALE}; or, when accepting, {_FAILS}"))
+@writes_in_route
 def set_status(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.StatusChange,
-               session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.StatusResult:
+               session: SessionDep, request: Request, response: HTTPResponse,
+               if_match: IfMatch = None) -> schemas.StatusResult:
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, body.status)
     revision = body.revision if body.revision is not None else parse_if_match(if_match)
-    amendment_service.set_status(session, amendment, body.status, actor=writer.name, revision=revision,
-                                 reason=body.reason)
-    view = Presenter(session)
-    produced = amendment_service.produced_version(session, amendment) if body.status == "accepted" else None
-    response.headers["ETag"] = f'"{amendment.revision}"'
-    return schemas.StatusResult(amendment=view.amendment(amendment),
-                                version=view.version_summary(produced) if produced else None)
+    prepared = _acceptance(session, document, amendment) if body.status == "accepted" else None
+    session.rollback()
+    with write_transaction(request) as writing:
+        document, amendment = _again(writing, writer, document, slug, body.status)
+        amendment_service.set_status(writing, amendment, body.status, actor=writer.name, revision=revision,
+                                     reason=body.reason, prepared=prepared)
+        view = Presenter(writing)
+        produced = amendment_service.produced_version(writing, amendment) if body.status == "accepted" else None
+        response.headers["ETag"] = f'"{amendment.revision}"'
+        return schemas.StatusResult(amendment=view.amendment(amendment),
+                                    version=view.version_summary(produced) if produced else None)
+
+
+def _acceptance(session, document, amendment) -> amendment_service.PreparedAcceptance:
+    """Accepting's heavy work, done on the head as read now, before the write lock."""
+    head = documents.head(session, document)
+    return amendment_service.prepare_acceptance(document, amendment, head.text, head.content_hash)
+
+
+def _again(writing, writer, document, slug: str, status_: str):
+    """The document and amendment read again in the writing transaction, and the
+    change authorized again on what is stored now."""
+    document = documents.get_document(writing, document.slug)
+    amendment = amendment_service.get_amendment(writing, document, slug)
+    auth.check_status_change(writing, writer, amendment, status_)
+    return document, amendment
 
 
 @router.put("/amendments/{slug}/falls-if", response_model=schemas.AmendmentPublic,
@@ -143,17 +168,23 @@ def put_falls_if(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, 
              status_code=status.HTTP_201_CREATED, summary="Accept an amendment: the next version",
              responses=problem_responses(403, 404, 409, 413, 422, s404=_S404, s403=_S403,
                                          s409=f"{_STALE}; or {_FAILS}"))
+@writes_in_route
 def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
-           response: HTTPResponse,
+           request: Request, response: HTTPResponse,
            body: Annotated[schemas.AcceptRequest | None, Body()] = None,
            if_match: IfMatch = None) -> schemas.VersionSummary:
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, writer, amendment, "accepted")
     revision = body.revision if body is not None and body.revision is not None else parse_if_match(if_match)
-    version = amendment_service.accept(session, amendment, actor=writer.name, revision=revision,
-                                       reason=body.reason if body is not None else "")
-    response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
-    return Presenter(session).version_summary(version)
+    # The patch is applied and the next version read before the write lock is taken.
+    prepared = _acceptance(session, document, amendment)
+    session.rollback()
+    with write_transaction(request) as writing:
+        document, amendment = _again(writing, writer, document, slug, "accepted")
+        version = amendment_service.accept(writing, amendment, actor=writer.name, revision=revision,
+                                           reason=body.reason if body is not None else "", prepared=prepared)
+        response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
+        return Presenter(writing).version_summary(version)
 
 
 @router.post("/decisions", response_model=schemas.BatchPublic, summary="Decide several amendments at once",
@@ -164,14 +195,26 @@ def accept(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, sessio
                  403, 404, 409, 413, 422, s404=_S404, s403=_S403, s409=f"{_STALE}; or {_FAILS}",
                  s422="`invalid-input`: no decisions, more than the limit, one amendment decided twice "
                       "differently, a rejection without a `reason` (`field`, `decision`); `invalid-text`"))
+@writes_in_route
 def decide_all(writer: WriterDep, document: DocumentDep, body: schemas.DecisionsRequest,
-               session: SessionDep) -> schemas.BatchPublic:
+               session: SessionDep, request: Request) -> schemas.BatchPublic:
     requests = batches.deduplicated([batches.DecisionRequest(d.amendment, d.status, d.reason, d.revision)
                                      for d in body.decisions])
-    for request, amendment in zip(requests, amendment_service.resolve(session, document,
-                                                                      [r.amendment for r in requests])):
-        auth.check_status_change(session, writer, amendment, request.status)
-    return Presenter(session).batch(batches.decide_all(session, document, requests, actor=writer.name))
+    _authorize_all(session, writer, document, requests)
+    # Every acceptance's patch is applied, in turn, before the write lock is taken.
+    prepared = batches.prepare_all(session, document, requests)
+    session.rollback()
+    with write_transaction(request) as writing:
+        document = documents.get_document(writing, document.slug)
+        _authorize_all(writing, writer, document, requests)
+        return Presenter(writing).batch(batches.decide_all(writing, document, requests, actor=writer.name,
+                                                           prepared=prepared))
+
+
+def _authorize_all(session, writer, document, requests: list[batches.DecisionRequest]) -> None:
+    for decision, amendment in zip(requests, amendment_service.resolve(session, document,
+                                                                       [r.amendment for r in requests])):
+        auth.check_status_change(session, writer, amendment, decision.status)
 
 
 @router.get("/decisions/{batch}", response_model=schemas.BatchPublic, summary="A bulk decision, read back",
@@ -228,7 +271,8 @@ def apply_set(document: DocumentDep, body: schemas.ApplyRequest, session: Sessio
 def conflicts(document: DocumentDep, session: SessionDep,
               amendments: Annotated[str | None, Query(
                   description=f"Comma-separated slugs, at most {amendment_service.MAX_NAMED}, each once (default: "
-                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS)] = None,
+                              "every draft and proposed amendment)", max_length=MAX_SLUG_LIST_CHARS,
+                  json_schema_extra=SLUG_LIST)] = None,
               ) -> schemas.ConflictList:
     if amendments is None:
         chosen = amendment_service.open_amendments(session, document)

@@ -9,8 +9,8 @@ from fastapi import Response as HTTPResponse
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from regdraft.api import schemas
-from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, DocumentDep, Limit, Offset, SessionDep, VersionNumber, WriterDep,
-                               page, slug_list)
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, DocumentDep, Limit, Offset, SessionDep,
+                               VersionNumber, WriterDep, page, slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
@@ -159,7 +159,7 @@ def diff_versions(document: DocumentDep, session: SessionDep,
 def diff_amendments(document: DocumentDep, n: VersionNumber, session: SessionDep,
                     amendments: Annotated[str, Query(description=f"Comma-separated amendment slugs, in order: at "
                                                                  f"most {MAX_NAMED}, each once",
-                                                     max_length=MAX_SLUG_LIST_CHARS,
+                                                     max_length=MAX_SLUG_LIST_CHARS, json_schema_extra=SLUG_LIST,
                                                      examples=["profit-ban,scoped-pilot"])],
                     format: DiffFormat = "json", unchanged: Unchanged = False, if_none_match: IfNoneMatch = None):
     slugs = slug_list(amendments)

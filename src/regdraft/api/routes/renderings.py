@@ -24,7 +24,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from regdraft.api import schemas
 from regdraft.api.csp import RENDERING_POLICY
-from regdraft.api.deps import MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, SessionDep, VersionNumber, slug_list
+from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, AmendmentSlug, DocumentDep, SessionDep,
+                               VersionNumber, slug_list)
 from regdraft.api.errors import problem_responses
 from regdraft.api.negotiation import acceptable, choose, none_match
 from regdraft.api.render_cache import Entry, RenderCache, RenderFlights, request_key
@@ -43,14 +44,8 @@ BY_MEDIA_TYPE = {"text/html": "html", "application/json": "json", "text/markdown
                  "text/plain": "unified", rendering.FORMATS["akn"]: "akn", rendering.FORMATS["docx"]: "docx",
                  rendering.FORMATS["pdf"]: "pdf"}
 
-FormatQuery = Annotated[RenderFormat | None, Query(
-    alias="format", description="The format, if not by path suffix or Accept header: "
-                                + ", ".join(rendering.FORMATS))]
 #: How often a rendering in progress looks whether its client is still there.
 DISCONNECT_POLL_SECONDS = 0.25
-
-SuffixPath = Annotated[RenderFormat, Path(description="The format: one of those the resource offers (its "
-                                                       "200 answer's media types)")]
 
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", description="An ETag from an earlier answer")]
 
@@ -74,11 +69,20 @@ def _negotiate(request: Request, named: str | None, offered: tuple[str, ...]) ->
 
 def _negotiators(offered: tuple[str, ...]) -> tuple[Callable, Callable]:
     """The dependencies that choose a format among ``offered``: by ``format=`` or
-    ``Accept``, and by path suffix."""
-    async def by_query_or_accept(request: Request, format: FormatQuery = None) -> None:
+    ``Accept``, and by path suffix. The contract lists the formats this resource
+    offers, not every format."""
+    listed = {"enum": list(offered)}
+    # Parameters as defaults (not local Annotated aliases, which the postponed
+    # annotations of this module would leave unresolved).
+    by_name = Query(None, alias="format", json_schema_extra=listed, description=(
+        "The format, if not by path suffix or Accept header: " + ", ".join(offered)))
+    by_path = Path(json_schema_extra=listed, description="The format: one of those the resource offers (its 200 "
+                                                        "answer's media types)")
+
+    async def by_query_or_accept(request: Request, format: RenderFormat | None = by_name) -> None:
         _negotiate(request, format.value if format else None, offered)
 
-    async def by_suffix(request: Request, suffix: SuffixPath, format: FormatQuery = None) -> None:
+    async def by_suffix(request: Request, suffix: RenderFormat = by_path, format: RenderFormat | None = by_name) -> None:
         if format is not None and format != suffix:
             raise InvalidInput(f"the path asks for {suffix.value} but format= asks for {format.value}",
                                field="format")
@@ -203,7 +207,8 @@ _S409 = ("`patch-does-not-apply`: an amendment does not apply to the version (af
          "`amendment` and `hunks` say which and where")
 Amendments = Annotated[str, Query(description="Comma-separated amendment slugs, applied in this order: at most "
                                               f"{MAX_NAMED}, each once",
-                                  max_length=MAX_SLUG_LIST_CHARS, examples=["profit-ban,innovation-fund-pilot"])]
+                                  max_length=MAX_SLUG_LIST_CHARS, json_schema_extra=SLUG_LIST,
+                                  examples=["profit-ban,innovation-fund-pilot"])]
 
 
 def _slugs(amendments: str) -> list[str]:
@@ -272,7 +277,7 @@ async def keeling(document: DocumentDep, n: VersionNumber, session: SessionDep, 
                   amendments: Annotated[str | None, Query(
                       description=f"Comma-separated amendment slugs, in order, at most {MAX_NAMED}, each once "
                                   "(default: every draft, proposed or accepted amendment of this version)",
-                      max_length=MAX_SLUG_LIST_CHARS)] = None,
+                      max_length=MAX_SLUG_LIST_CHARS, json_schema_extra=SLUG_LIST)] = None,
                   if_none_match: IfNoneMatch = None):
     slugs = None if amendments is None else _slugs(amendments)
     return await _respond(request, session, document, if_none_match, lambda: rendering.keeling_schedule(

@@ -35,9 +35,11 @@ def search(session: SessionDep, q: SearchQuery,
            stakeholder: Annotated[str | None, Query(max_length=80, description=(
                "Amendments proposed by, and responses from, this stakeholder (slug)"))] = None,
            category: Annotated[str | None, Query(description="Amendments of this category (implies "
-                                                             "kind=amendment)")] = None,
+                                                             "kind=amendment)",
+                                                 json_schema_extra={"enum": list(amendment_service.CATEGORIES)})] = None,
            status: Annotated[str | None, Query(description="Amendments with this status (implies kind=amendment): " +
-                                                           ", ".join(amendment_service.STATUSES))] = None,
+                                                           ", ".join(amendment_service.STATUSES),
+                                               json_schema_extra={"enum": list(amendment_service.STATUSES)})] = None,
            offset: Offset = 0, limit: Limit = 20) -> schemas.SearchPage:
     filters = search_service.filters_from(session, document=document, version=version, kinds=slug_list(kind),
                                           stakeholder=stakeholder, category=category, status=status)
