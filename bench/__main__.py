@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "structure", "stored", "apply", "schedule", "listing", "search", "serving", "abuse")
+SECTIONS = ("pipeline", "structure", "stored", "page", "apply", "schedule", "listing", "search", "serving", "abuse")
 
 
 def _seconds(value: float | None) -> str:
@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "stored":
             from bench import stored
             rows += stored.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)
+        elif section == "page":
+            from bench import page
+            rows += page.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)
         elif section == "apply":
             from bench import apply
             rows += apply.run(1_000_000, repeats=1 if args.quick else 3)

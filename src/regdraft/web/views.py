@@ -46,13 +46,18 @@ def cached(request: Request, session: Session, document: Document, what: tuple,
     the same bound (api/render_cache.py). ``build`` gives the parts and their size in
     characters. Only parts every reader sees alike belong here, never the page around
     them (whose forms carry the reader's own CSRF token)."""
+    return kept(request, ("page", document.slug, events.generation(session, document), *what), build)
+
+
+def kept(request: Request, key: tuple, build: Callable[[], tuple[Built, int]]) -> Built:
+    """``build()``'s result for ``key`` (everything it depends on), kept in the app's
+    render cache under its bound; ``build`` gives the result and its size."""
     cache: RenderCache = request.app.state.render_cache
-    key = ("page", document.slug, events.generation(session, document), *what)
-    parts = cache.get(key)
-    if parts is None:
-        parts, size = build()
-        cache.put(key, parts, size=size)
-    return parts
+    found = cache.get(key)
+    if found is None:
+        found, size = build()
+        cache.put(key, found, size=size)
+    return found
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,10 @@ class ComparisonParts:
     stats: dict[str, int]
 
 
-def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> tuple[ComparisonParts, int]:
+def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> ComparisonParts:
     body, changes = marks.redline(comparison.diff, comparison.sources)
     rows = marks.side_by_side(comparison.diff, comparison.sources) if side_by_side else []
-    parts = ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
-    return parts, len(body) + sum(len(row.old) + len(row.new) for row in rows)
+    return ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
 
 
 @dataclass(frozen=True)
