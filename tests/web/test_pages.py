@@ -446,5 +446,7 @@ def test_a_kept_compare_page_is_made_around_for_each_reader(web, copy_database, 
     assert "Sign out" not in anonymous and csrf_of(admin_page) not in anonymous
     main = re.search(r"<main[^>]*>.*</main>", anonymous, re.S).group()
     assert main == re.search(r"<main[^>]*>.*</main>", admin_page, re.S).group()
-    with _client(copy_database, _web_template, tmp_path / "fresh") as fresh:  # nothing kept there
+    fresh_folder = tmp_path / "fresh"
+    fresh_folder.mkdir()
+    with _client(copy_database, _web_template, fresh_folder) as fresh:  # nothing kept there
         assert re.search(r"<main[^>]*>.*</main>", html_of(fresh.get(compare)), re.S).group() == main
