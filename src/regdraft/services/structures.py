@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from regdraft.core.diffing import read_structure
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
-from regdraft.services.kept import KeptInMemory
+from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionStructure
 
 # What one provision costs in memory besides the text (a named tuple of nine fields and
@@ -50,7 +50,7 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
 
 def weight(structure: Structure) -> int:
     """About what a kept structure holds in memory, in bytes."""
-    return len(structure.text) + _PROVISION_BYTES * len(structure.provisions)
+    return held_bytes(structure.text) + _PROVISION_BYTES * len(structure.provisions)
 
 
 MEMORY = KeptInMemory(256 * 1024 * 1024)

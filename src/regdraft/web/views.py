@@ -21,6 +21,7 @@ from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents, events, xref
 from regdraft.services.batches import Batch
 from regdraft.services.comparisons import Comparison, sources_of
+from regdraft.services.kept import held_bytes
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
 from regdraft.web import marks
@@ -94,7 +95,7 @@ def schedule_parts(schedule: KeelingSchedule) -> tuple[ScheduleParts, int]:
     body = Markup(marks.label_changes(schedule.keeling.body))
     notes = Markup(schedule.keeling.notes)
     return (ScheduleParts(schedule.title, schedule.applied, schedule.withheld, len(schedule.keeling.changes),
-                          body, notes), len(body) + len(notes))
+                          body, notes), held_bytes(body) + held_bytes(notes))
 
 
 # Documents --------------------------------------------------------------------------
