@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bench.corpus import edit_lines, regulation_text
-from bench.measure import Row
+from bench.measure import Row, git_word_diff
 from regdraft.api.app import create_app
 from regdraft.services import comparisons, documents, structures
 from regdraft.settings import Settings
@@ -44,7 +44,7 @@ def _median_get(client: TestClient, url: str, repeats: int) -> tuple[float, str]
 
 
 def run(sizes: list[int], repeats: int) -> list[Row]:
-    rows = []
+    rows, gits = [], {}
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'page.db'}"
         engine = make_engine(url)
@@ -52,11 +52,12 @@ def run(sizes: list[int], repeats: int) -> list[Row]:
         with Session(engine) as session:
             for size in sizes:
                 text = regulation_text(size, seed=3)
+                edited = edit_lines(text, 0.01)[0]
+                gits[size] = git_word_diff(text, edited, folder, repeats)
                 document = documents.create_document(session, slug=f"page-{size}", title="A long regulation",
                                                      actor="bench")
                 documents.create_version(session, document, text=text, parent=None, author="bench", actor="bench")
-                documents.create_version(session, document, text=edit_lines(text, 0.01)[0], parent=1,
-                                         author="bench", actor="bench")
+                documents.create_version(session, document, text=edited, parent=1, author="bench", actor="bench")
             session.commit()
         app = create_app(Settings(database_url=url))
         with TestClient(app) as client:
@@ -66,10 +67,10 @@ def run(sizes: list[int], repeats: int) -> list[Row]:
                 structures.MEMORY.clear()
                 comparisons.DIFFS.clear()
                 cold, made = _median_get(client, page, 1)
-                rows.append(Row("compare page", f"{label}: cold (first request)", cold))
+                rows.append(Row("compare page", f"{label}: cold (first request)", cold, gits[size], "git word-diff"))
                 warm, kept = _median_get(client, page, repeats * 5)
                 assert _TOKEN.sub("", kept) == _TOKEN.sub("", made)
-                rows.append(Row("compare page", f"{label}: warm", warm,
+                rows.append(Row("compare page", f"{label}: warm", warm, gits[size], "git word-diff",
                                 note=f"{len(kept.encode()) / 1e6:.1f} MB page; target: under 20 ms at 5 MB"))
                 _median_get(client, page + "&view=side", 1)
                 side, _ = _median_get(client, page + "&view=side", repeats * 5)
