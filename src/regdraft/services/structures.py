@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from regdraft.core.diffing import read_structure
-from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
+from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning, collector_paused
 from regdraft.core.text import content_hash
 from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionStructure
@@ -43,9 +43,12 @@ def encode(structure: Structure) -> bytes:
 
 
 def decode(text: str, kind: str, data: bytes) -> Structure:
-    provisions, warnings, metadata = json.loads(zlib.decompress(data))
-    return Structure(text, tuple(map(Provision._make, provisions)), tuple(map(StructureWarning._make, warnings)),
-                     kind, metadata)
+    # Tens of thousands of new tuples would set off the collector's passes over every
+    # live object again and again (on a 5 MB text, most of the decoding's time).
+    with collector_paused():
+        provisions, warnings, metadata = json.loads(zlib.decompress(data))
+        return Structure(text, tuple(map(Provision._make, provisions)), tuple(map(StructureWarning._make, warnings)),
+                         kind, metadata)
 
 
 def weight(structure: Structure) -> int:
