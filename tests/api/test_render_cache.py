@@ -212,3 +212,11 @@ def test_the_bound_is_in_bytes_held_not_characters():
     assert cache.get(("dash",)) is None and cache.size == 60
     cache.put(("bytes",), Entry("b", ("—" * 10).encode(), "text/plain"))
     assert cache.size == 90
+
+
+def test_a_kept_markup_is_counted_as_the_string_it_is():
+    from markupsafe import Markup
+
+    from regdraft.services.kept import held_bytes
+
+    assert held_bytes(Markup("<p>—</p>")) >= 2 * len("<p>—</p>") > held_bytes("<p>x</p>")

@@ -9,14 +9,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-_EMPTY = {str: sys.getsizeof(""), bytes: sys.getsizeof(b"")}
+_EMPTY_STR, _EMPTY_BYTES = sys.getsizeof(""), sys.getsizeof(b"")
 
 
 def held_bytes(value: str | bytes) -> int:
     """About what a string's characters take in memory: a text with one em dash in it
     is held at two bytes a character, so counting characters would let a memory bound
     in bytes hold twice what it says."""
-    return sys.getsizeof(value) - _EMPTY[type(value)]
+    return sys.getsizeof(value) - (_EMPTY_BYTES if isinstance(value, bytes) else _EMPTY_STR)
 
 
 class KeptInMemory:
