@@ -20,7 +20,7 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "structure", "stored", "apply", "schedule", "listing", "search", "serving", "abuse")
+SECTIONS = ("pipeline", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search", "serving", "abuse")
 
 
 def _seconds(value: float | None) -> str:
@@ -69,12 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "stored":
             from bench import stored
             rows += stored.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)
+        elif section == "page":
+            from bench import page
+            rows += page.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)
+        elif section == "memory":
+            from bench import memory
+            rows += memory.run([1_000_000] if args.quick else [1_000_000, 5_000_000], 3 if args.quick else 6)
         elif section == "apply":
             from bench import apply
             rows += apply.run(1_000_000, repeats=1 if args.quick else 3)
         elif section == "schedule":
             from bench import schedule
             rows += schedule.run(1_000_000, 50 if args.quick else 200, repeats=1 if args.quick else 3)
+            rows += schedule.growth(1_000_000, [10, 100, 500, 1000], repeats=1 if args.quick else 3)
         elif section == "listing":
             from bench import listing
             listed, explain = listing.run(100 if args.quick else listing.DOCUMENTS)

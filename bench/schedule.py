@@ -10,6 +10,7 @@ this: the figures say whether a drafter waits.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import tempfile
@@ -21,6 +22,10 @@ from sqlmodel import Session
 from bench.apply import amendments
 from bench.corpus import regulation_text
 from bench.measure import Row, median_time, peak_memory_mb
+from regdraft.core.diffing import read_structure
+from regdraft.core.history import History, Step
+from regdraft.core.keeling import render_keeling
+from regdraft.core.patching import applied_in_turn, parse_patch
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents, rendering
 from regdraft.store.engine import make_engine, migrate
@@ -61,6 +66,38 @@ def schedule_page(database_url: str) -> str:
             return rendering.render(schedule, "html")
     finally:
         engine.dispose()
+
+
+def keeling_of(base: str, structure, patches: list) -> str:
+    """The schedule's core path: the amendments applied in turn, every change
+    attributed (``core.history``), the net diff grouped and rendered with its notes."""
+    history = History(base, "uk-si", structure)
+    for i, result in enumerate(applied_in_turn(patches, base, past_failures=True)):
+        history.add(Step(result.text, f"amendment-{i}", result.changed))
+    return render_keeling(history.diff(), {}, []).body
+
+
+def growth(size: int, counts: list[int], repeats: int) -> list[Row]:
+    """Target 6 of issue 17: a schedule of N amendments grows linearly in N. Each step
+    copies the text once (applying a patch makes the next text), so the time per
+    amendment past the fixed part (reading the final text's structure, grouping and
+    rendering the net diff) should not grow with N."""
+    base = regulation_text(size, seed=8)
+    structure = read_structure(base, "uk-si")
+    rows, times = [], {}
+    for count in counts:
+        patches = [parse_patch(a.patch) for a in amendments(base, count)]
+        times[count] = median_time(lambda: keeling_of(base, structure, patches), repeats)
+        note = ""
+        if len(times) > 1:
+            low = counts[0]
+            exponent = math.log(times[count] / times[low]) / math.log(count / low)
+            note = f"{(times[count] - times[low]) / (count - low) * 1e6:.0f} µs per amendment past {low}; " \
+                   f"exponent {exponent:.2f} from {low}"
+        rows.append(Row("hundreds of amendments", f"{len(base.encode()) / 1e6:.1f} MB: Keeling schedule of {count} "
+                        "(core: apply, attribute, diff, render)", times[count],
+                        note=note + ("; target: 1000 under 0.5 s" if count == 1000 else "")))
+    return rows
 
 
 def run(size: int, count: int, repeats: int) -> list[Row]:

@@ -200,3 +200,23 @@ def test_a_burst_of_requests_after_a_write_renders_the_schedule_once(example, pr
     responses = asyncio.run(burst())
     assert [r.status_code for r in responses] == [200] * 8 and len({r.text for r in responses}) == 1
     assert rendered == ["html"]
+
+
+def test_the_bound_is_in_bytes_held_not_characters():
+    """A page with one em dash in it is held at two bytes a character (four past the
+    Basic Multilingual Plane): the bound counts what memory it takes."""
+    cache = RenderCache(max_bytes=100)
+    cache.put(("ascii",), Entry("a", "x" * 60, "text/plain"))
+    assert cache.size == 60
+    cache.put(("dash",), Entry("d", "—" + "x" * 59, "text/plain"))  # 60 characters, 120 bytes: not kept
+    assert cache.get(("dash",)) is None and cache.size == 60
+    cache.put(("bytes",), Entry("b", ("—" * 10).encode(), "text/plain"))
+    assert cache.size == 90
+
+
+def test_a_kept_markup_is_counted_as_the_string_it_is():
+    from markupsafe import Markup
+
+    from regdraft.services.kept import held_bytes
+
+    assert held_bytes(Markup("<p>—</p>")) >= 2 * len("<p>—</p>") > held_bytes("<p>x</p>")

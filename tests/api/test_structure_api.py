@@ -6,11 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from regdraft.core.structure import parse_structure
 from regdraft.core.structure_report import structure_report
 from regdraft.core.text import normalise
+from regdraft.services import structures
 from regdraft.settings import Settings
+from regdraft.store.engine import make_engine, session_scope
+from regdraft.store.models import VersionStructure
+
 from .support import problem
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "legislation"
@@ -74,3 +79,36 @@ def test_a_strict_document_refuses_a_version_with_warnings_naming_line_and_unit(
     assert "§ 1005.3(c) follows § 1005.3(a)" in body["detail"]
     assert body["lines"] == [CFR_GAP.count("\n", 0, _B + 1) + 1]
     assert client.get(f"{url}/versions").json()["total"] == 0
+
+
+def test_the_version_routes_read_the_kept_structure_and_a_get_stores_one_found_missing(client, settings, monkeypatch):
+    """Creating a version reads and keeps its structure once; the create route's counts
+    and the structure endpoint take that reading (nothing parsed again, even in another
+    process). A version stored before structures were kept is parsed on its first GET,
+    and its reading stored beside the GET's reading transaction."""
+    url = _document(client, "kept", "us-cfr")
+    created = client.post(f"{url}/versions", json={"text": CFR, "parent": None})
+    assert created.status_code == 201
+    structures.MEMORY.clear()
+    real_read = structures.read_structure
+    monkeypatch.setattr(structures, "read_structure", _refuse)
+    before = client.get(f"{url}/versions/1/structure").json()
+    assert before["units"] and created.json()["counts"]
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            session.execute(VersionStructure.__table__.delete())  # as before migration 0010
+        structures.MEMORY.clear()
+        monkeypatch.setattr(structures, "read_structure", real_read)
+        assert client.get(f"{url}/versions/1/structure").json() == before
+        with session_scope(engine) as session:
+            assert len(session.exec(select(VersionStructure)).all()) == 1
+    finally:
+        engine.dispose()
+    structures.MEMORY.clear()
+    monkeypatch.setattr(structures, "read_structure", _refuse)
+    assert client.get(f"{url}/versions/1/structure").json() == before
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("parsed a text whose structure is kept")

@@ -107,3 +107,17 @@ def test_a_strict_document_still_refuses_every_warning(session, forgetful):
     with pytest.raises(InvalidStructure, match="line 5, regulation 3"):
         documents.create_version(session, document, text=text, parent=None, author="a", actor="t")
     assert not session.exec(select(VersionStructure)).all()
+
+
+def test_a_version_stored_before_structures_were_kept_has_its_reading_stored_on_first_read(
+        session, forgetful, monkeypatch):
+    document, first, second = _two_versions(session, "uk-si", REAL[0][1])
+    session.execute(VersionStructure.__table__.delete())  # as before migration 0010
+    structures.MEMORY.clear()
+    first_read = documents.version_structure(session, document, first)
+    kept = structures.stored(session, first.content_hash, "uk-si", first.text)
+    assert kept is not None and structures.same_reading(kept, first_read)
+    assert structures.stored(session, second.content_hash, "uk-si", second.text) is None  # not read yet
+    structures.MEMORY.clear()  # another process: the first version is no longer parsed
+    _no_parsing(monkeypatch)
+    assert structures.same_reading(documents.version_structure(session, document, first), first_read)

@@ -4,11 +4,15 @@ own diff (:func:`step_diff`) being a diff of the text before it into its text.""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import os
+from unittest.mock import patch
+
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.diffing import TextDiff, group_by_provision
-from regdraft.core.history import Step, diff_steps, step_diff
+from regdraft.core import history
+from regdraft.core.history import History, Step, diff_steps, step_diff
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, applied_in_turn, diff_words, make_patch, parse_patch
 
 
@@ -152,3 +156,57 @@ def test_a_step_that_says_where_it_changed_reads_only_those_lines():
     assert ops == [(EQUAL, "### 3. A\n", None), (DELETE, "\n", "step-1"), (INSERT, "\n", "step-0")]
     whole = diff_steps(base, [Step(s.text, s.source) for s in steps])
     assert whole.changes == ()
+
+
+def carried_every_run(base: str, steps: list[Step]) -> tuple[list[tuple[int, int, str | None]], list]:
+    """The oracle: the runs and deletions of the algorithm before blocks, which carried
+    every run of the text at every step (each step's ops over the whole text)."""
+    runs = [history._Run(len(base), 0, None)] if base else []
+    deletions: list[tuple[int, int, str]] = []
+    current = base
+    for step in steps:
+        runs = history._carry(runs, step_diff(current, step), step.source, deletions)
+        current = step.text
+    return [(r.length, r.origin, r.made_by) for r in runs], deletions
+
+
+def chained(base: str, texts: list[str]) -> list[Step]:
+    """Each text as a step from the one before, saying where it changed it: between
+    the longest common start and end (so later steps delete and replace what earlier
+    ones inserted)."""
+    steps, before = [], base
+    for i, after in enumerate(texts):
+        start = len(os.path.commonprefix([before, after]))
+        end = len(os.path.commonprefix([before[start:][::-1], after[start:][::-1]]))
+        steps.append(Step(after, f"step-{i}", (start, len(before) - end, len(after) - end)))
+        before = after
+    return steps
+
+
+splice = st.tuples(st.integers(0, 30), st.integers(0, 3), st.lists(block, max_size=3))
+"""An edit of a text as a list of blocks: where, how many blocks go, what comes in."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(block, max_size=25), st.lists(st.one_of(splice, st.integers(0, 8)), min_size=1, max_size=10),
+       st.integers(1, 4), st.booleans())
+@example(["### 3. A\n\n", "(1) The body must.\n\n"], [(1, 0, ["- (a) profit;\n"]), 0], 1, False)
+def test_carrying_only_the_blocks_a_step_touches_gives_the_runs_of_carrying_every_run(blocks, edits, block, patched):
+    """Amendments of one base applied in turn, or texts each changed from the last by
+    an edit; a number goes back to an earlier text (undoing the steps since)."""
+    versions = [blocks]
+    for edit in edits:
+        if isinstance(edit, int):
+            versions.append(versions[min(edit, len(versions) - 1)])
+        else:
+            at, removed, inserted = edit
+            last = versions[-1]
+            versions.append(last[:at] + inserted + last[at + removed:])
+    base, texts = "".join(blocks), ["".join(v) for v in versions[1:]]
+    steps = applied(base, texts) if patched else chained(base, texts)
+    with patch.object(history, "BLOCK", block):
+        kept = History(base)
+        for step in steps:
+            kept.add(step)
+    assert ([(r.length, r.origin, r.made_by) for r in kept._runs], kept._deletions) == carried_every_run(base, steps)
+    assert sum(kept._lengths) == len(kept.current) and all(0 < len(b) <= block for b in kept._blocks)

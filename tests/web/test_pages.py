@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from .conftest import DOC, PROFIT_BAN, V2
+from .conftest import DOC, PROFIT_BAN, V2, _client
 
 BASE = f"/documents/{DOC}"
 
@@ -346,7 +346,10 @@ def test_profit_ban_text_is_what_the_page_shows_after_acceptance(web):
 
 
 def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, monkeypatch):
-    from regdraft.services import comparisons, rendering
+    """The schedule until the document changes; the compare page's main part until
+    what it shows changes (a write elsewhere in the document keeps it)."""
+    from regdraft.services import rendering
+    from regdraft.web import views
 
     builds: list[str] = []
 
@@ -354,14 +357,14 @@ def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, m
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *args, **kwargs: builds.append(name) or real(*args, **kwargs))
 
-    counted(comparisons, "compare_versions")
+    counted(views, "comparison_parts")
     counted(rendering, "keeling_schedule")
     compare, keeling = f"{BASE}/compare?from=1&to=2", f"{BASE}/keeling?amendment=profit-ban"
     first = [html_of(web.get(compare)), html_of(web.get(keeling))]
     assert [html_of(web.get(compare)), html_of(web.get(keeling))] == first
-    assert builds == ["compare_versions", "keeling_schedule"]
+    assert builds == ["comparison_parts", "keeling_schedule"]
     assert html_of(web.get(f"{compare}&view=side")) != first[0]  # another view is other parts
-    assert builds[-1] == "compare_versions"
+    assert builds[-1] == "comparison_parts"
 
     token = csrf_of(html_of(web.get(f"{BASE}/amendments/not-for-profit")))
     rejected = web.post(f"{BASE}/amendments/not-for-profit/status",
@@ -370,6 +373,7 @@ def test_compare_and_keeling_parts_are_built_once_until_the_store_changes(web, m
     builds.clear()
     assert 'value="not-for-profit"' not in html_of(web.get(keeling))  # no longer offered
     assert builds == ["keeling_schedule"]  # the schedule is built again from the changed store
+    assert html_of(web.get(compare)) == first[0] and builds == ["keeling_schedule"]  # versions 1 and 2 unchanged
 
 
 def test_importing_a_file_from_the_page_creates_the_document_and_shows_the_report(web):
@@ -425,3 +429,24 @@ def test_user_text_is_isolated_so_it_cannot_reorder_the_page_around_it(reader):
     assert '<article dir="auto" class="response-text">' in html_of(reader.get(f"{BASE}/responses/adcs-response"))
     assert '<article dir="auto" class="legal-text">' in html_of(reader.get(BASE))
     assert '<th scope="row"><bdi>ADCS &lt;script&gt;' in html_of(reader.get(f"{BASE}/consultation"))
+
+
+def test_a_kept_compare_page_is_made_around_for_each_reader(web, copy_database, _web_template, tmp_path):
+    """The admin's request keeps the main part; another browser, signed out, is served
+    it with its own page around it: no admin's controls, nor the admin's CSRF token; and the
+    main part is what a fresh process makes (the page itself, apart from the reader)."""
+    from regdraft.web import guard
+
+    compare = f"{BASE}/compare?from=1&to=2"
+    admin_page = html_of(web.get(compare))
+    assert "Sign out" in admin_page
+    web.cookies.delete(guard.SESSION_COOKIE)
+    web.cookies.delete(guard.CSRF_COOKIE)
+    anonymous = html_of(web.get(compare))
+    assert "Sign out" not in anonymous and csrf_of(admin_page) not in anonymous
+    main = re.search(r"<main[^>]*>.*</main>", anonymous, re.S).group()
+    assert main == re.search(r"<main[^>]*>.*</main>", admin_page, re.S).group()
+    fresh_folder = tmp_path / "fresh"
+    fresh_folder.mkdir()
+    with _client(copy_database, _web_template, fresh_folder) as fresh:  # nothing kept there
+        assert re.search(r"<main[^>]*>.*</main>", html_of(fresh.get(compare)), re.S).group() == main

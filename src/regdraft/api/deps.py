@@ -4,13 +4,15 @@ in the path, and pagination."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from threading import Lock
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from regdraft.api.schemas import MAX_NUMBER
@@ -18,6 +20,7 @@ from regdraft.core.errors import InvalidInput, MalformedRequest, Unauthenticated
 from regdraft.services import documents, tokens
 from regdraft.services.amendments import MAX_NAMED, check_named
 from regdraft.services.auth import ANONYMOUS, Principal, require_token
+from regdraft.services.structures import WRITE_ASIDE
 from regdraft.store.models import Document
 
 if TYPE_CHECKING:
@@ -86,6 +89,8 @@ def transaction(database: Database, *, writing: bool) -> Iterator[Session]:
                                               if sqlite and not writing else engine))
         if writing:
             stack.enter_context(_counted(database))
+        else:
+            session.info[WRITE_ASIDE] = partial(_write_aside, database)
         try:
             yield session
         except BaseException:
@@ -104,6 +109,25 @@ def _counted(database: Database) -> Iterator[None]:
     finally:
         with database._lock:
             database.writing -= 1
+
+
+def _write_aside(database: Database, work: Callable[[Session], None]) -> None:
+    """Run ``work`` in a short writing transaction beside a reading one (a reading
+    session's :data:`~regdraft.services.structures.WRITE_ASIDE`), for what a read finds
+    worth keeping and may as well not keep: skipped when this process's writers hold
+    SQLite's lock, or the store refuses."""
+    sqlite = database.engine.dialect.name == "sqlite"
+    if sqlite and not database.sqlite_writers.acquire(blocking=False):
+        return
+    try:
+        with Session(database.engine) as writer:
+            work(writer)
+            writer.commit()
+    except OperationalError:
+        pass  # locked by another process, or the like: a later read keeps it
+    finally:
+        if sqlite:
+            database.sqlite_writers.release()
 
 
 #: Endpoints that read and compute before they write (:func:`writes_in_route`).

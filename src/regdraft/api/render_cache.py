@@ -48,7 +48,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regdraft.api.negotiation import none_match
 from regdraft.services.events import generation_query
-from regdraft.services.kept import KeptInMemory
+from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.engine import is_memory_sqlite, make_engine, normalise_url
 
 
@@ -68,17 +68,17 @@ def request_key(generation: int, path: str, query: str, accept: str | None) -> t
 
 
 class RenderCache(KeptInMemory):
-    """Least recently used entries, bounded by their total size: an :class:`Entry`'s
-    body, or the size its putter states (the reviewer pages keep their rendered parts
-    here too: ``web/views.cached``)."""
+    """Least recently used entries, bounded by their total size in bytes: what an
+    :class:`Entry`'s body takes in memory, or the size its putter states (the reviewer
+    pages keep their rendered parts here too: ``web/views.kept``)."""
 
     @property
     def size(self) -> int:
-        """Characters held, summed over entries."""
+        """Bytes held, summed over entries."""
         return self._bytes
 
     def put(self, key: tuple, entry: Any, *, size: int | None = None) -> None:
-        super().put(key, entry, len(entry.body) if size is None else size)
+        super().put(key, entry, held_bytes(entry.body) if size is None else size)
 
 
 class RenderFlights:

@@ -28,7 +28,7 @@ from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.formats.write import Provenance, Revision
-from regdraft.services.kept import KeptInMemory
+from regdraft.services.kept import KeptInMemory, held_bytes
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -179,7 +179,8 @@ def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[Te
     if kept is None:
         kept = make()
         diff, new_text = kept
-        DIFFS.put(key, kept, 2 * len(new_text) + _GROUP_BYTES * len(diff.groups))
+        # The ops hold about the old and the new text again, besides the new text itself.
+        DIFFS.put(key, kept, 2 * held_bytes(new_text) + _GROUP_BYTES * len(diff.groups))
     return kept
 
 

@@ -4,9 +4,19 @@ hashes): an entry can never be stale, only let go."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from typing import Any
+
+_EMPTY_STR, _EMPTY_BYTES = sys.getsizeof(""), sys.getsizeof(b"")
+
+
+def held_bytes(value: str | bytes) -> int:
+    """About what a string's characters take in memory: a text with one em dash in it
+    is held at two bytes a character, so counting characters would let a memory bound
+    in bytes hold twice what it says."""
+    return sys.getsizeof(value) - (_EMPTY_BYTES if isinstance(value, bytes) else _EMPTY_STR)
 
 
 class KeptInMemory:

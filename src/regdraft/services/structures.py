@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from regdraft.core.diffing import read_structure
-from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
+from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning, collector_paused
 from regdraft.core.text import content_hash
-from regdraft.services.kept import KeptInMemory
+from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionStructure
 
 # What one provision costs in memory besides the text (a named tuple of nine fields and
@@ -43,14 +43,17 @@ def encode(structure: Structure) -> bytes:
 
 
 def decode(text: str, kind: str, data: bytes) -> Structure:
-    provisions, warnings, metadata = json.loads(zlib.decompress(data))
-    return Structure(text, tuple(map(Provision._make, provisions)), tuple(map(StructureWarning._make, warnings)),
-                     kind, metadata)
+    # Tens of thousands of new tuples would set off the collector's passes over every
+    # live object again and again (on a 5 MB text, most of the decoding's time).
+    with collector_paused():
+        provisions, warnings, metadata = json.loads(zlib.decompress(data))
+        return Structure(text, tuple(map(Provision._make, provisions)), tuple(map(StructureWarning._make, warnings)),
+                         kind, metadata)
 
 
 def weight(structure: Structure) -> int:
     """About what a kept structure holds in memory, in bytes."""
-    return len(structure.text) + _PROVISION_BYTES * len(structure.provisions)
+    return held_bytes(structure.text) + _PROVISION_BYTES * len(structure.provisions)
 
 
 MEMORY = KeptInMemory(256 * 1024 * 1024)
@@ -62,10 +65,18 @@ def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
     return text_hash, kind, PARSER_VERSION
 
 
+WRITE_ASIDE = "regdraft.write_aside"
+"""The key of ``session.info`` under which a reading session (a GET's) offers a way to
+write beside it: a callable taking ``work(session)``, run in a short writing
+transaction of its own if the store's write lock is free, and skipped otherwise."""
+
+
 def read(text: str, kind: str, *, session: Session | None = None, text_hash: str | None = None) -> Structure:
     """The structure of ``text`` read as ``kind``: kept in memory, else stored (with a
     ``session``), else parsed (and kept in memory). ``text_hash`` is the text's content
-    hash, if known."""
+    hash, if known. With a ``session`` the text is a version's: one stored before
+    readings were kept (migration 0010) has its reading stored now, on its first read,
+    so no later process parses it again."""
     key = key_of(text_hash or content_hash(text), kind)
     structure = MEMORY.get(key)
     if structure is not None:
@@ -74,6 +85,8 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
         structure = stored(session, key[0], kind, text)
     if structure is None:
         structure = read_structure(text, kind)
+        if session is not None:
+            _store_once(session, structure, key)
     MEMORY.put(key, structure, weight(structure))
     return structure
 
@@ -85,6 +98,21 @@ def keep(session: Session, structure: Structure, text_hash: str, *, encoded: byt
     MEMORY.put(key, structure, weight(structure))
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
         return
+    _store_row(session, structure, key)
+
+
+def _store_once(session: Session, structure: Structure, key: tuple[str, str, str]) -> None:
+    """Store a reading found missing: in the session's own transaction, or, for a
+    reading session, in a short one beside it (a GET never takes the write lock for
+    its whole request; if a writer holds it, the next read stores the reading)."""
+    aside = session.info.get(WRITE_ASIDE)
+    if aside is None:
+        _store_row(session, structure, key)
+    else:
+        aside(lambda writer: _store_row(writer, structure, key))
+
+
+def _store_row(session: Session, structure: Structure, key: tuple[str, str, str]) -> None:
     try:
         with session.begin_nested():  # another writer may store the same text meanwhile
             session.add(VersionStructure(content_hash=key[0], kind=key[1], parser_version=key[2],

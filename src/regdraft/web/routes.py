@@ -32,7 +32,7 @@ from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
 from regdraft.web import guard, marks, views
-from regdraft.web.templating import PageRoute, page, query
+from regdraft.web.templating import PageRoute, page, page_around, part, query
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
                    dependencies=[Depends(guard.signed_in)])
@@ -122,24 +122,28 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
                  to: VersionQuery = None,
                  amendment: Slugs = [],  # noqa: B006 (FastAPI copies defaults)
                  view: Annotated[Literal["inline", "side"], Query()] = "inline") -> HTMLResponse:
-    head = documents.head(session, document)
-    if head is None:
+    head = documents.count_versions(session, document)  # versions are numbered 1 to the head
+    if not head:
         raise InvalidInput(f"document {document.slug!r} has no versions to compare")
     amendment = _chosen(amendment)
-    old = from_ if from_ is not None else (head.number - 1 if head.number > 1 and not amendment else head.number)
-    new = None if amendment else (to if to is not None else head.number)
+    old = from_ if from_ is not None else (head - 1 if head > 1 and not amendment else head)
+    new = None if amendment else (to if to is not None else head)
+    plan = (comparisons.plan_amendments(session, document, old, amendment) if amendment
+            else comparisons.plan_versions(session, document, old, new))
 
-    def compare() -> tuple[views.ComparisonParts, int]:
-        if amendment:
-            comparison = comparisons.compare_amendments(session, document, old, amendment)
-        else:
-            comparison = comparisons.compare_versions(session, document, old, new)
-        return views.comparison_parts(comparison, side_by_side=view == "side")
+    def main() -> tuple[tuple[str, bytes], int]:
+        parts = views.comparison_parts(plan.make(), side_by_side=view == "side")
+        rendered = part("compare_main.html", comparison=parts, view=view, old=old, new=new, chosen=amendment,
+                        numbers=range(1, head + 1), document=document).encode()
+        return (f"{parts.old_name} → {parts.new_name}", rendered), len(rendered)
 
-    parts = views.cached(request, session, document, ("compare", old, new, tuple(amendment), view), compare)
-    return page(request, "compare.html", title=f"{parts.old_name} → {parts.new_name}", document=document,
-                comparison=parts, view=view, old=old, new=new, chosen=amendment,
-                history=views.history(session, document))
+    # The main part is the same for every reader: kept by what it shows (the
+    # comparison's content key, its sources' names, the versions to choose from), so a
+    # write that changes none of it (a stakeholder added, an amendment proposed) keeps
+    # it too. Only the page around it is made for the reader (nav, CSRF token).
+    title, rendered = views.kept(request, ("compare-page", document.slug, plan.etag, tuple(plan.sources.items()),
+                                           old, new, tuple(amendment), view, head), main)
+    return page_around(request, "compare.html", main=rendered, title=title, document=document)
 
 
 @router.get("/documents/{doc}/amendments")

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
@@ -67,12 +68,37 @@ environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECI
 
 def page(request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:
     """Render ``template`` into a complete page."""
-    body = environment.get_template(template).render(
-        request=request, title=title, csrf_token=guard.csrf_token(request), user=guard.acting(request),
-        permits=lambda action: guard.permits(request, action), **context)
-    response = HTMLResponse(body, status_code=status)
+    response = HTMLResponse(_for_reader(request, template, title, context), status_code=status)
     guard.remember_csrf_token(request, response)
     return response
+
+
+# Stands for a kept main part while the page around it is rendered. A page never holds a
+# NUL: texts refuse it (core.text.normalise), and nothing else prints one.
+_MAIN = Markup("\x00main\x00")
+
+
+def part(template: str, **context: Any) -> str:
+    """A part of a page that is the same for every reader (no request, token or role),
+    rendered on its own to be kept and put in pages by :func:`page_around`."""
+    return environment.get_template(template).render(**context)
+
+
+def page_around(request: Request, template: str, *, main: bytes, title: str, **context: Any) -> HTMLResponse:
+    """``template``'s page for this reader around a main part already rendered (by
+    :func:`part`, encoded as UTF-8 and kept): only the small page around it is rendered,
+    and the kept bytes are joined in, neither rendered nor encoded again. ``template``
+    prints ``{{ main }}`` once."""
+    before, after = _for_reader(request, template, title, {**context, "main": _MAIN}).split(_MAIN)
+    response = HTMLResponse(b"".join((before.encode(), main, after.encode())))
+    guard.remember_csrf_token(request, response)
+    return response
+
+
+def _for_reader(request: Request, template: str, title: str, context: dict[str, Any]) -> str:
+    return environment.get_template(template).render(
+        request=request, title=title, csrf_token=guard.csrf_token(request), user=guard.acting(request),
+        permits=lambda action: guard.permits(request, action), **context)
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

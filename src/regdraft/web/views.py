@@ -21,6 +21,7 @@ from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents, events, xref
 from regdraft.services.batches import Batch
 from regdraft.services.comparisons import Comparison, sources_of
+from regdraft.services.kept import held_bytes
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
 from regdraft.web import marks
@@ -46,13 +47,18 @@ def cached(request: Request, session: Session, document: Document, what: tuple,
     the same bound (api/render_cache.py). ``build`` gives the parts and their size in
     characters. Only parts every reader sees alike belong here, never the page around
     them (whose forms carry the reader's own CSRF token)."""
+    return kept(request, ("page", document.slug, events.generation(session, document), *what), build)
+
+
+def kept(request: Request, key: tuple, build: Callable[[], tuple[Built, int]]) -> Built:
+    """``build()``'s result for ``key`` (everything it depends on), kept in the app's
+    render cache under its bound; ``build`` gives the result and its size."""
     cache: RenderCache = request.app.state.render_cache
-    key = ("page", document.slug, events.generation(session, document), *what)
-    parts = cache.get(key)
-    if parts is None:
-        parts, size = build()
-        cache.put(key, parts, size=size)
-    return parts
+    found = cache.get(key)
+    if found is None:
+        found, size = build()
+        cache.put(key, found, size=size)
+    return found
 
 
 @dataclass(frozen=True)
@@ -67,11 +73,10 @@ class ComparisonParts:
     stats: dict[str, int]
 
 
-def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> tuple[ComparisonParts, int]:
+def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> ComparisonParts:
     body, changes = marks.redline(comparison.diff, comparison.sources)
     rows = marks.side_by_side(comparison.diff, comparison.sources) if side_by_side else []
-    parts = ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
-    return parts, len(body) + sum(len(row.old) + len(row.new) for row in rows)
+    return ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def schedule_parts(schedule: KeelingSchedule) -> tuple[ScheduleParts, int]:
     body = Markup(marks.label_changes(schedule.keeling.body))
     notes = Markup(schedule.keeling.notes)
     return (ScheduleParts(schedule.title, schedule.applied, schedule.withheld, len(schedule.keeling.changes),
-                          body, notes), len(body) + len(notes))
+                          body, notes), held_bytes(body) + held_bytes(notes))
 
 
 # Documents --------------------------------------------------------------------------

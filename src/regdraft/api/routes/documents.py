@@ -96,7 +96,7 @@ def create_version(writer: WriterDep, document: DocumentDep, body: schemas.Versi
                                        author=body.author if body.author is not None else writer.name,
                                        message=body.message, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
-    found = documents.structure_of(document, version.text)
+    found = documents.version_structure(session, document, version)  # kept by create_version
     return schemas.VersionCreated(**Presenter(session).version_summary(version).model_dump(),
                                   counts=unit_counts(found), warnings=[w._asdict() for w in found.warnings])
 
@@ -112,7 +112,7 @@ def get_version(document: DocumentDep, n: VersionNumber, session: SessionDep) ->
             responses=problem_responses(404, 422))
 def get_version_structure(document: DocumentDep, n: VersionNumber, session: SessionDep) -> dict:
     version = documents.get_version(session, document, n)
-    return structure_report(documents.structure_of(document, version.text))
+    return structure_report(documents.version_structure(session, document, version))
 
 
 @router.get("/{doc}/versions/{n}/text", response_class=MarkdownResponse, tags=["versions"],

@@ -1,0 +1,219 @@
+"""Target 5 of issue 17: peak memory over baseline, traced by ``tracemalloc`` (what
+Python allocates, not what the process keeps), as a multiple of the larger text's size
+in UTF-8; and what a worker's caches hold against what their settings say.
+
+- *pipeline*: word diff, grouping, patch text and HTML redline of two 1 MB and two 5 MB
+  texts (1% of lines changed), nothing kept;
+- *API*: ``GET …/redline`` (html) of two stored versions through the HTTP stack (a
+  test client over the app and a SQLite file), first request in the process;
+- *Keeling*: 500 one-line amendments to 1 MB applied in turn, attributed, diffed and
+  rendered (the base's structure kept, as the service keeps it);
+- *caches*: one entry of each memory (a 5 MB version's structure, a diff of two 5 MB
+  versions) traced, against the size it is counted as under its bound
+  (``REGDRAFT_STRUCTURE_CACHE_BYTES``, ``REGDRAFT_DIFF_CACHE_BYTES``,
+  ``REGDRAFT_RENDER_CACHE_BYTES``); and a worker's resident size after comparing six
+  5 MB documents one after another with each cache bound at 32 MB.
+
+Each figure is measured in a fresh interpreter (``bench.measure``'s spawned pool), so
+nothing an earlier case left behind is counted or hides what a case needs.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import tempfile
+import tracemalloc
+from pathlib import Path
+from typing import Callable
+
+from bench.apply import amendments
+from bench.corpus import edit_lines, regulation_text
+from bench.measure import Row, _status
+
+MB = 1e6
+
+
+def _traced(operation: Callable, *args) -> tuple[float, float]:
+    """(peak traced MB over what was allocated before, MB still held after)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    result = operation(*args)
+    held, peak = tracemalloc.get_traced_memory()
+    del result
+    tracemalloc.stop()
+    return (peak - before) / MB, (held - before) / MB
+
+
+def pipeline(old: str, new: str) -> None:
+    from bench.pipeline import our_pipeline
+    our_pipeline(old, new)
+
+
+def _stored(folder: str, texts: list[tuple[str, str]]) -> str:
+    """A SQLite file holding, per pair, a document of two versions; its URL."""
+    from sqlmodel import Session
+
+    from regdraft.services import documents
+    from regdraft.store.engine import make_engine, migrate
+
+    url = f"sqlite:///{Path(folder) / 'memory.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as session:
+        for i, (old, new) in enumerate(texts):
+            document = documents.create_document(session, slug=f"doc-{i}", title="A long regulation", actor="bench")
+            documents.create_version(session, document, text=old, parent=None, author="bench", actor="bench")
+            documents.create_version(session, document, text=new, parent=1, author="bench", actor="bench")
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def _client(url: str, cache_bytes: int | None = None):
+    from fastapi.testclient import TestClient
+
+    from regdraft.api.app import create_app
+    from regdraft.settings import Settings
+
+    bounds = {} if cache_bytes is None else dict(render_cache_bytes=cache_bytes, structure_cache_bytes=cache_bytes,
+                                                 diff_cache_bytes=cache_bytes)
+    return TestClient(create_app(Settings(database_url=url, **bounds)))
+
+
+def api_redline(url: str) -> tuple[float, float]:
+    from regdraft.services import comparisons, structures
+
+    with _client(url) as client:
+        structures.MEMORY.clear()
+        comparisons.DIFFS.clear()
+        traced = _traced(lambda: client.get("/api/documents/doc-0/redline?from=1&to=2",
+                                            headers={"Accept": "text/html"}).raise_for_status())
+    return traced
+
+
+def keeling(base: str, patches: list[str]) -> tuple[float, float]:
+    from regdraft.core.diffing import read_structure
+    from regdraft.core.history import History, Step
+    from regdraft.core.keeling import render_keeling
+    from regdraft.core.patching import applied_in_turn, parse_patch
+
+    structure = read_structure(base, "uk-si")
+
+    def schedule() -> None:
+        history = History(base, "uk-si", structure)
+        for i, result in enumerate(applied_in_turn([parse_patch(p) for p in patches], base, past_failures=True)):
+            history.add(Step(result.text, f"amendment-{i}", result.changed))
+        render_keeling(history.diff(), {}, [])
+
+    return _traced(schedule)
+
+
+def cache_entries(url: str) -> dict[str, tuple[float, float]]:
+    """(traced MB, counted MB) of one structure, one diff and one rendered redline."""
+    from regdraft.api.render_cache import RenderCache
+    from regdraft.services import comparisons, documents, rendering, structures
+    from sqlmodel import Session
+
+    from regdraft.store.engine import make_engine
+
+    engine = make_engine(url)
+    found = {}
+    with Session(engine) as session:
+        document = documents.get_document(session, "doc-0")
+        old = documents.get_version(session, document, 1)
+        structures.MEMORY.clear()
+        held = _held(lambda: documents.version_structure(session, document, old))
+        found["structure (one version)"] = (held, structures.MEMORY._bytes / MB)
+        documents.version_structure(session, document, documents.get_version(session, document, 2))
+        comparisons.DIFFS.clear()
+        found["diff (two versions)"] = (_held(lambda: comparisons.compare_versions(session, document, 1, 2)),
+                                            comparisons.DIFFS._bytes / MB)
+        comparison = comparisons.compare_versions(session, document, 1, 2)
+        cache = RenderCache(1 << 40)
+        found["rendered redline (html)"] = (
+            _held(lambda: cache.put(("k",), _entry(rendering.render(comparison, "html"), comparison.etag))),
+            cache.size / MB)
+    engine.dispose()
+    return found
+
+
+def _entry(body, etag):
+    from regdraft.api.render_cache import Entry
+
+    return Entry(etag, body if isinstance(body, (str, bytes)) else str(body), "text/html")
+
+
+def _held(operation: Callable) -> float:
+    """MB that ``operation`` leaves allocated (what a cache keeps of it)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    operation()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return held / MB
+
+
+def worker_growth(url: str, count: int, cache_bytes: int) -> list[float]:
+    """Resident MB over the start after each of ``count`` documents' redlines."""
+    resident = []
+    with _client(url, cache_bytes) as client:
+        client.get("/health")
+        start = _status("VmRSS")
+        for i in range(count):
+            client.get(f"/api/documents/doc-{i}/redline?from=1&to=2", headers={"Accept": "text/html"}).raise_for_status()
+            gc.collect()
+            resident.append((_status("VmRSS") - start) / MB)
+    return resident
+
+
+def _in_child(operation: Callable, *args):
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(operation, args)
+
+
+def run(sizes: list[int], worker_documents: int) -> list[Row]:
+    rows = []
+    for size in sizes:
+        old = regulation_text(size, seed=5)
+        new = edit_lines(old, 0.01)[0]
+        larger = max(len(old.encode()), len(new.encode())) / MB
+        peak, _ = _in_child(_traced, pipeline, old, new)
+        rows.append(Row("memory (traced)", f"{larger:.1f} MB, 1% of lines: pipeline (diff, patch, html)", None,
+                        peak_mb=peak, size_mb=larger, note="target: at most 10× the text"))
+        with tempfile.TemporaryDirectory() as folder:
+            url = _stored(folder, [(old, new)])
+            peak, held = _in_child(api_redline, url)
+            rows.append(Row("memory (traced)", f"{larger:.1f} MB, 1% of lines: API redline (html), first request",
+                            None, peak_mb=peak, size_mb=larger,
+                            note=f"structures from the store; {held:.0f} MB of it still kept after (both "
+                                 "structures, the diff and the page, in their caches)"))
+            if size == max(sizes):
+                for what, (held, counted) in _in_child(cache_entries, url).items():
+                    rows.append(Row("memory (traced)", f"{larger:.1f} MB: a kept {what}", None, peak_mb=held,
+                                    size_mb=larger,
+                                    note=f"counted under its bound as {counted:.1f} MB"))
+    base = regulation_text(1_000_000, seed=8)
+    patches = [a.patch for a in amendments(base, 500)]
+    peak, _ = _in_child(keeling, base, patches)
+    rows.append(Row("memory (traced)", "1.0 MB: Keeling schedule of 500 amendments", None, peak_mb=peak,
+                    size_mb=len(base.encode()) / MB, note="applied, attributed, diffed, rendered"))
+    size = max(sizes)
+    with tempfile.TemporaryDirectory() as folder:
+        pairs = []
+        for i in range(worker_documents):
+            old = regulation_text(size, seed=20 + i)
+            pairs.append((old, edit_lines(old, 0.01)[0]))
+        url = _stored(folder, pairs)
+        del pairs
+        for bound in (32 * 1024 * 1024, None):
+            growth = _in_child(worker_growth, url, worker_documents, bound)
+            label = f"each cache bound at {bound // 1024 // 1024} MB" if bound else "default bounds (64 + 256 + 128 MB)"
+            rows.append(Row("memory (worker RSS)", f"redlines of {worker_documents} {size / MB:.0f} MB documents, "
+                            f"{label}", None, peak_mb=growth[-1], size_mb=size / MB,
+                            note="resident over start after each: " + ", ".join(f"{g:.0f}" for g in growth) + " MB"))
+    return rows
