@@ -5,13 +5,14 @@ A comment on a provision quotes the words it is about, anchored as a citation is
 it). When a new version lands every such comment is looked for in the new text, and
 what was found is said, never guessed:
 
-- ``exact``: the quoted words are untouched by the edit, and stand character for
-  character where the edit carried them;
+- ``exact``: the quoted words stand character for character where the edit carried
+  them (untouched by it, or unchanged inside the passage it rewrote);
 - ``moved``: the words were changed or cut where they stood, but stand character for
   character elsewhere, told apart by their context (or found once in the whole text);
 - ``fuzzy``: no exact occurrence, but the text standing where the quote was (or the
-  quote with only whitespace or quote marks restyled) resembles it, with a ``score``
-  (0 to 1, ``difflib``'s ratio) at or above the ``threshold`` the caller gives;
+  quote with only whitespace or quote marks restyled, in its context) resembles it,
+  with a ``score`` (0 to 1, ``difflib``'s ratio) at or above the ``threshold`` the
+  caller gives;
 - ``orphaned``: nothing resembling it well enough; the comment keeps its quote and
   waits to be re-attached by a reviewer.
 
@@ -158,7 +159,14 @@ def _one(new: str, folded: FoldedText, mapping: _Map | None, placed: Placed, thr
         at = mapping.untouched(placed.start, placed.end)
         if at is not None and new[at:at + len(quote)] == quote:
             return _result("exact", new, at, at + len(quote), 1.0)
-        carried = mapping.around(placed.start, placed.end)
+        start, end = mapping.around(placed.start, placed.end)
+        carried = start, len(new) if end < 0 else end
+        # A diff may rewrite a block around words it keeps (its cleanup merges small
+        # equalities into one change): the quote unchanged inside what replaced it
+        # still stands where the edit carried it.
+        inside = new.find(quote, *carried)
+        if quote and inside != -1:
+            return _result("exact", new, inside, inside + len(quote), 1.0)
     moved = _moved(new, quote, placed, near=carried[0] if carried else 0)
     if moved is not None:
         return _result("moved", new, moved, moved + len(quote), 1.0)
@@ -188,33 +196,60 @@ def _moved(new: str, quote: str, placed: Placed, *, near: int) -> int | None:
     if len(occurrences) == 1:
         return occurrences[0]
 
-    def agreement(start: int) -> int:
-        prefix, suffix = _context(new, start, start + len(quote))
-        return ((bool(placed.prefix) and prefix.endswith(placed.prefix[-8:]))
-                + (bool(placed.suffix) and suffix.startswith(placed.suffix[:8])))
-
-    score, _, start = max((agreement(at), -abs(at - near), at) for at in occurrences)
+    score, _, start = max((_agreement(new, at, at + len(quote), placed), -abs(at - near), at)
+                          for at in occurrences)
     return start if score > 0 else None
+
+
+def _agreement(new: str, start: int, end: int, placed: Placed) -> int:
+    """On how many sides (0 to 2) the text around ``new[start:end]`` agrees with the
+    context the quote had (the eight characters next to it, as citations are told apart)."""
+    prefix, suffix = _context(new, start, end)
+    return ((bool(placed.prefix) and prefix.endswith(placed.prefix[-8:]))
+            + (bool(placed.suffix) and suffix.startswith(placed.suffix[:8])))
 
 
 def _fuzzy_candidates(new: str, folded: FoldedText, quote: str, placed: Placed,
                       carried: tuple[int, int] | None) -> list[tuple[int, int]]:
     """Stretches of ``new`` that may be the quote changed: what took its place, and the
-    quote with its whitespace or quote marks restyled (found as citations are)."""
+    quote with its whitespace or quote marks restyled (found as citations are), in its
+    context."""
     candidates = []
     if carried is not None:
-        start, end = carried
-        end = len(new) if end < 0 else end
-        start, end = _trimmed(new, start, end)
+        start, end = _trimmed(new, *carried)
         if start < end:
             candidates.append((start, end))
+            window = _window(quote, new, start, end)
+            if window is not None and window != (start, end):
+                candidates.append(window)
     try:
         anchor = folded.find(quote, prefix=placed.prefix, suffix=placed.suffix)
     except QuoteNotFound:
         pass
     else:
-        candidates.append((anchor.start, anchor.end))
+        # The same words elsewhere without their context were refused as a move: not
+        # taken as a look-alike either.
+        if _agreement(new, anchor.start, anchor.end, placed) and new[anchor.start:anchor.end] != quote:
+            candidates.append((anchor.start, anchor.end))
     return candidates
+
+
+def _window(quote: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The stretch of ``text[start:end]`` that lines up with ``quote`` (from the first
+    to the last block they share), widened to whole words: the quote's words inside a
+    longer rewritten passage."""
+    if end - start > MAX_SCORED:
+        return None
+    blocks = [b for b in SequenceMatcher(None, quote, text[start:end], autojunk=False).get_matching_blocks()
+              if b.size]
+    if not blocks:
+        return None
+    first, last = start + blocks[0].b, start + blocks[-1].b + blocks[-1].size
+    while first > start and not text[first - 1].isspace():
+        first -= 1
+    while last < end and not text[last].isspace():
+        last += 1
+    return first, last
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
