@@ -1,0 +1,60 @@
+"""The discussion from the command line (``regdraft comment``, ``regdraft comments``),
+and the edit window in the service, to the second, on both backends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from regdraft.core.errors import Forbidden, InvalidTransition
+from regdraft.services import comments, documents
+from test_cli import DOC, V1, V2
+from test_cli import cli, loaded, root  # noqa: F401 (fixtures)
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_comment_reply_edit_hide_and_list(loaded):
+    made = loaded("comment", "add", "-d", DOC, "--on", "provision", "--version", "1", "--provision", "reg-3-2",
+                  "--quote", "to any person", "--body", "Any person at all?", "--actor", "jane")
+    first = made.stdout.splitlines()[0]
+    assert first.startswith("#1 on provision reg-3-2 of version 1  ") and "  jane  " in first
+    assert first.endswith("[exact at regulation 3(2) of version 2] “to any person”")
+    loaded("comment", "add", "-d", DOC, "--reply-to", "1", "--body", "Yes: any.", "--actor", "sam")
+    refused = loaded("comment", "edit", "-d", DOC, "1", "--body", "Mine.", "--actor", "sam", code=1)
+    assert refused.stderr == "regdraft: comment 1 is 'jane''s: only its author may edit it\n"
+    loaded("comment", "edit", "-d", DOC, "1", "--body", "Any person whatever?", "--actor", "jane")
+    hostile = loaded("comment", "hide", "-d", DOC, "2", "--reason", HOSTILE, code=2)
+    assert hostile.stderr.startswith("regdraft: reason contains HTML")
+    loaded("comment", "hide", "-d", DOC, "2", "--reason", "Answered elsewhere.", "--actor", "chair")
+    listed = loaded("comments", "-d", DOC).stdout.splitlines()
+    assert listed[1] == "    Any person whatever?"
+    assert listed[2].startswith("  #2 reply to #1  ") and listed[3] == "      hidden by chair: Answered elsewhere."
+    assert loaded("comments", "-d", DOC, "--state", "orphaned").stdout == ""
+    gone = loaded("comment", "add", "-d", DOC, "--on", "provision", "--provision", "reg-3-2", "--quote",
+                  "to nobody", "--body", "x", code=2)
+    assert gone.stderr.startswith("regdraft: the quote is not in regulation 3(2) of version 2")
+    log = loaded("log", "-d", DOC).stdout.splitlines()[-4:]
+    assert [line.split("  ")[2] for line in log] == ["comment.created", "comment.created", "comment.edited",
+                                                    "comment.hidden"]
+
+
+def test_the_edit_window_is_the_setting_to_the_second(session, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(comments.SETTINGS, "edit_minutes", 15)
+    document = documents.create_document(session, slug="window", title="Window", actor="t")
+    documents.create_version(session, document, text=V1, parent=None, author="t", actor="t")
+    data = comments.CommentInput(body="First.", target="provision", provision="reg-3-2", quote="any person")
+    made = comments.post(session, document, comments.resolve(session, document, data), data,
+                         author=comments.Author("jane", "reader"))
+    until = comments.editable_until(made)
+    assert until - made.created_at.replace(tzinfo=until.tzinfo) == timedelta(minutes=15)
+    comments.edit(session, document, made, "Second.", actor="jane", now=until)
+    with pytest.raises(InvalidTransition, match="it is now final"):
+        comments.edit(session, document, made, "Third.", actor="jane", now=until + timedelta(seconds=1))
+    with pytest.raises(Forbidden):
+        comments.edit(session, document, made, "Third.", actor="sam", now=until)
+    # The next version re-anchors it; what it said stays "Second.".
+    documents.create_version(session, document, text=V2, parent=1, author="t", actor="t")
+    [view] = comments.list_comments(session, document)
+    assert (view.comment.body, view.anchor.version, view.anchor.state) == ("Second.", 2, "exact")
