@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from regdraft.core.errors import Forbidden, InvalidTransition
-from regdraft.services import comments, documents
+from regdraft.services import comments, documents, verify
+from regdraft.store.models import CommentAnchor
 from test_cli import DOC, V1, V2
 from test_cli import cli, loaded, root  # noqa: F401 (fixtures)
 
@@ -38,6 +40,7 @@ def test_comment_reply_edit_hide_and_list(loaded):
     log = loaded("log", "-d", DOC).stdout.splitlines()[-4:]
     assert [line.split("  ")[2] for line in log] == ["comment.created", "comment.created", "comment.edited",
                                                     "comment.hidden"]
+    assert loaded("verify").stdout.startswith("ok")
 
 
 def test_the_edit_window_is_the_setting_to_the_second(session, monkeypatch: pytest.MonkeyPatch):
@@ -58,3 +61,19 @@ def test_the_edit_window_is_the_setting_to_the_second(session, monkeypatch: pyte
     documents.create_version(session, document, text=V2, parent=1, author="t", actor="t")
     [view] = comments.list_comments(session, document)
     assert (view.comment.body, view.anchor.version, view.anchor.state) == ("Second.", 2, "exact")
+
+
+def test_verify_finds_an_anchor_that_says_exact_where_its_quote_is_not(session):
+    document = documents.create_document(session, slug="checked", title="Checked", actor="t")
+    documents.create_version(session, document, text=V1, parent=None, author="t", actor="t")
+    data = comments.CommentInput(body="On it.", target="provision", provision="reg-3-2", quote="any person")
+    comments.post(session, document, comments.resolve(session, document, data), data,
+                  author=comments.Author("jane", "reader"))
+    documents.create_version(session, document, text=V2, parent=1, author="t", actor="t")
+    report = verify.verify(session)
+    assert report.ok and report.checked["comment anchors"] == 2
+    anchor = session.exec(select(CommentAnchor).order_by(CommentAnchor.id.desc())).first()
+    anchor.start += 1
+    session.flush()
+    assert verify.verify(session).problems == [
+        f"comment {anchor.comment_id}'s anchor says exact but the text at {anchor.start}-{anchor.end} is not its quote"]

@@ -475,6 +475,31 @@ def orphaned(session: Session, document: Document) -> list[CommentView]:
     return list_comments(session, document, target="provision", state="orphaned")
 
 
+def anchor_problems(session: Session, counted=lambda: None):
+    """What ``regdraft verify`` reports of the anchors: one that says ``exact`` or
+    ``moved`` where its version (or response) does not hold its quote there, one with a
+    place that says ``orphaned``, or one without a place that does not. ``counted`` is
+    called once per anchor checked."""
+    rows = session.exec(select(CommentAnchor, Comment.response_id).join(Comment, Comment.id == CommentAnchor.comment_id)
+                        .order_by(CommentAnchor.version_id, CommentAnchor.id)).all()
+    texts: dict[tuple[str, int], str] = {}
+    for anchor, response_id in rows:
+        counted()
+        where = f"comment {anchor.comment_id}'s anchor"
+        if (anchor.start is None) != (anchor.state == "orphaned"):
+            yield f"{where} is {anchor.state} {'without' if anchor.start is None else 'with'} a place"
+            continue
+        if anchor.state not in ("exact", "moved"):
+            continue
+        key = ("version", anchor.version_id) if anchor.version_id is not None else ("response", response_id)
+        if key not in texts:
+            row = session.get(Version if key[0] == "version" else Response, key[1])
+            texts.clear()  # ordered by version: one text held at a time
+            texts[key] = row.text
+        if texts[key][anchor.start:anchor.end] != anchor.quote:
+            yield f"{where} says {anchor.state} but the text at {anchor.start}-{anchor.end} is not its quote"
+
+
 # Changing -------------------------------------------------------------------------
 
 def check_revision(comment: Comment, revision: int | None) -> None:
