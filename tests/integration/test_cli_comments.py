@@ -77,3 +77,18 @@ def test_verify_finds_an_anchor_that_says_exact_where_its_quote_is_not(session):
     session.flush()
     assert verify.verify(session).problems == [
         f"comment {anchor.comment_id}'s anchor says exact but the text at {anchor.start}-{anchor.end} is not its quote"]
+
+
+def test_the_database_refuses_to_delete_a_comment(session):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    document = documents.create_document(session, slug="kept", title="Kept", actor="t")
+    documents.create_version(session, document, text=V1, parent=None, author="t", actor="t")
+    data = comments.CommentInput(body="Kept.", target="provision", provision="reg-3-2", quote="any person")
+    made = comments.post(session, document, comments.resolve(session, document, data), data,
+                         author=comments.Author("jane", "reader"))
+    with pytest.raises(DBAPIError, match="never deleted"):
+        with session.begin_nested():
+            session.execute(text("DELETE FROM comment WHERE id = :id"), {"id": made.id})
+    assert session.execute(text("SELECT body FROM comment WHERE id = :id"), {"id": made.id}).scalar_one() == "Kept."

@@ -6,7 +6,9 @@ Create Date: 2026-12-06 22:50:00
 
 Two tables (``services/comments.py``): ``comment`` (never deleted; hidden with a reason)
 and ``comment_anchor`` (where a comment's quote stands in each version, or in its
-response). None exist before this revision, so nothing is backfilled.
+response). None exist before this revision, so nothing is backfilled. Comments are
+never deleted (a reviewer hides one): triggers refuse every ``DELETE`` of a comment row
+(and ``TRUNCATE`` on PostgreSQL), whoever sends it, as the event log's do (0002).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ revision: str = "0011_comments"
 down_revision: str | Sequence[str] | None = "0010_version_structure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+NEVER_DELETED = "comments are never deleted: hide one instead"
 
 
 def upgrade() -> None:
@@ -82,8 +86,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_comment_anchor_comment_id", "comment_anchor", ["comment_id"])
     op.create_index("ix_comment_anchor_version", "comment_anchor", ["version_id"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"CREATE TRIGGER comment_never_deleted BEFORE DELETE ON comment "
+                   f"BEGIN SELECT RAISE(ABORT, '{NEVER_DELETED}'); END")
+    else:
+        op.execute(f"""CREATE FUNCTION comment_never_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN RAISE EXCEPTION '{NEVER_DELETED}: % refused', TG_OP; END $$""")
+        op.execute("CREATE TRIGGER comment_never_deleted BEFORE DELETE ON comment "
+                   "FOR EACH ROW EXECUTE FUNCTION comment_never_deleted()")
+        op.execute("CREATE TRIGGER comment_no_truncate BEFORE TRUNCATE ON comment "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION comment_never_deleted()")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER comment_never_deleted")
+    else:
+        op.execute("DROP TRIGGER comment_no_truncate ON comment")
+        op.execute("DROP TRIGGER comment_never_deleted ON comment")
+        op.execute("DROP FUNCTION comment_never_deleted()")
     op.drop_table("comment_anchor")
     op.drop_table("comment")
