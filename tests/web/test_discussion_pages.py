@@ -117,3 +117,17 @@ def test_who_may_comment_hide_and_reattach_through_the_pages(web):
     log = web.get("/api/events", params={"document": DOC, "limit": 200}).json()["items"]
     assert [e["action"] for e in log if e["target"].endswith(f"/comments/{comment_id}")] == ["comment.created",
                                                                                            "comment.hidden"]
+
+
+def test_a_comment_on_a_passage_of_a_response_page(web):
+    back = f"{BASE}/responses/nspcc-response"
+    assert "Nobody has commented on a passage of this response yet." in web.get(back).text
+    refused = _comment(web, target="response", response="nspcc-response", quote="must be abolished", body="?",
+                       back=back)
+    assert refused.status_code == 422 and "not in response" in refused.text
+    made = _comment(web, target="response", response="nspcc-response", quote="remain accountable",
+                    body="Accountable to whom?", back=back)
+    assert made.status_code == 303 and made.headers["location"].startswith(f"{back}#comment-")
+    page = web.get(back).text
+    assert '<span class="anchor-state">exact</span>' in page and "<q dir=\"auto\">remain accountable</q>" in page
+    assert "Accountable to whom?" in page

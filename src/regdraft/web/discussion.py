@@ -47,6 +47,10 @@ def for_amendment(session: Session, document: Document, slug: str, back: str) ->
     return Discussion(comment_service.list_comments(session, document, amendment=slug), back, [])
 
 
+def for_response(session: Session, document: Document, slug: str, back: str) -> Discussion:
+    return Discussion(comment_service.list_comments(session, document, response=slug, target="response"), back, [])
+
+
 def for_version(session: Session, document: Document, version: Version | None, back: str) -> Discussion:
     if version is None:
         return Discussion([], back, [])

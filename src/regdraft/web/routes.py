@@ -387,7 +387,9 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
     return page(request, "response.html", title=response.title, document=document, response=response,
                 stakeholder=session.get(Stakeholder, response.stakeholder_id),
                 text=marks.marked_response(response.text, quotes), quotes=quotes,
-                source_href=link_target(response.url) if response.url else None)
+                source_href=link_target(response.url) if response.url else None,
+                discussion=discussion.for_response(session, document, slug,
+                                                   f"/documents/{document.slug}/responses/{slug}"))
 
 
 @router.get("/documents/{doc}/consultation")
