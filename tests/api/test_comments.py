@@ -218,3 +218,23 @@ def test_what_a_comment_needs_is_said(example):
     problem(example.client.get(example.url("/comments/999")), 404, "not-found")
     problem(example.client.get(example.url("/comments"), params={"state": "lost"}), 422, "validation-error")
     assert example.client.get(example.url("/comments")).json()["total"] == 0
+
+
+def test_comments_are_searched_and_hidden_ones_are_not(example, issue_token):
+    made = _comment(example, target="provision", provision="reg-3-2", quote=QUOTE,
+                    body="Ofsted should register every delegate.").json()
+    _comment(example, target="amendment", amendment="missing")
+    hits = example.client.get("/api/search", params={"q": "register delegate", "kind": "comment"}).json()
+    assert [(h["kind"], h["target"]) for h in hits["items"]] == [("comment", str(made["id"]))]
+    hit = hits["items"][0]
+    assert hit["api_url"] == example.url(f"/comments/{made['id']}") and "<mark>" in hit["snippet"]
+    page = example.client.get(hit["url"], headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == f"/documents/{example.doc}?version=2#comment-" \
+        f"{made['id']}"
+    # The quote is searched too; an edit replaces the words; a hidden comment is not found.
+    assert example.client.get("/api/search", params={"q": "relevant care", "kind": "comment"}).json()["total"] == 1
+    example.client.patch(example.url(f"/comments/{made['id']}"), json={"body": "Ofsted should inspect."})
+    assert example.client.get("/api/search", params={"q": "register", "kind": "comment"}).json()["total"] == 0
+    reviewer = _bearer(issue_token, "reviewer")
+    example.client.post(example.url(f"/comments/{made['id']}/hide"), json={"reason": "Moved."}, headers=reviewer)
+    assert example.client.get("/api/search", params={"q": "inspect", "kind": "comment"}).json()["total"] == 0

@@ -92,3 +92,34 @@ def test_the_database_refuses_to_delete_a_comment(session):
         with session.begin_nested():
             session.execute(text("DELETE FROM comment WHERE id = :id"), {"id": made.id})
     assert session.execute(text("SELECT body FROM comment WHERE id = :id"), {"id": made.id}).scalar_one() == "Kept."
+
+
+def test_rebuilding_the_search_index_gives_the_comments_rows_that_writing_gave(session):
+    from regdraft.services import search
+    from regdraft.store.models import SearchItem
+
+    document = documents.create_document(session, slug="indexed", title="Indexed", actor="t")
+    documents.create_version(session, document, text=V1, parent=None, author="t", actor="t")
+    documents.create_version(session, document, text=V2, parent=1, author="t", actor="t")
+    made = []
+    for data in (comments.CommentInput(body="On the words.", target="provision", version=1, provision="reg-3-2",
+                                       quote="any person"),
+                 comments.CommentInput(body="Hidden later.", target="provision", provision="reg-3-2",
+                                       quote="any person")):
+        made.append(comments.post(session, document, comments.resolve(session, document, data), data,
+                                  author=comments.Author("jane", "reader")))
+    reply = comments.CommentInput(body="A reply.", reply_to=made[0].id)
+    comments.post(session, document, comments.resolve(session, document, reply), reply,
+                  author=comments.Author("sam", "reader"))
+    comments.hide(session, document, made[1], "Spam.", actor="chair")
+
+    def rows():
+        return sorted((r.target, r.label, r.version_from, r.body) for r in session.exec(
+            select(SearchItem).where(SearchItem.kind == "comment", SearchItem.document_id == document.id)))
+
+    written = rows()
+    assert [(target, version) for target, _, version, _ in written] == [(str(made[0].id), 1),
+                                                                         (str(made[0].id + 2), 1)]
+    search.rebuild(session.connection())
+    session.expire_all()
+    assert rows() == written

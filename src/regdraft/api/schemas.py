@@ -694,10 +694,10 @@ class CommentList(_Page):
 # Search ---------------------------------------------------------------------------
 
 class SearchHit(_Out):
-    kind: str = Field(description="`provision`, `amendment` or `response`")
+    kind: str = Field(description="`provision`, `amendment`, `response` or `comment`")
     document: str
     target: str = Field(description="The provision's id (empty for the words before the first provision), or the "
-                                    "amendment's or response's slug")
+                                    "amendment's or response's slug, or the comment's id")
     label: str = Field(description="The provision's label, or the amendment's or response's title")
     snippet: str = Field(description="HTML: the words around the match, escaped, the matched words in `<mark>`")
     url: str = Field(description="The page that shows it (a provision: its anchor in the version)")

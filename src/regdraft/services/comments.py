@@ -31,6 +31,7 @@ from regdraft.core.errors import InvalidInput, InvalidTransition, NotFound, Quot
 from regdraft.core.reanchoring import DEFAULT_THRESHOLD, STATES, Placed, Reanchored, anchor_in, reanchor
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
+from regdraft.services import search
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Comment, CommentAnchor, Document, Response, Stakeholder,
                                    Version, utcnow)
@@ -230,10 +231,19 @@ def post(session: Session, document: Document, target: Target, data: CommentInpu
         session.flush()
         if target.kind == "provision":
             _carry_to_head(session, document, comment, target.version)
+    _index(session, comment)
     record(session, author.name, "comment.created", "comment", address(document, comment), document.id,
            after=content_hash(body), detail={**_target_detail(session, comment), "body": body,
                                              **({"quote": placed.quote} if placed else {})})
     return comment
+
+
+def _index(session: Session, comment: Comment) -> None:
+    """The comment's row in the search index: its words, the quote it was made on."""
+    first = session.exec(select(CommentAnchor.quote).where(CommentAnchor.comment_id == comment.id)
+                         .order_by(CommentAnchor.id).limit(1)).first()
+    version = session.get(Version, comment.version_id).number if comment.version_id else None
+    search.index_comment(session.connection(), comment, quote=first, version=version)
 
 
 def _anchored(text: str, quote: str, start: int, end: int | None, where: str) -> Placed:
@@ -547,6 +557,7 @@ def edit(session: Session, document: Document, comment: Comment, body: str, *, a
         comment.body, comment.edited_at = body, utcnow()
 
     _write(session, comment, change)
+    _index(session, comment)
     record(session, actor, "comment.edited", "comment", address(document, comment), document.id, before=before,
            after=content_hash(body), detail={"body": body, "revision": comment.revision})
     return comment
@@ -564,6 +575,7 @@ def hide(session: Session, document: Document, comment: Comment, reason: str, *,
         comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), actor, reason
 
     _write(session, comment, change)
+    _index(session, comment)
     record(session, actor, "comment.hidden", "comment", address(document, comment), document.id,
            detail={"reason": reason, "revision": comment.revision})
     return comment

@@ -8,8 +8,9 @@ came from, at the comment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from sqlmodel import Session
@@ -27,6 +28,7 @@ from regdraft.web.templating import PageRoute, environment
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
                    dependencies=[Depends(guard.signed_in)])
 
+CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 COMMENT, MODERATE = auth.Action.COMMENT.value, auth.Action.MODERATE.value
 environment.globals.update(COMMENT=COMMENT, MODERATE=MODERATE, MAX_COMMENT=comment_service.MAX_BODY)
 environment.filters["comment_markdown"] = lambda body: Markup(render_markdown(body))
@@ -78,6 +80,16 @@ def _again(back: str, comment_id: int) -> RedirectResponse:
     return RedirectResponse(f"{back}#comment-{comment_id}", status_code=303)
 
 
+@router.get("/documents/{doc}/comments/{comment}")
+def comment_page(document: DocumentDep, comment: CommentId, session: SessionDep) -> RedirectResponse:
+    """A comment's address (search hits link here): the page that shows it, at it."""
+    view = comment_service.view_of(session, document, comment_service.get_comment(session, document, comment))
+    base = f"/documents/{document.slug}"
+    where = {"amendment": f"{base}/amendments/{view.amendment}", "citation": f"{base}/amendments/{view.amendment}",
+             "response": f"{base}/responses/{view.response}", "provision": f"{base}?version={view.version}"}
+    return _again(where[view.target], comment)
+
+
 @router.post("/documents/{doc}/comments")
 def post_comment(request: Request, document: DocumentDep, session: SessionDep,
                  form: guard.PostedForm) -> RedirectResponse:
@@ -98,7 +110,7 @@ def post_comment(request: Request, document: DocumentDep, session: SessionDep,
 
 
 @router.post("/documents/{doc}/comments/{comment}/hide")
-def hide_comment(request: Request, document: DocumentDep, comment: int, session: SessionDep,
+def hide_comment(request: Request, document: DocumentDep, comment: CommentId, session: SessionDep,
                  form: guard.PostedForm) -> RedirectResponse:
     guard.require(request, MODERATE)
     form.check_texts()
@@ -109,7 +121,7 @@ def hide_comment(request: Request, document: DocumentDep, comment: int, session:
 
 
 @router.post("/documents/{doc}/comments/{comment}/reattach")
-def reattach_comment(request: Request, document: DocumentDep, comment: int, session: SessionDep,
+def reattach_comment(request: Request, document: DocumentDep, comment: CommentId, session: SessionDep,
                      form: guard.PostedForm) -> RedirectResponse:
     guard.require(request, MODERATE)
     form.check_texts()
