@@ -109,12 +109,17 @@ def post_comment(request: Request, document: DocumentDep, session: SessionDep,
     return _again(_back(document, form.get("back")), made.id)
 
 
+def _moderating(request: Request, session: Session, document: Document, comment: int, form: guard.Form):
+    """The comment a reviewer's form acts on, once the policy and the text policy allow it."""
+    guard.require(request, MODERATE)
+    form.check_texts()
+    return comment_service.get_comment(session, document, comment)
+
+
 @router.post("/documents/{doc}/comments/{comment}/hide")
 def hide_comment(request: Request, document: DocumentDep, comment: CommentId, session: SessionDep,
                  form: guard.PostedForm) -> RedirectResponse:
-    guard.require(request, MODERATE)
-    form.check_texts()
-    row = comment_service.get_comment(session, document, comment)
+    row = _moderating(request, session, document, comment, form)
     comment_service.hide(session, document, row, form.get("reason"), actor=guard.principal(request),
                          revision=_number(form.get("revision"), "revision"))
     return _again(_back(document, form.get("back")), row.id)
@@ -123,9 +128,7 @@ def hide_comment(request: Request, document: DocumentDep, comment: CommentId, se
 @router.post("/documents/{doc}/comments/{comment}/reattach")
 def reattach_comment(request: Request, document: DocumentDep, comment: CommentId, session: SessionDep,
                      form: guard.PostedForm) -> RedirectResponse:
-    guard.require(request, MODERATE)
-    form.check_texts()
-    row = comment_service.get_comment(session, document, comment)
+    row = _moderating(request, session, document, comment, form)
     comment_service.reattach(session, document, row, provision=form.get("provision").strip(),
                              quote=form.get("quote"), actor=guard.principal(request),
                              revision=_number(form.get("revision"), "revision"))

@@ -43,6 +43,13 @@ def _answer(session, document, comment, response: HTTPResponse) -> schemas.Comme
     return comment_public(comment_service.view_of(session, document, comment))
 
 
+def _moderating(writer, session, document, comment: int, revision: int | None, if_match: str | None):
+    """The comment a reviewer acts on, once the policy allows it, and the revision they saw."""
+    auth.authorize(writer, auth.Action.MODERATE)
+    row = comment_service.get_comment(session, document, comment)
+    return row, revision if revision is not None else parse_if_match(if_match)
+
+
 @router.get("/comments", response_model=schemas.CommentList, summary="The discussion: threads of comments",
             responses=problem_responses(404, 422, s422="`invalid-input`: an unknown `target` or `state`"))
 def list_comments(document: DocumentDep, session: SessionDep,
@@ -107,9 +114,7 @@ def edit_comment(writer: WriterDep, document: DocumentDep, comment: CommentId, b
                                          s403="`forbidden`: reviewers and admins hide comments"))
 def hide_comment(writer: WriterDep, document: DocumentDep, comment: CommentId, body: schemas.CommentHide,
                  session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.CommentPublic:
-    auth.authorize(writer, auth.Action.MODERATE)
-    row = comment_service.get_comment(session, document, comment)
-    revision = body.revision if body.revision is not None else parse_if_match(if_match)
+    row, revision = _moderating(writer, session, document, comment, body.revision, if_match)
     comment_service.hide(session, document, row, body.reason, actor=writer.name, revision=revision)
     return _answer(session, document, row, response)
 
@@ -121,9 +126,7 @@ def hide_comment(writer: WriterDep, document: DocumentDep, comment: CommentId, b
                                          s422="`quote-not-found`, `invalid-input` (not a provision comment)"))
 def reattach_comment(writer: WriterDep, document: DocumentDep, comment: CommentId, body: schemas.CommentReattach,
                      session: SessionDep, response: HTTPResponse, if_match: IfMatch = None) -> schemas.CommentPublic:
-    auth.authorize(writer, auth.Action.MODERATE)
-    row = comment_service.get_comment(session, document, comment)
-    revision = body.revision if body.revision is not None else parse_if_match(if_match)
+    row, revision = _moderating(writer, session, document, comment, body.revision, if_match)
     comment_service.reattach(session, document, row, provision=body.provision, quote=body.quote, actor=writer.name,
                              revision=revision)
     return _answer(session, document, row, response)
