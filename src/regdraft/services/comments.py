@@ -21,7 +21,7 @@ service checks itself, so the pages, the API and the CLI cannot differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,6 +32,7 @@ from regdraft.core.reanchoring import DEFAULT_THRESHOLD, STATES, Placed, Reancho
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.services import search
+from regdraft.services.decisions import MAX_REASON
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Comment, CommentAnchor, Document, Response, Stakeholder,
                                    Version, utcnow)
@@ -40,8 +41,8 @@ TARGETS = ("provision", "amendment", "response", "citation")
 MAX_BODY = 10_000
 """The longest comment, in characters."""
 MAX_QUOTE = 2000
-"""The longest quote a comment may anchor (as a citation's)."""
-MAX_REASON = 4000
+"""The longest quote a comment may anchor: a citation's (``services.amendments.MAX_QUOTE_CHARS``,
+which imports this module through ``documents``)."""
 
 
 @dataclass
@@ -135,7 +136,7 @@ def resolve(session: Session, document: Document, data: CommentInput) -> Target:
         if parent.hidden_at is not None:
             raise InvalidTransition(f"comment {parent.id} is hidden: it takes no replies", comment=parent.id)
         root = session.get(Comment, parent.thread_id) if parent.thread_id else parent
-        return replace_thread(target_of(session, root), root)
+        return replace(target_of(session, root), thread=root)
     kind = data.target
     if kind not in TARGETS:
         raise InvalidInput(f"target {kind!r} is not one of: {', '.join(TARGETS)} (or reply with reply_to)",
@@ -169,11 +170,6 @@ def resolve(session: Session, document: Document, data: CommentInput) -> Target:
         raise NotFound(f"amendment {amendment.slug!r} has no citation {number} (it has {len(cited)})",
                        amendment=amendment.slug, citation=number)
     return Target(kind, _owner_of(session, amendment), public, amendment=amendment, citation=number)
-
-
-def replace_thread(target: Target, root: Comment) -> Target:
-    return Target(target.kind, target.owner, target.public, version=target.version, provision=target.provision,
-                  amendment=target.amendment, citation=target.citation, response=target.response, thread=root)
 
 
 def target_of(session: Session, comment: Comment) -> Target:
