@@ -41,6 +41,8 @@ class Cell:
     # Amendments to make (as admin, on version 2) before the role walks the row:
     # (slug, proposer, new text).
     needs: tuple[tuple[str, str, str], ...] = ()
+    # Made (as admin: ``example.admin``) just before the cell is sent; what it returns is ``example.prepared``.
+    prepare: Callable | None = None
 
 
 def _amend(slug: str, *, proposer: str = OWN, citations=(), text: str = PROFIT_BAN_TEXT) -> dict:
@@ -68,6 +70,56 @@ def _status(slug: str, status: str):
     return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
                                         json={"status": status, "reason": f"Decided: {status}."}, headers=h)
 
+
+SIGNED_IN = ROLES[1:]
+CITED = "cited-c"
+"""The one amendment made with a citation (of the other stakeholder's response)."""
+
+
+def _comment_by_admin(ex, **target) -> int:
+    r = ex.client.post(ex.url("/comments"), json={"body": "Made first.", **target}, headers=ex.admin)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def _on_provision(ex) -> int:
+    return _comment_by_admin(ex, target="provision", version=2, provision="reg-4", quote="review these Regulations")
+
+
+def _draft(slug: str, proposer: str):
+    def prepare(ex):
+        r = ex.client.post(ex.url("/amendments"), json={**_amend(slug, proposer=proposer), "status": "draft"},
+                           headers=ex.admin)
+        assert r.status_code == 201, r.text
+    return prepare
+
+
+def _comment_on(**target):
+    return lambda ex, h: ex.client.post(ex.url("/comments"), json={"body": "What of this?", **target}, headers=h)
+
+
+COMMENT_CELLS = [
+    Cell("comment on a provision", _comment_on(target="provision", version=2, provision="reg-3-2", quote="any person"),
+         expect(201, SIGNED_IN)),
+    Cell("comment on its own draft", _comment_on(target="amendment", amendment="own-draft-c"),
+         expect(201, SIGNED_IN), prepare=_draft("own-draft-c", OWN)),
+    Cell("comment on another's draft", _comment_on(target="amendment", amendment="other-draft-c"),
+         expect(201, ("reader", "drafter", "reviewer", "admin")), prepare=_draft("other-draft-c", OTHER)),
+    Cell("comment on another's proposed amendment's citation", _comment_on(
+        target="citation", amendment=CITED, citation=1), expect(201, SIGNED_IN),
+        needs=((CITED, OTHER, PROFIT_BAN_TEXT),)),
+    Cell("comment on another's response passage", _comment_on(
+        target="response", response="nspcc-response", quote="inspection by Ofsted"), expect(201, SIGNED_IN)),
+    Cell("reply to a comment", lambda ex, h: ex.client.post(ex.url("/comments"), json={
+        "body": "A reply.", "reply_to": ex.prepared}, headers=h), expect(201, SIGNED_IN), prepare=_on_provision),
+    Cell("edit another's comment", lambda ex, h: ex.client.patch(ex.url(f"/comments/{ex.prepared}"), json={
+        "body": "Changed."}, headers=h), expect(200, ()), prepare=_on_provision),
+    Cell("hide a comment", lambda ex, h: ex.client.post(ex.url(f"/comments/{ex.prepared}/hide"), json={
+        "reason": "Off topic."}, headers=h), expect(200, DECIDERS), prepare=_on_provision),
+    Cell("re-attach a comment", lambda ex, h: ex.client.post(ex.url(f"/comments/{ex.prepared}/reattach"), json={
+        "provision": "reg-4", "quote": "The Secretary of State"}, headers=h), expect(200, DECIDERS),
+        prepare=_on_provision),
+]
 
 CELLS = [
     Cell("read a document", lambda ex, h: ex.client.get(ex.url(), headers=h), expect(200, EVERYONE)),
@@ -130,6 +182,7 @@ CELLS = [
     # Nothing waits for confirmation: the roles that may confirm learn that (409).
     Cell("confirm a rebase of its own", lambda ex, h: ex.client.post(
         ex.url("/amendments/own-rebase/rebase/confirm"), headers=h), expect(409, OWNERS)),
+    *COMMENT_CELLS,  # before the cells that add versions, so every role comments on the same head
     Cell("add a version", lambda ex, h: ex.client.post(
         ex.url("/versions"), json={"text": REVIEW_TEXT, "parent": ex.client.get(ex.url()).json()["head"]["number"]},
         headers=h), expect(201, EDITORS)),
@@ -149,8 +202,11 @@ def _events(example) -> int:
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(example, issue_token, role):
     for slug, proposer, text in (need for cell in CELLS for need in cell.needs):
-        r = example.client.post(example.url("/amendments"), json=_amend(slug, proposer=proposer, text=text))
+        cites = [{"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}] if slug == CITED else []
+        r = example.client.post(example.url("/amendments"), json=_amend(slug, proposer=proposer, text=text,
+                                                                       citations=cites))
         assert r.status_code == 201, r.text
+    example.admin = {"Authorization": example.client.headers["Authorization"]}
     if role == "anonymous":
         example.client.headers.pop("Authorization")  # the client's admin token
         headers = {}
@@ -160,6 +216,7 @@ def test_role_matrix(example, issue_token, role):
 
     outcomes, wrong = {}, []
     for cell in CELLS:
+        example.prepared = cell.prepare(example) if cell.prepare else None
         before = _events(example)
         response = cell.send(example, headers)
         outcomes[cell.name] = response.status_code
@@ -187,7 +244,10 @@ def test_the_matrix_walks_every_write_route(client):
                ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
                ("/api/documents/{doc}/word-amendments", "POST"), ("/api/documents/{doc}/rebase", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/rebase", "POST"),
-               ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST")}
+               ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST"),
+               ("/api/documents/{doc}/comments", "POST"), ("/api/documents/{doc}/comments/{comment}", "PATCH"),
+               ("/api/documents/{doc}/comments/{comment}/hide", "POST"),
+               ("/api/documents/{doc}/comments/{comment}/reattach", "POST")}
     assert writes - reads_by_post == covered
 
 

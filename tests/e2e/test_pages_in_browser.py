@@ -360,3 +360,28 @@ def test_deciding_several_with_reasons_and_reading_the_outcome(page, shoot):
     assert "Adopted on 2014-06-20 by Department for Education" in regulation_5.inner_text()
     assert 'Ofsted inspection covers it & "more", a < b' in page.locator("#outcome-reg-3a").inner_text()
     shoot(page, "outcome-1280")
+
+
+def test_discussing_an_amendment_and_a_provision(page, shoot):
+    # After the deciding test: it adds comments to the served database.
+    page.goto(f"{BASE}/amendments/ofsted-inspection")
+    page.fill("#comment-body", "Would *annual* inspection be enough?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url(re.compile(r".*/amendments/ofsted-inspection#comment-\d+$"))
+    first = page.locator("article.comment").first
+    assert first.locator("em").inner_text() == "annual"
+    page.locator("details", has_text="Reply").first.locator("summary").click()
+    page.get_by_label("Your reply").first.fill("Ofsted inspects at least every three years.")
+    page.get_by_role("button", name="Reply", exact=True).first.click()
+    page.wait_for_url(re.compile(r".*#comment-\d+$"))
+    assert "every three years" in page.locator("ol.replies").first.inner_text()
+    shoot(page, "amendment-discussion-1280")
+    page.goto(BASE)
+    page.select_option("#comment-provision", "reg-4")
+    page.fill("#comment-quote", "functions under Part 1 of the Act")
+    page.fill("#comment-body", "Which functions of Part 1?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    page.wait_for_url(re.compile(rf".*{BASE}#comment-\d+$"))
+    thread = page.locator(".discussion li.thread").first
+    assert "exact" in thread.locator(".anchor-state").inner_text() and "regulation 4" in thread.inner_text()
+    shoot(page, "provision-discussion-1280")

@@ -25,8 +25,9 @@ from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
 from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
-from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, rebasing,
-                                  renderings, search, word_amendments)
+from regdraft.api.routes import (amendments, comments, consultation, documents, events, imports, outcome,
+                                  rebasing, renderings, search, word_amendments)
+from regdraft.services import comments as comment_service
 from regdraft.services import comparisons, structures
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
     # The process's memories of structures and diffs are bounded by the app's settings.
     structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes = settings.structure_cache_bytes, settings.diff_cache_bytes
+    comment_service.configure(settings)
     app.state.render_flights = RenderFlights()
     app.state.store_generation = store_generation
     errors.install(app)
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     api.include_router(outcome.router)
     api.include_router(search.router)
     api.include_router(rebasing.router)
+    api.include_router(comments.router)
     app.include_router(api)
     # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
     app.include_router(web.router)

@@ -18,6 +18,9 @@ from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
 from regdraft.services.batches import MAX_DECISIONS
+from regdraft.services.comments import MAX_BODY as COMMENT_MAX_BODY
+from regdraft.services.comments import MAX_QUOTE as COMMENT_MAX_QUOTE
+from regdraft.services.comments import MAX_REASON as COMMENT_MAX_REASON
 from regdraft.services.decisions import MAX_REASON
 
 _SLUG = {"pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
@@ -639,13 +642,104 @@ class EventList(_Page):
     items: list[EventPublic]
 
 
+# Comments -------------------------------------------------------------------------
+
+CommentTarget = Literal["provision", "amendment", "response", "citation"]
+AnchorState = Literal["exact", "moved", "fuzzy", "orphaned"]
+
+
+class CommentCreate(_In):
+    """A new thread on a target, or (`reply_to`) a reply in a thread. A provision needs
+    `provision` and `quote` (`version`: default the head); an amendment `amendment`; a
+    response passage `response` and `quote`; a citation `amendment` and `citation`."""
+
+    body: str = Field(description="Markdown (raw HTML is refused)", max_length=COMMENT_MAX_BODY)
+    target: CommentTarget | None = Field(None, description="What it is on (none for a reply)")
+    reply_to: Number | None = Field(None, description="The comment it answers: the reply joins its thread")
+    version: Number | None = Field(None, description="A provision comment's version (default: the head)")
+    provision: str | None = Field(None, max_length=120, examples=["reg-3-2"])
+    quote: str | None = Field(None, max_length=COMMENT_MAX_QUOTE,
+                              description="The words it is about, in the provision or the response")
+    amendment: str | None = Field(None, max_length=80, description="An amendment's slug")
+    response: str | None = Field(None, max_length=80, description="A response's slug")
+    citation: Number | None = Field(None, description="A citation of `amendment`, numbered from 1")
+
+
+class CommentEdit(_In):
+    body: str = Field(max_length=COMMENT_MAX_BODY)
+    revision: Number | None = Field(None, description="The revision you saw (or send If-Match); a stale one is a 409")
+
+
+class CommentHide(_In):
+    reason: str = Field(description="Why it is hidden: shown in its place, and in the event log",
+                        max_length=COMMENT_MAX_REASON)
+    revision: Number | None = None
+
+
+class CommentReattach(_In):
+    provision: str = Field(max_length=120, description="A provision of the head")
+    quote: str = Field(max_length=COMMENT_MAX_QUOTE, description="The words of it the comment is now about")
+    revision: Number | None = None
+
+
+class AnchorPublic(_Out):
+    version: int | None = Field(description="The version it is anchored in (null: a response passage)")
+    quote: str = Field(description="The words anchored")
+    state: AnchorState = Field(description="`exact` (where the edits carried it), `moved` (the same words "
+                                           "elsewhere), `fuzzy` (similar words, `score` at least `threshold`) or "
+                                           "`orphaned` (not found: a reviewer may re-attach it)")
+    start: int | None = Field(description="Where it stands in the text (null when orphaned)")
+    end: int | None
+    score: float | None = Field(description="1 for exact and moved; the similarity for fuzzy; for orphaned the "
+                                            "best one found, below the threshold")
+    threshold: float = Field(description="The lowest score a fuzzy match may have")
+    provision: str | None = Field(description="The innermost provision holding it")
+    label: str
+    found: str = Field(description="The words at the place now (differ from the quote only when fuzzy)")
+    reattached_by: str | None = Field(description="Who re-attached it to this quote, if anyone did")
+
+
+class HiddenPublic(_Out):
+    by: str
+    at: datetime
+    reason: str
+
+
+class CommentPublic(_Out):
+    id: int
+    target: CommentTarget
+    thread: int = Field(description="The id of the comment that started the thread")
+    reply_to: int | None
+    author: str = Field(description="The token's name")
+    author_role: str
+    stakeholder: str | None = Field(description="The stakeholder a stakeholder token speaks for")
+    body: str | None = Field(description="Null when hidden")
+    created_at: datetime
+    edited_at: datetime | None
+    editable_until: datetime = Field(description="Its author may edit it until then; after, it is final")
+    revision: int = Field(description="Bumped on every change; also the ETag")
+    hidden: HiddenPublic | None
+    version: int | None = Field(description="A provision comment: the version it was made on")
+    provision: str | None
+    amendment: str | None
+    citation: int | None
+    response: str | None
+    anchor: AnchorPublic | None = Field(description="Where its quote stands in the version asked for (default: the "
+                                                    "head), or in the response")
+    replies: list[CommentPublic] = Field([], description="A thread's replies, oldest first (in lists)")
+
+
+class CommentList(_Page):
+    items: list[CommentPublic] = Field(description="Threads, oldest first, each with its replies")
+
+
 # Search ---------------------------------------------------------------------------
 
 class SearchHit(_Out):
-    kind: str = Field(description="`provision`, `amendment` or `response`")
+    kind: str = Field(description="`provision`, `amendment`, `response` or `comment`")
     document: str
     target: str = Field(description="The provision's id (empty for the words before the first provision), or the "
-                                    "amendment's or response's slug")
+                                    "amendment's or response's slug, or the comment's id")
     label: str = Field(description="The provision's label, or the amendment's or response's title")
     snippet: str = Field(description="HTML: the words around the match, escaped, the matched words in `<mark>`")
     url: str = Field(description="The page that shows it (a provision: its anchor in the version)")

@@ -31,6 +31,6 @@ so the file commands start quickly.
 """
 
 from regdraft.cli.app import app
-from regdraft.cli import texts, structure, instructions, rendering, files, importing, listing, drafting, server, trust  # noqa: E402,F401,E501  (registers the commands)
+from regdraft.cli import texts, structure, instructions, rendering, files, importing, listing, drafting, discussion, server, trust  # noqa: E402,F401,E501  (registers the commands)
 
 __all__ = ["app"]

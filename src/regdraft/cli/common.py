@@ -241,9 +241,11 @@ def database(*, read_only: bool = False) -> Iterator[Session]:
     rolled back when it raises. ``read_only`` lets SQLite readers run beside a writer."""
     from sqlalchemy.exc import ArgumentError
 
+    from regdraft.services import comments
     from regdraft.store.engine import make_engine, migrate, session_scope
 
     settings = load_settings()
+    comments.configure(settings)
     try:
         engine = make_engine(settings.database_url)
     except (ArgumentError, ValueError) as exc:

@@ -19,10 +19,15 @@ response's author). A role not listed may not take the action::
     withdraw          -         -       own         any     -        any
     decide            -         -       -           -       any      any
     order             -         -       -           any     any      any
+    comment           -         any     own/public  any     any      any
+    moderate          -         -       -           -       any      any
 
 ``withdraw`` covers every status change a proposer makes (to withdrawn, draft or
 proposed); ``decide`` is accepting or rejecting; ``order`` is saying which amendments
-fall if another is adopted. Every document is published: anyone,
+fall if another is adopted; ``comment`` is posting in a discussion (``own/public``: on its
+own amendments and responses, and on public things: provisions, responses and every
+amendment but another's draft); ``moderate`` is hiding a comment and re-attaching an
+orphaned one. Only its author edits a comment (``services.comments``). Every document is published: anyone,
 without a token, may read everything, including the event log.
 
 :func:`decide` is pure; :func:`authorize` raises :class:`Unauthenticated` (no token)
@@ -77,11 +82,14 @@ class Action(str, Enum):
     WITHDRAW = "withdraw"
     DECIDE = "decide"
     ORDER = "order"
+    COMMENT = "comment"
+    MODERATE = "moderate"
 
 
 class Scope(str, Enum):
     ANY = "any"
     OWN = "own"
+    OWN_OR_PUBLIC = "own/public"
 
 
 _EDITORS = {"drafter": Scope.ANY, "admin": Scope.ANY}
@@ -99,6 +107,8 @@ POLICY: dict[Action, dict[str, Scope]] = {
     Action.DECIDE: {"reviewer": Scope.ANY, "admin": Scope.ANY},
     # Which amendments fall if another is adopted: the drafter's list, the chair's call.
     Action.ORDER: {"drafter": Scope.ANY, "reviewer": Scope.ANY, "admin": Scope.ANY},
+    Action.COMMENT: {"reader": Scope.ANY, "stakeholder": Scope.OWN_OR_PUBLIC, **_EDITORS, "reviewer": Scope.ANY},
+    Action.MODERATE: {"reviewer": Scope.ANY, "admin": Scope.ANY},
 }
 
 #: The action a change of an amendment's status to each status is.
@@ -106,21 +116,26 @@ STATUS_ACTIONS = {"accepted": Action.DECIDE, "rejected": Action.DECIDE, "fallen"
                   "withdrawn": Action.WITHDRAW, "draft": Action.WITHDRAW, "proposed": Action.WITHDRAW}
 
 
-def decide(principal: Principal, action: Action, owner: str | None = None) -> bool:
+def decide(principal: Principal, action: Action, owner: str | None = None, *, public: bool = False) -> bool:
     """Whether ``principal`` may take ``action`` on something belonging to the
-    stakeholder ``owner`` (``None``: nothing owns it, so ``OWN`` never matches)."""
+    stakeholder ``owner`` (``None``: nothing owns it, so ``OWN`` never matches) that is
+    ``public`` or not (for ``OWN_OR_PUBLIC``)."""
     scope = POLICY[action].get(principal.role)
-    if scope is Scope.ANY:
+    if scope is Scope.ANY or (scope is Scope.OWN_OR_PUBLIC and public):
         return True
-    return scope is Scope.OWN and owner is not None and principal.stakeholder == owner
+    return scope in (Scope.OWN, Scope.OWN_OR_PUBLIC) and owner is not None and principal.stakeholder == owner
 
 
-def authorize(principal: Principal, action: Action, owner: str | None = None) -> None:
-    if decide(principal, action, owner):
+def authorize(principal: Principal, action: Action, owner: str | None = None, *, public: bool = False) -> None:
+    if decide(principal, action, owner, public=public):
         return
     if not principal.authenticated:
         raise Unauthenticated(f"{action.value} needs an API token: send 'Authorization: Bearer <token>'",
                               action=action.value)
+    if POLICY[action].get(principal.role) is Scope.OWN_OR_PUBLIC:
+        raise Forbidden(f"token {principal.name!r} speaks for stakeholder {principal.stakeholder!r}: it may "
+                        f"{action.value} on its own things and public ones, and this is {owner!r}'s draft",
+                        action=action.value, role=principal.role, owner=owner)
     if POLICY[action].get(principal.role) is Scope.OWN:
         raise Forbidden(f"token {principal.name!r} speaks for stakeholder {principal.stakeholder!r}: it may "
                         f"{action.value} only for that stakeholder, not for {owner!r}",

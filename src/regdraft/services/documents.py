@@ -17,7 +17,7 @@ from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNot
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
-from regdraft.services import search, structures
+from regdraft.services import comments, search, structures
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
                                    Version, utcnow)
@@ -224,6 +224,7 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,
            before=current.content_hash if current else None, after=version.content_hash,
            detail={"message": message, "produced_by": produced_by_id})
+    comments.reanchor_version(session, document, current, version, structure, actor=actor)
     return version
 
 
@@ -321,12 +322,13 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         record(session, actor, "response.created", "response", f"{document.slug}/{slug}", document.id,
                after=response.content_hash)
     elif any(getattr(response, k) != v for k, v in values.items()):
-        before = response.content_hash
-        text_changed = response.text != text
+        before, old_text = response.content_hash, response.text
         for k, v in values.items():
             setattr(response, k, v)
-        if text_changed and reanchor:
+        if old_text != text and reanchor:
             reanchor_citations(session, response)
+        if old_text != text:
+            comments.reanchor_response(session, response, old_text)
         session.flush()
         search.index_response(session.connection(), response)
         record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,

@@ -1,6 +1,7 @@
 """Search: one full-text search over documents' provisions (in any version, one, or
 the head), amendments (title, rationale, the words inserted and removed) and
-consultation responses, with filters, highlighted snippets and pagination.
+consultation responses, and the discussion's comments, with filters, highlighted
+snippets and pagination.
 
 The index is the ``search_item`` table (migration 0008): one row per thing a search
 can find. A provision's row holds its *own* text (the words before its first
@@ -17,8 +18,11 @@ stemmed: "profits" finds "profit"), ``"a phrase"``, ``or`` between two terms, an
 ``-word`` to exclude. It is translated for FTS5 and for ``websearch_to_tsquery``, so
 the same query means the same thing on both.
 
-A new kind of item (comments, when they land) is a new ``kind`` value with its own
-``index_*`` function and a link in :func:`_links`; the search itself does not change.
+A new kind of item is a new ``kind`` value with its own ``index_*`` function and a
+link in :func:`_links`; the search itself does not change. Comments are one: a row per
+comment that is not hidden (its words and its quote), with its author's stakeholder
+and, on an amendment or a citation, the amendment (so ``status`` and ``category``
+filters reach them).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -35,9 +39,10 @@ from regdraft.core.errors import InvalidInput
 from regdraft.core.patching import parse_patch
 from regdraft.core.structure import parse_structure
 from regdraft.core.text import lines_in_pieces
-from regdraft.store.models import Amendment, Document, Response, SearchItem, Stakeholder, Version
+from regdraft.store.models import (Amendment, Comment, CommentAnchor, Document, Response, SearchItem, Stakeholder,
+                                   Version)
 
-ITEM_KINDS = ("provision", "amendment", "response")
+ITEM_KINDS = ("provision", "amendment", "response", "comment")
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 16
 """A query is a few words: longer ones are refused rather than given to the index."""
@@ -199,6 +204,24 @@ def index_response(connection: Connection, response: Response) -> None:
     connection.execute(insert(items).values(**_response_row(response)))
 
 
+def _comment_row(comment, quote: str | None, version: int | None) -> dict:
+    return {"document_id": comment.document_id, "kind": "comment", "target": str(comment.id),
+            "label": f"Comment {comment.id} by {comment.author}", "version_from": version,
+            "amendment_id": comment.amendment_id, "response_id": comment.response_id,
+            "stakeholder_id": comment.stakeholder_id,
+            "body": _indexable("\n\n".join(part for part in (comment.body, quote) if part))}
+
+
+def index_comment(connection: Connection, comment: Comment, *, quote: str | None = None,
+                  version: int | None = None) -> None:
+    """A comment posted or edited: its row holds its words (and the quote it is on, the
+    version it was made on); a hidden one has none."""
+    connection.execute(delete(items).where(items.c.document_id == comment.document_id, items.c.kind == "comment",
+                                           items.c.target == str(comment.id)))
+    if comment.hidden_at is None:
+        connection.execute(insert(items).values(**_comment_row(comment, quote, version)))
+
+
 _BATCH = 5000
 _NO_LINKS = {"version_from": None, "version_until": None, "amendment_id": None, "response_id": None,
              "stakeholder_id": None}
@@ -254,6 +277,15 @@ def _rebuild(connection: Connection) -> int:
     for row in connection.execute(select(r.c.id, r.c.document_id, r.c.slug, r.c.title, r.c.text,
                                          r.c.stakeholder_id)):
         add(_response_row(row))
+    if inspect(connection).has_table("comment"):  # migration 0008 runs this before comments exist
+        c, anchors = Comment.__table__, CommentAnchor.__table__
+        first = (select(anchors.c.quote).where(anchors.c.comment_id == c.c.id).order_by(anchors.c.id).limit(1)
+                 .scalar_subquery())
+        for row in connection.execute(select(c.c.id, c.c.document_id, c.c.author, c.c.body, c.c.amendment_id,
+                                             c.c.response_id, c.c.stakeholder_id, first.label("quote"),
+                                             versions.c.number).outerjoin(versions, versions.c.id == c.c.version_id)
+                                      .where(c.c.hidden_at.is_(None))):
+            add(_comment_row(row, row.quote, row.number))
     if rows:
         connection.execute(insert(items), rows)
     return connection.execute(select(text("count(*)")).select_from(items)).scalar_one()
@@ -440,7 +472,7 @@ def _links(document: str, kind: str, target: str, version_from: int | None,
         version = f"?version={version_until - 1}" if version_until is not None else ""
         number = version_until - 1 if version_until is not None else version_from
         return f"{base}{version}#{target}" if target else f"{base}{version}", f"/api{base}/versions/{number}"
-    plural = {"amendment": "amendments", "response": "responses"}[kind]
+    plural = {"amendment": "amendments", "response": "responses", "comment": "comments"}[kind]
     return f"{base}/{plural}/{target}", f"/api{base}/{plural}/{target}"
 
 

@@ -11,7 +11,9 @@ writers, hand edits of the database).
 - every amendment's latest decision gave it the status it has, a rejection has its
   reason, and a fallen amendment names an accepted one it fell with;
 - every version's structure kept in the store (``services.structures``) is what reading
-  its text afresh gives.
+  its text afresh gives;
+- every comment anchored ``exact`` or ``moved`` holds its quote, character for
+  character, where it says (``services.comments.anchor_problems``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.diffing import read_structure
 from regdraft.core.text import content_hash
-from regdraft.services import decisions, structures
+from regdraft.services import comments, decisions, structures
 from regdraft.services.decisions import REASON_REQUIRED
 from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
@@ -64,6 +66,8 @@ def verify(session: Session) -> Report:
         if (anchor.start, anchor.end) != (citation.start, citation.end):
             report.problems.append(f"citation {citation.id}: quote moved in response {response.slug!r} "
                                    f"({citation.start}-{citation.end} → {anchor.start}-{anchor.end})")
+    for problem in comments.anchor_problems(session, lambda: report.count("comment anchors")):
+        report.problems.append(problem)
     return report
 
 

@@ -325,3 +325,72 @@ class VersionStructure(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     """``services.structures.encode``: compressed JSON of the provisions, warnings and
     front matter."""
+
+
+# The comment's revision, also the mapper's version counter (as an amendment's).
+_comment_revision = Column("revision", Integer, nullable=False)
+
+
+class Comment(SQLModel, table=True):
+    """A comment in a document's discussion (migration 0011, ``services/comments.py``): on
+    a provision of a version (anchored by its quote, :class:`CommentAnchor`), an
+    amendment, a passage of a response, or one of an amendment's citations (by its
+    number, which survives the amendment's revisions); or a reply in another's thread.
+    Never deleted: a reviewer hides one with a reason, and the row (and the event log)
+    keeps what it said."""
+
+    __mapper_args__ = {"version_id_col": _comment_revision, "version_id_generator": False}
+    __table_args__ = (Index("ix_comment_document_target", "document_id", "target"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    target: str = Field(max_length=16)
+    """``provision``, ``amendment``, ``response`` or ``citation`` (a reply: its thread's)."""
+    version_id: int | None = Field(default=None, foreign_key="version.id")
+    """A provision's: the version it was made on."""
+    provision_id: str | None = Field(default=None, max_length=120)
+    amendment_id: int | None = Field(default=None, foreign_key="amendment.id", index=True)
+    citation: int | None = None
+    """A citation's number in its amendment, from 1."""
+    response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
+    thread_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    """A reply's thread: the comment that started it (``None`` for that one)."""
+    reply_to_id: int | None = Field(default=None, foreign_key="comment.id")
+    author: str
+    """The token's name (the event log's actor)."""
+    author_role: str = Field(max_length=16)
+    stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")
+    """The stakeholder a stakeholder token speaks for."""
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    hidden_at: datetime | None = None
+    hidden_by: str | None = None
+    hidden_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    revision: int = Field(default=1, sa_column=_comment_revision)
+
+
+class CommentAnchor(SQLModel, table=True):
+    """Where a comment's quote stands: for a provision, one row per version from the one
+    it was made on (re-anchored as each version lands: ``exact``, ``moved``, ``fuzzy``
+    with its score, or ``orphaned``); for a response passage, one row (``version_id``
+    ``None``), moved when the response's text changes."""
+
+    __tablename__ = "comment_anchor"
+    __table_args__ = (UniqueConstraint("comment_id", "version_id", name="uq_comment_anchor_version"),
+                      Index("ix_comment_anchor_version", "version_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    version_id: int | None = Field(default=None, foreign_key="version.id")
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    """The words anchored (a re-attachment's new quote)."""
+    state: str = Field(max_length=16)
+    start: int | None = None
+    end: int | None = None
+    prefix: str = Field(default="", sa_column=Column(Text, nullable=False))
+    suffix: str = Field(default="", sa_column=Column(Text, nullable=False))
+    score: float | None = None
+    provision_id: str | None = Field(default=None, max_length=120)
+    """The innermost provision holding the place (``None`` when orphaned)."""
+    label: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reattached_by: str | None = None
+    at: datetime = Field(default_factory=utcnow)

@@ -31,7 +31,7 @@ from regdraft.services import (auth, batches, comparisons, decisions, documents,
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Document, Stakeholder
-from regdraft.web import guard, marks, views
+from regdraft.web import discussion, guard, marks, views
 from regdraft.web.templating import PageRoute, page, page_around, part, query
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse,
@@ -113,7 +113,11 @@ def document_page(request: Request, document: DocumentDep, session: SessionDep,
     shown = documents.get_version(session, document, version) if version else documents.head(session, document)
     return page(request, "document.html", title=document.title, document=document, history=entries, shown=shown,
                 text=marks.anchored_text(shown.text) if shown else None,
-                counts=views.status_counts(session, document))
+                counts=views.status_counts(session, document),
+                discussion=discussion.for_version(session, document, shown,
+                                                  f"/documents/{document.slug}{query(version=version)}"),
+                provisions=[(p.id, p.label) for p in documents.version_structure(session, document, shown).provisions]
+                if shown else [])
 
 
 @router.get("/documents/{doc}/compare")
@@ -175,7 +179,8 @@ def amendment_page(request: Request, document: DocumentDep, slug: AmendmentSlug,
                 view=view, decisions=[s for s in ("accepted", "rejected")
                                       if s in amendment_service.TRANSITIONS[amendment.status]], rivals=rivals,
                 stale=amendment.status in rebasing.OPEN and view.head is not None and view.head.id != view.base.id,
-                rebase=rebasing.stored(kept, amendment.slug) if kept else None)
+                rebase=rebasing.stored(kept, amendment.slug) if kept else None,
+                discussion=discussion.for_amendment(session, document, slug, views.amendment_url(document.slug, slug)))
 
 
 @router.post("/documents/{doc}/amendments/{slug}/falls-if")
@@ -386,7 +391,9 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
     return page(request, "response.html", title=response.title, document=document, response=response,
                 stakeholder=session.get(Stakeholder, response.stakeholder_id),
                 text=marks.marked_response(response.text, quotes), quotes=quotes,
-                source_href=link_target(response.url) if response.url else None)
+                source_href=link_target(response.url) if response.url else None,
+                discussion=discussion.for_response(session, document, slug,
+                                                   f"/documents/{document.slug}/responses/{slug}"))
 
 
 @router.get("/documents/{doc}/consultation")
