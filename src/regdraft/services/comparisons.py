@@ -85,7 +85,8 @@ class Comparison:
             "stats": self.diff.stats(),
             "changes": [{"provision": g.provision, "label": g.label, "status": g.status,
                          "ops": [{"op": op.kind, "text": op.text, **({"amendment": op.source} if op.source else {})}
-                                 for op in g.ops]} for g in groups],
+                                 for op in g.ops],
+                         **({g.relocation.kind: g.relocation.as_json()} if g.relocation else {})} for g in groups],
         }
 
 
