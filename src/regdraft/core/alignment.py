@@ -156,7 +156,7 @@ def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
     without their numbers: a renumbered provision (regulation 6 now 7) is diffed
     against the provision it was, and a provision inserted before it is an insertion,
     not words threaded through its neighbours."""
-    if not old_run or not new_run:
+    if not old_run or not new_run or len(old_run) == len(new_run) == 1:  # the usual run: one provision's words
         return list(diff_words("".join(old_run), "".join(new_run)))
     ops: list[Op] = []
     at_old = at_new = 0

@@ -498,6 +498,11 @@ def _label_reach(preceding: str, ops: list[Op], i: int, j: int) -> tuple[int, in
     (``preceding`` is the common text before the run)."""
     left = right = 0
     before = preceding[-_REACH:]
+    following = ops[j].text if j < len(ops) else ""
+    # A label holds no blank but after "§": an edge with a blank (or nothing) on one side,
+    # and no "§" just before it, cuts no label. Most edges are between words.
+    if not any(_may_cut(before, op.text) or _may_cut(op.text, following) for op in ops[i:j]):
+        return 0, 0
     for kind, other in ((DELETE, INSERT), (INSERT, DELETE)):
         changed = "".join(op.text for op in ops[i:j] if op.kind == kind)
         after = []
@@ -516,6 +521,15 @@ def _label_reach(preceding: str, ops: list[Op], i: int, j: int) -> tuple[int, in
             if match.start() < edges[1] < match.end():
                 right = max(right, match.end() - edges[1])
     return left, right
+
+
+def _may_cut(before: str, after: str) -> bool:
+    """Whether a label could run across the point between ``before`` and ``after``."""
+    if not before or not after:
+        return False
+    if before[-1].isspace():
+        return before.rstrip()[-1:] == "§" and not after[0].isspace()
+    return not after[0].isspace()
 
 
 def _rediffed(old: str, new: str, source: str | None) -> list[Op]:
