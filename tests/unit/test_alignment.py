@@ -215,3 +215,25 @@ def test_changes_are_found_without_making_a_group_per_unchanged_provision():
     assert diff._groups is None
     whole = group_by_provision(old, new, diff_words(old, new))
     assert diff.groups == whole.groups and diff == whole
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(sorted(REAL)), st.floats(0, 1), st.sampled_from(["", "not ", "(c) ", "### 9. New\n\n", "\n"]),
+       st.integers(0, 40))
+def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kind, where, inserted, deleted):
+    """One change of a real text, grouped from the provisions around it (the unchanged
+    ones before and after made into groups only when asked), gives the groups the whole
+    text's grouping gives."""
+    from regdraft.core import diffing
+
+    old = REAL[kind]
+    at = int(where * len(old))
+    new = old[:at] + inserted + old[at + deleted:]
+    old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
+    ops = diff_words(old, new)
+    windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
+    whole = diffing.TextDiff(diffing._relocated(
+        diffing._group(diffing.reviewed(ops), diffing._Owners(old_structure), diffing._Owners(new_structure), len(new),
+                       old_structure), diffing._Owners(old_structure), old_structure))
+    assert windowed.groups == whole.groups
+    assert windowed.changes == whole.changes and windowed.stats() == whole.stats()

@@ -110,6 +110,36 @@ class _UnchangedRun:
             yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k] - at:starts[k + 1] - at]),))
 
 
+class _UnchangedSpan:
+    """The unchanged provisions of ``text[start:end]`` (both ends where a provision
+    starts), before or after the changes: their groups are made, from the structure's
+    whole owners' table, only when someone asks for every group."""
+
+    __slots__ = ("structure", "start", "end")
+
+    def __init__(self, structure: Structure, start: int, end: int) -> None:
+        self.structure, self.start, self.end = structure, start, end
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def old(self) -> str:
+        return self.structure.text[self.start:self.end]
+
+    new = old
+
+    def groups(self) -> Iterator[ProvisionDiff]:
+        owners, text, end = owners_of(self.structure), self.structure.text, self.end
+        starts, ids, labels = owners.starts, owners.ids, owners.labels
+        k = bisect.bisect_left(starts, self.start)
+        while k < len(starts) and starts[k] < end:
+            stop = min(starts[k + 1], end) if k + 1 < len(starts) else end
+            yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k]:stop]),))
+            k += 1
+
+
 class TextDiff:
     """The groups of a diff, in order. Built from groups, or (by the grouping) from
     groups and runs of unchanged provisions, which become groups when :attr:`groups`
@@ -120,13 +150,13 @@ class TextDiff:
     def __init__(self, groups: Iterable[ProvisionDiff | _UnchangedRun]) -> None:
         self._parts = tuple(groups)
         self._groups: tuple[ProvisionDiff, ...] | None = (
-            None if any(isinstance(p, _UnchangedRun) for p in self._parts) else self._parts)
+            self._parts if all(isinstance(p, ProvisionDiff) for p in self._parts) else None)
 
     @property
     def groups(self) -> tuple[ProvisionDiff, ...]:
         if self._groups is None:
             self._groups = tuple(g for part in self._parts
-                                 for g in (part.groups() if isinstance(part, _UnchangedRun) else (part,)))
+                                 for g in ((part,) if isinstance(part, ProvisionDiff) else part.groups()))
         return self._groups
 
     def __eq__(self, other: object) -> bool:
@@ -145,7 +175,7 @@ class TextDiff:
 
     @property
     def changes(self) -> tuple[ProvisionDiff, ...]:
-        return tuple(g for g in self._parts if not isinstance(g, _UnchangedRun) and g.status != UNCHANGED)
+        return tuple(g for g in self._parts if isinstance(g, ProvisionDiff) and g.status != UNCHANGED)
 
     def stats(self) -> dict[str, int]:
         counts = {ADDED: 0, REMOVED: 0, CHANGED: 0}
@@ -215,6 +245,30 @@ class _Owners:
                 open_.pop()
             self._insert_after(len(self.starts) - 1, point, open_[-1] if open_ else None, structure)
 
+    @classmethod
+    def between(cls, structure: Structure, start: int, end: int) -> _Owners:
+        """The owners of the stretches of ``text[start:end]`` only (``start`` where a
+        stretch starts): each point where a provision starts or ends in it, owned by
+        the innermost provision there (:meth:`Structure.at`), as the whole table has it."""
+        provisions = structure.provisions
+        first = bisect.bisect_left(provisions, start, key=_START)
+        last = bisect.bisect_left(provisions, end, lo=first, key=_START)
+        points = {start}
+        for p in provisions[first:last]:
+            points.add(p.start)
+            if p.end < end:
+                points.add(p.end)
+        holder = structure.at(start)
+        while holder is not None:  # the provisions around the window end inside it too
+            if start < holder.end < end:
+                points.add(holder.end)
+            holder = structure.get(holder.parent) if holder.parent is not None else None
+        owners = object.__new__(cls)
+        owners.starts, owners.ids, owners.labels, owners.span_starts, owners.span_ends = [], [], [], [], []
+        for point in sorted(points):
+            owners._insert_after(len(owners.starts) - 1, point, structure.at(point), structure)
+        return owners
+
     def _insert_after(self, k: int, point: int, owner: Provision | None, structure: Structure) -> None:
         """A stretch from ``point`` after stretch ``k``, unless that one has the same owner."""
         # Text before any provision is the preamble's, which may not be one.
@@ -236,6 +290,7 @@ class _Owners:
 
 
 _NOWHERE = sys.maxsize
+_START = operator.attrgetter("start")
 
 
 def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
@@ -267,6 +322,10 @@ def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old
     # needed. A structure given is kept by its caller, and so are its owners.
     ops = reviewed(ops)
     with collector_paused():
+        if old_structure is not None and new_structure is not None:
+            windowed = _windowed(old, new, ops, old_structure, new_structure)
+            if windowed is not None:
+                return windowed
         if old_structure is not None:
             old_ids: Container[str] = old_structure
             old_owners = owners_of(old_structure)
@@ -278,6 +337,60 @@ def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old
         new_owners = owners_of(new_structure) if new_structure is not None else _Owners(read_structure(new, kind))
         parts = _group(ops, old_owners, new_owners, len(new), old_ids)
         return TextDiff(_relocated(parts, old_owners, old_ids))
+
+
+_WINDOW_SHARE = 8
+"""A change within an eighth of the text is grouped in a window around it."""
+
+
+def _windowed(old: str, new: str, ops: list[Op], old_structure: Structure,
+              new_structure: Structure) -> TextDiff | None:
+    """The grouping of a diff whose changes all stand in a short stretch of the text,
+    made from the provisions around that stretch only: the unchanged provisions before
+    and after it are spans whose groups are made when asked for, so one changed word
+    of a long text costs what that word costs. ``None`` where the stretch is long or
+    its edges are not where provisions start (then the whole text is grouped)."""
+    if len(ops) < 2 or ops[0].kind != EQUAL or ops[-1].kind != EQUAL or not new_structure.provisions \
+            or not old_structure.provisions or new_structure.provisions[0].start != 0:
+        return None
+    changed_from, changed_to = len(ops[0].text), len(new) - len(ops[-1].text)  # in the new text
+    if (changed_to - changed_from) * _WINDOW_SHARE > len(new):
+        return None
+    start = _provision_start(new_structure, changed_from, before=True)
+    end = _provision_start(new_structure, changed_to, before=False)
+    if start is None or end is None or start >= end:
+        return None
+    shift = len(old) - len(new)  # where the new text's offset ``end`` stands in the old
+    new_owners = _Owners.between(new_structure, start, end)
+    old_owners = _Owners.between(old_structure, start, end + shift)
+    inside = [Op(EQUAL, ops[0].text[start:]), *ops[1:-1], Op(EQUAL, ops[-1].text[:end - changed_to])]
+    parts = _group(inside, old_owners, new_owners, len(new), old_structure, start=start)
+    parts = _relocated(parts, old_owners, old_structure)
+    return TextDiff([*([_UnchangedSpan(new_structure, 0, start)] if start else []), *parts,
+                     *([_UnchangedSpan(new_structure, end, len(new))] if end < len(new) else [])])
+
+
+def _provision_start(structure: Structure, offset: int, *, before: bool) -> int | None:
+    """Where the provision holding ``offset`` starts (``before``), or the next provision
+    after it (the end of the text if none), if a stretch of the owners' table starts
+    there; else ``None``."""
+    provisions = structure.provisions
+    if before:
+        holder = structure.at(offset)
+        point = holder.start if holder is not None else 0
+    else:
+        found = bisect.bisect_right(provisions, offset, key=_START)
+        while found < len(provisions) and provisions[found].start == provisions[found - 1].start:
+            found += 1
+        if found >= len(provisions):
+            return len(structure.text)
+        point = provisions[found].start
+    if point == 0 or point == len(structure.text):
+        return point
+    owner, previous = structure.at(point), structure.at(point - 1)
+    if owner is None or owner.start != point or (previous is not None and previous.id == owner.id):
+        return None
+    return point
 
 
 _OWNERS: dict[int, tuple[weakref.ref, _Owners]] = {}
@@ -304,7 +417,7 @@ def read_structure(text: str, kind: str = DEFAULT_KIND) -> Structure:
 
 
 def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
-           old_ids: Container[str]) -> list[ProvisionDiff | _UnchangedRun]:
+           old_ids: Container[str], *, start: int = 0) -> list[ProvisionDiff | _UnchangedRun]:
     """Each op cut into the stretches of the text it stands in (a deletion in the old
     text, the rest in the new), each piece attributed to the stretch's owner, and
     adjacent pieces of one owner grouped.
@@ -326,7 +439,7 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
         else:
             run.append(op)
 
-    at_old = at_new = 0
+    at_old = at_new = start  # ops from ``start``, where the texts are still the same
     for op in ops:
         kind, text, source = op.kind, op.text, op.source
         length = len(text)
@@ -379,7 +492,7 @@ def _move_blank_lines_into_new_provisions(groups: list, old_ids: Container[str])
     or removed provision, so that the one before is not reported as changed."""
     for i in range(len(groups) - 1):
         before, after = groups[i], groups[i + 1]
-        if isinstance(before, _UnchangedRun) or isinstance(after, _UnchangedRun):
+        if not (isinstance(before, ProvisionDiff) and isinstance(after, ProvisionDiff)):
             continue
         if after.status not in (ADDED, REMOVED) or before.status == UNCHANGED:
             continue
@@ -395,7 +508,7 @@ def _move_blank_lines_into_new_provisions(groups: list, old_ids: Container[str])
         if moved:
             groups[i] = _finish((before.provision, before.label), ops, old_ids)
             groups[i + 1] = _finish((after.provision, after.label), _merge_ops(moved + list(after.ops)), old_ids)
-    return [g for g in groups if isinstance(g, _UnchangedRun) or g.ops]
+    return [g for g in groups if not isinstance(g, ProvisionDiff) or g.ops]
 
 
 def _merge_ops(ops: list[Op]) -> list[Op]:
@@ -606,8 +719,8 @@ def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str]) -> lis
     at = 0
     for n, part in enumerate(parts):
         old_at.append(at)
-        at += len(part.old)
-        if isinstance(part, _UnchangedRun) or part.status == UNCHANGED:
+        at += part.length if isinstance(part, _UnchangedSpan) else len(part.old)
+        if not isinstance(part, ProvisionDiff) or part.status == UNCHANGED:
             continue
         kinds = {op.kind for op in part.ops}
         if kinds == {DELETE} or kinds == {INSERT}:
@@ -619,7 +732,7 @@ def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str]) -> lis
             if renumbered is not None:
                 parts[n] = replace(part, relocation=renumbered)
     # A provision inserted under a number that another gave up by its renumbering is added.
-    given_up = {part.relocation.from_provision for part in parts if not isinstance(part, _UnchangedRun)
+    given_up = {part.relocation.from_provision for part in parts if isinstance(part, ProvisionDiff)
                 and part.relocation is not None}
     for arrivals in inserted.values():
         for n in arrivals:
