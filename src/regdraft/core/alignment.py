@@ -119,22 +119,8 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     new_cuts = _cuts(new_structure, new, head, new_end)
     old_stretches = [old[a:b] for a, b in zip(old_cuts, old_cuts[1:])]
     new_stretches = [new[a:b] for a, b in zip(new_cuts, new_cuts[1:])]
-    at_old = at_new = 0  # stretches consumed
-    deleted = inserted = 0  # stretches of the replaced run being gathered
-    for kind, old_count, new_count in diff_sequences(old_stretches, new_stretches) + [(EQUAL, 0, 0)]:
-        if kind == DELETE:
-            deleted += old_count
-            continue
-        if kind == INSERT:
-            inserted += new_count
-            continue
-        if deleted or inserted:
-            ops.extend(_replaced(old_stretches[at_old:at_old + deleted], new_stretches[at_new:at_new + inserted]))
-            at_old, at_new = at_old + deleted, at_new + inserted
-            deleted = inserted = 0
-        if old_count:
-            ops.append(Op(EQUAL, "".join(old_stretches[at_old:at_old + old_count])))
-            at_old, at_new = at_old + old_count, at_new + new_count
+    for kind, old_run, new_run in _runs(old_stretches, new_stretches, diff_sequences(old_stretches, new_stretches)):
+        ops.extend(_replaced(old_run, new_run) if kind != EQUAL else [Op(EQUAL, "".join(old_run))])
     if old_end < len(old):
         ops.append(Op(EQUAL, old[old_end:]))
     return _merged(ops)
@@ -159,24 +145,33 @@ def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
     if not old_run or not new_run or len(old_run) == len(new_run) == 1:  # the usual run: one provision's words
         return list(diff_words("".join(old_run), "".join(new_run)))
     ops: list[Op] = []
+    runs = diff_sequences(list(map(_unnumbered, old_run)), list(map(_unnumbered, new_run)))
+    for kind, old_part, new_part in _runs(old_run, new_run, runs):
+        if kind != EQUAL:
+            ops.extend(diff_words("".join(old_part), "".join(new_part)))
+            continue
+        for old_stretch, new_stretch in zip(old_part, new_part):  # the same but for their numbers
+            ops.extend(diff_words(old_stretch, new_stretch))
+    return ops
+
+
+def _runs(old: list[str], new: list[str], diff: list[tuple[str, int, int]]) -> list[tuple[str, list, list]]:
+    """A sequence diff as runs of the items themselves: each equal run, and each run of
+    deletions and insertions between two equal ones as one replaced run."""
+    runs: list[tuple[str, list, list]] = []
     at_old = at_new = 0
     deleted = inserted = 0
-    for kind, old_count, new_count in diff_sequences(list(map(_unnumbered, old_run)),
-                                                     list(map(_unnumbered, new_run))) + [(EQUAL, 0, 0)]:
-        if kind == DELETE:
-            deleted += old_count
-            continue
-        if kind == INSERT:
-            inserted += new_count
+    for kind, old_count, new_count in diff + [(EQUAL, 0, 0)]:
+        if kind != EQUAL:
+            deleted, inserted = deleted + old_count, inserted + new_count
             continue
         if deleted or inserted:
-            ops.extend(diff_words("".join(old_run[at_old:at_old + deleted]), "".join(new_run[at_new:at_new + inserted])))
-            at_old, at_new = at_old + deleted, at_new + inserted
-            deleted = inserted = 0
-        for old_stretch, new_stretch in zip(old_run[at_old:at_old + old_count], new_run[at_new:at_new + new_count]):
-            ops.extend(diff_words(old_stretch, new_stretch))
-        at_old, at_new = at_old + old_count, at_new + new_count
-    return ops
+            runs.append((DELETE, old[at_old:at_old + deleted], new[at_new:at_new + inserted]))
+            at_old, at_new, deleted, inserted = at_old + deleted, at_new + inserted, 0, 0
+        if old_count:
+            runs.append((EQUAL, old[at_old:at_old + old_count], new[at_new:at_new + new_count]))
+            at_old, at_new = at_old + old_count, at_new + new_count
+    return runs
 
 
 def _merged(ops: list[Op]) -> list[Op]:
