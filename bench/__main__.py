@@ -2,7 +2,7 @@
 
     python -m bench            # everything, about 5 minutes on 2 cores
     python -m bench --quick    # smaller sizes and shorter runs, about 2 minutes
-    python -m bench --only pipeline,structure,stored,apply
+    python -m bench --only pipeline,provisions,structure,stored,apply
 
 ``make bench`` runs the first. Figures are medians; ratios are ours ÷ the peer's, so
 lower is better; memory is the peak resident size over the process's baseline, and
@@ -20,7 +20,8 @@ import time
 
 from bench.measure import Row
 
-SECTIONS = ("pipeline", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search", "serving", "abuse")
+SECTIONS = ("pipeline", "provisions", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search",
+            "serving", "abuse")
 
 
 def _seconds(value: float | None) -> str:
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import pipeline
             rows += pipeline.run([1_000_000] if args.quick else [1_000_000, 5_000_000],
                                  repeats=1 if args.quick else 3, naive=True)
+        elif section == "provisions":
+            from bench import pipeline
+            rows += pipeline.provision_diff_rows([1_000_000] if args.quick else [1_000_000, 5_000_000],
+                                                 repeats=1 if args.quick else 3)
         elif section == "structure":
             from bench import structure
             rows += structure.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)

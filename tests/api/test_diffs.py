@@ -102,3 +102,26 @@ def test_diff_etag_and_not_modified(example):
     assert again.status_code == 304 and again.content == b""
     unified = example.client.get(url, params={**params, "format": "unified"}, headers={"If-None-Match": tag})
     assert unified.status_code == 200 and unified.headers["etag"] != tag
+
+
+def test_a_provision_moved_between_versions_is_reported_moved_from_and_to(client):
+    """The worked case's regulation 4 moved after regulation 5 (version 3, SI 2014/2407 as
+    made): the JSON diff says so on both changes, and the stats count it once."""
+    from pathlib import Path
+
+    made = (Path(__file__).resolve().parents[2] / "drafts" / "children-social-care-delegation" / "versions"
+            / "0003.md").read_text(encoding="utf-8")
+    four, five, signed = made.index("### 4."), made.index("### 5."), made.index("## Signed")
+    moved = made[:four] + made[five:signed] + made[four:five] + made[signed:]
+    assert client.post("/api/documents", json={"slug": "moves", "title": "Moves"}).status_code == 201
+    for text, parent in ((made, None), (moved, 1)):
+        assert client.post("/api/documents/moves/versions", json={"text": text, "parent": parent}).status_code == 201
+    body = client.get("/api/documents/moves/diff", params={"from": 1, "to": 2}).json()
+    relocated = [(g["status"], g.get("moved")) for g in body["changes"]]
+    where = {"from": {"provision": "reg-4", "label": "regulation 4"},
+             "to": {"provision": "reg-4", "label": "regulation 4"}}
+    assert relocated == [("removed", where), ("changed", where)]
+    assert body["stats"]["moved"] == 1 and body["stats"]["renumbered"] == 0
+    assert _rebuild(body["changes"]) != (made, moved)  # unchanged provisions are left out...
+    everything = client.get("/api/documents/moves/diff", params={"from": 1, "to": 2, "unchanged": True}).json()
+    assert _rebuild(everything["changes"]) == (made, moved)  # ...and with them both texts are rebuilt

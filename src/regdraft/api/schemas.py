@@ -285,11 +285,29 @@ class DiffOp(_Out):
                                                     "or version-N for a direct edit (absent for equal text)")
 
 
+class ProvisionRef(_Out):
+    provision: str = Field(description="Provision id", examples=["reg-6"])
+    label: str = Field(examples=["regulation 6"])
+
+
+class Relocated(_Out):
+    """Where a provision's text was and where it is now."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+    from_: ProvisionRef = Field(alias="from", description="The provision in the old text")
+    to: ProvisionRef = Field(description="The provision in the new text")
+
+
 class ProvisionChange(_Out):
     provision: str = Field(description="Provision id (in the new text; in the old one where it was removed)")
     label: str
     status: str = Field(description="added, removed, changed or unchanged")
     ops: list[DiffOp]
+    moved: Relocated | None = Field(None, description="Present on both changes of a provision moved elsewhere "
+                                                      "unchanged: the removal (ops all delete) and the arrival "
+                                                      "(ops all insert)")
+    renumbered: Relocated | None = Field(None, description="Present where the only change is the provision's "
+                                                           "number: regulation 6 renumbered 7")
 
 
 class DiffStats(_Out):
@@ -298,6 +316,8 @@ class DiffStats(_Out):
     changed: int
     inserted_words: int
     deleted_words: int
+    moved: int = Field(0, description="Provisions moved elsewhere unchanged (each counted once)")
+    renumbered: int = Field(0, description="Provisions whose only change is their number")
 
 
 class DiffPublic(_Out):

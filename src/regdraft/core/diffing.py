@@ -8,6 +8,22 @@ inserted and deleted words inside, rather than a list of character offsets.
 Every piece of the diff, unchanged text included, lands in exactly one group, in
 order, so the groups rebuild both texts (:meth:`TextDiff.old_text`,
 :meth:`TextDiff.new_text`); views drop the unchanged groups.
+
+What a reviewer reads, on top of the word diff (:func:`reviewed`):
+
+- a change never cuts a citation label: "(a)(1)(i)" or "§ 1005.2" is replaced whole,
+  never ``v)`` by ``iv)``;
+- common text between two edits is kept as common text when it says something (a
+  label, a line end, or three words: "(2) The authority must", "; and (b)"), where
+  the word diff's semantic cleanup had deleted and re-inserted it;
+- a change of white space only beside a change made by another source is part of
+  that change, not a change of its own;
+- a provision moved elsewhere, unchanged, is reported as moved (from and to), and a
+  provision whose only change is its number as renumbered (:class:`Relocation`).
+
+The unchanged provisions between changes are held as runs and made into groups only
+when asked for (:attr:`TextDiff.groups`): the changes of a long text are found in time
+that grows with the change, not the document.
 """
 
 from __future__ import annotations
@@ -15,15 +31,37 @@ from __future__ import annotations
 import bisect
 import difflib
 import operator
+import re
 import sys
-from dataclasses import dataclass
-from typing import Iterable
+import weakref
+from dataclasses import dataclass, replace
+from typing import Container, Iterable, Iterator
 
-from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_words
+from regdraft.core.alignment import aligned_ops
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences
 from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
 from regdraft.core.traditions import DEFAULT_KIND
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+MOVED, RENUMBERED = "moved", "renumbered"
+
+
+@dataclass(frozen=True, slots=True)
+class Relocation:
+    """A provision's text found elsewhere in the other version: ``moved`` (the same
+    text deleted in one place and inserted in another) or ``renumbered`` (the same
+    text under a new number). Both groups of a move carry the same relocation."""
+
+    kind: str
+    """:data:`MOVED` or :data:`RENUMBERED`."""
+    from_provision: str
+    from_label: str
+    to_provision: str
+    to_label: str
+
+    def as_json(self) -> dict:
+        return {"from": {"provision": self.from_provision, "label": self.from_label},
+                "to": {"provision": self.to_provision, "label": self.to_label}}
 
 
 @dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
@@ -36,6 +74,8 @@ class ProvisionDiff:
     status: str
     """``added``, ``removed``, ``changed`` or ``unchanged``."""
     ops: tuple[Op, ...]
+    relocation: Relocation | None = None
+    """Where this group's text went or came from, if it was moved or renumbered."""
 
     @property
     def old(self) -> str:
@@ -46,26 +86,108 @@ class ProvisionDiff:
         return "".join(op.text for op in self.ops if op.kind != DELETE)
 
 
-@dataclass(frozen=True)
+class _UnchangedRun:
+    """Provisions ``first`` to ``last`` (exclusive) of an owners' table, unchanged: the
+    groups an equal op covers whole, made only when someone asks for every group."""
+
+    __slots__ = ("owners", "first", "last", "text", "at")
+
+    def __init__(self, owners: _Owners, first: int, last: int, text: str, at: int) -> None:
+        self.owners, self.first, self.last, self.text, self.at = owners, first, last, text, at
+        """``text`` is the equal op's, which starts at offset ``at`` of the new text."""
+
+    @property
+    def old(self) -> str:
+        starts = self.owners.starts
+        return self.text[starts[self.first] - self.at:starts[self.last] - self.at]
+
+    new = old
+
+    def groups(self) -> Iterator[ProvisionDiff]:
+        owners, text, at = self.owners, self.text, self.at
+        starts, ids, labels = owners.starts, owners.ids, owners.labels
+        for k in range(self.first, self.last):
+            yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k] - at:starts[k + 1] - at]),))
+
+
+class _UnchangedSpan:
+    """The unchanged provisions of ``text[start:end]`` (both ends where a provision
+    starts), before or after the changes: their groups are made, from the structure's
+    whole owners' table, only when someone asks for every group."""
+
+    __slots__ = ("structure", "start", "end")
+
+    def __init__(self, structure: Structure, start: int, end: int) -> None:
+        self.structure, self.start, self.end = structure, start, end
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def old(self) -> str:
+        return self.structure.text[self.start:self.end]
+
+    new = old
+
+    def groups(self) -> Iterator[ProvisionDiff]:
+        owners, text, end = owners_of(self.structure), self.structure.text, self.end
+        starts, ids, labels = owners.starts, owners.ids, owners.labels
+        k = bisect.bisect_left(starts, self.start)
+        while k < len(starts) and starts[k] < end:
+            stop = min(starts[k + 1], end) if k + 1 < len(starts) else end
+            yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k]:stop]),))
+            k += 1
+
+
 class TextDiff:
-    groups: tuple[ProvisionDiff, ...]
+    """The groups of a diff, in order. Built from groups, or (by the grouping) from
+    groups and runs of unchanged provisions, which become groups when :attr:`groups`
+    is first read; :attr:`changes` never needs them."""
+
+    __slots__ = ("_parts", "_groups")
+
+    def __init__(self, groups: Iterable[ProvisionDiff | _UnchangedRun]) -> None:
+        self._parts = tuple(groups)
+        self._groups: tuple[ProvisionDiff, ...] | None = (
+            self._parts if all(isinstance(p, ProvisionDiff) for p in self._parts) else None)
+
+    @property
+    def groups(self) -> tuple[ProvisionDiff, ...]:
+        if self._groups is None:
+            self._groups = tuple(g for part in self._parts
+                                 for g in ((part,) if isinstance(part, ProvisionDiff) else part.groups()))
+        return self._groups
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextDiff) and self.groups == other.groups
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TextDiff({len(self._parts)} parts, {len(self.changes)} changes)"
 
     def old_text(self) -> str:
-        return "".join(g.old for g in self.groups)
+        return "".join(g.old for g in self._parts)
 
     def new_text(self) -> str:
-        return "".join(g.new for g in self.groups)
+        return "".join(g.new for g in self._parts)
 
     @property
     def changes(self) -> tuple[ProvisionDiff, ...]:
-        return tuple(g for g in self.groups if g.status != UNCHANGED)
+        return tuple(g for g in self._parts if isinstance(g, ProvisionDiff) and g.status != UNCHANGED)
 
     def stats(self) -> dict[str, int]:
         counts = {ADDED: 0, REMOVED: 0, CHANGED: 0}
-        for g in self.changes:
+        changes = self.changes
+        for g in changes:
             counts[g.status] += 1
-        counts["inserted_words"] = sum(len(op.text.split()) for g in self.changes for op in g.ops if op.kind == INSERT)
-        counts["deleted_words"] = sum(len(op.text.split()) for g in self.changes for op in g.ops if op.kind == DELETE)
+        counts["inserted_words"] = sum(len(op.text.split()) for g in changes for op in g.ops if op.kind == INSERT)
+        counts["deleted_words"] = sum(len(op.text.split()) for g in changes for op in g.ops if op.kind == DELETE)
+        # A move is counted once, by the group it arrived in.
+        counts[MOVED] = sum(1 for g in changes if g.relocation is not None and g.relocation.kind == MOVED
+                            and g.provision == g.relocation.to_provision and g.new.strip())
+        counts[RENUMBERED] = sum(1 for g in changes if g.relocation is not None and g.relocation.kind == RENUMBERED)
         return counts
 
 
@@ -123,6 +245,30 @@ class _Owners:
                 open_.pop()
             self._insert_after(len(self.starts) - 1, point, open_[-1] if open_ else None, structure)
 
+    @classmethod
+    def between(cls, structure: Structure, start: int, end: int) -> _Owners:
+        """The owners of the stretches of ``text[start:end]`` only (``start`` where a
+        stretch starts): each point where a provision starts or ends in it, owned by
+        the innermost provision there (:meth:`Structure.at`), as the whole table has it."""
+        provisions = structure.provisions
+        first = bisect.bisect_left(provisions, start, key=_START)
+        last = bisect.bisect_left(provisions, end, lo=first, key=_START)
+        points = {start}
+        for p in provisions[first:last]:
+            points.add(p.start)
+            if p.end < end:
+                points.add(p.end)
+        holder = structure.at(start)
+        while holder is not None:  # the provisions around the window end inside it too
+            if start < holder.end < end:
+                points.add(holder.end)
+            holder = structure.get(holder.parent) if holder.parent is not None else None
+        owners = object.__new__(cls)
+        owners.starts, owners.ids, owners.labels, owners.span_starts, owners.span_ends = [], [], [], [], []
+        for point in sorted(points):
+            owners._insert_after(len(owners.starts) - 1, point, structure.at(point), structure)
+        return owners
+
     def _insert_after(self, k: int, point: int, owner: Provision | None, structure: Structure) -> None:
         """A stretch from ``point`` after stretch ``k``, unless that one has the same owner."""
         # Text before any provision is the preamble's, which may not be one.
@@ -144,30 +290,124 @@ class _Owners:
 
 
 _NOWHERE = sys.maxsize
+_START = operator.attrgetter("start")
 
 
 def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
-               new_structure: Structure | None = None) -> TextDiff:
-    """Diff two texts of a document of ``kind`` and group the changes by provision.
-    Either text's structure, if already read (``parse_structure(text, kind=kind,
-    strict=False)``), is used as it is instead of reading it again."""
-    return group_by_provision(old, new, diff_words(old, new), kind, old_structure=old_structure,
-                              new_structure=new_structure)
+               new_structure: Structure | None = None, source: str | None = None) -> TextDiff:
+    """Diff two texts of a document of ``kind`` and group the changes by provision:
+    provisions aligned first, words diffed only where they differ
+    (:func:`~regdraft.core.alignment.aligned_ops`). Either text's structure, if
+    already read (``parse_structure(text, kind=kind, strict=False)``), is used as it is
+    instead of reading it again. ``source``, if given, is what every change is
+    attributed to (one step of a history)."""
+    with collector_paused():
+        if old_structure is None:
+            old_structure = read_structure(old, kind)
+        if new_structure is None:
+            new_structure = read_structure(new, kind)
+    ops = aligned_ops(old, new, old_structure, new_structure)
+    if source is not None:
+        ops = [op if op.kind == EQUAL else Op(op.kind, op.text, source) for op in ops]
+    return group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
 
 
 def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
                        new_structure: Structure | None = None) -> TextDiff:
     """Cut a diff of ``old`` into ``new`` (texts of a document of ``kind``) at provision
-    boundaries and group the pieces; a structure given is the one read of that text."""
-    # One text's provisions at a time: a long text has tens of thousands, and only the
-    # owners of its stretches (and the old text's ids) are needed.
+    boundaries and group the pieces, the diff first :func:`reviewed`; a structure
+    given is the one read of that text."""
+    # One text's provisions at a time where they are read here: a long text has tens
+    # of thousands, and only the owners of its stretches (and the old text's ids) are
+    # needed. A structure given is kept by its caller, and so are its owners.
+    ops = reviewed(ops)
     with collector_paused():
-        old_read = old_structure if old_structure is not None else read_structure(old, kind)
-        old_ids = frozenset(p.id for p in old_read.provisions)
-        old_owners = _Owners(old_read)
-        del old_read
-        new_owners = _Owners(new_structure if new_structure is not None else read_structure(new, kind))
-        return TextDiff(tuple(_group(ops, old_owners, new_owners, len(new), old_ids)))
+        if old_structure is not None and new_structure is not None:
+            windowed = _windowed(old, new, ops, old_structure, new_structure)
+            if windowed is not None:
+                return windowed
+        if old_structure is not None:
+            old_ids: Container[str] = old_structure
+            old_owners = owners_of(old_structure)
+        else:
+            old_read = read_structure(old, kind)
+            old_ids = frozenset(p.id for p in old_read.provisions)
+            old_owners = _Owners(old_read)
+            del old_read
+        new_owners = owners_of(new_structure) if new_structure is not None else _Owners(read_structure(new, kind))
+        parts = _group(ops, old_owners, new_owners, len(new), old_ids)
+        return TextDiff(_relocated(parts, old_owners, old_ids))
+
+
+_WINDOW_SHARE = 8
+"""A change within an eighth of the text is grouped in a window around it."""
+
+
+def _windowed(old: str, new: str, ops: list[Op], old_structure: Structure,
+              new_structure: Structure) -> TextDiff | None:
+    """The grouping of a diff whose changes all stand in a short stretch of the text,
+    made from the provisions around that stretch only: the unchanged provisions before
+    and after it are spans whose groups are made when asked for, so one changed word
+    of a long text costs what that word costs. ``None`` where the stretch is long or
+    its edges are not where provisions start (then the whole text is grouped)."""
+    if len(ops) < 2 or ops[0].kind != EQUAL or ops[-1].kind != EQUAL or not new_structure.provisions \
+            or not old_structure.provisions or new_structure.provisions[0].start != 0:
+        return None
+    changed_from, changed_to = len(ops[0].text), len(new) - len(ops[-1].text)  # in the new text
+    if (changed_to - changed_from) * _WINDOW_SHARE > len(new):
+        return None
+    start = _provision_start(new_structure, changed_from, before=True)
+    end = _provision_start(new_structure, changed_to, before=False)
+    if start is None or end is None or start >= end:
+        return None
+    shift = len(old) - len(new)  # where the new text's offset ``end`` stands in the old
+    new_owners = _Owners.between(new_structure, start, end)
+    old_owners = _Owners.between(old_structure, start, end + shift)
+    inside = [Op(EQUAL, ops[0].text[start:]), *ops[1:-1], Op(EQUAL, ops[-1].text[:end - changed_to])]
+    parts = _group(inside, old_owners, new_owners, len(new), old_structure, start=start)
+    parts = _relocated(parts, old_owners, old_structure)
+    return TextDiff([*([_UnchangedSpan(new_structure, 0, start)] if start else []), *parts,
+                     *([_UnchangedSpan(new_structure, end, len(new))] if end < len(new) else [])])
+
+
+def _provision_start(structure: Structure, offset: int, *, before: bool) -> int | None:
+    """Where the provision holding ``offset`` starts (``before``), or the next provision
+    after it (the end of the text if none), if a stretch of the owners' table starts
+    there; else ``None``."""
+    provisions = structure.provisions
+    if before:
+        holder = structure.at(offset)
+        point = holder.start if holder is not None else 0
+    else:
+        found = bisect.bisect_right(provisions, offset, key=_START)
+        while found < len(provisions) and provisions[found].start == provisions[found - 1].start:
+            found += 1
+        if found >= len(provisions):
+            return len(structure.text)
+        point = provisions[found].start
+    if point == 0 or point == len(structure.text):
+        return point
+    owner, previous = structure.at(point), structure.at(point - 1)
+    if owner is None or owner.start != point or (previous is not None and previous.id == owner.id):
+        return None
+    return point
+
+
+_OWNERS: dict[int, tuple[weakref.ref, _Owners]] = {}
+_OWNERS_KEPT = 16
+
+
+def owners_of(structure: Structure) -> _Owners:
+    """The owners' table of a structure, made once while the structure lives (a kept
+    version's structure is diffed again and again)."""
+    kept = _OWNERS.get(id(structure))
+    if kept is not None and kept[0]() is structure:
+        return kept[1]
+    owners = _Owners(structure)
+    if len(_OWNERS) >= _OWNERS_KEPT:
+        _OWNERS.pop(next(iter(_OWNERS)), None)
+    _OWNERS[id(structure)] = (weakref.ref(structure), owners)
+    return owners
 
 
 def read_structure(text: str, kind: str = DEFAULT_KIND) -> Structure:
@@ -177,7 +417,7 @@ def read_structure(text: str, kind: str = DEFAULT_KIND) -> Structure:
 
 
 def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
-           old_ids: frozenset[str]) -> list[ProvisionDiff]:
+           old_ids: Container[str], *, start: int = 0) -> list[ProvisionDiff | _UnchangedRun]:
     """Each op cut into the stretches of the text it stands in (a deletion in the old
     text, the rest in the new), each piece attributed to the stretch's owner, and
     adjacent pieces of one owner grouped.
@@ -199,7 +439,7 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
         else:
             run.append(op)
 
-    at_old = at_new = 0
+    at_old = at_new = start  # ops from ``start``, where the texts are still the same
     for op in ops:
         kind, text, source = op.kind, op.text, op.source
         length = len(text)
@@ -209,9 +449,8 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
         starts, ids, labels = owners.starts, owners.ids, owners.labels
         first = bisect.bisect_right(starts, at) - 1
         last = bisect.bisect_left(starts, at + length, first + 1) - 1  # the last stretch the op reaches
-        # Where each piece ends in ``text``.
-        ends = [starts[k + 1] - at for k in range(first, last)] + [length]
         if kind == DELETE:
+            ends = [starts[k + 1] - at for k in range(first, last)] + [length]
             elsewhere = None
             begin = 0
             for k, end in zip(range(first, last + 1), ends):
@@ -224,18 +463,21 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
                 begin = end
             at_old += length
             continue
+        if kind == EQUAL and last > first + 1:
+            # The stretches the op covers whole are unchanged provisions: most of a long
+            # text, kept as one run and made into groups only when asked for.
+            add((ids[first], labels[first]), Op(kind, text[:starts[first + 1] - at], source))
+            groups.append(_finish(key, run, old_ids))
+            groups.append(_UnchangedRun(owners, first + 1, last, text, at))
+            key, run = (ids[last], labels[last]), [Op(EQUAL, text[starts[last] - at:], source)]
+            at_new += length
+            at_old += length
+            continue
+        # Where each piece ends in ``text``.
+        ends = [starts[k + 1] - at for k in range(first, last)] + [length]
         add((ids[first], labels[first]), Op(kind, text[:ends[0]], source))
-        if last > first:
-            if kind == EQUAL:
-                # The stretches the op covers whole are unchanged provisions, one group
-                # each: most of a long text, made here without the checks above.
-                groups.append(_finish(key, run, old_ids))
-                groups.extend([ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[begin:end], source),))
-                               for k, begin, end in zip(range(first + 1, last), ends, ends[1:])])
-                key, run = (ids[last], labels[last]), [Op(EQUAL, text[ends[-2]:], source)]
-            else:
-                for k, begin, end in zip(range(first + 1, last + 1), ends, ends[1:]):
-                    add((ids[k], labels[k]), Op(kind, text[begin:end], source))
+        for k, begin, end in zip(range(first + 1, last + 1), ends, ends[1:]):
+            add((ids[k], labels[k]), Op(kind, text[begin:end], source))
         at_new += length
         if kind == EQUAL:
             at_old += length
@@ -244,22 +486,29 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
     return _move_blank_lines_into_new_provisions(groups, old_ids)
 
 
-def _move_blank_lines_into_new_provisions(groups: list[ProvisionDiff], old_ids: frozenset[str]) -> list[ProvisionDiff]:
+def _move_blank_lines_into_new_provisions(groups: list, old_ids: Container[str]) -> list:
     """A provision added or removed brings its separating blank line with it, but the
     blank line stands inside the span of the provision before it. Give it to the added
     or removed provision, so that the one before is not reported as changed."""
     for i in range(len(groups) - 1):
         before, after = groups[i], groups[i + 1]
-        if after.status not in (ADDED, REMOVED) or before.status != CHANGED:
+        if not (isinstance(before, ProvisionDiff) and isinstance(after, ProvisionDiff)):
+            continue
+        if after.status not in (ADDED, REMOVED) or before.status == UNCHANGED:
             continue
         ops = list(before.ops)
         moved: list[Op] = []
         while ops and ops[-1].kind != EQUAL and not ops[-1].text.strip():
             moved.insert(0, ops.pop())
+        # An added or removed provision keeps its own blank line, unless another source
+        # made it: then it opens the change that follows ("\n## Signed" inserted after
+        # an inserted regulation 5).
+        if before.status != CHANGED and (not ops or {op.source for op in moved} == {ops[-1].source}):
+            continue
         if moved:
             groups[i] = _finish((before.provision, before.label), ops, old_ids)
             groups[i + 1] = _finish((after.provision, after.label), _merge_ops(moved + list(after.ops)), old_ids)
-    return [g for g in groups if g.ops]
+    return [g for g in groups if not isinstance(g, ProvisionDiff) or g.ops]
 
 
 def _merge_ops(ops: list[Op]) -> list[Op]:
@@ -272,7 +521,7 @@ def _merge_ops(ops: list[Op]) -> list[Op]:
     return merged
 
 
-def _finish(key: tuple[str, str], ops: list[Op], old_ids: frozenset[str]) -> ProvisionDiff:
+def _finish(key: tuple[str, str], ops: list[Op], old_ids: Container[str]) -> ProvisionDiff:
     if not ops:
         return ProvisionDiff(key[0], key[1], UNCHANGED, ())
     if len(ops) == 1 and ops[0].kind == EQUAL:  # most provisions of a long text: checked first
@@ -287,6 +536,236 @@ def _finish(key: tuple[str, str], ops: list[Op], old_ids: frozenset[str]) -> Pro
     else:
         status = CHANGED
     return ProvisionDiff(key[0], key[1], status, tuple(ops))
+
+
+# What a reviewer reads ---------------------------------------------------------------
+
+# A citation label: a chain of bracketed labels, "(a)(1)(i)", "(4A)", "(*1*)", or a CFR
+# section sign and number, "§ 1005.2(a)". It is one token: a change replaces it whole.
+_LABEL = (r"§§?[^\S\n]*[0-9]+(?:\.[0-9]+)*[a-z]?(?:\((?:[0-9]+[A-Za-z]*|[A-Za-z]{1,6}|\*[0-9a-z]+\*)\))*"
+          r"|(?:\((?:[0-9]+[A-Za-z]*|[A-Za-z]{1,6}|\*[0-9a-z]+\*)\))+")
+_LABEL_TOKEN = re.compile(_LABEL)
+# A word, a label or another character with the blanks after it: matched as a whole,
+# so that a diff lines up words, not the spaces between them.
+_REVIEW_TOKEN = re.compile(rf"(?:{_LABEL}|\w+|[^\w\s])[^\S\n]*|\n|[^\S\n]+")
+_WORD = re.compile(r"\w+")
+_REACH = 40
+"""How far either side of a change's edge a label that it cuts can start or end."""
+
+
+def reviewed(ops: Iterable[Op]) -> list[Op]:
+    """The diff as a reviewer reads it (see the module's notes): each run of changes
+    between common text widened to whole citation labels and diffed again word by word
+    with labels as atoms, keeping the common text between its edits that says
+    something; a change of white space only beside another source's change made part
+    of it. Both texts are rebuilt exactly as before."""
+    ops = [op for op in ops if op.text]
+    out: list[Op] = []
+    i = 0
+    while i < len(ops):
+        if ops[i].kind == EQUAL:
+            out.append(ops[i])
+            i += 1
+            continue
+        j = _run_end(ops, i)
+        run = ops[i:j]
+        preceding = out[-1].text if out and out[-1].kind == EQUAL else ""
+        following = ops[j].text if j < len(ops) else ""
+        left, right = _label_reach(preceding, ops, i, j)
+        while right >= len(following) and j + 1 < len(ops) and len({op.source for op in ops[i:_run_end(ops, j + 1)]}) == 1:
+            # The common text up to the next run of changes is inside one label: the two
+            # runs are one change of that label.
+            ops[j:j + 1] = [Op(DELETE, following, run[0].source), Op(INSERT, following, run[0].source)]
+            j = _run_end(ops, j)
+            run = ops[i:j]
+            following = ops[j].text if j < len(ops) else ""
+            left, right = _label_reach(preceding, ops, i, j)
+        if len({op.source for op in run}) > 1:
+            out.extend(_white_space_joined(run))
+        else:
+            if left:
+                out[-1] = Op(EQUAL, preceding[:-left])
+            if right:
+                ops[j] = Op(EQUAL, following[right:])
+            deleted = preceding[len(preceding) - left:] + "".join(op.text for op in run if op.kind == DELETE) \
+                + following[:right]
+            inserted = preceding[len(preceding) - left:] + "".join(op.text for op in run if op.kind == INSERT) \
+                + following[:right]
+            out.extend(_rediffed(deleted, inserted, run[0].source))
+            if out and not out[-1].text:
+                out.pop()
+        i = j
+    return [op for op in out if op.text]
+
+
+def _run_end(ops: list[Op], i: int) -> int:
+    """Where the run of changes starting at ``ops[i]`` ends (the next equal op)."""
+    while i < len(ops) and ops[i].kind != EQUAL:
+        i += 1
+    return i
+
+
+def _label_reach(preceding: str, ops: list[Op], i: int, j: int) -> tuple[int, int]:
+    """How many characters of the common text before and after the run of changes
+    ``ops[i:j]`` belong to a label the run's edges cut, in the old text or the new
+    (``preceding`` is the common text before the run)."""
+    left = right = 0
+    before = preceding[-_REACH:]
+    following = ops[j].text if j < len(ops) else ""
+    # A label holds no blank but after "§": an edge with a blank (or nothing) on one side,
+    # and no "§" just before it, cuts no label. Most edges are between words.
+    if not any(_may_cut(before, op.text) or _may_cut(op.text, following) for op in ops[i:j]):
+        return 0, 0
+    for kind, other in ((DELETE, INSERT), (INSERT, DELETE)):
+        changed = "".join(op.text for op in ops[i:j] if op.kind == kind)
+        after = []
+        size = 0
+        for op in ops[j:]:  # this side's text after the run, far enough to hold a label
+            if op.kind != other:
+                after.append(op.text[:_REACH])
+                size += len(after[-1])
+                if size >= _REACH:
+                    break
+        window = before + changed + "".join(after)
+        edges = (len(before), len(before) + len(changed))
+        for match in _LABEL_TOKEN.finditer(window):
+            if match.start() < edges[0] < match.end():
+                left = max(left, edges[0] - match.start())
+            if match.start() < edges[1] < match.end():
+                right = max(right, match.end() - edges[1])
+    return left, right
+
+
+def _may_cut(before: str, after: str) -> bool:
+    """Whether a label could run across the point between ``before`` and ``after``."""
+    if not before or not after:
+        return False
+    if before[-1].isspace():
+        return before.rstrip()[-1:] == "§" and not after[0].isspace()
+    return not after[0].isspace()
+
+
+def _rediffed(old: str, new: str, source: str | None) -> list[Op]:
+    """``old`` replaced by ``new``, diffed on reviewer's tokens (labels whole, words,
+    blanks, line ends, other characters) with no cleanup but this: common text between
+    two edits that holds no label, no line end and fewer than three words is made
+    part of the change ("the", " of a "), so a replacement reads as one."""
+    if not old or not new:
+        return [Op(DELETE, old, source), Op(INSERT, new, source)]
+    old_tokens, new_tokens = _REVIEW_TOKEN.findall(old), _REVIEW_TOKEN.findall(new)
+    pieces: list[list] = []  # [kind, old text, new text]
+    at_old = at_new = 0
+    for kind, old_count, new_count in diff_sequences(old_tokens, new_tokens):
+        old_text = "".join(old_tokens[at_old:at_old + old_count])
+        new_text = "".join(new_tokens[at_new:at_new + new_count])
+        at_old, at_new = at_old + old_count, at_new + new_count
+        if kind != EQUAL and pieces and pieces[-1][0] != EQUAL:
+            pieces[-1][1] += old_text
+            pieces[-1][2] += new_text
+        else:
+            pieces.append([kind, old_text, new_text])
+    # Common text between two edits that says nothing is part of the change.
+    merged: list[list] = []
+    for n, piece in enumerate(pieces):
+        between = 0 < n < len(pieces) - 1
+        if piece[0] == EQUAL and not (between and not _says_something(piece[1])):
+            merged.append(piece)
+        elif merged and merged[-1][0] != EQUAL:
+            merged[-1][1] += piece[1]
+            merged[-1][2] += piece[2]
+        else:
+            merged.append([DELETE, piece[1], piece[2]])
+    out: list[Op] = []
+    for kind, old_text, new_text in merged:
+        if kind == EQUAL:
+            out.append(Op(EQUAL, old_text))
+            continue
+        if old_text:
+            out.append(Op(DELETE, old_text, source))
+        if new_text:
+            out.append(Op(INSERT, new_text, source))
+    return out
+
+
+def _says_something(common: str) -> bool:
+    return "\n" in common or _LABEL_TOKEN.search(common) is not None or len(_WORD.findall(common)) >= 3
+
+
+def _white_space_joined(run: list[Op]) -> list[Op]:
+    """A run of changes by several sources, each op of white space only beside an op of
+    the same kind by another source made part of it: a line end one step added after
+    another step's inserted regulation is that regulation's, not a change of its own."""
+    out: list[Op] = []
+    for op in run:
+        if out and out[-1].kind == op.kind and not op.text.strip():
+            out[-1] = Op(op.kind, out[-1].text + op.text, out[-1].source)
+        elif out and out[-1].kind == op.kind and not out[-1].text.strip():
+            out[-1] = Op(op.kind, out[-1].text + op.text, op.source)
+        else:
+            out.append(op)
+    return out
+
+
+_NUMBER = re.compile(rf"[0-9]+[A-Za-z]*|{_LABEL}")
+
+
+def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str]) -> list:
+    """The groups, with each provision moved elsewhere unchanged (a group of deletions
+    only and a group of insertions only, of the same words) and each provision whose
+    only change is its number marked with its :class:`Relocation`."""
+    deleted: dict[str, list[int]] = {}
+    inserted: dict[str, list[int]] = {}
+    old_at: list[int] = []  # where each part starts in the old text
+    at = 0
+    for n, part in enumerate(parts):
+        old_at.append(at)
+        at += part.length if isinstance(part, _UnchangedSpan) else len(part.old)
+        if not isinstance(part, ProvisionDiff) or part.status == UNCHANGED:
+            continue
+        kinds = {op.kind for op in part.ops}
+        if kinds == {DELETE} or kinds == {INSERT}:
+            words = " ".join(part.old.split() if kinds == {DELETE} else part.new.split())
+            if len(_WORD.findall(words)) >= 2:
+                (deleted if kinds == {DELETE} else inserted).setdefault(words, []).append(n)
+        elif part.relocation is None:
+            renumbered = _renumbering(part, old_owners, old_at[n])
+            if renumbered is not None:
+                parts[n] = replace(part, relocation=renumbered)
+    # A provision inserted under a number that another gave up by its renumbering is added.
+    given_up = {part.relocation.from_provision for part in parts if isinstance(part, ProvisionDiff)
+                and part.relocation is not None}
+    for arrivals in inserted.values():
+        for n in arrivals:
+            if parts[n].status == CHANGED and parts[n].provision in given_up:
+                parts[n] = replace(parts[n], status=ADDED)
+    for words, removals in deleted.items():
+        arrivals = inserted.get(words, [])
+        for removal, arrival in zip(removals, arrivals):
+            if abs(removal - arrival) == 1:
+                continue  # deleted and inserted in one place: not a move
+            gone, came = parts[removal], parts[arrival]
+            relocation = Relocation(MOVED, gone.provision, gone.label, came.provision, came.label)
+            parts[removal], parts[arrival] = replace(gone, relocation=relocation), replace(came, relocation=relocation)
+    return parts
+
+
+def _renumbering(group: ProvisionDiff, old_owners: _Owners, old_at: int) -> Relocation | None:
+    """The renumbering of a group whose only change is one number or label replaced by
+    another, where the old provision there has another id: regulation 6 renumbered 7."""
+    changed = [op for op in group.ops if op.kind != EQUAL]
+    if [op.kind for op in changed] != [DELETE, INSERT]:
+        return None
+    if not (_NUMBER.fullmatch(changed[0].text.strip()) and _NUMBER.fullmatch(changed[1].text.strip())):
+        return None
+    offset = old_at
+    for op in group.ops:
+        if op.kind == DELETE:
+            break
+        offset += len(op.text) if op.kind == EQUAL else 0
+    old_id, old_label = old_owners.key_at(offset)
+    if old_id == group.provision:
+        return None
+    return Relocation(RENUMBERED, old_id, old_label, group.provision, group.label)
 
 
 def unified_diff(old: str, new: str, *, old_name: str = "old", new_name: str = "new", context: int = 3,

@@ -301,6 +301,22 @@ def _token_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, s
     return [(code, "".join(map(index.__getitem__, chars))) for code, chars in char_diffs]
 
 
+def diff_sequences(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int]]:
+    """The minimal diff of two sequences of strings (provisions' texts, tokens), each
+    string one item, as ``(kind, old items, new items)`` runs in order, with no
+    cleanup: what a caller aligns is its own business. Items found in one sequence
+    only are set aside first, as for lines (see :func:`_line_diffs`). Not used by
+    patch generation."""
+    if not old or not new:
+        return [(kind, len(old) if kind == DELETE else 0, len(new) if kind == INSERT else 0)
+                for kind, items in ((DELETE, old), (INSERT, new)) if items]
+    codes = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_DELETE: DELETE,
+             diff_match_patch.DIFF_INSERT: INSERT}
+    return [(codes[code], len(chars) if code != diff_match_patch.DIFF_INSERT else 0,
+             len(chars) if code != diff_match_patch.DIFF_DELETE else 0)
+            for code, chars in _line_diffs(list(old), list(new))]
+
+
 def _diff_main(old: str, new: str) -> list[tuple[int, str]]:
     """Upstream ``diff_main(old, new, checklines=False)`` with no time limit, computed by
     the C++ port of the same algorithm (fast-diff-match-patch), 10 to 100 times faster.

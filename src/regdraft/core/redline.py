@@ -37,7 +37,7 @@ from cmarkgfm.cmark import Options as CmarkOptions
 from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
 
-from regdraft.core.diffing import UNCHANGED, ProvisionDiff, TextDiff
+from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
@@ -81,6 +81,20 @@ class Change:
     source: str | None
     deleted: str
     inserted: str
+    relocation: Relocation | None = None
+    """Where the provision's text went or came from, if the change is a move or a renumbering."""
+
+    @property
+    def described(self) -> str:
+        """What the change did, in a few words: "moved to regulation 7", "substituted"."""
+        relocation = self.relocation
+        if relocation is not None:
+            if relocation.kind != MOVED:
+                return f"renumbered from {relocation.from_label}"
+            return f"moved to {relocation.to_label}" if self.deleted else f"moved from {relocation.from_label}"
+        if not (self.deleted.strip() or self.inserted.strip()):
+            return "white space changed"
+        return "substituted" if self.deleted and self.inserted else ("inserted" if self.inserted else "deleted")
 
 
 @dataclass
@@ -160,7 +174,7 @@ def _merge(diff: TextDiff) -> _Merged:
             merged.changes.append(Change(
                 change, group.provision, group.label, run[0].source,
                 "".join(op.text for op in run if op.kind == DELETE),
-                "".join(op.text for op in run if op.kind == INSERT)))
+                "".join(op.text for op in run if op.kind == INSERT), group.relocation))
             for op in run:
                 _add_marked(merged, clean(op.text), op.kind, change)
         lines, at_line_start = merged.lines, merged.at_line_start
@@ -330,6 +344,13 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
         label = f"{verb} in {change.label}" + (f" by {source.title} ({source.proposer})" if source else "")
         attrs = {"class": f"rd-{kind}", "data-change": str(change.number), "data-provision": change.provision,
                  "data-amendment": change.source or "", "title": label}
+        relocation = change.relocation
+        if relocation is not None:  # a move or renumbering says so, and where the text went or came from
+            attrs["class"] += f" rd-{relocation.kind}"
+            attrs["title"] = f"{change.label}: {change.described}" + (
+                f" by {source.title} ({source.proposer})" if source else "")
+            attrs[f"data-{relocation.kind}-from"] = relocation.from_provision
+            attrs[f"data-{relocation.kind}-to"] = relocation.to_provision
         return f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + ">"
 
     def tag(match: re.Match) -> str:
@@ -594,6 +615,7 @@ body { font: 1rem/1.5 Georgia, 'Times New Roman', serif; color: var(--ink); max-
 header.rd-head p { color: var(--muted); margin: .2rem 0; }
 ins.rd-ins { color: var(--ins); text-decoration: underline; text-decoration-thickness: 2px; background: #e6f4ea; }
 del.rd-del { color: var(--del); text-decoration: line-through; background: #fbe9ea; }
+ins.rd-moved, del.rd-moved { color: #1d4f91; background: #e8eef8; text-decoration-style: double; }
 ins.rd-ins::before { content: "[+"; font-size: .7em; } ins.rd-ins::after { content: "+]"; font-size: .7em; }
 del.rd-del::before { content: "[−"; font-size: .7em; } del.rd-del::after { content: "−]"; font-size: .7em; }
 sup.rd-note-ref a { text-decoration: none; }

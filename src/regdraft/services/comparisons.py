@@ -85,7 +85,8 @@ class Comparison:
             "stats": self.diff.stats(),
             "changes": [{"provision": g.provision, "label": g.label, "status": g.status,
                          "ops": [{"op": op.kind, "text": op.text, **({"amendment": op.source} if op.source else {})}
-                                 for op in g.ops]} for g in groups],
+                                 for op in g.ops],
+                         **({g.relocation.kind: g.relocation.as_json()} if g.relocation else {})} for g in groups],
         }
 
 
@@ -220,9 +221,9 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
 
         def diffed() -> tuple[TextDiff, str]:
             new_structure = documents.version_structure(session, document, b)
-            if not steps:
+            if len(steps) <= 1:  # one step is one diff: provisions aligned, moves found
                 return diff_texts(a.text, b.text, document.kind, old_structure=old_structure,
-                                  new_structure=new_structure), b.text
+                                  new_structure=new_structure, source=steps[0][1] if steps else None), b.text
             chain = [Step(v.text, source) for v, (_, source) in zip(documents.versions_between(
                 session, document, old + 1, new), steps)]
             return diff_steps(a.text, chain, document.kind, base_structure=old_structure,

@@ -137,7 +137,7 @@ def _diff_response(comparison: comparisons.Comparison, format: str, unchanged: b
     if format == "unified":
         return PlainTextResponse(comparison.unified(), headers=headers)
     body = schemas.DiffPublic.model_validate(comparison.as_json(unchanged=unchanged))
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), headers=headers)
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True, by_alias=True), headers=headers)
 
 
 @router.get("/{doc}/diff", response_model=schemas.DiffPublic, tags=["diffs"], summary="Diff two versions",

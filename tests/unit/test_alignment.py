@@ -1,0 +1,239 @@
+"""Diffs that read like a reviewer's, on real texts (tests/fixtures, drafts/): provisions
+aligned first and words diffed only where they changed, with the output of the whole
+text's word diff where nothing moved; short common text kept; labels changed whole;
+moves and renumberings named; a line end never a change of its own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regdraft.core import alignment
+from regdraft.core.diffing import (ADDED, CHANGED, MOVED, REMOVED, RENUMBERED, diff_texts, group_by_provision,
+                                   read_structure)
+from regdraft.core.history import Step, diff_steps
+from regdraft.core.patching import DELETE, EQUAL, INSERT, diff_words, make_patch
+from regdraft.core.redline import render_html
+
+ROOT = Path(__file__).resolve().parents[2]
+LEGISLATION = ROOT / "tests" / "fixtures" / "legislation"
+INSTRUCTIONS = ROOT / "tests" / "fixtures" / "instructions"
+WORKED = ROOT / "drafts" / "children-social-care-delegation" / "versions"
+
+REAL = {  # a real text of each kind, and its kind
+    "uk-si": (WORKED / "0003.md").read_text(encoding="utf-8"),
+    "uk-act": (INSTRUCTIONS / "ukpga-2008-23_part1_v2011-04-01.md").read_text(encoding="utf-8"),
+    "us-cfr": (LEGISLATION / "ecfr-12-1005-2011.md").read_text(encoding="utf-8")[:60_000],
+    "eu-act": (LEGISLATION / "eu-32020R0111.md").read_text(encoding="utf-8"),
+}
+CFR = (LEGISLATION / "ecfr-12-1005-2011.md").read_text(encoding="utf-8")
+V1, V2, V3 = ((WORKED / f"000{n}.md").read_text(encoding="utf-8") for n in (1, 2, 3))
+
+
+def _changed(diff) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    return [(g.provision, g.status, [(op.kind, op.text) for op in g.ops if op.kind != EQUAL]) for g in diff.changes]
+
+
+def _aligned(old: str, new: str, kind: str) -> list:
+    return alignment.aligned_ops(old, new, read_structure(old, kind), read_structure(new, kind))
+
+
+# 1. Align first, word-diff what changed -------------------------------------------------
+
+_word = st.sampled_from(["not", "reasonably", "any", "the relevant", "in writing", "§ 1005.7", "(b)", "shall"])
+
+
+@st.composite
+def _edited(draw):
+    """A real text of some kind with words substituted, inserted or deleted on some of
+    its lines (nothing moved), and its kind."""
+    kind = draw(st.sampled_from(sorted(REAL)))
+    lines = REAL[kind].split("\n")
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(lines) - 1))
+        words = lines[at].split(" ")
+        where = draw(st.integers(0, len(words)))
+        action = draw(st.sampled_from(["insert", "substitute", "delete"]))
+        if action == "insert" or not words[0]:
+            words.insert(where, draw(_word))
+        elif action == "substitute":
+            words[min(where, len(words) - 1)] = draw(_word)
+        else:
+            del words[min(where, len(words) - 1)]
+        lines[at] = " ".join(words)
+    return kind, REAL[kind], "\n".join(lines)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_edited())
+def test_aligned_ops_are_the_whole_texts_word_diff_where_nothing_moved(case):
+    kind, old, new = case
+    assert _aligned(old, new, kind) == list(diff_words(old, new))
+
+
+@pytest.mark.parametrize("kind", ["uk-si", "uk-act", "us-cfr", "eu-act"])
+def test_aligned_ops_are_the_word_diff_on_the_benchs_cases(kind):
+    from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation
+
+    old = KIND_TEXTS[kind](120_000, 3)
+    cases = [edit_lines(old, 0.01)[0], edit_lines(old, 0.10)[0]]
+    if kind == "uk-si":  # the bench inserts regulations at uk-si headings
+        cases.append(insert_regulation(old))
+    for new in cases:
+        assert _aligned(old, new, kind) == list(diff_words(old, new))
+
+
+def test_unchanged_provisions_are_not_word_diffed():
+    new = CFR.replace("Transfers initiated by telephone; and", "Transfers initiated by telephone or online; and", 1)
+    assert new != CFR
+    with mock.patch.object(alignment, "diff_words", wraps=alignment.diff_words) as word_diff:
+        diff = diff_texts(CFR, new, "us-cfr")
+    assert sum(len(call.args[0]) for call in word_diff.call_args_list) < 200  # one provision, of a 295 KB part
+    assert _changed(diff) == [("s1005-3-b-1-iv", CHANGED, [(INSERT, " or online")])]
+    assert diff.old_text() == CFR and diff.new_text() == new
+
+
+def test_the_patch_text_is_made_from_the_texts_as_before():
+    """A stored amendment's patch comes from the texts, whatever the diff shows."""
+    new = V3.replace("### 4.", "### 4A. Inserted\n\nText.\n\n### 4.")
+    assert make_patch(V3, new) == make_patch(V3, new, diff_words(V3, new))
+    assert "(4A)" not in make_patch(V3, new)
+
+
+# 2. Short common text between two edits stays common text --------------------------------
+
+def test_common_label_and_words_between_two_edits_stay_common_and_deletions_stay_in_their_provision():
+    old = (LEGISLATION / "uksi-2014-2407_as-made.legalize-uk.md").read_text(encoding="utf-8")
+    new = old.replace("exercisable by a local authority so far as those functions relate to children;\n\n"
+                      "- (b) the functions conferred on a local authority under",
+                      "exercised by an authority in relation to a child looked after by it;\n\n"
+                      "- (b) any function given to the council by")
+    assert new != old
+    changes = dict((provision, ops) for provision, _, ops in _changed(diff_texts(old, new)))
+    # The word diff's semantic cleanup deleted ";\n\n- (b) the functions ..." from 3(a) and inserted it again.
+    assert not any(";" in text or "(b)" in text for _, text in changes["reg-3-a"])
+    assert changes["reg-3-b"] == [(DELETE, "the functions conferred on a local authority under"),
+                                  (INSERT, "any function given to the council by")]
+
+
+def test_a_sentence_opening_between_two_rewritten_passages_is_kept():
+    old = CFR[:40_000]
+    passage = ("(2) The financial institution treats an inquiry for clarification or documentation as a notice "
+               "of error in accordance with § 1005.11.")
+    at = old.index(passage)
+    before = old.rfind("\n\n", 0, at - 2)
+    new = (old[:before] + "\n\nA consumer who asks for an explanation of any entry on a periodic statement is to be "
+           "given one without charge.\n\n(2) The financial institution must answer every such question in "
+           "writing within ten business days." + old[at + len(passage):])
+    changes = _changed(diff_texts(old, new, "us-cfr"))
+    # The word diff deleted "(2) The financial institution" with the words around it and inserted it again.
+    assert ("s1005-9-2", CHANGED, [(DELETE, "treats an inquiry for clarification or documentation as a notice of "
+                                            "error in accordance with § 1005.11"),
+                                   (INSERT, "must answer every such question in writing within ten business days")]
+            ) in changes
+
+
+# 3. Labels change whole ----------------------------------------------------------------
+
+def test_a_paragraph_label_and_a_section_citation_change_whole():
+    relabelled = CFR.replace("(iv) Transfers initiated by telephone; and", "(v) Transfers initiated by telephone; and", 1)
+    assert [ops for _, _, ops in _changed(diff_texts(CFR, relabelled, "us-cfr"))] == [[(DELETE, "(iv)"),
+                                                                                        (INSERT, "(v)")]]
+    cited = CFR.replace("§ 1005.2(b)(2)", "§ 1005.3(b)(1)", 1)
+    assert [ops for _, _, ops in _changed(diff_texts(CFR, cited, "us-cfr"))] == [[(DELETE, "§ 1005.2(b)(2)"),
+                                                                                   (INSERT, "§ 1005.3(b)(1)")]]
+    chained = CFR.replace("paragraphs (a)(1)(i) through (vi)", "paragraphs (a)(1)(ii) through (vi)", 1)
+    assert [ops for _, _, ops in _changed(diff_texts(CFR, chained, "us-cfr"))] == [[(DELETE, "(a)(1)(i)"),
+                                                                                    (INSERT, "(a)(1)(ii)")]]
+
+
+# 4. Moves and renumberings ---------------------------------------------------------------
+
+def _swapped_4_and_5(text: str) -> str:
+    four, five, signed = text.index("### 4."), text.index("### 5."), text.index("## Signed")
+    return text[:four] + text[five:signed] + text[four:five] + text[signed:]
+
+
+def test_a_provision_moved_elsewhere_is_a_move_not_a_cascade_of_substitutions():
+    moved = _swapped_4_and_5(V3)
+    diff = diff_texts(V3, moved)
+    statuses = [(g.provision, g.status, g.relocation.kind if g.relocation else None) for g in diff.changes]
+    assert statuses == [("reg-4", REMOVED, MOVED), ("reg-4", CHANGED, MOVED)]
+    assert all({op.kind for op in g.ops} <= {DELETE, EQUAL} or {op.kind for op in g.ops} <= {INSERT, EQUAL}
+               for g in diff.changes)  # no substitution anywhere
+    assert diff.stats()["moved"] == 1
+    assert diff.old_text() == V3 and diff.new_text() == moved
+    html, changes = render_html(diff)
+    assert [c.described for c in changes] == ["moved to regulation 4", "moved from regulation 4"]
+    assert 'class="rd-del rd-moved"' in html and 'data-moved-to="reg-4"' in html
+
+
+def test_a_renumbered_regulation_is_reported_as_renumbered_and_the_new_one_as_added():
+    three = V3.index("### 3.")
+    renumbered = (V3[:three] + "### 3. Interpretation of functions\n\nIn these Regulations a function includes a "
+                  "power.\n\n" + re.sub(r"^### ([345])\.", lambda m: f"### {int(m[1]) + 1}.", V3[three:], flags=re.M))
+    diff = diff_texts(V3, renumbered)
+    summary = [(g.provision, g.status, g.relocation and (g.relocation.kind, g.relocation.from_provision))
+               for g in diff.changes]
+    assert summary == [("reg-3", ADDED, None), ("reg-4", CHANGED, (RENUMBERED, "reg-3")),
+                       ("reg-5", CHANGED, (RENUMBERED, "reg-4")), ("reg-6", CHANGED, (RENUMBERED, "reg-5"))]
+    assert diff.stats()["renumbered"] == 3
+
+
+# 5. A line end is never a change of its own ----------------------------------------------
+
+def test_the_worked_case_versions_1_to_3_show_regulation_5_inserted_once():
+    diff = diff_steps(V1, [Step(V2, "profit-ban"), Step(V3, "version-3")])
+    _, changes = render_html(diff)
+    in_regulation_5 = [c for c in changes if c.provision == "reg-5"]
+    assert [(c.described, c.source) for c in in_regulation_5] == [("inserted", "profit-ban")]
+    assert all(c.deleted.strip() or c.inserted.strip() for c in changes)
+
+
+def test_a_line_end_only_change_is_named_as_white_space():
+    new = V3.replace("### 4.", "\n### 4.", 1)
+    _, changes = render_html(diff_texts(V3, new))
+    assert [c.described for c in changes] == ["white space changed"]
+
+
+# The grouping of an aligned diff is the grouping of its ops ------------------------------
+
+def test_changes_are_found_without_making_a_group_per_unchanged_provision():
+    from bench.corpus import regulation_text
+
+    old = regulation_text(300_000, 2)
+    new = old.replace("### 100.", "### 100. Amended", 1)
+    old_structure, new_structure = read_structure(old), read_structure(new)
+    diff = diff_texts(old, new, old_structure=old_structure, new_structure=new_structure)
+    assert diff._groups is None  # nothing has asked for every group yet
+    assert [g.provision for g in diff.changes] == ["reg-100"]
+    assert diff._groups is None
+    whole = group_by_provision(old, new, diff_words(old, new))
+    assert diff.groups == whole.groups and diff == whole
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(sorted(REAL)), st.floats(0, 1), st.sampled_from(["", "not ", "(c) ", "### 9. New\n\n", "\n"]),
+       st.integers(0, 40))
+def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kind, where, inserted, deleted):
+    """One change of a real text, grouped from the provisions around it (the unchanged
+    ones before and after made into groups only when asked), gives the groups the whole
+    text's grouping gives."""
+    from regdraft.core import diffing
+
+    old = REAL[kind]
+    at = int(where * len(old))
+    new = old[:at] + inserted + old[at + deleted:]
+    old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
+    ops = diff_words(old, new)
+    windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
+    whole = diffing.TextDiff(diffing._relocated(
+        diffing._group(diffing.reviewed(ops), diffing._Owners(old_structure), diffing._Owners(new_structure), len(new),
+                       old_structure), diffing._Owners(old_structure), old_structure))
+    assert windowed.groups == whole.groups
+    assert windowed.changes == whole.changes and windowed.stats() == whole.stats()
