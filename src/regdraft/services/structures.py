@@ -98,7 +98,7 @@ def keep(session: Session, structure: Structure, text_hash: str, *, encoded: byt
     MEMORY.put(key, structure, weight(structure))
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
         return
-    _store_row(session, structure, key)
+    _store_row(session, structure, key, encoded)
 
 
 def _store_once(session: Session, structure: Structure, key: tuple[str, str, str]) -> None:
@@ -112,7 +112,8 @@ def _store_once(session: Session, structure: Structure, key: tuple[str, str, str
         aside(lambda writer: _store_row(writer, structure, key))
 
 
-def _store_row(session: Session, structure: Structure, key: tuple[str, str, str]) -> None:
+def _store_row(session: Session, structure: Structure, key: tuple[str, str, str],
+               encoded: bytes | None = None) -> None:
     try:
         with session.begin_nested():  # another writer may store the same text meanwhile
             session.add(VersionStructure(content_hash=key[0], kind=key[1], parser_version=key[2],

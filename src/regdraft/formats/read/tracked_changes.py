@@ -91,11 +91,16 @@ class TrackedDocument:
 
     def accepted(self) -> str:
         """The text with every revision accepted."""
-        return "".join(line.text(DELETE) for line in self.lines)
+        return self._text(DELETE)
 
     def rejected(self) -> str:
         """The text with every revision rejected."""
-        return "".join(line.text(INSERT) for line in self.lines)
+        return self._text(INSERT)
+
+    def _text(self, leave_out: str) -> str:
+        text = "".join(line.text(leave_out) for line in self.lines)
+        # An empty text is written as one empty paragraph: a Word body needs one.
+        return "" if text == "\n" else text
 
     def revisions(self) -> list[Run]:
         return [run for line in self.lines for run in line.runs + [line.mark] if run.kind != EQUAL]
