@@ -10,6 +10,7 @@ the import's report. ``docs/web.md`` describes every page.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -38,9 +39,14 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False, default_respo
                    dependencies=[Depends(guard.signed_in)])
 
 STATIC = FilePath(__file__).resolve().parent / "static"
-#: The static files, with their media types: the stylesheet of every page, and the
-#: script that starts Swagger UI on /docs (a file, as the Content-Security-Policy wants).
-STATIC_FILES = {"regdraft.css": "text/css", "api-docs.js": "text/javascript"}
+#: Swagger UI's built files, from the fastapi-offline package (pyproject.toml says why):
+#: /docs loads them from this server, so it works without a network.
+SWAGGER_UI = FilePath(str(importlib.resources.files("fastapi_offline") / "static"))
+#: The static files, with where they are and their media types: the stylesheet of every
+#: page, the script that starts Swagger UI on /docs (a file, as the Content-Security-Policy
+#: wants) and Swagger UI itself.
+STATIC_FILES = {"regdraft.css": (STATIC, "text/css"), "api-docs.js": (STATIC, "text/javascript"),
+                "swagger-ui-bundle.js": (SWAGGER_UI, "text/javascript"), "swagger-ui.css": (SWAGGER_UI, "text/css")}
 API_DOCS_PAGE = STATIC / "api-docs.html"
 """/docs: Swagger UI over /openapi.json, started by ``api-docs.js`` rather than FastAPI's inline script."""
 MAX_CITATIONS = 3
@@ -73,7 +79,8 @@ def _blank_is_none(value: str | None) -> str | None:
 def static_file(name: str) -> Response:
     if name not in STATIC_FILES:
         raise NotFound(f"there is no static file {name!r}")
-    return Response((STATIC / name).read_text(encoding="utf-8"), media_type=STATIC_FILES[name],
+    folder, media_type = STATIC_FILES[name]
+    return Response((folder / name).read_bytes(), media_type=media_type,
                     headers={"Cache-Control": "public, max-age=300"})
 
 
