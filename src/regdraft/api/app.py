@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 import regdraft
 from regdraft import web
 from regdraft.api import errors, schemas
+from regdraft.api.caching import CacheControl
 from regdraft.api.csp import ContentSecurityPolicy
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
     # A cache hit takes no pooled connection, so it need not wait for a slot.
     app.add_middleware(RenderCacheMiddleware)
+    # Around the cache, so its answers carry Cache-Control too; inside HEAD, which it sees as GET.
+    app.add_middleware(CacheControl)
     # A HEAD is a GET to everything inside, the cache included.
     app.add_middleware(HeadAsGet)
     # Outermost: every response, a cached one or an error too, carries the policy.
