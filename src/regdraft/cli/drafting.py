@@ -45,8 +45,8 @@ def propose(
         help="The edited full text of the base version (or, with --patch, a patch file against it).")],
     category: Annotated[list[str], typer.Option(
         "--category", "-c", metavar="CATEGORY", show_default=False,
-        help="A category (repeatable): profit-ban, scoped-pilot, inspection-duty, accountability, standards, "
-             "contracts, cross-boundary, consultation, review.")],
+        help="A category (repeatable), among those the document declares (`categories:` in its document.yaml; "
+             "any slug where it declares none).")],
     document: DocumentOption = None,
     base: Annotated[Optional[int], typer.Option("--base", metavar="N", min=1, show_default=False,
                                                 help="The base version (default: the head).")] = None,

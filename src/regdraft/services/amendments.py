@@ -24,8 +24,9 @@ from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
 
-CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
-              "cross-boundary", "consultation", "review")
+MAX_CATEGORIES = 20
+"""Categories one amendment may be filed under (its document's consultation declares
+which there are: ``documents.categories``)."""
 STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn", "fallen")
 # Accepted is final: the version it produced is history. An open amendment becomes
 # fallen only when one it falls with is accepted (``decisions.falls_if``); it can be
@@ -76,17 +77,18 @@ class AmendmentInput:
     created_at: datetime | None = None
 
 
-def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
+def _check_input(session: Session, document: Document, data: AmendmentInput, *, allow_any_status: bool) -> None:
     documents.check_slug(data.slug, "amendment slug")
     if not data.title.strip():
         raise InvalidInput("an amendment needs a title", field="title")
+    declared = documents.categories(session, document)
     if not data.categories:
-        raise InvalidInput(f"an amendment needs at least one category, from: {', '.join(CATEGORIES)}",
-                           field="categories")
-    for category in data.categories:
-        if category not in CATEGORIES:
-            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
-                               field="categories")
+        raise InvalidInput("an amendment needs at least one category" + (
+            f", from: {', '.join(c.slug for c in declared)}" if declared else ""), field="categories")
+    if len(data.categories) > MAX_CATEGORIES:
+        raise InvalidInput(f"{len(data.categories)} categories are given; an amendment may have at most "
+                           f"{MAX_CATEGORIES}", field="categories", limit=MAX_CATEGORIES)
+    documents.check_categories(session, document, data.categories, declared=declared)
     if len(set(data.categories)) != len(data.categories):
         raise InvalidInput("categories are repeated", field="categories")
     allowed = STATUSES if allow_any_status else ("draft", "proposed")
@@ -147,7 +149,7 @@ class Prepared:
 def prepare(session: Session, document: Document, data: AmendmentInput, *,
             allow_any_status: bool = False) -> Prepared:
     """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
-    _check_input(data, allow_any_status=allow_any_status)
+    _check_input(session, document, data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
     patch_text = data.patch_text
@@ -171,7 +173,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     (from :func:`prepare`, in another transaction) is used if it still holds, and
     worked out again here if not.
     """
-    _check_input(data, allow_any_status=allow_any_status)
+    _check_input(session, document, data, allow_any_status=allow_any_status)
     if find_amendment(session, document, data.slug) is not None:
         raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
                             amendment=data.slug)
@@ -198,8 +200,8 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
 def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str) -> bool:
     """Bring a stored amendment in line with ``data`` (used when files change);
     returns whether anything changed. An accepted amendment's patch is history."""
-    _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
+    _check_input(session, document, data, allow_any_status=True)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text),
@@ -348,9 +350,7 @@ def list_amendments(session: Session, document: Document, *, status: str | None 
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
         query = query.where(Amendment.status == status)
     if category is not None:
-        if category not in CATEGORIES:
-            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
-                               field="category")
+        documents.check_categories(session, document, [category], field="category")
         query = query.where(Amendment.id.in_(
             select(AmendmentCategory.amendment_id).where(AmendmentCategory.category == category)))
     if proposer is not None:

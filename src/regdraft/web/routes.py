@@ -108,7 +108,7 @@ def search_page(request: Request, session: SessionDep,
     return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
                 hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
                 documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
-                stakeholders=documents.list_stakeholders(session), categories=amendment_service.CATEGORIES,
+                stakeholders=documents.list_stakeholders(session), categories=documents.category_choices(session),
                 statuses=amendment_service.STATUSES)
 
 
@@ -162,7 +162,7 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
                 rebases={a.slug: kept[a.id] for a in rows if a.id in kept},
-                categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
+                categories=documents.category_choices(session, document), statuses=amendment_service.STATUSES,
                 stakeholders=documents.list_stakeholders(session, document),
                 provisions=views.provision_choices(session, document), head=documents.head(session, document))
 
@@ -288,7 +288,8 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     guard.require(request, guard.PROPOSE)
     values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
     values["slug"] = values["slug"].strip() or _slug_from(values["title"])
-    values["categories"] = form.getall("categories")
+    # Boxes for a document's declared categories; a comma-separated field where it declares none.
+    values["categories"] = [c.strip() for given in form.getall("categories") for c in given.split(",") if c.strip()]
     quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
     values["citations"] = quotes
     try:
@@ -330,7 +331,7 @@ def _propose_form(request: Request, session: Session, document: Document, values
     return page(request, "propose.html", status=status_for(error) if error else 200,
                 title=f"Propose an amendment: {document.title}", document=document,
                 values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [], **values},
-                citations=citations, error=error, categories=amendment_service.CATEGORIES,
+                citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
                 responses=documents.list_responses(session, document))
 

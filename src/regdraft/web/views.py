@@ -376,7 +376,7 @@ def overview(session: Session, document: Document) -> Overview:
     known = {s.slug for s in stakeholders}
     stakeholders += [documents.get_stakeholder(session, slug)
                      for slug in sorted({s for s, _ in proposed | cited} - known)]
-    categories = [c for c in amendment_service.CATEGORIES if any(c == k for _, k in proposed | cited)]
+    categories = [c for c in documents.category_choices(session, document) if any(c == k for _, k in proposed | cited)]
     cells = {(s.slug, c): MatrixCell(proposed[(s.slug, c)], cited[(s.slug, c)]) for s in stakeholders
              for c in categories}
     order = xref.provision_order(session, document, list(total))

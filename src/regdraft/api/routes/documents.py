@@ -59,7 +59,24 @@ def create_document(writer: WriterDep, body: schemas.DocumentCreate, session: Se
     document = documents.create_document(session, slug=body.slug, title=body.title, description=body.description,
                                          notice=body.notice, kind=body.kind, strict=body.strict,
                                          actor=writer.name)
+    documents.set_categories(session, document, _categories(body.categories), actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}"
+    return Presenter(session).document(document)
+
+
+def _categories(given: list[schemas.CategoryIn]) -> list[documents.Category]:
+    return [documents.Category(c.slug, c.title) for c in given]
+
+
+@router.put("/{doc}/categories", response_model=schemas.DocumentPublic, tags=["documents"],
+            summary="Set the categories the document's consultation files amendments under",
+            responses=problem_responses(403, 404, 413, 422, s422="A category is not a slug or is listed twice "
+                                                                 "(`invalid-input`), or amendments are filed "
+                                                                 "under one left out (`in_use` names them)"))
+def put_categories(writer: WriterDep, document: DocumentDep, body: schemas.CategoriesPut,
+                   session: SessionDep) -> schemas.DocumentPublic:
+    authorize(writer, Action.CREATE_DOCUMENT)
+    documents.set_categories(session, document, _categories(body.categories), actor=writer.name)
     return Presenter(session).document(document)
 
 
