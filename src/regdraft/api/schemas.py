@@ -350,16 +350,8 @@ class CitationCreate(_In):
                        json_schema_extra={"maxLength": MAX_QUOTE_CHARS})
 
 
-class AmendmentCreate(_In):
-    """Give exactly one of `patch_text` (diff-match-patch patch text against the base),
-    `new_text` (the base as you want it; regdraft makes the patch) and `instructions`
-    (amending instructions in the document's drafting tradition, applied to the base:
-    docs/instructions.md). The amendment's `hunks` are the hunk report."""
-
-    slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
+class _AmendmentContent(_In):
     title: str
-    proposer: str = Field(description="Stakeholder slug")
-    base: Number = Field(description="Number of the version the patch applies to exactly")
     # List limits are stated here and checked by the service, whose problem names the field.
     categories: list[str] = Field(description="Among the document's categories (`categories` of the document; "
                                               "any slugs where it declares none)", json_schema_extra={
@@ -370,7 +362,27 @@ class AmendmentCreate(_In):
     patch_text: str | None = None
     new_text: str | None = None
     instructions: str | None = Field(None, examples=["1. In regulation 3(2), for “any person” substitute “a body”."])
+
+
+class AmendmentCreate(_AmendmentContent):
+    """Give exactly one of `patch_text` (diff-match-patch patch text against the base),
+    `new_text` (the base as you want it; regdraft makes the patch) and `instructions`
+    (amending instructions in the document's drafting tradition, applied to the base:
+    docs/instructions.md). The amendment's `hunks` are the hunk report."""
+
+    slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
+    proposer: str = Field(description="Stakeholder slug")
+    base: Number = Field(description="Number of the version the patch applies to exactly")
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
+
+
+class AmendmentRevise(_AmendmentContent):
+    """The amendment's next revision, whole: its title, categories, rationale and
+    citations as they are to be, and exactly one of `patch_text`, `new_text` and
+    `instructions` against `base`. Its slug, proposer and status stay."""
+
+    base: Number | None = Field(None, description="The version the new text amends (default: the amendment's "
+                                                  "base; name the head to move it there)")
 
 
 class HunkPublic(_Out):

@@ -219,18 +219,60 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     if amendment.status == "accepted" and (current["patch_text"], current["base"]) != (wanted["patch_text"],
                                                                                          wanted["base"]):
         raise InvalidTransition(f"amendment {amendment.slug!r} is accepted: its patch cannot change")
+    amendment.proposer_id, amendment.status = proposer.id, data.status
+    _write_content(session, document, amendment, data, base, analysis, anchored, actor=actor, detail={})
+    return True
+
+
+OPEN = ("draft", "proposed")
+"""The statuses in which an amendment can be revised by its proposer."""
+
+
+def revise_open(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str, revision: int,
+                prepared: Prepared | None = None) -> Amendment:
+    """Make ``data`` (new text, citations, categories, title, rationale, on its base or
+    another version) the next revision of an open amendment, guarded by the ``revision``
+    its writer read: a stale one is :class:`InvalidTransition` and changes nothing. Its
+    slug, proposer and status stay; ``prepared`` is used as :func:`propose` uses it."""
+    document = session.get(Document, amendment.document_id)
+    check_revisable(amendment, revision)
+    data = replace(data, slug=amendment.slug, status=amendment.status,
+                   proposer=session.get(Stakeholder, amendment.proposer_id).slug)
+    base = documents.get_version(session, document, data.base)
+    if prepared is None or not prepared.holds(session, base):
+        prepared = prepare(session, document, data)
+    _write_content(session, document, amendment, data, base, prepared.analysis, list(prepared.anchored),
+                   actor=actor, detail={"base": base.number, "hunks": len(prepared.analysis.hunks)})
+    return amendment
+
+
+def check_revisable(amendment: Amendment, revision: int) -> None:
+    """Refuse to revise an amendment that is not open, or was changed since ``revision``."""
+    if amendment.status not in OPEN:
+        raise InvalidTransition(f"amendment {amendment.slug!r} is {amendment.status}: only a draft or proposed "
+                                "amendment can be revised (propose it again first)", status=amendment.status,
+                                revision=amendment.revision)
+    check_revision(amendment, revision)
+
+
+def _write_content(session: Session, document: Document, amendment: Amendment, data: AmendmentInput, base: Version,
+                   analysis: Analysis, anchored: list[_Anchored], *, actor: str, detail: dict) -> None:
+    """Write the amendment's title, rationale, patch on ``base``, categories and citations
+    as its next revision (guarded by the revision it was read at), with the event."""
     before = amendment.patch_text
-    amendment.title, amendment.proposer_id, amendment.status = data.title, proposer.id, data.status
-    amendment.rationale, amendment.patch_text = wanted["rationale"], analysis.patch.text
-    amendment.base_version_id, amendment.base_hash = base.id, base.content_hash
-    amendment.revision += 1
-    amendment.updated_at = utcnow()
+
+    def change() -> None:
+        amendment.title, amendment.rationale = data.title, data.rationale.strip()
+        amendment.patch_text = analysis.patch.text
+        amendment.base_version_id, amendment.base_hash = base.id, base.content_hash
+
+    _write_revision(session, amendment, change)
     _clear_details(session, amendment)
     _store_details(session, amendment, data.categories, analysis, anchored)
     search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
-           before=content_hash(before), after=content_hash(amendment.patch_text))
-    return True
+           before=content_hash(before), after=content_hash(amendment.patch_text),
+           detail={**detail, "revision": amendment.revision} if detail else {})
 
 
 def describe(session: Session, amendment: Amendment) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -31,7 +32,8 @@ from regdraft.services import (auth, batches, comparisons, decisions, documents,
                                search)
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
-from regdraft.store.models import Document, Stakeholder
+from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.store.models import Amendment, Document, Stakeholder, Version
 from regdraft.web import guard, marks, views
 from regdraft.web.templating import PageRoute, page, query
 
@@ -286,18 +288,10 @@ def propose_page(request: Request, document: DocumentDep, session: SessionDep) -
 @writes_in_route
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
     guard.require(request, guard.PROPOSE)
-    values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
+    values = _posted_amendment(form)
     values["slug"] = values["slug"].strip() or _slug_from(values["title"])
-    # Boxes for a document's declared categories; a comma-separated field where it declares none.
-    values["categories"] = [c.strip() for given in form.getall("categories") for c in given.split(",") if c.strip()]
-    quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
-    values["citations"] = quotes
     try:
-        form.check_texts()
-        data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
-                              base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
-                              rationale=values["rationale"], new_text=values["text"],
-                              citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
+        data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
         # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
@@ -313,6 +307,63 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
+@router.get("/documents/{doc}/amendments/{slug}/revise")
+def revise_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.PROPOSE)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    amendment_service.check_revisable(amendment, amendment.revision)
+    base = session.get(Version, amendment.base_version_id)
+    values = {"base": str(base.number), "title": amendment.title, "rationale": amendment.rationale,
+              "categories": amendment_service.categories_of(session, amendment),
+              "text": apply_patch(parse_patch(amendment.patch_text), base.text).text,
+              "citations": [(response.slug, citation.quote)
+                            for citation, response in amendment_service.citations_of(session, amendment)]}
+    return _propose_form(request, session, document, values, revising=amendment)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/revise")
+@writes_in_route
+def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> Response:
+    guard.require(request, guard.PROPOSE)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    values = _posted_amendment(form)
+    try:
+        revision = _form_number(form.get("revision") or "", "revision", "reload the page")
+        proposer = session.get(Stakeholder, amendment.proposer_id).slug
+        data = _amendment_input(form, values, slug=slug, proposer=proposer)
+        auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
+        amendment_service.check_revisable(amendment, revision)
+        prepared = amendment_service.prepare(session, document, replace(data, status=amendment.status))
+        session.rollback()
+        with write_transaction(request) as writing:
+            writing_document = documents.get_document(writing, document.slug)
+            amendment_service.revise_open(writing, amendment_service.get_amendment(writing, writing_document, slug),
+                                          data, actor=guard.principal(request), revision=revision, prepared=prepared)
+    except RegdraftError as error:
+        session.rollback()
+        return _propose_form(request, session, document, values, error=error,
+                             revising=amendment_service.get_amendment(session, document, slug))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+def _posted_amendment(form) -> dict:
+    """What an amendment form posted, as the form shows it again."""
+    values = {name: form.get(name) or "" for name in ("slug", "title", "proposer", "rationale", "base", "text")}
+    # Boxes for a document's declared categories; a comma-separated field where it declares none.
+    values["categories"] = [c.strip() for given in form.getall("categories") for c in given.split(",") if c.strip()]
+    values["citations"] = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
+    return values
+
+
+def _amendment_input(form, values: dict, *, slug: str, proposer: str) -> AmendmentInput:
+    form.check_texts()
+    return AmendmentInput(slug=slug, title=values["title"].strip(), proposer=proposer,
+                          base=_form_number(values["base"], "base", "reload the page"),
+                          categories=values["categories"], rationale=values["rationale"], new_text=values["text"],
+                          citations=[CitationInput(r, q.strip()) for r, q in values["citations"] if r and q.strip()])
+
+
 def _form_number(value: str, field: str, remedy: str) -> int:
     """A hidden field holding a version or revision number, as the page wrote it."""
     if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
@@ -325,11 +376,12 @@ def _slug_from(title: str) -> str:
 
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
-                  error: RegdraftError | None = None) -> HTMLResponse:
+                  error: RegdraftError | None = None, revising: Amendment | None = None) -> HTMLResponse:
     citations = list(values.get("citations", []))
-    citations += [("", "")] * (MAX_CITATIONS - len(citations))
+    citations += [("", "")] * max(MAX_CITATIONS - len(citations), 1 if revising else 0)
     return page(request, "propose.html", status=status_for(error) if error else 200,
-                title=f"Propose an amendment: {document.title}", document=document,
+                title=f"Revise {revising.slug}: {document.title}" if revising else
+                f"Propose an amendment: {document.title}", document=document, revising=revising,
                 values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [], **values},
                 citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),

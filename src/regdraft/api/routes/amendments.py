@@ -13,12 +13,13 @@ from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, AmendmentSlug, DocumentDep, 
                                WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
-from regdraft.core.errors import InvalidInput, PatchDoesNotApply
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply, PreconditionRequired
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
 from regdraft.services import auth, batches, decisions
 from regdraft.services import documents, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
+from regdraft.store.models import Stakeholder, Version
 
 router = APIRouter(prefix="/documents/{doc}", tags=["amendments"])
 
@@ -101,6 +102,49 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
     amendment = amendment_service.get_amendment(session, document, slug)
     response.headers["ETag"] = f'"{amendment.revision}"'
     return Presenter(session).amendment(amendment)
+
+
+@router.put("/amendments/{slug}", response_model=schemas.AmendmentPublic,
+            summary="Revise an open amendment: new text, citations, categories (its next revision)",
+            description="`If-Match` (the ETag of the revision you read, e.g. `\"3\"`) is required: a stale one "
+                        "is a 409 and changes nothing. Only a draft or proposed amendment can be revised; its "
+                        "slug, proposer and status stay. The answer's `hunks` are the new hunk report.",
+            responses={200: {"headers": {"ETag": {"description": 'The new revision, quoted: "4"',
+                                                  "schema": {"type": "string"}}},
+                             "description": "The amendment at its new revision"},
+                       **problem_responses(
+                           403, 404, 409, 413, 422, 428, s404=_S404,
+                           s403="`forbidden`: a stakeholder revises only its own amendments and cites only its "
+                                "own responses; reviewers and readers revise none",
+                           s409=f"{_STALE}; `patch-does-not-apply` (the patch was made against another text)",
+                           s422="as for proposing: `invalid-patch`, `invalid-instruction`, `invalid-input` "
+                                "(`field`), `quote-not-found`, `invalid-text`",
+                           s428="`precondition-required`: no `If-Match`")})
+@writes_in_route
+def revise(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.AmendmentRevise,
+           session: SessionDep, request: Request, response: HTTPResponse,
+           if_match: IfMatch = None) -> schemas.AmendmentPublic:
+    revision = parse_if_match(if_match)
+    if revision is None:
+        raise PreconditionRequired("revising an amendment needs If-Match with the revision you read, e.g. "
+                                   '"3" (its ETag)', field="If-Match")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    proposer = session.get(Stakeholder, amendment.proposer_id).slug
+    auth.check_proposal(session, writer, document, proposer, [c.response for c in body.citations])
+    amendment_service.check_revisable(amendment, revision)
+    data = AmendmentInput(slug=slug, title=body.title, proposer=proposer,
+                          base=body.base or session.get(Version, amendment.base_version_id).number,
+                          categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
+                          new_text=body.new_text, instructions=body.instructions, status=amendment.status,
+                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+    prepared = amendment_service.prepare(session, document, data)
+    session.rollback()
+    with write_transaction(request) as writing:
+        document = documents.get_document(writing, document.slug)
+        amendment = amendment_service.revise_open(writing, amendment_service.get_amendment(writing, document, slug),
+                                                  data, actor=writer.name, revision=revision, prepared=prepared)
+        response.headers["ETag"] = f'"{amendment.revision}"'
+        return Presenter(writing).amendment(amendment)
 
 
 @router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,
