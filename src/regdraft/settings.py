@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     structure_cache_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
     #: About how many bytes of diffs each process keeps (services.comparisons.DIFFS).
     diff_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
+    #: A citation quotes at least this many words and characters, unless its words stand in
+    #: one place only of the response (services.amendments.QuoteMinimum).
+    citation_min_words: int = Field(default=3, ge=1)
+    citation_min_chars: int = Field(default=12, ge=1)
     #: Folder holding ``drafts/`` and ``amendments/``.
     root: Path = Field(default_factory=Path.cwd)
 

@@ -27,6 +27,7 @@ from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
 from regdraft.api.routes import (amendments, consultation, documents, events, imports, outcome, rebasing,
                                   renderings, search, word_amendments)
+from regdraft.services import amendments as amendment_service
 from regdraft.services import comparisons, structures
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
     # The process's memories of structures and diffs are bounded by the app's settings.
     structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes = settings.structure_cache_bytes, settings.diff_cache_bytes
+    amendment_service.QUOTE_MINIMUM.set_from(settings)
     app.state.render_flights = RenderFlights()
     app.state.store_generation = store_generation
     errors.install(app)

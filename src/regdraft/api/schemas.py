@@ -537,8 +537,9 @@ class ApplySetReport(_Out):
 class ConflictPublic(_Out):
     first: str
     second: str
-    kind: str = Field(description="overlap (their text overlaps or meets), same-provision, or context (one changes "
-                                  "the words the other's hunk looks for, and one does not apply after the other)")
+    kind: str = Field(description="duplicate (the same change, byte for byte, on the same base), overlap (their "
+                                  "text overlaps or meets), same-provision, or context (one changes the words the "
+                                  "other's hunk looks for, and one does not apply after the other)")
     provisions: list[ProvisionRef]
 
 

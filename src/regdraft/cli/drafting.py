@@ -152,8 +152,9 @@ def conflicts(
 ) -> None:
     """Which amendments, chosen together, change the same text.
 
-    One line per conflicting pair: both slugs, the kind (overlap: their hunks meet in
-    the common base; same-provision: they change the same provision), and the
+    One line per conflicting pair: both slugs, the kind (duplicate: the same change on
+    the same base; overlap: their hunks meet in the common base; same-provision: they
+    change the same provision), and the
     provisions. Exit status 0 when there are none, 1 when there are some.
     """
     from regdraft.services import amendments as amendment_service

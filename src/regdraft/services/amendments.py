@@ -19,7 +19,7 @@ from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import HunkResult, applied_in_turn, apply_patch, make_patch, parse_patch
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import decisions, documents, search
+from regdraft.services import decisions, documents, search, tokens
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
@@ -49,6 +49,25 @@ MAX_CITATIONS = 20
 """Citations one amendment may make: each is anchored in its response when proposed."""
 MAX_QUOTE_CHARS = 2000
 """The longest quote a citation may make (a paragraph or two of a response)."""
+
+
+@dataclass
+class QuoteMinimum:
+    """How much a citation must quote, unless its words stand only once in the response:
+    one common word ("profit") stands in many places and says nothing of which it means.
+    Set from ``REGDRAFT_CITATION_MIN_WORDS`` and ``REGDRAFT_CITATION_MIN_CHARS``."""
+
+    words: int = 3
+    chars: int = 12
+
+    def set_from(self, settings) -> None:
+        self.words, self.chars = settings.citation_min_words, settings.citation_min_chars
+
+    def met_by(self, quote: str) -> bool:
+        return len(quote.split()) >= self.words and len(" ".join(quote.split())) >= self.chars
+
+
+QUOTE_MINIMUM = QuoteMinimum()
 
 
 @dataclass(frozen=True)
@@ -302,6 +321,12 @@ def _anchor_citations(session: Session, document: Document, citations: list[Cita
         except QuoteNotFound as exc:
             raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
                                 citation=number, response=citation.response, quote=citation.quote) from None
+        if not QUOTE_MINIMUM.met_by(citation.quote) and text.occurrences(citation.quote) > 1:
+            raise InvalidInput(f"citation {number}: the quote {citation.quote!r} stands in several places of response "
+                               f"{citation.response!r}: quote at least {QUOTE_MINIMUM.words} words and "
+                               f"{QUOTE_MINIMUM.chars} characters, or words that stand in one place only",
+                               field="citations", citation=number, response=citation.response,
+                               min_words=QUOTE_MINIMUM.words, min_chars=QUOTE_MINIMUM.chars)
         anchored.append(_Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end,
                                   anchor.prefix, anchor.suffix))
     return anchored
@@ -594,7 +619,8 @@ def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revi
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
     try:
         version = documents.create_version(
-            session, document, text=result.text, parent=current.number, author=actor,
+            session, document, text=result.text, parent=current.number,
+            author=tokens.author_of(session, actor),
             message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
             produced_by_id=amendment.id, actor=actor)
     except InvalidStructure as error:
@@ -727,7 +753,8 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment],
                       for h, links in hunks[amendment.id])
         base_number = base_numbers[amendment.base_version_id]
         built_on = frozenset(slug for number, slug in produced if number <= base_number)
-        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on))
+        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on,
+                                        content_hash(amendment.patch_text)))
     by_slug = {a.slug: a for a in amendments}
 
     def do_not_combine(first: str, second: str) -> bool:

@@ -238,6 +238,8 @@ class Token(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
+    #: The person who holds it: the author of the versions it makes ("" : its name is).
+    person: str = Field(default="", max_length=120)
     role: str = Field(max_length=16)
     #: The stakeholder a ``stakeholder`` token acts for (``None`` for the other roles).
     stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")

@@ -16,7 +16,7 @@ from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
 from regdraft.core.structure_report import structure_report, unit_counts
-from regdraft.services import comparisons, documents
+from regdraft.services import comparisons, documents, tokens
 from regdraft.services.amendments import MAX_NAMED
 from regdraft.services.auth import Action, authorize
 
@@ -110,7 +110,7 @@ def create_version(writer: WriterDep, document: DocumentDep, body: schemas.Versi
                    response: HTTPResponse) -> schemas.VersionCreated:
     authorize(writer, Action.CREATE_VERSION)
     version = documents.create_version(session, document, text=body.text, parent=body.parent,
-                                       author=body.author if body.author is not None else writer.name,
+                                       author=body.author if body.author is not None else tokens.author_of(session, writer.name),
                                        message=body.message, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     found = documents.structure_of(document, version.text)
