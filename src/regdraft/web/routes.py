@@ -30,6 +30,7 @@ from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
 from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
                                search)
+from regdraft.services import events as event_service
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.core.patching import apply_patch, parse_patch
@@ -90,6 +91,29 @@ def static_file(name: str) -> Response:
 def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
     return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
                 statuses=amendment_service.STATUSES)
+
+
+EVENT_PAGE = 50
+"""Events on a page of the event log."""
+
+
+@router.get("/events")
+def events_page(request: Request, session: SessionDep, actor: Filter = None, action: Filter = None,
+                target: Filter = None, document: Filter = None,
+                offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0) -> HTMLResponse:
+    """The event log, newest first, filtered by actor, action, target and document."""
+    filters = {"actor": _blank_is_none(actor), "action": _blank_is_none(action), "target": _blank_is_none(target),
+               "document": _blank_is_none(document)}
+    chosen = documents.get_document(session, filters["document"]) if filters["document"] else None
+    rows, total = event_service.list_events(session, document_id=chosen.id if chosen else None,
+                                            actor=filters["actor"], action=filters["action"],
+                                            target=filters["target"], newest_first=True, offset=offset,
+                                            limit=EVENT_PAGE)
+    actors, actions = event_service.event_choices(session)
+    return page(request, "events.html", title="Event log", rows=views.event_rows(session, rows), total=total,
+                offset=offset, limit=EVENT_PAGE, filters=filters, actors=actors, actions=actions,
+                families=sorted({a.split(".", 1)[0] for a in actions}),
+                documents=documents.list_documents(session, limit=views.ALL)[0])
 
 
 @router.get("/search")
