@@ -34,6 +34,14 @@ _S422 = "`invalid-input`: rejecting without a `reason`, or an unknown status (`f
 _FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
 
 
+def _input(body: schemas.AmendmentCreate | schemas.AmendmentRevise, *, slug: str, proposer: str, base: int,
+           status: str) -> AmendmentInput:
+    return AmendmentInput(slug=slug, title=body.title, proposer=proposer, base=base, categories=list(body.categories),
+                          rationale=body.rationale, patch_text=body.patch_text, new_text=body.new_text,
+                          instructions=body.instructions, status=status,
+                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+
+
 def _location(document_slug: str, slug: str) -> str:
     return f"/api/documents/{document_slug}/amendments/{slug}"
 
@@ -77,10 +85,7 @@ def list_amendments(document: DocumentDep, session: SessionDep,
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             request: Request, response: HTTPResponse) -> schemas.AmendmentPublic:
     auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
-    data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
-                          categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
-                          new_text=body.new_text, instructions=body.instructions, status=body.status,
-                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+    data = _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
     session.rollback()
@@ -132,11 +137,8 @@ def revise(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: 
     proposer = session.get(Stakeholder, amendment.proposer_id).slug
     auth.check_proposal(session, writer, document, proposer, [c.response for c in body.citations])
     amendment_service.check_revisable(amendment, revision)
-    data = AmendmentInput(slug=slug, title=body.title, proposer=proposer,
-                          base=body.base or session.get(Version, amendment.base_version_id).number,
-                          categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
-                          new_text=body.new_text, instructions=body.instructions, status=amendment.status,
-                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+    data = _input(body, slug=slug, proposer=proposer, status=amendment.status,
+                  base=body.base or session.get(Version, amendment.base_version_id).number)
     prepared = amendment_service.prepare(session, document, data)
     session.rollback()
     with write_transaction(request) as writing:
