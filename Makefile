@@ -43,7 +43,8 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/regdraft load
 	@echo "Admin token for this server (send 'Authorization: Bearer <token>'; see docs/security.md):"
-	@$(BIN)/regdraft token create --role admin --name "make-run-$$(date -u +%Y%m%dT%H%M%SZ)" --actor make-run
+	@$(BIN)/regdraft token create --role admin --name "make-run-$$(date -u +%Y%m%dT%H%M%SZ)" --actor make-run \
+		--person "$${REGDRAFT_PERSON:-$$(git config user.name 2>/dev/null || id -un)}"
 	$(BIN)/regdraft serve
 
 test: setup

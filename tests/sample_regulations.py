@@ -23,3 +23,12 @@ These Regulations may be cited as the Example Regulations 2014.
 
 The Secretary of State must review these Regulations before 1st July 2019.
 """
+
+# The worked case's categories (drafts/children-social-care-delegation/document.yaml), which
+# the API's and the pages' example documents declare too.
+CATEGORIES = [{"slug": slug, "title": title} for slug, title in (
+    ("profit-ban", "Profit-making bodies barred"), ("scoped-pilot", "Delegation as a scoped pilot"),
+    ("inspection-duty", "Inspection of delegated bodies"), ("accountability", "Accountability stays with the council"),
+    ("standards", "Standards and qualifications"), ("contracts", "Contracts and their terms"),
+    ("cross-boundary", "Work across council boundaries"), ("consultation", "Consultation before delegating"),
+    ("review", "Review of the regulations"))]

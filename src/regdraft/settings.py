@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     comment_edit_minutes: int = Field(default=15, ge=0, le=7 * 24 * 60)
     #: The lowest similarity (0-1] at which a re-anchored comment's quote counts as found, fuzzily.
     comment_fuzzy_threshold: float = Field(default=0.8, gt=0, le=1)
+    #: A citation quotes at least this many words and characters, unless its words stand in
+    #: one place only of the response (services.amendments.QuoteMinimum).
+    citation_min_words: int = Field(default=3, ge=1)
+    citation_min_chars: int = Field(default=12, ge=1)
     #: Folder holding ``drafts/`` and ``amendments/``.
     root: Path = Field(default_factory=Path.cwd)
 

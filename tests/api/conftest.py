@@ -17,7 +17,7 @@ from regdraft.services import tokens
 from regdraft.settings import Settings
 from regdraft.store.engine import make_engine, session_scope
 
-from .support import ADCS_TEXT, ADMIN, DOC, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, V2
+from .support import ADCS_TEXT, ADMIN, CATEGORIES, DOC, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, V2
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def example(client: TestClient) -> Example:
     """Document with versions 1 and 2, stakeholders adcs and nspcc, one response each."""
     ex = Example(client)
     r = client.post("/api/documents", json={"slug": DOC, "title": "Example delegation regulations",
-                                            "description": "A small test document."})
+                                            "description": "A small test document.", "categories": CATEGORIES})
     assert r.status_code == 201, r.text
     r = client.post(ex.url("/versions"), json={"text": V1, "parent": None, "message": "Consultation draft"})
     assert r.status_code == 201, r.text

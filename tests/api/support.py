@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sample_regulations import CATEGORIES  # noqa: F401  (the worked case's, which the example declares)
+
 DOC = "example-delegation"
 #: The name of the admin token the ``client`` fixture sends: the actor in the event log.
 ADMIN = "admin@example.gov.uk"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .support import ADCS_TEXT, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem, tracked_replacement
+from .support import ADCS_TEXT, CATEGORIES, INTERPRETATION_TEXT, NSPCC_TEXT, PROFIT_BAN_TEXT, V1, problem, tracked_replacement
 
 ROLES = ("anonymous", "reader", "stakeholder", "drafter", "reviewer", "admin")
 # The stakeholder token speaks for adcs; nspcc is "another stakeholder".
@@ -121,6 +121,12 @@ COMMENT_CELLS = [
         prepare=_on_provision),
 ]
 
+def _revise(slug: str):
+    body = {"title": f"Revised {slug}", "categories": ["accountability"],
+            "new_text": _amend(slug, text=INTERPRETATION_TEXT)["new_text"]}
+    return lambda ex, h: ex.client.put(ex.url(f"/amendments/{slug}"), json=body, headers={**h, "If-Match": '"1"'})
+
+
 CELLS = [
     Cell("read a document", lambda ex, h: ex.client.get(ex.url(), headers=h), expect(200, EVERYONE)),
     Cell("read the event log", lambda ex, h: ex.client.get("/api/events", headers=h), expect(200, EVERYONE)),
@@ -151,6 +157,12 @@ CELLS = [
             {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), headers=h),
         expect(201, EDITORS)),
     Cell("propose its own from a Word file", _from_word, expect(201, OWNERS)),
+    Cell("revise its own", _revise("own-revise"), expect(200, OWNERS), needs=(("own-revise", OWN, PROFIT_BAN_TEXT),)),
+    Cell("revise another's", _revise("other-revise"), expect(200, EDITORS),
+         needs=(("other-revise", OTHER, PROFIT_BAN_TEXT),)),
+    Cell("set the document's categories", lambda ex, h: ex.client.put(
+        ex.url("/categories"), json={"categories": [*CATEGORIES, {"slug": "housing", "title": "Housing"}]},
+        headers=h), expect(200, EDITORS)),
     Cell("withdraw its own", _status("own-withdraw", "withdrawn"), expect(200, OWNERS),
          needs=(("own-withdraw", OWN, PROFIT_BAN_TEXT),)),
     Cell("move its own back to draft", _status("own-draft", "draft"), expect(200, OWNERS),
@@ -247,7 +259,8 @@ def test_the_matrix_walks_every_write_route(client):
                ("/api/documents/{doc}/amendments/{slug}/rebase/confirm", "POST"),
                ("/api/documents/{doc}/comments", "POST"), ("/api/documents/{doc}/comments/{comment}", "PATCH"),
                ("/api/documents/{doc}/comments/{comment}/hide", "POST"),
-               ("/api/documents/{doc}/comments/{comment}/reattach", "POST")}
+               ("/api/documents/{doc}/comments/{comment}/reattach", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}", "PUT"), ("/api/documents/{doc}/categories", "PUT")}
     assert writes - reads_by_post == covered
 
 

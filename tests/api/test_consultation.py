@@ -114,7 +114,7 @@ def test_events_record_the_actor(example, profit_ban):
     assert r.status_code == 200
     body = r.json()
     actions = [e["action"] for e in body["items"]]
-    assert actions[:3] == ["document.created", "version.created", "version.created"]
+    assert actions[:4] == ["document.created", "document.categories_changed", "version.created", "version.created"]
     assert "amendment.proposed" in actions
     assert body["total"] == len(body["items"])
     proposed = next(e for e in body["items"] if e["action"] == "amendment.proposed")

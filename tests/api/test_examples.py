@@ -13,6 +13,7 @@ from regdraft.core.errors import InvalidText
 from regdraft.api.openapi import openapi_text
 
 from http_examples import ALL, EXAMPLES, Request
+from sample_regulations import CATEGORIES
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,8 @@ def test_error_examples_return_what_they_say(client):
     in errors.http returns the status and problem type its title announces."""
     doc = "children-social-care-delegation"
     text = "# Regulations\n\n### 1. Citation\n\nThese Regulations may be cited as the Example Regulations.\n"
-    assert client.post("/api/documents", json={"slug": doc, "title": "Stand-in"}).status_code == 201
+    assert client.post("/api/documents", json={"slug": doc, "title": "Stand-in",
+                                               "categories": CATEGORIES}).status_code == 201
     assert client.post(f"/api/documents/{doc}/versions", json={"text": text, "parent": None}).status_code == 201
     assert client.post(f"/api/documents/{doc}/versions",
                        json={"text": text + "\nMore.\n", "parent": 1}).status_code == 201

@@ -92,7 +92,7 @@ def test_the_schema_states_the_list_limits_the_server_enforces(settings):
     assert (apply["minItems"], apply["maxItems"], apply["uniqueItems"]) == (1, amendment_service.MAX_NAMED, True)
     create = parts["AmendmentCreate"]["properties"]
     assert create["citations"]["maxItems"] == amendment_service.MAX_CITATIONS
-    assert create["categories"]["maxItems"] == len(amendment_service.CATEGORIES)
+    assert create["categories"]["maxItems"] == amendment_service.MAX_CATEGORIES
     assert create["categories"]["uniqueItems"] is True
     keeling = schema["paths"]["/api/documents/{doc}/versions/{n}/keeling"]["get"]["parameters"]
     amendments = next(p for p in keeling if p["name"] == "amendments")

@@ -203,6 +203,22 @@ def test_every_page_works_under_the_content_security_policy_and_breaks_none_of_i
     assert any(v.startswith("script-src") for v in page.evaluate("window.__violations"))
 
 
+def test_the_interactive_api_docs_run_without_a_network_under_the_policy(page, site, shoot):
+    """/docs draws Swagger UI from this server's own files: no request leaves the origin,
+    nothing is blocked, and the operations of the OpenAPI document are listed."""
+    base, _ = site
+    page.add_init_script(_CSP_LISTENER)
+    elsewhere = []
+    page.on("request", lambda request: elsewhere.append(request.url)
+            if not (request.url.startswith(base) or request.url.startswith("data:")) else None)
+    page.goto("/docs")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() >= 40
+    assert page.locator(".info .title").first.inner_text().startswith("regdraft")
+    assert elsewhere == [] and page.evaluate("window.__violations") == []
+    shoot(page, "api-docs")
+
+
 def test_keyboard_reaches_the_content_first_and_every_change_is_labelled(page):
     page.goto(f"{BASE}/compare?from=1&to=3")
     page.keyboard.press("Tab")

@@ -20,8 +20,8 @@ from regdraft.services import amendments as A
 from regdraft.services import documents
 from regdraft.services.verify import verify
 from regdraft.store.engine import make_engine
-from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, DocumentStakeholder, Event, Hunk,
-                                   HunkProvision, Response, Stakeholder, Version)
+from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, DocumentCategory,
+                                   DocumentStakeholder, Event, Hunk, HunkProvision, Response, Stakeholder, Version)
 
 from example_case import BAN, NFP, RESPONSE, TEXT
 
@@ -719,3 +719,55 @@ def test_a_wrong_content_hash_is_still_refused(fresh_database_url, case_root):
     path.write_text(path.read_text().replace(H1, "a" * 64, 1))
     with pytest.raises(InvalidFile, match="content_hash does not match"):
         read_tree(case_root)
+
+
+CATEGORIES_YAML = """categories:
+- slug: profit-ban
+  title: Profit-making bodies barred
+- slug: scoped-pilot
+  title: Delegation as a scoped pilot
+- slug: inspection-duty
+  title: ''
+- slug: housing
+  title: Allocation of social housing
+"""
+
+
+def test_a_documents_categories_are_loaded_exported_byte_for_byte_and_verified(session, case_root, tmp_path):
+    path = case_root / DOC
+    path.write_text(path.read_text().replace("stakeholders:\n", CATEGORIES_YAML + "stakeholders:\n", 1))
+    load(session, case_root, actor="loader")
+    document = documents.get_document(session, "example")
+    assert [(c.slug, c.title) for c in documents.categories(session, document)][-1] == (
+        "housing", "Allocation of social housing")
+    export(session, tmp_path / "out")
+    assert tree_bytes(tmp_path / "out") == tree_bytes(case_root)
+    assert not load(session, tmp_path / "out", actor="loader").changed
+    assert verify(session).ok
+    # A category taken out of the file (none in use) is taken out of the document, as one event.
+    path.write_text(path.read_text().replace("- slug: housing\n  title: Allocation of social housing\n", ""))
+    assert load(session, case_root, actor="loader").documents.updated == 1
+    assert "housing" not in [c.slug for c in documents.categories(session, document)]
+    assert session.exec(select(func.count()).select_from(Event)
+                        .where(Event.action == "document.categories_changed")).one() == 2
+
+
+def test_an_amendment_filed_under_a_category_its_document_lacks_names_its_line(session, case_root):
+    path = case_root / DOC
+    path.write_text(path.read_text().replace("stakeholders:\n", CATEGORIES_YAML.replace(
+        "- slug: scoped-pilot\n  title: Delegation as a scoped pilot\n", "") + "stakeholders:\n", 1))
+    with pytest.raises(InvalidFile) as caught:
+        load(session, case_root, actor="loader")
+    text = (case_root / NFP_PATH).read_text()
+    assert caught.value.message.startswith(f"{NFP_PATH}:{text.splitlines().index('- scoped-pilot') + 1}: ")
+    assert "'scoped-pilot' is not a category of document 'example'" in caught.value.message
+    assert session.exec(select(func.count()).select_from(Document)).one() == 0
+
+
+def test_verify_reports_an_amendment_under_a_category_its_document_lacks(session, case_root):
+    load(session, case_root, actor="loader")
+    document = documents.get_document(session, "example")
+    session.add(DocumentCategory(document_id=document.id, slug="housing"))
+    session.flush()
+    problems = verify(session).problems
+    assert "example/profit-ban: filed under profit-ban, which the document does not declare" in problems

@@ -129,3 +129,23 @@ def test_the_generation_counters_start_where_the_store_was(empty_engine: Engine)
     _log(empty_engine, 1, document_id)
     with Session(empty_engine) as session:
         assert generation(session, session.get(Document, document_id)) == store + 1
+
+
+def test_documents_made_before_categories_keep_the_list_that_was_fixed(empty_engine: Engine):
+    """0012 gives every existing document the 2014 consultation's categories (the list that
+    was fixed in code), so what was accepted before is accepted after; a later document
+    declares its own."""
+    migrate(empty_engine, "0010_version_structure")
+    with empty_engine.begin() as connection:
+        connection.execute(text("INSERT INTO document (slug, title, description, notice, created_at) "
+                                "VALUES ('old', 'Old', '', '', CURRENT_TIMESTAMP)"))
+    migrate(empty_engine)
+    from regdraft.services import documents
+    with Session(empty_engine) as session:
+        old = documents.get_document(session, "old")
+        assert [c.slug for c in documents.categories(session, old)] == [
+            "profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
+            "cross-boundary", "consultation", "review"]
+        assert documents.categories(session, old)[0].title == "Profit-making bodies barred"
+    downgrade(empty_engine, "0010_version_structure")
+    assert "document_category" not in tables(empty_engine)

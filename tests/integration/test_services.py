@@ -39,8 +39,8 @@ def test_bad_proposals_are_refused_and_write_nothing(session, case):
         _propose(session, case, "ban", BAN, citations=[("adcs", "profit is fine")])
     with pytest.raises(NotFound, match="response 'nobody'"):
         _propose(session, case, "ban", BAN, citations=[("nobody", "x")])
-    with pytest.raises(InvalidInput, match="unknown category"):
-        _propose(session, case, "ban", BAN, categories=["profits"])
+    with pytest.raises(InvalidInput, match="is not a slug"):
+        _propose(session, case, "ban", BAN, categories=["Profits!"])
     with pytest.raises(InvalidInput, match="nothing to amend"):
         _propose(session, case, "ban", TEXT)
     with pytest.raises(NotFound, match="no version 7"):

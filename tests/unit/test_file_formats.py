@@ -290,8 +290,8 @@ def test_bad_hash_status_category_and_numbering():
     with pytest.raises(InvalidFile, match=rf"^{AMEND}:8: status 'approved' is not one of: draft, proposed"):
         parse_amendment(AMEND, AMENDMENT_MD.replace("status: accepted", "status: approved"))
     with pytest.raises(InvalidFile,
-                       match=rf"^{AMEND}:7: category 2: 'profits' is not a category; the categories are: profit-ban,"):
-        parse_amendment(AMEND, AMENDMENT_MD.replace("- accountability", "- profits"))
+                       match=rf"^{AMEND}:7: category 2: 'Profits' is not a category: use 1-32 lower-case"):
+        parse_amendment(AMEND, AMENDMENT_MD.replace("- accountability", "- Profits"))
     with pytest.raises(InvalidFile, match=rf"^{AMEND}:7: category 2: 'profit-ban' is repeated"):
         parse_amendment(AMEND, AMENDMENT_MD.replace("- accountability", "- profit-ban"))
     with pytest.raises(InvalidFile) as err:

@@ -16,7 +16,11 @@ from regdraft.core.text import content_hash, normalise
 from regdraft.files.formats import (AMENDMENT_KEYS, AmendmentFile, CitationEntry, DocumentFile, ResponseFile,
                                     StakeholderEntry, VersionEntry, parse_amendment, parse_document, parse_response,
                                     parse_version, serialise_amendment, serialise_document, serialise_response)
-from regdraft.services.amendments import CATEGORIES, STATUSES
+from regdraft.services.amendments import STATUSES
+
+# The worked case's categories (drafts/…/document.yaml): amendment files name them.
+CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
+              "cross-boundary", "consultation", "review")
 
 V1 = "# Example Regulations\n\n### 1. Citation\n\nThese Regulations may be cited as the Example Regulations.\n"
 V2 = V1 + "\n### 2. Profit\n\nA body carried on for profit may not be a party.\n"

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from regdraft.api.app import create_app
 from regdraft.services import amendments as A
 from regdraft.services import documents, tokens
+from sample_regulations import CATEGORIES
 from regdraft.settings import Settings
 from regdraft.store.engine import make_engine, session_scope
 from regdraft.web import guard
@@ -71,6 +72,8 @@ INSPECTION = V2.replace("to any person.\n", "to any person.\n\n(3) A body to whi
 def build(session: Session) -> None:
     doc = documents.create_document(session, slug=DOC, title="Example Regulations", actor="t",
                                     description="A small example.", notice=f"Test notice {HOSTILE}")
+    documents.set_categories(session, doc, [documents.Category(c["slug"], c["title"]) for c in CATEGORIES],
+                             actor="t")
     documents.create_version(session, doc, text=V1, parent=None, author="DfE", message="Consultation draft",
                              actor="t")
     adcs = documents.upsert_stakeholder(session, slug="adcs", name=f"ADCS {HOSTILE}", kind="professional body",

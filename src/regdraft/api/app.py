@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 import regdraft
 from regdraft import web
 from regdraft.api import errors, schemas
+from regdraft.api.caching import CacheControl
 from regdraft.api.csp import ContentSecurityPolicy
 from regdraft.api.deps import Database, get_principal
 from regdraft.api.head import HeadAsGet
@@ -27,6 +28,7 @@ from regdraft.api.limits import BodySizeLimit, InFlightLimit
 from regdraft.api.render_cache import RenderCache, RenderCacheMiddleware, RenderFlights, StoreGeneration
 from regdraft.api.routes import (amendments, comments, consultation, documents, events, imports, outcome,
                                   rebasing, renderings, search, word_amendments)
+from regdraft.services import amendments as amendment_service
 from regdraft.services import comments as comment_service
 from regdraft.services import comparisons, structures
 
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     # The process's memories of structures and diffs are bounded by the app's settings.
     structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes = settings.structure_cache_bytes, settings.diff_cache_bytes
     comment_service.configure(settings)
+    amendment_service.QUOTE_MINIMUM.set_from(settings)
     app.state.render_flights = RenderFlights()
     app.state.store_generation = store_generation
     errors.install(app)
@@ -106,6 +109,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     app.add_middleware(InFlightLimit, limit=MAX_REQUESTS_IN_FLIGHT, exempt=frozenset({"/health"}))
     # A cache hit takes no pooled connection, so it need not wait for a slot.
     app.add_middleware(RenderCacheMiddleware)
+    # Around the cache, so its answers carry Cache-Control too; inside HEAD, which it sees as GET.
+    app.add_middleware(CacheControl)
     # A HEAD is a GET to everything inside, the cache included.
     app.add_middleware(HeadAsGet)
     # Outermost: every response, a cached one or an error too, carries the policy.

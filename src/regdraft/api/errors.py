@@ -24,6 +24,7 @@ The mapping (:data:`STATUS_BY_CLASS`), first match in the class's MRO wins::
     Conflict (and subclasses)      409
     PatchDoesNotApply              409
     NotAcceptable                  406
+    PreconditionRequired           428
     WorkStopped                    503
     RendererUnavailable            503
     MalformedRequest, and any other RegdraftError  400
@@ -63,7 +64,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from regdraft.core.errors import (Conflict, Forbidden, InvalidInput, NotAcceptable, NotFound, PatchDoesNotApply,
-                                  RegdraftError, RendererUnavailable, Unauthenticated, WorkStopped)
+                                  PreconditionRequired, RegdraftError, RendererUnavailable, Unauthenticated,
+                                  WorkStopped)
 from regdraft.store.engine import is_busy
 
 PROBLEM_BASE = "https://regdraft.dev/problems/"
@@ -77,6 +79,7 @@ STATUS_BY_CLASS: tuple[tuple[type[RegdraftError], int], ...] = (
     (Conflict, 409),
     (PatchDoesNotApply, 409),
     (NotAcceptable, 406),
+    (PreconditionRequired, 428),
     (WorkStopped, 503),
     (RendererUnavailable, 503),
 )
@@ -136,6 +139,7 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state",
     406: "None of the formats offered is acceptable (`not-acceptable`): `acceptable` lists their media types",
     413: "Request body too large (`payload-too-large`)",
+    428: "The change must say which revision it was made from (`precondition-required`): send `If-Match`",
     422: "Invalid input (`validation-error`, `invalid-input`, `invalid-text`, `invalid-patch`, ...)",
     503: "The database is busy (`busy`) or cannot be reached or written (`storage-unavailable`): nothing was "
          "done; send the request again after `Retry-After` seconds",

@@ -60,7 +60,9 @@ class Presenter:
         counts = {}
         for status in amendment_service.STATUSES:
             _, counts[status] = amendment_service.list_amendments(self.session, document, status=status, limit=0)
-        return schemas.DocumentPublic(**self._document_fields(document), amendments=counts)
+        categories = [schemas.CategoryPublic(slug=c.slug, title=c.title)
+                      for c in documents.categories(self.session, document)]
+        return schemas.DocumentPublic(**self._document_fields(document), amendments=counts, categories=categories)
 
     def _document_fields(self, document: Document) -> dict:
         head = documents.head(self.session, document)

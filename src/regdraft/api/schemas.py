@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
-from regdraft.services.amendments import CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
+from regdraft.services.amendments import MAX_CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
+from regdraft.services.documents import MAX_CATEGORY_CHARS, MAX_DOCUMENT_CATEGORIES
 from regdraft.services.batches import MAX_DECISIONS
 from regdraft.services.comments import MAX_BODY as COMMENT_MAX_BODY
 from regdraft.services.comments import MAX_QUOTE as COMMENT_MAX_QUOTE
@@ -116,6 +117,21 @@ DocumentKind = Annotated[Literal[KINDS], Field(
                 "uk-si (statutory instrument), uk-act (Act of Parliament), us-cfr (a part of the US Code of "
                 "Federal Regulations), eu-act (an EU regulation, directive or decision)")]
 
+class CategoryIn(_In):
+    slug: str = Field(description="Lower-case letters, digits and single hyphens, 1-32 characters",
+                      json_schema_extra={"pattern": _SLUG["pattern"], "maxLength": MAX_CATEGORY_CHARS},
+                      examples=["profit-ban"])
+    title: str = Field("", description="What the category means, as the pages show it",
+                       examples=["Profit-making bodies barred"])
+
+
+class CategoriesPut(_In):
+    categories: list[CategoryIn] = Field(
+        description="The document's categories, in order; an empty list lets amendments name any category. "
+                    "A category an amendment is filed under cannot be taken away (422)",
+        json_schema_extra={"maxItems": MAX_DOCUMENT_CATEGORIES})
+
+
 class DocumentCreate(_In):
     slug: str = _slug_field("Lower-case letters, digits and single hyphens, 1-80 characters",
                             examples=["children-social-care-delegation"])
@@ -125,6 +141,9 @@ class DocumentCreate(_In):
     kind: DocumentKind = "uk-si"
     strict: bool = Field(False, description="Refuse versions whose structure draws warnings (422 "
                                             "`invalid-structure`, naming line and unit)")
+    categories: list[CategoryIn] = Field([], description="What the consultation files amendments under, in "
+                                                         "order; none lets amendments name any category",
+                                         json_schema_extra={"maxItems": MAX_DOCUMENT_CATEGORIES})
 
 
 class VersionRef(_Out):
@@ -144,7 +163,14 @@ class DocumentSummary(_Out):
     versions: int = Field(description="Number of versions")
 
 
+class CategoryPublic(_Out):
+    slug: str
+    title: str
+
+
 class DocumentPublic(DocumentSummary):
+    categories: list[CategoryPublic] = Field(description="What the consultation files amendments under, in "
+                                                         "order; empty: amendments may name any category")
     amendments: dict[str, int] = Field(
         description=f"Number of amendments by status ({', '.join(STATUSES)})",
         examples=[{s: 0 for s in STATUSES}])
@@ -388,26 +414,39 @@ class CitationCreate(_In):
                        json_schema_extra={"maxLength": MAX_QUOTE_CHARS})
 
 
-class AmendmentCreate(_In):
+class _AmendmentContent(_In):
+    title: str = _said()
+    # List limits are stated here and checked by the service, whose problem names the field.
+    categories: list[str] = Field(description="Among the document's categories (`categories` of the document; "
+                                              "any slugs where it declares none)", json_schema_extra={
+        "items": {"type": "string", "pattern": _SLUG["pattern"], "maxLength": MAX_CATEGORY_CHARS},
+        "minItems": 1, "maxItems": MAX_CATEGORIES, "uniqueItems": True}, examples=[["profit-ban"]])
+    rationale: str = ""
+    citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
+    patch_text: str | None = None
+    new_text: str | None = None
+    instructions: str | None = Field(None, examples=["1. In regulation 3(2), for “any person” substitute “a body”."])
+
+
+class AmendmentCreate(_AmendmentContent):
     """Give exactly one of `patch_text` (diff-match-patch patch text against the base),
     `new_text` (the base as you want it; regdraft makes the patch) and `instructions`
     (amending instructions in the document's drafting tradition, applied to the base:
     docs/instructions.md). The amendment's `hunks` are the hunk report."""
 
     slug: str = _slug_field("The amendment's slug, unique in the document", examples=["profit-ban"])
-    title: str = _said()
     proposer: str = Field(description="Stakeholder slug")
     base: Number = Field(description="Number of the version the patch applies to exactly")
-    # List limits are stated here and checked by the service, whose problem names the field.
-    categories: list[str] = Field(json_schema_extra={
-        "items": {"type": "string", "enum": list(CATEGORIES)}, "minItems": 1, "maxItems": len(CATEGORIES),
-        "uniqueItems": True})
-    rationale: str = ""
-    citations: list[CitationCreate] = Field([], json_schema_extra={"maxItems": MAX_CITATIONS})
-    patch_text: str | None = None
-    new_text: str | None = None
-    instructions: str | None = Field(None, examples=["1. In regulation 3(2), for “any person” substitute “a body”."])
     status: str = Field("proposed", json_schema_extra={"enum": ["draft", "proposed"]})
+
+
+class AmendmentRevise(_AmendmentContent):
+    """The amendment's next revision, whole: its title, categories, rationale and
+    citations as they are to be, and exactly one of `patch_text`, `new_text` and
+    `instructions` against `base`. Its slug, proposer and status stay."""
+
+    base: Number | None = Field(None, description="The version the new text amends (default: the amendment's "
+                                                  "base; name the head to move it there)")
 
 
 class HunkPublic(_Out):
@@ -563,8 +602,9 @@ class ApplySetReport(_Out):
 class ConflictPublic(_Out):
     first: str
     second: str
-    kind: str = Field(description="overlap (their text overlaps or meets), same-provision, or context (one changes "
-                                  "the words the other's hunk looks for, and one does not apply after the other)")
+    kind: str = Field(description="duplicate (the same change, byte for byte, on the same base), overlap (their "
+                                  "text overlaps or meets), same-provision, or context (one changes the words the "
+                                  "other's hunk looks for, and one does not apply after the other)")
     provisions: list[ProvisionRef]
 
 

@@ -232,6 +232,8 @@ def load_settings() -> Settings:
     url = ctx.find_root().obj.get("database_url") if ctx is not None and ctx.find_root().obj else None
     if url:
         settings = settings.model_copy(update={"database_url": url})
+    from regdraft.services.amendments import QUOTE_MINIMUM
+    QUOTE_MINIMUM.set_from(settings)
     return settings
 
 

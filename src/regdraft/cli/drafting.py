@@ -45,8 +45,8 @@ def propose(
         help="The edited full text of the base version (or, with --patch, a patch file against it).")],
     category: Annotated[list[str], typer.Option(
         "--category", "-c", metavar="CATEGORY", show_default=False,
-        help="A category (repeatable): profit-ban, scoped-pilot, inspection-duty, accountability, standards, "
-             "contracts, cross-boundary, consultation, review.")],
+        help="A category (repeatable), among those the document declares (`categories:` in its document.yaml; "
+             "any slug where it declares none).")],
     document: DocumentOption = None,
     base: Annotated[Optional[int], typer.Option("--base", metavar="N", min=1, show_default=False,
                                                 help="The base version (default: the head).")] = None,
@@ -152,8 +152,9 @@ def conflicts(
 ) -> None:
     """Which amendments, chosen together, change the same text.
 
-    One line per conflicting pair: both slugs, the kind (overlap: their hunks meet in
-    the common base; same-provision: they change the same provision), and the
+    One line per conflicting pair: both slugs, the kind (duplicate: the same change on
+    the same base; overlap: their hunks meet in the common base; same-provision: they
+    change the same provision), and the
     provisions. Exit status 0 when there are none, 1 when there are some.
     """
     from regdraft.services import amendments as amendment_service

@@ -33,6 +33,9 @@ def create_token(
         metavar="NAME", show_default=False,
         help="The token's name, recorded as the actor of what it does (default: role or stakeholder "
              "and a random suffix).")] = None,
+    person: Annotated[str, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Who holds it: the author of the versions it makes (default: the token's name).")] = "",
     actor: ActorOption = None,
 ) -> None:
     """Make an API token and print it, once, on stdout (only its hash is stored).
@@ -43,7 +46,7 @@ def create_token(
 
     with database() as session:
         issued = tokens.create_token(session, role=role.value, stakeholder=stakeholder, name=name,
-                                     actor=actor_name(actor))
+                                     person=person, actor=actor_name(actor))
         name = issued.token.name
     typer.echo(issued.secret)
     typer.echo(f"token {name!r} ({role.value}{f' for {stakeholder}' if stakeholder else ''}): "
@@ -52,13 +55,13 @@ def create_token(
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """List tokens (never their secrets): name, role, stakeholder, created, revoked."""
+    """List tokens (never their secrets): name, role, stakeholder, person, created, revoked."""
     from regdraft.cli.common import stakeholder_slug
     from regdraft.services import tokens
 
     with database(read_only=True) as session:
         lines = [f"{t.name}  {t.role}  {stakeholder_slug(session, t.stakeholder_id) if t.stakeholder_id else '-'}  "
-                 f"{utc_time(t.created_at)}  {'revoked ' + utc_time(t.revoked_at) if t.revoked_at else 'active'}"
+                 f"{t.person or '-'}  {utc_time(t.created_at)}  {'revoked ' + utc_time(t.revoked_at) if t.revoked_at else 'active'}"
                  for t in tokens.list_tokens(session)]
     for line in lines:
         typer.echo(line)

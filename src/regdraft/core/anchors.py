@@ -106,6 +106,17 @@ class FoldedText:
                       exact=text[start:end] == quote)
 
 
+    def occurrences(self, quote: str, *, limit: int = 2) -> int:
+        """How many times ``quote`` stands in the text (folded as :meth:`find` folds it),
+        counted up to ``limit``: whether a short quote says which place it means."""
+        wanted = _SPACE.sub(" ", quote.strip()).translate(_FOLD)
+        count, at = 0, self.folded.find(wanted) if wanted else -1
+        while at != -1 and count < limit:
+            count += 1
+            at = self.folded.find(wanted, at + 1)
+        return count
+
+
 def find_quote(text: str, quote: str, *, prefix: str = "", suffix: str = "") -> Anchor:
     """Locate ``quote`` in ``text`` (:meth:`FoldedText.find`); to find several quotes in
     one text, fold it once with :class:`FoldedText`."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-OVERLAP, SAME_PROVISION, CONTEXT = "overlap", "same-provision", "context"
+OVERLAP, SAME_PROVISION, CONTEXT, DUPLICATE = "overlap", "same-provision", "context", "duplicate"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class AmendmentChanges:
     spans: tuple[ChangeSpan, ...]
     built_on: frozenset[str] = frozenset()
     """Amendments already in this one's base: accepted into it or into a version before it."""
+    patch_hash: str = ""
+    """A hash of its patch text: two amendments on one base with the same patch make the
+    same change, byte for byte (``duplicate``)."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,9 @@ class ConflictPair:
     first: str
     second: str
     kind: str
-    """``overlap`` (their text overlaps or meets), ``same-provision``, or ``context``
-    (one changes the words the other's hunk looks for, and it does not apply after it)."""
+    """``duplicate`` (the same change, byte for byte, on the same base), ``overlap`` (their
+    text overlaps or meets), ``same-provision``, or ``context`` (one changes the words the
+    other's hunk looks for, and it does not apply after it)."""
     provisions: tuple[tuple[str, str], ...]
 
 
@@ -90,7 +94,9 @@ def conflict(a: AmendmentChanges, b: AmendmentChanges,
                 near.update(ids_a)
                 near.update(ids_b)
     if shared or overlap:
-        return ConflictPair(a.amendment, b.amendment, OVERLAP if overlap else SAME_PROVISION, tuple(shared.items()))
+        duplicate = same_base and a.patch_hash and a.patch_hash == b.patch_hash
+        return ConflictPair(a.amendment, b.amendment, DUPLICATE if duplicate else OVERLAP if overlap else SAME_PROVISION,
+                            tuple(shared.items()))
     if near and do_not_combine(a.amendment, b.amendment):
         return ConflictPair(a.amendment, b.amendment, CONTEXT, tuple(near.items()))
     return None

@@ -26,6 +26,7 @@ on one line; neither needs to know the subclasses' details::
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
     ├── RendererUnavailable          a format's outside renderer (LibreOffice for PDF) is missing or failed (503)
     ├── MalformedRequest             a request whose meaning is unclear: a header sent twice (400)
+    ├── PreconditionRequired         a change that must name the revision it was made from does not (428)
     └── WorkStopped                  work stopped before its end (its client left) (503)
 
 Each error carries a machine-readable ``code`` (the problem type), a one-line
@@ -170,6 +171,15 @@ class RendererUnavailable(RegdraftError):
 
     code = "renderer-unavailable"
     title = "Renderer unavailable"
+
+
+class PreconditionRequired(RegdraftError):
+    """A change made from what its writer read (a revision of an amendment) that does not
+    say which revision that was (``If-Match``): without it, it could silently undo
+    someone else's change made meanwhile."""
+
+    code = "precondition-required"
+    title = "Precondition required"
 
 
 class MalformedRequest(RegdraftError):

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from regdraft.core.errors import InvalidFile, InvalidInput
-from regdraft.files.formats import (AmendmentFile, CitationEntry, DecisionEntry, DocumentFile, ResponseFile,
+from regdraft.files.formats import (AmendmentFile, CategoryEntry, CitationEntry, DecisionEntry, DocumentFile, ResponseFile,
                                     StakeholderEntry, VersionEntry, is_slug, serialise_amendment, serialise_document,
                                     serialise_response, serialise_version, version_file_name)
 from regdraft.services import amendments as amendment_service
@@ -66,7 +66,8 @@ def render_document(session: Session, document: Document) -> dict[str, str]:
                                author=v.author, message=v.message, created=v.created_at,
                                content_hash=v.content_hash,
                                produced_by=by_id[v.produced_by_id].slug if v.produced_by_id else None)
-                  for v in versions]))
+                  for v in versions],
+        categories=[CategoryEntry(c.slug, c.title) for c in document_service.categories(session, document)]))
     for version in versions:
         files[f"{folder}/versions/{version_file_name(version.number)}"] = serialise_version(version.text)
         source = imports.source_of(session, version)

@@ -36,12 +36,12 @@ from regdraft.core.patching import parse_patch
 from regdraft.core.policy import text_problem, url_problem
 from regdraft.core.structure import parse_structure
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
-from regdraft.services.amendments import CATEGORIES, STATUSES
-from regdraft.services.documents import SLUG
+from regdraft.services.amendments import STATUSES
+from regdraft.services.documents import MAX_CATEGORY_CHARS, SLUG
 
 __all__ = [
-    "AmendmentFile", "CitationEntry", "DecisionEntry", "DocumentFile", "Lines", "ResponseFile", "StakeholderEntry", "VersionEntry",
-    "DOCUMENT_KEYS", "STAKEHOLDER_KEYS", "VERSION_KEYS", "RESPONSE_KEYS", "AMENDMENT_KEYS", "OPTIONAL_AMENDMENT_KEYS", "CITATION_KEYS", "DECISION_KEYS",
+    "AmendmentFile", "CategoryEntry", "CitationEntry", "DecisionEntry", "DocumentFile", "Lines", "ResponseFile", "StakeholderEntry", "VersionEntry",
+    "DOCUMENT_KEYS", "STAKEHOLDER_KEYS", "CATEGORY_KEYS", "VERSION_KEYS", "RESPONSE_KEYS", "AMENDMENT_KEYS", "OPTIONAL_AMENDMENT_KEYS", "CITATION_KEYS", "DECISION_KEYS",
     "PATCH_FENCE", "TIME_FORMAT", "format_time", "is_slug", "parse_time", "version_file_name",
     "parse_document", "serialise_document", "parse_response", "serialise_response",
     "parse_amendment", "serialise_amendment", "parse_version", "serialise_version",
@@ -49,8 +49,9 @@ __all__ = [
 
 DOCUMENT_KEYS = ("slug", "title", "description", "notice", "stakeholders", "versions")
 # Keys a document.yaml may leave out: files written before documents had kinds are SIs.
-OPTIONAL_DOCUMENT_KEYS = ("kind", "strict")
+OPTIONAL_DOCUMENT_KEYS = ("kind", "strict", "categories")
 STAKEHOLDER_KEYS = ("slug", "name", "kind")
+CATEGORY_KEYS = ("slug", "title")
 VERSION_KEYS = ("number", "parent", "author", "message", "created", "produced_by")
 OPTIONAL_VERSION_KEYS = ("content_hash",)
 """A version's ``content_hash`` may be left out: load computes it from the text."""
@@ -128,6 +129,12 @@ class StakeholderEntry:
 
 
 @dataclass
+class CategoryEntry:
+    slug: str
+    title: str = ""
+
+
+@dataclass
 class VersionEntry:
     number: int
     parent: int | None
@@ -149,6 +156,8 @@ class DocumentFile:
     strict: bool = False
     stakeholders: list[StakeholderEntry] = field(default_factory=list)
     versions: list[VersionEntry] = field(default_factory=list)
+    categories: list[CategoryEntry] = field(default_factory=list)
+    """What the consultation files amendments under; none: any category will do."""
     path: str = field(default="", compare=False, repr=False)
     lines: Lines = field(default_factory=_no_lines, compare=False, repr=False)
 
@@ -209,6 +218,11 @@ class AmendmentFile:
 
 def is_slug(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 80 and SLUG.match(value) is not None
+
+
+def is_category(value: Any) -> bool:
+    """A category's slug: a slug of at most 32 characters (``documents.MAX_CATEGORY_CHARS``)."""
+    return is_slug(value) and len(value) <= MAX_CATEGORY_CHARS
 
 
 def format_time(value: datetime) -> str:
@@ -542,6 +556,16 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
                                               f"(first as stakeholder {seen[entry.slug] + 1})")
         seen[entry.slug] = i
         stakeholders.append(entry)
+    categories: list[CategoryEntry] = []
+    for i, item in enumerate(schema.sequence(raw.get("categories", []), ("categories",))):
+        at = ("categories", i)
+        schema.mapping(item, at, CATEGORY_KEYS, "a category")
+        if not is_category(item["slug"]):
+            raise schema.fail(at + ("slug",), f"category {item['slug']!r} is not a slug: use 1-32 lower-case "
+                                              "letters, digits and single hyphens")
+        if any(c.slug == item["slug"] for c in categories):
+            raise schema.fail(at + ("slug",), f"category {item['slug']!r} is listed twice")
+        categories.append(CategoryEntry(slug=item["slug"], title=schema.string(item["title"], at + ("title",))))
     versions = []
     for i, item in enumerate(schema.sequence(raw["versions"], ("versions",))):
         at = ("versions", i)
@@ -569,7 +593,8 @@ def parse_document(path: str, data: bytes | str, *, expected_slug: str | None = 
                         notice=schema.string(raw["notice"], ("notice",)),
                         kind=schema.choice(raw.get("kind", DEFAULT_KIND), ("kind",), KINDS),
                         strict=schema.boolean(raw.get("strict", False), ("strict",)),
-                        stakeholders=stakeholders, versions=versions, path=path, lines=lines)
+                        stakeholders=stakeholders, versions=versions, categories=categories, path=path,
+                        lines=lines)
 
 
 def serialise_document(document: DocumentFile) -> str:
@@ -578,6 +603,8 @@ def serialise_document(document: DocumentFile) -> str:
     declared = {"kind": document.kind} if document.kind != DEFAULT_KIND else {}
     if document.strict:
         declared["strict"] = True
+    if document.categories:
+        declared["categories"] = [{"slug": c.slug, "title": c.title} for c in document.categories]
     return _dump({
         "slug": document.slug, "title": document.title, "description": document.description,
         "notice": document.notice, **declared,
@@ -657,12 +684,13 @@ def parse_amendment(path: str, data: bytes | str, *, expected_slug: str | None =
     categories = []
     items = schema.sequence(raw["categories"], ("categories",))
     if not items:
-        raise schema.fail(("categories",), f"categories is empty: give one or more of {', '.join(CATEGORIES)}")
+        raise schema.fail(("categories",), "categories is empty: give one or more of the categories its "
+                                           "document.yaml lists")
     for i, category in enumerate(items):
         at = ("categories", i)
-        if category not in CATEGORIES:
-            raise schema.fail(at, f"{category!r} is not a category; the categories are: {', '.join(CATEGORIES)}",
-                              item=True)
+        if not is_category(category):
+            raise schema.fail(at, f"{category!r} is not a category: use 1-32 lower-case letters, digits and "
+                                  "single hyphens", item=True)
         if category in categories:
             raise schema.fail(at, f"{category!r} is repeated", item=True)
         categories.append(category)

@@ -345,6 +345,7 @@ def _check_amendments(tree: DocumentTree) -> None:
     folded: dict[str, FoldedText] = {}  # each response folded once, however often cited
     yaml_rel = document.path
     slugs = {a.slug for a in tree.amendments}
+    declared = [c.slug for c in document.categories]
     for amendment in tree.amendments:
         path, lines = amendment.path, amendment.lines
         for i, other in enumerate(amendment.falls_if):
@@ -357,6 +358,11 @@ def _check_amendments(tree: DocumentTree) -> None:
                 decisions.check_reason(amendment.status, amendment.decision.reason)
             except RegdraftError as exc:
                 raise InvalidFile(path, lines.of("decision", "reason"), exc.message) from None
+        for i, category in enumerate(amendment.categories):
+            if declared and category not in declared:
+                raise InvalidFile(path, lines.item("categories", i),
+                                  f"categories: {category!r} is not a category of document {document.slug!r}; "
+                                  f"{yaml_rel} lists: {', '.join(declared)}")
         if amendment.proposer not in stakeholders:
             raise InvalidFile(path, lines.of("proposer"),
                               f"proposer {amendment.proposer!r} is not a stakeholder listed in {yaml_rel}")
@@ -462,8 +468,10 @@ class _Writer:
 
     def run(self) -> None:
         outcome = self._document()
-        # Who takes part is part of the document's file: a change there updates it.
+        # Who takes part, and the categories, are part of the document's file: a change there updates it.
         if self._stakeholders() and outcome == "unchanged":
+            outcome = "updated"
+        if self._categories() and outcome == "unchanged":
             outcome = "updated"
         self._count("documents", outcome)
         versions = self._versions()
@@ -507,6 +515,15 @@ class _Writer:
             raise self._blame(file.path, lines.of(field if field in ("title", "kind") else "slug"), exc) from exc
         self.document = document
         return outcome
+
+    def _categories(self) -> bool:
+        """Make the file's categories the document's; says whether that changed."""
+        try:
+            return document_service.set_categories(
+                self.session, self.document, [document_service.Category(c.slug, c.title)
+                                              for c in self.file.categories], actor=self.actor)
+        except RegdraftError as exc:
+            raise self._blame(self.file.path, self.file.lines.of("categories"), exc) from exc
 
     def _stakeholders(self) -> bool:
         """Create or update the stakeholders, and set who takes part; says whether that changed."""

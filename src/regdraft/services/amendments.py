@@ -21,13 +21,14 @@ from regdraft.core.patching import (ApplyResult, HunkResult, applied_in_turn, ap
                                    parse_patch)
 from regdraft.core.policy import check_edit
 from regdraft.core.text import content_hash, content_hash_of_edit, normalise
-from regdraft.services import decisions, documents, search
+from regdraft.services import decisions, documents, search, tokens
 from regdraft.services.events import record
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, Hunk, HunkProvision,
                                    Response, Stakeholder, Version, utcnow)
 
-CATEGORIES = ("profit-ban", "scoped-pilot", "inspection-duty", "accountability", "standards", "contracts",
-              "cross-boundary", "consultation", "review")
+MAX_CATEGORIES = 20
+"""Categories one amendment may be filed under (its document's consultation declares
+which there are: ``documents.categories``)."""
 STATUSES = ("draft", "proposed", "accepted", "rejected", "withdrawn", "fallen")
 # Accepted is final: the version it produced is history. An open amendment becomes
 # fallen only when one it falls with is accepted (``decisions.falls_if``); it can be
@@ -50,6 +51,25 @@ MAX_CITATIONS = 20
 """Citations one amendment may make: each is anchored in its response when proposed."""
 MAX_QUOTE_CHARS = 2000
 """The longest quote a citation may make (a paragraph or two of a response)."""
+
+
+@dataclass
+class QuoteMinimum:
+    """How much a citation must quote, unless its words stand only once in the response:
+    one common word ("profit") stands in many places and says nothing of which it means.
+    Set from ``REGDRAFT_CITATION_MIN_WORDS`` and ``REGDRAFT_CITATION_MIN_CHARS``."""
+
+    words: int = 3
+    chars: int = 12
+
+    def set_from(self, settings) -> None:
+        self.words, self.chars = settings.citation_min_words, settings.citation_min_chars
+
+    def met_by(self, quote: str) -> bool:
+        return len(quote.split()) >= self.words and len(" ".join(quote.split())) >= self.chars
+
+
+QUOTE_MINIMUM = QuoteMinimum()
 
 
 @dataclass(frozen=True)
@@ -78,17 +98,18 @@ class AmendmentInput:
     created_at: datetime | None = None
 
 
-def _check_input(data: AmendmentInput, *, allow_any_status: bool) -> None:
+def _check_input(session: Session, document: Document, data: AmendmentInput, *, allow_any_status: bool) -> None:
     documents.check_slug(data.slug, "amendment slug")
     if not data.title.strip():
         raise InvalidInput("an amendment needs a title", field="title")
+    declared = documents.categories(session, document)
     if not data.categories:
-        raise InvalidInput(f"an amendment needs at least one category, from: {', '.join(CATEGORIES)}",
-                           field="categories")
-    for category in data.categories:
-        if category not in CATEGORIES:
-            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
-                               field="categories")
+        raise InvalidInput("an amendment needs at least one category" + (
+            f", from: {', '.join(c.slug for c in declared)}" if declared else ""), field="categories")
+    if len(data.categories) > MAX_CATEGORIES:
+        raise InvalidInput(f"{len(data.categories)} categories are given; an amendment may have at most "
+                           f"{MAX_CATEGORIES}", field="categories", limit=MAX_CATEGORIES)
+    documents.check_categories(session, document, data.categories, declared=declared)
     if len(set(data.categories)) != len(data.categories):
         raise InvalidInput("categories are repeated", field="categories")
     allowed = STATUSES if allow_any_status else ("draft", "proposed")
@@ -149,7 +170,7 @@ class Prepared:
 def prepare(session: Session, document: Document, data: AmendmentInput, *,
             allow_any_status: bool = False) -> Prepared:
     """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
-    _check_input(data, allow_any_status=allow_any_status)
+    _check_input(session, document, data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
     patch_text = data.patch_text
@@ -173,7 +194,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     (from :func:`prepare`, in another transaction) is used if it still holds, and
     worked out again here if not.
     """
-    _check_input(data, allow_any_status=allow_any_status)
+    _check_input(session, document, data, allow_any_status=allow_any_status)
     if find_amendment(session, document, data.slug) is not None:
         raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
                             amendment=data.slug)
@@ -200,8 +221,8 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
 def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str) -> bool:
     """Bring a stored amendment in line with ``data`` (used when files change);
     returns whether anything changed. An accepted amendment's patch is history."""
-    _check_input(data, allow_any_status=True)
     document = session.get(Document, amendment.document_id)
+    _check_input(session, document, data, allow_any_status=True)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
     analysis = analyse(base.text, data.patch_text if data.new_text is None else make_patch(base.text, data.new_text),
@@ -219,18 +240,60 @@ def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, acto
     if amendment.status == "accepted" and (current["patch_text"], current["base"]) != (wanted["patch_text"],
                                                                                          wanted["base"]):
         raise InvalidTransition(f"amendment {amendment.slug!r} is accepted: its patch cannot change")
+    amendment.proposer_id, amendment.status = proposer.id, data.status
+    _write_content(session, document, amendment, data, base, analysis, anchored, actor=actor, detail={})
+    return True
+
+
+OPEN = ("draft", "proposed")
+"""The statuses in which an amendment can be revised by its proposer."""
+
+
+def revise_open(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str, revision: int,
+                prepared: Prepared | None = None) -> Amendment:
+    """Make ``data`` (new text, citations, categories, title, rationale, on its base or
+    another version) the next revision of an open amendment, guarded by the ``revision``
+    its writer read: a stale one is :class:`InvalidTransition` and changes nothing. Its
+    slug, proposer and status stay; ``prepared`` is used as :func:`propose` uses it."""
+    document = session.get(Document, amendment.document_id)
+    check_revisable(amendment, revision)
+    data = replace(data, slug=amendment.slug, status=amendment.status,
+                   proposer=session.get(Stakeholder, amendment.proposer_id).slug)
+    base = documents.get_version(session, document, data.base)
+    if prepared is None or not prepared.holds(session, base):
+        prepared = prepare(session, document, data)
+    _write_content(session, document, amendment, data, base, prepared.analysis, list(prepared.anchored),
+                   actor=actor, detail={"base": base.number, "hunks": len(prepared.analysis.hunks)})
+    return amendment
+
+
+def check_revisable(amendment: Amendment, revision: int) -> None:
+    """Refuse to revise an amendment that is not open, or was changed since ``revision``."""
+    if amendment.status not in OPEN:
+        raise InvalidTransition(f"amendment {amendment.slug!r} is {amendment.status}: only a draft or proposed "
+                                "amendment can be revised (propose it again first)", status=amendment.status,
+                                revision=amendment.revision)
+    check_revision(amendment, revision)
+
+
+def _write_content(session: Session, document: Document, amendment: Amendment, data: AmendmentInput, base: Version,
+                   analysis: Analysis, anchored: list[_Anchored], *, actor: str, detail: dict) -> None:
+    """Write the amendment's title, rationale, patch on ``base``, categories and citations
+    as its next revision (guarded by the revision it was read at), with the event."""
     before = amendment.patch_text
-    amendment.title, amendment.proposer_id, amendment.status = data.title, proposer.id, data.status
-    amendment.rationale, amendment.patch_text = wanted["rationale"], analysis.patch.text
-    amendment.base_version_id, amendment.base_hash = base.id, base.content_hash
-    amendment.revision += 1
-    amendment.updated_at = utcnow()
+
+    def change() -> None:
+        amendment.title, amendment.rationale = data.title, data.rationale.strip()
+        amendment.patch_text = analysis.patch.text
+        amendment.base_version_id, amendment.base_hash = base.id, base.content_hash
+
+    _write_revision(session, amendment, change)
     _clear_details(session, amendment)
     _store_details(session, amendment, data.categories, analysis, anchored)
     search.index_amendment(session.connection(), amendment)
     record(session, actor, "amendment.revised", "amendment", f"{document.slug}/{amendment.slug}", document.id,
-           before=content_hash(before), after=content_hash(amendment.patch_text))
-    return True
+           before=content_hash(before), after=content_hash(amendment.patch_text),
+           detail={**detail, "revision": amendment.revision} if detail else {})
 
 
 def describe(session: Session, amendment: Amendment) -> dict:
@@ -260,6 +323,12 @@ def _anchor_citations(session: Session, document: Document, citations: list[Cita
         except QuoteNotFound as exc:
             raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
                                 citation=number, response=citation.response, quote=citation.quote) from None
+        if not QUOTE_MINIMUM.met_by(citation.quote) and text.occurrences(citation.quote) > 1:
+            raise InvalidInput(f"citation {number}: the quote {citation.quote!r} stands in several places of response "
+                               f"{citation.response!r}: quote at least {QUOTE_MINIMUM.words} words and "
+                               f"{QUOTE_MINIMUM.chars} characters, or words that stand in one place only",
+                               field="citations", citation=number, response=citation.response,
+                               min_words=QUOTE_MINIMUM.words, min_chars=QUOTE_MINIMUM.chars)
         anchored.append(_Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end,
                                   anchor.prefix, anchor.suffix))
     return anchored
@@ -350,9 +419,7 @@ def list_amendments(session: Session, document: Document, *, status: str | None 
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}", field="status")
         query = query.where(Amendment.status == status)
     if category is not None:
-        if category not in CATEGORIES:
-            raise InvalidInput(f"unknown category {category!r}; the categories are: {', '.join(CATEGORIES)}",
-                               field="category")
+        documents.check_categories(session, document, [category], field="category")
         query = query.where(Amendment.id.in_(
             select(AmendmentCategory.amendment_id).where(AmendmentCategory.category == category)))
     if proposer is not None:
@@ -599,7 +666,8 @@ def accept_reporting(session: Session, amendment: Amendment, *, actor: str, revi
             hunks=[h.as_dict() for h in result.hunks], head=current.number)
     try:
         version = documents.create_version(
-            session, document, text=result.text, parent=current.number, author=actor,
+            session, document, text=result.text, parent=current.number,
+            author=tokens.author_of(session, actor),
             message=f"Accepted amendment {amendment.slug}: {amendment.title}", created_at=created_at,
             produced_by_id=amendment.id, actor=actor, prepared=prepared.version)
     except InvalidStructure as error:
@@ -732,7 +800,8 @@ def conflicts(session: Session, document: Document, amendments: list[Amendment],
                       for h, links in hunks[amendment.id])
         base_number = base_numbers[amendment.base_version_id]
         built_on = frozenset(slug for number, slug in produced if number <= base_number)
-        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on))
+        changes.append(AmendmentChanges(amendment.slug, amendment.base_hash, spans, built_on,
+                                        content_hash(amendment.patch_text)))
     by_slug = {a.slug: a for a in amendments}
 
     def do_not_combine(first: str, second: str) -> bool:

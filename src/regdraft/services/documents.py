@@ -19,8 +19,9 @@ from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.services import comments, search, structures
 from regdraft.services.events import record
-from regdraft.store.models import (Amendment, Citation, Document, DocumentStakeholder, Response, Stakeholder,
-                                   Version, utcnow)
+from regdraft.core.policy import check_text
+from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, DocumentCategory,
+                                   DocumentStakeholder, Response, Stakeholder, Version, utcnow)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -103,6 +104,98 @@ def list_documents(session: Session, *, offset: int = 0, limit: int = 50) -> tup
     total = session.exec(select(func.count()).select_from(Document)).one()
     rows = session.exec(select(Document).order_by(Document.slug).offset(offset).limit(limit)).all()
     return list(rows), total
+
+
+# Categories ----------------------------------------------------------------------
+
+MAX_CATEGORY_CHARS = 32
+"""A category's slug is at most this long (the store's column)."""
+MAX_DOCUMENT_CATEGORIES = 50
+"""Categories a document may declare."""
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    title: str = ""
+
+
+def categories(session: Session, document: Document) -> list[Category]:
+    """The categories the document's consultation declares, in its order (none: any goes)."""
+    return [Category(row.slug, row.title) for row in session.exec(
+        select(DocumentCategory).where(DocumentCategory.document_id == document.id)
+        .order_by(DocumentCategory.position)).all()]
+
+
+def category_choices(session: Session, document: Document | None = None) -> list[str]:
+    """The categories to offer as filters: a document's declared ones in order, then any
+    its amendments are filed under besides (a document that declares none); of every
+    document, sorted, when none is named."""
+    used = select(AmendmentCategory.category).distinct().join(Amendment, Amendment.id == AmendmentCategory.amendment_id)
+    if document is None:
+        return sorted({*session.exec(select(DocumentCategory.slug)).all(), *session.exec(used).all()})
+    declared = [c.slug for c in categories(session, document)]
+    extra = set(session.exec(used.where(Amendment.document_id == document.id)).all()) - set(declared)
+    return declared + sorted(extra)
+
+
+def check_category_slug(slug: str, field: str) -> str:
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_CATEGORY_CHARS:
+        raise InvalidInput(f"category {slug!r} is not a slug: use 1-{MAX_CATEGORY_CHARS} lower-case letters, "
+                           "digits and single hyphens", field=field)
+    return slug
+
+
+def check_categories(session: Session, document: Document, chosen: list[str], *, field: str = "categories",
+                     declared: list[Category] | None = None) -> list[str]:
+    """``chosen`` (an amendment's categories, or a filter's one), if the document's
+    consultation declares each of them; where it declares none, any slugs will do."""
+    declared = categories(session, document) if declared is None else declared
+    names = [c.slug for c in declared]
+    for category in chosen:
+        if names and category not in names:
+            raise InvalidInput(f"unknown category {category!r}; document {document.slug!r} has the categories: "
+                               f"{', '.join(names)}", field=field, categories=names)
+        check_category_slug(category, field)
+    return chosen
+
+
+def set_categories(session: Session, document: Document, wanted: list[Category], *, actor: str) -> bool:
+    """Make ``wanted``, in this order, the document's categories; says whether anything
+    changed (an event when it did). A category an amendment of the document is filed
+    under cannot be taken away: its amendments would name what the document lacks."""
+    if len(wanted) > MAX_DOCUMENT_CATEGORIES:
+        raise InvalidInput(f"{len(wanted)} categories are given; a document may have at most {MAX_DOCUMENT_CATEGORIES}",
+                           field="categories", limit=MAX_DOCUMENT_CATEGORIES)
+    seen: set[str] = set()
+    for category in wanted:
+        check_category_slug(category.slug, "categories")
+        check_text(category.title, "categories")
+        if category.slug in seen:
+            raise InvalidInput(f"category {category.slug!r} is listed twice", field="categories")
+        seen.add(category.slug)
+    before = categories(session, document)
+    if before == wanted:
+        return False
+    used = session.exec(select(AmendmentCategory.category).distinct()
+                        .join(Amendment, Amendment.id == AmendmentCategory.amendment_id)
+                        .where(Amendment.document_id == document.id)).all()
+    missing = sorted(set(used) - seen) if wanted else []
+    if missing:
+        raise InvalidInput(f"document {document.slug!r} has amendments filed under {', '.join(missing)}: "
+                           "a category in use cannot be taken away", field="categories", in_use=missing)
+    for row in session.exec(select(DocumentCategory).where(DocumentCategory.document_id == document.id)):
+        session.delete(row)
+    session.flush()
+    for position, category in enumerate(wanted):
+        session.add(DocumentCategory(document_id=document.id, slug=category.slug, title=category.title,
+                                     position=position))
+    session.flush()
+    record(session, actor, "document.categories_changed", "document", document.slug, document.id,
+           detail={"categories": [c.slug for c in wanted],
+                   "added": [c.slug for c in wanted if c.slug not in {b.slug for b in before}],
+                   "removed": [b.slug for b in before if b.slug not in seen]})
+    return True
 
 
 # Versions ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, func, select
 
 from regdraft.store.models import Document, DocumentGeneration, Event, Generation
@@ -39,12 +39,30 @@ def generation(session: Session, document: Document) -> int:
     return session.exec(generation_query(), params={"slug": document.slug}).one()
 
 
-def list_events(session: Session, *, document_id: int | None = None, offset: int = 0,
-                limit: int = 100) -> tuple[list[Event], int]:
-    query = select(Event)
-    count = select(func.count()).select_from(Event)
+def list_events(session: Session, *, document_id: int | None = None, actor: str | None = None,
+                action: str | None = None, target: str | None = None, newest_first: bool = False,
+                offset: int = 0, limit: int = 100) -> tuple[list[Event], int]:
+    """A page of the log, oldest first (or newest), and how many events match. ``action``
+    is one (``amendment.accepted``) or a family (``amendment``: every ``amendment.*``);
+    ``target`` matches a target exactly or its last part (``profit-ban`` finds
+    ``children-social-care-delegation/profit-ban``)."""
+    conditions = []
     if document_id is not None:
-        query = query.where(Event.document_id == document_id)
-        count = count.where(Event.document_id == document_id)
-    rows = session.exec(query.order_by(Event.id).offset(offset).limit(limit)).all()
+        conditions.append(Event.document_id == document_id)
+    if actor is not None:
+        conditions.append(Event.actor == actor)
+    if action is not None:
+        conditions.append(or_(Event.action == action, Event.action.startswith(action + ".", autoescape=True)))
+    if target is not None:
+        conditions.append(or_(Event.target == target, Event.target.endswith("/" + target, autoescape=True)))
+    query = select(Event).where(*conditions)
+    count = select(func.count()).select_from(Event).where(*conditions)
+    order = Event.id.desc() if newest_first else Event.id
+    rows = session.exec(query.order_by(order).offset(offset).limit(limit)).all()
     return list(rows), session.exec(count).one()
+
+
+def event_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The actors and the actions in the log, sorted: the event page's filter choices."""
+    return (list(session.exec(select(Event.actor).distinct().order_by(Event.actor)).all()),
+            list(session.exec(select(Event.action).distinct().order_by(Event.action)).all()))

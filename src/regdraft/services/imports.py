@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from regdraft.core.errors import InvalidInput
 from regdraft.formats import ImportedDocument, read_document
-from regdraft.services import documents
+from regdraft.services import documents, tokens
 from regdraft.store.models import Document, Version, VersionSource
 
 
@@ -61,7 +61,7 @@ def import_file(session: Session, data: bytes, *, format: str | None = None, kin
     head = documents.head(session, document)
     version = documents.create_version(
         session, document, text=imported.text, parent=head.number if head else None,
-        author=author.strip() or actor, message=message or f"Imported from {imported.report.format}",
+        author=author.strip() or tokens.author_of(session, actor), message=message or f"Imported from {imported.report.format}",
         actor=actor)
     session.add(VersionSource(version_id=version.id, format=imported.report.format,
                               point_in_time=imported.meta("point_in_time") or "",

@@ -331,9 +331,13 @@ def filters_from(session: Session, *, document: str | None = None, version: str 
     for kind in kinds:
         if kind not in ITEM_KINDS:
             raise InvalidInput(f"kind {kind!r} is not one of: {', '.join(ITEM_KINDS)}", field="kind")
-    if category is not None and category not in amendments.CATEGORIES:
-        raise InvalidInput(f"unknown category {category!r}; the categories are: "
-                           f"{', '.join(amendments.CATEGORIES)}", field="category")
+    chosen = documents.get_document(session, document) if document else None
+    if category is not None:
+        # Held to the document's categories where one is named; across documents, any slug.
+        if chosen is not None:
+            documents.check_categories(session, chosen, [category], field="category")
+        else:
+            documents.check_category_slug(category, "category")
     if status is not None and status not in amendments.STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(amendments.STATUSES)}", field="status")
     number = None
@@ -341,7 +345,7 @@ def filters_from(session: Session, *, document: str | None = None, version: str 
         if not version.isascii() or not version.isdigit() or not 1 <= int(version) < 2**31:
             raise InvalidInput(f"version {version!r} is not a version number or 'head'", field="version")
         number = int(version)
-    return Filters(document=documents.get_document(session, document) if document else None,
+    return Filters(document=chosen,
                    kinds=tuple(dict.fromkeys(kinds)), version=number, head=version == "head",
                    stakeholder=documents.get_stakeholder(session, stakeholder) if stakeholder else None,
                    category=category, status=status)

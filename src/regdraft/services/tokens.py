@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
+from regdraft.core.policy import check_text
 from regdraft.services import documents
 from regdraft.services.auth import ROLES, Principal
 from regdraft.services.events import record
@@ -35,10 +36,11 @@ class IssuedToken:
 
 
 def create_token(session: Session, *, role: str, stakeholder: str | None = None, name: str | None = None,
-                 actor: str) -> IssuedToken:
+                 person: str = "", actor: str) -> IssuedToken:
     """A new token for ``role``; a ``stakeholder`` token names the stakeholder it speaks
     for (and only that role does). ``name`` (default: the stakeholder or role and a
-    random suffix) is the actor the event log records."""
+    random suffix) is the actor the event log records; ``person``, who holds it, is the
+    author of the versions it makes."""
     if role not in ROLES:
         raise InvalidInput(f"role {role!r} is not one of: {', '.join(ROLES)}", field="role")
     if (role == "stakeholder") != (stakeholder is not None):
@@ -50,14 +52,25 @@ def create_token(session: Session, *, role: str, stakeholder: str | None = None,
         raise InvalidInput("a token name is at most 120 characters", field="name")
     if session.exec(select(Token).where(Token.name == name)).first() is not None:
         raise AlreadyExists(f"a token named {name!r} exists", token=name)
+    person = check_text(person.strip(), "person")
+    if len(person) > 120:
+        raise InvalidInput("a person's name is at most 120 characters", field="person")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = Token(name=name, role=role, stakeholder_id=speaks_for.id if speaks_for else None,
+    token = Token(name=name, person=person, role=role, stakeholder_id=speaks_for.id if speaks_for else None,
                   secret_hash=hash_secret(secret))
     session.add(token)
     session.flush()
     record(session, actor, "token.created", "token", name, None,
            detail={"role": role, "stakeholder": stakeholder})
     return IssuedToken(token, secret)
+
+
+def author_of(session: Session, actor: str) -> str:
+    """Who signs a version made by ``actor``: the person holding the token of that name,
+    where the token names one; otherwise the actor itself (a token without a person, or
+    the CLI's ``--actor``, which is already a person's name)."""
+    person = session.exec(select(Token.person).where(Token.name == actor)).first()
+    return person or actor
 
 
 def list_tokens(session: Session) -> list[Token]:

@@ -10,6 +10,7 @@ writers, hand edits of the database).
 - every citation's quote is still found in its response, where it says;
 - every amendment's latest decision gave it the status it has, a rejection has its
   reason, and a fallen amendment names an accepted one it fell with;
+- every amendment's categories are among those its document declares (if it declares any);
 - every version's structure kept in the store (``services.structures``) is what reading
   its text afresh gives;
 - every comment anchored ``exact`` or ``moved`` holds its quote, character for
@@ -28,7 +29,8 @@ from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.diffing import read_structure
 from regdraft.core.text import content_hash
-from regdraft.services import comments, decisions, structures
+from regdraft.services import amendments as amendment_service
+from regdraft.services import comments, decisions, documents, structures
 from regdraft.services.decisions import REASON_REQUIRED
 from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
@@ -98,9 +100,13 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
     amendments = list(session.exec(select(Amendment).where(Amendment.document_id == document.id)).all())
     produced = {v.produced_by_id: v for v in versions if v.produced_by_id is not None}
     latest = decisions.latest_each(session, amendments)
+    declared = {c.slug for c in documents.categories(session, document)}
     for amendment in amendments:
         report.count("amendments")
         name = f"{document.slug}/{amendment.slug}"
+        undeclared = [c for c in amendment_service.categories_of(session, amendment) if declared and c not in declared]
+        if undeclared:
+            report.problems.append(f"{name}: filed under {', '.join(undeclared)}, which the document does not declare")
         decision = latest.get(amendment.id)
         if decision is not None:
             report.count("decisions")

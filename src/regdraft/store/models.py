@@ -39,6 +39,17 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class DocumentCategory(SQLModel, table=True):
+    """The categories a document's consultation sorts amendments into, in file order.
+    A document that declares none lets amendments name any category (a slug)."""
+
+    __tablename__ = "document_category"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    slug: str = Field(max_length=32, primary_key=True)
+    title: str = ""
+    position: int = 0
+
+
 class Stakeholder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
@@ -227,6 +238,8 @@ class Token(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
+    #: The person who holds it: the author of the versions it makes ("" : its name is).
+    person: str = Field(default="", max_length=120)
     role: str = Field(max_length=16)
     #: The stakeholder a ``stakeholder`` token acts for (``None`` for the other roles).
     stakeholder_id: int | None = Field(default=None, foreign_key="stakeholder.id")

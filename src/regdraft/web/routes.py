@@ -10,7 +10,9 @@ the import's report. ``docs/web.md`` describes every page.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
+from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -28,9 +30,11 @@ from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
 from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
                                search)
+from regdraft.services import events as event_service
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
-from regdraft.store.models import Document, Stakeholder
+from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.store.models import Amendment, Document, Stakeholder, Version
 from regdraft.web import discussion, guard, marks, views
 from regdraft.web.templating import PageRoute, page, page_around, part, query
 
@@ -38,9 +42,14 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False, default_respo
                    dependencies=[Depends(guard.signed_in)])
 
 STATIC = FilePath(__file__).resolve().parent / "static"
-#: The static files, with their media types: the stylesheet of every page, and the
-#: script that starts Swagger UI on /docs (a file, as the Content-Security-Policy wants).
-STATIC_FILES = {"regdraft.css": "text/css", "api-docs.js": "text/javascript"}
+#: Swagger UI's built files, from the fastapi-offline package (pyproject.toml says why):
+#: /docs loads them from this server, so it works without a network.
+SWAGGER_UI = FilePath(str(importlib.resources.files("fastapi_offline") / "static"))
+#: The static files, with where they are and their media types: the stylesheet of every
+#: page, the script that starts Swagger UI on /docs (a file, as the Content-Security-Policy
+#: wants) and Swagger UI itself.
+STATIC_FILES = {"regdraft.css": (STATIC, "text/css"), "api-docs.js": (STATIC, "text/javascript"),
+                "swagger-ui-bundle.js": (SWAGGER_UI, "text/javascript"), "swagger-ui.css": (SWAGGER_UI, "text/css")}
 API_DOCS_PAGE = STATIC / "api-docs.html"
 """/docs: Swagger UI over /openapi.json, started by ``api-docs.js`` rather than FastAPI's inline script."""
 MAX_CITATIONS = 3
@@ -73,7 +82,8 @@ def _blank_is_none(value: str | None) -> str | None:
 def static_file(name: str) -> Response:
     if name not in STATIC_FILES:
         raise NotFound(f"there is no static file {name!r}")
-    return Response((STATIC / name).read_text(encoding="utf-8"), media_type=STATIC_FILES[name],
+    folder, media_type = STATIC_FILES[name]
+    return Response((folder / name).read_bytes(), media_type=media_type,
                     headers={"Cache-Control": "public, max-age=300"})
 
 
@@ -81,6 +91,29 @@ def static_file(name: str) -> Response:
 def documents_page(request: Request, session: SessionDep) -> HTMLResponse:
     return page(request, "documents.html", title="Documents", rows=views.document_rows(session),
                 statuses=amendment_service.STATUSES)
+
+
+EVENT_PAGE = 50
+"""Events on a page of the event log."""
+
+
+@router.get("/events")
+def events_page(request: Request, session: SessionDep, actor: Filter = None, action: Filter = None,
+                target: Filter = None, document: Filter = None,
+                offset: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0) -> HTMLResponse:
+    """The event log, newest first, filtered by actor, action, target and document."""
+    filters = {"actor": _blank_is_none(actor), "action": _blank_is_none(action), "target": _blank_is_none(target),
+               "document": _blank_is_none(document)}
+    chosen = documents.get_document(session, filters["document"]) if filters["document"] else None
+    rows, total = event_service.list_events(session, document_id=chosen.id if chosen else None,
+                                            actor=filters["actor"], action=filters["action"],
+                                            target=filters["target"], newest_first=True, offset=offset,
+                                            limit=EVENT_PAGE)
+    actors, actions = event_service.event_choices(session)
+    return page(request, "events.html", title="Event log", rows=views.event_rows(session, rows), total=total,
+                offset=offset, limit=EVENT_PAGE, filters=filters, actors=actors, actions=actions,
+                families=sorted({a.split(".", 1)[0] for a in actions}),
+                documents=documents.list_documents(session, limit=views.ALL)[0])
 
 
 @router.get("/search")
@@ -101,7 +134,7 @@ def search_page(request: Request, session: SessionDep,
     return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
                 hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
                 documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
-                stakeholders=documents.list_stakeholders(session), categories=amendment_service.CATEGORIES,
+                stakeholders=documents.list_stakeholders(session), categories=documents.category_choices(session),
                 statuses=amendment_service.STATUSES)
 
 
@@ -163,7 +196,7 @@ def amendments_page(request: Request, document: DocumentDep, session: SessionDep
     return page(request, "amendments.html", title=f"Amendments: {document.title}", document=document,
                 rows=views.amendment_rows(session, document, rows), total=total, filters=filters,
                 rebases={a.slug: kept[a.id] for a in rows if a.id in kept},
-                categories=amendment_service.CATEGORIES, statuses=amendment_service.STATUSES,
+                categories=documents.category_choices(session, document), statuses=amendment_service.STATUSES,
                 stakeholders=documents.list_stakeholders(session, document),
                 provisions=views.provision_choices(session, document), head=documents.head(session, document))
 
@@ -288,17 +321,10 @@ def propose_page(request: Request, document: DocumentDep, session: SessionDep) -
 @writes_in_route
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
     guard.require(request, guard.PROPOSE)
-    values = {name: form.get(name) for name in ("slug", "title", "proposer", "rationale", "base", "text")}
+    values = _posted_amendment(form)
     values["slug"] = values["slug"].strip() or _slug_from(values["title"])
-    values["categories"] = form.getall("categories")
-    quotes = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
-    values["citations"] = quotes
     try:
-        form.check_texts()
-        data = AmendmentInput(slug=values["slug"], title=values["title"].strip(), proposer=values["proposer"],
-                              base=_form_number(values["base"], "base", "reload the page"), categories=values["categories"],
-                              rationale=values["rationale"], new_text=values["text"],
-                              citations=[CitationInput(r, q.strip()) for r, q in quotes if r and q.strip()])
+        data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
         # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
@@ -314,6 +340,63 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
+@router.get("/documents/{doc}/amendments/{slug}/revise")
+def revise_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
+    guard.require(request, guard.PROPOSE)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    amendment_service.check_revisable(amendment, amendment.revision)
+    base = session.get(Version, amendment.base_version_id)
+    values = {"base": str(base.number), "title": amendment.title, "rationale": amendment.rationale,
+              "categories": amendment_service.categories_of(session, amendment),
+              "text": apply_patch(parse_patch(amendment.patch_text), base.text).text,
+              "citations": [(response.slug, citation.quote)
+                            for citation, response in amendment_service.citations_of(session, amendment)]}
+    return _propose_form(request, session, document, values, revising=amendment)
+
+
+@router.post("/documents/{doc}/amendments/{slug}/revise")
+@writes_in_route
+def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep,
+           form: guard.PostedForm) -> Response:
+    guard.require(request, guard.PROPOSE)
+    amendment = amendment_service.get_amendment(session, document, slug)
+    values = _posted_amendment(form)
+    try:
+        revision = _form_number(form.get("revision") or "", "revision", "reload the page")
+        proposer = session.get(Stakeholder, amendment.proposer_id).slug
+        data = _amendment_input(form, values, slug=slug, proposer=proposer)
+        auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
+        amendment_service.check_revisable(amendment, revision)
+        prepared = amendment_service.prepare(session, document, replace(data, status=amendment.status))
+        session.rollback()
+        with write_transaction(request) as writing:
+            writing_document = documents.get_document(writing, document.slug)
+            amendment_service.revise_open(writing, amendment_service.get_amendment(writing, writing_document, slug),
+                                          data, actor=guard.principal(request), revision=revision, prepared=prepared)
+    except RegdraftError as error:
+        session.rollback()
+        return _propose_form(request, session, document, values, error=error,
+                             revising=amendment_service.get_amendment(session, document, slug))
+    return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+def _posted_amendment(form) -> dict:
+    """What an amendment form posted, as the form shows it again."""
+    values = {name: form.get(name) or "" for name in ("slug", "title", "proposer", "rationale", "base", "text")}
+    # Boxes for a document's declared categories; a comma-separated field where it declares none.
+    values["categories"] = [c.strip() for given in form.getall("categories") for c in given.split(",") if c.strip()]
+    values["citations"] = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
+    return values
+
+
+def _amendment_input(form, values: dict, *, slug: str, proposer: str) -> AmendmentInput:
+    form.check_texts()
+    return AmendmentInput(slug=slug, title=values["title"].strip(), proposer=proposer,
+                          base=_form_number(values["base"], "base", "reload the page"),
+                          categories=values["categories"], rationale=values["rationale"], new_text=values["text"],
+                          citations=[CitationInput(r, q.strip()) for r, q in values["citations"] if r and q.strip()])
+
+
 def _form_number(value: str, field: str, remedy: str) -> int:
     """A hidden field holding a version or revision number, as the page wrote it."""
     if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
@@ -326,13 +409,14 @@ def _slug_from(title: str) -> str:
 
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
-                  error: RegdraftError | None = None) -> HTMLResponse:
+                  error: RegdraftError | None = None, revising: Amendment | None = None) -> HTMLResponse:
     citations = list(values.get("citations", []))
-    citations += [("", "")] * (MAX_CITATIONS - len(citations))
+    citations += [("", "")] * max(MAX_CITATIONS - len(citations), 1 if revising else 0)
     return page(request, "propose.html", status=status_for(error) if error else 200,
-                title=f"Propose an amendment: {document.title}", document=document,
+                title=f"Revise {revising.slug}: {document.title}" if revising else
+                f"Propose an amendment: {document.title}", document=document, revising=revising,
                 values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [], **values},
-                citations=citations, error=error, categories=amendment_service.CATEGORIES,
+                citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
                 responses=documents.list_responses(session, document))
 

@@ -3,6 +3,7 @@ calls, arranged for reading. Nothing here renders HTML except through ``marks``.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
@@ -381,7 +382,7 @@ def overview(session: Session, document: Document) -> Overview:
     known = {s.slug for s in stakeholders}
     stakeholders += [documents.get_stakeholder(session, slug)
                      for slug in sorted({s for s, _ in proposed | cited} - known)]
-    categories = [c for c in amendment_service.CATEGORIES if any(c == k for _, k in proposed | cited)]
+    categories = [c for c in documents.category_choices(session, document) if any(c == k for _, k in proposed | cited)]
     cells = {(s.slug, c): MatrixCell(proposed[(s.slug, c)], cited[(s.slug, c)]) for s in stakeholders
              for c in categories}
     order = xref.provision_order(session, document, list(total))
@@ -392,3 +393,39 @@ def overview(session: Session, document: Document) -> Overview:
 def provision_choices(session: Session, document: Document) -> list[tuple[str, str]]:
     """(id, label) of the provisions any amendment touches, in the head's order."""
     return [(p.provision, p.label) for p in overview(session, document).pressure]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: object
+    actor: str
+    action: str
+    target_type: str
+    target: str
+    href: str | None
+    """The page of what it was done to, where there is one."""
+    document: str | None
+    detail: str
+    """``detail`` as compact JSON, for reading."""
+
+
+_TARGET_PAGES = {"amendment": "/documents/{doc}/amendments/{slug}", "response": "/documents/{doc}/responses/{slug}",
+                 "document": "/documents/{slug}"}
+
+
+def event_rows(session: Session, rows: list) -> list[EventRow]:
+    """Events as the event page lists them, each linked to the page of its target."""
+    slugs = {d.id: d.slug for d in documents.list_documents(session, limit=ALL)[0]}
+    shown = []
+    for event in rows:
+        doc = slugs.get(event.document_id)
+        template = _TARGET_PAGES.get(event.target_type)
+        slug = event.target.rsplit("/", 1)[-1]
+        href = template.format(doc=doc, slug=slug) if template and (doc or event.target_type == "document") else None
+        try:
+            detail = json.dumps(json.loads(event.detail or "{}"), ensure_ascii=False, separators=(", ", ": "))
+        except ValueError:
+            detail = event.detail
+        shown.append(EventRow(event.at, event.actor, event.action, event.target_type, event.target, href, doc,
+                              "" if detail == "{}" else detail))
+    return shown

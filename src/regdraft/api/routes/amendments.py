@@ -13,12 +13,13 @@ from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, AmendmentSlug, Do
                                SessionDep, WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
-from regdraft.core.errors import InvalidInput, PatchDoesNotApply
+from regdraft.core.errors import InvalidInput, PatchDoesNotApply, PreconditionRequired
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
 from regdraft.services import auth, batches, decisions
 from regdraft.services import documents, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
+from regdraft.store.models import Stakeholder, Version
 
 router = APIRouter(prefix="/documents/{doc}", tags=["amendments"])
 
@@ -33,6 +34,14 @@ _S422 = "`invalid-input`: rejecting without a `reason`, or an unknown status (`f
 _FAILS = "`patch-does-not-apply`: hunks failed; `hunks` is the report ({hunk, status, expected_at, found_at, shift})"
 
 
+def _input(body: schemas.AmendmentCreate | schemas.AmendmentRevise, *, slug: str, proposer: str, base: int,
+           status: str) -> AmendmentInput:
+    return AmendmentInput(slug=slug, title=body.title, proposer=proposer, base=base, categories=list(body.categories),
+                          rationale=body.rationale, patch_text=body.patch_text, new_text=body.new_text,
+                          instructions=body.instructions, status=status,
+                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+
+
 def _location(document_slug: str, slug: str) -> str:
     return f"/api/documents/{document_slug}/amendments/{slug}"
 
@@ -42,12 +51,8 @@ def _location(document_slug: str, slug: str) -> str:
                                                       "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
-                                                         description=", ".join(amendment_service.STATUSES),
-                                                         json_schema_extra={"enum": list(amendment_service.STATUSES)})
-                    ] = None,
-                    category: Annotated[str | None, Query(description=", ".join(amendment_service.CATEGORIES),
-                                                          json_schema_extra={
-                                                              "enum": list(amendment_service.CATEGORIES)})] = None,
+                                                         description=", ".join(amendment_service.STATUSES))] = None,
+                    category: Annotated[str | None, Query(description="One of the document's categories")] = None,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
                                                            examples=["reg-3"])] = None,
@@ -80,10 +85,7 @@ def list_amendments(document: DocumentDep, session: SessionDep,
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             request: Request, response: HTTPResponse) -> schemas.AmendmentPublic:
     auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
-    data = AmendmentInput(slug=body.slug, title=body.title, proposer=body.proposer, base=body.base,
-                          categories=list(body.categories), rationale=body.rationale, patch_text=body.patch_text,
-                          new_text=body.new_text, instructions=body.instructions, status=body.status,
-                          citations=[CitationInput(c.response, c.quote) for c in body.citations])
+    data = _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
     session.rollback()
@@ -105,6 +107,46 @@ def get_amendment(document: DocumentDep, slug: AmendmentSlug, session: SessionDe
     amendment = amendment_service.get_amendment(session, document, slug)
     response.headers["ETag"] = f'"{amendment.revision}"'
     return Presenter(session).amendment(amendment)
+
+
+@router.put("/amendments/{slug}", response_model=schemas.AmendmentPublic,
+            summary="Revise an open amendment: new text, citations, categories (its next revision)",
+            description="`If-Match` (the ETag of the revision you read, e.g. `\"3\"`) is required: a stale one "
+                        "is a 409 and changes nothing. Only a draft or proposed amendment can be revised; its "
+                        "slug, proposer and status stay. The answer's `hunks` are the new hunk report.",
+            responses={200: {"headers": {"ETag": {"description": 'The new revision, quoted: "4"',
+                                                  "schema": {"type": "string"}}},
+                             "description": "The amendment at its new revision"},
+                       **problem_responses(
+                           403, 404, 409, 413, 422, 428, s404=_S404,
+                           s403="`forbidden`: a stakeholder revises only its own amendments and cites only its "
+                                "own responses; reviewers and readers revise none",
+                           s409=f"{_STALE}; `patch-does-not-apply` (the patch was made against another text)",
+                           s422="as for proposing: `invalid-patch`, `invalid-instruction`, `invalid-input` "
+                                "(`field`), `quote-not-found`, `invalid-text`",
+                           s428="`precondition-required`: no `If-Match`")})
+@writes_in_route
+def revise(writer: WriterDep, document: DocumentDep, slug: AmendmentSlug, body: schemas.AmendmentRevise,
+           session: SessionDep, request: Request, response: HTTPResponse,
+           if_match: IfMatch = None) -> schemas.AmendmentPublic:
+    revision = parse_if_match(if_match)
+    if revision is None:
+        raise PreconditionRequired("revising an amendment needs If-Match with the revision you read, e.g. "
+                                   '"3" (its ETag)', field="If-Match")
+    amendment = amendment_service.get_amendment(session, document, slug)
+    proposer = session.get(Stakeholder, amendment.proposer_id).slug
+    auth.check_proposal(session, writer, document, proposer, [c.response for c in body.citations])
+    amendment_service.check_revisable(amendment, revision)
+    data = _input(body, slug=slug, proposer=proposer, status=amendment.status,
+                  base=body.base or session.get(Version, amendment.base_version_id).number)
+    prepared = amendment_service.prepare(session, document, data)
+    session.rollback()
+    with write_transaction(request) as writing:
+        document = documents.get_document(writing, document.slug)
+        amendment = amendment_service.revise_open(writing, amendment_service.get_amendment(writing, document, slug),
+                                                  data, actor=writer.name, revision=revision, prepared=prepared)
+        response.headers["ETag"] = f'"{amendment.revision}"'
+        return Presenter(writing).amendment(amendment)
 
 
 @router.post("/amendments/{slug}/status", response_model=schemas.StatusResult,

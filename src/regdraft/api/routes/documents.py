@@ -16,7 +16,7 @@ from regdraft.api.negotiation import none_match
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput
 from regdraft.core.structure_report import structure_report, unit_counts
-from regdraft.services import comparisons, documents
+from regdraft.services import comparisons, documents, tokens
 from regdraft.services.amendments import MAX_NAMED
 from regdraft.services.auth import Action, authorize
 
@@ -59,7 +59,24 @@ def create_document(writer: WriterDep, body: schemas.DocumentCreate, session: Se
     document = documents.create_document(session, slug=body.slug, title=body.title, description=body.description,
                                          notice=body.notice, kind=body.kind, strict=body.strict,
                                          actor=writer.name)
+    documents.set_categories(session, document, _categories(body.categories), actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}"
+    return Presenter(session).document(document)
+
+
+def _categories(given: list[schemas.CategoryIn]) -> list[documents.Category]:
+    return [documents.Category(c.slug, c.title) for c in given]
+
+
+@router.put("/{doc}/categories", response_model=schemas.DocumentPublic, tags=["documents"],
+            summary="Set the categories the document's consultation files amendments under",
+            responses=problem_responses(403, 404, 413, 422, s422="A category is not a slug or is listed twice "
+                                                                 "(`invalid-input`), or amendments are filed "
+                                                                 "under one left out (`in_use` names them)"))
+def put_categories(writer: WriterDep, document: DocumentDep, body: schemas.CategoriesPut,
+                   session: SessionDep) -> schemas.DocumentPublic:
+    authorize(writer, Action.CREATE_DOCUMENT)
+    documents.set_categories(session, document, _categories(body.categories), actor=writer.name)
     return Presenter(session).document(document)
 
 
@@ -93,7 +110,7 @@ def create_version(writer: WriterDep, document: DocumentDep, body: schemas.Versi
                    response: HTTPResponse) -> schemas.VersionCreated:
     authorize(writer, Action.CREATE_VERSION)
     version = documents.create_version(session, document, text=body.text, parent=body.parent,
-                                       author=body.author if body.author is not None else writer.name,
+                                       author=body.author if body.author is not None else tokens.author_of(session, writer.name),
                                        message=body.message, actor=writer.name)
     response.headers["Location"] = f"/api/documents/{document.slug}/versions/{version.number}"
     found = documents.version_structure(session, document, version)  # kept by create_version

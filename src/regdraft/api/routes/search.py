@@ -34,9 +34,8 @@ def search(session: SessionDep, q: SearchQuery,
                "Comma-separated kinds of item: " + ", ".join(search_service.ITEM_KINDS)))] = None,
            stakeholder: Annotated[str | None, Query(max_length=80, description=(
                "Amendments proposed by, and responses from, this stakeholder (slug)"))] = None,
-           category: Annotated[str | None, Query(description="Amendments of this category (implies "
-                                                             "kind=amendment)",
-                                                 json_schema_extra={"enum": list(amendment_service.CATEGORIES)})] = None,
+           category: Annotated[str | None, Query(description="Amendments of this category, one of the document's "
+                                                             "(implies kind=amendment)")] = None,
            status: Annotated[str | None, Query(description="Amendments with this status (implies kind=amendment): " +
                                                            ", ".join(amendment_service.STATUSES),
                                                json_schema_extra={"enum": list(amendment_service.STATUSES)})] = None,
