@@ -25,14 +25,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
-from regdraft.core.traditions import (NUMBERING, Headed, Level, Tradition, cross_heading_id, cross_heading_label,
-                                      id_number, section_label, slug, tradition, unit_id, unit_label)
+from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tradition, cross_heading_id,
+                                      cross_heading_label, id_number, section_label, slug, tradition, unit_id,
+                                      unit_label)
 
 PREAMBLE = "preamble"
 PARSER_VERSION = "1"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
-_UK_SI = tradition("uk-si")
+_DEFAULT = tradition(DEFAULT_KIND)
 
 # What the scanner's block pattern marks as a block's possible label (it only has to be
 # the same on every block, whichever reader reads it: the builder reads the text itself).
@@ -84,7 +85,7 @@ class Structure:
     text: str = field(repr=False)
     provisions: tuple[Provision, ...] = ()
     warnings: tuple[StructureWarning, ...] = ()
-    kind: str = "uk-si"
+    kind: str = DEFAULT_KIND
     metadata: dict = field(default_factory=dict, compare=False)
     """The text's YAML front matter, key by key (read as plain strings)."""
     _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
@@ -155,7 +156,7 @@ class Structure:
         return result
 
 
-def parse_structure(text: str, *, kind: str = "uk-si", strict: bool = True, chunk_bytes: int = 65536) -> Structure:
+def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
     """Find the provisions of ``text``, a document of ``kind`` (see
     :mod:`regdraft.core.traditions`).
 
@@ -744,7 +745,7 @@ class _Builder:
     What looks wrong is kept as :class:`StructureWarning` s (``warnings``); only a
     duplicate id under ``strict`` is refused at once, naming both lines."""
 
-    def __init__(self, strict: bool, tradition: Tradition = _UK_SI) -> None:
+    def __init__(self, strict: bool, tradition: Tradition = _DEFAULT) -> None:
         self.strict = strict
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
@@ -1276,10 +1277,6 @@ _DASH_LINE = re.compile(r"\n[ >]*-+[ ]*$", re.M)
 _ORDERED_ITEM = re.compile(r"\n[ ]{0,3}[0-9]{1,9}[.)](?:[ ]|$)", re.M)
 # A block opening a unit with no heading ("5.—(1) …", the older SI style).
 _NUMBERED_BLOCK_LINE = re.compile(r"^[ >]*(?:\[F[0-9]+\s*)?(?:\*\*)?[0-9]+[A-Z]*\.(?:\*\*)?[ ]*[—–]", re.M)
-# Every id that is not a heading's starts with a regulation's or a schedule's id; a
-# section whose id starts so may be a duplicate of one no heading line shows.
-_BELOW_HEADINGS = ("reg-", "sch-")
-_SECTION_KINDS = ("part", "schedule", "section")
 
 
 class _Outline(NamedTuple):
@@ -1295,8 +1292,21 @@ class _Outline(NamedTuple):
     """Each level-2 heading's content, as the readers give it to the builder."""
 
 
-def _outline(text: str) -> _Outline | None:
-    """The outline of a uk-si text whose level-2 and level-3 headings are exactly its
+def _below_headings(t: Tradition) -> tuple[str, ...]:
+    """How the ids of units no heading line shows start (a regulation's subdivisions,
+    a schedule's paragraphs): a section whose id starts so may be a duplicate of one."""
+    return tuple(unit.id.partition("{")[0] for unit in t.headed
+                 if (unit.holds or unit.kind in t.schedules) and not unit.id.startswith("{"))
+
+
+def _section_kinds(t: Tradition) -> tuple[str, ...]:
+    """The kinds a level-2 heading opens (closed at the next level-2 heading)."""
+    return (*(unit.kind for unit in t.headed if unit.rank == 1), t.unnumbered)
+
+
+def _outline(text: str, kind: str = DEFAULT_KIND) -> _Outline | None:
+    """The outline of a text (of a kind whose tradition may be read in stretches,
+    :attr:`Tradition.stretches`) whose level-2 and level-3 headings are exactly its
     lines starting ``## `` and ``### ``, as both readers find them, whose other headings
     open nothing and name nothing, and whose units' ids are unique and all known from
     those lines; ``None`` for any other text (which is read whole)."""
@@ -1307,7 +1317,9 @@ def _outline(text: str) -> _Outline | None:
     section: _Open | None = None
     schedule_start: int | None = None  # of the schedule whose first paragraph is still to come
     hashes = line = counted_to = 0
-    classify = _Builder(strict=False)
+    t = tradition(kind)
+    below_headings = _below_headings(t)
+    classify = _Builder(False, t)
     for start, run, rest in _hash_lines(text):
         hashes += len(run) + rest.count("#")
         if len(run) > 6 or rest[:1] not in ("", " "):
@@ -1326,7 +1338,7 @@ def _outline(text: str) -> _Outline | None:
         if len(run) == 2:
             if found is None:
                 unit = _Open(slug(content) or "section", "", "", "section", "", None, 1, 0, start)
-                if unit.id.startswith(_BELOW_HEADINGS):
+                if unit.id.startswith(below_headings):
                     return None
             elif found[0].rank == 1:
                 unit = _headed_unit(*found, None, start)
@@ -1350,7 +1362,7 @@ def _outline(text: str) -> _Outline | None:
             outline.sections.append(start)
             outline.section_lines.append(line)
             outline.section_contents.append(content)
-            if unit.kind == "schedule":
+            if unit.kind in t.schedules:
                 schedule_start = start
         if rest[:1] == " " and start >= 2 and text.startswith("\n\n", start - 2):
             outline.cuts.append(start)
@@ -1449,9 +1461,9 @@ class StretchReader:
     same provisions field by field. It holds the provisions that start in the stretch
     and the section holding it (the preamble only if the stretch starts the text). A
     text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
-    scanner declines, is read whole, once; so is every text of a ``kind`` other than
-    ``uk-si`` (reading them in stretches would need an outline for each tradition's
-    headings, which reading a version once and keeping its structure makes less worth it).
+    scanner declines, is read whole, once; so is every text of a ``kind`` whose tradition
+    is not read in stretches (:attr:`Tradition.stretches`: an outline needs headings that
+    close every unit, which an Act's cross-headings or an EU act's recitals do not).
 
     ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
     only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
@@ -1462,20 +1474,19 @@ class StretchReader:
     """
 
     def __init__(self, text: str, edited_from: StretchReader | None = None,
-                 changed: tuple[int, int, int] | None = None, *, kind: str = "uk-si") -> None:
+                 changed: tuple[int, int, int] | None = None, *, kind: str = DEFAULT_KIND) -> None:
         self.text = text
         self.kind = edited_from.kind if edited_from is not None else kind
-        if self.kind != "uk-si":
-            # Outlines are worked out for uk-si's headings only (a level-2 heading that
-            # closes every unit, ``### N.`` holders); other kinds are read whole, once.
+        self.tradition = tradition(self.kind)
+        if not self.tradition.stretches:
             self._outline = None
         elif edited_from is None:
-            self._outline = _remembered_outline(text)
+            self._outline = _remembered_outline(text, self.kind)
         elif edited_from._outline is None:
             self._outline = None
         else:
             moved_along = _edited_outline(edited_from._outline, edited_from.text, text, changed)
-            self._outline = moved_along if moved_along is not None else _outline(text)
+            self._outline = moved_along if moved_along is not None else _outline(text, self.kind)
         self._whole: Structure | None = None
 
     def structure_around(self, start: int, end: int) -> Structure:
@@ -1487,7 +1498,7 @@ class StretchReader:
         first, line = (cuts[i], outline.cut_lines[i]) if i >= 0 else (0, 0)
         j = bisect.bisect_right(cuts, end)
         stop = cuts[j] if j < len(cuts) else len(text)
-        build = _Builder(strict=False)
+        build = _Builder(False, self.tradition)
         k = bisect.bisect_right(sections, first) - 1
         if k >= 0 and sections[k] != first:
             # Offsets and lines are the stretch's own until the end: the section's are negative.
@@ -1500,8 +1511,9 @@ class StretchReader:
             provisions = [p._replace(start=p.start + first, end=p.end + first, line=p.line + line) for p in provisions]
         # The stretch closes the section open at its end; the text closes it at the next
         # level-2 heading.
+        section_kinds = _section_kinds(self.tradition)
         for n in range(len(provisions) - 1, -1, -1):
-            if provisions[n].kind in _SECTION_KINDS:
+            if provisions[n].kind in section_kinds:
                 following = bisect.bisect_left(sections, stop)
                 provisions[n] = provisions[n]._replace(
                     end=sections[following] if following < len(sections) else len(text))

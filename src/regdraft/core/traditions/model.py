@@ -122,6 +122,12 @@ class Tradition:
     marker: str = ""
     """Consolidation markers that may stand before a label or a heading's number
     (legislation.gov.uk's ``[F1`` … ``]``): read past, the provision is recognised."""
+    stretches: bool = False
+    """Whether a text of this kind may be read in stretches between its headings
+    (:class:`regdraft.core.structure.StretchReader`): true where every level-2 heading
+    opens a rank-1 unit (or an unnumbered section) closing every unit, holders open at
+    level-3 headings closing every unit below their section, and nothing else
+    (cross-headings, recitals, a Chapter at level 3) carries from one stretch into the next."""
     inline_labels: dict[str, str] = field(default_factory=dict)
     """Alternative citation forms of subdivisions, as regular expressions turning a
     label into the canonical one (EU ``point (a) of Article 3(2)``)."""
