@@ -86,21 +86,54 @@ def test_the_act_has_the_units_its_lines_number():
     assert counts["cross-heading"] == len(re.findall(r"^#### ", schedule, re.M))
 
 
+def _cfr_labels(text: str) -> int:
+    """The paragraph labels that open blocks, as one counts them by hand; a block may
+    open two paragraphs at once ("(a)(1) …"), and "(Tell us AT ONCE …)" opens none."""
+    return sum(len(re.match(r"((?:\([^()\s]+\))+)", line).group(1).split(")(")) for line in
+               re.findall(r"^\((?:[a-z]+|[0-9]+|[A-Z]+|\*[0-9ivx]+\*)\)(?:[\s(]).*$", text, re.M))
+
+
 def test_the_cfr_part_has_the_paragraphs_its_lines_number():
     text = _read("ecfr-12-1005-2011.md")
-    rule = text.split("\n## Appendix A to Part 1005")[0]
+    rule, appendices = text.split("\n## Appendix A to Part 1005")
+    appendices = appendices.split("\n## Supplement I to Part 1005")[0]
     found = parse_structure(text, kind="us-cfr", strict=False)
     counts = Counter(p.kind for p in found.provisions)
     assert counts["section"] == len(re.findall(r"^### § ", rule, re.M))
-    # A block may open two paragraphs at once: "(a)(1) …".
-    labels = sum(len(re.match(r"((?:\([^()\s]+\))+)", line).group(1).split(")(")) for line in
-                 re.findall(r"^\([^()\s]+\).*$", rule, re.M))
-    assert counts["paragraph"] == labels
+    in_rule = text.count("\n", 0, len(rule)) + 1
+    assert sum(p.kind == "paragraph" and p.line <= in_rule for p in found.provisions) == _cfr_labels(rule)
+    # The model forms of appendix A (A-1 … A-9) and their paragraphs.
+    assert counts["appendix-section"] == len(re.findall(r"^### A-[0-9]+", appendices, re.M))
+    assert sum(p.kind == "paragraph" and p.line > in_rule for p in found.provisions) == _cfr_labels(appendices)
+    assert found.get("appendix-a-to-part-1005-a-2-d-1-iv").label == "A-2(d)(1)(iv) of appendix A to part 1005"
     assert {"appendix-a-to-part-1005", "appendix-c-to-part-1005", "supplement-i-to-part-1005"} <= {
         p.id for p in found.provisions}
     deep = found.get("s1005-20-h-2-iii")
     assert deep is not None and deep.label == "§ 1005.20(h)(2)(iii)"
     assert found.get("s1005-2-i").label == "§ 1005.2(i)"  # the letter after (h), not a roman one
+
+
+def test_the_cfr_supplement_has_the_comments_its_lines_number():
+    """Supplement I's official interpretations: a heading per section and paragraph
+    interpreted, comments "1." cited as the CFPB cites them (comment 2(a)-1), and their
+    paragraphs "i." and "A." (comment 3(b)(1)-1.v)."""
+    text = _read("ecfr-12-1005-2011.md")
+    supplement = text.split("\n## Supplement I to Part 1005")[1]
+    counts = _counts("ecfr-12-1005-2011.md")
+    assert counts["interpreted-section"] == len(re.findall(r"^### Section 1005\.", supplement, re.M))
+    assert counts["interpreted-paragraph"] == len(re.findall(r"^#{4,6} (?:Paragraph )?[0-9]+\(", supplement, re.M))
+    assert counts["comment"] == len(re.findall(r"^[0-9]+\. ", supplement, re.M))
+    assert counts["comment-paragraph"] == len(re.findall(r"^[ivx]+\. ", supplement, re.M))
+    assert counts["comment-sub-paragraph"] == len(re.findall(r"^[A-Z]\. ", supplement, re.M))
+    found = parse_structure(text, kind="us-cfr", strict=False)
+    cited = found.at(text.index("v. Effective January 1, 2010") if "v. Effective January 1, 2010" in text
+                     else text.index("\nv. ", text.index("#### 3(b) Electronic")) + 1)
+    assert cited.label == "comment 3(b)(1)-1.v of supplement I to part 1005"
+    assert found.get("supplement-i-to-part-1005-2-a-c1").label == "comment 2(a)-1 of supplement I to part 1005"
+    # comment 2(b)-2 and the interpretations of paragraph 2(b)(2) are two units
+    assert found.get("supplement-i-to-part-1005-2-b-c2").kind == "comment"
+    assert found.get("supplement-i-to-part-1005-2-b-2").kind == "interpreted-paragraph"
+    assert found.get("supplement-i-to-part-1005-app-a-c1").label == "comment app. A-1 of supplement I to part 1005"
 
 
 def test_the_eu_regulation_has_its_recitals_articles_and_annex():
@@ -110,3 +143,11 @@ def test_the_eu_regulation_has_its_recitals_articles_and_annex():
     assert counts["recital"] == len(re.findall(r"^- \(\d+\)", preamble, re.M))
     assert counts["article"] == len(re.findall(r"^#### Article \d+$", text, re.M))
     assert counts["annex"] == 1
+    # The Annex's points (1) to (7) and their points (a), (b); the text its point 5
+    # substitutes (Chapter 12.0, quoted from "‘12.0." to the closing "’") is point 5's.
+    annex = text.split("\n## ANNEX\n")[1]
+    assert counts["point"] == len(re.findall(r"^- \((?:[0-9]+|[a-z])\) ", annex.split("‘12.0.")[0], re.M)) + len(
+        re.findall(r"^- \([0-9]+\) ", annex.split("‘12.0.")[1], re.M))
+    found = parse_structure(text, kind="eu-act", strict=False)
+    assert found.at(text.index("(d) the detailed configuration")).id == "annex-5"
+    assert found.get("annex-2-b").label == "point 2(b) of the Annex"

@@ -26,11 +26,11 @@ from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tradition, cross_heading_id,
-                                      cross_heading_label, id_number, section_label, slug, tradition, unit_id,
-                                      unit_label)
+                                      cross_heading_label, id_number, section_label, slug, subdivision_base,
+                                      tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
@@ -263,7 +263,7 @@ def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
         body = traditions.unit(traditions.body)
         warnings.append(StructureWarning(
             "no-units", f"no {body.kind}s found in {len(text)} characters: a {traditions.name} numbers them "
-            f"as headings such as “### {_example_heading(traditions)}”", 1, None))
+            f"as headings such as “### {traditions.example_heading}”", 1, None))
     warnings.extend(_numbering_warnings(numbered, traditions))
     if "[F" in text:
         structure = Structure(text, provisions)
@@ -279,17 +279,16 @@ def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
     return tuple(warnings)
 
 
-def _example_heading(traditions: Tradition) -> str:
-    return {"regulation": "3. Heading", "section": "3 Heading"}.get(traditions.body, "Article 3")
-
-
 def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> list[StructureWarning]:
     """A jump (4 then 6) or a step back (6 then 5) among units numbered in one run: the
     units whose ids differ only by their own number (regulations across the text,
     a schedule's paragraphs across its Parts, a paragraph's sub-paragraphs)."""
     runs: dict[tuple[str, str], Provision] = {}
     warnings = []
+    sparse = {unit.kind for unit in traditions.headed if unit.sparse}
     for p in numbered:
+        if p.kind in sparse:
+            continue
         own = id_number(p.number)
         if not p.id.endswith(own):
             continue  # a duplicate's "~2"
@@ -706,11 +705,15 @@ _EACH_LABEL = re.compile(r"\(([^()]+)\)")
 # A numbered block: "5. Text" (a line of a text without headings, an EU paragraph),
 # the older SI style "5.—(1) Text", never "1.5 metres".
 _NUMBERED = re.compile(r"(?:\*\*)?(?P<number>[0-9]+[A-Z]*)\.(?:\*\*)?(?:\s*[—–]\s*(?=\()|\s+|$)")
+# A lettered block "ii. …", "A. …": a CFR comment's paragraphs.
+_LETTERED = re.compile(r"(?:\*\*)?(?P<number>[ivxlc]+|[A-Z])\.(?:\*\*)?\s+")
 # Quoted text: a block opening with a quotation mark before a label or a number is text
 # an amending provision inserts, not a unit of the host.
 _OPENING_QUOTE = re.compile(r"[“‘\"]\s*(?:\(|[0-9]+[A-Z]*\.?(?:\s|$))")
-_QUOTE_MARKS = ("“", "”")
 _MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before the quotation mark
+
+
+_ITEM_FORM = ("item", "-", "(", ")")  # a subdivision of a holder without levels
 
 
 class _Open:
@@ -750,6 +753,14 @@ class _Builder:
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
         self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
+        # Each holder's levels as the builder spells them: (kind, id before the number,
+        # label before and after it).
+        # Whether any holder numbers blocks "ii." or "A." (read only where one does).
+        self.lettered_dots = any(level.written == "dot" and level.numbering != ("arabic",)
+                                 for levels in tradition.levels.values() for level in levels)
+        self.forms = {kind: tuple((level.kind, level.id_form.partition("{number}")[0],
+                                   *level.cited.split("{number}")) for level in levels)
+                      for kind, levels in tradition.levels.items()}
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
@@ -790,12 +801,12 @@ class _Builder:
     def _headed(self, content: str, level: int) -> tuple[Headed, re.Match] | None:
         words = self._past_marker(content)
         for unit in self.t.headed:
-            if unit.holds and level == 1:
+            if unit.holds and level == 1 and unit.rank > 1:
                 continue  # a level-1 heading is a title or a whole part, never a numbered holder
             m = unit.pattern.match(words)
             if m is None:
                 continue
-            if unit.within and self._innermost(unit.within) is None:
+            if unit.within and not unit.within_optional and self._innermost(unit.within) is None:
                 continue
             if unit.not_within and self._innermost(unit.not_within) is not None:
                 continue
@@ -855,6 +866,8 @@ class _Builder:
         opened = _Open(unit_id(unit, number, container_id, **extra), label, suffix, unit.kind, number,
                        self.stack[-1] if self.stack else None, unit.rank, line, start, heading=heading,
                        holder=unit.holds)
+        if unit.subdivisions_cited:  # its subdivisions are cited around its label (point 1 of Annex I)
+            opened.base_label, opened.suffix = subdivision_base(unit, label, suffix)
         self._open(opened)
         return opened
 
@@ -866,10 +879,19 @@ class _Builder:
         if content is None:
             return
         self.unnamed = None
-        if quoted or self._in_quotation(content, line):
+        if quoted:
             self._drop_pending()
-            if quoted:
-                self._quoted(content, line)
+            self._hold_quotation()
+            self._quoted(content, line)
+            # A block quote opening a quotation it does not close: the quotation runs on
+            # through the blocks after it (an amending Annex's replacement text).
+            opens, closes = self._quote_balance(content)
+            if self.quoting or content[:1] in self.t.quotes[::2]:
+                self.quoting = max(self.quoting + opens - closes, 0)
+            return
+        if self._in_quotation(content, line):
+            self._drop_pending()
+            self._hold_quotation()
             return
         words = self._past_marker(content)
         numbered = _NUMBERED.match(words)
@@ -881,6 +903,11 @@ class _Builder:
             words = words[numbered.end():]
         else:
             self._drop_pending()
+            if self.lettered_dots and (lettered := _LETTERED.match(words)) is not None:
+                holder = self._innermost_holder()
+                if holder is not None and self._dot_level(holder) is not None:
+                    self._subdivisions(f"({lettered.group('number')})", depth, line, start)
+                    return
         m = _LABELS.match(words)
         if m is None:
             return
@@ -918,9 +945,10 @@ class _Builder:
         self.unnamed = None
         if self.pending is not None:
             self._drop_pending()
-        self._close_until(line, start, _CHAIN + depth)
         if content is not None and self._in_quotation(content, line):
+            self._hold_quotation()
             return None
+        self._close_until(line, start, _CHAIN + depth)
         if self.t.recital is not None and not self.body_started and depth == 1:
             m = _LABELS.match(content or "")
             if m is not None:  # "Whereas: - (1) …", which runs on to the next recital or unit
@@ -935,6 +963,11 @@ class _Builder:
             return unit
         if info and parent.holder and self._dot_level(parent) is not None:
             return self._subdivisions(f"({info})", depth, line, start, end_line, end)
+        if info and depth == 1 and (holder := self._innermost_holder()) is not None \
+                and self._dot_level(holder) is not None:
+            # An ordered item of a list at the top is a block "2. …" that follows the
+            # subdivisions of the one before (a CFR comment after comment 1.ii).
+            return self._subdivisions(f"({info})", 0, line, start, end_line, end)
         words = self._past_marker(content) if content is not None else ""
         m = _LABELS.match(words)
         if m is None:
@@ -950,7 +983,7 @@ class _Builder:
         """Whether the block is (or opens) text quoted by an amending provision."""
         if not self.quoting and content[:1] not in _MAY_OPEN_A_QUOTATION:
             return False
-        opens, closes = content.count(_QUOTE_MARKS[0]), content.count(_QUOTE_MARKS[1])
+        opens, closes = self._quote_balance(content)
         if self.quoting > 0:
             self.quoting = max(self.quoting + opens - closes, 0)
             return True
@@ -959,6 +992,22 @@ class _Builder:
             self.quoting = max(opens - closes, 0)
             return True
         return False
+
+    def _hold_quotation(self) -> None:
+        """Quoted text belongs to the provision quoting it: the subdivision made last,
+        where it is the last unit made and its block (a list item) has ended, runs on
+        over the quotation."""
+        last = self.last
+        if last is not None and last.end_line is not None and self.built and self.built[-1] is last:
+            if self.stack and self.stack[-1] is last:  # markdown-it gave its end with it
+                last.end_line = last.end = None
+            else:
+                self._reopened(last)
+
+    def _quote_balance(self, content: str) -> tuple[int, int]:
+        """How many quotations ``content`` opens and closes, in the tradition's marks."""
+        quotes = self.t.quotes
+        return (sum(content.count(mark) for mark in quotes[::2]), sum(content.count(mark) for mark in quotes[1::2]))
 
     def _numbered(self, number: str, line: int, start: int, depth: int) -> _Open | None:
         """A block ``5. …`` or ``5.—(1) …``: a paragraph of a holder whose paragraphs are
@@ -1034,10 +1083,10 @@ class _Builder:
                                line, holder.id)
                     return None
                 index = min(parent.index + 1, len(levels) - 1) if levels else 0
-        kind = levels[index].kind if levels else "item"
-        unit = _Open(f"{parent.id}-{id_number(number)}", f"{parent.base_label}({number.strip('*')})",
-                     parent.suffix, kind, number.strip("*"), parent, level, line, start, end_line, end,
-                     index=index)
+        kind, id_form, before, after = self.forms[holder.kind][index] if levels else _ITEM_FORM
+        bare = number.strip("*")
+        unit = _Open(parent.id + id_form + id_number(number), parent.base_label + before + bare + after,
+                     parent.suffix, kind, bare, parent, level, line, start, end_line, end, index=index)
         unit.alternative, self.alternative = self.alternative, None
         self._open(unit)
         self.last = unit
@@ -1080,10 +1129,11 @@ class _Builder:
     def _renest(self, unit: _Open, parent: _Open, index: int) -> None:
         """``unit`` (which has no subdivisions yet) moved inside ``parent`` at ``index``."""
         del self.seen[unit.id]
-        unit.id, unit.parent, unit.up, unit.index = f"{parent.id}-{id_number(unit.number)}", parent.id, parent, index
-        unit.base_label, unit.label = f"{parent.base_label}({unit.number})", f"{parent.base_label}({unit.number})" + \
-            parent.suffix
-        unit.kind, unit.alternative = self.t.levels[self._innermost_holder().kind][index].kind, None
+        kind, id_form, before, after = self.forms[self._innermost_holder().kind][index]
+        unit.id, unit.parent, unit.up, unit.index = parent.id + id_form + id_number(unit.number), parent.id, parent, index
+        unit.base_label = parent.base_label + before + unit.number + after
+        unit.label = unit.base_label + parent.suffix
+        unit.kind, unit.alternative = kind, None
         self.seen.setdefault(unit.id, unit)
         self._reopened(parent)
 
