@@ -258,7 +258,7 @@ _AMENDMENT_MARKER = re.compile(r"\[F[0-9]+")
 def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
              traditions: Tradition) -> tuple[StructureWarning, ...]:
     warnings = list(build.warnings)
-    numbered = [p for p in provisions if p.number]
+    numbered = [p for p in provisions if p[3]]  # p.number
     if len(text) > _NO_UNITS_OVER and not numbered:
         body = traditions.unit(traditions.body)
         warnings.append(StructureWarning(
@@ -286,16 +286,18 @@ def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> lis
     runs: dict[tuple[str, str], Provision] = {}
     warnings = []
     sparse = {unit.kind for unit in traditions.headed if unit.sparse}
+    # Fields by position: a long text has tens of thousands of numbered units.
     for p in numbered:
-        if p.kind in sparse:
+        provision_id, kind, number = p[0], p[2], p[3]
+        if kind in sparse:
             continue
-        own = id_number(p.number)
-        if not p.id.endswith(own):
+        own = id_number(number)
+        if not provision_id.endswith(own):
             continue  # a duplicate's "~2"
-        key = (p.kind, p.id[:-len(own)])
+        key = (kind, provision_id[:-len(own)])
         before = runs.get(key)
         runs[key] = p
-        step = None if before is None else _step(before.number, p.number)
+        step = None if before is None else _step(before[3], number)
         if step is None:
             continue
         if step < 0:
@@ -614,7 +616,10 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             build.heading(len(hashes), _atx_heading_content(heading or ""), first, start)
         elif lead is not None:
             if not items:
-                build.paragraph(_line_from(text, m.end("lead")), first, start)
+                if text_label is not None and not build.quoting:
+                    build.labelled_paragraph(text_label, first, start)
+                else:
+                    build.paragraph(_line_from(text, m.end("lead")), first, start)
             if not blanks:
                 paragraph = (items[-1][0], items[-1][1]) if items else (0, -1)
         elif marker is None:  # a quote: one paragraph, followed by a blank line
@@ -627,8 +632,11 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             info = marker[:-1] if marker[-1] in ".)" else ""
             if gap is not None:
                 content = column + len(marker) + len(gap)
-                items.append([content, container, build.list_item(depth, info, _line_from(text, m.end("gap")),
-                                                                        first, start)])
+                if item_label is not None and not info and not build.quoting:
+                    unit = build.labelled_item(depth, item_label, first, start)
+                else:
+                    unit = build.list_item(depth, info, _line_from(text, m.end("gap")), first, start)
+                items.append([content, container, unit])
                 if not blanks:
                     paragraph = (content, container)
             elif not blanks and pos < len(text):
@@ -714,6 +722,8 @@ _MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before th
 
 
 _ITEM_FORM = ("item", "-", "(", ")")  # a subdivision of a holder without levels
+# Provision._make without its length check: the builder always gives nine fields.
+_new_provision = tuple.__new__
 
 
 class _Open:
@@ -752,6 +762,11 @@ class _Builder:
         self.strict = strict
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
+        # Each headed unit with its compiled words and the names of any groups beyond
+        # number and heading (an appendix's part).
+        self.headed = [(unit, unit.pattern, tuple(set(unit.pattern.groupindex) - {"number", "heading"}))
+                       for unit in tradition.headed]
+        self.extra_groups = {unit.kind: extra for unit, _, extra in self.headed}
         self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
         # Each holder's levels as the builder spells them: (kind, id before the number,
         # label before and after it).
@@ -800,10 +815,10 @@ class _Builder:
 
     def _headed(self, content: str, level: int) -> tuple[Headed, re.Match] | None:
         words = self._past_marker(content)
-        for unit in self.t.headed:
+        for unit, pattern, _ in self.headed:
             if unit.holds and level == 1 and unit.rank > 1:
                 continue  # a level-1 heading is a title or a whole part, never a numbered holder
-            m = unit.pattern.match(words)
+            m = pattern.match(words)
             if m is None:
                 continue
             if unit.within and not unit.within_optional and self._innermost(unit.within) is None:
@@ -856,8 +871,9 @@ class _Builder:
     def _open_headed(self, unit: Headed, m: re.Match, heading: str, line: int, start: int) -> _Open:
         self.body_started = True
         self._close_until(line, start, unit.rank)
-        number = m.groupdict().get("number") or ""
-        extra = {k: v for k, v in m.groupdict().items() if k not in ("number", "heading") and v is not None}
+        groups = m.groupdict()
+        number = groups.get("number") or ""
+        extra = {k: groups[k] for k in self.extra_groups[unit.kind] if groups[k] is not None}
         container = self._innermost(unit.within) if unit.within else None
         container_id = container.id if container else ""
         container_label = container.base_label if container else ""
@@ -974,6 +990,30 @@ class _Builder:
             return None
         return self._subdivisions(m.group("labels"), depth, line, start, end_line, end)
 
+    # What paragraph and list_item make of a block, or a bullet item, whose text starts
+    # with one label "(2) " outside any quotation: the scanner's common case, read from
+    # the label its block pattern found rather than from the text again.
+
+    def labelled_paragraph(self, number: str, line: int, start: int) -> None:
+        self.unnamed = None
+        self._drop_pending()
+        if self.t.recital is not None and not self.body_started:
+            self._recital(f"({number})", line, start)
+            return
+        self._subdivision(number, 0, line, start, None, None, False)
+
+    def labelled_item(self, depth: int, number: str, line: int, start: int) -> _Open | None:
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
+        self._close_until(line, start, _CHAIN + depth)
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            self._recital(f"({number})", line, start)
+            return None
+        if not self.stack:
+            return None
+        return self._subdivision(number, depth, line, start, None, None, False)
+
     def _quoted(self, content: str, line: int) -> None:
         if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
             self._warn("quoted-text", f"quoted text “{_clip(content)}” is read as part of the provision quoting it",
@@ -1064,18 +1104,37 @@ class _Builder:
 
     def _subdivision(self, number: str, depth: int, line: int, start: int, end_line: int | None, end: int | None,
                      chained: bool) -> _Open | None:
-        holder = self._innermost_holder()
+        # The builder's innermost loop (once a subdivision, tens of thousands in a long
+        # text): the holder found and the stack closed here rather than by calls.
+        stack = self.stack
+        holder = None
+        for unit in reversed(stack):
+            if unit.holder:
+                holder = unit
+                break
+            if unit.level < _CHAIN:
+                return None
         if holder is None:
             return None
-        levels = self.t.levels.get(holder.kind, ())
+        holder_kind = holder.kind
+        levels = self.t.levels.get(holder_kind, ())
         level = _CHAIN + depth
         if chained:
-            parent, index = self.stack[-1], None
+            parent, index = stack[-1], None
         else:
-            self._close_until(line, start, level)
+            while stack:
+                top = stack[-1]
+                if top.end_line is not None:
+                    if top.end_line > line:
+                        break
+                elif top.level >= level:
+                    top.end_line, top.end = line, start
+                else:
+                    break
+                stack.pop()
             parent, index = self._placed(number, holder, levels, depth)
         if index is None:
-            index = _deeper_level(self.styles[holder.kind], number, parent.index if parent is not holder else -1)
+            index = _deeper_level(self.styles[holder_kind], number, parent.index if parent is not holder else -1)
             if index is None:
                 if parent is holder or depth == 0:
                     self._warn("unknown-label",
@@ -1083,12 +1142,17 @@ class _Builder:
                                line, holder.id)
                     return None
                 index = min(parent.index + 1, len(levels) - 1) if levels else 0
-        kind, id_form, before, after = self.forms[holder.kind][index] if levels else _ITEM_FORM
-        bare = number.strip("*")
+        kind, id_form, before, after = self.forms[holder_kind][index] if levels else _ITEM_FORM
+        bare = number.strip("*") if "*" in number else number
         unit = _Open(parent.id + id_form + id_number(number), parent.base_label + before + bare + after,
-                     parent.suffix, kind, bare, parent, level, line, start, end_line, end, index=index)
+                     parent.suffix, kind, bare, parent, level, line, start, end_line, end, "", index)
         unit.alternative, self.alternative = self.alternative, None
-        self._open(unit)
+        if unit.id in self.seen:
+            self._open(unit)
+        else:
+            self.seen[unit.id] = unit
+            self.built.append(unit)
+            stack.append(unit)
         self.last = unit
         return unit
 
@@ -1166,11 +1230,11 @@ class _Builder:
             provisions.append(Provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1))
         # Each unit is let go as its provision is made, so a long text's units and
         # provisions are not all held at once.
-        make, append = Provision._make, provisions.append
+        append = provisions.append
         for i, unit in enumerate(built):
             built[i] = None
-            append(make((unit.id, unit.label, unit.kind, unit.number, unit.parent, unit.start, unit.end, unit.line,
-                         unit.heading)))
+            append(_new_provision(Provision, (unit.id, unit.label, unit.kind, unit.number, unit.parent, unit.start,
+                                              unit.end, unit.line, unit.heading)))
         return tuple(provisions)
 
     def _close_until(self, line: int, start: int, level: int) -> None:
