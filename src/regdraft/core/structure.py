@@ -632,9 +632,13 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             info = marker[:-1] if marker[-1] in ".)" else ""
             if gap is not None:
                 content = column + len(marker) + len(gap)
-                if item_label is not None and not info and not build.quoting:
-                    unit = build.labelled_item(depth, item_label, first, start)
-                else:
+                unit = _NEEDS_TEXT
+                if not build.quoting:
+                    if item_label is not None and not info:
+                        unit = build.labelled_item(depth, item_label, first, start)
+                    elif info and text[m.end("gap")] not in _MAY_OPEN_A_QUOTATION:
+                        unit = build.numbered_item(depth, info, first, start)
+                if unit is _NEEDS_TEXT:
                     unit = build.list_item(depth, info, _line_from(text, m.end("gap")), first, start)
                 items.append([content, container, unit])
                 if not blanks:
@@ -722,6 +726,7 @@ _MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before th
 
 
 _ITEM_FORM = ("item", "-", "(", ")")  # a subdivision of a holder without levels
+_NEEDS_TEXT = object()  # what the builder answers where only the block's text can decide
 # Provision._make without its length check: the builder always gives nine fields.
 _new_provision = tuple.__new__
 
@@ -1014,6 +1019,29 @@ class _Builder:
             return None
         return self._subdivision(number, depth, line, start, None, None, False)
 
+    def numbered_item(self, depth: int, info: str, line: int, start: int) -> _Open | None:
+        """An ordered item ``2. …`` whose text opens no quotation, where what list_item
+        makes of it does not depend on its text (an EU paragraph, a schedule's
+        paragraph); ``_NEEDS_TEXT`` where it does."""
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            return _NEEDS_TEXT
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
+        self._close_until(line, start, _CHAIN + depth)
+        if not self.stack:
+            return None
+        parent = self.stack[-1]
+        if depth == 1 and parent.kind in self.t.schedules and self.t.schedule_paragraph:
+            unit = self._schedule_paragraph(parent, info, line, start, None, None)
+            self._open(unit)
+            return unit
+        if parent.holder and self._dot_level(parent) is not None:
+            return self._subdivision(info, depth, line, start, None, None, False)
+        if depth == 1 and (holder := self._innermost_holder()) is not None and self._dot_level(holder) is not None:
+            return self._subdivision(info, 0, line, start, None, None, False)
+        return _NEEDS_TEXT
+
     def _quoted(self, content: str, line: int) -> None:
         if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
             self._warn("quoted-text", f"quoted text “{_clip(content)}” is read as part of the provision quoting it",
@@ -1132,7 +1160,14 @@ class _Builder:
                 else:
                     break
                 stack.pop()
-            parent, index = self._placed(number, holder, levels, depth)
+            parent, last = stack[-1], self.last
+            if last is parent:  # the first subdivision of the last one (_placed's answer, sooner)
+                index = None
+            elif last is not None and last.up is parent and last.alternative is None \
+                    and _follows(levels[last.index].numbering, last.number, number):
+                index = last.index  # the next after the last one
+            else:
+                parent, index = self._placed(number, holder, levels, depth)
         if index is None:
             index = _deeper_level(self.styles[holder_kind], number, parent.index if parent is not holder else -1)
             if index is None:
