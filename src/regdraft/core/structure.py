@@ -257,14 +257,12 @@ _AMENDMENT_MARKER = re.compile(r"\[F[0-9]+")
 
 def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
              traditions: Tradition) -> tuple[StructureWarning, ...]:
-    warnings = list(build.warnings)
-    numbered = [p for p in provisions if p[3]]  # p.number
-    if len(text) > _NO_UNITS_OVER and not numbered:
+    warnings = [*build.warnings, *build.numbering]
+    if len(text) > _NO_UNITS_OVER and not any(p[3] for p in provisions):  # p.number
         body = traditions.unit(traditions.body)
         warnings.append(StructureWarning(
             "no-units", f"no {body.kind}s found in {len(text)} characters: a {traditions.name} numbers them "
             f"as headings such as “### {traditions.example_heading}”", 1, None))
-    warnings.extend(_numbering_warnings(numbered, traditions))
     if "[F" in text:
         structure = Structure(text, provisions)
         marked: set[str] = set()
@@ -279,34 +277,19 @@ def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
     return tuple(warnings)
 
 
-def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> list[StructureWarning]:
-    """A jump (4 then 6) or a step back (6 then 5) among units numbered in one run: the
-    units whose ids differ only by their own number (regulations across the text,
-    a schedule's paragraphs across its Parts, a paragraph's sub-paragraphs)."""
-    runs: dict[tuple[str, str], Provision] = {}
-    warnings = []
-    sparse = {unit.kind for unit in traditions.headed if unit.sparse}
-    # Fields by position: a long text has tens of thousands of numbered units.
-    for p in numbered:
-        provision_id, kind, number = p[0], p[2], p[3]
-        if kind in sparse:
-            continue
-        own = id_number(number)
-        if not provision_id.endswith(own):
-            continue  # a duplicate's "~2"
-        key = (kind, provision_id[:-len(own)])
-        before = runs.get(key)
-        runs[key] = p
-        step = None if before is None else _step(before[3], number)
-        if step is None:
-            continue
-        if step < 0:
-            warnings.append(StructureWarning("numbering-order", f"{p.label} comes after {before.label}",
-                                             p.line, p.id))
-        elif step > 1:
-            warnings.append(StructureWarning("numbering-gap", f"{p.label} follows {before.label}: "
-                                             f"{step - 1} missing between them", p.line, p.id))
-    return warnings
+def _numbering_warning(before: Provision, provision: Provision) -> StructureWarning | None:
+    """A jump (4 then 6) or a step back (6 then 5) from ``before`` to ``provision``, two
+    units numbered in one run: units whose ids differ only by their own number
+    (regulations across the text, a schedule's paragraphs across its Parts, a
+    paragraph's sub-paragraphs)."""
+    step = _step(before[3], provision[3])  # their numbers
+    if step is None or 0 <= step <= 1:
+        return None
+    if step < 0:
+        return StructureWarning("numbering-order", f"{provision.label} comes after {before.label}", provision.line,
+                                provision.id)
+    return StructureWarning("numbering-gap", f"{provision.label} follows {before.label}: {step - 1} missing between "
+                            "them", provision.line, provision.id)
 
 
 @lru_cache(maxsize=4096)
@@ -736,7 +719,7 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -748,6 +731,9 @@ class _Open:
         self.index, self.holder, self.up = index, holder, parent
         # Where a subdivision read as a letter would go were it a roman numeral: (i) after (h).
         self.alternative: tuple[_Open, int] | None = None
+        # What a subdivision's id has before its own number (its parent's id and "-"): the
+        # run of units numbered one after another that it is checked in (None: read off the id).
+        self.run: str | None = None
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -795,6 +781,8 @@ class _Builder:
         self.last: _Open | None = None  # the last subdivision made
         self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
+        self.sparse = frozenset(unit.kind for unit in tradition.headed if unit.sparse)
+        self.numbering: list[StructureWarning] = []  # jumps and steps back, found by provisions()
 
     # Headings ----------------------------------------------------------------------
 
@@ -1160,12 +1148,18 @@ class _Builder:
                 else:
                     break
                 stack.pop()
+            # _placed's answer, sooner, where the last subdivision is the only one to weigh:
             parent, last = stack[-1], self.last
-            if last is parent:  # the first subdivision of the last one (_placed's answer, sooner)
+            if last is parent:  # the first subdivision inside the last one
                 index = None
-            elif last is not None and last.up is parent and last.alternative is None \
-                    and _follows(levels[last.index].numbering, last.number, number):
-                index = last.index  # the next after the last one
+            elif last is not None and last.up is parent and last.alternative is None:
+                if _follows(levels[last.index].numbering, last.number, number):
+                    index = last.index  # the next after the last one
+                elif (deeper := _deeper_level(self.styles[holder_kind], number, last.index)) is not None \
+                        and _starts(levels[deeper].numbering, number):
+                    parent, index = self._reopened(last), deeper  # the first of a level below it
+                else:
+                    parent, index = self._placed(number, holder, levels, depth)
             else:
                 parent, index = self._placed(number, holder, levels, depth)
         if index is None:
@@ -1179,8 +1173,10 @@ class _Builder:
                 index = min(parent.index + 1, len(levels) - 1) if levels else 0
         kind, id_form, before, after = self.forms[holder_kind][index] if levels else _ITEM_FORM
         bare = number.strip("*") if "*" in number else number
-        unit = _Open(parent.id + id_form + id_number(number), parent.base_label + before + bare + after,
+        run = parent.id + id_form
+        unit = _Open(run + id_number(number), parent.base_label + before + bare + after,
                      parent.suffix, kind, bare, parent, level, line, start, end_line, end, "", index)
+        unit.run = run
         unit.alternative, self.alternative = self.alternative, None
         if unit.id in self.seen:
             self._open(unit)
@@ -1229,7 +1225,8 @@ class _Builder:
         """``unit`` (which has no subdivisions yet) moved inside ``parent`` at ``index``."""
         del self.seen[unit.id]
         kind, id_form, before, after = self.forms[self._innermost_holder().kind][index]
-        unit.id, unit.parent, unit.up, unit.index = parent.id + id_form + id_number(unit.number), parent.id, parent, index
+        unit.run = parent.id + id_form
+        unit.id, unit.parent, unit.up, unit.index = unit.run + id_number(unit.number), parent.id, parent, index
         unit.base_label = parent.base_label + before + unit.number + after
         unit.label = unit.base_label + parent.suffix
         unit.kind, unit.alternative = kind, None
@@ -1266,10 +1263,30 @@ class _Builder:
         # Each unit is let go as its provision is made, so a long text's units and
         # provisions are not all held at once.
         append = provisions.append
+        # The numbering is checked as the provisions are made (see _numbering_warning).
+        runs: dict[tuple[str, str], Provision] = {}
+        sparse = self.sparse
         for i, unit in enumerate(built):
             built[i] = None
-            append(_new_provision(Provision, (unit.id, unit.label, unit.kind, unit.number, unit.parent, unit.start,
-                                              unit.end, unit.line, unit.heading)))
+            provision = _new_provision(Provision, (unit.id, unit.label, unit.kind, unit.number, unit.parent,
+                                                   unit.start, unit.end, unit.line, unit.heading))
+            append(provision)
+            number = unit.number
+            if not number or unit.kind in sparse:
+                continue
+            run, provision_id = unit.run, unit.id
+            if run is None or "~" in provision_id:
+                own = id_number(number)
+                if not provision_id.endswith(own):
+                    continue  # a duplicate's "~2"
+                run = provision_id[:-len(own)]
+            key = (unit.kind, run)
+            before = runs.get(key)
+            runs[key] = provision
+            if before is not None:
+                warning = _numbering_warning(before, provision)
+                if warning is not None:
+                    self.numbering.append(warning)
         return tuple(provisions)
 
     def _close_until(self, line: int, start: int, level: int) -> None:

@@ -60,6 +60,8 @@ def unit_id(unit: Headed, number: str, container_id: str = "", **groups: str) ->
     if not number and unit.unnumbered_id:
         return unit.unnumbered_id
     template = _template(unit.id, container_id, unit.within_optional, "{container}-")
+    if not groups:
+        return template.format(number=id_number(number), container=container_id)
     return template.format(number=id_number(number), container=container_id,
                            **{k: id_number(v) for k, v in groups.items()})
 
