@@ -719,7 +719,8 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run",
+                 "follows")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -734,6 +735,9 @@ class _Open:
         # What a subdivision's id has before its own number (its parent's id and "-"): the
         # run of units numbered one after another that it is checked in (None: read off the id).
         self.run: str | None = None
+        # Whether it was placed as the next after the unit made before it, in the same run:
+        # its numbering needs no check.
+        self.follows = False
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -1124,6 +1128,7 @@ class _Builder:
         # text): the holder found and the stack closed here rather than by calls.
         stack = self.stack
         holder = None
+        follows = False
         for unit in reversed(stack):
             if unit.holder:
                 holder = unit
@@ -1155,6 +1160,7 @@ class _Builder:
             elif last is not None and last.up is parent and last.alternative is None:
                 if _follows(levels[last.index].numbering, last.number, number):
                     index = last.index  # the next after the last one
+                    follows = "~" not in last.id
                 elif (deeper := _deeper_level(self.styles[holder_kind], number, last.index)) is not None \
                         and _starts(levels[deeper].numbering, number):
                     parent, index = self._reopened(last), deeper  # the first of a level below it
@@ -1176,7 +1182,7 @@ class _Builder:
         run = parent.id + id_form
         unit = _Open(run + id_number(number), parent.base_label + before + bare + after,
                      parent.suffix, kind, bare, parent, level, line, start, end_line, end, "", index)
-        unit.run = run
+        unit.run, unit.follows = run, follows
         unit.alternative, self.alternative = self.alternative, None
         if unit.id in self.seen:
             self._open(unit)
@@ -1275,6 +1281,9 @@ class _Builder:
             if not number or unit.kind in sparse:
                 continue
             run, provision_id = unit.run, unit.id
+            if unit.follows and "~" not in provision_id:
+                runs[(unit.kind, run)] = provision  # the next after the one before: in order
+                continue
             if run is None or "~" in provision_id:
                 own = id_number(number)
                 if not provision_id.endswith(own):
