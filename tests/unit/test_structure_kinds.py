@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.structure import parse_structure
-from regdraft.core.traditions import KINDS, NUMBERING, id_to_label, label_to_id, tradition
+from regdraft.core.traditions import KINDS, NUMBERING, id_to_label, label_to_id, subdivision_base, tradition
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drafting-format.md"
 
@@ -135,10 +135,13 @@ _SKELETONS = {
     "uk-act": ["## Part {n}: P", "### Chapter {n}: C", "### Cross heading {n}", "### {n} Section", "(1) x",
                "- (a) y", "  - (i) z", "## Schedule {n}: S", "### Part {n}: SP", "### {n}"],
     "us-cfr": ["# PART 100{n}—P", "## Subpart A—General", "### § 100{n}.{n} S.", "(a) x", "(1) y", "(i) z",
-               "(A) w", "(*1*) v", "(*i*) u", "## Appendix A to Part 1005—F", "## Supplement I to Part 1005—I",
+               "(A) w", "(*1*) v", "(*i*) u", "## Appendix A to Part 1005—F", "### A-{n}—Model form",
+               "## Supplement I to Part 1005—I", "### Section 1005.{n} S", "#### {n}(a) P", "##### Paragraph {n}(b)(2)",
+               "### Appendix A—Model forms", "{n}. comment", "i. x", "ii. y", "A. z",
                "## Subpart B—Other", "*Term {n}* means t", "*Other term* includes o"],
     "eu-act": ["(1) Whereas", "## Title I: T", "## Chapter II: C", "### Section {n}: S", "### Article {n}: A",
-               "1. para", "2. para", "- (a) point", "  - (i) sub", "## Annex I: X"],
+               "1. para", "2. para", "- (a) point", "  - (i) sub", "## Annex I: X", "## ANNEX", "(2) point",
+               "> ‘quoted", "(3) quoted’"],
 }
 
 
@@ -181,6 +184,14 @@ def _numbered_in_order(found, p, kind: str) -> bool:
         for k, u in enumerate(below))
 
 
+# A number and a container of each holder that is not numbered "3" in a Schedule.
+_HOLDER_NUMBERS = {("us-cfr", "section"): "1005.2", ("us-cfr", "appendix-section"): "A-1",
+                   ("us-cfr", "interpreted-paragraph"): "2(b)(1)", ("us-cfr", "interpreted-section"): "2",
+                   ("us-cfr", "interpreted-appendix"): "A", ("eu-act", "annex"): "II"}
+_CONTAINERS = {"schedule": "Schedule 2", "appendix": "appendix A to part 1005",
+               "supplement": "supplement I to part 1005"}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_numbers_of_every_style_read_back(kind):
     t = tradition(kind)
@@ -188,10 +199,13 @@ def test_numbers_of_every_style_read_back(kind):
         if t.definitions is not None and holder == t.definitions.kind:
             continue  # test_a_definitions_paragraphs_read_back
         unit = t.unit(holder)
+        container = next((_CONTAINERS[k] for k in unit.within if k in _CONTAINERS), "")
+        own = unit.label.format(number=_HOLDER_NUMBERS.get((kind, holder), "3"), container=container)
+        before, after = subdivision_base(unit, own, unit.suffix.format(container=container))
+        assert label_to_id(own + unit.suffix.format(container=container), kind) is not None, own
         for level_count in range(1, len(levels) + 1):
             numbers = [_NUMBERS[levels[k].numbering[0]][1] for k in range(level_count)]
-            base = unit.label.format(number="1005.2" if kind == "us-cfr" else "3", container="Schedule 2")
-            label = base + "".join(f"({n.strip('*')})" for n in numbers) + unit.suffix.format(container="Schedule 2")
+            label = before + "".join(levels[k].cited.format(number=n.strip("*")) for k, n in enumerate(numbers)) + after
             found = label_to_id(label, kind)
             assert found is not None and id_to_label(found, kind) == label, label
 

@@ -23,6 +23,7 @@ REAL_TEXTS = {
     "uksi-2014-2407_as-made.legalize-uk.md": "uk-si",
     "uksi-2014-2407_as-made.txt": "uk-si",
     "ukpga-2019-24.md": "uk-act",
+    "ukpga-1964-29.md": "uk-act",
     "ecfr-12-1005-2011.md": "us-cfr",
     "eu-32020R0111.md": "eu-act",
 }
@@ -86,21 +87,54 @@ def test_the_act_has_the_units_its_lines_number():
     assert counts["cross-heading"] == len(re.findall(r"^#### ", schedule, re.M))
 
 
+def _cfr_labels(text: str) -> int:
+    """The paragraph labels that open blocks, as one counts them by hand; a block may
+    open two paragraphs at once ("(a)(1) …"), and "(Tell us AT ONCE …)" opens none."""
+    return sum(len(re.match(r"((?:\([^()\s]+\))+)", line).group(1).split(")(")) for line in
+               re.findall(r"^\((?:[a-z]+|[0-9]+|[A-Z]+|\*[0-9ivx]+\*)\)(?:[\s(]).*$", text, re.M))
+
+
 def test_the_cfr_part_has_the_paragraphs_its_lines_number():
     text = _read("ecfr-12-1005-2011.md")
-    rule = text.split("\n## Appendix A to Part 1005")[0]
+    rule, appendices = text.split("\n## Appendix A to Part 1005")
+    appendices = appendices.split("\n## Supplement I to Part 1005")[0]
     found = parse_structure(text, kind="us-cfr", strict=False)
     counts = Counter(p.kind for p in found.provisions)
     assert counts["section"] == len(re.findall(r"^### § ", rule, re.M))
-    # A block may open two paragraphs at once: "(a)(1) …".
-    labels = sum(len(re.match(r"((?:\([^()\s]+\))+)", line).group(1).split(")(")) for line in
-                 re.findall(r"^\([^()\s]+\).*$", rule, re.M))
-    assert counts["paragraph"] == labels
+    in_rule = text.count("\n", 0, len(rule)) + 1
+    assert sum(p.kind == "paragraph" and p.line <= in_rule for p in found.provisions) == _cfr_labels(rule)
+    # The model forms of appendix A (A-1 … A-9) and their paragraphs.
+    assert counts["appendix-section"] == len(re.findall(r"^### A-[0-9]+", appendices, re.M))
+    assert sum(p.kind == "paragraph" and p.line > in_rule for p in found.provisions) == _cfr_labels(appendices)
+    assert found.get("appendix-a-to-part-1005-a-2-d-1-iv").label == "A-2(d)(1)(iv) of appendix A to part 1005"
     assert {"appendix-a-to-part-1005", "appendix-c-to-part-1005", "supplement-i-to-part-1005"} <= {
         p.id for p in found.provisions}
     deep = found.get("s1005-20-h-2-iii")
     assert deep is not None and deep.label == "§ 1005.20(h)(2)(iii)"
     assert found.get("s1005-2-i").label == "§ 1005.2(i)"  # the letter after (h), not a roman one
+
+
+def test_the_cfr_supplement_has_the_comments_its_lines_number():
+    """Supplement I's official interpretations: a heading per section and paragraph
+    interpreted, comments "1." cited as the CFPB cites them (comment 2(a)-1), and their
+    paragraphs "i." and "A." (comment 3(b)(1)-1.v)."""
+    text = _read("ecfr-12-1005-2011.md")
+    supplement = text.split("\n## Supplement I to Part 1005")[1]
+    counts = _counts("ecfr-12-1005-2011.md")
+    assert counts["interpreted-section"] == len(re.findall(r"^### Section 1005\.", supplement, re.M))
+    assert counts["interpreted-paragraph"] == len(re.findall(r"^#{4,6} (?:Paragraph )?[0-9]+\(", supplement, re.M))
+    assert counts["comment"] == len(re.findall(r"^[0-9]+\. ", supplement, re.M))
+    assert counts["comment-paragraph"] == len(re.findall(r"^[ivx]+\. ", supplement, re.M))
+    assert counts["comment-sub-paragraph"] == len(re.findall(r"^[A-Z]\. ", supplement, re.M))
+    found = parse_structure(text, kind="us-cfr", strict=False)
+    cited = found.at(text.index("v. Effective January 1, 2010") if "v. Effective January 1, 2010" in text
+                     else text.index("\nv. ", text.index("#### 3(b) Electronic")) + 1)
+    assert cited.label == "comment 3(b)(1)-1.v of supplement I to part 1005"
+    assert found.get("supplement-i-to-part-1005-2-a-c1").label == "comment 2(a)-1 of supplement I to part 1005"
+    # comment 2(b)-2 and the interpretations of paragraph 2(b)(2) are two units
+    assert found.get("supplement-i-to-part-1005-2-b-c2").kind == "comment"
+    assert found.get("supplement-i-to-part-1005-2-b-2").kind == "interpreted-paragraph"
+    assert found.get("supplement-i-to-part-1005-app-a-c1").label == "comment app. A-1 of supplement I to part 1005"
 
 
 def test_the_eu_regulation_has_its_recitals_articles_and_annex():
@@ -110,3 +144,94 @@ def test_the_eu_regulation_has_its_recitals_articles_and_annex():
     assert counts["recital"] == len(re.findall(r"^- \(\d+\)", preamble, re.M))
     assert counts["article"] == len(re.findall(r"^#### Article \d+$", text, re.M))
     assert counts["annex"] == 1
+    # The Annex's points (1) to (7) and their points (a), (b); the text its point 5
+    # substitutes (Chapter 12.0, quoted from "‘12.0." to the closing "’") is point 5's.
+    annex = text.split("\n## ANNEX\n")[1]
+    assert counts["point"] == len(re.findall(r"^- \((?:[0-9]+|[a-z])\) ", annex.split("‘12.0.")[0], re.M)) + len(
+        re.findall(r"^- \([0-9]+\) ", annex.split("‘12.0.")[1], re.M))
+    found = parse_structure(text, kind="eu-act", strict=False)
+    assert found.at(text.index("(d) the detailed configuration")).id == "annex-5"
+    assert found.get("annex-2-b").label == "point 2(b) of the Annex"
+
+
+# --- Texts as people have them ---------------------------------------------------------
+
+def test_a_revised_act_with_its_front_matter_and_annotations_is_read_as_published():
+    """The Continental Shelf Act 1964 as revised (legalize-uk): YAML front matter, repealed
+    subsections printed as dots, section 11A printed after section 13, and the editorial
+    notes (annotations as footnotes) after the last section."""
+    text = _read("ukpga-1964-29.md")
+    found = parse_structure(text, kind="uk-act", strict=False)
+    counts = Counter(p.kind for p in found.provisions)
+    sections = sum(p.kind == "section" and bool(p.number) for p in found.provisions)  # not "## Editorial notes"
+    assert sections == len(re.findall(r"^##### \d+[A-Z]*$", text, re.M))
+    assert counts["subsection"] == len(re.findall(r"^- \(\d+[A-Z]*\) ", text, re.M))
+    assert found.metadata["identifier"] == "ukpga-1964-29" and found.metadata["document_status"] == "revised"
+    assert found.provisions[0].id == "preamble" and found.provisions[0].end > text.index("\n---\n")
+    assert [(w.code, w.provision_id) for w in found.warnings] == [("numbering-order", "sec-11a")]
+    notes = found.at(text.index("[^c655169]:"))
+    assert notes.id == "editorial-notes"  # an annotation is no unit of the Act
+
+
+def test_a_consolidated_text_with_amendment_markers_and_annotations_keeps_every_provision():
+    """SI 2005/263 as revised to 2013-04-01 (CLML, through the CLML reader): every
+    regulation and paragraph the XML numbers is found whole, though "[F1 …]" markers
+    stand before labels and headings and the annotations ("> F1 …") follow them."""
+    from lxml import etree
+
+    from regdraft.formats import read_document
+
+    path = ROOT / "tests" / "fixtures" / "clml" / "uksi-2005-263-2013-04-01.xml"
+    document = read_document(path.read_bytes())
+    assert "[F1" in document.text and "\n> F1 " in document.text
+    found = parse_structure(document.text, kind="uk-si", strict=False)
+    leg = "{http://www.legislation.gov.uk/namespaces/legislation}"
+    root = etree.parse(str(path)).getroot()
+
+    def numbered(tag: str) -> list[str]:
+        return [e.get("id") for e in root.iter(f"{leg}{tag}") if e.get("id", "").startswith("regulation-")
+                and not any(a.tag in (f"{leg}BlockAmendment", f"{leg}Schedules") for a in e.iterancestors())]
+
+    ids = {p.id for p in found.provisions}
+    for source_id in numbered("P1") + numbered("P2"):
+        assert "reg-" + source_id.removeprefix("regulation-") in ids, source_id
+    marked = [w for w in found.warnings if w.code == "amendment-marker"]
+    assert marked and all(w.provision_id in ids for w in marked)
+    for m in re.finditer(r"^> (F\d+) ", document.text, re.M):  # an annotation is its provision's, never a unit
+        assert found.at(m.start()).kind != "preamble"
+
+
+def _without_markdown(text: str, indent_by: int) -> str:
+    """A CFR text as it is pasted from a page: no Markdown, the § headings as plain
+    lines, each paragraph indented by its depth in the part (``indent_by`` spaces a
+    level, the depth the Markdown text's own reading gives), the CFR's "(a)(1)" first
+    paragraphs split so the label stands alone on its line above the indented "(1)"."""
+    found = parse_structure(text, kind="us-cfr", strict=False)
+    depth = {}
+    for p in found.provisions:
+        if p.kind == "paragraph":
+            depth.setdefault(p.line, []).append(sum(a.kind == "paragraph" for a in found.ancestors(p)))
+    lines, line = [], 1
+    for block in text.split("\n\n"):
+        if m := re.match(r"((?:\([^()\s]+\))+)\s", block):
+            labels = re.findall(r"\([^()\s]+\)", m.group(1))
+            for label, level in zip(labels, depth[line]):
+                words = block[m.end():] if label is labels[-1] else ""
+                lines.append(" " * indent_by * level + (f"{label} {words}" if words else label))
+        else:
+            lines.append(block.removeprefix("### "))
+        line += block.count("\n") + 2
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("indent_by", [2, 4])
+def test_a_cfr_section_pasted_without_markdown_nests_by_its_indentation(indent_by: int):
+    """§§ 1005.2 and 1005.3 of the real part, as a reader pastes them from a web page:
+    no "#", nesting by indentation, and "(a)" alone on its line above an indented "(1)"."""
+    text = _read("ecfr-12-1005-2011.md")
+    sections = text[text.index("### § 1005.2 "):text.index("### § 1005.4 ")]
+    pasted = _without_markdown(sections, indent_by)
+    assert "\n(a)\n" in pasted and "\n" + " " * indent_by + "(1) " in pasted
+    want = [(p.id, p.label) for p in parse_structure(sections, kind="us-cfr", strict=False).provisions]
+    got = [(p.id, p.label) for p in parse_structure(pasted, kind="us-cfr", strict=False).provisions]
+    assert got == want and len(want) > 50

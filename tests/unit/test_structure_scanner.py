@@ -197,3 +197,41 @@ def test_the_scanner_matches_markdown_it_with_every_rule_on(monkeypatch):
     scanned = structure._scanned(text, False)
     monkeypatch.setattr(structure, "_rules_that_cannot_fire", lambda text: frozenset())
     assert scanned == _with_markdown_it(text)
+
+
+# Lines of the other kinds' conventions: the fast paths the scanner takes for labelled
+# blocks, ordered items and quotations must give what markdown-it's reading gives, for
+# every tradition's builder.
+_KIND_LINES = {
+    "uk-act": ["### 1 Section", "### Chapter 2: C", "### Cross heading", "## Schedule 2: S", "### Part 1: SP",
+               "“(4A) quoted", "(4B) still quoted.”"],
+    "us-cfr": ["# PART 1005—P", "## Subpart A—General", "### § 1005.2 Definitions.", "(a)(1) two at once",
+               "(*1*) italic", "## Appendix A to Part 1005—Forms", "### A-1—Model", "## Supplement I to Part 1005—I",
+               "### Section 1005.2 Definitions", "#### 2(a) Access", "##### Paragraph 2(b)(2)", "i. roman comment",
+               "ii. second", "A. capital comment", "### Appendix A—Forms"],
+    "eu-act": ["## Title I: T", "## Chapter II: C", "### Section 1: S", "### Article 3: A", "### Article 4",
+               "## Annex I: X", "## ANNEX", "(12) Whereas", "> ‘(1) quoted point", "- (2) still quoted’;",
+               "HAVE ADOPTED THIS REGULATION:"],
+}
+
+
+@st.composite
+def _kind_drafts(draw, kind: str) -> str:
+    pool = _LINES + _KIND_LINES[kind]
+    text, indent = "", 0
+    for _ in range(draw(st.integers(0, 30))):
+        line = draw(st.sampled_from(pool))
+        indent = 0 if line[0] in "#>" else max(0, indent + draw(st.sampled_from(_INDENT_STEPS)))
+        text += " " * indent + line + draw(st.sampled_from(_SEPARATORS))
+    return text
+
+
+@pytest.mark.parametrize("kind", sorted(_KIND_LINES))
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_the_scanner_reads_every_kind_as_markdown_it_does(kind, data):
+    text = data.draw(_kind_drafts(kind))
+    t = structure.tradition(kind)
+    scanned = structure._scanned(text, False, structure._Builder(False, t))
+    if scanned is not None:
+        assert scanned == structure._read_with_markdown_it(text, False, 10**9, structure._Builder(False, t))

@@ -25,14 +25,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
-from regdraft.core.traditions import (NUMBERING, Headed, Level, Tradition, cross_heading_id, cross_heading_label,
-                                      definition_id, id_number, section_label, slug, tradition, unit_id, unit_label)
+from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tradition, cross_heading_id,
+                                      cross_heading_label, definition_id, id_number, section_label, slug,
+                                      subdivision_base, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
-_UK_SI = tradition("uk-si")
+_DEFAULT = tradition(DEFAULT_KIND)
 
 # What the scanner's block pattern marks as a block's possible label (it only has to be
 # the same on every block, whichever reader reads it: the builder reads the text itself).
@@ -84,7 +85,7 @@ class Structure:
     text: str = field(repr=False)
     provisions: tuple[Provision, ...] = ()
     warnings: tuple[StructureWarning, ...] = ()
-    kind: str = "uk-si"
+    kind: str = DEFAULT_KIND
     metadata: dict = field(default_factory=dict, compare=False)
     """The text's YAML front matter, key by key (read as plain strings)."""
     _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
@@ -155,7 +156,7 @@ class Structure:
         return result
 
 
-def parse_structure(text: str, *, kind: str = "uk-si", strict: bool = True, chunk_bytes: int = 65536) -> Structure:
+def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True, chunk_bytes: int = 65536) -> Structure:
     """Find the provisions of ``text``, a document of ``kind`` (see
     :mod:`regdraft.core.traditions`).
 
@@ -256,14 +257,12 @@ _AMENDMENT_MARKER = re.compile(r"\[F[0-9]+")
 
 def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
              traditions: Tradition) -> tuple[StructureWarning, ...]:
-    warnings = list(build.warnings)
-    numbered = [p for p in provisions if p.number]
-    if len(text) > _NO_UNITS_OVER and not numbered:
+    warnings = [*build.warnings, *build.numbering]
+    if len(text) > _NO_UNITS_OVER and not any(p[3] for p in provisions):  # p.number
         body = traditions.unit(traditions.body)
         warnings.append(StructureWarning(
             "no-units", f"no {body.kind}s found in {len(text)} characters: a {traditions.name} numbers them "
-            f"as headings such as “### {_example_heading(traditions)}”", 1, None))
-    warnings.extend(_numbering_warnings(numbered, traditions))
+            f"as headings such as “### {traditions.example_heading}”", 1, None))
     if "[F" in text:
         structure = Structure(text, provisions)
         marked: set[str] = set()
@@ -278,34 +277,19 @@ def _checked(text: str, provisions: tuple[Provision, ...], build: _Builder,
     return tuple(warnings)
 
 
-def _example_heading(traditions: Tradition) -> str:
-    return {"regulation": "3. Heading", "section": "3 Heading"}.get(traditions.body, "Article 3")
-
-
-def _numbering_warnings(numbered: list[Provision], traditions: Tradition) -> list[StructureWarning]:
-    """A jump (4 then 6) or a step back (6 then 5) among units numbered in one run: the
-    units whose ids differ only by their own number (regulations across the text,
-    a schedule's paragraphs across its Parts, a paragraph's sub-paragraphs)."""
-    runs: dict[tuple[str, str], Provision] = {}
-    warnings = []
-    gaps_usual = {unit.kind for unit in traditions.headed if unit.gaps_usual}
-    for p in numbered:
-        own = id_number(p.number)
-        if not p.id.endswith(own):
-            continue  # a duplicate's "~2"
-        key = (p.kind, p.id[:-len(own)])
-        before = runs.get(key)
-        runs[key] = p
-        step = None if before is None else _step(before.number, p.number)
-        if step is None:
-            continue
-        if step < 0:
-            warnings.append(StructureWarning("numbering-order", f"{p.label} comes after {before.label}",
-                                             p.line, p.id))
-        elif step > 1 and p.kind not in gaps_usual:
-            warnings.append(StructureWarning("numbering-gap", f"{p.label} follows {before.label}: "
-                                             f"{step - 1} missing between them", p.line, p.id))
-    return warnings
+def _numbering_warning(before: Provision, provision: Provision) -> StructureWarning | None:
+    """A jump (4 then 6) or a step back (6 then 5) from ``before`` to ``provision``, two
+    units numbered in one run: units whose ids differ only by their own number
+    (regulations across the text, a schedule's paragraphs across its Parts, a
+    paragraph's sub-paragraphs)."""
+    step = _step(before[3], provision[3])  # their numbers
+    if step is None or 0 <= step <= 1:
+        return None
+    if step < 0:
+        return StructureWarning("numbering-order", f"{provision.label} comes after {before.label}", provision.line,
+                                provision.id)
+    return StructureWarning("numbering-gap", f"{provision.label} follows {before.label}: {step - 1} missing between "
+                            "them", provision.line, provision.id)
 
 
 @lru_cache(maxsize=4096)
@@ -615,7 +599,10 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             build.heading(len(hashes), _atx_heading_content(heading or ""), first, start)
         elif lead is not None:
             if not items:
-                build.paragraph(_line_from(text, m.end("lead")), first, start)
+                if text_label is not None and not build.quoting:
+                    build.labelled_paragraph(text_label, first, start)
+                else:
+                    build.paragraph(_line_from(text, m.end("lead")), first, start)
             if not blanks:
                 paragraph = (items[-1][0], items[-1][1]) if items else (0, -1)
         elif marker is None:  # a quote: one paragraph, followed by a blank line
@@ -628,8 +615,15 @@ def _scanned(text: str, strict: bool, build: _Builder | None = None) -> tuple[Pr
             info = marker[:-1] if marker[-1] in ".)" else ""
             if gap is not None:
                 content = column + len(marker) + len(gap)
-                items.append([content, container, build.list_item(depth, info, _line_from(text, m.end("gap")),
-                                                                        first, start)])
+                unit = _NEEDS_TEXT
+                if not build.quoting:
+                    if item_label is not None and not info:
+                        unit = build.labelled_item(depth, item_label, first, start)
+                    elif info and text[m.end("gap")] not in _MAY_OPEN_A_QUOTATION:
+                        unit = build.numbered_item(depth, info, first, start)
+                if unit is _NEEDS_TEXT:
+                    unit = build.list_item(depth, info, _line_from(text, m.end("gap")), first, start)
+                items.append([content, container, unit])
                 if not blanks:
                     paragraph = (content, container)
             elif not blanks and pos < len(text):
@@ -707,11 +701,18 @@ _EACH_LABEL = re.compile(r"\(([^()]+)\)")
 # A numbered block: "5. Text" (a line of a text without headings, an EU paragraph),
 # the older SI style "5.—(1) Text", never "1.5 metres".
 _NUMBERED = re.compile(r"(?:\*\*)?(?P<number>[0-9]+[A-Z]*)\.(?:\*\*)?(?:\s*[—–]\s*(?=\()|\s+|$)")
+# A lettered block "ii. …", "A. …": a CFR comment's paragraphs.
+_LETTERED = re.compile(r"(?:\*\*)?(?P<number>[ivxlc]+|[A-Z])\.(?:\*\*)?\s+")
 # Quoted text: a block opening with a quotation mark before a label or a number is text
 # an amending provision inserts, not a unit of the host.
 _OPENING_QUOTE = re.compile(r"[“‘\"]\s*(?:\(|[0-9]+[A-Z]*\.?(?:\s|$))")
-_QUOTE_MARKS = ("“", "”")
 _MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before the quotation mark
+
+
+_ITEM_FORM = ("item", "-", "(", ")")  # a subdivision of a holder without levels
+_NEEDS_TEXT = object()  # what the builder answers where only the block's text can decide
+# Provision._make without its length check: the builder always gives nine fields.
+_new_provision = tuple.__new__
 
 
 class _Open:
@@ -719,7 +720,8 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative")
+                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run",
+                 "follows")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -731,6 +733,12 @@ class _Open:
         self.index, self.holder, self.up = index, holder, parent
         # Where a subdivision read as a letter would go were it a roman numeral: (i) after (h).
         self.alternative: tuple[_Open, int] | None = None
+        # What a subdivision's id has before its own number (its parent's id and "-"): the
+        # run of units numbered one after another that it is checked in (None: read off the id).
+        self.run: str | None = None
+        # Whether it was placed as the next after the unit made before it, in the same run:
+        # its numbering needs no check.
+        self.follows = False
 
     def close(self, line: int, start: int) -> None:
         self.end_line = line
@@ -746,11 +754,24 @@ class _Builder:
     What looks wrong is kept as :class:`StructureWarning` s (``warnings``); only a
     duplicate id under ``strict`` is refused at once, naming both lines."""
 
-    def __init__(self, strict: bool, tradition: Tradition = _UK_SI) -> None:
+    def __init__(self, strict: bool, tradition: Tradition = _DEFAULT) -> None:
         self.strict = strict
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
+        # Each headed unit with its compiled words and the names of any groups beyond
+        # number and heading (an appendix's part).
+        self.headed = [(unit, unit.pattern, tuple(set(unit.pattern.groupindex) - {"number", "heading"}))
+                       for unit in tradition.headed]
+        self.extra_groups = {unit.kind: extra for unit, _, extra in self.headed}
         self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
+        # Each holder's levels as the builder spells them: (kind, id before the number,
+        # label before and after it).
+        # Whether any holder numbers blocks "ii." or "A." (read only where one does).
+        self.lettered_dots = any(level.written == "dot" and level.numbering != ("arabic",)
+                                 for levels in tradition.levels.values() for level in levels)
+        self.forms = {kind: tuple((level.kind, level.id_form.partition("{number}")[0],
+                                   *level.cited.split("{number}")) for level in levels)
+                      for kind, levels in tradition.levels.items()}
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
@@ -765,6 +786,8 @@ class _Builder:
         self.last: _Open | None = None  # the last subdivision made
         self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
+        self.sparse = frozenset(unit.kind for unit in tradition.headed if unit.sparse)
+        self.numbering: list[StructureWarning] = []  # jumps and steps back, found by provisions()
 
     # Headings ----------------------------------------------------------------------
 
@@ -790,13 +813,13 @@ class _Builder:
 
     def _headed(self, content: str, level: int) -> tuple[Headed, re.Match] | None:
         words = self._past_marker(content)
-        for unit in self.t.headed:
-            if unit.holds and level == 1:
+        for unit, pattern, _ in self.headed:
+            if unit.holds and level == 1 and unit.rank > 1:
                 continue  # a level-1 heading is a title or a whole part, never a numbered holder
-            m = unit.pattern.match(words)
+            m = pattern.match(words)
             if m is None:
                 continue
-            if unit.within and self._innermost(unit.within) is None:
+            if unit.within and not unit.within_optional and self._innermost(unit.within) is None:
                 continue
             if unit.not_within and self._innermost(unit.not_within) is not None:
                 continue
@@ -846,8 +869,9 @@ class _Builder:
     def _open_headed(self, unit: Headed, m: re.Match, heading: str, line: int, start: int) -> _Open:
         self.body_started = True
         self._close_until(line, start, unit.rank)
-        number = m.groupdict().get("number") or ""
-        extra = {k: v for k, v in m.groupdict().items() if k not in ("number", "heading") and v is not None}
+        groups = m.groupdict()
+        number = groups.get("number") or ""
+        extra = {k: groups[k] for k in self.extra_groups[unit.kind] if groups[k] is not None}
         container = self._innermost(unit.within) if unit.within else None
         container_id = container.id if container else ""
         container_label = container.base_label if container else ""
@@ -856,6 +880,8 @@ class _Builder:
         opened = _Open(unit_id(unit, number, container_id, **extra), label, suffix, unit.kind, number,
                        self.stack[-1] if self.stack else None, unit.rank, line, start, heading=heading,
                        holder=unit.holds)
+        if unit.subdivisions_cited:  # its subdivisions are cited around its label (point 1 of Annex I)
+            opened.base_label, opened.suffix = subdivision_base(unit, label, suffix)
         self._open(opened)
         return opened
 
@@ -867,10 +893,19 @@ class _Builder:
         if content is None:
             return
         self.unnamed = None
-        if quoted or self._in_quotation(content, line):
+        if quoted:
             self._drop_pending()
-            if quoted:
-                self._quoted(content, line)
+            self._hold_quotation()
+            self._quoted(content, line)
+            # A block quote opening a quotation it does not close: the quotation runs on
+            # through the blocks after it (an amending Annex's replacement text).
+            opens, closes = self._quote_balance(content)
+            if self.quoting or content[:1] in self.t.quotes[::2]:
+                self.quoting = max(self.quoting + opens - closes, 0)
+            return
+        if self._in_quotation(content, line):
+            self._drop_pending()
+            self._hold_quotation()
             return
         words = self._past_marker(content)
         numbered = _NUMBERED.match(words)
@@ -882,6 +917,11 @@ class _Builder:
             words = words[numbered.end():]
         else:
             self._drop_pending()
+            if self.lettered_dots and (lettered := _LETTERED.match(words)) is not None:
+                holder = self._innermost_holder()
+                if holder is not None and self._dot_level(holder) is not None:
+                    self._subdivisions(f"({lettered.group('number')})", depth, line, start)
+                    return
         m = _LABELS.match(words)
         if m is None:
             if self.t.definitions is not None and (term := self.t.definitions.pattern.match(words)):
@@ -921,9 +961,10 @@ class _Builder:
         self.unnamed = None
         if self.pending is not None:
             self._drop_pending()
-        self._close_until(line, start, _CHAIN + depth)
         if content is not None and self._in_quotation(content, line):
+            self._hold_quotation()
             return None
+        self._close_until(line, start, _CHAIN + depth)
         if self.t.recital is not None and not self.body_started and depth == 1:
             m = _LABELS.match(content or "")
             if m is not None:  # "Whereas: - (1) …", which runs on to the next recital or unit
@@ -938,11 +979,63 @@ class _Builder:
             return unit
         if info and parent.holder and self._dot_level(parent) is not None:
             return self._subdivisions(f"({info})", depth, line, start, end_line, end)
+        if info and depth == 1 and (holder := self._innermost_holder()) is not None \
+                and self._dot_level(holder) is not None:
+            # An ordered item of a list at the top is a block "2. …" that follows the
+            # subdivisions of the one before (a CFR comment after comment 1.ii).
+            return self._subdivisions(f"({info})", 0, line, start, end_line, end)
         words = self._past_marker(content) if content is not None else ""
         m = _LABELS.match(words)
         if m is None:
             return None
         return self._subdivisions(m.group("labels"), depth, line, start, end_line, end)
+
+    # What paragraph and list_item make of a block, or a bullet item, whose text starts
+    # with one label "(2) " outside any quotation: the scanner's common case, read from
+    # the label its block pattern found rather than from the text again.
+
+    def labelled_paragraph(self, number: str, line: int, start: int) -> None:
+        self.unnamed = None
+        self._drop_pending()
+        if self.t.recital is not None and not self.body_started:
+            self._recital(f"({number})", line, start)
+            return
+        self._subdivision(number, 0, line, start, None, None, False)
+
+    def labelled_item(self, depth: int, number: str, line: int, start: int) -> _Open | None:
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
+        self._close_until(line, start, _CHAIN + depth)
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            self._recital(f"({number})", line, start)
+            return None
+        if not self.stack:
+            return None
+        return self._subdivision(number, depth, line, start, None, None, False)
+
+    def numbered_item(self, depth: int, info: str, line: int, start: int) -> _Open | None:
+        """An ordered item ``2. …`` whose text opens no quotation, where what list_item
+        makes of it does not depend on its text (an EU paragraph, a schedule's
+        paragraph); ``_NEEDS_TEXT`` where it does."""
+        if self.t.recital is not None and not self.body_started and depth == 1:
+            return _NEEDS_TEXT
+        self.unnamed = None
+        if self.pending is not None:
+            self._drop_pending()
+        self._close_until(line, start, _CHAIN + depth)
+        if not self.stack:
+            return None
+        parent = self.stack[-1]
+        if depth == 1 and parent.kind in self.t.schedules and self.t.schedule_paragraph:
+            unit = self._schedule_paragraph(parent, info, line, start, None, None)
+            self._open(unit)
+            return unit
+        if parent.holder and self._dot_level(parent) is not None:
+            return self._subdivision(info, depth, line, start, None, None, False)
+        if depth == 1 and (holder := self._innermost_holder()) is not None and self._dot_level(holder) is not None:
+            return self._subdivision(info, 0, line, start, None, None, False)
+        return _NEEDS_TEXT
 
     def _quoted(self, content: str, line: int) -> None:
         if _LABELS.match(self._past_marker(content)) or _NUMBERED.match(content):
@@ -953,7 +1046,7 @@ class _Builder:
         """Whether the block is (or opens) text quoted by an amending provision."""
         if not self.quoting and content[:1] not in _MAY_OPEN_A_QUOTATION:
             return False
-        opens, closes = content.count(_QUOTE_MARKS[0]), content.count(_QUOTE_MARKS[1])
+        opens, closes = self._quote_balance(content)
         if self.quoting > 0:
             self.quoting = max(self.quoting + opens - closes, 0)
             return True
@@ -962,6 +1055,22 @@ class _Builder:
             self.quoting = max(opens - closes, 0)
             return True
         return False
+
+    def _hold_quotation(self) -> None:
+        """Quoted text belongs to the provision quoting it: the subdivision made last,
+        where it is the last unit made and its block (a list item) has ended, runs on
+        over the quotation."""
+        last = self.last
+        if last is not None and last.end_line is not None and self.built and self.built[-1] is last:
+            if self.stack and self.stack[-1] is last:  # markdown-it gave its end with it
+                last.end_line = last.end = None
+            else:
+                self._reopened(last)
+
+    def _quote_balance(self, content: str) -> tuple[int, int]:
+        """How many quotations ``content`` opens and closes, in the tradition's marks."""
+        quotes = self.t.quotes
+        return (sum(content.count(mark) for mark in quotes[::2]), sum(content.count(mark) for mark in quotes[1::2]))
 
     def _numbered(self, number: str, line: int, start: int, depth: int) -> _Open | None:
         """A block ``5. …`` or ``5.—(1) …``: a paragraph of a holder whose paragraphs are
@@ -1039,7 +1148,6 @@ class _Builder:
         """The units a label, or a run of them (``(a)(1)``), opens at once; the innermost
         is given the block's end."""
         numbers = _EACH_LABEL.findall(labels) if labels.count("(") > 1 else (labels[1:-1],)
-        self._leaves_definition(numbers[0], line, start)
         unit = None
         for k, number in enumerate(numbers):
             last = k == len(numbers) - 1
@@ -1051,18 +1159,54 @@ class _Builder:
 
     def _subdivision(self, number: str, depth: int, line: int, start: int, end_line: int | None, end: int | None,
                      chained: bool) -> _Open | None:
-        holder = self._innermost_holder()
+        # The builder's innermost loop (once a subdivision, tens of thousands in a long
+        # text): the holder found and the stack closed here rather than by calls.
+        if self.t.definitions is not None and not chained:
+            self._leaves_definition(number, line, start)
+        stack = self.stack
+        holder = None
+        follows = False
+        for unit in reversed(stack):
+            if unit.holder:
+                holder = unit
+                break
+            if unit.level < _CHAIN:
+                return None
         if holder is None:
             return None
-        levels = self.t.levels.get(holder.kind, ())
+        holder_kind = holder.kind
+        levels = self.t.levels.get(holder_kind, ())
         level = _CHAIN + depth
         if chained:
-            parent, index = self.stack[-1], None
+            parent, index = stack[-1], None
         else:
-            self._close_until(line, start, level)
-            parent, index = self._placed(number, holder, levels, depth)
+            while stack:
+                top = stack[-1]
+                if top.end_line is not None:
+                    if top.end_line > line:
+                        break
+                elif top.level >= level:
+                    top.end_line, top.end = line, start
+                else:
+                    break
+                stack.pop()
+            # _placed's answer, sooner, where the last subdivision is the only one to weigh:
+            parent, last = stack[-1], self.last
+            if last is parent:  # the first subdivision inside the last one
+                index = None
+            elif last is not None and last.up is parent and last.alternative is None:
+                if _follows(levels[last.index].numbering, last.number, number):
+                    index = last.index  # the next after the last one
+                    follows = "~" not in last.id
+                elif (deeper := _deeper_level(self.styles[holder_kind], number, last.index)) is not None \
+                        and _starts(levels[deeper].numbering, number):
+                    parent, index = self._reopened(last), deeper  # the first of a level below it
+                else:
+                    parent, index = self._placed(number, holder, levels, depth)
+            else:
+                parent, index = self._placed(number, holder, levels, depth)
         if index is None:
-            index = _deeper_level(self.styles[holder.kind], number, parent.index if parent is not holder else -1)
+            index = _deeper_level(self.styles[holder_kind], number, parent.index if parent is not holder else -1)
             if index is None:
                 if parent is holder or depth == 0:
                     self._warn("unknown-label",
@@ -1070,12 +1214,19 @@ class _Builder:
                                line, holder.id)
                     return None
                 index = min(parent.index + 1, len(levels) - 1) if levels else 0
-        kind = levels[index].kind if levels else "item"
-        unit = _Open(f"{parent.id}-{id_number(number)}", f"{parent.base_label}({number.strip('*')})",
-                     parent.suffix, kind, number.strip("*"), parent, level, line, start, end_line, end,
-                     index=index)
+        kind, id_form, before, after = self.forms[holder_kind][index] if levels else _ITEM_FORM
+        bare = number.strip("*") if "*" in number else number
+        run = parent.id + id_form
+        unit = _Open(run + id_number(number), parent.base_label + before + bare + after,
+                     parent.suffix, kind, bare, parent, level, line, start, end_line, end, "", index)
+        unit.run, unit.follows = run, follows
         unit.alternative, self.alternative = self.alternative, None
-        self._open(unit)
+        if unit.id in self.seen:
+            self._open(unit)
+        else:
+            self.seen[unit.id] = unit
+            self.built.append(unit)
+            stack.append(unit)
         self.last = unit
         return unit
 
@@ -1116,10 +1267,12 @@ class _Builder:
     def _renest(self, unit: _Open, parent: _Open, index: int) -> None:
         """``unit`` (which has no subdivisions yet) moved inside ``parent`` at ``index``."""
         del self.seen[unit.id]
-        unit.id, unit.parent, unit.up, unit.index = f"{parent.id}-{id_number(unit.number)}", parent.id, parent, index
-        unit.base_label, unit.label = f"{parent.base_label}({unit.number})", f"{parent.base_label}({unit.number})" + \
-            parent.suffix
-        unit.kind, unit.alternative = self.t.levels[self._innermost_holder().kind][index].kind, None
+        kind, id_form, before, after = self.forms[self._innermost_holder().kind][index]
+        unit.run = parent.id + id_form
+        unit.id, unit.parent, unit.up, unit.index = unit.run + id_number(unit.number), parent.id, parent, index
+        unit.base_label = parent.base_label + before + unit.number + after
+        unit.label = unit.base_label + parent.suffix
+        unit.kind, unit.alternative = kind, None
         self.seen.setdefault(unit.id, unit)
         self._reopened(parent)
 
@@ -1152,11 +1305,34 @@ class _Builder:
             provisions.append(Provision(PREAMBLE, "the preamble", "preamble", "", None, 0, first_start, 1))
         # Each unit is let go as its provision is made, so a long text's units and
         # provisions are not all held at once.
-        make, append = Provision._make, provisions.append
+        append = provisions.append
+        # The numbering is checked as the provisions are made (see _numbering_warning).
+        runs: dict[tuple[str, str], Provision] = {}
+        sparse = self.sparse
         for i, unit in enumerate(built):
             built[i] = None
-            append(make((unit.id, unit.label, unit.kind, unit.number, unit.parent, unit.start, unit.end, unit.line,
-                         unit.heading)))
+            provision = _new_provision(Provision, (unit.id, unit.label, unit.kind, unit.number, unit.parent,
+                                                   unit.start, unit.end, unit.line, unit.heading))
+            append(provision)
+            number = unit.number
+            if not number or unit.kind in sparse:
+                continue
+            run, provision_id = unit.run, unit.id
+            if unit.follows and "~" not in provision_id:
+                runs[(unit.kind, run)] = provision  # the next after the one before: in order
+                continue
+            if run is None or "~" in provision_id:
+                own = id_number(number)
+                if not provision_id.endswith(own):
+                    continue  # a duplicate's "~2"
+                run = provision_id[:-len(own)]
+            key = (unit.kind, run)
+            before = runs.get(key)
+            runs[key] = provision
+            if before is not None:
+                warning = _numbering_warning(before, provision)
+                if warning is not None:
+                    self.numbering.append(warning)
         return tuple(provisions)
 
     def _close_until(self, line: int, start: int, level: int) -> None:
@@ -1313,10 +1489,6 @@ _DASH_LINE = re.compile(r"\n[ >]*-+[ ]*$", re.M)
 _ORDERED_ITEM = re.compile(r"\n[ ]{0,3}[0-9]{1,9}[.)](?:[ ]|$)", re.M)
 # A block opening a unit with no heading ("5.—(1) …", the older SI style).
 _NUMBERED_BLOCK_LINE = re.compile(r"^[ >]*(?:\[F[0-9]+\s*)?(?:\*\*)?[0-9]+[A-Z]*\.(?:\*\*)?[ ]*[—–]", re.M)
-# Every id that is not a heading's starts with a regulation's or a schedule's id; a
-# section whose id starts so may be a duplicate of one no heading line shows.
-_BELOW_HEADINGS = ("reg-", "sch-")
-_SECTION_KINDS = ("part", "schedule", "section")
 
 
 class _Outline(NamedTuple):
@@ -1332,8 +1504,21 @@ class _Outline(NamedTuple):
     """Each level-2 heading's content, as the readers give it to the builder."""
 
 
-def _outline(text: str) -> _Outline | None:
-    """The outline of a uk-si text whose level-2 and level-3 headings are exactly its
+def _below_headings(t: Tradition) -> tuple[str, ...]:
+    """How the ids of units no heading line shows start (a regulation's subdivisions,
+    a schedule's paragraphs): a section whose id starts so may be a duplicate of one."""
+    return tuple(unit.id.partition("{")[0] for unit in t.headed
+                 if (unit.holds or unit.kind in t.schedules) and not unit.id.startswith("{"))
+
+
+def _section_kinds(t: Tradition) -> tuple[str, ...]:
+    """The kinds a level-2 heading opens (closed at the next level-2 heading)."""
+    return (*(unit.kind for unit in t.headed if unit.rank == 1), t.unnumbered)
+
+
+def _outline(text: str, kind: str = DEFAULT_KIND) -> _Outline | None:
+    """The outline of a text (of a kind whose tradition may be read in stretches,
+    :attr:`Tradition.stretches`) whose level-2 and level-3 headings are exactly its
     lines starting ``## `` and ``### ``, as both readers find them, whose other headings
     open nothing and name nothing, and whose units' ids are unique and all known from
     those lines; ``None`` for any other text (which is read whole)."""
@@ -1344,7 +1529,9 @@ def _outline(text: str) -> _Outline | None:
     section: _Open | None = None
     schedule_start: int | None = None  # of the schedule whose first paragraph is still to come
     hashes = line = counted_to = 0
-    classify = _Builder(strict=False)
+    t = tradition(kind)
+    below_headings = _below_headings(t)
+    classify = _Builder(False, t)
     for start, run, rest in _hash_lines(text):
         hashes += len(run) + rest.count("#")
         if len(run) > 6 or rest[:1] not in ("", " "):
@@ -1363,7 +1550,7 @@ def _outline(text: str) -> _Outline | None:
         if len(run) == 2:
             if found is None:
                 unit = _Open(slug(content) or "section", "", "", "section", "", None, 1, 0, start)
-                if unit.id.startswith(_BELOW_HEADINGS):
+                if unit.id.startswith(below_headings):
                     return None
             elif found[0].rank == 1:
                 unit = _headed_unit(*found, None, start)
@@ -1387,7 +1574,7 @@ def _outline(text: str) -> _Outline | None:
             outline.sections.append(start)
             outline.section_lines.append(line)
             outline.section_contents.append(content)
-            if unit.kind == "schedule":
+            if unit.kind in t.schedules:
                 schedule_start = start
         if rest[:1] == " " and start >= 2 and text.startswith("\n\n", start - 2):
             outline.cuts.append(start)
@@ -1486,9 +1673,9 @@ class StretchReader:
     same provisions field by field. It holds the provisions that start in the stretch
     and the section holding it (the preamble only if the stretch starts the text). A
     text whose stretches cannot be read alone (see :func:`_outline`), or a stretch the
-    scanner declines, is read whole, once; so is every text of a ``kind`` other than
-    ``uk-si`` (reading them in stretches would need an outline for each tradition's
-    headings, which reading a version once and keeping its structure makes less worth it).
+    scanner declines, is read whole, once; so is every text of a ``kind`` whose tradition
+    is not read in stretches (:attr:`Tradition.stretches`: an outline needs headings that
+    close every unit, which an Act's cross-headings or an EU act's recitals do not).
 
     ``edited_from`` and ``changed`` say that ``text`` is another reader's text changed
     only between ``changed[0]`` and ``changed[2]`` (``changed[1]`` in the other; as
@@ -1499,20 +1686,19 @@ class StretchReader:
     """
 
     def __init__(self, text: str, edited_from: StretchReader | None = None,
-                 changed: tuple[int, int, int] | None = None, *, kind: str = "uk-si") -> None:
+                 changed: tuple[int, int, int] | None = None, *, kind: str = DEFAULT_KIND) -> None:
         self.text = text
         self.kind = edited_from.kind if edited_from is not None else kind
-        if self.kind != "uk-si":
-            # Outlines are worked out for uk-si's headings only (a level-2 heading that
-            # closes every unit, ``### N.`` holders); other kinds are read whole, once.
+        self.tradition = tradition(self.kind)
+        if not self.tradition.stretches:
             self._outline = None
         elif edited_from is None:
-            self._outline = _remembered_outline(text)
+            self._outline = _remembered_outline(text, self.kind)
         elif edited_from._outline is None:
             self._outline = None
         else:
             moved_along = _edited_outline(edited_from._outline, edited_from.text, text, changed)
-            self._outline = moved_along if moved_along is not None else _outline(text)
+            self._outline = moved_along if moved_along is not None else _outline(text, self.kind)
         self._whole: Structure | None = None
 
     def structure_around(self, start: int, end: int) -> Structure:
@@ -1524,7 +1710,7 @@ class StretchReader:
         first, line = (cuts[i], outline.cut_lines[i]) if i >= 0 else (0, 0)
         j = bisect.bisect_right(cuts, end)
         stop = cuts[j] if j < len(cuts) else len(text)
-        build = _Builder(strict=False)
+        build = _Builder(False, self.tradition)
         k = bisect.bisect_right(sections, first) - 1
         if k >= 0 and sections[k] != first:
             # Offsets and lines are the stretch's own until the end: the section's are negative.
@@ -1537,8 +1723,9 @@ class StretchReader:
             provisions = [p._replace(start=p.start + first, end=p.end + first, line=p.line + line) for p in provisions]
         # The stretch closes the section open at its end; the text closes it at the next
         # level-2 heading.
+        section_kinds = _section_kinds(self.tradition)
         for n in range(len(provisions) - 1, -1, -1):
-            if provisions[n].kind in _SECTION_KINDS:
+            if provisions[n].kind in section_kinds:
                 following = bisect.bisect_left(sections, stop)
                 provisions[n] = provisions[n]._replace(
                     end=sections[following] if following < len(sections) else len(text))

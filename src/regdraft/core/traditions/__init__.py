@@ -43,22 +43,45 @@ def slug(words: str) -> str:
 
 @lru_cache(maxsize=4096)
 def id_number(number: str) -> str:
-    """A number as an id spells it: lower case, no italics, full stops as hyphens."""
-    return number.strip("*").lower().replace(".", "-")
+    """A number as an id spells it: lower case, no italics, full stops and brackets as
+    hyphens (``1005.2``: ``1005-2``; an interpretation's ``2(a)(1)``: ``2-a-1``)."""
+    number = number.replace("*", "").lower().replace(".", "-")
+    if "(" in number:
+        number = number.replace(")(", "-").replace("(", "-").replace(")", "")
+    return number
+
+
+def _template(template: str, container: str, within_optional: bool, joined: str) -> str:
+    """An optional container's template without its container part when there is none."""
+    return template.replace(joined, "") if within_optional and not container else template
 
 
 def unit_id(unit: Headed, number: str, container_id: str = "", **groups: str) -> str:
     if not number and unit.unnumbered_id:
         return unit.unnumbered_id
-    return unit.id.format(number=id_number(number), container=container_id,
-                          **{k: id_number(v) for k, v in groups.items()})
+    template = _template(unit.id, container_id, unit.within_optional, "{container}-")
+    if not groups:
+        return template.format(number=id_number(number), container=container_id)
+    return template.format(number=id_number(number), container=container_id,
+                           **{k: id_number(v) for k, v in groups.items()})
 
 
 def unit_label(unit: Headed, number: str, container_label: str = "", **groups: str) -> str:
     """The unit's own label, without a holder's suffix (``paragraph 2``)."""
     if not number and unit.unnumbered_label:
         return unit.unnumbered_label
-    return unit.label.format(number=number, container=container_label, **groups)
+    template = _template(unit.label, container_label, unit.within_optional, " of {container}")
+    return template.format(number=number, container=container_label, **groups)
+
+
+def subdivision_base(unit: Headed, label: str, suffix: str) -> tuple[str, str]:
+    """What a holder's subdivisions' labels start and end with: its own label and suffix
+    (``regulation 3`` … ``""``), or its :attr:`Headed.subdivisions_cited` form
+    (``point `` … `` of Annex I``)."""
+    if not unit.subdivisions_cited:
+        return label, suffix
+    before, _, after = unit.subdivisions_cited.partition("{subdivisions}")
+    return before.format(label=label), after.format(label=label) + suffix
 
 
 def section_label(heading: str) -> str:
@@ -78,18 +101,42 @@ def cross_heading_label(heading: str, container_label: str) -> str:
 
 # --- Reading labels back -------------------------------------------------------------
 
-_SUBDIVISIONS = r"(?P<subs>(?:\([^()\s]+\))*)"
-_SUB = re.compile(r"\(([^()\s]+)\)")
+@lru_cache(maxsize=64)
+def _subdivisions_pattern(cited_forms: tuple[str, ...]) -> re.Pattern:
+    """The run of subdivision numbers in a label, each written in one of its levels'
+    forms (``(2)(a)``, ``-1.ii``, ``1(a)``), one group per form."""
+    alternatives = []
+    for form in dict.fromkeys(cited_forms):
+        before, _, after = form.partition("{number}")
+        alternatives.append(re.escape(before) + r"([^()\s.\-]+)" + re.escape(after))
+    return re.compile("|".join(alternatives))
 
 
-def _template_pattern(template: str, groups: set[str]) -> str:
+def _subdivisions_of(t: Tradition, unit: Headed) -> tuple[str, re.Pattern]:
+    forms = tuple(level.cited for level in t.levels.get(unit.kind, ())) or ("({number})",)
+    pattern = _subdivisions_pattern(forms)
+    return rf"(?P<subs>(?:{pattern.pattern})*)", pattern
+
+
+def _subdivision_numbers(pattern: re.Pattern, subs: str) -> list[str]:
+    return [next(g for g in m.groups() if g is not None) for m in pattern.finditer(subs)]
+
+
+def _template_pattern(template: str, groups: set[str], number: str = "", container: str = ".+") -> str:
     """A label or id template as a regular expression with a named group per field."""
     out, pos = [], 0
     for m in re.finditer(r"\{(\w+)\}", template):
         out.append(re.escape(template[pos:m.start()]))
         name = m.group(1)
         groups.add(name)
-        out.append(f"(?P<{name}>.+)" if name == "container" else rf"(?P<{name}>[^\s()]+?)")
+        if name == "container":
+            out.append(f"(?P<container>{container})")
+        elif name == "number" and number:
+            out.append(f"(?P<number>{number})")
+        elif name == "number":
+            out.append(r"(?P<number>[^\s()]+?)")
+        else:  # a part's number in an appendix's id: one word
+            out.append(rf"(?P<{name}>[^\s()\-]+?)")
         pos = m.end()
     out.append(re.escape(template[pos:]))
     return "".join(out)
@@ -131,22 +178,50 @@ def _headed_label_to_id(t: Tradition, unit: Headed, label: str) -> str | None:
         return None
     if unit.unnumbered_label and label == unit.unnumbered_label:
         return unit.unnumbered_id
+    templates = [unit.label]
+    if unit.within_optional:
+        templates.append(unit.label.replace(" of {container}", ""))
+    for template in templates:
+        found = _label_to_id_by(t, unit, template, label)
+        if found is not None:
+            return found
+    return None
+
+
+def _label_to_id_by(t: Tradition, unit: Headed, template: str, label: str) -> str | None:
     groups: set[str] = set()
-    own = _template_pattern(unit.label, groups)
+    own = _template_pattern(template, groups, unit.number_form)
     if unit.holds:
-        own += _SUBDIVISIONS + _template_pattern(unit.suffix, groups)
+        subs, sub_pattern = _subdivisions_of(t, unit)
+        if unit.subdivisions_cited:
+            # The holder by its own label, or its subdivisions cited around it (the
+            # holder's label there in groups of their own, named again_…).
+            again = own.replace("(?P<", "(?P<again_")
+            if unit.unnumbered_label:
+                again = f"(?:{again}|{re.escape(unit.unnumbered_label)})"
+            cited = re.escape(unit.subdivisions_cited).replace(re.escape("{label}"), again).replace(
+                re.escape("{subdivisions}"), f"(?P<subs>(?:{sub_pattern.pattern})+)")
+            own = f"(?:(?P<alone>{own})|{cited})"
+        else:
+            own += subs + _template_pattern(unit.suffix, groups)
     m = re.fullmatch(own, label)
     if m is None:
         return None
+    values = m.groupdict()
+    if unit.subdivisions_cited and values.get("alone") is None:
+        values = {k.removeprefix("again_"): v for k, v in values.items() if k.startswith("again_")} | {
+            "subs": values["subs"]}
     container_id = ""
     if "container" in groups:
-        container_id = _container_id(t, unit, m.group("container"))
+        container_id = _container_id(t, unit, values["container"])
         if container_id is None:
             return None
-    extra = {g: m.group(g) for g in groups if g not in ("number", "container")}
-    found = unit_id(unit, m.group("number"), container_id, **extra)
-    if unit.holds:
-        found += "".join("-" + id_number(n) for n in _SUB.findall(m.group("subs")))
+    extra = {g: values[g] for g in groups if g not in ("number", "container")}
+    found = unit_id(unit, values.get("number") or "", container_id, **extra)
+    if unit.holds and values.get("subs"):
+        levels = t.levels.get(unit.kind, ())
+        numbers = _subdivision_numbers(sub_pattern, values["subs"])
+        found += "".join(_id_form(levels, k).format(number=id_number(n)) for n, k in _placed_numbers(levels, numbers))
     return found
 
 
@@ -155,7 +230,9 @@ def _definition_label_to_id(t: Tradition, label: str, kind: str) -> str | None:
     definition's label whose container names no unit, ``None`` for another label."""
     d = t.definitions
     for template, prefix in ((d.label, ""), (d.suffix, re.escape(d.subdivision) + r"(?P<subs>(?:\([^()\s]+\))+)")):
-        pattern = prefix + _template_pattern(template, set()).replace(r"(?P<term>[^\s()]+?)", r"(?P<term>[^”]+)")
+        # A term is words: its group is put in by hand, not as a template field's one word.
+        pattern = prefix + _template_pattern(template.replace("{term}", "TERM"), set()).replace("TERM",
+                                                                                                r"(?P<term>[^”]+)")
         m = re.fullmatch(pattern, label)
         if m is None:
             continue
@@ -163,12 +240,26 @@ def _definition_label_to_id(t: Tradition, label: str, kind: str) -> str | None:
         if container is None:
             return ""
         subs = m.groupdict().get("subs") or ""
-        return definition_id(d, m.group("term"), container) + "".join("-" + id_number(n) for n in _SUB.findall(subs))
+        return definition_id(d, m.group("term"), container) + "".join("-" + id_number(n) for n in re.findall(r"\(([^()\s]+)\)", subs))
     return None
 
 
 def definition_id(d: Defined, term: str, container_id: str) -> str:
     return d.id.format(container=container_id, term=slug(term))
+def _id_form(levels: tuple[Level, ...], k: int | None) -> str:
+    return levels[k].id_form if k is not None else "-{number}"
+
+
+def _placed_numbers(levels: tuple[Level, ...], numbers: list[str]) -> list[tuple[str, int | None]]:
+    """Each number of a chain with the index of the first level after the one before
+    whose numbering it fits (``None`` where none does)."""
+    out, at = [], 0
+    for number in numbers:
+        k = next((k for k in range(at, len(levels))
+                  if any(re.fullmatch(NUMBERING[s], number) for s in levels[k].numbering)), None)
+        out.append((number, k))
+        at = k + 1 if k is not None else at + 1
+    return out
 
 
 def _container_id(t: Tradition, unit: Headed, container_label: str) -> str | None:
@@ -195,10 +286,13 @@ def id_to_label(provision_id: str, kind: str = DEFAULT_KIND) -> str | None:
     return None
 
 
-def _spelled(number: str, unit: Headed) -> str:
+def _spelled(number: str, unit: Headed, t: Tradition | None = None) -> str:
     """A number from an id as the unit's label writes it."""
     if unit.numbering in ("upper-roman", "upper"):
         return number.upper()
+    if unit.spelled_by and t is not None:  # an interpretation's 2-a-1 is 2(a)(1)
+        head, *parts = number.split("-")
+        return head + "".join(f"({n})" for n, _ in _spelled_subdivisions(t.levels[unit.spelled_by], parts))
     if "." in unit.label or unit.id.startswith("s{"):  # a CFR section: 1005-2 is § 1005.2
         return number.replace("-", ".")
     return re.sub(r"[a-z]+$", lambda m: m.group().upper(), number)
@@ -207,43 +301,77 @@ def _spelled(number: str, unit: Headed) -> str:
 def _headed_id_to_label(t: Tradition, unit: Headed, provision_id: str) -> str | None:
     if unit.unnumbered_id and provision_id == unit.unnumbered_id:
         return unit.unnumbered_label
+    templates = [unit.id]
+    if unit.within_optional:
+        templates.append(unit.id.replace("{container}-", ""))
+    for template in templates:
+        found = _id_to_label_by(t, unit, template, provision_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _id_to_label_by(t: Tradition, unit: Headed, template: str, provision_id: str) -> str | None:
+    if "{container}" not in template:
+        return _id_to_label_in(t, unit, template, provision_id, "", "")
+    # Each cut at a hyphen may end the container's id (appendix-a-to-part-1005, then
+    # a-1-b: neither the shortest nor the longest prefix that an id pattern allows).
+    for cut in (m.start() for m in re.finditer("-", provision_id)):
+        container_id = provision_id[:cut]
+        container_label = next((found for outer in t.headed if outer.kind in unit.within
+                                for found in [_headed_id_to_label(t, outer, container_id)] if found), None)
+        if container_label is not None:
+            found = _id_to_label_in(t, unit, template, provision_id, container_id, container_label)
+            if found is not None:
+                return found
+    return None
+
+
+def _id_to_label_in(t: Tradition, unit: Headed, template: str, provision_id: str, container_id: str,
+                    container_label: str) -> str | None:
     groups: set[str] = set()
-    own = _template_pattern(unit.id, groups).replace(r"(?P<number>[^\s()]+?)", r"(?P<number>[0-9]+(?:-[0-9]+[a-z]*)?)"
-                                                     if unit.id.startswith("s{") else r"(?P<number>[0-9a-z]+)")
+    number = unit.number_id_form or (r"[0-9]+(?:-[0-9]+[a-z]*)?" if template.startswith("s{") else r"[0-9a-z]+")
+    own = _template_pattern(template, groups, number, container=re.escape(container_id))
+    if unit.unnumbered_id and template.startswith(unit.unnumbered_id):
+        own = f"(?:{own}|{re.escape(unit.unnumbered_id)})"
     rest = r"(?P<subs>(?:-[0-9a-z]+)*)" if unit.holds else ""
     m = re.fullmatch(own + rest, provision_id)
     if m is None:
         return None
-    container_label = ""
-    if "container" in groups:
-        container_label = next((found for outer in t.headed if outer.kind in unit.within
-                                for found in [_headed_id_to_label(t, outer, m.group("container"))] if found), None)
-        if container_label is None:
-            return None
     extra = {g: _spelled(m.group(g), unit) for g in groups if g not in ("number", "container")}
-    label = unit_label(unit, _spelled(m.group("number"), unit), container_label, **extra)
-    if unit.holds:
-        subs = [s for s in m.group("subs").split("-") if s]
-        label += "".join(f"({n})" for n in _spelled_subdivisions(t.levels.get(unit.kind, ()), subs))
+    label = unit_label(unit, _spelled(m.group("number") or "", unit, t), container_label, **extra)
+    if unit.holds and m.group("subs"):
+        levels = t.levels.get(unit.kind, ())
+        spelled = _spelled_subdivisions(levels, [s for s in m.group("subs").split("-") if s])
+        if any(k is None for _, k in spelled) and any(level.id_form != "-{number}" for level in levels):
+            return None  # not this holder's subdivisions (a CFR comment's are -c1)
+        before, after = subdivision_base(unit, label, unit.suffix.format(container=container_label))
+        label = before + "".join((levels[k].cited if k is not None else "({number})").format(number=n)
+                                 for n, k in spelled) + after
+    elif unit.holds:
         label += unit.suffix.format(container=container_label)
     return label
 
 
-def _spelled_subdivisions(levels: tuple[Level, ...], numbers: list[str]) -> list[str]:
-    """Subdivision numbers from an id, in the case each one's level writes them."""
+def _spelled_subdivisions(levels: tuple[Level, ...], numbers: list[str]) -> list[tuple[str, int | None]]:
+    """Subdivision numbers from an id, in the case each one's level writes them, with
+    the index of that level (``None`` where none fits)."""
     out, at = [], 0
     for number in numbers:
         for k in range(at, len(levels)):
             styles = levels[k].numbering
-            if any(re.fullmatch(NUMBERING[s].replace(r"\*", ""), n) for s in styles
-                   for n in (number, number.upper())):
-                spelled = number.upper() if any(s in ("upper", "upper-roman") for s in styles) else number
+            prefix = levels[k].id_form[1:].partition("{number}")[0]  # "c" for a CFR comment's -c1
+            if not number.startswith(prefix):
+                continue
+            bare = number[len(prefix):]
+            if any(re.fullmatch(NUMBERING[s].replace(r"\*", ""), n) for s in styles for n in (bare, bare.upper())):
+                spelled = bare.upper() if any(s in ("upper", "upper-roman") for s in styles) else bare
                 if "arabic" in styles:
-                    spelled = re.sub(r"[a-z]+$", lambda m: m.group().upper(), number)
-                out.append(spelled)
+                    spelled = re.sub(r"[a-z]+$", lambda m: m.group().upper(), bare)
+                out.append((spelled, k))
                 at = k + 1
                 break
         else:
-            out.append(number)
+            out.append((number, None))
             at += 1
     return out

@@ -1,5 +1,5 @@
 """EU regulations and directives: recitals; Titles, Chapters, Sections, Articles,
-their numbered paragraphs, points and sub-points; Annexes."""
+their numbered paragraphs, points and sub-points; Annexes and their points."""
 
 from regdraft.core.traditions.model import REST, SEPARATOR, Headed, Level, Tradition
 
@@ -11,23 +11,34 @@ TRADITION = Tradition(
     headed=(
         Headed("title", rf"^Title\s+(?P<number>{_ROMAN})\b" + SEPARATOR + REST, "title-{number}", "Title {number}",
                rank=1, numbering="upper-roman"),
-        Headed("chapter", rf"^Chapter\s+(?P<number>{_ROMAN})\b" + SEPARATOR + REST, "chapter-{number}",
-               "Chapter {number}", rank=2, numbering="upper-roman"),
+        Headed("chapter", rf"^Chapter\s+(?P<number>{_ROMAN})\b" + SEPARATOR + REST, "{container}-chapter-{number}",
+               "Chapter {number} of {container}", rank=2, numbering="upper-roman", within=("title",),
+               within_optional=True),
         Headed("eu-section", r"^Section\s+(?P<number>[0-9]+)\b" + SEPARATOR + REST, "{container}-section-{number}",
                "Section {number} of {container}", rank=3, within=("chapter",)),
         Headed("annex", rf"^Annex(?:\s+(?P<number>{_ROMAN}|[0-9]+))?\b" + SEPARATOR + REST, "annex-{number}",
-               "Annex {number}", rank=1, unnumbered_id="annex", unnumbered_label="the Annex", numbering="upper-roman"),
+               "Annex {number}", rank=1, unnumbered_id="annex", unnumbered_label="the Annex", numbering="upper-roman",
+               holds=True, subdivisions_cited="point {subdivisions} of {label}",
+               number_id_form="[ivxlc]+"),  # in an id, annex-1-a is point 1(a) of the Annex
         Headed("article", r"^Article\s+(?P<number>[0-9]+[a-z]*)\b" + SEPARATOR + REST, "art-{number}",
                "Article {number}", rank=4, holds=True, not_within=("annex",)),
     ),
     levels={
         "article": (Level("paragraph", ("arabic",), written="dot"), Level("point", ("lower",)),
                     Level("sub-point", ("roman",))),
+        # An Annex's points: "1." (or "(1)" in an amending Annex), "(a)", "(i)".
+        "annex": (Level("point", ("arabic",), written="dot", cited="{number}"), Level("point", ("lower",)),
+                  Level("point", ("roman",))),
     },
     body="article",
+    example_heading="Article 3",
+    quotes="‘’“”",
     recital=Level("recital", ("arabic",)),
     recital_id="rec-{number}",
     recital_label="recital {number}",
-    # "point (a) of Article 3(2)" is Article 3(2)(a); "point (i) of point (a) of …" nests.
-    inline_labels={r"^point\s+(\([^)]+\))\s+of\s+(.+)$": r"\2\1"},
+    # "point (a) of Article 3(2)" is Article 3(2)(a); "point (i) of point (a) of …" nests,
+    # and "point (a) of point 1 of Annex I" is point 1(a) of Annex I.
+    inline_labels={r"^point\s+(\([^)]+\))\s+of\s+point\s+([^\s()]+(?:\([^)]+\))*)\s+of\s+((?:the\s+)?Annex\b.*)$":
+                   r"point \2\1 of \3",
+                   r"^point\s+(\([^)]+\))\s+of\s+(?!(?:the\s+)?Annex\b)(.+)$": r"\2\1"},
 )

@@ -68,10 +68,25 @@ class Headed:
     """Id and label when the heading has no number (``## Schedule``: ``sch``, ``the Schedule``)."""
     ignore_case: bool = True
     numbering: str = "arabic"
-    gaps_usual: bool = False
-    """Whether its numbers skip as a rule (the CFR designates parts and sections with
-    room left between them: § 15.4 then § 15.10), so a gap is no warning; a step back
-    still is."""
+    number_form: str = ""
+    """A regular expression for the number as a label writes it, where it is more than
+    one word without brackets (a CFR interpretation's ``2(a)(1)``)."""
+    number_id_form: str = ""
+    """The same for the number as an id spells it (``2-a-1``)."""
+    spelled_by: str = ""
+    """The holder kind whose levels spell the bracketed parts of the number when a label
+    is made from an id (an interpretation's ``2-a-1-ii-a`` is ``2(a)(1)(ii)(A)``, § style)."""
+    within_optional: bool = False
+    """Whether it may also stand outside the kinds of :attr:`within`; then its id and
+    label drop the container's part (an EU Chapter under a Title: ``title-ii-chapter-iii``,
+    ``Chapter III of Title II``; without one: ``chapter-iii``, ``Chapter III``)."""
+    subdivisions_cited: str = ""
+    """How a holder's subdivisions are cited when not after its own label: a template
+    with ``{subdivisions}`` and ``{label}`` (an EU Annex: ``point {subdivisions} of
+    {label}`` makes ``point 1(a) of Annex I``)."""
+    sparse: bool = False
+    """Numbered after what it follows, so its numbers may skip without a gap being
+    wrong (a supplement's interpretations of § 1005.2, then of § 1005.5)."""
     titled: bool = True
     """Whether an unnumbered heading standing right above it is its own title (a
     section's, in legislation.gov.uk's texts); otherwise it is a cross-heading over it
@@ -90,7 +105,14 @@ class Level:
     numbering: tuple[str, ...]
     """Styles a number at this level may take (``arabic``, ``lower``, …)."""
     written: str = "paren"
-    """``paren``: ``(1)``; ``dot``: ``1.`` (an EU Article's paragraphs)."""
+    """``paren``: ``(1)``; ``dot``: ``1.`` (an EU Article's paragraphs; ``(1)`` is read too)."""
+    cited: str = "({number})"
+    """How a label writes a number at this level after the ones above it: ``(2)``;
+    ``-2`` and ``.ii`` in a CFR official interpretation (``comment 2(a)-2.ii``); ``1``
+    for an EU Annex's points (``point 1(a)``)."""
+    id_form: str = "-{number}"
+    """How an id spells it after its holder's id (``-c2`` for a CFR comment, which
+    would otherwise be the interpretations of a paragraph ``(2)``)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +151,8 @@ class Tradition:
     body: str
     """The kind of the main numbered unit (``regulation``, ``section``, ``§``, ``article``),
     which a text without headings writes as a block ``5. …`` (or ``5.—(1) …``)."""
+    example_heading: str = "3. Heading"
+    """A heading opening a :attr:`body` unit, as a warning about a text without any shows it."""
     schedule_paragraph: str = ""
     """The holder numbered ``1.`` inside a schedule (``schedule-paragraph``), if any."""
     schedules: tuple[str, ...] = ()
@@ -153,6 +177,15 @@ class Tradition:
     definitions: Defined | None = None
     """Definitions that are units, with their subdivisions in :attr:`levels` under
     the definition's kind; ``None``: a definition is words of the unit it is in."""
+    quotes: str = "“”"
+    """Quotation marks an amending provision quotes text in, each opening mark followed
+    by its closing one (an EU act's ``‘’``, with ``“”`` inside)."""
+    stretches: bool = False
+    """Whether a text of this kind may be read in stretches between its headings
+    (:class:`regdraft.core.structure.StretchReader`): true where every level-2 heading
+    opens a rank-1 unit (or an unnumbered section) closing every unit, holders open at
+    level-3 headings closing every unit below their section, and nothing else
+    (cross-headings, recitals, a Chapter at level 3) carries from one stretch into the next."""
     inline_labels: dict[str, str] = field(default_factory=dict)
     """Alternative citation forms of subdivisions, as regular expressions turning a
     label into the canonical one (EU ``point (a) of Article 3(2)``)."""

@@ -28,6 +28,7 @@ TRADITION = Tradition(
                                Level("sub-paragraph", ("roman",)), Level("item", ("upper",))),
     },
     body="section",
+    example_heading="3 Heading",
     schedule_paragraph="schedule-paragraph",
     schedules=("schedule",),
     cross_heading="cross-heading",

@@ -35,4 +35,5 @@ TRADITION = Tradition(
     schedule_paragraph="schedule-paragraph",
     schedules=("schedule",),
     marker=MARKER,
+    stretches=True,
 )
