@@ -695,3 +695,13 @@ def test_a_merge_that_a_later_step_undoes_is_undone_too():
     instructions = generate(old, new)
     assert [i.target for i in instructions] != ["text"]
     assert parse(render_instructions(instructions), old) == new
+
+
+@pytest.mark.parametrize("instruction", ["1. In regulation 3, for the heading substitute “”.",
+                                         "1. In the heading of regulation 3, omit “Functions to be treated as "
+                                         "being relevant care functions”."])
+def test_words_taken_out_at_a_line_end_leave_no_blank_behind(instruction):
+    """A heading made empty is ``### 3.``, not ``### 3. ``: the result is a text as
+    versions hold it (found by the instruction fuzz)."""
+    result = parse(instruction, BASE)
+    assert result == normalise(result) and "\n### 3.\n" in result

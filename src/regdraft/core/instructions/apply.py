@@ -96,6 +96,15 @@ def edit(text: str, start: int, end: int, new: str, kind: str) -> str:
     the result are those of ``text`` moved along, and its tree is made so rather than
     read again: reading the whole text after each word edit made ``n`` instructions
     cost ``n`` readings of the text (issue 18: 2000 hunks took 200 s)."""
+    at = start + len(new)
+    if (end == len(text) or text[end] == "\n") and (new[-1:] in (" ", "\t") or not new and text[start - 1:start]
+                                                     in (" ", "\t")):
+        # Words taken out at a line's end (a heading made empty) take the blanks before
+        # them: a version's lines have no trailing blanks (core.text.normalise).
+        cut = at
+        while cut > 0 and (new[cut - start - 1] if cut > start else text[cut - 1]) in " \t":
+            cut -= 1
+        start, new = (start, new[:cut - start]) if cut >= start else (cut, "")
     result = text[:start] + new + text[end:]
     tree = _TREES.get((text, kind))
     if (tree is not None and tree.moves_from is not None and start >= tree.moves_from
@@ -439,7 +448,7 @@ def apply_unchecked(ins: Instruction, text: str, kind: str) -> str:
         heading = heading_span(text, p, tree.kind)
         if heading is None:
             raise Problem(f"{p.label} has no heading")
-        return text[:heading[2]] + ins.new + text[heading[1]:]
+        return edit(text, heading[2], heading[1], ins.new, kind)
     block = ins.block or ""
     if ins.action == RENUMBER:
         return _renumber(text, tree, p, ins.new_label)
