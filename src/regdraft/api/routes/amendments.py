@@ -51,7 +51,9 @@ def _location(document_slug: str, slug: str) -> str:
                                                       "look for (`invalid-input`, `field`)"))
 def list_amendments(document: DocumentDep, session: SessionDep,
                     status_: Annotated[str | None, Query(alias="status",
-                                                         description=", ".join(amendment_service.STATUSES))] = None,
+                                                         description=", ".join(amendment_service.STATUSES),
+                                                         json_schema_extra={"enum": list(amendment_service.STATUSES)})
+                    ] = None,
                     category: Annotated[str | None, Query(description="One of the document's categories")] = None,
                     stakeholder: Annotated[str | None, Query(description="The proposer's slug")] = None,
                     provision: Annotated[str | None, Query(description="A provision id the amendment touches",
