@@ -2,6 +2,7 @@
 rendering is answered 304 without a diff, whatever was written since; and the forms of
 one comparison share one diff."""
 
+from regdraft.core import diffing
 from regdraft.services import comparisons, structures
 
 from .support import V1
