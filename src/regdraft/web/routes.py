@@ -21,9 +21,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
-from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, write_transaction, writes_in_route
+from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, slug_list, write_transaction, writes_in_route
 from regdraft.api.errors import status_for
 from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
+from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
@@ -33,7 +34,7 @@ from regdraft.services import (auth, batches, comparisons, decisions, documents,
 from regdraft.services import events as event_service
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
-from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.services.word_amendments import propose_from_word
 from regdraft.store.models import Amendment, Document, Stakeholder, Version
 from regdraft.web import discussion, guard, marks, views
 from regdraft.web.templating import PageRoute, page, page_around, part, query
@@ -340,6 +341,34 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
+@router.post("/documents/{doc}/propose/word")
+def propose_from_word_upload(request: Request, document: DocumentDep, session: SessionDep,
+                             form: guard.PostedUpload) -> Response:
+    """The Word round trip from the propose page, as ``POST …/word-amendments`` does it:
+    the amendment's page on success, the form again with what was wrong otherwise."""
+    guard.require(request, guard.PROPOSE)
+    values = {f"word_{name}": form.get(name) for name in ("title", "slug", "proposer", "categories", "partial")}
+    try:
+        if not form.data:
+            raise InvalidInput("choose a Word file", field="file")
+        chosen = slug_list(values["word_categories"])
+        if not chosen:
+            raise InvalidInput("name at least one category", field="categories")
+        acting = guard.acting(request)
+        amendment, _ = propose_from_word(
+            session, document, form.data, slug=values["word_slug"].strip(), title=values["word_title"],
+            categories=chosen, actor=guard.principal(request), proposer=values["word_proposer"] or None,
+            partial=values["word_partial"] == "yes",
+            check=lambda who, cited: auth.check_proposal(session, acting, document, who, cited))
+    except RegdraftError as error:
+        session.rollback()
+        head = documents.head(session, document)
+        return _propose_form(request, session, document,
+                             {"base": str(head.number) if head else "", "text": head.text if head else "", **values},
+                             error=error)
+    return RedirectResponse(views.amendment_url(document.slug, amendment.slug), status_code=303)
+
+
 @router.get("/documents/{doc}/amendments/{slug}/revise")
 def revise_page(request: Request, document: DocumentDep, slug: AmendmentSlug, session: SessionDep) -> HTMLResponse:
     guard.require(request, guard.PROPOSE)
@@ -415,7 +444,9 @@ def _propose_form(request: Request, session: Session, document: Document, values
     return page(request, "propose.html", status=status_for(error) if error else 200,
                 title=f"Revise {revising.slug}: {document.title}" if revising else
                 f"Propose an amendment: {document.title}", document=document, revising=revising,
-                values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [], **values},
+                values={"slug": "", "title": "", "proposer": "", "rationale": "", "categories": [],
+                        **{f"word_{name}": "" for name in ("title", "slug", "proposer", "categories", "partial")},
+                        **values},
                 citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
                 responses=documents.list_responses(session, document))
