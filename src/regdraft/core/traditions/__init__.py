@@ -9,6 +9,7 @@ gives the id the parser gives that unit; :func:`id_to_label` goes the other way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from regdraft.core.traditions import eu_act, uk_act, uk_si, us_cfr
@@ -178,11 +179,18 @@ def _headed_label_to_id(t: Tradition, unit: Headed, label: str) -> str | None:
         return None
     if unit.unnumbered_label and label == unit.unnumbered_label:
         return unit.unnumbered_id
-    templates = [unit.label]
-    if unit.within_optional:
-        templates.append(unit.label.replace(" of {container}", ""))
+    return _first_found(_with_container_optional(unit, unit.label, " of {container}"),
+                        lambda template: _label_to_id_by(t, unit, template, label))
+
+
+def _with_container_optional(unit: Headed, template: str, container_part: str) -> list[str]:
+    """The unit's template, and without its container where the unit may stand outside one."""
+    return [template, template.replace(container_part, "")] if unit.within_optional else [template]
+
+
+def _first_found(templates: list[str], find: Callable[[str], str | None]) -> str | None:
     for template in templates:
-        found = _label_to_id_by(t, unit, template, label)
+        found = find(template)
         if found is not None:
             return found
     return None
@@ -301,14 +309,8 @@ def _spelled(number: str, unit: Headed, t: Tradition | None = None) -> str:
 def _headed_id_to_label(t: Tradition, unit: Headed, provision_id: str) -> str | None:
     if unit.unnumbered_id and provision_id == unit.unnumbered_id:
         return unit.unnumbered_label
-    templates = [unit.id]
-    if unit.within_optional:
-        templates.append(unit.id.replace("{container}-", ""))
-    for template in templates:
-        found = _id_to_label_by(t, unit, template, provision_id)
-        if found is not None:
-            return found
-    return None
+    return _first_found(_with_container_optional(unit, unit.id, "{container}-"),
+                        lambda template: _id_to_label_by(t, unit, template, provision_id))
 
 
 def _id_to_label_by(t: Tradition, unit: Headed, template: str, provision_id: str) -> str | None:
