@@ -5,6 +5,7 @@ same policy table as the API), orphaned comments listed, everything escaped."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -131,3 +132,39 @@ def test_a_comment_on_a_passage_of_a_response_page(web):
     page = web.get(back).text
     assert '<span class="anchor-state">exact</span>' in page and "<q dir=\"auto\">remain accountable</q>" in page
     assert "Accountable to whom?" in page
+
+
+def test_the_author_edits_a_comment_from_the_page_within_the_window_and_no_one_else_may(web):
+    page_url = f"{BASE}/amendments/profit-ban"
+    as_(web, "reader")
+    made = _comment(web, target="amendment", amendment="profit-ban", body="First thoughts.", back=page_url)
+    comment_id = made.headers["location"].rsplit("-", 1)[1]
+    page = web.get(page_url).text
+    assert f'action="/documents/example/comments/{comment_id}/edit"' in page and ">First thoughts.</textarea>" in page
+    edited = _post(web, f"{BASE}/comments/{comment_id}/edit", body="Second *thoughts*.", revision="1", back=page_url)
+    assert edited.status_code == 303 and edited.headers["location"] == f"{page_url}#comment-{comment_id}"
+    page = web.get(page_url).text
+    assert "Second <em>thoughts</em>." in page and ", edited <time" in page and "First thoughts." not in page
+    stale = _post(web, f"{BASE}/comments/{comment_id}/edit", body="Third.", revision="1", back=page_url)
+    assert stale.status_code == 409 and "revision 2" in stale.text
+    assert _post(web, f"{BASE}/comments/{comment_id}/edit", body=f"Now {HOSTILE}", revision="2",
+                 back=page_url).status_code == 422
+    # Once the window has passed, the author sees no form and is told the comment is final.
+    engine = make_engine(web.database_url)
+    with Session(engine) as session:
+        row = comments.get_comment(session, documents.get_document(session, DOC), int(comment_id))
+        row.created_at = row.created_at - timedelta(minutes=comments.SETTINGS.edit_minutes + 1)
+        session.add(row)
+        session.commit()
+    engine.dispose()
+    assert f'comments/{comment_id}/edit"' not in web.get(page_url).text
+    late = _post(web, f"{BASE}/comments/{comment_id}/edit", body="Too late.", revision="2", back=page_url)
+    assert late.status_code == 409 and "it is now final" in late.text
+    # Nor may anyone else.
+    as_(web, "reviewer")
+    assert f'comments/{comment_id}/edit"' not in web.get(page_url).text
+    assert _post(web, f"{BASE}/comments/{comment_id}/edit", body="Mine now.", revision="2",
+                 back=page_url).status_code == 403
+    log = web.get("/api/events", params={"document": DOC, "limit": 200}).json()["items"]
+    assert [e["action"] for e in log if e["target"].endswith(f"/comments/{comment_id}")] == ["comment.created",
+                                                                                           "comment.edited"]

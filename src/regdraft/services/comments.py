@@ -377,6 +377,11 @@ class CommentView:
     def hidden(self) -> bool:
         return self.comment.hidden_at is not None
 
+    def editable_by(self, name: str) -> bool:
+        """Whether ``name`` may edit it now (what :func:`edit` allows, for showing the form)."""
+        return (name == self.comment.author and not self.hidden
+                and datetime.now(timezone.utc) <= self.editable_until)
+
 
 def editable_until(comment: Comment) -> datetime:
     return _aware(comment.created_at) + timedelta(minutes=SETTINGS.edit_minutes)

@@ -1,6 +1,7 @@
 """The discussion on the pages: the threads an amendment page and a version's page
-show (``discussion.html``), and the forms that post a comment or a reply, hide one
-(reviewers) and re-attach an orphaned one (reviewers). Each form goes through the
+show (``discussion.html``), and the forms that post a comment or a reply, edit one
+(its author, within the edit window), hide one (reviewers) and re-attach an orphaned
+one (reviewers). Each form goes through the
 same checks as the API: the text policy (``guard.Form.check_texts``), the policy
 table (``services.auth``) and the comment service, then back (303) to the page it
 came from, at the comment."""
@@ -107,6 +108,17 @@ def post_comment(request: Request, document: DocumentDep, session: SessionDep,
     auth.authorize(who, auth.Action.COMMENT, target.owner, public=target.public)
     made = comment_service.post(session, document, target, data, author=Author(who.name, who.role, who.stakeholder))
     return _again(_back(document, form.get("back")), made.id)
+
+
+@router.post("/documents/{doc}/comments/{comment}/edit")
+def edit_comment(request: Request, document: DocumentDep, comment: CommentId, session: SessionDep,
+                 form: guard.PostedForm) -> RedirectResponse:
+    guard.require(request, COMMENT)
+    form.check_texts()
+    row = comment_service.get_comment(session, document, comment)
+    comment_service.edit(session, document, row, form.get("body"), actor=guard.principal(request),
+                         revision=_number(form.get("revision"), "revision"))
+    return _again(_back(document, form.get("back")), row.id)
 
 
 def _moderating(request: Request, session: Session, document: Document, comment: int, form: guard.Form):
