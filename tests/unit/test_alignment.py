@@ -237,3 +237,35 @@ def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kin
                        old_structure), diffing._Owners(old_structure), old_structure))
     assert windowed.groups == whole.groups
     assert windowed.changes == whole.changes and windowed.stats() == whole.stats()
+
+
+@settings(max_examples=100, deadline=None)
+@given(_edited(), st.booleans())
+def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_every_group(case, with_private_use):
+    """The HTML redline adds a run of unchanged provisions as one piece, counting its
+    provisions' lines in place: the merged text, the lines each provision's blocks start
+    on and the HTML are those of the same diff with every group made."""
+    from regdraft.core import redline
+    from regdraft.core.diffing import TextDiff
+
+    kind, old, new = case
+    if with_private_use:  # a character the redline must clean, in unchanged text
+        old, new = (text.replace(" the ", " the\ue000 ", 1) for text in (old, new))
+    lazy, every = diff_texts(old, new, kind), TextDiff(diff_texts(old, new, kind).groups)
+    assert lazy.group_count() == len(every.groups)
+    lazy_merge, whole_merge = redline._merge(lazy), redline._merge(every)
+    assert lazy._groups is None or lazy.parts == lazy.groups  # the runs were not made into groups
+    assert "".join(lazy_merge.text) == "".join(whole_merge.text) and lazy_merge.changes == whole_merge.changes
+    assert (lazy_merge.group_lines, lazy_merge.group_provisions) == (whole_merge.group_lines,
+                                                                     whole_merge.group_provisions)
+    assert render_html(diff_texts(old, new, kind)) == render_html(every)
+
+
+def test_a_long_texts_redline_leaves_its_unchanged_runs_unmade():
+    from regdraft.core.diffing import ProvisionDiff
+
+    new = CFR.replace("shall", "must", 1)
+    diff = diff_texts(CFR, new, "us-cfr")
+    html, changes = render_html(diff)
+    assert diff._groups is None and sum(not isinstance(part, ProvisionDiff) for part in diff.parts) == 2
+    assert len(changes) == 1 and 'id="s1005-2' in html

@@ -103,6 +103,17 @@ class _UnchangedRun:
 
     new = old
 
+    def __len__(self) -> int:
+        return self.last - self.first
+
+    def provision_starts(self) -> tuple[str, int, int, list[tuple[int, str]]]:
+        """Its text as ``source[start:end]`` (no copy made), and where in ``source`` each
+        of its provisions starts, with the provision's id: what a renderer needs of
+        unchanged provisions, without a group made for each."""
+        starts, ids, at = self.owners.starts, self.owners.ids, self.at
+        return (self.text, starts[self.first] - at, starts[self.last] - at,
+                [(starts[k] - at, ids[k]) for k in range(self.first, self.last)])
+
     def groups(self) -> Iterator[ProvisionDiff]:
         owners, text, at = self.owners, self.text, self.at
         starts, ids, labels = owners.starts, owners.ids, owners.labels
@@ -130,10 +141,24 @@ class _UnchangedSpan:
 
     new = old
 
+    def _first(self) -> int:
+        return bisect.bisect_left(owners_of(self.structure).starts, self.start)
+
+    def __len__(self) -> int:
+        return bisect.bisect_left(owners_of(self.structure).starts, self.end) - self._first()
+
+    def provision_starts(self) -> tuple[str, int, int, list[tuple[int, str]]]:
+        """As :meth:`_UnchangedRun.provision_starts`."""
+        owners, end = owners_of(self.structure), self.end
+        first = self._first()
+        last = bisect.bisect_left(owners.starts, end, first)
+        return (self.structure.text, self.start, end,
+                [(owners.starts[k], owners.ids[k]) for k in range(first, last)])
+
     def groups(self) -> Iterator[ProvisionDiff]:
         owners, text, end = owners_of(self.structure), self.structure.text, self.end
         starts, ids, labels = owners.starts, owners.ids, owners.labels
-        k = bisect.bisect_left(starts, self.start)
+        k = self._first()
         while k < len(starts) and starts[k] < end:
             stop = min(starts[k + 1], end) if k + 1 < len(starts) else end
             yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k]:stop]),))
@@ -158,6 +183,16 @@ class TextDiff:
             self._groups = tuple(g for part in self._parts
                                  for g in ((part,) if isinstance(part, ProvisionDiff) else part.groups()))
         return self._groups
+
+    @property
+    def parts(self) -> tuple[ProvisionDiff | _UnchangedRun | _UnchangedSpan, ...]:
+        """The groups as built: each a :class:`ProvisionDiff`, or a run of unchanged
+        provisions not yet made into groups (with ``provision_starts()``)."""
+        return self._parts
+
+    def group_count(self) -> int:
+        """``len(self.groups)``, without making the unchanged groups."""
+        return sum(1 if isinstance(part, ProvisionDiff) else len(part) for part in self._parts)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TextDiff) and self.groups == other.groups

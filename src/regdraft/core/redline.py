@@ -28,8 +28,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
-from operator import attrgetter
 from typing import Iterator
 
 import cmarkgfm
@@ -142,19 +140,41 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
     return runs
 
 
+def _has_private_use(part) -> bool:
+    if isinstance(part, ProvisionDiff):
+        return any(_PRIVATE_USE.search(op.text) for op in part.ops)
+    source, start, end, _ = part.provision_starts()
+    return _PRIVATE_USE.search(source, start, end) is not None
+
+
 def _merge(diff: TextDiff) -> _Merged:
     merged = _Merged()
     number = 1
-    groups = diff.groups
+    parts = diff.parts
     # One scan of the text (piece by piece, not a joined copy) decides whether any piece
     # needs cleaning at all.
-    texts = map(attrgetter("text"), chain.from_iterable(map(attrgetter("ops"), groups)))
-    clean = _clean if any(map(_PRIVATE_USE.search, texts)) else str
+    clean = _clean if any(map(_has_private_use, parts)) else str
     pieces, group_lines, provisions = merged.text, merged.group_lines, merged.group_provisions
     # Most groups of a long text are unchanged provisions: their text is added here
-    # with the line state kept locally, and handed over for the others.
+    # with the line state kept locally, and handed over for the others. A run of them
+    # not yet made into groups is added as one piece, its provisions' lines counted in
+    # place (making a group of each cost as much as the diff).
     lines, at_line_start = 0, True
-    for group in groups:
+    for group in parts:
+        if not isinstance(group, ProvisionDiff):
+            source, start, end, firsts = group.provision_starts()
+            count, counted = source.count, start
+            for offset, provision in firsts:
+                if offset > counted:
+                    lines += count("\n", counted, offset)
+                    at_line_start, counted = source[offset - 1] == "\n", offset
+                group_lines.append(lines if at_line_start else lines + 1)
+                provisions.append(provision)
+            if end > start:
+                pieces.append(clean(source[start:end]))
+                lines += count("\n", counted, end)
+                at_line_start = source[end - 1] == "\n"
+            continue
         group_lines.append(lines if at_line_start else lines + 1)
         provisions.append(group.provision)
         ops = group.ops
