@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
@@ -60,14 +61,16 @@ class Comparison:
     """The version compared from, when the old side is one (an export names it)."""
     editors: dict[str, Revision] = field(default_factory=dict, compare=False)
     """Who made the direct edits (source ``version-N``) the diff shows, and when."""
+    hashes: tuple[str, str] | None = field(default=None, compare=False)
+    """The two texts' content hashes, where already known (stored versions')."""
 
-    @property
+    @cached_property
     def old_hash(self) -> str:
-        return content_hash(self.old_text)
+        return self.hashes[0] if self.hashes else content_hash(self.old_text)
 
-    @property
+    @cached_property
     def new_hash(self) -> str:
-        return content_hash(self.new_text)
+        return self.hashes[1] if self.hashes else content_hash(self.new_text)
 
     def unified(self) -> str:
         return unified_diff(self.old_text, self.new_text, old_name=self.old_name, new_name=self.new_name,
@@ -231,7 +234,8 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
 
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
         return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
-                          tag, document.kind, old_structure, provenance(session, document, a), editors)
+                          tag, document.kind, old_structure, provenance(session, document, a), editors,
+                          (old_hash, new_hash))
 
     sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
     return Plan(tag, sources, make)
