@@ -3,7 +3,7 @@
 # when it is missing; it is reinstalled only when pyproject.toml changes.
 #
 #   make run        load drafts/ and amendments/ into the database, print an admin token, serve the API
-#   make test       the test suite (PYTEST_ARGS="-k foo -x" to pass options)
+#   make test       the test suite on every core (TEST_WORKERS=0 for one process; PYTEST_ARGS="-k foo -x")
 #   make openapi    write api/openapi.json
 #   make bench      every benchmark of docs/performance.md (about 10 minutes; BENCH_ARGS=--quick)
 #   make revision MESSAGE="add thing"   autogenerate a migration from models.py
@@ -19,6 +19,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.regdraft-installed
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 BENCH_ARGS ?=
 MESSAGE ?=
 
@@ -49,7 +50,7 @@ run: setup
 
 test: setup
 	mkdir -p test-artifacts
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The benchmark's own extra (pygit2, for the floor's line diff) is installed on top.
 bench: setup
