@@ -11,7 +11,6 @@ the import's report. ``docs/web.md`` describes every page.
 from __future__ import annotations
 
 import importlib.resources
-import re
 from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -57,7 +56,7 @@ MAX_CITATIONS = 3
 """Citation rows on the propose form; empty rows are ignored."""
 
 # Larger numbers than any database integer column holds are a 422, not a database error.
-MAX_VERSION = 2**31 - 1
+MAX_VERSION = guard.MAX_NUMBER
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
 # Amendments an address may name one by one (services.amendments.MAX_NAMED, the API's
@@ -232,7 +231,7 @@ def rebase(request: Request, document: DocumentDep, slug: AmendmentSlug, session
            form: guard.PostedForm) -> RedirectResponse:
     """Rebase onto the head, or (``confirm``) confirm the rebase that waits; then back to
     the amendment's page, which shows the outcome and its report."""
-    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    revision = guard.form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.authorize(guard.acting(request), auth.Action.PROPOSE, session.get(Stakeholder, amendment.proposer_id).slug)
     if form.get("confirm"):
@@ -250,7 +249,7 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     status = form.get("status")
     if status not in ("accepted", "rejected"):
         raise InvalidInput(f"status {status!r} is not accepted or rejected", field="status")
-    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    revision = guard.form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, guard.acting(request), amendment, status)
     amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
@@ -282,7 +281,7 @@ def decide_many(request: Request, document: DocumentDep, session: SessionDep, fo
             status, _, revision = chosen.partition("@")
             own = check_text(form.get(f"reason-{amendment.slug}"), "reason").strip()
             requests.append(batches.DecisionRequest(amendment.slug, status, own or shared,
-                                                    _form_number(revision, "revision", "reload the page")))
+                                                    guard.form_number(revision, "revision", "reload the page")))
         requests = batches.deduplicated(requests)
         for request_, amendment in zip(requests, amendment_service.resolve(session, document,
                                                                            [r.amendment for r in requests])):
@@ -323,7 +322,7 @@ def propose_page(request: Request, document: DocumentDep, session: SessionDep) -
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
     guard.require(request, guard.PROPOSE)
     values = _posted_amendment(form)
-    values["slug"] = values["slug"].strip() or _slug_from(values["title"])
+    values["slug"] = values["slug"].strip() or guard.slug_from(values["title"])
     try:
         data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
@@ -391,7 +390,7 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     amendment = amendment_service.get_amendment(session, document, slug)
     values = _posted_amendment(form)
     try:
-        revision = _form_number(form.get("revision") or "", "revision", "reload the page")
+        revision = guard.form_number(form.get("revision") or "", "revision", "reload the page")
         proposer = session.get(Stakeholder, amendment.proposer_id).slug
         data = _amendment_input(form, values, slug=slug, proposer=proposer)
         auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
@@ -421,20 +420,9 @@ def _posted_amendment(form) -> dict:
 def _amendment_input(form, values: dict, *, slug: str, proposer: str) -> AmendmentInput:
     form.check_texts()
     return AmendmentInput(slug=slug, title=values["title"].strip(), proposer=proposer,
-                          base=_form_number(values["base"], "base", "reload the page"),
+                          base=guard.form_number(values["base"], "base", "reload the page"),
                           categories=values["categories"], rationale=values["rationale"], new_text=values["text"],
                           citations=[CitationInput(r, q.strip()) for r, q in values["citations"] if r and q.strip()])
-
-
-def _form_number(value: str, field: str, remedy: str) -> int:
-    """A hidden field holding a version or revision number, as the page wrote it."""
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
-        raise InvalidInput(f"the form's {field} {value!r} is not a number from 1: {remedy}", field=field)
-    return int(value)
-
-
-def _slug_from(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
 
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
@@ -514,7 +502,8 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
 @router.get("/documents/{doc}/consultation")
 def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
     return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
-                overview=views.overview(session, document), responses=documents.list_responses(session, document))
+                overview=views.overview(session, document), responses=documents.list_responses(session, document),
+                stakeholders=documents.list_stakeholders(session, document))
 
 
 @router.get("/documents/{doc}/outcome")
