@@ -463,10 +463,10 @@ def _propose_form(request: Request, session: Session, document: Document, values
                   error: RegdraftError | None = None, revising: Amendment | None = None, *,
                   add_citation: bool = False, previews: list[views.Preview] | None = None) -> HTMLResponse:
     """The propose (or revise) form with ``values``: every citation row typed in, then as
-    many blank rows as were posted (at least one), and one more for ``add_citation``."""
+    many blank rows as were posted and one more for ``add_citation``, at least one."""
     posted = list(values.get("citations", []))
     typed = _typed(posted)
-    citations = typed + [("", "")] * (max(len(posted) - len(typed), 1) + add_citation)
+    citations = typed + [("", "")] * max(len(posted) - len(typed) + add_citation, 1)
     return page(request, "propose.html", status=status_for(error) if error else 200,
                 title=f"Revise {revising.slug}: {document.title}" if revising else
                 f"Propose an amendment: {document.title}", document=document, revising=revising,
