@@ -2,7 +2,7 @@
 JavaScript, under a strict Content-Security-Policy: ``api/csp.py``) over the same services as the API, mounted at ``/`` by
 ``api.app.create_app``. See ``docs/web.md``.
 
-- ``routes``: the pages and the two forms;
+- ``routes``: the pages and their forms (propose, decide, import);
 - ``views``: what each page shows, gathered from the services;
 - ``marks``: labelled redlines, side-by-side rows, quotes marked in a response;
 - ``templating``: the templates and the HTML error pages;

@@ -3,9 +3,10 @@
 ``/`` lists the documents; everything about one document lives under
 ``/documents/{doc}``. Pages are read with GET and their address says everything
 they show (filters, versions compared, amendments chosen), so any view can be shared
-as a link. The two forms (propose, accept or reject) post and then redirect (303) to
-the page of what they changed; the import form (``/import``) uploads a file and shows
-the import's report. ``docs/web.md`` describes every page.
+as a link. The forms (propose, accept or reject) post and then redirect (303) to
+the page of what they changed; the propose form's Preview and Add another citation
+buttons give it back instead, nothing stored; the import form (``/import``) uploads a
+file and shows the import's report. ``docs/web.md`` describes every page.
 """
 
 from __future__ import annotations
