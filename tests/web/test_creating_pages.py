@@ -185,3 +185,14 @@ def test_a_stakeholder_adds_its_own_responses_only(web):
                            data=_response_form(token, stakeholder="nspcc", slug="nspcc-second"))
     assert "only for that stakeholder" in html_of(for_another, 403)
     assert web.get(f"/api/documents/{DOC}/responses/nspcc-second").status_code == 404
+
+
+@pytest.mark.parametrize("path", [f"{BASE}/add-version", f"{BASE}/consultation/add-stakeholder",
+                                  f"{BASE}/consultation/add-response", f"{BASE}/consultation",
+                                  f"{BASE}/propose?base=1"])
+def test_the_new_pages_are_accessible_html_and_escape_the_stored_hostile_names(reader, path):
+    body = html_of(reader.get(path))
+    assert body.startswith("<!DOCTYPE html>") and '<main id="main"' in body and body.count("<h1") == 1
+    assert_no_injected_markup(body)
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*\bid=\"([^\"]+)\"", body):
+        assert f'for="{tag}"' in body, f"{path}: #{tag} has no label"
