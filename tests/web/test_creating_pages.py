@@ -39,6 +39,19 @@ def test_the_add_version_form_starts_from_the_head_and_adds_the_next_version(web
     assert "approved by the Secretary of State" in history and "Approval by the Secretary of State" in history
 
 
+def test_a_version_whose_structure_looks_wrong_is_added_and_its_warnings_shown(web):
+    gap = V2.replace("### 3. Delegation", "### 5. Delegation")  # regulations 1, 2, 5
+    token = csrf_of(html_of(web.get(f"{BASE}/add-version")))
+    added = web.post(f"{BASE}/add-version", data={"csrf_token": token, "parent": "2", "text": gap, "message": "m",
+                                                 "author": "Jo"})
+    assert added.status_code == 303  # the document is not strict: warnings do not refuse it
+    body = unescape(html_of(web.get(added.headers["location"])))
+    warnings = body[body.index('id="structure-warnings"'):]
+    warnings = warnings[:warnings.index("</div>")]
+    assert "1 structure warning" in warnings and f"line {gap.splitlines().index('### 5. Delegation') + 1}:" in warnings
+    assert 'id="structure-warnings"' not in html_of(web.get(f"{BASE}?version=2"))
+
+
 def test_a_stale_or_hostile_version_form_keeps_the_text_and_adds_nothing(web):
     token = csrf_of(html_of(web.get(f"{BASE}/add-version")))
     stale = web.post(f"{BASE}/add-version", data={"csrf_token": token, "parent": "1", "text": V3, "message": "m",

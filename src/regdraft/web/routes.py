@@ -146,13 +146,14 @@ def document_page(request: Request, document: DocumentDep, session: SessionDep,
                   ) -> HTMLResponse:
     entries = views.history(session, document)
     shown = documents.get_version(session, document, version) if version else documents.head(session, document)
+    structure = documents.version_structure(session, document, shown) if shown else None
     return page(request, "document.html", title=document.title, document=document, history=entries, shown=shown,
                 text=marks.anchored_text(shown.text) if shown else None,
                 counts=views.status_counts(session, document),
                 discussion=discussion.for_version(session, document, shown,
                                                   f"/documents/{document.slug}{query(version=version)}"),
-                provisions=[(p.id, p.label) for p in documents.version_structure(session, document, shown).provisions]
-                if shown else [])
+                provisions=[(p.id, p.label) for p in structure.provisions] if structure else [],
+                warnings=structure.warnings if structure else ())
 
 
 @router.get("/documents/{doc}/compare")
