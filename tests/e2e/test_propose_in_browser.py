@@ -105,3 +105,13 @@ def test_adding_a_stakeholder_and_its_response_and_citing_it(page, shoot):
     shoot(page, "response-added-1280")
     page.goto(f"{BASE}/propose")
     assert page.locator("#citation-response-1 option[value='lga-response']").count() == 1
+
+
+def test_the_adding_pages_fit_a_phone(page, shoot):
+    page.set_viewport_size({"width": 320, "height": 900})
+    for name, path in {"add-version": f"{BASE}/add-version", "add-stakeholder": f"{BASE}/consultation/add-stakeholder",
+                       "add-response": f"{BASE}/consultation/add-response"}.items():
+        assert page.goto(path).status == 200, name
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name} is {overflow} px wider than a 320 px window"
+        shoot(page, f"{name}-320")
