@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from .conftest import DOC, V1, V2
+from .conftest import DOC, HOSTILE, V1, V2
 from .test_pages import assert_no_injected_markup, csrf_of, html_of
 from .test_signin import as_
 
@@ -106,6 +106,11 @@ def test_add_another_citation_keeps_everything_and_checks_nothing_yet(web):
                                                            action="add-citation")))
     assert _rows(again) == [QUOTES[0], ("", ""), ("", "")]
     assert "not carried on for profit" in again
+    # What comes back unchecked is still escaped.
+    hostile = html_of(web.post(f"{BASE}/propose", data=_form(token, title=HOSTILE, rationale=HOSTILE,
+                                                             citations=[("", HOSTILE)], action="add-citation")))
+    assert_no_injected_markup(hostile)
+    assert _rows(hostile) == [("", HOSTILE), ("", "")] and _amendments(web) == 4
 
 
 def test_any_number_of_citations_are_proposed_in_order(web):
