@@ -21,7 +21,7 @@ Output contract (see docs/cli.md):
 
 Modules: ``app`` (the Typer app and the error contract), ``common`` (input, output,
 the database session, shared options), and the commands by theme: ``texts`` (patch,
-apply, diff), ``rendering`` (render), ``files`` (load, export), ``importing`` (import, new), ``listing`` (documents, versions, amendments,
+apply, diff), ``rendering`` (render), ``files`` (load, export), ``importing`` (import, new), ``adding`` (version add, stakeholder add, response add), ``listing`` (documents, versions, amendments,
 log), ``drafting`` (propose, accept, status, conflicts, xref), ``server`` (serve,
 openapi), ``trust`` (token create/list/revoke, verify). Importing a module registers
 its commands, in the order ``--help`` lists them.
@@ -31,6 +31,6 @@ so the file commands start quickly.
 """
 
 from regdraft.cli.app import app
-from regdraft.cli import texts, structure, instructions, rendering, files, importing, listing, drafting, discussion, server, trust  # noqa: E402,F401,E501  (registers the commands)
+from regdraft.cli import texts, structure, instructions, rendering, files, importing, adding, listing, drafting, discussion, server, trust  # noqa: E402,F401,E501  (registers the commands)
 
 __all__ = ["app"]

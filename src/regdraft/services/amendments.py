@@ -195,9 +195,7 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
     worked out again here if not.
     """
     _check_input(session, document, data, allow_any_status=allow_any_status)
-    if find_amendment(session, document, data.slug) is not None:
-        raise AlreadyExists(f"document {document.slug!r} already has an amendment {data.slug!r}",
-                            amendment=data.slug)
+    check_slug_free(session, document, data.slug)
     proposer = documents.get_stakeholder(session, data.proposer)
     base = documents.get_version(session, document, data.base)
     if prepared is None or not prepared.holds(session, base):
@@ -216,6 +214,12 @@ def propose(session: Session, document: Document, data: AmendmentInput, *, actor
            before=base.content_hash, after=content_hash_of_edit(analysis.result, analysis.changed),
            detail={"status": data.status, "base": base.number, "hunks": len(analysis.hunks)})
     return amendment
+
+
+def check_slug_free(session: Session, document: Document, slug: str) -> None:
+    """Refuse a new amendment's slug that the document has given another already."""
+    if find_amendment(session, document, slug) is not None:
+        raise AlreadyExists(f"document {document.slug!r} already has an amendment {slug!r}", amendment=slug)
 
 
 def revise(session: Session, amendment: Amendment, data: AmendmentInput, *, actor: str) -> bool:

@@ -19,7 +19,7 @@ from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.services import comments, search, structures
 from regdraft.services.events import record
-from regdraft.core.policy import check_text
+from regdraft.core.policy import check_text, check_url
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, DocumentCategory,
                                    DocumentStakeholder, Response, Stakeholder, Version, utcnow)
 
@@ -338,6 +338,42 @@ def upsert_stakeholder(session: Session, *, slug: str, name: str, kind: str = ""
     return stakeholder
 
 
+def add_stakeholder(session: Session, document: Document, *, slug: str, name: str, kind: str = "",
+                    actor: str) -> Stakeholder:
+    """Add a stakeholder to the document's consultation, as the pages' and the CLI's
+    "add" do: a new one, or one that other documents know already under the same name
+    and kind. Adding never renames (stakeholders are shared by every document, so a
+    different name for a known slug is refused rather than changed everywhere), and a
+    stakeholder already taking part is refused, so nothing typed is silently dropped."""
+    for field, value in (("name", name), ("kind", kind)):
+        check_text(value, field)
+    if not name.strip():
+        raise InvalidInput("a stakeholder needs a name", field="name")
+    check_slug(slug, "stakeholder slug")
+    name, kind = name.strip(), kind.strip()
+    existing = session.exec(select(Stakeholder).where(Stakeholder.slug == slug)).first()
+    if existing is not None:
+        if any(s.id == existing.id for s in list_stakeholders(session, document)):
+            raise AlreadyExists(f"stakeholder {slug!r} already takes part in the consultation on "
+                                f"{document.slug!r}", stakeholder=slug)
+        if (existing.name, existing.kind) != (name, kind):
+            raise AlreadyExists(f"stakeholder {slug!r} exists already as {existing.name!r} (kind "
+                                f"{existing.kind!r}): give that name and kind to add it here, or another "
+                                f"short name", stakeholder=slug)
+    stakeholder = upsert_stakeholder(session, slug=slug, name=name, kind=kind, actor=actor)
+    take_part(session, document, stakeholder, actor=actor)
+    return stakeholder
+
+
+def take_part(session: Session, document: Document, stakeholder: Stakeholder, *, actor: str) -> bool:
+    """Add ``stakeholder`` last to those taking part in the document's consultation;
+    says whether it was not taking part before."""
+    taking_part = list_stakeholders(session, document)
+    if any(s.id == stakeholder.id for s in taking_part):
+        return False
+    return set_document_stakeholders(session, document, [*taking_part, stakeholder], actor=actor)
+
+
 def get_stakeholder(session: Session, slug: str) -> Stakeholder:
     stakeholder = session.exec(select(Stakeholder).where(Stakeholder.slug == slug)).first()
     if stakeholder is None:
@@ -427,6 +463,23 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
         record(session, actor, "response.updated", "response", f"{document.slug}/{slug}", document.id,
                before=before, after=response.content_hash)
     return response
+
+
+def add_response(session: Session, document: Document, *, slug: str, stakeholder: Stakeholder, text: str,
+                 actor: str, **fields: str) -> Response:
+    """A new response, as the pages' and the CLI's "add" make it: held to the text and
+    link policies as the API's bodies are, and refused (nothing changed) when the
+    document has a response ``slug`` already, where :func:`put_response` would replace it."""
+    for field, value in (("text", text), *fields.items()):
+        check_text(value, field)
+    if fields.get("url"):
+        check_url(fields["url"])
+    if not fields.get("title", "").strip():
+        raise InvalidInput("a response needs a title", field="title")
+    check_slug(slug, "response slug")
+    if find_response(session, document, slug) is not None:
+        raise AlreadyExists(f"document {document.slug!r} already has a response {slug!r}", response=slug)
+    return put_response(session, document, slug=slug, stakeholder=stakeholder, text=text, actor=actor, **fields)
 
 
 def reanchor_citations(session: Session, response: Response) -> None:

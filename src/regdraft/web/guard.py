@@ -25,6 +25,7 @@ whether to show a control. Authentication is wired in here and nowhere else:
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from regdraft.api.deps import SessionDep
-from regdraft.core.errors import Forbidden, Unauthenticated
+from regdraft.core.errors import Forbidden, InvalidInput, Unauthenticated
 from regdraft.core.policy import check_text
 from regdraft.services import auth, tokens
 
@@ -46,6 +47,7 @@ MAX_FIELDS = 200
 
 #: The actions a page control can take, named as in ``services.auth.Action``.
 PROPOSE, DECIDE, ORDER, CREATE_DOCUMENT = "propose", "decide", "order", "create-document"
+CREATE_VERSION, PUT_STAKEHOLDER, PUT_RESPONSE = "create-version", "put-stakeholder", "put-response"
 UPLOAD_CONTENT_TYPE = "multipart/form-data"
 
 
@@ -68,6 +70,22 @@ class Form:
         for name, values in self.fields.items():
             for value in values:
                 check_text(value, name)
+
+
+#: The largest number a form's version or revision field may hold (a database integer's).
+MAX_NUMBER = 2**31 - 1
+
+
+def form_number(value: str, field: str, remedy: str) -> int:
+    """A hidden field holding a version or revision number, as the page wrote it."""
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_NUMBER:
+        raise InvalidInput(f"the form's {field} {value!r} is not a number from 1: {remedy}", field=field)
+    return int(value)
+
+
+def slug_from(title: str) -> str:
+    """The short name a form makes from a title when its short-name field is left empty."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
 
 
 def signed_in(request: Request, session: SessionDep) -> None:

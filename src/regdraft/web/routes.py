@@ -3,15 +3,15 @@
 ``/`` lists the documents; everything about one document lives under
 ``/documents/{doc}``. Pages are read with GET and their address says everything
 they show (filters, versions compared, amendments chosen), so any view can be shared
-as a link. The two forms (propose, accept or reject) post and then redirect (303) to
-the page of what they changed; the import form (``/import``) uploads a file and shows
-the import's report. ``docs/web.md`` describes every page.
+as a link. The forms (propose, accept or reject) post and then redirect (303) to
+the page of what they changed; the propose form's Preview and Add another citation
+buttons give it back instead, nothing stored; the import form (``/import``) uploads a
+file and shows the import's report. ``docs/web.md`` describes every page.
 """
 
 from __future__ import annotations
 
 import importlib.resources
-import re
 from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -53,11 +53,12 @@ STATIC_FILES = {"regdraft.css": (STATIC, "text/css"), "api-docs.js": (STATIC, "t
                 "swagger-ui-bundle.js": (SWAGGER_UI, "text/javascript"), "swagger-ui.css": (SWAGGER_UI, "text/css")}
 API_DOCS_PAGE = STATIC / "api-docs.html"
 """/docs: Swagger UI over /openapi.json, started by ``api-docs.js`` rather than FastAPI's inline script."""
-MAX_CITATIONS = 3
-"""Citation rows on the propose form; empty rows are ignored."""
+#: The propose form's extra buttons (``action``): show what proposing would store, and
+#: show one more citation row; both give the form back with everything typed kept.
+PREVIEW, ADD_CITATION = "preview", "add-citation"
 
 # Larger numbers than any database integer column holds are a 422, not a database error.
-MAX_VERSION = 2**31 - 1
+MAX_VERSION = guard.MAX_NUMBER
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Filter = Annotated[str | None, Query(max_length=120)]
 # Amendments an address may name one by one (services.amendments.MAX_NAMED, the API's
@@ -145,13 +146,14 @@ def document_page(request: Request, document: DocumentDep, session: SessionDep,
                   ) -> HTMLResponse:
     entries = views.history(session, document)
     shown = documents.get_version(session, document, version) if version else documents.head(session, document)
+    structure = documents.version_structure(session, document, shown) if shown else None
     return page(request, "document.html", title=document.title, document=document, history=entries, shown=shown,
                 text=marks.anchored_text(shown.text) if shown else None,
                 counts=views.status_counts(session, document),
                 discussion=discussion.for_version(session, document, shown,
                                                   f"/documents/{document.slug}{query(version=version)}"),
-                provisions=[(p.id, p.label) for p in documents.version_structure(session, document, shown).provisions]
-                if shown else [])
+                provisions=[(p.id, p.label) for p in structure.provisions] if structure else [],
+                warnings=structure.warnings if structure else ())
 
 
 @router.get("/documents/{doc}/compare")
@@ -232,7 +234,7 @@ def rebase(request: Request, document: DocumentDep, slug: AmendmentSlug, session
            form: guard.PostedForm) -> RedirectResponse:
     """Rebase onto the head, or (``confirm``) confirm the rebase that waits; then back to
     the amendment's page, which shows the outcome and its report."""
-    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    revision = guard.form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.authorize(guard.acting(request), auth.Action.PROPOSE, session.get(Stakeholder, amendment.proposer_id).slug)
     if form.get("confirm"):
@@ -250,7 +252,7 @@ def decide(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     status = form.get("status")
     if status not in ("accepted", "rejected"):
         raise InvalidInput(f"status {status!r} is not accepted or rejected", field="status")
-    revision = _form_number(form.get("revision"), "revision", "reload the amendment's page")
+    revision = guard.form_number(form.get("revision"), "revision", "reload the amendment's page")
     amendment = amendment_service.get_amendment(session, document, slug)
     auth.check_status_change(session, guard.acting(request), amendment, status)
     amendment_service.set_status(session, amendment, status, actor=guard.principal(request), revision=revision,
@@ -282,7 +284,7 @@ def decide_many(request: Request, document: DocumentDep, session: SessionDep, fo
             status, _, revision = chosen.partition("@")
             own = check_text(form.get(f"reason-{amendment.slug}"), "reason").strip()
             requests.append(batches.DecisionRequest(amendment.slug, status, own or shared,
-                                                    _form_number(revision, "revision", "reload the page")))
+                                                    guard.form_number(revision, "revision", "reload the page")))
         requests = batches.deduplicated(requests)
         for request_, amendment in zip(requests, amendment_service.resolve(session, document,
                                                                            [r.amendment for r in requests])):
@@ -310,26 +312,38 @@ def batch_page(request: Request, document: DocumentDep, session: SessionDep,
 
 
 @router.get("/documents/{doc}/propose")
-def propose_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
+def propose_page(request: Request, document: DocumentDep, session: SessionDep,
+                 base: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="The version to amend")]
+                 = None) -> HTMLResponse:
+    """The form, with the text of version ``base`` (default: the head) to edit."""
     guard.require(request, guard.PROPOSE)
-    head = documents.head(session, document)
-    if head is None:
+    chosen = documents.get_version(session, document, base) if base else documents.head(session, document)
+    if chosen is None:
         raise InvalidInput(f"document {document.slug!r} has no version to amend")
-    return _propose_form(request, session, document, {"base": str(head.number), "text": head.text})
+    return _propose_form(request, session, document, {"base": str(chosen.number), "text": chosen.text})
 
 
 @router.post("/documents/{doc}/propose")
 @writes_in_route
 def propose(request: Request, document: DocumentDep, session: SessionDep, form: guard.PostedForm) -> Response:
+    """Propose (then the amendment's page); or, by the form's other buttons, preview what
+    would be proposed, or add a citation row (the form again, nothing stored)."""
     guard.require(request, guard.PROPOSE)
     values = _posted_amendment(form)
-    values["slug"] = values["slug"].strip() or _slug_from(values["title"])
+    values["slug"] = values["slug"].strip() or guard.slug_from(values["title"])
+    action = form.get("action")
+    if action == ADD_CITATION:
+        return _propose_form(request, session, document, values, add_citation=True)
     try:
         data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
         # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
         prepared = amendment_service.prepare(session, document, data)
+        if action == PREVIEW:
+            amendment_service.check_slug_free(session, document, data.slug)
+            return _propose_form(request, session, document, values,
+                                 previews=views.proposal_previews(session, document, data, prepared))
         session.rollback()
         with write_transaction(request) as writing:
             slug = amendment_service.propose(writing, documents.get_document(writing, document.slug), data,
@@ -390,13 +404,19 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     guard.require(request, guard.PROPOSE)
     amendment = amendment_service.get_amendment(session, document, slug)
     values = _posted_amendment(form)
+    action = form.get("action")
+    if action == ADD_CITATION:
+        return _propose_form(request, session, document, values, revising=amendment, add_citation=True)
     try:
-        revision = _form_number(form.get("revision") or "", "revision", "reload the page")
+        revision = guard.form_number(form.get("revision") or "", "revision", "reload the page")
         proposer = session.get(Stakeholder, amendment.proposer_id).slug
         data = _amendment_input(form, values, slug=slug, proposer=proposer)
         auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
         amendment_service.check_revisable(amendment, revision)
         prepared = amendment_service.prepare(session, document, replace(data, status=amendment.status))
+        if action == PREVIEW:
+            return _propose_form(request, session, document, values, revising=amendment,
+                                 previews=views.proposal_previews(session, document, data, prepared))
         session.rollback()
         with write_transaction(request) as writing:
             writing_document = documents.get_document(writing, document.slug)
@@ -414,33 +434,41 @@ def _posted_amendment(form) -> dict:
     values = {name: form.get(name) or "" for name in ("slug", "title", "proposer", "rationale", "base", "text")}
     # Boxes for a document's declared categories; a comma-separated field where it declares none.
     values["categories"] = [c.strip() for given in form.getall("categories") for c in given.split(",") if c.strip()]
-    values["citations"] = list(zip(form.getall("citation_response"), form.getall("citation_quote")))[:MAX_CITATIONS]
+    # Every row as posted, blank ones too (the form comes back with as many rows).
+    values["citations"] = list(zip(form.getall("citation_response"), form.getall("citation_quote")))
     return values
 
 
 def _amendment_input(form, values: dict, *, slug: str, proposer: str) -> AmendmentInput:
     form.check_texts()
+    citations = []
+    for number, (response, quote) in enumerate(_typed(values["citations"]), start=1):
+        if not response:
+            raise InvalidInput(f"citation {number}: choose the response the words are quoted from",
+                               field="citations", citation=number)
+        if not quote.strip():
+            raise InvalidInput(f"citation {number}: quote the words of {response!r} it relies on",
+                               field="citations", citation=number)
+        citations.append(CitationInput(response, quote.strip()))
     return AmendmentInput(slug=slug, title=values["title"].strip(), proposer=proposer,
-                          base=_form_number(values["base"], "base", "reload the page"),
+                          base=guard.form_number(values["base"], "base", "reload the page"),
                           categories=values["categories"], rationale=values["rationale"], new_text=values["text"],
-                          citations=[CitationInput(r, q.strip()) for r, q in values["citations"] if r and q.strip()])
+                          citations=citations)
 
 
-def _form_number(value: str, field: str, remedy: str) -> int:
-    """A hidden field holding a version or revision number, as the page wrote it."""
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
-        raise InvalidInput(f"the form's {field} {value!r} is not a number from 1: {remedy}", field=field)
-    return int(value)
-
-
-def _slug_from(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
+def _typed(citations: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The citation rows something was typed or chosen in (the blank ones are left out)."""
+    return [(response, quote) for response, quote in citations if response or quote.strip()]
 
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
-                  error: RegdraftError | None = None, revising: Amendment | None = None) -> HTMLResponse:
-    citations = list(values.get("citations", []))
-    citations += [("", "")] * max(MAX_CITATIONS - len(citations), 1 if revising else 0)
+                  error: RegdraftError | None = None, revising: Amendment | None = None, *,
+                  add_citation: bool = False, previews: list[views.Preview] | None = None) -> HTMLResponse:
+    """The propose (or revise) form with ``values``: every citation row typed in, then as
+    many blank rows as were posted and one more for ``add_citation``, at least one."""
+    posted = list(values.get("citations", []))
+    typed = _typed(posted)
+    citations = typed + [("", "")] * max(len(posted) - len(typed) + add_citation, 1)
     return page(request, "propose.html", status=status_for(error) if error else 200,
                 title=f"Revise {revising.slug}: {document.title}" if revising else
                 f"Propose an amendment: {document.title}", document=document, revising=revising,
@@ -449,7 +477,9 @@ def _propose_form(request: Request, session: Session, document: Document, values
                         **values},
                 citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
-                responses=documents.list_responses(session, document))
+                responses=documents.list_responses(session, document), previews=previews or [],
+                versions=documents.list_versions(session, document), head=documents.head(session, document),
+                max_citations=amendment_service.MAX_CITATIONS)
 
 
 @router.get("/import")
@@ -514,7 +544,8 @@ def response_page(request: Request, document: DocumentDep, slug: Annotated[str, 
 @router.get("/documents/{doc}/consultation")
 def consultation_page(request: Request, document: DocumentDep, session: SessionDep) -> HTMLResponse:
     return page(request, "consultation.html", title=f"Consultation: {document.title}", document=document,
-                overview=views.overview(session, document), responses=documents.list_responses(session, document))
+                overview=views.overview(session, document), responses=documents.list_responses(session, document),
+                stakeholders=documents.list_stakeholders(session, document))
 
 
 @router.get("/documents/{doc}/outcome")

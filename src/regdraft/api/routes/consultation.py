@@ -124,11 +124,9 @@ def put_stakeholder(writer: WriterDep, document: DocumentDep, slug: StakeholderS
     """Stakeholders are shared by all documents: the name and kind given here are the
     stakeholder's everywhere."""
     auth.authorize(writer, auth.Action.PUT_STAKEHOLDER)
-    taking_part = documents.list_stakeholders(session, document)
     stakeholder = documents.upsert_stakeholder(session, slug=slug, name=body.name, kind=body.kind,
                                                actor=writer.name)
-    if all(s.id != stakeholder.id for s in taking_part):
-        documents.set_document_stakeholders(session, document, [*taking_part, stakeholder], actor=writer.name)
+    if documents.take_part(session, document, stakeholder, actor=writer.name):
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/documents/{document.slug}/stakeholders/{slug}"
     return Presenter.stakeholder_public(stakeholder)
