@@ -374,7 +374,8 @@ class ProvisionChange(_Out):
     label: str
     kind: str | None = Field(description="The provision's kind, as the document's tradition names its units "
                                          "(regulation, paragraph, section, part, preamble...); absent only for an id "
-                                         "neither text's structure holds (never in a diff regdraft made)", examples=["regulation"])
+                                         "neither text's structure holds (never in a diff regdraft made)",
+                      examples=["regulation"])
     status: str = Field(description="added, removed, changed or unchanged")
     old: TextRange = Field(description="The stretch of the old text the change covers")
     new: TextRange = Field(description="The stretch of the new text the change covers")

@@ -52,14 +52,13 @@ _LINE_ENDS = re.compile(r"\n+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedOp:
-    """One op of a change, with where it stands in each text: a deletion's new range
-    (and an insertion's old one) is empty, the point where it was or would be."""
+class _Placed:
+    """A piece of a diff that stands at ``old_start`` in the old text and ``new_start``
+    in the new, taking room for its ``text`` in the text (or texts) it is in."""
 
+    __slots__ = ()
     kind: str
     text: str
-    source: str | None
     old_start: int
     new_start: int
 
@@ -73,7 +72,19 @@ class PlacedOp:
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
+class PlacedOp(_Placed):
+    """One op of a change, with where it stands in each text: a deletion's new range
+    (and an insertion's old one) is empty, the point where it was or would be."""
+
+    kind: str
+    text: str
+    source: str | None
+    old_start: int
+    new_start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segment(_Placed):
     """A piece of one op that a renderer draws one way: words, syntax or line ends."""
 
     kind: str
@@ -89,14 +100,6 @@ class Segment:
     source: str | None
     old_start: int
     new_start: int
-
-    @property
-    def old_end(self) -> int:
-        return self.old_start + (len(self.text) if self.kind != INSERT else 0)
-
-    @property
-    def new_end(self) -> int:
-        return self.new_start + (len(self.text) if self.kind != DELETE else 0)
 
 
 @dataclass(frozen=True, slots=True)
