@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from regdraft.api.schemas import DiffPublic
+
 from .support import INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2, problem
 
 
@@ -132,6 +134,10 @@ def test_a_provision_moved_between_versions_is_reported_moved_from_and_to(client
 def _check_placed(changes: list[dict], old: str, new: str) -> None:
     """Each change's, op's and segment's ranges slice the texts to its text, and the
     segments of each change rebuild its ops."""
+    assert DiffPublic.model_validate({"old": {"name": "", "hash": ""}, "new": {"name": "", "hash": ""},
+                                      "stats": {"added": 0, "removed": 0, "changed": 0, "inserted_words": 0,
+                                                "deleted_words": 0}, "changes": changes}).model_dump(
+        mode="json", exclude_none=True, by_alias=True)["changes"] == changes  # the schema's shape exactly
     for change in changes:
         for piece in change["ops"] + change["segments"]:
             if piece["op"] != "insert":

@@ -30,6 +30,7 @@ or equal one in the new. The segments of an op rebuild its text exactly.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,7 +49,9 @@ _BLOCK_MARKER = re.compile(r"#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ 
 # a link's opening bracket (with its closing "](" on the line) and its "](target)".
 _INLINE = re.compile(r"(?P<escape>\\)(?=[!-/:-@\[-`{-~])|(?P<code>`+)|(?P<emphasis>\*+|_+)"
                      r"|(?P<open>\[)(?=[^\[\]\n]*\]\([^()\s]*\))|(?P<target>\]\([^()\s]*\))")
-_LINE_ENDS = re.compile(r"\n+")
+_BLOCK_SYNTAX = re.compile(r"^(?:#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+)+", re.M)
+_INLINE_CHARACTER = re.compile(r"[\\`*_\[\]]")
+_SPAN_END = operator.itemgetter(1)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -164,33 +167,41 @@ class _Side:
         return _syntax_between(self.text, start, end)
 
     def segments(self, op: PlacedOp, syntax: list[tuple[int, int, str]]) -> Iterator[Segment]:
-        """The op (standing in this text) cut into segments; ``syntax``: the spans of
+        """The op (standing in this text) cut into segments, from its start to its end:
+        each piece runs to the nearest of the op's end, the next provision's stretch,
+        and the edge of its syntax span, line ends or words. ``syntax``: the spans of
         :func:`_syntax_between` around it."""
         start = op.old_start if op.kind == DELETE else op.new_start
         end = start + len(op.text)
-        text, owners = self.text, self.owners
-        marks = [span[0] for span in syntax]
-        inside = syntax[max(bisect.bisect_right(marks, start) - 1, 0):bisect.bisect_left(marks, end)]
-        cuts = {start, end}
-        for span_start, span_end, _ in inside:
-            cuts.update((min(max(span_start, start), end), max(min(span_end, end), start)))
-        for match in _LINE_ENDS.finditer(text, start, end):
-            cuts.update(match.span())
-        starts = owners.starts
-        cuts.update(starts[bisect.bisect_right(starts, start):bisect.bisect_left(starts, end)])
-        points = sorted(cuts)
-        for a, b in zip(points, points[1:]):
-            piece = text[a:b]
-            k = bisect.bisect_right(marks, a) - 1
-            if k >= 0 and syntax[k][1] > a:
-                role, markup = SYNTAX, syntax[k][2]
+        text, starts, ids = self.text, self.owners.starts, self.owners.ids
+        owner = max(bisect.bisect_right(starts, start) - 1, 0)
+        next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
+        span = bisect.bisect_right(syntax, start, key=_SPAN_END)  # the first syntax span not before it
+        old_shift = 0 if op.kind == INSERT else 1
+        new_shift = 0 if op.kind == DELETE else 1
+        at = start
+        while at < end:
+            if span < len(syntax) and syntax[span][0] <= at:
+                role, markup, stop = SYNTAX, syntax[span][2], syntax[span][1]
+            elif text[at] == "\n":
+                role, markup, stop = BREAK, None, at + 1
+                while stop < end and text[stop] == "\n":
+                    stop += 1
             else:
-                role, markup = (BREAK, None) if piece[0] == "\n" else (TEXT, None)
-            provision = owners.ids[max(bisect.bisect_right(starts, a) - 1, 0)]
-            shift = a - start
-            yield Segment(op.kind, role, markup, provision, piece, op.source,
-                          op.old_start + (shift if op.kind != INSERT else 0),
-                          op.new_start + (shift if op.kind != DELETE else 0))
+                role, markup = TEXT, None
+                line_end = text.find("\n", at, end)
+                stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < len(syntax) else end)
+            stop = min(stop, end, next_owner)
+            yield Segment(op.kind, role, markup, ids[owner], text[at:stop], op.source,
+                          op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift)
+            at = stop
+            while at >= next_owner and owner + 1 < len(starts):
+                owner += 1
+                next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
+            if next_owner <= at:
+                next_owner = end
+            while span < len(syntax) and syntax[span][1] <= at:
+                span += 1
 
 
 def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -200,26 +211,28 @@ def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
     spans: list[tuple[int, int, str]] = []
-    while line <= line_end:
-        next_line = text.find("\n", line, line_end)
-        stop = line_end if next_line == -1 else next_line
-        at = line
-        while at < stop:
-            marker = _BLOCK_MARKER.match(text, at, stop)
-            if marker is None or marker.end() == at:
-                break
-            first = text[at]
-            spans.append((at, marker.end(), "heading" if first == "#" else "quote" if first == ">"
+    # Most lines open with no syntax but a provision's number, and most words hold no
+    # inline syntax: one expression finds the lines that open with some, another (only
+    # where one of its characters occurs) the inline syntax.
+    for block in _BLOCK_SYNTAX.finditer(text, line, line_end):
+        for marker in _BLOCK_MARKER.finditer(text, block.start(), block.end()):
+            first = text[marker.start()]
+            spans.append((marker.start(), marker.end(), "heading" if first == "#" else "quote" if first == ">"
                           else "indent" if first in " \t" else "list"))
-            at = marker.end()
             if first == "#":
                 break  # what follows a heading's hashes is its text
-        for match in _INLINE.finditer(text, at, stop):
-            name = match.lastgroup
-            if name == "emphasis" and not _may_delimit(text, match.start(), match.end()):
-                continue
-            spans.append((match.start(), match.end(), "link" if name in ("open", "target") else name))
-        line = stop + 1
+    if _INLINE_CHARACTER.search(text, line, line_end) is None:
+        return spans
+    ends = [span[1] for span in spans]
+    for match in _INLINE.finditer(text, line, line_end):
+        name = match.lastgroup
+        k = bisect.bisect_right(ends, match.start())
+        if k < len(spans) and spans[k][0] <= match.start():
+            continue  # in a line's block syntax: a list marker's "*" is the list's
+        if name == "emphasis" and not _may_delimit(text, match.start(), match.end()):
+            continue
+        spans.insert(k, (match.start(), match.end(), "link" if name in ("open", "target") else name))
+        ends.insert(k, match.end())
     return spans
 
 

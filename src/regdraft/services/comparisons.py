@@ -89,54 +89,63 @@ class Comparison:
         a text holds a character beyond U+FFFF."""
         old_structure = self.old_structure or read_structure(self.old_text, self.kind)
         new_structure = self.new_structure or read_structure(self.new_text, self.kind)
-        place = _Placing(Utf16.of(self.old_text), Utf16.of(self.new_text))
+        out = _JsonOut(self.old_text, self.new_text)
+        place, attribution, by = out.place, out.attribution, out.by
         return {
             "old": {"name": self.old_name, "hash": self.old_hash},
             "new": {"name": self.new_name, "hash": self.new_hash},
             "stats": self.diff.stats(),
-            "changes": [{"provision": c.group.provision, "label": c.group.label, "kind": c.kind,
-                         "status": c.group.status, **place(c),
+            "changes": [{"provision": c.group.provision, "label": c.group.label,
+                         **({"kind": c.kind} if c.kind is not None else {}), "status": c.group.status, **place(c),
                          "ops": [{"op": op.kind, "text": op.text, **place(op), **attribution(op.source)}
                                  for op in c.ops],
                          "segments": [{"op": s.kind, "role": s.role, **({"markup": s.markup} if s.markup else {}),
                                        "provision": s.provision, "text": s.text, **place(s),
-                                       **({"by": _by(s.source)} if s.source else {})} for s in c.segments],
+                                       **({"by": by(s.source)} if s.source else {})} for s in c.segments],
                          **({c.group.relocation.kind: c.group.relocation.as_json()} if c.group.relocation else {})}
                         for c in placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)],
         }
 
 
-class _Placing:
-    """A placed value's ranges in the old and the new text, as JSON."""
+class _JsonOut:
+    """Placed values of a diff of ``old_text`` into ``new_text`` as JSON: their ranges
+    in each text, and what made a change."""
 
-    def __init__(self, old16: Utf16 | None, new16: Utf16 | None) -> None:
-        self.old16, self.new16 = old16, new16
+    def __init__(self, old_text: str, new_text: str) -> None:
+        self.old16, self.new16 = Utf16.of(old_text), Utf16.of(new_text)
+        self.sources: dict[str, dict] = {}
 
-    def __call__(self, placed) -> dict:
-        return {"old": _range(placed.old_start, placed.old_end, self.old16),
-                "new": _range(placed.new_start, placed.new_end, self.new16)}
+    def place(self, placed) -> dict:
+        old16, new16 = self.old16, self.new16
+        if old16 is None and new16 is None:  # the usual text: code points are UTF-16 units
+            return {"old": {"start": placed.old_start, "end": placed.old_end},
+                    "new": {"start": placed.new_start, "end": placed.new_end}}
+        return {"old": _range(placed.old_start, placed.old_end, old16),
+                "new": _range(placed.new_start, placed.new_end, new16)}
+
+    def by(self, source: str) -> dict:
+        """A change's source: an amendment (its slug) or a version's direct edits (its
+        number), never one taken for the other."""
+        by = self.sources.get(source)
+        if by is None:
+            number = edited_version(source)
+            by = self.sources[source] = ({"kind": "version", "number": number} if number is not None
+                                         else {"kind": "amendment", "slug": source})
+        return by
+
+    def attribution(self, source: str | None) -> dict:
+        """What made an op's change: ``by``, and for an amendment its slug as
+        ``amendment`` too, as before; nothing for equal text."""
+        if source is None:
+            return {}
+        by = self.by(source)
+        return {"amendment": source, "by": by} if by["kind"] == "amendment" else {"by": by}
 
 
 def _range(start: int, end: int, utf16: Utf16 | None) -> dict:
     if utf16 is None:
         return {"start": start, "end": end}
     return {"start": start, "end": end, "start_utf16": utf16(start), "end_utf16": utf16(end)}
-
-
-def attribution(source: str | None) -> dict:
-    """What made an op's change, as JSON: ``by`` (:func:`_by`), and for an amendment
-    its slug as ``amendment`` too, as before; nothing for equal text."""
-    if source is None:
-        return {}
-    by = _by(source)
-    return {"amendment": source, "by": by} if by["kind"] == "amendment" else {"by": by}
-
-
-def _by(source: str) -> dict:
-    """A change's source: an amendment (its slug) or a version's direct edits (its
-    number), never one taken for the other."""
-    number = edited_version(source)
-    return {"kind": "version", "number": number} if number is not None else {"kind": "amendment", "slug": source}
 
 
 def etag(*parts: str) -> str:
