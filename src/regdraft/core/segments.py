@@ -33,8 +33,7 @@ import bisect
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
 from regdraft.core.patching import DELETE, EQUAL, INSERT
@@ -52,30 +51,14 @@ _INLINE = re.compile(r"(?P<escape>\\)(?=[!-/:-@\[-`{-~])|(?P<code>`+)|(?P<emphas
 _BLOCK_SYNTAX = re.compile(r"^(?:#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+)+", re.M)
 _INLINE_CHARACTER = re.compile(r"[\\`*_\[\]]")
 _SPAN_END = operator.itemgetter(1)
+_OP_FIELDS = operator.attrgetter("kind", "text", "source")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-class _Placed:
-    """A piece of a diff that stands at ``old_start`` in the old text and ``new_start``
-    in the new, taking room for its ``text`` in the text (or texts) it is in."""
+# Named tuples, not dataclasses: a long text's diff, every provision included, has one
+# segment per heading, line end and run of words, and a tuple is made at C speed.
 
-    __slots__ = ()
-    kind: str
-    text: str
-    old_start: int
-    new_start: int
-
-    @property
-    def old_end(self) -> int:
-        return self.old_start + (len(self.text) if self.kind != INSERT else 0)
-
-    @property
-    def new_end(self) -> int:
-        return self.new_start + (len(self.text) if self.kind != DELETE else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedOp(_Placed):
+class PlacedOp(NamedTuple):
     """One op of a change, with where it stands in each text: a deletion's new range
     (and an insertion's old one) is empty, the point where it was or would be."""
 
@@ -83,12 +66,14 @@ class PlacedOp(_Placed):
     text: str
     source: str | None
     old_start: int
+    old_end: int
     new_start: int
+    new_end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Segment(_Placed):
-    """A piece of one op that a renderer draws one way: words, syntax or line ends."""
+class Segment(NamedTuple):
+    """A piece of one op that a renderer draws one way: words, syntax or line ends;
+    its ranges are the op's kind of range (empty in the text it is not in)."""
 
     kind: str
     """The op's: ``equal``, ``insert`` or ``delete``."""
@@ -102,11 +87,12 @@ class Segment(_Placed):
     text: str
     source: str | None
     old_start: int
+    old_end: int
     new_start: int
+    new_end: int
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedChange:
+class PlacedChange(NamedTuple):
     """A group of a diff, where it stands in both texts, its provision's kind, its ops
     placed and its segments."""
 
@@ -131,12 +117,11 @@ def placed_changes(diff: TextDiff, old_structure: Structure, new_structure: Stru
     for group, old_at, new_at in diff.placed(unchanged=unchanged):
         old_start, new_start = old_at, new_at
         ops: list[PlacedOp] = []
-        for op in group.ops:
-            ops.append(PlacedOp(op.kind, op.text, op.source, old_at, new_at))
-            if op.kind != INSERT:
-                old_at += len(op.text)
-            if op.kind != DELETE:
-                new_at += len(op.text)
+        for kind, text, source in map(_OP_FIELDS, group.ops):
+            old_end = old_at + len(text) if kind != INSERT else old_at
+            new_end = new_at + len(text) if kind != DELETE else new_at
+            ops.append(PlacedOp(kind, text, source, old_at, old_end, new_at, new_end))
+            old_at, new_at = old_end, new_end
         # The syntax of the lines each side of the group touches, read once for its ops.
         old_syntax = old_side.syntax(old_start, old_at) if any(op.kind == DELETE for op in ops) else []
         new_syntax = new_side.syntax(new_start, new_at) if any(op.kind != DELETE for op in ops) else []
@@ -192,8 +177,9 @@ class _Side:
                 line_end = text.find("\n", at, end)
                 stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < len(syntax) else end)
             stop = min(stop, end, next_owner)
+            old_at, new_at = op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift
             yield Segment(op.kind, role, markup, ids[owner], text[at:stop], op.source,
-                          op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift)
+                          old_at, old_at + (stop - at) * old_shift, new_at, new_at + (stop - at) * new_shift)
             at = stop
             while at >= next_owner and owner + 1 < len(starts):
                 owner += 1
