@@ -44,6 +44,13 @@ def edited_version(source: str | None) -> int | None:
     return int(number) if number.isascii() and number.isdigit() else None
 
 
+def source_name(source: str) -> str:
+    """What made a change, for a reader: an amendment's slug, or "a direct edit of
+    version 3"."""
+    number = edited_version(source)
+    return source if number is None else f"a direct edit of version {number}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One change in a history: the text after it, and what made it (an amendment's

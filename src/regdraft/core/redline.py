@@ -38,7 +38,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff
-from regdraft.core.history import edited_version
+from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
@@ -345,7 +345,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
         edited = edited_version(change.source)
         verb = "Inserted" if kind == "ins" else "Deleted"
         by = (f" by {source.title} ({source.proposer})" if source
-              else f" by a direct edit of version {edited}" if edited is not None else "")
+              else f" by {source_name(change.source)}" if edited is not None else "")
         attrs = {"class": f"rd-{kind}", "data-change": str(change.number), "data-provision": change.provision,
                  **({"data-version": str(edited)} if edited is not None else {"data-amendment": change.source or ""}),
                  "title": f"{verb} in {change.label}{by}"}
