@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_diff
@@ -65,6 +66,9 @@ class Comparison:
     the diff shows, and when."""
     new_structure: Structure | None = field(default=None, repr=False, compare=False)
     """The new text's structure, if already read."""
+    structure_reader: Callable[[str], Structure] | None = field(default=None, repr=False, compare=False)
+    """How a structure not given is read, when the JSON needs it: a document's kept
+    reading (``services.structures``); parsed as ``kind`` if none."""
 
     @property
     def old_hash(self) -> str:
@@ -87,8 +91,9 @@ class Comparison:
         each change with its provision's kind, its place in both texts, its ops and their
         plain-text segments; offsets in code points, and in UTF-16 code units too where
         a text holds a character beyond U+FFFF."""
-        old_structure = self.old_structure or read_structure(self.old_text, self.kind)
-        new_structure = self.new_structure or read_structure(self.new_text, self.kind)
+        read = self.structure_reader or partial(read_structure, kind=self.kind)
+        old_structure = self.old_structure or read(self.old_text)
+        new_structure = self.new_structure or read(self.new_text)
         out = _JsonOut(self.old_text, self.new_text)
         place, attribution, by = out.place, out.attribution, out.by
         return {
@@ -366,7 +371,7 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
         return Comparison(f"{document.slug}@{version}", f"{document.slug}@{version}+{'+'.join(slugs)}",
                           base.text, new_text, diff, sources, tag, document.kind, base_structure,
                           provenance(session, document, base),
-                          new_structure=documents.structure_of(document, new_text))
+                          structure_reader=partial(documents.structure_of, document))
 
     sources, tag = sources_of(session, chosen), etag("amendments", document.kind, base_hash, *keys)
     return Plan(tag, sources, make)
