@@ -181,6 +181,22 @@ def test_emphasis_and_link_syntax_stand_apart_from_their_words():
     assert "".join(s.text for s in inserted).strip() == "OJ" and {s.role for s in inserted} == {TEXT}
 
 
+def test_only_what_commonmark_reads_as_syntax_is_syntax():
+    old = ("### 2. Interpretation\n\n(1) A \\*literal\\* star, 5 * 3, a not_for_profit body and *the Act*.\n\n"
+           "  - (a) nested **strongly**;\n")
+    new = old.replace("body", "company").replace("nested", "indented")
+    structures = read_structure(old), read_structure(new)
+    diff = diff_texts(old, new, old_structure=structures[0], new_structure=structures[1])
+    pieces = [(s.role, s.markup, s.text) for c in placed_changes(diff, *structures, unchanged=True)
+              for s in c.segments if s.kind != DELETE]
+    assert [p for p in pieces if p[0] == SYNTAX] == [
+        (SYNTAX, "heading", "### "), (SYNTAX, "escape", "\\"), (SYNTAX, "escape", "\\"),
+        (SYNTAX, "emphasis", "*"), (SYNTAX, "emphasis", "*"), (SYNTAX, "indent", "  "), (SYNTAX, "list", "- "),
+        (SYNTAX, "emphasis", "**"), (SYNTAX, "emphasis", "**")]
+    words = "".join(p[2] for p in pieces if p[0] == TEXT)
+    assert "*literal" in words and "5 * 3" in words and "not_for_profit" in words and "the Act" in words
+
+
 def test_a_history_s_direct_edits_are_the_version_s_not_an_amendment_s():
     """An amendment may be called "version-3" or "version-2"; a version's direct edits
     have a source no slug can be."""

@@ -44,11 +44,12 @@ TEXT, SYNTAX, BREAK = "text", "syntax", "break"
 # A line's block syntax, marker by marker: heading hashes (the number after them is
 # text), list and quote markers, nested, and the blanks that indent the line.
 _BLOCK_MARKER = re.compile(r"#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+")
-# Inline syntax: an escape's backslash, a backtick run, an emphasis delimiter run, and
-# a link's opening bracket (with its closing "](" on the line) and its "](target)".
-_INLINE = re.compile(r"(?P<escape>\\)(?=[!-/:-@\[-`{-~])|(?P<code>`+)|(?P<emphasis>\*+|_+)"
+_BLOCK_SYNTAX = re.compile(f"^(?:{_BLOCK_MARKER.pattern})+", re.M)
+# Inline syntax: an escape (its backslash is syntax, the character after it text), a
+# backtick run, an emphasis delimiter run, and a link's opening bracket (with its
+# closing "](" on the line) and its "](target)".
+_INLINE = re.compile(r"(?P<escape>\\)[!-/:-@\[-`{-~]|(?P<code>`+)|(?P<emphasis>\*+|_+)"
                      r"|(?P<open>\[)(?=[^\[\]\n]*\]\([^()\s]*\))|(?P<target>\]\([^()\s]*\))")
-_BLOCK_SYNTAX = re.compile(r"^(?:#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+)+", re.M)
 _INLINE_CHARACTER = re.compile(r"[\\`*_\[\]]")
 _SPAN_END = operator.itemgetter(1)
 _OP_FIELDS = operator.attrgetter("kind", "text", "source")
@@ -212,13 +213,14 @@ def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str
     ends = [span[1] for span in spans]
     for match in _INLINE.finditer(text, line, line_end):
         name = match.lastgroup
-        k = bisect.bisect_right(ends, match.start())
-        if k < len(spans) and spans[k][0] <= match.start():
+        begin, stop = match.span(name)
+        k = bisect.bisect_right(ends, begin)
+        if k < len(spans) and spans[k][0] <= begin:
             continue  # in a line's block syntax: a list marker's "*" is the list's
-        if name == "emphasis" and not _may_delimit(text, match.start(), match.end()):
+        if name == "emphasis" and not _may_delimit(text, begin, stop):
             continue
-        spans.insert(k, (match.start(), match.end(), "link" if name in ("open", "target") else name))
-        ends.insert(k, match.end())
+        spans.insert(k, (begin, stop, "link" if name in ("open", "target") else name))
+        ends.insert(k, stop)
     return spans
 
 
