@@ -101,25 +101,28 @@ def check_placed(diff, old: str, new: str, old_structure: Structure, new_structu
                 assert old[op.old_start:op.old_end] == op.text
             if op.kind != DELETE:
                 assert new[op.new_start:op.new_end] == op.text
-        assert "".join(s.text for s in change.segments) == "".join(op.text for op in change.ops)
+        assert "".join(s.piece.text for s in change.segments) == "".join(op.text for op in change.ops)
         for segment in change.segments:
-            side, structure, start = ((old, old_structure, segment.old_start) if segment.kind == DELETE
-                                      else (new, new_structure, segment.new_start))
-            end = start + len(segment.text)
-            assert side[start:end] == segment.text
+            piece = segment.piece
+            assert (piece.old_end - piece.old_start, piece.new_end - piece.new_start) == (
+                0 if piece.kind == INSERT else len(piece.text), 0 if piece.kind == DELETE else len(piece.text))
+            side, structure, start = ((old, old_structure, piece.old_start) if piece.kind == DELETE
+                                      else (new, new_structure, piece.new_start))
+            end = start + len(piece.text)
+            assert side[start:end] == piece.text
             # One provision's: the innermost provision at its first and its last character.
             assert _owner(structure, start) == segment.provision == _owner(structure, end - 1)
             if segment.role == BREAK:
-                assert set(segment.text) == {"\n"}
+                assert set(piece.text) == {"\n"}
             elif segment.role == SYNTAX:  # all or part (cut by an op's edge) of a piece of that syntax
                 line = side.rfind("\n", 0, start) + 1
                 line_end = side.find("\n", line)
                 pieces = re.finditer(_SYNTAX_SHAPES[segment.markup], side[line:line_end if line_end != -1 else None])
                 assert any(line + m.start() <= start and end <= line + m.end() for m in pieces), segment
             else:
-                assert segment.role == TEXT and "\n" not in segment.text
+                assert segment.role == TEXT and "\n" not in piece.text
                 if start == 0 or side[start - 1] == "\n":  # a line's block syntax is never in its words
-                    assert not re.match(r"#{1,6} |[-*+] |> ", segment.text), segment
+                    assert not re.match(r"#{1,6} |[-*+] |> ", piece.text), segment
     assert (at_old, at_new) == (len(old), len(new))
     return changes
 
@@ -164,21 +167,21 @@ def test_emphasis_and_link_syntax_stand_apart_from_their_words():
     structures = read_structure(cfr, "us-cfr"), read_structure(new, "us-cfr")
     diff = diff_texts(cfr, new, "us-cfr", old_structure=structures[0], new_structure=structures[1])
     [change] = placed_changes(diff, *structures)
-    pieces = [(s.kind, s.role, s.text) for s in change.segments]
+    pieces = [(s.piece.kind, s.role, s.piece.text) for s in change.segments]
     at = pieces.index((EQUAL, SYNTAX, "*"))
     assert pieces[at - 1:at + 1] == [(EQUAL, TEXT, "(b) "), (EQUAL, SYNTAX, "*")]
     assert (EQUAL, SYNTAX, "*") == pieces[next(k for k in range(at + 1, len(pieces)) if pieces[k][1] == SYNTAX)]
-    assert not any(s.role == TEXT and "*" in s.text for s in change.segments)
+    assert not any(s.role == TEXT and "*" in s.piece.text for s in change.segments)
     eu = (FIXTURES / "legislation" / "eu-32020R0111.md").read_text(encoding="utf-8")
     link = re.search(r"\[([^\]\n]*)\]\((http[^)\s]*)\)", eu)
     new = eu[:link.start(1)] + "OJ " + eu[link.start(1):]
     structures = read_structure(eu, "eu-act"), read_structure(new, "eu-act")
     diff = diff_texts(eu, new, "eu-act", old_structure=structures[0], new_structure=structures[1])
     [change] = placed_changes(diff, *structures)
-    links = [s.text for s in change.segments if s.markup == "link"]
+    links = [s.piece.text for s in change.segments if s.markup == "link"]
     assert links[:2] == ["[", f"]({link[2]})"]
-    inserted = [s for s in change.segments if s.kind == INSERT]
-    assert "".join(s.text for s in inserted).strip() == "OJ" and {s.role for s in inserted} == {TEXT}
+    inserted = [s for s in change.segments if s.piece.kind == INSERT]
+    assert "".join(s.piece.text for s in inserted).strip() == "OJ" and {s.role for s in inserted} == {TEXT}
 
 
 def test_only_what_commonmark_reads_as_syntax_is_syntax():
@@ -187,8 +190,8 @@ def test_only_what_commonmark_reads_as_syntax_is_syntax():
     new = old.replace("body", "company").replace("nested", "indented")
     structures = read_structure(old), read_structure(new)
     diff = diff_texts(old, new, old_structure=structures[0], new_structure=structures[1])
-    pieces = [(s.role, s.markup, s.text) for c in placed_changes(diff, *structures, unchanged=True)
-              for s in c.segments if s.kind != DELETE]
+    pieces = [(s.role, s.markup, s.piece.text) for c in placed_changes(diff, *structures, unchanged=True)
+              for s in c.segments if s.piece.kind != DELETE]
     assert [p for p in pieces if p[0] == SYNTAX] == [
         (SYNTAX, "heading", "### "), (SYNTAX, "escape", "\\"), (SYNTAX, "escape", "\\"),
         (SYNTAX, "emphasis", "*"), (SYNTAX, "emphasis", "*"), (SYNTAX, "indent", "  "), (SYNTAX, "list", "- "),
@@ -252,9 +255,9 @@ def test_ranges_slice_the_texts_and_segments_rebuild_them(old: str, new: str, be
     for diff in (diff_texts(old, new, old_structure=old_structure, new_structure=new_structure),
                  diff_steps(old, steps, base_structure=old_structure, last_structure=new_structure)):
         changes = check_placed(diff, old, new, old_structure, new_structure)
-        segments = [s for c in changes for s in c.segments]
-        assert "".join(s.text for s in segments if s.kind != INSERT) == old
-        assert "".join(s.text for s in segments if s.kind != DELETE) == new
+        pieces = [s.piece for c in changes for s in c.segments]
+        assert "".join(p.text for p in pieces if p.kind != INSERT) == old
+        assert "".join(p.text for p in pieces if p.kind != DELETE) == new
     comparison = compare_texts("old", old, "new", new)
     old16, new16 = old.encode("utf-16-le"), new.encode("utf-16-le")
     for change in comparison.as_json(unchanged=True)["changes"]:

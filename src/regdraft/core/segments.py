@@ -73,11 +73,8 @@ class PlacedOp(NamedTuple):
 
 
 class Segment(NamedTuple):
-    """A piece of one op that a renderer draws one way: words, syntax or line ends;
-    its ranges are the op's kind of range (empty in the text it is not in)."""
+    """A piece of one op that a renderer draws one way: words, syntax or line ends."""
 
-    kind: str
-    """The op's: ``equal``, ``insert`` or ``delete``."""
     role: str
     """:data:`TEXT`, :data:`SYNTAX` or :data:`BREAK`."""
     markup: str | None
@@ -85,12 +82,8 @@ class Segment(NamedTuple):
     ``escape`` or ``link``."""
     provision: str
     """The innermost provision holding it (in the old text for a deletion)."""
-    text: str
-    source: str | None
-    old_start: int
-    old_end: int
-    new_start: int
-    new_end: int
+    piece: PlacedOp
+    """The op's text it covers, of the op's kind and source, placed in both texts."""
 
 
 class PlacedChange(NamedTuple):
@@ -179,8 +172,9 @@ class _Side:
                 stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < len(syntax) else end)
             stop = min(stop, end, next_owner)
             old_at, new_at = op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift
-            yield Segment(op.kind, role, markup, ids[owner], text[at:stop], op.source,
-                          old_at, old_at + (stop - at) * old_shift, new_at, new_at + (stop - at) * new_shift)
+            yield Segment(role, markup, ids[owner], PlacedOp(
+                op.kind, text[at:stop], op.source, old_at, old_at + (stop - at) * old_shift,
+                new_at, new_at + (stop - at) * new_shift))
             at = stop
             while at >= next_owner and owner + 1 < len(starts):
                 owner += 1

@@ -104,9 +104,11 @@ class Comparison:
                          **({"kind": c.kind} if c.kind is not None else {}), "status": c.group.status, **place(c),
                          "ops": [{"op": op.kind, "text": op.text, **place(op), **attribution(op.source)}
                                  for op in c.ops],
-                         "segments": [{"op": s.kind, "role": s.role, **({"markup": s.markup} if s.markup else {}),
-                                       "provision": s.provision, "text": s.text, **place(s),
-                                       **({"by": by(s.source)} if s.source else {})} for s in c.segments],
+                         "segments": [{"op": s.piece.kind, "role": s.role,
+                                       **({"markup": s.markup} if s.markup else {}), "provision": s.provision,
+                                       "text": s.piece.text, **place(s.piece),
+                                       **({"by": by(s.piece.source)} if s.piece.source else {})}
+                                      for s in c.segments],
                          **({c.group.relocation.kind: c.group.relocation.as_json()} if c.group.relocation else {})}
                         for c in placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)],
         }
