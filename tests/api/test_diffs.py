@@ -187,6 +187,8 @@ def test_a_direct_edit_is_never_taken_for_an_amendment_of_the_same_name(example)
     ops = {c["provision"]: [op for op in c["ops"] if op["op"] != "equal"] for c in body["changes"]}
     assert all("amendment" not in op for op in ops["reg-1"])
     assert {op["amendment"] for op in ops["reg-3-2"]} == {"version-2"}
+    redline = example.client.get(example.url("/redline.json"), params={"from": 1, "to": 3})
+    assert redline.status_code == 200 and redline.json()["changes"] == body["changes"]
     page = example.client.get(example.url("/redline.fragment"), params={"from": 1, "to": 3}).text
     assert 'data-version="2" title="Inserted in regulation 1 by a direct edit of version 2"' in page
     assert 'data-amendment="version-2" title="Inserted in regulation 3(2) by Amendment version-2' in page
