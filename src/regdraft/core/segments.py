@@ -36,7 +36,7 @@ import unicodedata
 from typing import Iterator, NamedTuple
 
 from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
-from regdraft.core.patching import DELETE, EQUAL, INSERT
+from regdraft.core.patching import DELETE, INSERT
 from regdraft.core.structure import PREAMBLE, Structure
 
 TEXT, SYNTAX, BREAK = "text", "syntax", "break"
