@@ -21,7 +21,7 @@ import time
 from bench.measure import Row
 
 SECTIONS = ("pipeline", "provisions", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search",
-            "serving", "abuse")
+            "serving", "abuse", "client")
 
 
 def _seconds(value: float | None) -> str:
@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "stored":
             from bench import stored
             rows += stored.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)
+        elif section == "client":
+            from bench import client_diff
+            rows += client_diff.run([1_000_000] if args.quick else [1_000_000, 5_000_000],
+                                    repeats=3 if args.quick else 5)
         elif section == "page":
             from bench import page
             rows += page.run([1_000_000] if args.quick else [1_000_000, 5_000_000], repeats=1 if args.quick else 3)

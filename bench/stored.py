@@ -26,7 +26,7 @@ from sqlmodel import Session, delete
 from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block
 from bench.measure import Row, git_word_diff, median_time
 from regdraft.core.diffing import diff_texts
-from regdraft.core.history import Step, diff_steps
+from regdraft.core.history import Step, diff_steps, version_source
 from regdraft.services import comparisons, documents, rendering, structures
 from regdraft.store.engine import make_engine, migrate
 from regdraft.store.models import VersionStructure
@@ -83,7 +83,7 @@ def _kind_rows(session: Session, tmp: str, kind: str, text: str, repeats: int) -
         session.commit()
         _forget()
         made = comparisons.compare_versions(session, document, number, number + 1)
-        source = f"version-{number + 1}"
+        source = version_source(number + 1)
         assert made.diff == diff_texts(text, new, kind, source=source), f"{kind} {case}"
         if case != "moved block":  # where nothing moved, the aligned diff is the whole text's
             assert made.diff == diff_steps(text, [Step(new, source)], kind), f"{kind} {case}"

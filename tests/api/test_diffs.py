@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from regdraft.api.schemas import DiffPublic
+
 from .support import INTERPRETATION_TEXT, PROFIT_BAN_TEXT, V1, V2, problem
 
 
@@ -90,7 +92,9 @@ def test_changes_are_attributed(example, profit_ban):
     assert all("amendment" not in op for op in group["ops"] if op["op"] == "equal")
     # Between versions: a direct edit is attributed to the version that made it.
     body = example.client.get(example.url("/diff"), params={"from": 1, "to": 2}).json()
-    assert {op.get("amendment") for g in body["changes"] for op in g["ops"] if op["op"] != "equal"} == {"version-2"}
+    changed = [op for g in body["changes"] for op in g["ops"] if op["op"] != "equal"]
+    assert {op["by"]["kind"] for op in changed} == {"version"} and {op["by"]["number"] for op in changed} == {2}
+    assert all("amendment" not in op for op in changed)
 
 
 def test_diff_etag_and_not_modified(example):
@@ -125,3 +129,67 @@ def test_a_provision_moved_between_versions_is_reported_moved_from_and_to(client
     assert _rebuild(body["changes"]) != (made, moved)  # unchanged provisions are left out...
     everything = client.get("/api/documents/moves/diff", params={"from": 1, "to": 2, "unchanged": True}).json()
     assert _rebuild(everything["changes"]) == (made, moved)  # ...and with them both texts are rebuilt
+
+
+def _check_placed(changes: list[dict], old: str, new: str) -> None:
+    """Each change's, op's and segment's ranges slice the texts to its text, and the
+    segments of each change rebuild its ops."""
+    assert DiffPublic.model_validate({"old": {"name": "", "hash": ""}, "new": {"name": "", "hash": ""},
+                                      "stats": {"added": 0, "removed": 0, "changed": 0, "inserted_words": 0,
+                                                "deleted_words": 0}, "changes": changes}).model_dump(
+        mode="json", exclude_none=True, by_alias=True)["changes"] == changes  # the schema's shape exactly
+    for change in changes:
+        for piece in change["ops"] + change["segments"]:
+            if piece["op"] != "insert":
+                assert old[piece["old"]["start"]:piece["old"]["end"]] == piece["text"]
+            if piece["op"] != "delete":
+                assert new[piece["new"]["start"]:piece["new"]["end"]] == piece["text"]
+        for side, skipped in (("old", "insert"), ("new", "delete")):
+            text = old if side == "old" else new
+            assert text[change[side]["start"]:change[side]["end"]] == "".join(
+                op["text"] for op in change["ops"] if op["op"] != skipped)
+        assert "".join(s["text"] for s in change["segments"]) == "".join(op["text"] for op in change["ops"])
+
+
+def test_diff_json_places_each_change_for_a_client_redline(example, profit_ban):
+    r = example.client.get(example.url("/versions/1/diff"), params={"amendments": "profit-ban"})
+    [change] = r.json()["changes"]
+    assert (change["provision"], change["label"], change["kind"]) == ("reg-3-2", "regulation 3(2)", "paragraph")
+    _check_placed([change], V1, PROFIT_BAN_TEXT)
+    inserted = [s for s in change["segments"] if s["op"] == "insert"]
+    assert "".join(s["text"] for s in inserted) == "a body that is not-for-profit"
+    assert {s["by"]["slug"] for s in inserted} == {"profit-ban"}
+    assert V1[change["old"]["start"]:].startswith("(2) A local authority may delegate")
+    # Every provision, unchanged ones too, placed in both texts; the headings' hashes apart.
+    body = example.client.get(example.url("/diff"), params={"from": 1, "to": 2, "unchanged": True}).json()
+    _check_placed(body["changes"], V1, V2)
+    headings = [s for c in body["changes"] for s in c["segments"] if s.get("markup") == "heading"]
+    assert [s["text"] for s in headings] == ["# ", "### ", "### ", "### ", "### "]
+    assert [s["provision"] for s in headings[1:]] == ["reg-1", "reg-2", "reg-3", "reg-4"]
+    assert {c["kind"] for c in body["changes"]} >= {"regulation", "paragraph", "sub-paragraph"}
+    items = [s for c in body["changes"] for s in c["segments"] if s.get("markup") == "list"]
+    assert [s["provision"] for s in items] == ["reg-3-1-a", "reg-3-1-b"] and {s["text"] for s in items} == {"- "}
+
+
+def test_a_direct_edit_is_never_taken_for_an_amendment_of_the_same_name(example):
+    """Version 2 is a direct edit; an amendment whose slug is "version-2" makes version 3.
+    Each change is attributed to what made it, in the JSON and the redline's title."""
+    amended = V2.replace("to any person.", "to a body that is not-for-profit.")
+    r = example.propose("version-2", amended, base=2)
+    assert r.status_code == 201, r.text
+    r = example.client.post(example.url("/amendments/version-2/accept"), json={"reason": "Agreed."})
+    assert r.status_code == 201 and r.json()["number"] == 3, r.text
+    body = example.client.get(example.url("/diff"), params={"from": 1, "to": 3}).json()
+    by = {c["provision"]: {tuple(sorted(op["by"].items())) for op in c["ops"] if op["op"] != "equal"}
+          for c in body["changes"]}
+    assert by == {"reg-1": {(("kind", "version"), ("number", 2))},
+                  "reg-3-2": {(("kind", "amendment"), ("slug", "version-2"))}}
+    ops = {c["provision"]: [op for op in c["ops"] if op["op"] != "equal"] for c in body["changes"]}
+    assert all("amendment" not in op for op in ops["reg-1"])
+    assert {op["amendment"] for op in ops["reg-3-2"]} == {"version-2"}
+    redline = example.client.get(example.url("/redline.json"), params={"from": 1, "to": 3})
+    assert redline.status_code == 200 and redline.json()["changes"] == body["changes"]
+    page = example.client.get(example.url("/redline.fragment"), params={"from": 1, "to": 3}).text
+    assert 'data-version="2" title="Inserted in regulation 1 by a direct edit of version 2"' in page
+    assert 'data-amendment="version-2" title="Inserted in regulation 3(2) by Amendment version-2' in page
+    assert page.count("by Amendment version-2") == page.count('data-amendment="version-2"')

@@ -13,7 +13,7 @@ def test_render_versions_amendments_and_keeling_schedules(loaded, tmp_path: Path
     propose(loaded, "inspection", INSPECTION, tmp_path, "--cite", "adcs:local authorities must remain accountable")
     propose(loaded, "accountability", ACCOUNTABILITY, tmp_path)
     page = loaded("render", "1", "2", "-d", DOC).stdout
-    assert page.startswith("<!DOCTYPE html>") and 'data-amendment="version-2"' in page
+    assert page.startswith("<!DOCTYPE html>") and 'data-version="2"' in page
     one = loaded("render", "2", "-a", "inspection", "-d", DOC, "-f", "criticmarkup").stdout
     assert "for profit.{++\n\n(3) A body to which a function is delegated is subject to inspection by Ofsted.++}" in one
     assert "{>>inspection: Amendment inspection (Association of Directors of Children's Services)<<}" in one

@@ -3,6 +3,7 @@
 import pytest
 
 from regdraft.core.errors import NotFound, PatchDoesNotApply
+from regdraft.core.history import version_source
 from regdraft.core.redline import END_OF_TEXT
 from regdraft.services import amendments as A
 from regdraft.services import comparisons, documents, rendering
@@ -17,7 +18,7 @@ def test_versions_diff_attributes_changes_to_the_amendment_that_made_each_versio
                              parent=2, author="DfE", message="tidy", actor="t")
     comparison = comparisons.compare_versions(session, case, 1, 3)
     sources = {op.source for g in comparison.diff.changes for op in g.ops if op.kind != "equal"}
-    assert sources == {"ban", "version-3"}
+    assert sources == {"ban", version_source(3)}
     assert comparison.sources["ban"].proposer == "ADCS"
     again = comparisons.compare_versions(session, case, 1, 3)
     assert again.etag == comparison.etag != comparisons.compare_versions(session, case, 1, 2).etag

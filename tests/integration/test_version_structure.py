@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from regdraft.core import diffing
 from regdraft.core.diffing import diff_texts, read_structure, unified_diff
-from regdraft.core.history import Step, diff_steps
+from regdraft.core.history import Step, diff_steps, version_source
 from regdraft.core.text import normalise
 from regdraft.services import comparisons, documents, structures
 from regdraft.services.verify import verify
@@ -50,7 +50,7 @@ def _no_parsing(monkeypatch):
 def test_a_diff_of_two_stored_versions_parses_nothing_and_gives_the_whole_computation(
         session, forgetful, monkeypatch, kind, name):
     document, first, second = _two_versions(session, kind, name)
-    expected = diff_steps(first.text, [Step(second.text, "version-2")], kind)
+    expected = diff_steps(first.text, [Step(second.text, version_source(2))], kind)
     expected_unified = unified_diff(first.text, second.text, old_name=f"{document.slug}@1",
                                     new_name=f"{document.slug}@2", kind=kind)
     structures.MEMORY.clear()  # another process: only the store has the readings

@@ -466,3 +466,32 @@ def test_a_kept_compare_page_is_made_around_for_each_reader(web, copy_database, 
     fresh_folder.mkdir()
     with _client(copy_database, _web_template, fresh_folder) as fresh:  # nothing kept there
         assert re.search(r"<main[^>]*>.*</main>", html_of(fresh.get(compare)), re.S).group() == main
+
+
+def test_compare_names_a_direct_edit_apart_from_an_amendment_of_its_name(web):
+    """Version 3 is a direct edit; an amendment called "version-3" makes version 4. The
+    compare page's marks and its list of changes say which is which."""
+    from regdraft.services import amendments as A
+    from regdraft.services import documents
+    from regdraft.store.engine import make_engine, session_scope
+
+    signed = V2 + "\n## Signed\n\nA minister.\n"
+    engine = make_engine(web.database_url)
+    try:
+        with session_scope(engine) as session:
+            doc = documents.get_document(session, DOC)
+            documents.create_version(session, doc, text=signed, parent=2, author="DfE", message="Signed",
+                                     actor="t")
+            A.propose(session, doc, A.AmendmentInput(
+                slug="version-3", title="Amendment version-3", proposer="adcs", base=3, categories=["standards"],
+                rationale="Because.", new_text=signed.replace("A minister.", "A minister of state."),
+                citations=[]), actor="t")
+            A.accept(session, A.get_amendment(session, doc, "version-3"), actor="t")
+    finally:
+        engine.dispose()
+    body = html_of(web.get(f"{BASE}/compare?from=1&to=4"))
+    assert re.search(r'<ins [^>]*data-version="3" title="Inserted in the signed by a direct edit of version 3"', body)
+    assert re.search(r'<ins [^>]*data-amendment="version-3" title="Inserted in the signed by Amendment version-3',
+                     body)
+    sources = re.findall(r'<span class="source">\(([^)]*)\)</span>', body)
+    assert set(sources) == {"longer-citation", "a direct edit of version 3", "version-3"}

@@ -304,11 +304,56 @@ class DiffSide(_Out):
     hash: str
 
 
+class TextRange(_Out):
+    """Where something stands in one text: ``text[start:end]`` in code points (a Python
+    ``str`` index). Where the text holds a character beyond U+FFFF (which a JavaScript
+    string counts as two), the UTF-16 offsets for ``String.prototype.slice`` are given
+    too; without them they are the same as ``start`` and ``end``."""
+
+    start: int = Field(ge=0, examples=[1834])
+    end: int = Field(ge=0, description="Equal to start for an empty range: where a deletion stood in the new "
+                                       "text, or an insertion goes in the old", examples=[2068])
+    start_utf16: int | None = Field(None, ge=0, description="start in UTF-16 code units (only where it may differ)")
+    end_utf16: int | None = Field(None, ge=0, description="end in UTF-16 code units (only where it may differ)")
+
+
+class ChangedBy(_Out):
+    """What made a change: an amendment, or the direct edits of a version (changes no
+    accepted amendment made), never one taken for the other."""
+
+    kind: Literal["amendment", "version"]
+    slug: str | None = Field(None, description="The amendment's slug (kind amendment)", examples=["profit-ban"])
+    number: int | None = Field(None, description="The version whose direct edits made it (kind version)",
+                               examples=[3])
+
+
 class DiffOp(_Out):
     op: str = Field(description="equal, insert or delete", examples=["insert"])
+    text: str = Field(description="The stored Markdown it covers (syntax and words together)")
+    old: TextRange = Field(description="Where it stands in the old text (empty for an insertion)")
+    new: TextRange = Field(description="Where it stands in the new text (empty for a deletion)")
+    amendment: str | None = Field(None, description="The slug of the amendment that made this change, where one "
+                                                    "did (absent for equal text and for a version's direct edits)")
+    by: ChangedBy | None = Field(None, description="What made this change (absent for equal text)")
+
+
+class DiffSegment(_Out):
+    """A piece of one op that a renderer draws one way. The segments of a change, in
+    order, rebuild its ops' texts exactly; no segment mixes Markdown syntax with words,
+    or stands in two provisions."""
+
+    op: str = Field(description="equal, insert or delete (the op's)", examples=["insert"])
+    role: Literal["text", "syntax", "break"] = Field(
+        description="text: words to show; syntax: Markdown syntax (see markup); break: line ends")
+    markup: Literal["heading", "list", "quote", "indent", "emphasis", "code", "escape", "link"] | None = Field(
+        None, description="For syntax: a heading's hashes, a list or quote marker, a line's indent, an emphasis "
+                          "delimiter run, a backtick run, an escape's backslash, a link's brackets and target")
+    provision: str = Field(description="The innermost provision holding it (in the old text for a deletion)",
+                           examples=["reg-5"])
     text: str
-    amendment: str | None = Field(None, description="What made this change, where known: the amendment's slug, "
-                                                    "or version-N for a direct edit (absent for equal text)")
+    old: TextRange
+    new: TextRange
+    by: ChangedBy | None = Field(None, description="What made this change (absent for equal text)")
 
 
 class ProvisionRef(_Out):
@@ -327,8 +372,15 @@ class Relocated(_Out):
 class ProvisionChange(_Out):
     provision: str = Field(description="Provision id (in the new text; in the old one where it was removed)")
     label: str
+    kind: str | None = Field(description="The provision's kind, as the document's tradition names its units "
+                                         "(regulation, paragraph, section, part, preamble...); absent only for an id "
+                                         "neither text's structure holds (never in a diff regdraft made)",
+                      examples=["regulation"])
     status: str = Field(description="added, removed, changed or unchanged")
+    old: TextRange = Field(description="The stretch of the old text the change covers")
+    new: TextRange = Field(description="The stretch of the new text the change covers")
     ops: list[DiffOp]
+    segments: list[DiffSegment] = Field(description="The ops cut into plain-text pieces for a renderer")
     moved: Relocated | None = Field(None, description="Present on both changes of a provision moved elsewhere "
                                                       "unchanged: the removal (ops all delete) and the arrival "
                                                       "(ops all insert)")

@@ -97,6 +97,11 @@ class _UnchangedRun:
         """``text`` is the equal op's, which starts at offset ``at`` of the new text."""
 
     @property
+    def length(self) -> int:
+        starts = self.owners.starts
+        return starts[self.last] - starts[self.first]
+
+    @property
     def old(self) -> str:
         starts = self.owners.starts
         return self.text[starts[self.first] - self.at:starts[self.last] - self.at]
@@ -211,6 +216,26 @@ class TextDiff:
     @property
     def changes(self) -> tuple[ProvisionDiff, ...]:
         return tuple(g for g in self._parts if isinstance(g, ProvisionDiff) and g.status != UNCHANGED)
+
+    def placed(self, *, unchanged: bool = False) -> Iterator[tuple[ProvisionDiff, int, int]]:
+        """The changes (every group with ``unchanged``), each with where it starts in the
+        old text and in the new: the lengths of the parts before it added up, the
+        unchanged runs counted without making their groups or copying their text."""
+        at_old = at_new = 0
+        for part in self._parts:
+            if isinstance(part, ProvisionDiff):
+                if unchanged or part.status != UNCHANGED:
+                    yield part, at_old, at_new
+                at_old += sum(len(op.text) for op in part.ops if op.kind != INSERT)
+                at_new += sum(len(op.text) for op in part.ops if op.kind != DELETE)
+            elif unchanged:
+                for group in part.groups():  # one equal op each
+                    yield group, at_old, at_new
+                    length = len(group.ops[0].text)
+                    at_old, at_new = at_old + length, at_new + length
+            else:
+                length = part.length
+                at_old, at_new = at_old + length, at_new + length
 
     def stats(self) -> dict[str, int]:
         counts = {ADDED: 0, REMOVED: 0, CHANGED: 0}

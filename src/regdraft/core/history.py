@@ -28,10 +28,33 @@ INSERTED = -1
 """The origin of a run that no base text stands behind."""
 
 
+def version_source(number: int) -> str:
+    """The source of the direct edits that made version ``number`` (changes no accepted
+    amendment made): ``version 3``. An amendment's slug holds no space, so no amendment
+    can be taken for a version's edit, nor a version's edit for an amendment."""
+    return f"version {number}"
+
+
+def edited_version(source: str | None) -> int | None:
+    """The version whose direct edits :func:`version_source` named ``source``; ``None``
+    for any other source (an amendment's slug)."""
+    if source is None or not source.startswith("version "):
+        return None
+    number = source[len("version "):]
+    return int(number) if number.isascii() and number.isdigit() else None
+
+
+def source_name(source: str) -> str:
+    """What made a change, for a reader: an amendment's slug, or "a direct edit of
+    version 3"."""
+    number = edited_version(source)
+    return source if number is None else f"a direct edit of version {number}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One change in a history: the text after it, and what made it (an amendment's
-    slug, or a version's name)."""
+    slug, or :func:`version_source` for a version's direct edits)."""
 
     text: str
     source: str

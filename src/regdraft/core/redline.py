@@ -36,6 +36,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff
+from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
@@ -344,7 +345,8 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     """The redline as an HTML fragment, and its changes in order.
 
     Each provision's first block gets ``id`` = its provision id; each ``<ins>``/``<del>``
-    carries ``data-change``, ``data-provision`` and ``data-amendment``. With ``notes``
+    carries ``data-change``, ``data-provision`` and ``data-amendment`` (the source's
+    slug), or ``data-version`` for a version's direct edits. With ``notes``
     each change is followed by a link to its numbered note (the Keeling schedule).
     ``notices`` puts escaped warnings (conflicts) at the start of named provisions.
     """
@@ -360,15 +362,17 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
         kind = "ins" if marker == _INS_OPEN else "del"
         change = by_number[int("".join(str(ord(ch) - 0xE010) for ch in number))]
         source = sources.get(change.source or "")
+        edited = edited_version(change.source)
         verb = "Inserted" if kind == "ins" else "Deleted"
-        label = f"{verb} in {change.label}" + (f" by {source.title} ({source.proposer})" if source else "")
+        by = (f" by {source.title} ({source.proposer})" if source
+              else f" by {source_name(change.source)}" if edited is not None else "")
         attrs = {"class": f"rd-{kind}", "data-change": str(change.number), "data-provision": change.provision,
-                 "data-amendment": change.source or "", "title": label}
+                 **({"data-version": str(edited)} if edited is not None else {"data-amendment": change.source or ""}),
+                 "title": f"{verb} in {change.label}{by}"}
         relocation = change.relocation
         if relocation is not None:  # a move or renumbering says so, and where the text went or came from
             attrs["class"] += f" rd-{relocation.kind}"
-            attrs["title"] = f"{change.label}: {change.described}" + (
-                f" by {source.title} ({source.proposer})" if source else "")
+            attrs["title"] = f"{change.label}: {change.described}{by}"
             attrs[f"data-{relocation.kind}-from"] = relocation.from_provision
             attrs[f"data-{relocation.kind}-to"] = relocation.to_provision
         return f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + ">"

@@ -3,8 +3,9 @@ in order, with every change attributed.
 
 Between versions, changes are attributed along the chain of versions from the older
 to the newer: to the amendment that produced each version, or to the version itself
-(``version-N``) where it was a direct edit. Against amendments, each change is
-attributed to the amendment that made it.
+(:func:`~regdraft.core.history.version_source`, a source no amendment's slug can be)
+where it was a direct edit. Against amendments, each change is attributed to the
+amendment that made it.
 
 The CLI's file commands compare two files with :func:`compare_texts` and no database,
 so the store's modules (SQLModel, SQLAlchemy) are imported by the functions that query
@@ -15,16 +16,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timezone
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Callable
 
-from regdraft.core.diffing import TextDiff, diff_texts, unified_diff
+from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
-from regdraft.core.history import History, Step, diff_steps
+from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
 from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
+from regdraft.core.segments import Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
@@ -60,7 +62,13 @@ class Comparison:
     base: Provenance | None = field(default=None, compare=False)
     """The version compared from, when the old side is one (an export names it)."""
     editors: dict[str, Revision] = field(default_factory=dict, compare=False)
-    """Who made the direct edits (source ``version-N``) the diff shows, and when."""
+    """Who made the direct edits (source :func:`~regdraft.core.history.version_source`)
+    the diff shows, and when."""
+    new_structure: Structure | None = field(default=None, repr=False, compare=False)
+    """The new text's structure, if already read."""
+    structure_reader: Callable[[str], Structure] | None = field(default=None, repr=False, compare=False)
+    """How a structure not given is read, when the JSON needs it: a document's kept
+    reading (``services.structures``); parsed as ``kind`` if none."""
     hashes: tuple[str, str] | None = field(default=None, compare=False)
     """The two texts' content hashes, where already known (stored versions')."""
 
@@ -81,16 +89,72 @@ class Comparison:
         return render_instructions(generate(self.old_text, self.new_text, kind=self.kind), kind=self.kind)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
-        groups = self.diff.groups if unchanged else self.diff.changes
+        """The diff as the API and ``regdraft diff -f json`` give it (``docs/rendering.md``):
+        each change with its provision's kind, its place in both texts, its ops and their
+        plain-text segments; offsets in code points, and in UTF-16 code units too where
+        a text holds a character beyond U+FFFF."""
+        read = self.structure_reader or partial(read_structure, kind=self.kind)
+        old_structure = self.old_structure or read(self.old_text)
+        new_structure = self.new_structure or read(self.new_text)
+        out = _JsonOut(self.old_text, self.new_text)
+        place, attribution, by = out.place, out.attribution, out.by
         return {
             "old": {"name": self.old_name, "hash": self.old_hash},
             "new": {"name": self.new_name, "hash": self.new_hash},
             "stats": self.diff.stats(),
-            "changes": [{"provision": g.provision, "label": g.label, "status": g.status,
-                         "ops": [{"op": op.kind, "text": op.text, **({"amendment": op.source} if op.source else {})}
-                                 for op in g.ops],
-                         **({g.relocation.kind: g.relocation.as_json()} if g.relocation else {})} for g in groups],
+            "changes": [{"provision": c.group.provision, "label": c.group.label,
+                         **({"kind": c.kind} if c.kind is not None else {}), "status": c.group.status, **place(c),
+                         "ops": [{"op": op.kind, "text": op.text, **place(op), **attribution(op.source)}
+                                 for op in c.ops],
+                         "segments": [{"op": s.piece.kind, "role": s.role,
+                                       **({"markup": s.markup} if s.markup else {}), "provision": s.provision,
+                                       "text": s.piece.text, **place(s.piece),
+                                       **({"by": by(s.piece.source)} if s.piece.source else {})}
+                                      for s in c.segments],
+                         **({c.group.relocation.kind: c.group.relocation.as_json()} if c.group.relocation else {})}
+                        for c in placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)],
         }
+
+
+class _JsonOut:
+    """Placed values of a diff of ``old_text`` into ``new_text`` as JSON: their ranges
+    in each text, and what made a change."""
+
+    def __init__(self, old_text: str, new_text: str) -> None:
+        self.old16, self.new16 = Utf16.of(old_text), Utf16.of(new_text)
+        self.sources: dict[str, dict] = {}
+
+    def place(self, placed) -> dict:
+        old16, new16 = self.old16, self.new16
+        if old16 is None and new16 is None:  # the usual text: code points are UTF-16 units
+            return {"old": {"start": placed.old_start, "end": placed.old_end},
+                    "new": {"start": placed.new_start, "end": placed.new_end}}
+        return {"old": _range(placed.old_start, placed.old_end, old16),
+                "new": _range(placed.new_start, placed.new_end, new16)}
+
+    def by(self, source: str) -> dict:
+        """A change's source: an amendment (its slug) or a version's direct edits (its
+        number), never one taken for the other."""
+        by = self.sources.get(source)
+        if by is None:
+            number = edited_version(source)
+            by = self.sources[source] = ({"kind": "version", "number": number} if number is not None
+                                         else {"kind": "amendment", "slug": source})
+        return by
+
+    def attribution(self, source: str | None) -> dict:
+        """What made an op's change: ``by``, and for an amendment its slug as
+        ``amendment`` too, as before; nothing for equal text."""
+        if source is None:
+            return {}
+        by = self.by(source)
+        return {"amendment": source, "by": by} if by["kind"] == "amendment" else {"by": by}
+
+
+def _range(start: int, end: int, utf16: Utf16 | None) -> dict:
+    if utf16 is None:
+        return {"start": start, "end": end}
+    return {"start": start, "end": end, "start_utf16": utf16(start), "end_utf16": utf16(end)}
 
 
 def etag(*parts: str) -> str:
@@ -153,8 +217,11 @@ def iso_time(when: datetime) -> str:
 
 
 def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND) -> Comparison:
-    return Comparison(old_name, new_name, old, new, diff_texts(old, new, kind), {},
-                      etag("texts", kind, content_hash(old), content_hash(new)), kind)
+    old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
+    return Comparison(old_name, new_name, old, new,
+                      diff_texts(old, new, kind, old_structure=old_structure, new_structure=new_structure), {},
+                      etag("texts", kind, content_hash(old), content_hash(new)), kind, old_structure,
+                      new_structure=new_structure)
 
 
 @dataclass(frozen=True)
@@ -214,16 +281,16 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
             if producer is not None:
                 producers.append(producer)
             else:
-                editors[f"version-{number}"] = Revision(row.author, iso_time(row.created_at))
-            steps.append((row.content_hash, producer.slug if producer else f"version-{number}"))
+                editors[version_source(number)] = Revision(row.author, iso_time(row.created_at))
+            steps.append((row.content_hash, producer.slug if producer else version_source(number)))
     old_hash, new_hash = rows[old].content_hash, rows[new].content_hash
 
     def make() -> Comparison:
         a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
         old_structure = documents.version_structure(session, document, a)
+        new_structure = documents.version_structure(session, document, b)
 
         def diffed() -> tuple[TextDiff, str]:
-            new_structure = documents.version_structure(session, document, b)
             if len(steps) <= 1:  # one step is one diff: provisions aligned, moves found
                 return diff_texts(a.text, b.text, document.kind, old_structure=old_structure,
                                   new_structure=new_structure, source=steps[0][1] if steps else None), b.text
@@ -235,7 +302,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
         return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
                           tag, document.kind, old_structure, provenance(session, document, a), editors,
-                          (old_hash, new_hash))
+                          new_structure, hashes=(old_hash, new_hash))
 
     sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
     return Plan(tag, sources, make)
@@ -307,7 +374,8 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
         diff, new_text = _kept_diff(("amendments", document.kind, base_hash, keys), diffed)
         return Comparison(f"{document.slug}@{version}", f"{document.slug}@{version}+{'+'.join(slugs)}",
                           base.text, new_text, diff, sources, tag, document.kind, base_structure,
-                          provenance(session, document, base))
+                          provenance(session, document, base),
+                          structure_reader=partial(documents.structure_of, document))
 
     sources, tag = sources_of(session, chosen), etag("amendments", document.kind, base_hash, *keys)
     return Plan(tag, sources, make)

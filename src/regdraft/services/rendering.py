@@ -267,7 +267,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     name = f"{document.slug}@{base.number}"
     comparison = Comparison(name, name + "".join(f"+{s}" for s in applied), base.text, final, diff,
                             sources_of(session, to_apply, names), tag, document.kind, base_structure,
-                            provenance(session, document, base))
+                            provenance(session, document, base), new_structure=final_structure)
     return KeelingSchedule(f"{document.title}: Keeling schedule of version {base.number}", keeling,
                            tuple(applied), tuple(a.slug for a in chosen if a.slug in withheld),
                            tag, comparison, tuple(notes.values()),

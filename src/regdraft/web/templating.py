@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, Response
 
 from regdraft.api.errors import status_for
 from regdraft.core.errors import RegdraftError
+from regdraft.core.history import source_name
 from regdraft.core.traditions import KIND_NAMES
 from regdraft.services.decisions import MAX_REASON
 from regdraft.web import guard
@@ -61,6 +62,7 @@ def plain_excerpt(text: str, limit: int = 80) -> str:
 
 
 environment.filters["plain_excerpt"] = plain_excerpt
+environment.filters["source_name"] = source_name
 environment.globals.update(query=query, PROPOSE=guard.PROPOSE, DECIDE=guard.DECIDE, ORDER=guard.ORDER,
                            CREATE_DOCUMENT=guard.CREATE_DOCUMENT, CSRF_FIELD=guard.CSRF_FIELD,
                            kind_names=KIND_NAMES, MAX_REASON=MAX_REASON)

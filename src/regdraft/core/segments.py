@@ -1,0 +1,257 @@
+"""A diff placed in its two texts, for a client that draws its own redline.
+
+A :class:`~regdraft.core.diffing.TextDiff` says what changed, provision by provision,
+as ops whose text is the stored Markdown. A client rendering a redline of its own
+(a JS page, an editor plug-in) needs more: where each change and each op stands in
+the old and the new text, what kind of provision it is, and the ops cut where a
+renderer must cut them, so that no piece mixes Markdown syntax with the words it
+marks up and each piece belongs to one provision. :func:`placed_changes` gives that,
+by one walk over the diff's groups (the lengths of their ops added up), never a
+second diff.
+
+How the ops are cut into :class:`Segment` values (the rule ``docs/rendering.md``
+states for clients):
+
+- at every point where a provision starts or ends (the innermost provision of the
+  text the piece stands in, as :meth:`~regdraft.core.structure.Structure.at` has it),
+  so each segment names its own provision;
+- around each run of line ends (role ``break``);
+- around Markdown syntax (role ``syntax``, with ``markup`` saying which): a line's
+  block syntax (``### `` ``heading``; ``- ``, ``* ``, ``1. `` ``list``; ``> ``
+  ``quote``; the blanks that indent a line ``indent``), a run of ``*`` or ``_`` that
+  CommonMark's flanking rules let open or close emphasis (``emphasis``), a backtick
+  run (``code``), the backslash of an escape (``escape``; the character after it is
+  text), and the brackets and target of an inline link ``[text](url)`` (``link``).
+
+Everything else is role ``text``. A deleted piece is read in the old text, an inserted
+or equal one in the new. The segments of an op rebuild its text exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import re
+import unicodedata
+from typing import Iterator, NamedTuple
+
+from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
+from regdraft.core.patching import DELETE, INSERT
+from regdraft.core.structure import PREAMBLE, Structure
+
+TEXT, SYNTAX, BREAK = "text", "syntax", "break"
+
+# A line's block syntax, marker by marker: heading hashes (the number after them is
+# text), list and quote markers, nested, and the blanks that indent the line.
+_BLOCK_MARKER = re.compile(r"#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+")
+_BLOCK_SYNTAX = re.compile(f"^(?:{_BLOCK_MARKER.pattern})+", re.M)
+# Inline syntax: an escape (its backslash is syntax, the character after it text), a
+# backtick run, an emphasis delimiter run, and a link's opening bracket (with its
+# closing "](" on the line) and its "](target)".
+_INLINE = re.compile(r"(?P<escape>\\)[!-/:-@\[-`{-~]|(?P<code>`+)|(?P<emphasis>\*+|_+)"
+                     r"|(?P<open>\[)(?=[^\[\]\n]*\]\([^()\s]*\))|(?P<target>\]\([^()\s]*\))")
+_INLINE_CHARACTER = re.compile(r"[\\`*_\[\]]")
+_SPAN_END = operator.itemgetter(1)
+_OP_FIELDS = operator.attrgetter("kind", "text", "source")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+# Named tuples, not dataclasses: a long text's diff, every provision included, has one
+# segment per heading, line end and run of words, and a tuple is made at C speed.
+
+class PlacedOp(NamedTuple):
+    """One op of a change, with where it stands in each text: a deletion's new range
+    (and an insertion's old one) is empty, the point where it was or would be."""
+
+    kind: str
+    text: str
+    source: str | None
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+class Segment(NamedTuple):
+    """A piece of one op that a renderer draws one way: words, syntax or line ends."""
+
+    role: str
+    """:data:`TEXT`, :data:`SYNTAX` or :data:`BREAK`."""
+    markup: str | None
+    """For syntax: ``heading``, ``list``, ``quote``, ``indent``, ``emphasis``, ``code``,
+    ``escape`` or ``link``."""
+    provision: str
+    """The innermost provision holding it (in the old text for a deletion)."""
+    piece: PlacedOp
+    """The op's text it covers, of the op's kind and source, placed in both texts."""
+
+
+class PlacedChange(NamedTuple):
+    """A group of a diff, where it stands in both texts, its provision's kind, its ops
+    placed and its segments."""
+
+    group: ProvisionDiff
+    kind: str | None
+    """The provision's kind (``regulation``, ``paragraph``, ``section``...), from the
+    new text's structure (the old one's for a removed provision); ``None`` for an id
+    neither has."""
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+    ops: tuple[PlacedOp, ...]
+    segments: tuple[Segment, ...]
+
+
+def placed_changes(diff: TextDiff, old_structure: Structure, new_structure: Structure, *,
+                   unchanged: bool = False) -> Iterator[PlacedChange]:
+    """The changes of ``diff`` (every group with ``unchanged``), placed in the texts
+    whose structures are given (those the diff was made from)."""
+    old_side, new_side = _Side(old_structure), _Side(new_structure)
+    for group, old_at, new_at in diff.placed(unchanged=unchanged):
+        old_start, new_start = old_at, new_at
+        ops: list[PlacedOp] = []
+        for kind, text, source in map(_OP_FIELDS, group.ops):
+            old_end = old_at + len(text) if kind != INSERT else old_at
+            new_end = new_at + len(text) if kind != DELETE else new_at
+            ops.append(PlacedOp(kind, text, source, old_at, old_end, new_at, new_end))
+            old_at, new_at = old_end, new_end
+        # The syntax of the lines each side of the group touches, read once for its ops.
+        old_syntax = old_side.syntax(old_start, old_at) if any(op.kind == DELETE for op in ops) else []
+        new_syntax = new_side.syntax(new_start, new_at) if any(op.kind != DELETE for op in ops) else []
+        segments = [segment for op in ops for segment in (
+            old_side.segments(op, old_syntax) if op.kind == DELETE else new_side.segments(op, new_syntax))]
+        yield PlacedChange(group, _kind_of(group, old_structure, new_structure), old_start, old_at,
+                           new_start, new_at, tuple(ops), tuple(segments))
+
+
+def _kind_of(group: ProvisionDiff, old_structure: Structure, new_structure: Structure) -> str | None:
+    first, second = (old_structure, new_structure) if group.status == REMOVED else (new_structure, old_structure)
+    provision = first.get(group.provision) or second.get(group.provision)
+    if provision is not None:
+        return provision.kind
+    return "preamble" if group.provision == PREAMBLE else None
+
+
+class _Side:
+    """One text of the diff, and how its pieces are cut."""
+
+    __slots__ = ("text", "owners")
+
+    def __init__(self, structure: Structure) -> None:
+        self.text = structure.text
+        self.owners = owners_of(structure)
+
+    def syntax(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        return _syntax_between(self.text, start, end)
+
+    def segments(self, op: PlacedOp, syntax: list[tuple[int, int, str]]) -> Iterator[Segment]:
+        """The op (standing in this text) cut into segments, from its start to its end:
+        each piece runs to the nearest of the op's end, the next provision's stretch,
+        and the edge of its syntax span, line ends or words. ``syntax``: the spans of
+        :func:`_syntax_between` around it."""
+        start = op.old_start if op.kind == DELETE else op.new_start
+        end = start + len(op.text)
+        text, starts, ids = self.text, self.owners.starts, self.owners.ids
+        owner = max(bisect.bisect_right(starts, start) - 1, 0)
+        next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
+        span = bisect.bisect_right(syntax, start, key=_SPAN_END)  # the first syntax span not before it
+        old_shift = 0 if op.kind == INSERT else 1
+        new_shift = 0 if op.kind == DELETE else 1
+        at = start
+        while at < end:
+            if span < len(syntax) and syntax[span][0] <= at:
+                role, markup, stop = SYNTAX, syntax[span][2], syntax[span][1]
+            elif text[at] == "\n":
+                role, markup, stop = BREAK, None, at + 1
+                while stop < end and text[stop] == "\n":
+                    stop += 1
+            else:
+                role, markup = TEXT, None
+                line_end = text.find("\n", at, end)
+                stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < len(syntax) else end)
+            stop = min(stop, end, next_owner)
+            old_at, new_at = op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift
+            yield Segment(role, markup, ids[owner], PlacedOp(
+                op.kind, text[at:stop], op.source, old_at, old_at + (stop - at) * old_shift,
+                new_at, new_at + (stop - at) * new_shift))
+            at = stop
+            while at >= next_owner and owner + 1 < len(starts):
+                owner += 1
+                next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
+            if next_owner <= at:
+                next_owner = end
+            while span < len(syntax) and syntax[span][1] <= at:
+                span += 1
+
+
+def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The Markdown syntax of the lines that ``text[start:end]`` touches, as (start,
+    end, markup), in order and not overlapping."""
+    line = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    spans: list[tuple[int, int, str]] = []
+    # Most lines open with no syntax but a provision's number, and most words hold no
+    # inline syntax: one expression finds the lines that open with some, another (only
+    # where one of its characters occurs) the inline syntax.
+    for block in _BLOCK_SYNTAX.finditer(text, line, line_end):
+        for marker in _BLOCK_MARKER.finditer(text, block.start(), block.end()):
+            first = text[marker.start()]
+            spans.append((marker.start(), marker.end(), "heading" if first == "#" else "quote" if first == ">"
+                          else "indent" if first in " \t" else "list"))
+            if first == "#":
+                break  # what follows a heading's hashes is its text
+    if _INLINE_CHARACTER.search(text, line, line_end) is None:
+        return spans
+    ends = [span[1] for span in spans]
+    for match in _INLINE.finditer(text, line, line_end):
+        name = match.lastgroup
+        begin, stop = match.span(name)
+        k = bisect.bisect_right(ends, begin)
+        if k < len(spans) and spans[k][0] <= begin:
+            continue  # in a line's block syntax: a list marker's "*" is the list's
+        if name == "emphasis" and not _may_delimit(text, begin, stop):
+            continue
+        spans.insert(k, (begin, stop, "link" if name in ("open", "target") else name))
+        ends.insert(k, stop)
+    return spans
+
+
+def _may_delimit(text: str, start: int, end: int) -> bool:
+    """Whether the run of ``*`` or ``_`` at ``text[start:end]`` can open or close
+    emphasis by CommonMark's flanking rules (a ``_`` not inside a word)."""
+    before = text[start - 1] if start else "\n"
+    after = text[end] if end < len(text) else "\n"
+    before_blank, after_blank = before.isspace(), after.isspace()
+    before_mark, after_mark = _punctuation(before), _punctuation(after)
+    left = not after_blank and (not after_mark or before_blank or before_mark)
+    right = not before_blank and (not before_mark or after_blank or after_mark)
+    if text[start] == "*":
+        return left or right
+    return (left and (not right or before_mark)) or (right and (not left or after_mark))
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+class Utf16:
+    """Offsets of a text as code points (Python's ``str`` indexes) turned into UTF-16
+    code units (JavaScript's ``String`` indexes): the same but after a character
+    beyond U+FFFF, which takes two units. ``None`` for a text without one."""
+
+    __slots__ = ("astral",)
+
+    def __init__(self, astral: list[int]) -> None:
+        self.astral = astral
+
+    @classmethod
+    def of(cls, text: str) -> Utf16 | None:
+        if text.isascii():
+            return None
+        astral = [match.start() for match in _ASTRAL.finditer(text)]
+        return cls(astral) if astral else None
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self.astral, offset)
