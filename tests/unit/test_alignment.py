@@ -269,3 +269,28 @@ def test_a_long_texts_redline_leaves_its_unchanged_runs_unmade():
     html, changes = render_html(diff)
     assert diff._groups is None and sum(not isinstance(part, ProvisionDiff) for part in diff.parts) == 2
     assert len(changes) == 1 and 'id="s1005-2' in html
+
+
+@pytest.mark.parametrize("kind,old_number,new_number,before,after", [
+    ("uk-act", "##### 4\n", "##### 4A\n", ("includes a claim", "includes any claim"),
+     ("(registration authorities)", "(the registration authorities)"))])
+def test_a_renumbering_grouped_in_a_window_names_the_provision_it_was(kind, old_number, new_number, before, after):
+    """A window's parts start part-way into the old text: the renumbered provision's old
+    id is looked up where it stood there, not that far from the window's start (which
+    named another provision: found by the kept-structure property on a text of many
+    Parts 1). Words changed in the provisions before and after it make the window."""
+    from regdraft.core import diffing
+
+    old = REAL[kind]
+    assert old.count(old_number) == 1
+    at = old.index(old_number)
+    earlier, later = old.rindex(before[0], 0, at), old.index(after[0], at)
+    new = (old[:earlier] + before[1] + old[earlier + len(before[0]):at] + new_number
+           + old[at + len(old_number):later] + after[1] + old[later + len(after[0]):])
+    old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
+    ops = diff_words(old, new)
+    windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
+    assert any(isinstance(part, diffing._UnchangedSpan) for part in windowed.parts)  # it was a window
+    [renumbered] = [g for g in windowed.changes if g.relocation is not None]
+    was = old_structure.at(at + len(old_number) - 2)
+    assert (renumbered.relocation.kind, renumbered.relocation.from_provision) == (RENUMBERED, was.id)

@@ -425,7 +425,7 @@ def _windowed(old: str, new: str, ops: list[Op], old_structure: Structure,
     old_owners = _Owners.between(old_structure, start, end + shift)
     inside = [Op(EQUAL, ops[0].text[start:]), *ops[1:-1], Op(EQUAL, ops[-1].text[:end - changed_to])]
     parts = _group(inside, old_owners, new_owners, len(new), old_structure, start=start)
-    parts = _relocated(parts, old_owners, old_structure)
+    parts = _relocated(parts, old_owners, old_structure, start)
     return TextDiff([*([_UnchangedSpan(new_structure, 0, start)] if start else []), *parts,
                      *([_UnchangedSpan(new_structure, end, len(new))] if end < len(new) else [])])
 
@@ -769,14 +769,15 @@ def _white_space_joined(run: list[Op]) -> list[Op]:
 _NUMBER = re.compile(rf"[0-9]+[A-Za-z]*|{_LABEL}")
 
 
-def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str]) -> list:
+def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str], start: int = 0) -> list:
     """The groups, with each provision moved elsewhere unchanged (a group of deletions
     only and a group of insertions only, of the same words) and each provision whose
-    only change is its number marked with its :class:`Relocation`."""
+    only change is its number marked with its :class:`Relocation`. ``start``: where
+    the first part starts in the old text (a window's parts do not start at 0)."""
     deleted: dict[str, list[int]] = {}
     inserted: dict[str, list[int]] = {}
     old_at: list[int] = []  # where each part starts in the old text
-    at = 0
+    at = start
     for n, part in enumerate(parts):
         old_at.append(at)
         at += part.length if isinstance(part, _UnchangedSpan) else len(part.old)
