@@ -691,6 +691,8 @@ def _atx_heading_content(after_hashes: str) -> str:
 # tradition's rank (1 outermost); subdivisions, recitals and list items sit below all
 # of them, a list item one lower for each list it is nested in.
 _CHAIN = 10
+_INTRODUCES_A_LIST = ("—", "–")  # how UK drafting ends the words before a list
+_DEFINITION_LINE = re.compile(r"[“\"][^”\"()]{1,80}[”\"]")  # “appeal”, in the context of …, includes—
 _DEFINITION = _CHAIN - 1  # a definition: inside its section, around the paragraphs it holds
 
 # One subdivision number between brackets, in any tradition's styles (an inserted
@@ -758,6 +760,8 @@ class _Builder:
         self.strict = strict
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
+        self.plain_headings = re.compile(tradition.plain_headings) if tradition.plain_headings else None
+        self.annotation_lines = re.compile(tradition.annotation_lines) if tradition.annotation_lines else None
         # Each headed unit with its compiled words and the names of any groups beyond
         # number and heading (an appendix's part).
         self.headed = [(unit, unit.pattern, tuple(set(unit.pattern.groupindex) - {"number", "heading"}))
@@ -784,6 +788,12 @@ class _Builder:
         self.unnamed: _Open | None = None
         self.quoting = 0  # the balance of quotation marks in quoted text being read
         self.last: _Open | None = None  # the last subdivision made
+        # Set by words introducing a list of their own: the next subdivision starts a run.
+        self.list_introduced = False
+        # In a text without Markdown: whether the last labelled line introduced a list,
+        # whether the line before was unlabelled, and whether the labels read now are a
+        # definition's limbs (see _plain_words).
+        self.introduced = self.unlabelled = self.limbs = False
         self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
         self.sparse = frozenset(unit.kind for unit in tradition.headed if unit.sparse)
@@ -868,6 +878,7 @@ class _Builder:
 
     def _open_headed(self, unit: Headed, m: re.Match, heading: str, line: int, start: int) -> _Open:
         self.body_started = True
+        self.introduced = self.unlabelled = self.limbs = False
         self._close_until(line, start, unit.rank)
         groups = m.groupdict()
         number = groups.get("number") or ""
@@ -926,31 +937,85 @@ class _Builder:
         if m is None:
             if self.t.definitions is not None and (term := self.t.definitions.pattern.match(words)):
                 self._definition(term.group("term"), line, start)
+            elif words.endswith(_INTRODUCES_A_LIST) and self.last is not None and depth < self.last.level - _CHAIN:
+                self._list_of_its_own()
             return
         if self.t.recital is not None and not self.body_started:
             self._recital(m.group("labels"), line, start)
             return
         self._subdivisions(m.group("labels"), depth, line, start)
 
+    def _list_of_its_own(self) -> None:
+        """Words of the unit above the last subdivision introduce a list of their own
+        ("(b) into the Senior Courts, / then, if that enactment has been repealed— /
+        (i) …", s. 137 of the Senior Courts Act 1981, where legislation.gov.uk numbers
+        them section-137-i): the list after them is that unit's, so its (i) is not a
+        first roman numeral inside the (b) before, nor a gap after (b)."""
+        self.last, self.list_introduced = None, True
+
+    def _plain_words(self, words: str) -> bool:
+        """Whether a line of a text without Markdown is words where its label would make
+        it a unit; and what a line tells of the lines after it. Without indentation a
+        list's owner is told by the words before it: an unlabelled line ending "—" after
+        a subdivision that introduced nothing opens a list of its own (s. 137); after a
+        definition ("“appeal” … includes—") or an entry of an unlabelled list ("section
+        152(1) and Schedule 5, so far as they amend—", s. 153(4)(c)) the limbs are its
+        words, until a label continues a numbering already open ("(2)" after "(1)")."""
+        labels = _LABELS.match(words)
+        if labels is None:
+            if words.endswith(_INTRODUCES_A_LIST):
+                if self.unlabelled or _DEFINITION_LINE.match(words):
+                    self.limbs = True  # an entry of an unlabelled list, or a definition
+                elif not self.introduced and self.last is not None:
+                    self._list_of_its_own()
+            self.unlabelled = True
+            return False
+        self.introduced, self.unlabelled = words.endswith(_INTRODUCES_A_LIST), False
+        if not self.limbs:
+            return False
+        number = _EACH_LABEL.match(labels.group("labels")).group(1)
+        holder = self._innermost_holder()
+        unit, levels = self.last, self.t.levels.get(holder.kind, ()) if holder is not None else ()
+        while unit is not None and not unit.holder and levels:
+            if _follows(levels[unit.index].numbering, unit.number, number):
+                self.limbs = False
+                return False
+            unit = unit.up
+        return True
+
     def line(self, content: str, indent: int, line: int, start: int) -> None:
         """A line of a text without Markdown headings: a heading where its words are a
         unit's (``PART 2``, ``Article 3``, ``§ 1005.2 Definitions.``), a heading of the
         unit that follows where it is short and unnumbered, or a block."""
         bare = content[2:] if content[:2] in ("- ", "* ", "+ ") else content
+        if self.annotation_lines is not None and self.annotation_lines.match(bare):
+            self._drop_pending()
+            return  # words of the provision above, which runs on over them
         words = self._past_marker(bare)
         found = self._headed(words, 2)
-        if found is not None and found[0].holds and words[:1].isdigit() and not words.rstrip(".").isdigit():
-            found = None  # "5. Text" is a block of regulation 5, and "2014 No. 2407" no heading at all
+        if found is not None and found[0].holds and (
+                words[:1].islower() or words[:1].isdigit() and not words.rstrip(".").isdigit()
+                and (self.plain_headings is None or not self.plain_headings.match(words))):
+            # "5. Text" is a block of regulation 5, "2014 No. 2407" no heading at all, nor
+            # "paragraph 1 of Schedule 4." (an entry of a list).
+            found = None
         if found is not None and _heading_like(bare):
             self.heading(2 if found[0].rank == 1 else 3, bare, line, start)
+            if not found[0].holds and not (found[1].group("heading") or "").strip():
+                self.unnamed = self.stack[-1]  # "PART VI", its title on the next line
             return
         if (_NUMBERED.match(self._past_marker(bare)) is None and _LABELS.match(self._past_marker(bare)) is None
-                and _heading_like(bare) and not bare.endswith(".")):
-            if self.built and bare.isupper() and len(bare.split()) <= 4:
+                and _heading_like(bare) and not bare.rstrip("]").endswith(".")):
+            if self.unnamed is not None and not self.unnamed.holder:
+                self.unnamed.heading, self.unnamed = bare, None
+            elif self.built and bare.isupper() and len(bare.split()) <= 4:
                 self.heading(2, bare.capitalize(), line, start)  # EXPLANATORY NOTE
             else:
                 self._drop_pending()
                 self.pending = (bare, line, start)
+            return
+        if self._plain_words(words):
+            self._drop_pending()
             return
         self.paragraph(bare, line, start, depth=indent)
 
@@ -1205,6 +1270,7 @@ class _Builder:
                     parent, index = self._placed(number, holder, levels, depth)
             else:
                 parent, index = self._placed(number, holder, levels, depth)
+                follows, self.list_introduced = self.list_introduced, False
         if index is None:
             index = _deeper_level(self.styles[holder_kind], number, parent.index if parent is not holder else -1)
             if index is None:
@@ -1393,7 +1459,12 @@ def _clip(words: str, size: int = 40) -> str:
 def _heading_like(line: str) -> bool:
     """Whether a line of a text without Markdown headings may be a heading: short, and
     not ending as a sentence or a list does."""
-    return len(line) <= 160 and not line.endswith((";", ",", "—", ":", "–")) and len(line.split()) <= 16
+    end = line.rstrip("]")  # the end of words an amendment marks: "[F29the Judge Advocate General; or]"
+    return len(line) <= 160 and not end.endswith((";", ",", "—", ":", "–", " or", " and")) and len(
+        _DOTS.sub(" .", line).split()) <= 16
+
+
+_DOTS = re.compile(r"(?:\s*\.){3,}")  # ". . . ." printed for repealed words: one word
 
 
 # Numbering: which style a number is in, and whether one follows another. Each is a
