@@ -125,3 +125,24 @@ def test_a_provision_moved_between_versions_is_reported_moved_from_and_to(client
     assert _rebuild(body["changes"]) != (made, moved)  # unchanged provisions are left out...
     everything = client.get("/api/documents/moves/diff", params={"from": 1, "to": 2, "unchanged": True}).json()
     assert _rebuild(everything["changes"]) == (made, moved)  # ...and with them both texts are rebuilt
+
+
+def test_a_provision_moved_and_edited_is_reported_moved_with_its_edit(client):
+    """Regulation 4 of the worked case moved after regulation 5 with one word changed:
+    both changes carry the move, its similarity and its edit (as ops)."""
+    from pathlib import Path
+
+    made = (Path(__file__).resolve().parents[2] / "drafts" / "children-social-care-delegation" / "versions"
+            / "0003.md").read_text(encoding="utf-8")
+    four, five, signed = made.index("### 4."), made.index("### 5."), made.index("## Signed")
+    moved = made[:four] + made[five:signed] + made[four:five].replace("section 1 of", "section 2 of") + made[signed:]
+    assert client.post("/api/documents", json={"slug": "edited-moves", "title": "Moves"}).status_code == 201
+    for text, parent in ((made, None), (moved, 1)):
+        assert client.post("/api/documents/edited-moves/versions",
+                           json={"text": text, "parent": parent}).status_code == 201
+    body = client.get("/api/documents/edited-moves/diff", params={"from": 1, "to": 2}).json()
+    moves = [g["moved"] for g in body["changes"]]
+    assert len(moves) == 2 and moves[0] == moves[1] and 0.8 <= moves[0]["similarity"] < 1
+    assert [(op["op"], op["text"].strip()) for op in moves[0]["edit"] if op["op"] != "equal"] == [
+        ("delete", "1"), ("insert", "2")]
+    assert body["stats"]["moved"] == 1
