@@ -251,7 +251,8 @@ def _as_pasted(path: Path) -> str:
     """The revised text as a drafter copies it from its legislation.gov.uk page, made
     from the XML without regdraft's reader: no Markdown; "PART VI" and its title on two
     lines, cross-headings and "129 Heading." lines; "(1) …", "(a) …" lines; amendments as
-    the page prints them, "[F2Senior Courts]", a repealed provision "F1. . ."; quoted
+    the page prints them, "[F2Senior Courts]" (one bracket a change), a repealed
+    provision "F1. . ."; quoted
     text between “ and ”; after each section its "Annotations:" box, grouped as the page
     groups them ("Amendments (Textual)", "F1S. 130 repealed …", "Marginal Citations",
     "M11946 c. 36.")."""
@@ -273,20 +274,43 @@ def _as_pasted(path: Path) -> str:
             cited.append(ref)
         return markers[ref]
 
-    def words(element) -> str:
-        out = [element.text or ""]
+    def pieces(element) -> list:
+        """Text, and [change id, marker, words] for each amendment; an inline element's
+        pieces (a Term's) are its parent's, so one change marked on both sides of a term
+        is one bracket, as the page prints it."""
+        out: list = []
+
+        def add(piece) -> None:
+            if isinstance(piece, list) and out and isinstance(out[-1], list) and out[-1][0] == piece[0]:
+                out[-1][2] += piece[2]
+            elif piece:
+                out.append(piece)
+
+        add(element.text or "")
         for child in element:
             name = etree.QName(child).localname
             if name in ("Addition", "Substitution", "Repeal"):
-                out.append(f"[{marker(child.get('CommentaryRef'))}{words(child)}]")
+                add([child.get("ChangeId"), marker(child.get("CommentaryRef")), joined(child)])
             elif name == "CommentaryRef":
-                out.append(marker(child.get("Ref")))
+                add(marker(child.get("Ref")))
             elif name == "Character":
-                out.append(" . . . " if child.get("Name") == "DotPadding" else " ")
+                add(" . . . " if child.get("Name") == "DotPadding" else " ")
             else:
-                out.append(words(child))
-            out.append(child.tail or "")
-        return re.sub(r"\s+", " ", "".join(out)).strip()
+                for piece in pieces(child):
+                    add(piece)
+            add(child.tail or "")
+        return out
+
+    def bracketed(piece: list) -> str:  # the spaces at its edges outside the brackets
+        words = piece[2]
+        core = words.strip()
+        return f"{words[:len(words) - len(words.lstrip())]}[{piece[1]}{core}]{words[len(words.rstrip()):]}"
+
+    def joined(element) -> str:
+        return "".join(p if isinstance(p, str) else bracketed(p) for p in pieces(element))
+
+    def words(element) -> str:
+        return re.sub(r"\s+", " ", joined(element)).strip()
 
     def numbered(element) -> tuple[str, str, str]:
         """A Pnumber's number, the annotations it cites ("X1", printed after it) and the
