@@ -31,7 +31,7 @@ from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tr
                                       subdivision_base, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
