@@ -193,3 +193,24 @@ def test_a_direct_edit_is_never_taken_for_an_amendment_of_the_same_name(example)
     assert 'data-version="2" title="Inserted in regulation 1 by a direct edit of version 2"' in page
     assert 'data-amendment="version-2" title="Inserted in regulation 3(2) by Amendment version-2' in page
     assert page.count("by Amendment version-2") == page.count('data-amendment="version-2"')
+
+
+def test_a_provision_moved_and_edited_is_reported_moved_with_its_edit(client):
+    """Regulation 4 of the worked case moved after regulation 5 with one word changed:
+    both changes carry the move, its similarity and its edit (as ops)."""
+    from pathlib import Path
+
+    made = (Path(__file__).resolve().parents[2] / "drafts" / "children-social-care-delegation" / "versions"
+            / "0003.md").read_text(encoding="utf-8")
+    four, five, signed = made.index("### 4."), made.index("### 5."), made.index("## Signed")
+    moved = made[:four] + made[five:signed] + made[four:five].replace("section 1 of", "section 2 of") + made[signed:]
+    assert client.post("/api/documents", json={"slug": "edited-moves", "title": "Moves"}).status_code == 201
+    for text, parent in ((made, None), (moved, 1)):
+        assert client.post("/api/documents/edited-moves/versions",
+                           json={"text": text, "parent": parent}).status_code == 201
+    body = client.get("/api/documents/edited-moves/diff", params={"from": 1, "to": 2}).json()
+    moves = [g["moved"] for g in body["changes"]]
+    assert len(moves) == 2 and moves[0] == moves[1] and 0.8 <= moves[0]["similarity"] < 1
+    assert [(op["op"], op["text"].strip()) for op in moves[0]["edit"] if op["op"] != "equal"] == [
+        ("delete", "1"), ("insert", "2")]
+    assert body["stats"]["moved"] == 1

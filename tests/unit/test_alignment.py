@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import alignment
-from regdraft.core.diffing import (ADDED, CHANGED, MOVED, REMOVED, RENUMBERED, diff_texts, group_by_provision,
+from regdraft.core.diffing import (ADDED, CHANGED, MOVED, MOVED_WITH_EDITS, REMOVED, RENUMBERED, diff_texts, group_by_provision,
                                    read_structure)
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import DELETE, EQUAL, INSERT, diff_words, make_patch
@@ -171,6 +171,66 @@ def test_a_provision_moved_elsewhere_is_a_move_not_a_cascade_of_substitutions():
     html, changes = render_html(diff)
     assert [c.described for c in changes] == ["moved to regulation 4", "moved from regulation 4"]
     assert 'class="rd-del rd-moved"' in html and 'data-moved-to="reg-4"' in html
+
+
+def test_a_provision_moved_and_edited_is_a_move_with_its_edit():
+    """Regulation 4 of the worked SI moved after regulation 5, and one of its words
+    changed on the way: a move (from and to) carrying the edit, not a removal and an
+    unrelated insertion."""
+    moved = _swapped_4_and_5(V3).replace("for the purposes of section 1 of the Act.",
+                                         "for the purposes of section 2 of the Act.", 1)
+    diff = diff_texts(V3, moved)
+    statuses = [(g.provision, g.status, g.relocation.kind if g.relocation else None) for g in diff.changes]
+    assert statuses == [("reg-4", REMOVED, MOVED), ("reg-4", CHANGED, MOVED)]
+    relocation = diff.changes[0].relocation
+    assert relocation is diff.changes[1].relocation or relocation == diff.changes[1].relocation
+    assert [(op.kind, op.text.strip()) for op in relocation.edit if op.kind != EQUAL] == [(DELETE, "1"),
+                                                                                          (INSERT, "2")]
+    assert MOVED_WITH_EDITS <= relocation.similarity < 1
+    assert diff.stats()["moved"] == 1
+    assert diff.old_text() == V3 and diff.new_text() == moved
+    _, changes = render_html(diff)
+    assert [c.described for c in changes] == ["moved to regulation 4, edited", "moved from regulation 4, edited"]
+    assert _swapped_4_and_5(V3) != moved and diff_texts(V3, _swapped_4_and_5(V3)).changes[0].relocation.edit == ()
+
+
+def _senior_courts() -> str:
+    from regdraft.formats import read_document
+
+    return read_document((ROOT / "tests" / "fixtures" / "clml" / "ukpga-1981-54-part-VI-2020-08-03.xml")
+                         .read_bytes()).text
+
+
+def test_a_real_section_moved_and_brought_up_to_date_is_a_move_with_its_edit():
+    """Section 150 of the Senior Courts Act 1981 (revised) moved to the end of Part VI,
+    its "Her Majesty" made "His Majesty" (as the Acts' texts have been since 2022): a
+    move with that edit; a section removed with another inserted elsewhere whose words
+    are not its own (below MOVED_WITH_EDITS) is not."""
+    text = _senior_courts()
+    start, end = text.index("### 150 "), text.index("### 151 ")
+    section = text[start:end]
+    edited = section.replace("Her Majesty", "His Majesty")
+    n = section.count("Her Majesty")
+    assert n >= 3
+    moved = text[:start] + text[end:].rstrip("\n") + "\n\n" + edited.rstrip("\n") + "\n"
+    diff = diff_texts(text, moved, "uk-act")
+    units = [p.id for p in read_structure(text, "uk-act").provisions if p.id.startswith("sec-150")]
+    removed = [g for g in diff.changes if g.status == REMOVED]
+    arrived = [g for g in diff.changes if g.relocation and g.status != REMOVED]
+    # Each unit of the section (its subsections and paragraphs are groups of their own) moved.
+    assert [g.provision for g in removed] == [g.provision for g in arrived] == units
+    assert all(g.relocation.kind == MOVED and g.relocation.from_provision == g.relocation.to_provision
+               for g in removed + arrived)
+    edits = [op for g in removed for op in g.relocation.edit if op.kind != EQUAL]
+    assert [(op.kind, op.text.strip()) for op in edits] == [(DELETE, "Her"), (INSERT, "His")] * n
+    assert all(g.relocation.similarity >= MOVED_WITH_EDITS for g in removed)
+    assert diff.old_text() == text and diff.new_text() == moved
+    # Section 135 removed, and section 150's words put in its place at the end with half
+    # its words rewritten: too little in common to be the same provision moved.
+    words = section.split()
+    rewritten = " ".join(w if k % 2 else "word" for k, w in enumerate(words))
+    replaced = text[:start] + text[end:].rstrip("\n") + "\n\n### 154 Other\n\n" + rewritten + "\n"
+    assert not [g for g in diff_texts(text, replaced, "uk-act").changes if g.relocation]
 
 
 def test_a_renumbered_regulation_is_reported_as_renumbered_and_the_new_one_as_added():

@@ -30,7 +30,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 GOLDEN = ROOT / "tests" / "golden" / "imports"
 CLML = {"uksi-2006-622-made": "clml/uksi-2006-622-made.xml",
         "ukpga-2003-4-enacted": "clml/ukpga-2003-4-enacted.xml",
-        "uksi-2005-263-2013-04-01": "clml/uksi-2005-263-2013-04-01.xml"}
+        "uksi-2005-263-2013-04-01": "clml/uksi-2005-263-2013-04-01.xml",
+        "ukpga-1981-54-part-VI-2020-08-03": "clml/ukpga-1981-54-part-VI-2020-08-03.xml"}
 AKN = {"ukpga-2014-27-enacted": "akn/ukpga-2014-27-enacted.xml", "us-publaw-112-61": "akn/us-publaw-112-61.xml",
        "eu-com-2013-619": "akn/eu-com-2013-619.xml"}
 TEXT = {"uksi-2014-2407-as-made": "text/uksi-2014-2407_as-made.txt"}
@@ -151,21 +152,22 @@ def test_no_word_of_an_akn_body_is_lost(name: str):
 
 # Amendment markers and the point in time ---------------------------------------------
 
-def test_a_revised_clml_keeps_every_commentary_once_and_its_point_in_time():
-    name = "uksi-2005-263-2013-04-01"
+@pytest.mark.parametrize("name,point_in_time", [("uksi-2005-263-2013-04-01", "2013-04-01"),
+                                                ("ukpga-1981-54-part-VI-2020-08-03", "2019-02-20")])
+def test_a_revised_clml_keeps_every_commentary_once_and_its_point_in_time(name: str, point_in_time: str):
     root = etree.parse(str(FIXTURES / ALL[name])).getroot()
     document = imported(name)
     commentaries = list(root.iter(f"{LEG}Commentary"))
-    annotations = re.findall(r"^> (F\d+) ", document.text, re.MULTILINE)
+    annotations = re.findall(r"^> ([A-Z]\d+) ", document.text, re.MULTILINE)  # F1, and E1, X1, M1 notes
     assert len(annotations) == len(set(annotations)) == len(commentaries) == document.report.annotations
     for marker in annotations:  # every annotation is cited in the text
         assert f"[{marker} " in document.text or f"[{marker}]" in document.text
     marked = {e.get("CommentaryRef") for e in root.iter(f"{LEG}Addition", f"{LEG}Substitution", f"{LEG}Repeal")}
     cited = {e.get("Ref") for e in root.iter(f"{LEG}CommentaryRef")}
     assert len(marked | cited) == len(commentaries)  # each commentary is cited by some marked words
-    assert document.meta("point_in_time") == "2013-04-01"
+    assert document.meta("point_in_time") == point_in_time
     assert document.meta("status") == "revised"
-    assert "revised text: the law as it stood on 2013-04-01" in document.report.lines()
+    assert f"revised text: the law as it stood on {point_in_time}" in document.report.lines()
 
 
 def test_quoted_text_of_an_amendment_is_not_a_provision_of_the_instrument():

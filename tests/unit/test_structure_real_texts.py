@@ -235,3 +235,213 @@ def test_a_cfr_section_pasted_without_markdown_nests_by_its_indentation(indent_b
     want = [(p.id, p.label) for p in parse_structure(sections, kind="us-cfr", strict=False).provisions]
     got = [(p.id, p.label) for p in parse_structure(pasted, kind="us-cfr", strict=False).provisions]
     assert got == want and len(want) > 50
+
+
+# --- A consolidated Act: the Senior Courts Act 1981, Part VI, as revised ---------------
+
+_SENIOR_COURTS = ROOT / "tests" / "fixtures" / "clml" / "ukpga-1981-54-part-VI-2020-08-03.xml"
+_LEG = "{http://www.legislation.gov.uk/namespaces/legislation}"
+# How legislation.gov.uk heads each kind of annotation in a provision's "Annotations:" box.
+_ANNOTATION_HEADINGS = {"F": "Amendments (Textual)", "C": "Modifications etc. (not altering text)",
+                        "I": "Commencement Information", "E": "Extent Information", "X": "Editorial Information",
+                        "M": "Marginal Citations"}
+
+
+def _as_pasted(path: Path) -> str:
+    """The revised text as a drafter copies it from its legislation.gov.uk page, made
+    from the XML without regdraft's reader: no Markdown; "PART VI" and its title on two
+    lines, cross-headings and "129 Heading." lines; "(1) …", "(a) …" lines; amendments as
+    the page prints them, "[F2Senior Courts]" (one bracket a change), a repealed
+    provision "F1. . ."; quoted
+    text between “ and ”; after each section its "Annotations:" box, grouped as the page
+    groups them ("Amendments (Textual)", "F1S. 130 repealed …", "Marginal Citations",
+    "M11946 c. 36.")."""
+    from lxml import etree
+
+    root = etree.parse(str(path)).getroot()
+    commentaries = {c.get("id"): c for c in root.iter(f"{_LEG}Commentary")}
+    markers: dict[str, str] = {}
+    by_type: Counter = Counter()
+    cited: list[str] = []
+    lines: list[str] = []
+
+    def marker(ref: str) -> str:
+        if ref not in markers:
+            letter = commentaries[ref].get("Type")
+            by_type[letter] += 1
+            markers[ref] = f"{letter}{by_type[letter]}"
+        if ref not in cited:
+            cited.append(ref)
+        return markers[ref]
+
+    def pieces(element) -> list:
+        """Text, and [change id, marker, words] for each amendment; an inline element's
+        pieces (a Term's) are its parent's, so one change marked on both sides of a term
+        is one bracket, as the page prints it."""
+        out: list = []
+
+        def add(piece) -> None:
+            if isinstance(piece, list) and out and isinstance(out[-1], list) and out[-1][0] == piece[0]:
+                out[-1][2] += piece[2]
+            elif piece:
+                out.append(piece)
+
+        add(element.text or "")
+        for child in element:
+            name = etree.QName(child).localname
+            if name in ("Addition", "Substitution", "Repeal"):
+                add([child.get("ChangeId"), marker(child.get("CommentaryRef")), joined(child)])
+            elif name == "CommentaryRef":
+                add(marker(child.get("Ref")))
+            elif name == "Character":
+                add(" . . . " if child.get("Name") == "DotPadding" else " ")
+            else:
+                for piece in pieces(child):
+                    add(piece)
+            add(child.tail or "")
+        return out
+
+    def bracketed(piece: list) -> str:  # the spaces at its edges outside the brackets
+        words = piece[2]
+        core = words.strip()
+        return f"{words[:len(words) - len(words.lstrip())]}[{piece[1]}{core}]{words[len(words.rstrip()):]}"
+
+    def joined(element) -> str:
+        return "".join(p if isinstance(p, str) else bracketed(p) for p in pieces(element))
+
+    def words(element) -> str:
+        return re.sub(r"\s+", " ", joined(element)).strip()
+
+    def numbered(element) -> tuple[str, str, str]:
+        """A Pnumber's number, the annotations it cites ("X1", printed after it) and the
+        marker of an amendment that inserted it."""
+        pnumber = element.find(f"{_LEG}Pnumber")
+        notes = "".join(marker(ref.get("Ref")) for ref in pnumber.iter(f"{_LEG}CommentaryRef"))
+        added = next((marker(a.get("CommentaryRef")) for a in pnumber if etree.QName(a).localname == "Addition"), "")
+        return "".join(pnumber.itertext()).strip(), notes, added
+
+    def annotations() -> None:
+        if not cited:
+            return
+        lines.append("Annotations:")
+        for letter, heading in _ANNOTATION_HEADINGS.items():
+            group = [ref for ref in cited if markers[ref][0] == letter]
+            if group:
+                lines.append(heading)
+                lines.extend(markers[ref] + words(commentaries[ref]) for ref in group)
+        cited.clear()
+
+    def block(element, quoted: bool = False) -> None:
+        name = etree.QName(element).localname
+        if name == "BlockAmendment":
+            start = len(lines)
+            for child in element:
+                block(child, quoted=True)
+            lines[start] = "“" + lines[start]
+            lines[-1] += "”"
+        elif name in ("P2", "P3", "P4", "P5") or (quoted and name == "P1"):
+            number, notes, added = numbered(element)
+            start = len(lines)
+            for child in element:
+                block(child, quoted)
+            first = notes + (lines[start] if len(lines) > start else "")
+            label = number if name == "P1" else f"({number})"  # a quoted section: “5 (1) …”
+            if added:  # an inserted subsection: "[F5(3) …]"
+                label = f"[{added}({number})"
+                first = first.removeprefix(f"[{added}")
+            if len(lines) > start:
+                lines[start] = f"{label} {first}"
+            else:
+                lines.append(label)
+        elif name == "Text" or name == "AppendText":
+            text = words(element)
+            if text:
+                lines.append(text)
+        elif name == "ListItem":
+            start = len(lines)
+            for child in element:
+                block(child, quoted)
+            if element.get("NumberOverride") and len(lines) > start:
+                lines[start] = f"({element.get('NumberOverride')}) {lines[start]}"
+        elif name in ("Pnumber", "Title"):
+            return
+        else:
+            for child in element:
+                block(child, quoted)
+
+    part = next(root.iter(f"{_LEG}Part"))
+    lines += [words(part.find(f"{_LEG}Number")).upper(), words(part.find(f"{_LEG}Title"))]
+    for pblock in part.findall(f"{_LEG}Pblock"):
+        lines.append(words(pblock.find(f"{_LEG}Title")))
+        for group in pblock.findall(f"{_LEG}P1group"):
+            p1 = group.find(f"{_LEG}P1")
+            number, notes, _ = numbered(p1)
+            lines.append(f"{number} {notes}{words(group.find(f'{_LEG}Title'))}")
+            for child in p1:
+                block(child)
+            annotations()
+    return "\n".join(lines) + "\n"
+
+
+def _senior_courts_units() -> list[str]:
+    """The units legislation.gov.uk numbers in the XML (its ids, ``section-137-i``), as
+    regdraft spells them (``sec-137-i``), outside the text the Part quotes."""
+    from lxml import etree
+
+    root = etree.parse(str(_SENIOR_COURTS)).getroot()
+    return [e.get("id").replace("section-", "sec-", 1).lower() for tag in ("P1", "P2", "P3", "P4")
+            for e in root.iter(f"{_LEG}{tag}")
+            if e.get("id") and not any(a.tag == f"{_LEG}BlockAmendment" for a in e.iterancestors())]
+
+
+def _senior_courts_from_clml() -> str:
+    from regdraft.formats import read_document
+
+    return read_document(_SENIOR_COURTS.read_bytes()).text
+
+
+@pytest.mark.parametrize("form", ["clml", "pasted"])
+def test_a_consolidated_act_gives_the_units_legislation_gov_uk_numbers(form: str):
+    """Part VI of the Senior Courts Act 1981 as revised, read through the CLML reader and
+    as pasted from its page: the Part (numbered VI), its two cross-headings, the 27
+    sections (138A, 138B inserted; 130, 138, 141, 143, 144, 148, 149 repealed, printed
+    as dots), every subsection, paragraph and sub-paragraph the XML numbers, and no
+    other: not the limbs of a definition (“appeal” includes— (a) …), not the
+    subsections of the sections it quotes, not a line of an annotations box."""
+    text = _senior_courts_from_clml() if form == "clml" else _as_pasted(_SENIOR_COURTS)
+    golden = GOLDEN / f"real-ukpga-1981-54-part-VI-{form}.txt"
+    got = outline(text, "uk-act")
+    if os.environ.get("REGDRAFT_UPDATE_GOLDEN") == "1":
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+    found = parse_structure(text, kind="uk-act", strict=False)
+    numbered = [p.id for p in found.provisions if p.kind in ("section", "subsection", "paragraph", "sub-paragraph")]
+    assert sorted(numbered) == sorted(_senior_courts_units())
+    assert len(numbered) == len(set(numbered)) == 27 + 55 + 26  # counted by hand: sections, subsections, paragraphs
+    assert [p.id for p in found.provisions if p.kind in ("part", "cross-heading")] == [
+        "part-vi", "part-vi-xh-miscellaneous-provisions", "part-vi-xh-supplementary"]
+    assert found.get("part-vi").label == "Part VI" and found.get("sec-137-ii").label == "section 137(ii)"
+    assert all(label_to_id(p.label, "uk-act") == p.id for p in found.provisions)
+    # Every amendment marker is warned of and names the unit it stands in.
+    marked = {w.provision_id for w in found.warnings if w.code == "amendment-marker"}
+    assert {"sec-131", "sec-131-3", "sec-140-3", "sec-151-1"} <= marked <= set(numbered)
+    assert not [w for w in found.warnings if w.code not in ("amendment-marker", "quoted-text")]
+
+
+def test_an_annotation_of_a_consolidated_act_is_the_words_of_the_section_it_follows():
+    """Each annotation of a whole section or subsection ("F13 S. 136(3) repealed …", as
+    the reader writes it, or "F13S. 136(3) repealed …" in the page's box) is in the
+    section it names: never a unit of its own, a cross-heading or the next section."""
+    from lxml import etree
+
+    notes = [c for c in etree.parse(str(_SENIOR_COURTS)).getroot().iter(f"{_LEG}Commentary")
+             if "".join(c.itertext()).strip().startswith("S. ")]  # "S. 130 repealed", "S. 131(3) inserted"
+    for text, pattern in ((_senior_courts_from_clml(), r"^> [FE]\d+ S\. (\d+[A-Z]?)\b"),
+                          (_as_pasted(_SENIOR_COURTS), r"^[FE]\d+S\. (\d+[A-Z]?)\b")):
+        found = parse_structure(text, kind="uk-act", strict=False)
+        annotated = list(re.finditer(pattern, text, re.M))
+        assert len(annotated) == len(notes) > 10
+        for m in annotated:
+            unit = found.at(m.start())  # the section, or its last subsection, whose span runs on over its notes
+            section = unit if unit.kind == "section" else next(a for a in found.ancestors(unit) if a.kind == "section")
+            assert section.id == f"sec-{m.group(1).lower()}", m.group()

@@ -367,6 +367,10 @@ class Relocated(_Out):
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
     from_: ProvisionRef = Field(alias="from", description="The provision in the old text")
     to: ProvisionRef = Field(description="The provision in the new text")
+    similarity: float | None = Field(None, description="A provision moved and edited: how much of its words the "
+                                                       "two places share (at least 0.8)")
+    edit: list[DiffOp] | None = Field(None, description="A provision moved and edited: the word diff of its text "
+                                                        "where it was into its text where it is now")
 
 
 class ProvisionChange(_Out):
@@ -382,8 +386,8 @@ class ProvisionChange(_Out):
     ops: list[DiffOp]
     segments: list[DiffSegment] = Field(description="The ops cut into plain-text pieces for a renderer")
     moved: Relocated | None = Field(None, description="Present on both changes of a provision moved elsewhere "
-                                                      "unchanged: the removal (ops all delete) and the arrival "
-                                                      "(ops all insert)")
+                                                      "(unchanged, or with edits: then with its edit): the "
+                                                      "removal (ops all delete) and the arrival (ops all insert)")
     renumbered: Relocated | None = Field(None, description="Present where the only change is the provision's "
                                                            "number: regulation 6 renumbered 7")
 
@@ -394,7 +398,7 @@ class DiffStats(_Out):
     changed: int
     inserted_words: int
     deleted_words: int
-    moved: int = Field(0, description="Provisions moved elsewhere unchanged (each counted once)")
+    moved: int = Field(0, description="Provisions moved elsewhere, unchanged or edited (each counted once)")
     renumbered: int = Field(0, description="Provisions whose only change is their number")
 
 

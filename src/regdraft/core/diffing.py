@@ -18,8 +18,10 @@ What a reviewer reads, on top of the word diff (:func:`reviewed`):
   the word diff's semantic cleanup had deleted and re-inserted it;
 - a change of white space only beside a change made by another source is part of
   that change, not a change of its own;
-- a provision moved elsewhere, unchanged, is reported as moved (from and to), and a
-  provision whose only change is its number as renumbered (:class:`Relocation`).
+- a provision moved elsewhere, unchanged, is reported as moved (from and to), one moved
+  and edited as moved with its edit (where most of its words are the same,
+  :data:`MOVED_WITH_EDITS`), and a provision whose only change is its number as
+  renumbered (:class:`Relocation`).
 
 The unchanged provisions between changes are held as runs and made into groups only
 when asked for (:attr:`TextDiff.groups`): the changes of a long text are found in time
@@ -38,7 +40,7 @@ from dataclasses import dataclass, replace
 from typing import Container, Iterable, Iterator
 
 from regdraft.core.alignment import aligned_ops
-from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
 from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
 from regdraft.core.traditions import DEFAULT_KIND
 
@@ -58,10 +60,20 @@ class Relocation:
     from_label: str
     to_provision: str
     to_label: str
+    edit: tuple[Op, ...] = ()
+    """A provision moved and edited: the word diff of its text where it was into its text
+    where it is now (empty for a provision moved unchanged)."""
+    similarity: float = 1.0
+    """How much of the moved provision's words the two places share (1.0 unchanged; at
+    least :data:`MOVED_WITH_EDITS` for a move with edits)."""
 
     def as_json(self) -> dict:
-        return {"from": {"provision": self.from_provision, "label": self.from_label},
-                "to": {"provision": self.to_provision, "label": self.to_label}}
+        out = {"from": {"provision": self.from_provision, "label": self.from_label},
+               "to": {"provision": self.to_provision, "label": self.to_label}}
+        if self.edit:
+            out["similarity"] = round(self.similarity, 3)
+            out["edit"] = [{"op": op.kind, "text": op.text} for op in self.edit]
+        return out
 
 
 @dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
@@ -807,7 +819,57 @@ def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str], start:
             gone, came = parts[removal], parts[arrival]
             relocation = Relocation(MOVED, gone.provision, gone.label, came.provision, came.label)
             parts[removal], parts[arrival] = replace(gone, relocation=relocation), replace(came, relocation=relocation)
+    for removal, arrival, similarity in _moved_with_edits(parts, deleted, inserted):
+        gone, came = parts[removal], parts[arrival]
+        relocation = Relocation(MOVED, gone.provision, gone.label, came.provision, came.label,
+                                tuple(reviewed(diff_words(gone.old, came.new))), similarity)
+        parts[removal], parts[arrival] = replace(gone, relocation=relocation), replace(came, relocation=relocation)
     return parts
+
+
+MOVED_WITH_EDITS = 0.8
+"""A provision deleted in one place and inserted in another with edits is reported as
+moved, with its edit, where the two share at least this much of their words (difflib's
+ratio over their word sequences: twice the words in common over the words of both), both
+have at least :data:`_MOVED_WORDS` words, and they are not next to each other (a
+provision rewritten where it stands is a substitution)."""
+_MOVED_WORDS = 8
+_MOVE_COMPARISONS = 1024  # the most pairs weighed: a text rewritten wholesale is not searched for moves
+
+
+def _moved_with_edits(parts: list, deleted: dict[str, list[int]],
+                      inserted: dict[str, list[int]]) -> list[tuple[int, int, float]]:
+    """The removals and arrivals that no unchanged move paired whose words are alike
+    (:data:`MOVED_WITH_EDITS`): (removal, arrival, similarity), the most alike first,
+    each group in one pair at most."""
+    def unpaired(groups: dict[str, list[int]]) -> list[tuple[int, list[str]]]:
+        found = []
+        for words, places in groups.items():
+            tokens = _WORD.findall(words)
+            if len(tokens) >= _MOVED_WORDS:
+                found.extend((n, tokens) for n in places if parts[n].relocation is None)
+        return found
+
+    removals, arrivals = unpaired(deleted), unpaired(inserted)
+    if not removals or not arrivals or len(removals) * len(arrivals) > _MOVE_COMPARISONS:
+        return []
+    candidates = []
+    for removal, old_words in removals:
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(old_words)
+        for arrival, new_words in arrivals:
+            if abs(removal - arrival) == 1:
+                continue
+            matcher.set_seq1(new_words)
+            if matcher.real_quick_ratio() >= MOVED_WITH_EDITS and matcher.quick_ratio() >= MOVED_WITH_EDITS \
+                    and (similarity := matcher.ratio()) >= MOVED_WITH_EDITS:
+                candidates.append((similarity, removal, arrival))
+    pairs, used = [], set()
+    for similarity, removal, arrival in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if removal not in used and arrival not in used:
+            used.update((removal, arrival))
+            pairs.append((removal, arrival, similarity))
+    return pairs
 
 
 def _renumbering(group: ProvisionDiff, old_owners: _Owners, old_at: int) -> Relocation | None:

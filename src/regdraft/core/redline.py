@@ -90,7 +90,8 @@ class Change:
         if relocation is not None:
             if relocation.kind != MOVED:
                 return f"renumbered from {relocation.from_label}"
-            return f"moved to {relocation.to_label}" if self.deleted else f"moved from {relocation.from_label}"
+            moved = f"moved to {relocation.to_label}" if self.deleted else f"moved from {relocation.from_label}"
+            return moved + ", edited" if relocation.edit else moved
         if not (self.deleted.strip() or self.inserted.strip()):
             return "white space changed"
         return "substituted" if self.deleted and self.inserted else ("inserted" if self.inserted else "deleted")

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 from functools import lru_cache
+from operator import attrgetter
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
@@ -30,7 +31,7 @@ from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tr
                                       subdivision_base, tradition, unit_id, unit_label)
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
@@ -691,6 +692,8 @@ def _atx_heading_content(after_hashes: str) -> str:
 # tradition's rank (1 outermost); subdivisions, recitals and list items sit below all
 # of them, a list item one lower for each list it is nested in.
 _CHAIN = 10
+_INTRODUCES_A_LIST = ("—", "–")  # how UK drafting ends the words before a list
+_DEFINITION_LINE = re.compile(r"[“\"][^”\"()]{1,80}[”\"]")  # “appeal”, in the context of …, includes—
 _DEFINITION = _CHAIN - 1  # a definition: inside its section, around the paragraphs it holds
 
 # One subdivision number between brackets, in any tradition's styles (an inserted
@@ -710,9 +713,22 @@ _MAY_OPEN_A_QUOTATION = ("“", "‘", '"', "[")  # a marker may stand before th
 
 
 _ITEM_FORM = ("item", "-", "(", ")")  # a subdivision of a holder without levels
+_NO_SHAPE = ((), (), ())
 _NEEDS_TEXT = object()  # what the builder answers where only the block's text can decide
 # Provision._make without its length check: the builder always gives nine fields.
 _new_provision = tuple.__new__
+_new_open = object.__new__
+_PROVISION_FIELDS = attrgetter(*Provision._fields)  # a unit's first nine fields, as its provision's
+# A subdivision's number as its label and its id spell it (``*1*``: ``1``, ``1``; ``2A``:
+# ``2A``, ``2a``), for the numbers met (1, 2, a, b, i: few, met over and over).
+_NUMBER_FORMS: dict[str, tuple[str, str]] = {}
+
+
+def _number_forms(number: str) -> tuple[str, str]:
+    forms = (number.strip("*") if "*" in number else number), id_number(number)
+    if len(_NUMBER_FORMS) < 4096:
+        _NUMBER_FORMS[number] = forms
+    return forms
 
 
 class _Open:
@@ -721,7 +737,7 @@ class _Open:
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
                  "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run",
-                 "follows")
+                 "follows", "owner")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -731,6 +747,8 @@ class _Open:
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
         self.index, self.holder, self.up = index, holder, parent
+        # A subdivision's holder (the innermost holder above it); None for a headed unit.
+        self.owner: _Open | None = None
         # Where a subdivision read as a letter would go were it a roman numeral: (i) after (h).
         self.alternative: tuple[_Open, int] | None = None
         # What a subdivision's id has before its own number (its parent's id and "-"): the
@@ -758,11 +776,16 @@ class _Builder:
         self.strict = strict
         self.t = tradition
         self.marker = re.compile(tradition.marker) if tradition.marker else None
+        self.plain_headings = re.compile(tradition.plain_headings) if tradition.plain_headings else None
+        self.annotation_lines = re.compile(tradition.annotation_lines) if tradition.annotation_lines else None
         # Each headed unit with its compiled words and the names of any groups beyond
         # number and heading (an appendix's part).
         self.headed = [(unit, unit.pattern, tuple(set(unit.pattern.groupindex) - {"number", "heading"}))
                        for unit in tradition.headed]
         self.extra_groups = {unit.kind: extra for unit, _, extra in self.headed}
+        # A numbered unit's id and label templates and suffix where it has no container.
+        self.uncontained = {unit.kind: (unit.id, unit.label, unit.suffix.format(container=""))
+                            for unit in tradition.headed}
         self.styles = {kind: tuple(level.numbering for level in levels) for kind, levels in tradition.levels.items()}
         # Each holder's levels as the builder spells them: (kind, id before the number,
         # label before and after it).
@@ -772,6 +795,9 @@ class _Builder:
         self.forms = {kind: tuple((level.kind, level.id_form.partition("{number}")[0],
                                    *level.cited.split("{number}")) for level in levels)
                       for kind, levels in tradition.levels.items()}
+        # The three, by holder kind, as the innermost loop takes them.
+        self.shapes = {kind: (levels, self.styles[kind], self.forms[kind]) for kind, levels in tradition.levels.items()}
+        self.defines = tradition.definitions is not None
         self.built: list[_Open] = []
         self.stack: list[_Open] = []
         self.seen: dict[str, _Open] = {}
@@ -784,6 +810,12 @@ class _Builder:
         self.unnamed: _Open | None = None
         self.quoting = 0  # the balance of quotation marks in quoted text being read
         self.last: _Open | None = None  # the last subdivision made
+        # Set by words introducing a list of their own: the next subdivision starts a run.
+        self.list_introduced = False
+        # In a text without Markdown: whether the last labelled line introduced a list,
+        # whether the line before was unlabelled, and whether the labels read now are a
+        # definition's limbs (see _plain_words).
+        self.introduced = self.unlabelled = self.limbs = False
         self.alternative: tuple[_Open, int] | None = None  # for the subdivision being placed
         self.body_started = False  # whether a headed unit has opened (recitals come before)
         self.sparse = frozenset(unit.kind for unit in tradition.headed if unit.sparse)
@@ -868,21 +900,30 @@ class _Builder:
 
     def _open_headed(self, unit: Headed, m: re.Match, heading: str, line: int, start: int) -> _Open:
         self.body_started = True
+        self.introduced = self.unlabelled = self.limbs = False
         self._close_until(line, start, unit.rank)
         groups = m.groupdict()
         number = groups.get("number") or ""
-        extra = {k: groups[k] for k in self.extra_groups[unit.kind] if groups[k] is not None}
-        container = self._innermost(unit.within) if unit.within else None
-        container_id = container.id if container else ""
-        container_label = container.base_label if container else ""
-        label = unit_label(unit, number, container_label, **extra)
-        suffix = unit.suffix.format(container=container_label)
-        opened = _Open(unit_id(unit, number, container_id, **extra), label, suffix, unit.kind, number,
-                       self.stack[-1] if self.stack else None, unit.rank, line, start, heading=heading,
-                       holder=unit.holds)
+        extra_groups = self.extra_groups[unit.kind]
+        if not unit.within and not extra_groups and number:  # a regulation, a section: no container
+            id_template, label_template, suffix = self.uncontained[unit.kind]
+            label = label_template.format(number=number, container="")
+            unit_key = id_template.format(number=id_number(number), container="")
+        else:
+            extra = {k: groups[k] for k in extra_groups if groups[k] is not None}
+            container = self._innermost(unit.within) if unit.within else None
+            container_id = container.id if container else ""
+            container_label = container.base_label if container else ""
+            label = unit_label(unit, number, container_label, **extra)
+            suffix = unit.suffix.format(container=container_label)
+            unit_key = unit_id(unit, number, container_id, **extra)
+        opened = _Open(unit_key, label, suffix, unit.kind, number, self.stack[-1] if self.stack else None,
+                       unit.rank, line, start, heading=heading, holder=unit.holds)
         if unit.subdivisions_cited:  # its subdivisions are cited around its label (point 1 of Annex I)
             opened.base_label, opened.suffix = subdivision_base(unit, label, suffix)
         self._open(opened)
+        if unit.holds:
+            self.last = None  # the subdivisions of the holder before are not weighed for its own
         return opened
 
     # Blocks ------------------------------------------------------------------------
@@ -926,31 +967,85 @@ class _Builder:
         if m is None:
             if self.t.definitions is not None and (term := self.t.definitions.pattern.match(words)):
                 self._definition(term.group("term"), line, start)
+            elif words.endswith(_INTRODUCES_A_LIST) and self.last is not None and depth < self.last.level - _CHAIN:
+                self._list_of_its_own()
             return
         if self.t.recital is not None and not self.body_started:
             self._recital(m.group("labels"), line, start)
             return
         self._subdivisions(m.group("labels"), depth, line, start)
 
+    def _list_of_its_own(self) -> None:
+        """Words of the unit above the last subdivision introduce a list of their own
+        ("(b) into the Senior Courts, / then, if that enactment has been repealed— /
+        (i) …", s. 137 of the Senior Courts Act 1981, where legislation.gov.uk numbers
+        them section-137-i): the list after them is that unit's, so its (i) is not a
+        first roman numeral inside the (b) before, nor a gap after (b)."""
+        self.last, self.list_introduced = None, True
+
+    def _plain_words(self, words: str) -> bool:
+        """Whether a line of a text without Markdown is words where its label would make
+        it a unit; and what a line tells of the lines after it. Without indentation a
+        list's owner is told by the words before it: an unlabelled line ending "—" after
+        a subdivision that introduced nothing opens a list of its own (s. 137); after a
+        definition ("“appeal” … includes—") or an entry of an unlabelled list ("section
+        152(1) and Schedule 5, so far as they amend—", s. 153(4)(c)) the limbs are its
+        words, until a label continues a numbering already open ("(2)" after "(1)")."""
+        labels = _LABELS.match(words)
+        if labels is None:
+            if words.endswith(_INTRODUCES_A_LIST):
+                if self.unlabelled or _DEFINITION_LINE.match(words):
+                    self.limbs = True  # an entry of an unlabelled list, or a definition
+                elif not self.introduced and self.last is not None:
+                    self._list_of_its_own()
+            self.unlabelled = True
+            return False
+        self.introduced, self.unlabelled = words.endswith(_INTRODUCES_A_LIST), False
+        if not self.limbs:
+            return False
+        number = _EACH_LABEL.match(labels.group("labels")).group(1)
+        holder = self._innermost_holder()
+        unit, levels = self.last, self.t.levels.get(holder.kind, ()) if holder is not None else ()
+        while unit is not None and not unit.holder and levels:
+            if _follows(levels[unit.index].numbering, unit.number, number):
+                self.limbs = False
+                return False
+            unit = unit.up
+        return True
+
     def line(self, content: str, indent: int, line: int, start: int) -> None:
         """A line of a text without Markdown headings: a heading where its words are a
         unit's (``PART 2``, ``Article 3``, ``§ 1005.2 Definitions.``), a heading of the
         unit that follows where it is short and unnumbered, or a block."""
         bare = content[2:] if content[:2] in ("- ", "* ", "+ ") else content
+        if self.annotation_lines is not None and self.annotation_lines.match(bare):
+            self._drop_pending()
+            return  # words of the provision above, which runs on over them
         words = self._past_marker(bare)
         found = self._headed(words, 2)
-        if found is not None and found[0].holds and words[:1].isdigit() and not words.rstrip(".").isdigit():
-            found = None  # "5. Text" is a block of regulation 5, and "2014 No. 2407" no heading at all
+        if found is not None and found[0].holds and (
+                words[:1].islower() or words[:1].isdigit() and not words.rstrip(".").isdigit()
+                and (self.plain_headings is None or not self.plain_headings.match(words))):
+            # "5. Text" is a block of regulation 5, "2014 No. 2407" no heading at all, nor
+            # "paragraph 1 of Schedule 4." (an entry of a list).
+            found = None
         if found is not None and _heading_like(bare):
             self.heading(2 if found[0].rank == 1 else 3, bare, line, start)
+            if not found[0].holds and not (found[1].group("heading") or "").strip():
+                self.unnamed = self.stack[-1]  # "PART VI", its title on the next line
             return
         if (_NUMBERED.match(self._past_marker(bare)) is None and _LABELS.match(self._past_marker(bare)) is None
-                and _heading_like(bare) and not bare.endswith(".")):
-            if self.built and bare.isupper() and len(bare.split()) <= 4:
+                and _heading_like(bare) and not bare.rstrip("]").endswith(".")):
+            if self.unnamed is not None and not self.unnamed.holder:
+                self.unnamed.heading, self.unnamed = bare, None
+            elif self.built and bare.isupper() and len(bare.split()) <= 4:
                 self.heading(2, bare.capitalize(), line, start)  # EXPLANATORY NOTE
             else:
                 self._drop_pending()
                 self.pending = (bare, line, start)
+            return
+        if self._plain_words(words):
+            self._drop_pending()
             return
         self.paragraph(bare, line, start, depth=indent)
 
@@ -996,7 +1091,8 @@ class _Builder:
 
     def labelled_paragraph(self, number: str, line: int, start: int) -> None:
         self.unnamed = None
-        self._drop_pending()
+        if self.pending is not None:
+            self._drop_pending()
         if self.t.recital is not None and not self.body_started:
             self._recital(f"({number})", line, start)
             return
@@ -1006,13 +1102,11 @@ class _Builder:
         self.unnamed = None
         if self.pending is not None:
             self._drop_pending()
-        self._close_until(line, start, _CHAIN + depth)
         if self.t.recital is not None and not self.body_started and depth == 1:
+            self._close_until(line, start, _CHAIN + depth)
             self._recital(f"({number})", line, start)
             return None
-        if not self.stack:
-            return None
-        return self._subdivision(number, depth, line, start, None, None, False)
+        return self._subdivision(number, depth, line, start, None, None, False)  # which closes the stack
 
     def numbered_item(self, depth: int, info: str, line: int, start: int) -> _Open | None:
         """An ordered item ``2. …`` whose text opens no quotation, where what list_item
@@ -1160,26 +1254,14 @@ class _Builder:
     def _subdivision(self, number: str, depth: int, line: int, start: int, end_line: int | None, end: int | None,
                      chained: bool) -> _Open | None:
         # The builder's innermost loop (once a subdivision, tens of thousands in a long
-        # text): the holder found and the stack closed here rather than by calls.
-        if self.t.definitions is not None and not chained:
+        # text): the stack closed and the holder found here rather than by calls. The
+        # stack is closed first: closing never reaches a holder (its level is below
+        # _CHAIN), so the holder found after is the one before.
+        if self.defines and not chained:
             self._leaves_definition(number, line, start)
         stack = self.stack
-        holder = None
-        follows = False
-        for unit in reversed(stack):
-            if unit.holder:
-                holder = unit
-                break
-            if unit.level < _CHAIN:
-                return None
-        if holder is None:
-            return None
-        holder_kind = holder.kind
-        levels = self.t.levels.get(holder_kind, ())
         level = _CHAIN + depth
-        if chained:
-            parent, index = stack[-1], None
-        else:
+        if not chained:
             while stack:
                 top = stack[-1]
                 if top.end_line is not None:
@@ -1190,23 +1272,53 @@ class _Builder:
                 else:
                     break
                 stack.pop()
+        if not stack:
+            return None
+        top = stack[-1]  # a subdivision, its holder, or a unit no subdivision is in
+        if top.holder:
+            holder = top
+        elif top.level < _CHAIN:
+            return None
+        elif (holder := top.owner) is None:  # not a subdivision (a recital): the holder below it, if any
+            holder = next((unit for unit in reversed(stack) if unit.holder or unit.level < _CHAIN), None)
+            if holder is None or not holder.holder:
+                return None
+        follows = False
+        holder_kind = holder.kind
+        levels, styles, forms = self.shapes.get(holder_kind, _NO_SHAPE)
+        if chained:
+            parent, index = stack[-1], None
+        else:
             # _placed's answer, sooner, where the last subdivision is the only one to weigh:
             parent, last = stack[-1], self.last
             if last is parent:  # the first subdivision inside the last one
                 index = None
-            elif last is not None and last.up is parent and last.alternative is None:
-                if _follows(levels[last.index].numbering, last.number, number):
-                    index = last.index  # the next after the last one
-                    follows = "~" not in last.id
-                elif (deeper := _deeper_level(self.styles[holder_kind], number, last.index)) is not None \
-                        and _starts(levels[deeper].numbering, number):
+            elif last is None:  # the first in its holder, or of a list of its own
+                index = None
+                follows, self.list_introduced = self.list_introduced, False
+            elif last.alternative is not None:
+                parent, index = self._placed(number, holder, levels, depth)
+                follows, self.list_introduced = self.list_introduced, False
+            elif (after_last := _follows(styles[last.index], last.number, number)) and last.up is parent:
+                index = last.index  # the next after the last one
+                follows = "~" not in last.id
+            elif (deeper := _deeper_level(styles, number, last.index)) is not None and _starts(styles[deeper], number):
+                if last.up is parent:
                     parent, index = self._reopened(last), deeper  # the first of a level below it
                 else:
                     parent, index = self._placed(number, holder, levels, depth)
+                    follows, self.list_introduced = self.list_introduced, False
+            elif not after_last and (up := last.up) is not parent and up.up is parent and up.alternative is None \
+                    and _follows(styles[up.index], up.number, number):
+                # What _placed would find, sooner: the next after the unit the last one is in
+                # ((2) after (1)(a)(b)), in order.
+                index = up.index
+                follows = "~" not in up.id
             else:
                 parent, index = self._placed(number, holder, levels, depth)
+                follows, self.list_introduced = self.list_introduced, False
         if index is None:
-            index = _deeper_level(self.styles[holder_kind], number, parent.index if parent is not holder else -1)
+            index = _deeper_level(styles, number, parent.index if parent is not holder else -1)
             if index is None:
                 if parent is holder or depth == 0:
                     self._warn("unknown-label",
@@ -1214,19 +1326,38 @@ class _Builder:
                                line, holder.id)
                     return None
                 index = min(parent.index + 1, len(levels) - 1) if levels else 0
-        kind, id_form, before, after = self.forms[holder_kind][index] if levels else _ITEM_FORM
-        bare = number.strip("*") if "*" in number else number
+        kind, id_form, before, after = forms[index] if levels else _ITEM_FORM
+        bare, spelled = _NUMBER_FORMS.get(number) or _number_forms(number)
         run = parent.id + id_form
-        unit = _Open(run + id_number(number), parent.base_label + before + bare + after,
-                     parent.suffix, kind, bare, parent, level, line, start, end_line, end, "", index)
-        unit.run, unit.follows = run, follows
-        unit.alternative, self.alternative = self.alternative, None
-        if unit.id in self.seen:
-            self._open(unit)
-        else:
-            self.seen[unit.id] = unit
+        # The unit's fields set here, not by _Open(): tens of thousands of them in a long
+        # text. A subdivision has no suffix of its own: its holder's is its label's end.
+        unit = _new_open(_Open)
+        unit.id = run + spelled
+        unit.base_label = label = parent.base_label + before + bare + after
+        unit.label = label + holder.suffix
+        unit.kind = kind
+        unit.number = bare
+        unit.parent = parent.id
+        unit.up = parent
+        unit.level = level
+        unit.start = start
+        unit.end = end
+        unit.line = line + 1
+        unit.end_line = end_line
+        unit.heading = ""
+        unit.index = index
+        unit.holder = False
+        unit.owner = holder
+        unit.run = run
+        unit.follows = follows
+        unit.alternative = self.alternative
+        if self.alternative is not None:
+            self.alternative = None
+        if self.seen.setdefault(unit.id, unit) is unit:
             self.built.append(unit)
             stack.append(unit)
+        else:
+            self._open(unit)
         self.last = unit
         return unit
 
@@ -1271,7 +1402,7 @@ class _Builder:
         unit.run = parent.id + id_form
         unit.id, unit.parent, unit.up, unit.index = unit.run + id_number(unit.number), parent.id, parent, index
         unit.base_label = parent.base_label + before + unit.number + after
-        unit.label = unit.base_label + parent.suffix
+        unit.label = unit.base_label + (parent if parent.holder else parent.owner).suffix
         unit.kind, unit.alternative = kind, None
         self.seen.setdefault(unit.id, unit)
         self._reopened(parent)
@@ -1309,18 +1440,18 @@ class _Builder:
         # The numbering is checked as the provisions are made (see _numbering_warning).
         runs: dict[tuple[str, str], Provision] = {}
         sparse = self.sparse
+        fields = _PROVISION_FIELDS
         for i, unit in enumerate(built):
             built[i] = None
-            provision = _new_provision(Provision, (unit.id, unit.label, unit.kind, unit.number, unit.parent,
-                                                   unit.start, unit.end, unit.line, unit.heading))
+            provision = _new_provision(Provision, fields(unit))
             append(provision)
+            if unit.follows:  # the next after the one before (a subdivision, never a duplicate): in order
+                runs[(unit.kind, unit.run)] = provision
+                continue
             number = unit.number
             if not number or unit.kind in sparse:
                 continue
             run, provision_id = unit.run, unit.id
-            if unit.follows and "~" not in provision_id:
-                runs[(unit.kind, run)] = provision  # the next after the one before: in order
-                continue
             if run is None or "~" in provision_id:
                 own = id_number(number)
                 if not provision_id.endswith(own):
@@ -1360,6 +1491,7 @@ class _Builder:
             while f"{unit.id}~{n}" in seen:
                 n += 1
             unit.id = f"{unit.id}~{n}"
+            unit.follows = False  # a duplicate is not in the run of the one before it
             self._warn("duplicate", f"duplicate provision {unit.label!r}: lines {first.line} and {unit.line}",
                        unit.line - 1, unit.id)
         seen[unit.id] = unit
@@ -1393,7 +1525,12 @@ def _clip(words: str, size: int = 40) -> str:
 def _heading_like(line: str) -> bool:
     """Whether a line of a text without Markdown headings may be a heading: short, and
     not ending as a sentence or a list does."""
-    return len(line) <= 160 and not line.endswith((";", ",", "—", ":", "–")) and len(line.split()) <= 16
+    end = line.rstrip("]")  # the end of words an amendment marks: "[F29the Judge Advocate General; or]"
+    return len(line) <= 160 and not end.endswith((";", ",", "—", ":", "–", " or", " and")) and len(
+        _DOTS.sub(" .", line).split()) <= 16
+
+
+_DOTS = re.compile(r"(?:\s*\.){3,}")  # ". . . ." printed for repealed words: one word
 
 
 # Numbering: which style a number is in, and whether one follows another. Each is a

@@ -174,6 +174,15 @@ class Tradition:
     marker: str = ""
     """Consolidation markers that may stand before a label or a heading's number
     (legislation.gov.uk's ``[F1`` … ``]``): read past, the provision is recognised."""
+    plain_headings: str = ""
+    """A line of a text pasted without Markdown that heads a :attr:`body` unit though it
+    starts with a bare number (an Act's ``129 Lords Commissioners …``, as
+    legislation.gov.uk prints a section); empty: such a line is a block (an SI's ``5.
+    Text``), and only a number on its own heads one."""
+    annotation_lines: str = ""
+    """Lines of a pasted text that are a provision's annotations, never headings
+    (legislation.gov.uk's "Annotations:" box: ``Amendments (Textual)``, ``F1S. 130
+    repealed …``, ``M11946 c. 36.``): words of the provision above them."""
     definitions: Defined | None = None
     """Definitions that are units, with their subdivisions in :attr:`levels` under
     the definition's kind; ``None``: a definition is words of the unit it is in."""

@@ -2,9 +2,12 @@
 sub-paragraphs; Schedules, their Parts and paragraphs."""
 
 from regdraft.core.traditions.model import REST, SEPARATOR, Headed, Level, Tradition
-from regdraft.core.traditions.uk_si import MARKER, NUMBERED_HEADING, SCHEDULE
+from regdraft.core.traditions.uk_si import ANNOTATION_LINES, MARKER, NUMBERED_HEADING, SCHEDULE
 
-_PART_WORDS = r"^Part\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST
+# Acts before the 2000s number their Parts and Chapters in roman numerals (Part VI,
+# Chapter II): ``part-vi``, ``Part VI``.
+_NUMBER = r"(?P<number>[0-9]+[A-Z]*|[IVXLC]+)"
+_PART_WORDS = rf"^Part\s+{_NUMBER}\b" + SEPARATOR + REST
 
 TRADITION = Tradition(
     kind="uk-act",
@@ -13,7 +16,7 @@ TRADITION = Tradition(
         Headed("schedule-part", _PART_WORDS, "{container}-part-{number}", "Part {number} of {container}", rank=2,
                within=("schedule",)),
         Headed("part", _PART_WORDS, "part-{number}", "Part {number}", rank=1),
-        Headed("chapter", r"^Chapter\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST, "{container}-chapter-{number}",
+        Headed("chapter", rf"^Chapter\s+{_NUMBER}\b" + SEPARATOR + REST, "{container}-chapter-{number}",
                "Chapter {number} of {container}", rank=2, within=("part",)),
         SCHEDULE,
         Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=4,
@@ -34,4 +37,7 @@ TRADITION = Tradition(
     cross_heading="cross-heading",
     cross_heading_rank=3,
     marker=MARKER,
+    # "129 Lords Commissioners …" (or "143 F21. . .", repealed), not "1981 CHAPTER 54".
+    plain_headings=r"^[0-9]+[A-Z]*\s+(?!(?:CHAPTER|c\.|No\.)(?:\s|$))(?:[A-Z]|[FX][0-9]|\[)",
+    annotation_lines=ANNOTATION_LINES,
 )

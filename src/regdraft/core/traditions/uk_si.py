@@ -8,6 +8,12 @@ from regdraft.core.traditions.model import REST, SEPARATOR, Headed, Level, Tradi
 NUMBERED_HEADING = (r"^(?:(?i:regulation|article|rule|section|paragraph)\s+)?(?P<number>[0-9]+[A-Z]*)"
                     r"(?:\.(?=\s|$)|(?=\s|$))\s*" + REST)
 MARKER = r"\[(?:F[0-9]+\s*)?"
+# legislation.gov.uk's "Annotations:" box under a provision, as its page is copied: the
+# box's title, its group headings, and each annotation, its marker run into its words
+# ("F1S. 130 repealed …", "M11946 c. 36.", "X1The text of …").
+ANNOTATION_LINES = (r"^(?:Annotations:|Amendments \(Textual\)|Modifications etc\. \(not altering text\)"
+                    r"|Commencement Information|Extent Information|Editorial Information|Marginal Citations"
+                    r"|[FCIEXM][0-9]+(?=[A-Z“\"(.\[]|[0-9]{4}\b)\S.*)$")
 
 PART = Headed("part", r"^Part\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST, "part-{number}", "Part {number}",
               rank=1)
@@ -35,5 +41,6 @@ TRADITION = Tradition(
     schedule_paragraph="schedule-paragraph",
     schedules=("schedule",),
     marker=MARKER,
+    annotation_lines=ANNOTATION_LINES,
     stretches=True,
 )

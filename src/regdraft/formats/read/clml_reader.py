@@ -22,7 +22,7 @@ from lxml import etree
 
 from regdraft.core.errors import InvalidFormat
 from regdraft.formats.model import ImportedDocument
-from regdraft.formats.read.storage import StorageWriter, bare_number, clean
+from regdraft.formats.read.storage import StorageWriter, bare_number, bracketed, clean
 from regdraft.formats.read.xml import local, path
 
 NAMESPACE = "http://www.legislation.gov.uk/namespaces/legislation"
@@ -54,8 +54,8 @@ class _Run:
     """Words an Addition, Substitution or Repeal marks: ``[F1 words]``, the spaces at its
     edges kept outside the brackets so that words on either side stay apart."""
 
-    def __init__(self, marker: str, words: str) -> None:
-        self.marker, self.words = marker, words
+    def __init__(self, marker: str, words: str, change: str = "") -> None:
+        self.marker, self.words, self.change = marker, words, change
 
     def __str__(self) -> str:
         core = self.words.strip()
@@ -164,30 +164,44 @@ class _Reader:
         return clean(self._words(element))
 
     def _words(self, element: etree._Element) -> str:
-        parts: list[str | _Run] = [element.text or ""]
+        return "".join(str(part) for part in self._parts(element))
+
+    def _parts(self, element: etree._Element) -> list[str | _Run]:
+        """The words of ``element`` as text and marked runs; the runs of an inline element
+        (a ``Term``) are the element's own, so one change marked on both sides of a term
+        (“[F26 “]” “arbitration agreement” “[F26 ” has …]”) reads as one run, as
+        legislation.gov.uk prints it. A run is one ``ChangeId``: an insertion and a
+        repeal that share a commentary stay two."""
+        parts: list[str | _Run] = []
+
+        def add(part: str | _Run) -> None:
+            if not part:
+                return
+            last = parts[-1] if parts else None
+            if isinstance(part, _Run) and isinstance(last, _Run) and (last.marker, last.change) == (part.marker,
+                                                                                                   part.change):
+                last.words += part.words  # one change marked in pieces (``75/442/`` ``EC``) reads as one
+            else:
+                parts.append(part)
+
+        add(element.text or "")
         for child in element:
             name = local(child)
             if name in _MARKED:
-                marker = self._marker(child.get("CommentaryRef"))
-                words = self._words(child)
-                last = parts[-1]
-                if isinstance(last, _Run) and last.marker == marker:
-                    last.words += words  # one change marked in pieces (``75/442/`` ``EC``) reads as one
-                else:
-                    parts.append(_Run(marker, words))
+                add(_Run(self._marker(child.get("CommentaryRef")), self._words(child), child.get("ChangeId", "")))
             elif name == "CommentaryRef":
-                parts.append(f"[{self._marker(child.get('Ref'))}]")
+                add(f"[{self._marker(child.get('Ref'))}]")
             elif name == "Character":
-                parts.append(_CHARACTERS.get(child.get("Name", ""), " "))
+                add(_CHARACTERS.get(child.get("Name", ""), " "))
             elif name == "FootnoteRef":
-                parts.append(f" [{self._marker(child.get('Ref'))}]")
+                add(f" [{self._marker(child.get('Ref'))}]")
             elif name in ("Text", "Para", "P"):
-                parts.append(" " + self._words(child) + " ")
+                add(" " + self._words(child) + " ")
             elif name:
-                parts.append(self._words(child))
-            if child.tail:
-                parts.append(child.tail)
-        return "".join(str(part) for part in parts)
+                for part in self._parts(child):
+                    add(part)
+            add(child.tail or "")
+        return parts
 
     def _number(self, element: etree._Element | None) -> tuple[str, str]:
         """(the number, its markers): a Pnumber or Number may carry an amendment marker."""
@@ -393,12 +407,33 @@ class _Reader:
             self._para(para, depth=depth, skip=first_text if leading else None)
 
     def _list(self, element: etree._Element, *, depth: int) -> None:
+        """A list's items at ``depth``, a list inside an item one deeper (the lettered
+        limbs of a definition: “appeal” includes— (a) …, (b) …). An item's number stays
+        words (``\\(a)``): the limbs of a definition are not subdivisions of the
+        provision that holds the list, and a second definition's (a) would otherwise be
+        taken for a duplicate."""
         for item in element:
             if local(item) != "ListItem":
                 continue
-            paras = list(item)
-            words = " ".join(self._inline(p) for p in paras if local(p) in ("Para", "Text", "P"))
-            self.out.item(depth, "", words)
+            number = item.get("NumberOverride", "")
+            words, written = [], False
+            for part in item:
+                name = local(part)
+                if name in ("UnorderedList", "OrderedList"):
+                    if not written:
+                        self._list_item(depth, number, words)
+                        words, written = [], True
+                    self._list(part, depth=depth + 1)
+                elif name in ("Para", "Text", "P"):
+                    words.append(self._inline(part))
+            if not written:
+                self._list_item(depth, number, words)
+            elif words:  # the words after the inner list ("… and accordingly does not include …")
+                self.out.continuation(depth, " ".join(words))
+
+    def _list_item(self, depth: int, number: str, words: list[str]) -> None:
+        text = " ".join(words)
+        self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
 
     def _table(self, tabular: etree._Element) -> None:
         rows = []
