@@ -18,16 +18,16 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tradition, cross_heading_id,
                                       cross_heading_label, definition_id, id_number, section_label, slug,
                                       subdivision_base, tradition, unit_id, unit_label)
+
+if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imported then
+    from markdown_it import MarkdownIt
 
 PREAMBLE = "preamble"
 PARSER_VERSION = "3"
@@ -414,10 +414,17 @@ def _rules_that_cannot_fire(text: str) -> frozenset[str]:
 def _parser(switched_off: frozenset[str] = frozenset()) -> MarkdownIt:
     # Only block tokens matter here (an inline token's ``content`` is set by the block
     # parser); skipping inline parsing makes a long text a third faster to read.
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").disable(["inline", "text_join", *sorted(switched_off)])
 
 
 _NEWLINE = re.compile(r"\n")
+
+COMMONMARK_TRIM = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                   "\u2028\u2029\u202f\u205f\u3000")
+"""What markdown-it strips from a heading's content (its ``mdTrim``), spelt out so that
+the block scanner, which reads most texts alone, does not import markdown-it."""
 
 
 def _read_with_markdown_it(text: str, strict: bool, chunk_bytes: int,
@@ -676,7 +683,7 @@ def _atx_heading_content(after_hashes: str) -> str:
     unclosed = content.rstrip("#")
     if len(unclosed) < len(content) and unclosed.endswith(" "):
         content = unclosed
-    return mdTrim(content)
+    return content.strip(COMMONMARK_TRIM)
 
 
 # --- Building provisions from blocks -----------------------------------------------
