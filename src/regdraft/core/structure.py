@@ -18,7 +18,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 from functools import lru_cache
 
 from regdraft.core.errors import InvalidStructure
@@ -83,17 +83,30 @@ class Structure:
     """The provisions of one text, in document order (parents before children)."""
 
     text: str = field(repr=False)
-    provisions: tuple[Provision, ...] = ()
+    provisions: Sequence[Provision] = ()
+    """A tuple as parsed; a kept reading's are a ``core.provision_table.ProvisionTable``."""
     warnings: tuple[StructureWarning, ...] = ()
     kind: str = DEFAULT_KIND
     metadata: dict = field(default_factory=dict, compare=False)
     """The text's YAML front matter, key by key (read as plain strings)."""
-    _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
-    _by_id: dict = field(repr=False, compare=False, default_factory=dict)
+    _starts: Sequence[int] = field(init=False, repr=False, compare=False, default=())
+    _by_id: dict | None = field(init=False, repr=False, compare=False, default=None)
+    """Each id's place in ``provisions``, made on the first lookup by id."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions))
-        object.__setattr__(self, "_by_id", {p.id: p for p in self.provisions})
+        # Kept readings hold their provisions in columns (``core.provision_table``),
+        # whose starts are already a column.
+        starts = getattr(self.provisions, "starts", None)
+        object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions) if starts is None else starts)
+
+    def _places(self) -> dict:
+        places = self._by_id
+        if places is None:
+            ids = self.provisions.id_list() if hasattr(self.provisions, "id_list") else [p.id for p in self.provisions]
+            # Built whole, then set: another thread may look up meanwhile (the last of an id wins).
+            places = {identifier: i for i, identifier in enumerate(ids)}
+            object.__setattr__(self, "_by_id", places)
+        return places
 
     def refuse(self, codes: tuple[str, ...]) -> Structure:
         """This structure, or :class:`InvalidStructure` for its first warning with one of
@@ -105,11 +118,25 @@ class Structure:
                 raise InvalidStructure(warning.message, provision=provision, lines=[warning.line], code=warning.code)
         return self
 
+    @property
+    def starts(self) -> Sequence[int]:
+        """Where each provision starts, in order."""
+        return self._starts
+
+    def columns(self) -> tuple[Sequence, ...]:
+        """The provisions' fields, one sequence each, in the order of :class:`Provision`'s
+        (``zip(*provisions)``, without making each provision of a kept reading)."""
+        columns = getattr(self.provisions, "columns", None)
+        if columns is not None:
+            return columns()
+        return tuple(zip(*self.provisions)) or ((),) * len(Provision._fields)
+
     def get(self, provision_id: str) -> Provision | None:
-        return self._by_id.get(provision_id)
+        place = self._places().get(provision_id)
+        return None if place is None else self.provisions[place]
 
     def __contains__(self, provision_id: object) -> bool:
-        return provision_id in self._by_id
+        return provision_id in self._places()
 
     def at(self, offset: int) -> Provision | None:
         """The innermost provision whose span holds ``offset``."""
@@ -124,7 +151,7 @@ class Structure:
     def ancestors(self, provision: Provision) -> list[Provision]:
         chain = []
         while provision.parent is not None:
-            provision = self._by_id[provision.parent]
+            provision = self.provisions[self._places()[provision.parent]]
             chain.append(provision)
         return chain
 
