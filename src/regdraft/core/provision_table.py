@@ -4,12 +4,13 @@ A reading of a 5 MB text has about 47 000 provisions; as named tuples, with a st
 object for every id, label, number and heading and an int object for every offset, they
 took about five times the text, and a structure decoded from the store had to make them
 all first (``services.structures``). A :class:`ProvisionTable` holds the same provisions
-as one string per text column, with the offsets of its values, and one machine array
-per number column (the kind as an index into the few kinds there are, the parent as the
-parent's position): about 80 bytes a provision, under the text's own size. It is a
-sequence of :class:`~regdraft.core.structure.Provision` made as they are asked for, so
-whatever reads ``structure.provisions`` reads it unchanged; iterating makes each column
-at C speed, and the offsets a structure looks positions up by are its own column.
+as one string per text column (ids, labels, numbers, parents' ids, headings), with the
+offsets of its values, and one machine array per number column (the kind as an index
+into the few kinds there are): about 80 bytes a provision, under the text's own size.
+It is a sequence of :class:`~regdraft.core.structure.Provision` made as they are asked
+for, so whatever reads ``structure.provisions`` reads it unchanged; iterating makes
+each column at C speed, and the offsets a structure looks positions up by are its own
+column.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import overload
 
 from regdraft.core.structure import Provision
 
-_TEXT_COLUMNS = ("ids", "labels", "numbers", "headings")
-_NUMBER_COLUMNS = ("kinds", "parents", "starts", "ends", "lines")
+_TEXT_COLUMNS = ("ids", "labels", "numbers", "parents", "headings")
+_NUMBER_COLUMNS = ("kinds", "starts", "ends", "lines")
 _OFFSETS = "i"  # 4 bytes: texts are far below 2 GB (``formats.read.MAX_BYTES``)
 _provision = partial(tuple.__new__, Provision)
 
@@ -49,13 +50,15 @@ class ProvisionTable(Sequence[Provision]):
     ids: str
     labels: str
     numbers: str
+    parents: str
+    """Each parent's id; an empty value for none (no id is empty)."""
     headings: str
     ids_at: array
     labels_at: array
     numbers_at: array
+    parents_at: array
     headings_at: array
     kinds: array
-    parents: array
     starts: array
     ends: array
     lines: array
@@ -66,20 +69,15 @@ class ProvisionTable(Sequence[Provision]):
         table = object.__new__(cls)
         columns = tuple(zip(*provisions)) or ((),) * len(Provision._fields)
         ids, labels, kinds, numbers, parents, starts, ends, lines, headings = columns
-        for name, values in (("ids", ids), ("labels", labels), ("numbers", numbers), ("headings", headings)):
+        if "" in parents:
+            raise ValueError("a provision whose parent's id is empty")  # empty stands for no parent
+        parents = tuple(parent or "" for parent in parents)
+        for name, values in zip(_TEXT_COLUMNS, (ids, labels, numbers, parents, headings)):
             setattr(table, name, "".join(values))
             setattr(table, f"{name}_at", _offsets(values))
         table.kind_names = tuple(dict.fromkeys(kinds))
         kind_index = {kind: i for i, kind in enumerate(table.kind_names)}
         table.kinds = array("B" if len(kind_index) < 256 else "H", map(kind_index.__getitem__, kinds))
-        # A parent is the last provision of that id before the child (ids are unique but
-        # for a duplicate's, which the reading flags).
-        last: dict[str, int] = {}
-        parent_at = []
-        for i, (identifier, parent) in enumerate(zip(ids, parents)):
-            parent_at.append(-1 if parent is None else last[parent])
-            last[identifier] = i
-        table.parents = array(_OFFSETS, parent_at)
         table.starts, table.ends, table.lines = (array(_OFFSETS, c) for c in (starts, ends, lines))
         return table
 
@@ -144,13 +142,13 @@ class ProvisionTable(Sequence[Provision]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("provision index out of range")
-        ids_at, parent = self.ids_at, self.parents[index]
+        ids_at, parents_at = self.ids_at, self.parents_at
         return _provision((
             self.ids[ids_at[index]:ids_at[index + 1]],
             self.labels[self.labels_at[index]:self.labels_at[index + 1]],
             self.kind_names[self.kinds[index]],
             self.numbers[self.numbers_at[index]:self.numbers_at[index + 1]],
-            None if parent < 0 else self.ids[ids_at[parent]:ids_at[parent + 1]],
+            self.parents[parents_at[index]:parents_at[index + 1]] or None,
             self.starts[index], self.ends[index], self.lines[index],
             self.headings[self.headings_at[index]:self.headings_at[index + 1]]))
 
@@ -158,14 +156,16 @@ class ProvisionTable(Sequence[Provision]):
         return self._rows(0, len(self))
 
     def _rows(self, first: int, stop: int) -> Iterator[Provision]:
-        ids, ids_at = self.ids, self.ids_at
-        parents = [None if p < 0 else ids[ids_at[p]:ids_at[p + 1]] for p in self.parents[first:stop]]
-        return map(_provision, zip(
-            _cut(ids, ids_at, first, stop), _cut(self.labels, self.labels_at, first, stop),
-            map(self.kind_names.__getitem__, self.kinds[first:stop]),
-            _cut(self.numbers, self.numbers_at, first, stop), parents,
-            self.starts[first:stop], self.ends[first:stop], self.lines[first:stop],
-            _cut(self.headings, self.headings_at, first, stop)))
+        return map(_provision, zip(*self._columns(first, stop)))
+
+    def _columns(self, first: int, stop: int) -> tuple[Sequence, ...]:
+        return (self.id_list()[first:stop] if (first, stop) != (0, len(self)) else self.id_list(),
+                _cut(self.labels, self.labels_at, first, stop),
+                list(map(self.kind_names.__getitem__, self.kinds[first:stop])),
+                _cut(self.numbers, self.numbers_at, first, stop),
+                [parent or None for parent in _cut(self.parents, self.parents_at, first, stop)],
+                self.starts[first:stop], self.ends[first:stop], self.lines[first:stop],
+                _cut(self.headings, self.headings_at, first, stop))
 
     def id_list(self) -> list[str]:
         """Every provision's id, in order, without making the provisions: made once and
@@ -178,11 +178,7 @@ class ProvisionTable(Sequence[Provision]):
 
     def columns(self) -> tuple[Sequence, ...]:
         """Each field of every provision, a sequence a field (``Structure.columns``)."""
-        n, ids, ids_at = len(self), self.ids, self.ids_at
-        parents = [None if p < 0 else ids[ids_at[p]:ids_at[p + 1]] for p in self.parents]
-        return (self.id_list(), _cut(self.labels, self.labels_at, 0, n),
-                list(map(self.kind_names.__getitem__, self.kinds)), _cut(self.numbers, self.numbers_at, 0, n),
-                parents, self.starts, self.ends, self.lines, _cut(self.headings, self.headings_at, 0, n))
+        return self._columns(0, len(self))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (ProvisionTable, tuple)):
