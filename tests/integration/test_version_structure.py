@@ -33,8 +33,11 @@ def _two_versions(session, kind: str, name: str):
 
 @pytest.fixture
 def forgetful(monkeypatch):
-    """A fresh process: nothing kept in memory (and nothing parsed unless allowed)."""
+    """A fresh process: nothing kept in memory, no structure nor diff (the other
+    backend's run of a test kept the diff of the same texts), and nothing parsed
+    unless allowed."""
     structures.MEMORY.clear()
+    comparisons.DIFFS.clear()
     yield
     structures.MEMORY.clear()
 
