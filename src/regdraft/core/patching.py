@@ -781,9 +781,9 @@ class CarriedPositions:
     Going through every earlier edit for each hunk made a run of N amendments cost the
     square of N; this keeps the map the edits make so far, non-decreasing and in
     pieces (one or two knots an edit), in blocks of at most :data:`_BLOCK` knots each
-    with an offset of its own, so that adding an edit (moving every knot after it) or
-    looking a position up costs the square root of the number of edits, not their
-    number."""
+    with an offset of its own, so that adding an edit (moving every knot after it)
+    costs about the square root of the number of edits, and looking a position up
+    their logarithm, not their number."""
 
     __slots__ = ("_starts", "_blocks")
 
