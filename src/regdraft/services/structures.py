@@ -60,9 +60,12 @@ def encode(structure: Structure) -> bytes:
 
 
 def decode(text: str, kind: str, data: bytes) -> Structure:
-    """A stored reading; :class:`ValueError` for data of another encoding."""
-    head, _, body = zlib.decompress(data).partition(b"\0")
-    header = json.loads(head)
+    """A stored reading; :class:`ValueError` for data of another encoding, or damaged."""
+    try:
+        head, _, body = zlib.decompress(data).partition(b"\0")
+    except zlib.error as error:
+        raise ValueError(f"a stored structure that does not decompress: {error}") from error
+    header = json.loads(head)  # a JSONDecodeError is a ValueError
     if not isinstance(header, dict) or header.get("encoding") != ENCODING:
         raise ValueError(f"a stored structure not of encoding {ENCODING}")
     parts, at = [], 0
@@ -117,11 +120,15 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
     structure = MEMORY.get(key)
     if structure is not None:
         return structure
+    damaged = False
     if session is not None:
-        structure = stored(session, key[0], kind, text)
+        try:
+            structure = stored(session, key[0], kind, text)
+        except ValueError:
+            damaged = True  # the row is left as it is, for ``regdraft verify`` to name; the text is read again
     if structure is None:
         structure = kept_form(read_structure(text, kind))
-        if session is not None:
+        if session is not None and not damaged:
             _store_once(session, structure, key)
     MEMORY.put(key, structure, weight(structure))
     return structure
