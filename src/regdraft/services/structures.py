@@ -68,13 +68,16 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
     header = json.loads(head)  # a JSONDecodeError is a ValueError
     if not isinstance(header, dict) or header.get("encoding") != ENCODING:
         raise ValueError(f"a stored structure not of encoding {ENCODING}")
-    parts, at = [], 0
-    for length in header["lengths"]:
-        parts.append(body[at:at + length])
-        at += length
-    provisions = ProvisionTable.from_parts(header["kinds"], header["kinds_type"], parts)
-    return Structure(text, provisions, tuple(map(StructureWarning._make, header["warnings"])), kind,
-                     header["metadata"])
+    try:
+        parts, at = [], 0
+        for length in header["lengths"]:
+            parts.append(body[at:at + length])
+            at += length
+        provisions = ProvisionTable.from_parts(header["kinds"], header["kinds_type"], parts)
+        warnings = tuple(map(StructureWarning._make, header["warnings"]))
+        return Structure(text, provisions, warnings, kind, header["metadata"])
+    except (KeyError, TypeError, IndexError) as error:
+        raise ValueError(f"a stored structure whose header is damaged: {error!r}") from error
 
 
 def compact(provisions: Sequence[Provision]) -> ProvisionTable:
