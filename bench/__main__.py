@@ -21,7 +21,7 @@ import time
 from bench.measure import Row
 
 SECTIONS = ("pipeline", "provisions", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search",
-            "serving", "abuse", "client")
+            "serving", "abuse", "client", "startup")
 
 
 def _seconds(value: float | None) -> str:
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "serving":
             from bench import serving
             rows += serving.run(3 if args.quick else 10)
+        elif section == "startup":
+            from bench import start_up
+            rows += start_up.run(10 if args.quick else 30)
         else:
             from bench import abuse
             rows += abuse.run()

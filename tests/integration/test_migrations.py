@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import regdraft.store.models  # noqa: F401  (registers the tables)
 from regdraft.services.events import generation
@@ -149,3 +149,37 @@ def test_documents_made_before_categories_keep_the_list_that_was_fixed(empty_eng
         assert documents.categories(session, old)[0].title == "Profit-making bodies barred"
     downgrade(empty_engine, "0010_version_structure")
     assert "document_category" not in tables(empty_engine)
+
+
+def test_structures_stored_as_json_are_dropped_and_stored_again_in_columns(empty_engine: Engine):
+    """0014: a reading stored in the first encoding (JSON, keyed by the parser's version
+    alone) is never read as the new one: its row goes, and the version's first read
+    stores its reading again, in columns, which is what parsing the text gives."""
+    from regdraft.core.diffing import read_structure
+    from regdraft.services import documents, structures
+    from regdraft.store.models import Version, VersionStructure
+
+    migrate(empty_engine)
+    regulation = "### 1. One\n\n(1) First words.\n\n(2) Second words.\n"
+    with Session(empty_engine) as session:
+        document = documents.create_document(session, slug="old", title="Old", actor="test")
+        documents.create_version(session, document, text=regulation, parent=None, author="test", actor="test")
+        session.commit()
+        stored_hash = session.exec(select(Version.content_hash)).one()
+    downgrade(empty_engine, "0013_token_person")
+    with empty_engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM version_structure")).scalar() == 0
+        connection.execute(text("INSERT INTO version_structure (content_hash, kind, parser_version, data) "
+                                "VALUES (:h, 'uk-si', '3', :d)"), {"h": stored_hash, "d": b"x\x01 not columns"})
+    migrate(empty_engine)
+    with Session(empty_engine) as session:
+        assert [row.parser_version for row in session.exec(select(VersionStructure)).all()] == []
+        structures.MEMORY.clear()
+        document = documents.get_document(session, "old")
+        kept = documents.version_structure(session, document, documents.get_version(session, document, 1))
+        assert structures.same_reading(kept, read_structure(regulation))
+        session.commit()
+        (row,) = session.exec(select(VersionStructure)).all()
+        assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]
+        assert structures.same_reading(structures.decode(regulation, "uk-si", row.data), read_structure(regulation))
+

@@ -33,8 +33,11 @@ def _two_versions(session, kind: str, name: str):
 
 @pytest.fixture
 def forgetful(monkeypatch):
-    """A fresh process: nothing kept in memory (and nothing parsed unless allowed)."""
+    """A fresh process: nothing kept in memory, no structure nor diff (the other
+    backend's run of a test kept the diff of the same texts), and nothing parsed
+    unless allowed."""
     structures.MEMORY.clear()
+    comparisons.DIFFS.clear()
     yield
     structures.MEMORY.clear()
 
@@ -97,6 +100,18 @@ def test_verify_finds_a_stored_structure_that_is_not_the_texts_reading(session, 
     session.flush()
     problems = verify(session).problems
     assert problems == [f"{document.slug}@1: its stored structure is not what reading its text gives"]
+
+
+def test_a_damaged_stored_structure_is_named_by_verify_and_read_again_from_the_text(session, forgetful):
+    document, first, _ = _two_versions(session, "uk-si", REAL[0][1])
+    row = session.exec(select(VersionStructure).where(VersionStructure.content_hash == first.content_hash)).one()
+    row.data = row.data[:len(row.data) // 2]  # cut short: it no longer decompresses
+    session.flush()
+    (problem,) = verify(session).problems
+    assert problem.startswith(f"{document.slug}@1: its stored structure cannot be read")
+    structures.MEMORY.clear()
+    kept = documents.version_structure(session, document, documents.get_version(session, document, 1))
+    assert structures.same_reading(kept, read_structure(first.text))
 
 
 def test_a_strict_document_still_refuses_every_warning(session, forgetful):

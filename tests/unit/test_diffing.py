@@ -152,8 +152,8 @@ def test_owners_found_from_provision_starts_are_those_of_the_sweep(text):
     swept._sweep(structure)
     owners = object.__new__(_Owners)
     if owners._each_provision_starts_one(structure):
-        assert [getattr(owners, name) for name in _Owners.__slots__] == \
-            [getattr(swept, name) for name in _Owners.__slots__]
+        assert [list(getattr(owners, name)) for name in _Owners.__slots__] == \
+            [list(getattr(swept, name)) for name in _Owners.__slots__]
 
 
 def test_grouping_and_reading_provisions_leave_the_collector_as_they_found_it():

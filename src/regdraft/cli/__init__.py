@@ -24,13 +24,13 @@ the database session, shared options), and the commands by theme: ``texts`` (pat
 apply, diff), ``rendering`` (render), ``files`` (load, export), ``importing`` (import, new), ``adding`` (version add, stakeholder add, response add), ``listing`` (documents, versions, amendments,
 log), ``drafting`` (propose, accept, status, conflicts, xref), ``server`` (serve,
 openapi), ``trust`` (token create/list/revoke, verify). Importing a module registers
-its commands, in the order ``--help`` lists them.
+its commands; ``app.COMMANDS`` names the module of every command, in the order
+``--help`` lists them, and a module is imported only when one of its commands is run.
 
 Heavy imports (SQLModel, FastAPI, uvicorn) happen inside the commands that need them,
 so the file commands start quickly.
 """
 
 from regdraft.cli.app import app
-from regdraft.cli import texts, structure, instructions, rendering, files, importing, adding, listing, drafting, discussion, server, trust  # noqa: E402,F401,E501  (registers the commands)
 
 __all__ = ["app"]

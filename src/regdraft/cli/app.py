@@ -5,12 +5,14 @@ something a user did.
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
+from typer.main import get_group
 
 from regdraft.cli.common import (FAILED, OK, PROG, USAGE, SettingsError, click_exceptions, exit_status,
                                  hunk_dict_line, one_line, say)
@@ -34,12 +36,74 @@ def _usage_hint(error: click_exceptions.UsageError) -> str:
     return f" (see '{ctx.command_path} --help')"
 
 
+# Every command by name, with the module of regdraft.cli that defines it, in the order
+# --help lists them. A module is imported the first time one of its commands is looked
+# up, so a file command does not pay for importing (and Typer for reading the signatures
+# of) the thirty others; --help imports them all.
+COMMANDS: dict[str, str] = {
+    "patch": "texts", "apply": "texts", "diff": "texts", "structure": "structure", "render": "rendering",
+    "outcome": "rendering", "load": "files", "export": "files", "import": "importing", "new": "importing",
+    "version": "adding", "stakeholder": "adding", "response": "adding",
+    "documents": "listing", "versions": "listing", "amendments": "listing", "log": "listing",
+    "search": "listing", "propose": "drafting", "accept": "drafting", "status": "drafting",
+    "conflicts": "drafting", "xref": "drafting", "decide": "drafting", "falls-if": "drafting",
+    "rebase": "drafting", "stale": "drafting", "comments": "discussion", "serve": "server",
+    "openapi": "server", "verify": "trust", "instructions": "instructions", "comment": "discussion",
+    "token": "trust",
+}
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The group's Click commands by name: those of :data:`COMMANDS` are built when first
+    looked up, after their module is imported (which registers them on :data:`app`)."""
+
+    def __init__(self, built: MutableMapping[str, Any]) -> None:
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built and name in COMMANDS:
+            self._load(COMMANDS[name])
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._built or name in COMMANDS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._built]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*COMMANDS, *self._built]))
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def _load(self, module: str) -> None:
+        commands, groups = len(app.registered_commands), len(app.registered_groups)
+        importlib.import_module(f"regdraft.cli.{module}")
+        registered = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+        registered.registered_commands = app.registered_commands[commands:]
+        registered.registered_groups = app.registered_groups[groups:]
+        for name, command in get_group(registered).commands.items():
+            self._built.setdefault(name, command)
+
+
 class RegdraftGroup(TyperGroup):
-    """Typer's group, with every error reported on one line and mapped to an exit status.
+    """Typer's group, with every error reported on one line and mapped to an exit status,
+    and its commands built as they are asked for (:class:`LazyCommands`).
 
     Click runs in non-standalone mode so that its exceptions, and ours, come back here
     instead of being printed as usage blocks or tracebacks.
     """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(self.commands)  # the names alone: building every command is --help's cost only
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from operator import attrgetter
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
 from regdraft.core.structure import Structure
 
 _CHUNK = 1 << 16
-_START = attrgetter("start")
 
 
 def common_prefix(a: str, b: str) -> int:
@@ -75,24 +73,23 @@ def common_suffix(a: str, b: str, limit: int) -> int:
 
 
 def _provision_start_at_or_before(structure: Structure, offset: int) -> int:
-    found = bisect.bisect_right(structure.provisions, offset, key=_START)
-    return structure.provisions[found - 1].start if found else 0
+    found = bisect.bisect_right(structure.starts, offset)
+    return structure.starts[found - 1] if found else 0
 
 
 def _provision_start_at_or_after(structure: Structure, offset: int) -> int:
-    found = bisect.bisect_left(structure.provisions, offset, key=_START)
-    return structure.provisions[found].start if found < len(structure.provisions) else len(structure.text)
+    found = bisect.bisect_left(structure.starts, offset)
+    return structure.starts[found] if found < len(structure.starts) else len(structure.text)
 
 
 def _cuts(structure: Structure, text: str, start: int, end: int) -> list[int]:
     """Where provisions start inside ``text[start:end]`` (at a line start), with the
     two ends: the stretches the region is cut into."""
-    provisions = structure.provisions
-    first = bisect.bisect_right(provisions, start, key=_START)
-    last = bisect.bisect_left(provisions, end, lo=first, key=_START)
+    starts = structure.starts
+    first = bisect.bisect_right(starts, start)
+    last = bisect.bisect_left(starts, end, lo=first)
     cuts = [start]
-    for p in provisions[first:last]:
-        point = p.start
+    for point in starts[first:last]:
         if point > cuts[-1] and text[point - 1] == "\n":
             cuts.append(point)
     cuts.append(end)

@@ -36,6 +36,7 @@ import operator
 import re
 import sys
 import weakref
+from array import array
 from dataclasses import dataclass, replace
 from typing import Container, Iterable, Iterator
 
@@ -282,15 +283,16 @@ class _Owners:
         start to the next provision's (its children own their own). Only where a
         provision ends before the next one starts (the text after a list, under its
         paragraph) does the owner change otherwise: those few points are looked up."""
-        provisions, length = structure.provisions, len(structure.text)
-        if not provisions:
+        length = len(structure.text)
+        if not structure.provisions:
             return False
-        ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = zip(*provisions)
+        ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
         if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
                 or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
             return False
-        self.starts, self.ids, self.labels = list(starts), list(ids), list(labels)
-        self.span_starts, self.span_ends = list(starts), list(ends)
+        # Machine integers: a long text's table holds three of them a provision.
+        self.starts, self.ids, self.labels = array("q", starts), list(ids), list(labels)
+        self.span_starts, self.span_ends = array("q", starts), array("q", ends)
         for point in sorted(set(ends).difference(starts)):
             if point >= length:
                 break
@@ -322,11 +324,11 @@ class _Owners:
         """The owners of the stretches of ``text[start:end]`` only (``start`` where a
         stretch starts): each point where a provision starts or ends in it, owned by
         the innermost provision there (:meth:`Structure.at`), as the whole table has it."""
-        provisions = structure.provisions
-        first = bisect.bisect_left(provisions, start, key=_START)
-        last = bisect.bisect_left(provisions, end, lo=first, key=_START)
+        starts = structure.starts
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end, lo=first)
         points = {start}
-        for p in provisions[first:last]:
+        for p in structure.provisions[first:last]:
             points.add(p.start)
             if p.end < end:
                 points.add(p.end)
@@ -362,7 +364,6 @@ class _Owners:
 
 
 _NOWHERE = sys.maxsize
-_START = operator.attrgetter("start")
 
 
 def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
@@ -446,17 +447,17 @@ def _provision_start(structure: Structure, offset: int, *, before: bool) -> int 
     """Where the provision holding ``offset`` starts (``before``), or the next provision
     after it (the end of the text if none), if a stretch of the owners' table starts
     there; else ``None``."""
-    provisions = structure.provisions
     if before:
         holder = structure.at(offset)
         point = holder.start if holder is not None else 0
     else:
-        found = bisect.bisect_right(provisions, offset, key=_START)
-        while found < len(provisions) and provisions[found].start == provisions[found - 1].start:
+        starts = structure.starts
+        found = bisect.bisect_right(starts, offset)
+        while found < len(starts) and starts[found] == starts[found - 1]:
             found += 1
-        if found >= len(provisions):
+        if found >= len(starts):
             return len(structure.text)
-        point = provisions[found].start
+        point = starts[found]
     if point == 0 or point == len(structure.text):
         return point
     owner, previous = structure.at(point), structure.at(point - 1)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import sys
 import urllib.parse
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import Enum
 from itertools import chain, compress, count
@@ -751,27 +751,131 @@ def applied_in_turn(patches: Sequence[Patch], text: str, *, partial: bool = Fals
     places in that base; each hunk is expected where its place now stands after the
     earlier patches' edits, so a hunk that an earlier insertion merely pushed along is
     reported exact, not shifted by the length of that insertion."""
-    edits: list[tuple[int, int, int]] = []
+    carried = CarriedPositions()
     for patch in patches:
-        result = apply_patch(patch, text, partial=partial, carry=lambda at, done=tuple(edits): _carried(at, done))
+        result = apply_patch(patch, text, partial=partial, carry=carried.at)
         yield result
         if result.text is None:
             if past_failures:
                 continue
             return
-        edits += result.edits
+        for edit in result.edits:
+            carried.add(edit)
         text = result.text
 
 
-def _carried(at: int, edits: Sequence[tuple[int, int, int]]) -> int:
-    """Where position ``at`` stands after ``edits`` (see :attr:`ApplyResult.edits`); a
-    position inside a replaced span goes to its start."""
-    for start, removed, inserted in edits:
-        if at >= start + removed:
-            at += inserted - removed
-        elif at > start:
-            at = start
-    return at
+# Knots of the map below: a knot at ``x`` starts a run of positions that the edits
+# carry along (``SHIFT``: to ``x + value``) or that they replaced (``HELD``: all to
+# ``value``, the replacement's start).
+SHIFT, HELD = 1, 0
+_BLOCK = 64  # knots a block holds before it splits: about the square root of a long run's
+_FAR = 1 << 62  # before every position, and after
+
+
+class CarriedPositions:
+    """Where a position stands after a run of edits (see :attr:`ApplyResult.edits`),
+    each applied in turn to where the ones before left it: a position at or after an
+    edit's end moves by the length it adds, one inside its replaced span goes to its
+    start, one at or before its start stays.
+
+    Going through every earlier edit for each hunk made a run of N amendments cost the
+    square of N; this keeps the map the edits make so far, non-decreasing and in
+    pieces (one or two knots an edit), in blocks of at most :data:`_BLOCK` knots each
+    with an offset of its own, so that adding an edit (moving every knot after it)
+    costs about the square root of the number of edits, and looking a position up
+    their logarithm, not their number."""
+
+    __slots__ = ("_starts", "_blocks")
+
+    def __init__(self) -> None:
+        # Each block: [positions, kinds, values, offset]; a knot's value is its block's
+        # offset plus its own. One knot before everything: nothing moved yet.
+        self._blocks: list[list] = [[[-_FAR], [SHIFT], [0], 0]]
+        self._starts = [-_FAR]  # each block's first position
+
+    def at(self, position: int) -> int:
+        """Where ``position`` now stands."""
+        positions, kinds, values, offset = self._blocks[bisect_right(self._starts, position) - 1]
+        knot = bisect_right(positions, position) - 1
+        return (position if kinds[knot] else 0) + values[knot] + offset
+
+    def add(self, edit: tuple[int, int, int]) -> None:
+        """Apply one more edit ``(start, removed, inserted)``, given where the edits
+        before it left the text."""
+        start, removed, inserted = edit
+        after = self._first_reaching(start + removed)
+        if removed:
+            inside = self._first_reaching(start + 1)
+            if inside < after:
+                self._hold(inside, after, start)
+        if inserted != removed:
+            self._move_from(after, inserted - removed)
+
+    def _output(self, block: list, knot: int) -> int:
+        positions, kinds, values, offset = block
+        return (positions[knot] if kinds[knot] else 0) + values[knot] + offset
+
+    def _first_reaching(self, target: int) -> int:
+        """The first position the map takes to ``target`` or beyond."""
+        blocks = self._blocks
+        # The last block whose first knot falls short of the target holds the last such knot.
+        b = bisect_left(blocks, target, key=lambda block: self._output(block, 0)) - 1
+        block = blocks[b]
+        positions, kinds, values, offset = block
+        knot = bisect_left(range(len(positions)), target, key=lambda k: self._output(block, k)) - 1
+        following = positions[knot + 1] if knot + 1 < len(positions) else (
+            self._starts[b + 1] if b + 1 < len(blocks) else _FAR)
+        if kinds[knot] == HELD:
+            return following
+        return min(target - values[knot] - offset, following)
+
+    def _split(self, position: int) -> tuple[int, int]:
+        """(block, knot) of a knot at ``position``, made there if there was none."""
+        b = bisect_right(self._starts, position) - 1
+        positions, kinds, values, _ = self._blocks[b]
+        knot = bisect_right(positions, position) - 1
+        if positions[knot] == position:
+            return b, knot
+        knot += 1
+        positions.insert(knot, position)
+        kinds.insert(knot, kinds[knot - 1])
+        values.insert(knot, values[knot - 1])
+        if len(positions) > _BLOCK:
+            half = len(positions) // 2
+            block = self._blocks[b]
+            self._blocks.insert(b + 1, [positions[half:], kinds[half:], values[half:], block[3]])
+            del positions[half:], kinds[half:], values[half:]
+            self._starts.insert(b + 1, self._blocks[b + 1][0][0])
+            if knot >= half:
+                return b + 1, knot - half
+        return b, knot
+
+    def _hold(self, first: int, end: int, value: int) -> None:
+        """Positions from ``first`` up to ``end`` all go to ``value``."""
+        self._split(end)
+        b, knot = self._split(first)
+        positions, kinds, values, offset = self._blocks[b]
+        stop = bisect_left(positions, end, knot + 1)
+        runs_on = stop == len(positions)
+        del positions[knot + 1:stop], kinds[knot + 1:stop], values[knot + 1:stop]
+        kinds[knot], values[knot] = HELD, value - offset
+        while runs_on and b + 1 < len(self._blocks) and self._starts[b + 1] < end:
+            # The held run goes on into the next block: drop its knots before the end.
+            nxt = self._blocks[b + 1]
+            cut = bisect_left(nxt[0], end)
+            del nxt[0][:cut], nxt[1][:cut], nxt[2][:cut]
+            if nxt[0]:
+                self._starts[b + 1] = nxt[0][0]
+                break
+            del self._blocks[b + 1], self._starts[b + 1]
+
+    def _move_from(self, first: int, by: int) -> None:
+        """Every position from ``first`` on moves by ``by``."""
+        b, knot = self._split(first)
+        values = self._blocks[b][2]
+        values[knot:] = [value + by for value in values[knot:]]
+        for block in self._blocks[b + 1:]:
+            block[3] += by
 
 
 def _exact_place(work: str, before: str, expected: int) -> int | None:

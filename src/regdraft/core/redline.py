@@ -28,18 +28,19 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import cmarkgfm
 from cmarkgfm.cmark import Options as CmarkOptions
-from markdown_it import MarkdownIt
-from markdown_it.common import normalize_url
 
 from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff
 from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
 from regdraft.core.structure import pieces_between_headings
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _INS_OPEN, _DEL_OPEN, _INS_CLOSE, _DEL_CLOSE, _END_NUMBER = "\ue000", "\ue001", "\ue002", "\ue003", "\ue01f"
 _DIGITS = "".join(chr(0xE010 + d) for d in range(10))
@@ -223,7 +224,10 @@ def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
-    """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only."""
+    """markdown-it for untrusted text: CommonMark, raw HTML off, safe links only.
+    Imported here: a file diff that renders nothing does not pay for it."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False})
     md.validateLink = safe_link  # the one link policy, on the link as markdown-it decoded it
     md.normalizeLink = _normalize_marked_link
@@ -240,6 +244,8 @@ def _normalize_marked_link(url: str) -> str:
     marks are kept, unencoded, after it, so that :func:`marks_between_text_nodes` can
     move them out of the attribute. Percent-encoded, they would be lost halfway, and a
     change or quote would open without closing."""
+    from markdown_it.common import normalize_url
+
     if _PRIVATE_USE.search(url) is None:
         return normalize_url.normalizeLink(url)
     marks = "".join(_PRIVATE_USE.findall(url))

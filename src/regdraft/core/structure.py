@@ -18,17 +18,17 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 from functools import lru_cache
 from operator import attrgetter
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import mdTrim
 
 from regdraft.core.errors import InvalidStructure
 from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tradition, cross_heading_id,
                                       cross_heading_label, definition_id, id_number, section_label, slug,
                                       subdivision_base, tradition, unit_id, unit_label)
+
+if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imported then
+    from markdown_it import MarkdownIt
 
 PREAMBLE = "preamble"
 PARSER_VERSION = "4"
@@ -84,17 +84,30 @@ class Structure:
     """The provisions of one text, in document order (parents before children)."""
 
     text: str = field(repr=False)
-    provisions: tuple[Provision, ...] = ()
+    provisions: Sequence[Provision] = ()
+    """A tuple as parsed; a kept reading's are a ``core.provision_table.ProvisionTable``."""
     warnings: tuple[StructureWarning, ...] = ()
     kind: str = DEFAULT_KIND
     metadata: dict = field(default_factory=dict, compare=False)
     """The text's YAML front matter, key by key (read as plain strings)."""
-    _starts: tuple[int, ...] = field(repr=False, compare=False, default=())
-    _by_id: dict = field(repr=False, compare=False, default_factory=dict)
+    _starts: Sequence[int] = field(init=False, repr=False, compare=False, default=())
+    _by_id: dict | None = field(init=False, repr=False, compare=False, default=None)
+    """Each id's place in ``provisions``, made on the first lookup by id."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions))
-        object.__setattr__(self, "_by_id", {p.id: p for p in self.provisions})
+        # Kept readings hold their provisions in columns (``core.provision_table``),
+        # whose starts are already a column.
+        starts = getattr(self.provisions, "starts", None)
+        object.__setattr__(self, "_starts", tuple(p.start for p in self.provisions) if starts is None else starts)
+
+    def _places(self) -> dict:
+        places = self._by_id
+        if places is None:
+            ids = self.provisions.id_list() if hasattr(self.provisions, "id_list") else [p.id for p in self.provisions]
+            # Built whole, then set: another thread may look up meanwhile (the last of an id wins).
+            places = {identifier: i for i, identifier in enumerate(ids)}
+            object.__setattr__(self, "_by_id", places)
+        return places
 
     def refuse(self, codes: tuple[str, ...]) -> Structure:
         """This structure, or :class:`InvalidStructure` for its first warning with one of
@@ -106,11 +119,25 @@ class Structure:
                 raise InvalidStructure(warning.message, provision=provision, lines=[warning.line], code=warning.code)
         return self
 
+    @property
+    def starts(self) -> Sequence[int]:
+        """Where each provision starts, in order."""
+        return self._starts
+
+    def columns(self) -> tuple[Sequence, ...]:
+        """The provisions' fields, one sequence each, in the order of :class:`Provision`'s
+        (``zip(*provisions)``, without making each provision of a kept reading)."""
+        columns = getattr(self.provisions, "columns", None)
+        if columns is not None:
+            return columns()
+        return tuple(zip(*self.provisions)) or ((),) * len(Provision._fields)
+
     def get(self, provision_id: str) -> Provision | None:
-        return self._by_id.get(provision_id)
+        place = self._places().get(provision_id)
+        return None if place is None else self.provisions[place]
 
     def __contains__(self, provision_id: object) -> bool:
-        return provision_id in self._by_id
+        return provision_id in self._places()
 
     def at(self, offset: int) -> Provision | None:
         """The innermost provision whose span holds ``offset``."""
@@ -125,7 +152,7 @@ class Structure:
     def ancestors(self, provision: Provision) -> list[Provision]:
         chain = []
         while provision.parent is not None:
-            provision = self._by_id[provision.parent]
+            provision = self.provisions[self._places()[provision.parent]]
             chain.append(provision)
         return chain
 
@@ -415,10 +442,17 @@ def _rules_that_cannot_fire(text: str) -> frozenset[str]:
 def _parser(switched_off: frozenset[str] = frozenset()) -> MarkdownIt:
     # Only block tokens matter here (an inline token's ``content`` is set by the block
     # parser); skipping inline parsing makes a long text a third faster to read.
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").disable(["inline", "text_join", *sorted(switched_off)])
 
 
 _NEWLINE = re.compile(r"\n")
+
+COMMONMARK_TRIM = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                   "\u2028\u2029\u202f\u205f\u3000")
+"""What markdown-it strips from a heading's content (its ``mdTrim``), spelt out so that
+the block scanner, which reads most texts alone, does not import markdown-it."""
 
 
 def _read_with_markdown_it(text: str, strict: bool, chunk_bytes: int,
@@ -677,7 +711,7 @@ def _atx_heading_content(after_hashes: str) -> str:
     unclosed = content.rstrip("#")
     if len(unclosed) < len(content) and unclosed.endswith(" "):
         content = unclosed
-    return mdTrim(content)
+    return content.strip(COMMONMARK_TRIM)
 
 
 # --- Building provisions from blocks -----------------------------------------------

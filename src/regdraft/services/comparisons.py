@@ -23,19 +23,18 @@ from typing import TYPE_CHECKING, Callable
 from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
-from regdraft.core.instructions import generate, render_instructions
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.segments import Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
-from regdraft.formats.write import Provenance, Revision
 from regdraft.services.kept import KeptInMemory, held_bytes
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from regdraft.formats.write import Provenance, Revision
     from regdraft.store.models import Amendment, Document, Version
 
 # Part of every ETag: bump it when any rendering changes, so caches are not reused.
@@ -86,6 +85,8 @@ class Comparison:
 
     def instructions(self) -> str:
         """The amending instructions that make the new text of the old, in the kind's words."""
+        from regdraft.core.instructions import generate, render_instructions  # only here: a diff does without
+
         return render_instructions(generate(self.old_text, self.new_text, kind=self.kind), kind=self.kind)
 
     def as_json(self, *, unchanged: bool = False) -> dict:
@@ -201,6 +202,7 @@ def sources_of(session: Session, amendments: list[Amendment],
 
 def provenance(session: Session, document: Document, version: Version) -> Provenance:
     """What an export of ``version`` says it is of."""
+    from regdraft.formats.write import Provenance
     from regdraft.services import documents
 
     first = version if version.number == 1 else documents.get_version(session, document, 1)
@@ -260,6 +262,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
     producers (no text read)."""
     from sqlmodel import select
 
+    from regdraft.formats.write import Revision
     from regdraft.services import documents
     from regdraft.store.models import Amendment, Version
 

@@ -44,16 +44,10 @@ from typing import TYPE_CHECKING, Callable
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
-from regdraft.core.instructions import generate
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
 from regdraft.core.redline import END_OF_TEXT, render_criticmarkup, render_html, render_page
 from regdraft.core.structure import PREAMBLE, Structure
-from regdraft.formats.write import Provenance, Revision
-from regdraft.formats.write.akn import write_act
-from regdraft.formats.write.akn_amendment import AmendmentAbout, CitedQuote, write_amendment
-from regdraft.formats.write.docx import comparison_docx, version_docx
-from regdraft.formats.write.pdf import pdf_from_docx
 from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible, iso_time,
                                           amendment_key, compare_texts, etag, plan_amendments, provenance,
                                           sources_of)
@@ -62,7 +56,12 @@ from regdraft.services.rendering_formats import BINARY, COMPARISON_FORMATS, FORM
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from regdraft.formats.write import Provenance
+    from regdraft.formats.write.akn_amendment import AmendmentAbout, CitedQuote
     from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
+
+# The writers of the outside formats (lxml, python-docx) are imported by the functions
+# that write them: an html or json rendering, and the CLI's file commands, do without.
 
 SCHEDULE_STATUSES = ("draft", "proposed", "accepted")
 """The amendments a schedule shows when none are named: every one that is still open
@@ -161,6 +160,7 @@ AMENDMENT_FORMATS = ("akn",)
 
 def amendment_export(session: Session, document: Document, slug: str) -> AmendmentExport:
     from regdraft.core.amendments import analyse
+    from regdraft.formats.write.akn_amendment import AmendmentAbout, CitedQuote
     from regdraft.services import amendments as amendment_service
     from regdraft.services import documents
     from regdraft.store.models import Version
@@ -397,6 +397,9 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
     if isinstance(subject, VersionExport):
         return _render_version(subject, format, title=title)
     if isinstance(subject, AmendmentExport):
+        from regdraft.core.instructions import generate
+        from regdraft.formats.write.akn_amendment import write_amendment
+
         kind = subject.about.base.kind
         return write_amendment(subject.base, generate(subject.base.text, subject.amended, kind=kind), subject.about,
                                rationale=subject.rationale, citations=subject.citations)
@@ -409,7 +412,7 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
             docx = _comparison_docx(subject, title or "Redline", f"{subject.old_name} → {subject.new_name}",
                                     {slug: AmendmentNote(slug, source.title, source.proposer, "", ())
                                      for slug, source in subject.sources.items()})
-        return docx if format == "docx" else pdf_from_docx(docx)
+        return docx if format == "docx" else _pdf(docx)
     if isinstance(subject, KeelingSchedule):
         return _render_schedule(subject, format)
     comparison = subject
@@ -430,11 +433,21 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
 
 def _render_version(export: VersionExport, format: str, *, title: str = "") -> str | bytes:
     if format == "akn":
+        from regdraft.formats.write.akn import write_act
+
         return write_act(export.structure, export.about)
     if format in ("docx", "pdf"):
+        from regdraft.formats.write.docx import version_docx
+
         docx = version_docx(export.structure.text, export.about)
-        return docx if format == "docx" else pdf_from_docx(docx)
+        return docx if format == "docx" else _pdf(docx)
     return render(export.comparison, format, title=title or f"{export.about.title}: version {export.about.version}")
+
+
+def _pdf(docx: bytes) -> bytes:
+    from regdraft.formats.write.pdf import pdf_from_docx
+
+    return pdf_from_docx(docx)
 
 
 def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
@@ -444,6 +457,9 @@ def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
     Each amendment's note (its title, proposer and, in a schedule, its citations) is a
     Word comment on its first change, dated by its proposal (``proposed``, for those
     withheld, which made no change)."""
+    from regdraft.formats.write import Revision
+    from regdraft.formats.write.docx import comparison_docx
+
     revisions = {slug: Revision(note.proposer, (proposed or {}).get(slug, "")) for slug, note in notes.items()}
     revisions.update({slug: Revision(source.proposer, source.proposed) for slug, source in comparison.sources.items()})
     revisions.update(comparison.editors)

@@ -12,48 +12,90 @@ the key (content hash, kind, :data:`~regdraft.core.structure.PARSER_VERSION`):
   than parsing. ``regdraft verify`` checks every stored reading against a fresh one.
 
 A kept reading is the reading ``parse_structure(text, kind=kind, strict=False)`` gives
-(the one diffs and lookups use); a strict document's refusal is decided from its
-warnings. Bumping ``PARSER_VERSION`` leaves the old rows unread.
+(the one diffs and lookups use), its provisions in columns
+(``core.provision_table``: under the text's size, where named tuples took five times
+it); a strict document's refusal is decided from its warnings. Bumping
+``PARSER_VERSION`` or :data:`ENCODING` leaves the old rows unread.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from regdraft.core.diffing import read_structure
-from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning, collector_paused
+from regdraft.core.provision_table import ProvisionTable
+from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
 from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionStructure
 
-# What one provision costs in memory besides the text (a named tuple of nine fields and
-# its strings), measured with tracemalloc on the bench's 1 MB text: about 400 bytes.
-_PROVISION_BYTES = 400
+ENCODING = "2"
+"""How :func:`encode` writes a reading: 2, the provisions in columns
+(:class:`~regdraft.core.provision_table.ProvisionTable`); 1 was compressed JSON of
+every provision. Part of a stored reading's key (with the parser's version), so a row
+of another encoding is never read as this one: it is not found, the text is read again
+and stored in this encoding (migration 0014 dropped the rows of the first)."""
+
+# A lookup by id indexes every id of a kept reading (a dict of its ids) the first time:
+# about this many bytes a provision, counted from the start.
+_INDEX_BYTES = 120
 
 
 def encode(structure: Structure) -> bytes:
-    """The reading as stored: compressed JSON of its provisions, warnings and front
-    matter (the text is the version's own)."""
-    body = [[list(p) for p in structure.provisions], [list(w) for w in structure.warnings], structure.metadata]
-    return zlib.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(), 1)
+    """The reading as stored: a JSON header (the encoding, the warnings and front
+    matter, the provisions' kinds and the length of each column) and the columns of
+    its provisions, compressed (the text is the version's own)."""
+    table = compact(structure.provisions)
+    kind_names, parts = table.to_parts()
+    header = {"encoding": ENCODING, "kinds": kind_names, "kinds_type": table.kinds.typecode,
+              "lengths": [len(part) for part in parts], "warnings": [list(w) for w in structure.warnings],
+              "metadata": structure.metadata}
+    head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    return zlib.compress(b"\0".join((head, b"".join(parts))), 1)
 
 
 def decode(text: str, kind: str, data: bytes) -> Structure:
-    # Tens of thousands of new tuples would set off the collector's passes over every
-    # live object again and again (on a 5 MB text, most of the decoding's time).
-    with collector_paused():
-        provisions, warnings, metadata = json.loads(zlib.decompress(data))
-        return Structure(text, tuple(map(Provision._make, provisions)), tuple(map(StructureWarning._make, warnings)),
-                         kind, metadata)
+    """A stored reading; :class:`ValueError` for data of another encoding, or damaged."""
+    try:
+        head, _, body = zlib.decompress(data).partition(b"\0")
+    except zlib.error as error:
+        raise ValueError(f"a stored structure that does not decompress: {error}") from error
+    header = json.loads(head)  # a JSONDecodeError is a ValueError
+    if not isinstance(header, dict) or header.get("encoding") != ENCODING:
+        raise ValueError(f"a stored structure not of encoding {ENCODING}")
+    try:
+        parts, at = [], 0
+        for length in header["lengths"]:
+            parts.append(body[at:at + length])
+            at += length
+        provisions = ProvisionTable.from_parts(header["kinds"], header["kinds_type"], parts)
+        warnings = tuple(map(StructureWarning._make, header["warnings"]))
+        return Structure(text, provisions, warnings, kind, header["metadata"])
+    except (KeyError, TypeError, IndexError) as error:
+        raise ValueError(f"a stored structure whose header is damaged: {error!r}") from error
+
+
+def compact(provisions: Sequence[Provision]) -> ProvisionTable:
+    return provisions if isinstance(provisions, ProvisionTable) else ProvisionTable.of(provisions)
+
+
+def kept_form(structure: Structure) -> Structure:
+    """The reading as memory keeps it: its provisions in columns."""
+    if isinstance(structure.provisions, ProvisionTable):
+        return structure
+    return Structure(structure.text, compact(structure.provisions), structure.warnings, structure.kind,
+                     structure.metadata)
 
 
 def weight(structure: Structure) -> int:
     """About what a kept structure holds in memory, in bytes."""
-    return held_bytes(structure.text) + _PROVISION_BYTES * len(structure.provisions)
+    return (held_bytes(structure.text) + compact(structure.provisions).held_bytes()
+            + _INDEX_BYTES * len(structure.provisions))
 
 
 MEMORY = KeptInMemory(256 * 1024 * 1024)
@@ -62,7 +104,7 @@ and their provisions, or fifty of 1 MB)."""
 
 
 def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
-    return text_hash, kind, PARSER_VERSION
+    return text_hash, kind, f"{PARSER_VERSION}.{ENCODING}"
 
 
 WRITE_ASIDE = "regdraft.write_aside"
@@ -81,11 +123,15 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
     structure = MEMORY.get(key)
     if structure is not None:
         return structure
+    damaged = False
     if session is not None:
-        structure = stored(session, key[0], kind, text)
+        try:
+            structure = stored(session, key[0], kind, text)
+        except ValueError:
+            damaged = True  # the row is left as it is, for ``regdraft verify`` to name; the text is read again
     if structure is None:
-        structure = read_structure(text, kind)
-        if session is not None:
+        structure = kept_form(read_structure(text, kind))
+        if session is not None and not damaged:
             _store_once(session, structure, key)
     MEMORY.put(key, structure, weight(structure))
     return structure
@@ -95,6 +141,8 @@ def keep(session: Session, structure: Structure, text_hash: str, *, encoded: byt
     """Store the reading of a version's text (once per text, kind and parser version);
     ``encoded``: :func:`encode` of it, if already made."""
     key = key_of(text_hash, structure.kind)
+    # Decoding the columns just encoded is cheaper than putting the provisions in columns again.
+    structure = kept_form(structure) if encoded is None else decode(structure.text, structure.kind, encoded)
     MEMORY.put(key, structure, weight(structure))
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
         return

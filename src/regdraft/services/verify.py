@@ -91,8 +91,12 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
             report.problems.append(f"{name}: parent is not the previous version")
         previous = version
         # A damaged text is reported above: its hash's structure is the undamaged text's.
-        kept = None if version.id in damaged else structures.stored(session, version.content_hash, document.kind,
-                                                                    version.text)
+        try:
+            kept = None if version.id in damaged else structures.stored(session, version.content_hash, document.kind,
+                                                                        version.text)
+        except ValueError as error:
+            report.problems.append(f"{name}: its stored structure cannot be read ({error})")
+            kept = None
         if kept is not None:
             report.count("structures")
             if not structures.same_reading(kept, read_structure(version.text, document.kind)):

@@ -1,0 +1,192 @@
+"""A structure's provisions kept in columns: what a kept reading holds in memory.
+
+A reading of a 5 MB text has about 47 000 provisions; as named tuples, with a string
+object for every id, label, number and heading and an int object for every offset, they
+took about five times the text, and a structure decoded from the store had to make them
+all first (``services.structures``). A :class:`ProvisionTable` holds the same provisions
+as one string per text column (ids, labels, numbers, parents' ids, headings), with the
+offsets of its values, and one machine array per number column (the kind as an index
+into the few kinds there are): about 80 bytes a provision, under the text's own size.
+It is a sequence of :class:`~regdraft.core.structure.Provision` made as they are asked
+for, so whatever reads ``structure.provisions`` reads it unchanged; iterating makes
+each column at C speed, and the offsets a structure looks positions up by are its own
+column.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from itertools import accumulate
+from typing import overload
+
+from regdraft.core.structure import Provision
+
+_TEXT_COLUMNS = ("ids", "labels", "numbers", "parents", "headings")
+_NUMBER_COLUMNS = ("kinds", "starts", "ends", "lines")
+_OFFSETS = "i"  # 4 bytes: texts are far below 2 GB (``formats.read.MAX_BYTES``)
+_provision = partial(tuple.__new__, Provision)
+
+
+def _offsets(values: Sequence[str]) -> array:
+    """Where each value starts in the values joined, and where the last ends."""
+    return array(_OFFSETS, accumulate(map(len, values), initial=0))
+
+
+def _cut(column: str, offsets: array, first: int, stop: int) -> list[str]:
+    """Values ``first`` up to ``stop`` of a joined column."""
+    return list(map(column.__getitem__, map(slice, offsets[first:stop], offsets[first + 1:stop + 1])))
+
+
+class ProvisionTable(Sequence[Provision]):
+    """Provisions in columns (see the module's docstring); equal to the tuple of the
+    same provisions."""
+
+    __slots__ = ("kind_names", *_TEXT_COLUMNS, *(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS, "_id_list")
+
+    kind_names: tuple[str, ...]
+    ids: str
+    labels: str
+    numbers: str
+    parents: str
+    """Each parent's id; an empty value for none (no id is empty)."""
+    headings: str
+    ids_at: array
+    labels_at: array
+    numbers_at: array
+    parents_at: array
+    headings_at: array
+    kinds: array
+    starts: array
+    ends: array
+    lines: array
+
+    @classmethod
+    def of(cls, provisions: Iterable[Provision]) -> ProvisionTable:
+        provisions = tuple(provisions)
+        table = object.__new__(cls)
+        columns = tuple(zip(*provisions)) or ((),) * len(Provision._fields)
+        ids, labels, kinds, numbers, parents, starts, ends, lines, headings = columns
+        if "" in parents:
+            raise ValueError("a provision whose parent's id is empty")  # empty stands for no parent
+        parents = tuple(parent or "" for parent in parents)
+        for name, values in zip(_TEXT_COLUMNS, (ids, labels, numbers, parents, headings)):
+            setattr(table, name, "".join(values))
+            setattr(table, f"{name}_at", _offsets(values))
+        table.kind_names = tuple(dict.fromkeys(kinds))
+        kind_index = {kind: i for i, kind in enumerate(table.kind_names)}
+        table.kinds = array("B" if len(kind_index) < 256 else "H", map(kind_index.__getitem__, kinds))
+        table.starts, table.ends, table.lines = (array(_OFFSETS, c) for c in (starts, ends, lines))
+        return table
+
+    # -- as stored ------------------------------------------------------------------
+
+    def to_parts(self) -> tuple[list[str], list[bytes]]:
+        """The kinds' names and every column as bytes (UTF-8, and little-endian
+        machine integers), in a fixed order: what :meth:`from_parts` reads."""
+        parts = [getattr(self, name).encode() for name in _TEXT_COLUMNS]
+        for name in (*(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS):
+            column = getattr(self, name)
+            if sys.byteorder == "big":
+                column = array(column.typecode, column)
+                column.byteswap()
+            parts.append(column.tobytes())
+        return list(self.kind_names), parts
+
+    @classmethod
+    def from_parts(cls, kind_names: Sequence[str], kinds_type: str, parts: Sequence[bytes]) -> ProvisionTable:
+        table = object.__new__(cls)
+        table.kind_names = tuple(kind_names)
+        texts, numbers = parts[:len(_TEXT_COLUMNS)], parts[len(_TEXT_COLUMNS):]
+        for name, data in zip(_TEXT_COLUMNS, texts):
+            setattr(table, name, data.decode())
+        names = (*(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS)
+        for name, data in zip(names, numbers, strict=True):
+            column = array(kinds_type if name == "kinds" else _OFFSETS)
+            column.frombytes(data)
+            if sys.byteorder == "big":
+                column.byteswap()
+            setattr(table, name, column)
+        if not all(len(getattr(table, f"{c}_at")) == len(table.starts) + 1 for c in _TEXT_COLUMNS) \
+                or not all(len(getattr(table, c)) == len(table.starts) for c in _NUMBER_COLUMNS):
+            raise ValueError("the columns of a stored provision table differ in length")
+        return table
+
+    def held_bytes(self) -> int:
+        """About what the table holds in memory."""
+        texts = sum(sys.getsizeof(getattr(self, name)) for name in _TEXT_COLUMNS)
+        numbers = sum(getattr(self, name).buffer_info()[1] * getattr(self, name).itemsize
+                      for name in (*(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS))
+        return texts + numbers
+
+    # -- as a sequence ----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Provision: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Provision, ...]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self))
+            if step != 1:
+                return tuple(self[i] for i in range(first, stop, step))
+            return tuple(self._rows(first, max(first, stop)))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("provision index out of range")
+        ids_at, parents_at = self.ids_at, self.parents_at
+        return _provision((
+            self.ids[ids_at[index]:ids_at[index + 1]],
+            self.labels[self.labels_at[index]:self.labels_at[index + 1]],
+            self.kind_names[self.kinds[index]],
+            self.numbers[self.numbers_at[index]:self.numbers_at[index + 1]],
+            self.parents[parents_at[index]:parents_at[index + 1]] or None,
+            self.starts[index], self.ends[index], self.lines[index],
+            self.headings[self.headings_at[index]:self.headings_at[index + 1]]))
+
+    def __iter__(self) -> Iterator[Provision]:
+        return self._rows(0, len(self))
+
+    def _rows(self, first: int, stop: int) -> Iterator[Provision]:
+        return map(_provision, zip(*self._columns(first, stop)))
+
+    def _columns(self, first: int, stop: int) -> tuple[Sequence, ...]:
+        return (self.id_list()[first:stop] if (first, stop) != (0, len(self)) else self.id_list(),
+                _cut(self.labels, self.labels_at, first, stop),
+                list(map(self.kind_names.__getitem__, self.kinds[first:stop])),
+                _cut(self.numbers, self.numbers_at, first, stop),
+                [parent or None for parent in _cut(self.parents, self.parents_at, first, stop)],
+                self.starts[first:stop], self.ends[first:stop], self.lines[first:stop],
+                _cut(self.headings, self.headings_at, first, stop))
+
+    def id_list(self) -> list[str]:
+        """Every provision's id, in order, without making the provisions: made once and
+        kept, so that the index by id and the diff's owners' table share the strings."""
+        try:
+            return self._id_list
+        except AttributeError:
+            self._id_list: list[str] = _cut(self.ids, self.ids_at, 0, len(self))
+            return self._id_list
+
+    def columns(self) -> tuple[Sequence, ...]:
+        """Each field of every provision, a sequence a field (``Structure.columns``)."""
+        return self._columns(0, len(self))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (ProvisionTable, tuple)):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ProvisionTable({len(self)} provisions)"
