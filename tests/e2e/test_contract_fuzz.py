@@ -42,13 +42,15 @@ def test_generated_requests_keep_the_contract(fresh_database_url: str, tmp_path:
     config.write_text(f'[parameters]\ndoc = "{DOC}"\n', encoding="utf-8")
     with ServerProcess(fresh_database_url, tmp_path / "server.log") as server:
         cast = prepare(fresh_database_url, server.base_url)
+        # A PDF is printed by LibreOffice: a few seconds alone, more than schemathesis's
+        # default 10 s beside another test worker. The contract is checked here, not speed.
         # One worker: with two threads, Hypothesis's ast.parse of a strategy's lambda hits
         # CPython 3.11's "AST constructor recursion depth mismatch" (gh-106905) now and
         # then, which schemathesis reports as an error of the run, not of the server.
         run = subprocess.run(
             [SCHEMATHESIS, "--config-file", str(config), "run", str(ROOT / "api" / "openapi.json"),
              "--url", server.base_url, "--header", f"Authorization: Bearer {cast.admin}",
-             "--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1", "--checks", ",".join(CHECKS),
+             "--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1", "--request-timeout", "60", "--checks", ",".join(CHECKS),
              "--phases", "examples,coverage,fuzzing,stateful", "--generation-database", "none", "--no-color",
              "--report", "json", "--report-dir", str(tmp_path / "report")],
             capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its caches stay out of the repository

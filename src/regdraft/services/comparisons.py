@@ -29,6 +29,7 @@ from regdraft.core.segments import Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
+from regdraft.services import structures
 from regdraft.services.kept import KeptInMemory, held_bytes
 
 if TYPE_CHECKING:
@@ -378,7 +379,8 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
         return Comparison(f"{document.slug}@{version}", f"{document.slug}@{version}+{'+'.join(slugs)}",
                           base.text, new_text, diff, sources, tag, document.kind, base_structure,
                           provenance(session, document, base),
-                          structure_reader=partial(documents.structure_of, document))
+                          # The kind, not the row: the comparison outlives its session.
+                          structure_reader=partial(structures.read, kind=document.kind))
 
     sources, tag = sources_of(session, chosen), etag("amendments", document.kind, base_hash, *keys)
     return Plan(tag, sources, make)
