@@ -85,4 +85,6 @@ def test_hostile_text_is_refused_at_the_command_line_as_at_the_api(cli, tmp_path
                         "javascript:alert(1)", "-d", DOC, code=2).stderr
     assert "no stakeholder 'nobody'" in cli("response", "add", "r", "-s", "nobody", "-f", plain, "--title", "T",
                                             "-d", DOC, code=2).stderr
+    assert "date '2014-02-30' is not a date" in cli("response", "add", "r", "-s", "unison", "-f", plain, "--title",
+                                                    "T", "--date", "2014-02-30", "-d", DOC, code=2).stderr
     assert cli("versions", "-d", DOC).stdout == ""

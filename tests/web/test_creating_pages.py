@@ -144,6 +144,8 @@ def test_adding_a_response_shows_it_and_it_can_be_cited(web):
     ({"url": "javascript:alert(1)"}, 422, "url"),
     ({"stakeholder": "nobody"}, 404, "no stakeholder 'nobody'"),
     ({"title": ""}, 422, "needs a title"),
+    ({"date": "2024-13-45"}, 422, "date '2024-13-45' is not a date"),
+    ({"date": "2024-02-30"}, 422, "date '2024-02-30' is not a date"),
 ])
 def test_a_refused_response_comes_back_with_what_was_typed(web, fields, status, words):
     token = csrf_of(html_of(web.get(f"{BASE}/consultation/add-response")))
