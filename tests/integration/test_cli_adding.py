@@ -55,6 +55,7 @@ def test_what_would_overwrite_is_refused_on_one_line_and_nothing_changes(cli, tm
     assert stale.stderr.count("\n") == 1
     stale = cli("version", "add", V2, "-d", DOC, "--parent", "2", code=1)
     assert "the head is version 1" in stale.stderr and stale.stderr.count("\n") == 1
+    assert f"'{DOC}' has no version 2" in stale.stderr  # a parent after the head is no version at all
     cli("stakeholder", "add", "unison", "--name", "UNISON", "-d", DOC)
     assert "already takes part" in cli("stakeholder", "add", "unison", "--name", "UNISON", "-d", DOC,
                                        code=1).stderr

@@ -288,9 +288,14 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     current = head(session, document)
     current_number = current.number if current else None
     if parent != current_number:
-        raise StaleParent(
-            f"version {parent} is not the head of {document.slug!r}; the head is version {current_number}",
-            document=document.slug, head=current_number, head_hash=current.content_hash if current else None)
+        the_head = f"the head is version {current_number}" if current else "it has no versions yet"
+        # A parent after the head is no version at all (a number typed or a form tampered
+        # with): saying it is "not the head" would have the user look for it.
+        which = (f"{document.slug!r} has no version {parent}" if parent is not None and parent > (current_number or 0)
+                 else f"version {parent} is not the head of {document.slug!r}" if parent is not None
+                 else f"{document.slug!r} has versions already")
+        raise StaleParent(f"{which}; {the_head}", document=document.slug, head=current_number,
+                          head_hash=current.content_hash if current else None)
     version = Version(document_id=document.id, number=(current_number or 0) + 1,
                       parent_id=current.id if current else None, author=author, message=message,
                       created_at=created_at or utcnow(), content_hash=prepared.content_hash, text=text,
