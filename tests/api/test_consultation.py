@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .support import ADCS_TEXT, ADMIN, INSPECTION_TEXT, problem
 
 
@@ -65,6 +67,23 @@ def test_put_response_updates(example):
     body = problem(example.client.put(example.url("/responses/Bad_Slug"),
                                       json={"stakeholder": "adcs", "title": "x", "text": "x"}), 422, "invalid-input")
     assert body["field"] == "response slug"
+
+
+@pytest.mark.parametrize("date", ["2014-13-45", "2014-02-30", "5 June 2014", "2014-6-5", "2014-06-05T10:00"])
+def test_a_response_date_that_is_no_day_is_refused_and_nothing_changes(example, date):
+    url = example.url("/responses/adcs-response")
+    body = problem(example.client.put(url, json={"stakeholder": "adcs", "title": "x", "text": ADCS_TEXT,
+                                                 "date": date}), 422, "invalid-input")
+    assert body["field"] == "date" and repr(date) in body["detail"]
+    assert example.client.get(url).json()["date"] == "2014-06-05"
+
+
+@pytest.mark.parametrize("date", ["2014", "2014-05", "2016-02-29", ""])
+def test_a_response_date_may_be_a_day_a_month_or_a_year(example, date):
+    url = example.url("/responses/adcs-response")
+    assert example.client.put(url, json={"stakeholder": "adcs", "title": "x", "text": ADCS_TEXT,
+                                         "date": date}).status_code == 200
+    assert example.client.get(url).json()["date"] == date
 
 
 def test_stakeholders(example, profit_ban):

@@ -151,6 +151,16 @@ def test_stale_parent_is_409_with_head(example):
     assert example.client.get(example.url()).json()["versions"] == 2
 
 
+@pytest.mark.parametrize("parent, words", [(99, "has no version 99; the head is version 2"),
+                                           (None, "has versions already; the head is version 2"),
+                                           (1, "version 1 is not the head of")])
+def test_a_parent_that_is_no_version_is_named_as_such(example, parent, words):
+    body = problem(example.client.post(example.url("/versions"), json={"text": V2 + "\nMore.\n", "parent": parent}),
+                   409, "stale-parent")
+    assert words in body["detail"] and body["head"] == 2 and "None" not in body["detail"]
+    assert example.client.get(example.url()).json()["versions"] == 2
+
+
 def test_new_version_is_normalised_and_located(example):
     r = example.client.post(example.url("/versions"), json={"text": V2.replace("\n", "\r\n") + "\n\n", "parent": 2,
                                                             "author": "Someone", "message": "CRLF"})

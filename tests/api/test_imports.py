@@ -87,6 +87,18 @@ def test_hostile_and_malformed_files_are_refused_and_change_nothing(client):
     assert client.get("/api/documents/hostile").status_code == 404
 
 
+@pytest.mark.parametrize("added, why", [(b"\n\nEvil <script>alert(1)</script> words.\n", "text contains HTML"),
+                                        ("\n\nEvil \u202e words.\n".encode(), "U+202E RIGHT-TO-LEFT OVERRIDE")])
+def test_a_file_is_held_to_the_text_policy_and_imports_nothing(client, added, why):
+    """SI 2014/2407 as pasted text with raw HTML or a bidi override in it: refused as
+    the same text typed in would be, and nothing made."""
+    before = _counts(client)
+    body = TEXT + added
+    r = client.post("/api/documents/import?document=pasted", content=body, headers={"Content-Type": "text/plain"})
+    assert why in problem(r, 422, "invalid-text")["detail"]
+    assert _counts(client) == before and client.get("/api/documents/pasted").status_code == 404
+
+
 def _zip_bomb() -> bytes:
     """A .docx whose document.xml unpacks to 300 MB of zeros from well under 1 MB."""
     buffer = io.BytesIO()
@@ -100,10 +112,15 @@ def _zip_bomb() -> bytes:
 
 
 def test_an_explicit_format_overrides_the_content(client):
-    r = client.post("/api/documents/import?document=as-text&format=text", content=SI,
+    r = client.post("/api/documents/import?document=as-text&format=text", content=TEXT,
                     headers={"Content-Type": "application/xml"})
     assert r.status_code == 201, r.text
     assert r.json()["source"]["format"] == "text"
+    # CLML named as text is read as text: markup, which no text may hold, not an SI.
+    r = client.post("/api/documents/import?document=xml-as-text&format=text", content=SI,
+                    headers={"Content-Type": "application/xml"})
+    assert "text contains HTML" in problem(r, 422, "invalid-text")["detail"]
+    assert client.get("/api/documents/xml-as-text").status_code == 404
 
 
 def test_a_taken_slug_is_a_conflict_and_imports_nothing(example):

@@ -55,6 +55,7 @@ def test_what_would_overwrite_is_refused_on_one_line_and_nothing_changes(cli, tm
     assert stale.stderr.count("\n") == 1
     stale = cli("version", "add", V2, "-d", DOC, "--parent", "2", code=1)
     assert "the head is version 1" in stale.stderr and stale.stderr.count("\n") == 1
+    assert f"'{DOC}' has no version 2" in stale.stderr  # a parent after the head is no version at all
     cli("stakeholder", "add", "unison", "--name", "UNISON", "-d", DOC)
     assert "already takes part" in cli("stakeholder", "add", "unison", "--name", "UNISON", "-d", DOC,
                                        code=1).stderr
@@ -85,4 +86,6 @@ def test_hostile_text_is_refused_at_the_command_line_as_at_the_api(cli, tmp_path
                         "javascript:alert(1)", "-d", DOC, code=2).stderr
     assert "no stakeholder 'nobody'" in cli("response", "add", "r", "-s", "nobody", "-f", plain, "--title", "T",
                                             "-d", DOC, code=2).stderr
+    assert "date '2014-02-30' is not a date" in cli("response", "add", "r", "-s", "unison", "-f", plain, "--title",
+                                                    "T", "--date", "2014-02-30", "-d", DOC, code=2).stderr
     assert cli("versions", "-d", DOC).stdout == ""

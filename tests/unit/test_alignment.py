@@ -354,3 +354,27 @@ def test_a_renumbering_grouped_in_a_window_names_the_provision_it_was(kind, old_
     [renumbered] = [g for g in windowed.changes if g.relocation is not None]
     was = old_structure.at(at + len(old_number) - 2)
     assert (renumbered.relocation.kind, renumbered.relocation.from_provision) == (RENUMBERED, was.id)
+
+
+def test_a_one_line_paragraph_moved_and_edited_carries_its_word_edit_wherever_its_blank_lines_fall():
+    """A paragraph (2) at the end of regulation 5 of the worked SI, the last words of its
+    text (a removal holds the blank line before it), moved to regulation 2 (an arrival
+    holds the blank line after it) with "and 17A" made "17A and 18": the move's edit is
+    that change of words, not the whole paragraph deleted and inserted again around a
+    shared line end."""
+    regulations = V3[:V3.index("## Signed")].rstrip("\n") + "\n"
+    paragraph = ("(2) The functions conferred on a local authority under section 10, 12C, 12D and 17A of the "
+                 "Children Act 2004 are relevant care functions.\n")
+    body = regulations.index("A body corporate", regulations.index("### 5."))
+    old = regulations[:body] + "(1) " + regulations[body:] + "\n" + paragraph
+    three = old.index("### 3.")
+    new = (old[:three] + paragraph.replace("and 17A", "17A and 18") + "\n" + old[three:]).replace(
+        "\n\n" + paragraph, "\n")
+    diff = diff_texts(old, new)
+    moved = {g.status: g for g in diff.changes if g.relocation}
+    assert [(g.provision, status) for status, g in sorted(moved.items())] == [("reg-2-2", ADDED), ("reg-5-2", REMOVED)]
+    edit = moved[REMOVED].relocation.edit
+    changed = [(op.kind, op.text.strip()) for op in edit if op.kind != EQUAL and op.text.strip()]
+    assert changed == [(INSERT, "17A"), (DELETE, "17A"), (INSERT, "18")]
+    assert "".join(op.text for op in edit if op.kind != INSERT) == moved[REMOVED].old
+    assert "".join(op.text for op in edit if op.kind != DELETE) == moved[ADDED].new

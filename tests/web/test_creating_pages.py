@@ -59,6 +59,9 @@ def test_a_stale_or_hostile_version_form_keeps_the_text_and_adds_nothing(web):
     body = html_of(stale, 409)
     assert "the head is version 2" in body and "The version was not added" in body
     assert _textarea(body, "text") == V3 and 'value="Jo Drafter"' in body
+    # The box holds the text as typed, not the head's: the page says so and links the head.
+    assert "The text of version 2, the head, is below" not in body and "as you typed it" in body
+    assert f'href="/documents/{DOC}?version=2"' in body
     hostile = web.post(f"{BASE}/add-version", data={"csrf_token": token, "parent": "2", "text": V3 + HOSTILE,
                                                    "message": "m", "author": "Jo"})
     body = html_of(hostile, 422)
@@ -144,6 +147,8 @@ def test_adding_a_response_shows_it_and_it_can_be_cited(web):
     ({"url": "javascript:alert(1)"}, 422, "url"),
     ({"stakeholder": "nobody"}, 404, "no stakeholder 'nobody'"),
     ({"title": ""}, 422, "needs a title"),
+    ({"date": "2024-13-45"}, 422, "date '2024-13-45' is not a date"),
+    ({"date": "2024-02-30"}, 422, "date '2024-02-30' is not a date"),
 ])
 def test_a_refused_response_comes_back_with_what_was_typed(web, fields, status, words):
     token = csrf_of(html_of(web.get(f"{BASE}/consultation/add-response")))

@@ -147,6 +147,7 @@ def test_the_author_edits_a_comment_from_the_page_within_the_window_and_no_one_e
     assert "Second <em>thoughts</em>." in page and ", edited <time" in page and "First thoughts." not in page
     stale = _post(web, f"{BASE}/comments/{comment_id}/edit", body="Third.", revision="1", back=page_url)
     assert stale.status_code == 409 and "revision 2" in stale.text
+    assert "Status change" not in stale.text  # an edit is no status change: the page's title says what was refused
     assert _post(web, f"{BASE}/comments/{comment_id}/edit", body=f"Now {HOSTILE}", revision="2",
                  back=page_url).status_code == 422
     # Once the window has passed, the author sees no form and is told the comment is final.

@@ -823,9 +823,28 @@ def _relocated(parts: list, old_owners: _Owners, old_ids: Container[str], start:
     for removal, arrival, similarity in _moved_with_edits(parts, deleted, inserted):
         gone, came = parts[removal], parts[arrival]
         relocation = Relocation(MOVED, gone.provision, gone.label, came.provision, came.label,
-                                tuple(reviewed(diff_words(gone.old, came.new))), similarity)
+                                _move_edit(gone.old, came.new), similarity)
         parts[removal], parts[arrival] = replace(gone, relocation=relocation), replace(came, relocation=relocation)
     return parts
+
+
+def _move_edit(old: str, new: str) -> tuple[Op, ...]:
+    """The word diff of a moved provision's text where it was into its text where it is
+    now. The line ends at its edges are diffed apart from its words: a removal carries
+    the blank line before it where an arrival carries the one after, and a line diff of
+    ``"\\n(2) …\\n"`` into ``"(2) …\\n\\n"`` would pair the blank lines and replace the
+    one-line paragraph whole, hiding the words that changed."""
+    old_words, new_words = old.strip("\n"), new.strip("\n")
+    old_lead, new_lead = old[:len(old) - len(old.lstrip("\n"))], new[:len(new) - len(new.lstrip("\n"))]
+    old_tail, new_tail = old[len(old_lead) + len(old_words):], new[len(new_lead) + len(new_words):]
+
+    def edge(was: str, now: str) -> list[Op]:
+        if was == now:
+            return [Op(EQUAL, was)] if was else []
+        return [Op(kind, text) for kind, text in ((DELETE, was), (INSERT, now)) if text]
+
+    ops = [*edge(old_lead, new_lead), *diff_words(old_words, new_words), *edge(old_tail, new_tail)]
+    return tuple(_merge_ops(reviewed(ops)))
 
 
 MOVED_WITH_EDITS = 0.8

@@ -20,7 +20,8 @@ on one line; neither needs to know the subclasses' details::
     ├── Conflict                     the request is valid but the state forbids it (409)
     │   ├── StaleParent              a new version names a parent that is not the head
     │   ├── AlreadyExists            a slug or number is taken
-    │   ├── InvalidTransition        a status change the workflow does not allow
+    │   ├── InvalidTransition        a change the state does not allow: a status the workflow forbids,
+    │   │                            a stale revision, a hidden or final comment
     │   └── AmendmentsConflict       amendments chosen together touch the same text
     ├── PatchDoesNotApply            hunks failed; carries the hunk-by-hunk report (409)
     ├── NotAcceptable                no format of a rendering is one the client accepts (406)
@@ -144,7 +145,9 @@ class AlreadyExists(Conflict):
 
 class InvalidTransition(Conflict):
     code = "invalid-transition"
-    title = "Status change not allowed"
+    # One title for every change this refuses (a status, an edit of a stale revision or
+    # of a final comment): the detail says which.
+    title = "Change not allowed in the current state"
 
 
 class AmendmentsConflict(Conflict):

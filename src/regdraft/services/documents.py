@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
@@ -288,9 +288,14 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
     current = head(session, document)
     current_number = current.number if current else None
     if parent != current_number:
-        raise StaleParent(
-            f"version {parent} is not the head of {document.slug!r}; the head is version {current_number}",
-            document=document.slug, head=current_number, head_hash=current.content_hash if current else None)
+        the_head = f"the head is version {current_number}" if current else "it has no versions yet"
+        # A parent after the head is no version at all (a number typed or a form tampered
+        # with): saying it is "not the head" would have the user look for it.
+        which = (f"{document.slug!r} has no version {parent}" if parent is not None and parent > (current_number or 0)
+                 else f"version {parent} is not the head of {document.slug!r}" if parent is not None
+                 else f"{document.slug!r} has versions already")
+        raise StaleParent(f"{which}; {the_head}", document=document.slug, head=current_number,
+                          head_hash=current.content_hash if current else None)
     version = Version(document_id=document.id, number=(current_number or 0) + 1,
                       parent_id=current.id if current else None, author=author, message=message,
                       created_at=created_at or utcnow(), content_hash=prepared.content_hash, text=text,
@@ -423,6 +428,24 @@ def set_document_stakeholders(session: Session, document: Document, stakeholders
 
 RESPONSE_FIELDS = ("title", "source", "url", "date", "stance", "provenance")
 
+# A response's date is as precise as its source: a day, a month (a letter dated
+# "May 2014") or a year; whatever it says must be a day the calendar has.
+RESPONSE_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def check_response_date(value: str) -> None:
+    """Refuse a response date that is not YYYY-MM-DD, YYYY-MM or YYYY naming a real day,
+    month or year (``2024-13-45`` or ``2024-02-30`` would sort and read as nonsense)."""
+    match = RESPONSE_DATE.match(value)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = match.groups()
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise InvalidInput(f"date {value!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY for a month "
+                           f"or a year)", field="date") from None
+
 
 def put_response(session: Session, document: Document, *, slug: str, stakeholder: Stakeholder, text: str,
                  actor: str, reanchor: bool = True, **fields: str) -> Response:
@@ -443,6 +466,8 @@ def put_response(session: Session, document: Document, *, slug: str, stakeholder
               **{k: fields.get(k, "") for k in RESPONSE_FIELDS}}
     if not values["title"]:
         raise InvalidInput(f"response {slug!r} needs a title", field="title")
+    if values["date"]:
+        check_response_date(values["date"])
     if response is None:
         response = Response(document_id=document.id, slug=slug, **values)
         session.add(response)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from regdraft.core.errors import InvalidInput
+from regdraft.core.policy import check_text
 from regdraft.formats import ImportedDocument, read_document
 from regdraft.services import documents, tokens
 from regdraft.store.models import Document, Version, VersionSource
@@ -52,6 +53,10 @@ def import_file(session: Session, data: bytes, *, format: str | None = None, kin
                                f"imported into it as {kind}", field="kind")
         kind = existing.kind
     imported = read_document(data, format=format, kind=kind)
+    # A file is a door like any other: what it reads as is held to the one text policy
+    # before anything is written (a pasted text may carry "<script>" or a bidi override).
+    check_text(imported.title, "title")
+    check_text(imported.text, "text")
     if existing is None:
         slug = document_slug or slug_of(imported.title)
         document = documents.create_document(session, slug=slug, title=imported.title or slug,
