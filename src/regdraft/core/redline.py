@@ -577,7 +577,7 @@ def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = N
     sources = sources or {}
     notices = dict(notices or {})
     at_end = notices.pop(END_OF_TEXT, [])
-    placed = {group.provision for group in diff.groups}
+    placed = set(diff.provisions())
     out: list[str] = [_comment(notice) + "\n\n" for provision in list(notices) if provision not in placed
                       for notice in notices.pop(provision)]
     pending: list = []  # adjacent non-equal ops of one source
