@@ -379,3 +379,17 @@ def test_a_renumbering_grouped_in_a_window_names_the_provision_it_was(kind, old_
     was = old_structure.at(at + len(old_number) - 2)
     assert (renumbered.relocation.kind, renumbered.relocation.from_provision) == (RENUMBERED, was.id)
 
+
+@pytest.mark.parametrize("kind", sorted(REAL))
+def test_the_redline_made_as_utf8_is_the_redline_encoded(kind):
+    """The html redline a response sends, made as UTF-8 (never held as a str), and its
+    page, are the str redline and page encoded, byte for byte, on a real text."""
+    from regdraft.core.redline import render_html_utf8, render_page, render_page_utf8
+
+    old = REAL[kind]
+    new = old.replace(" the ", " the — new ", 3)
+    body, changes = render_html(diff_texts(old, new, kind))
+    body_utf8, changes_utf8 = render_html_utf8(diff_texts(old, new, kind))
+    assert body_utf8 == body.encode() and changes_utf8 == changes and changes
+    assert render_page_utf8("A — title", body_utf8, subtitle="3 changes", notes_html="<p>n</p>") \
+        == render_page("A — title", body, subtitle="3 changes", notes_html="<p>n</p>").encode()
