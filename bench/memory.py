@@ -134,16 +134,17 @@ def cache_entries(url: str) -> dict[str, tuple[float, float]]:
         comparison = comparisons.compare_versions(session, document, 1, 2)
         cache = RenderCache(1 << 40)
         found["rendered redline (html)"] = (
-            _held(lambda: cache.put(("k",), _entry(rendering.render(comparison, "html"), comparison.etag))),
+            _held(lambda: cache.put(("k",), _entry(rendering.render_utf8(comparison, "html"), comparison.etag))),
             cache.size / MB)
     engine.dispose()
     return found
 
 
-def _entry(body, etag):
+def _entry(body: bytes, etag: str):
+    """What the API's render cache keeps of a page (``api.routes.renderings._render``)."""
     from regdraft.api.render_cache import Entry
 
-    return Entry(etag, body if isinstance(body, (str, bytes)) else str(body), "text/html")
+    return Entry(etag, body, "text/html")
 
 
 def _held(operation: Callable) -> float:

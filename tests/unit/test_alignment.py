@@ -293,8 +293,9 @@ def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kin
     ops = diff_words(old, new)
     windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
     whole = diffing.TextDiff(diffing._relocated(
-        diffing._group(diffing.reviewed(ops), diffing._Owners(old_structure), diffing._Owners(new_structure), len(new),
+        diffing._group(diffing.reviewed(ops), diffing._Owners(old_structure), diffing._Owners(new_structure), new,
                        old_structure), diffing._Owners(old_structure), old_structure))
+    assert list(windowed.provisions()) == [group.provision for group in whole.groups]
     assert windowed.groups == whole.groups
     assert windowed.changes == whole.changes and windowed.stats() == whole.stats()
 
@@ -319,6 +320,29 @@ def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_ev
     assert (lazy_merge.group_lines, lazy_merge.group_provisions) == (whole_merge.group_lines,
                                                                      whole_merge.group_provisions)
     assert render_html(diff_texts(old, new, kind)) == render_html(every)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_edited())
+def test_a_run_of_unchanged_provisions_reads_the_new_text_itself(case):
+    """A run of unchanged provisions holds the new text it was grouped from (offsets
+    into it), not a copy of the word diff's equal text: a kept diff holds no second
+    whole text. Its groups and text are the ones every group made gives."""
+    from regdraft.core.diffing import ProvisionDiff, TextDiff
+
+    kind, old, new = case
+    diff = diff_words(old, new)
+    lazy = group_by_provision(old, new, diff, kind)
+    runs = [part for part in lazy.parts if not isinstance(part, ProvisionDiff)]
+    assert all(run.text is new for run in runs)
+    provisions = list(lazy.provisions())
+    assert lazy._groups is None or not runs  # read without making the unchanged groups
+    every = TextDiff(lazy.groups)
+    assert provisions == [group.provision for group in every.groups]
+    assert lazy.old_text() == old == every.old_text() and lazy.new_text() == new == every.new_text()
+    assert list(lazy.placed(unchanged=True)) == list(every.placed(unchanged=True))
+    for group, at_old, at_new in lazy.placed(unchanged=True):  # each group's text where it stands
+        assert old[at_old:at_old + len(group.old)] == group.old and new[at_new:at_new + len(group.new)] == group.new
 
 
 def test_a_long_texts_redline_leaves_its_unchanged_runs_unmade():
@@ -378,3 +402,18 @@ def test_a_one_line_paragraph_moved_and_edited_carries_its_word_edit_wherever_it
     assert changed == [(INSERT, "17A"), (DELETE, "17A"), (INSERT, "18")]
     assert "".join(op.text for op in edit if op.kind != INSERT) == moved[REMOVED].old
     assert "".join(op.text for op in edit if op.kind != DELETE) == moved[ADDED].new
+
+
+@pytest.mark.parametrize("kind", sorted(REAL))
+def test_the_redline_made_as_utf8_is_the_redline_encoded(kind):
+    """The html redline a response sends, made as UTF-8 (never held as a str), and its
+    page, are the str redline and page encoded, byte for byte, on a real text."""
+    from regdraft.core.redline import render_html_utf8, render_page, render_page_utf8
+
+    old = REAL[kind]
+    new = old.replace(" the ", " the — new ", 3)
+    body, changes = render_html(diff_texts(old, new, kind))
+    body_utf8, changes_utf8 = render_html_utf8(diff_texts(old, new, kind))
+    assert body_utf8 == body.encode() and changes_utf8 == changes and changes
+    assert render_page_utf8("A — title", body_utf8, subtitle="3 changes", notes_html="<p>n</p>") \
+        == render_page("A — title", body, subtitle="3 changes", notes_html="<p>n</p>").encode()

@@ -115,7 +115,11 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     old_cuts = _cuts(old_structure, old, head, old_end)
     new_cuts = _cuts(new_structure, new, head, new_end)
     old_stretches = [old[a:b] for a, b in zip(old_cuts, old_cuts[1:])]
-    new_stretches = [new[a:b] for a, b in zip(new_cuts, new_cuts[1:])]
+    # A new stretch the old text has is that old stretch's string: most of a long text
+    # is then held once, not copied from each text.
+    shared = dict(zip(old_stretches, old_stretches))
+    new_stretches = [shared.get(stretch, stretch) for stretch in map(new.__getitem__, map(slice, new_cuts, new_cuts[1:]))]
+    del shared
     for kind, old_run, new_run in _runs(old_stretches, new_stretches, diff_sequences(old_stretches, new_stretches)):
         ops.extend(_replaced(old_run, new_run) if kind != EQUAL else [Op(EQUAL, "".join(old_run))])
     if old_end < len(old):

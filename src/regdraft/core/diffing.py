@@ -101,13 +101,13 @@ class ProvisionDiff:
 
 class _UnchangedRun:
     """Provisions ``first`` to ``last`` (exclusive) of an owners' table, unchanged: the
-    groups an equal op covers whole, made only when someone asks for every group."""
+    groups an equal op covers whole, made only when someone asks for every group. It
+    holds the new text itself (offsets into it, not a copy of the op's text)."""
 
-    __slots__ = ("owners", "first", "last", "text", "at")
+    __slots__ = ("owners", "first", "last", "text")
 
-    def __init__(self, owners: _Owners, first: int, last: int, text: str, at: int) -> None:
-        self.owners, self.first, self.last, self.text, self.at = owners, first, last, text, at
-        """``text`` is the equal op's, which starts at offset ``at`` of the new text."""
+    def __init__(self, owners: _Owners, first: int, last: int, text: str) -> None:
+        self.owners, self.first, self.last, self.text = owners, first, last, text
 
     @property
     def length(self) -> int:
@@ -117,7 +117,7 @@ class _UnchangedRun:
     @property
     def old(self) -> str:
         starts = self.owners.starts
-        return self.text[starts[self.first] - self.at:starts[self.last] - self.at]
+        return self.text[starts[self.first]:starts[self.last]]
 
     new = old
 
@@ -128,15 +128,15 @@ class _UnchangedRun:
         """Its text as ``source[start:end]`` (no copy made), and where in ``source`` each
         of its provisions starts, with the provision's id: what a renderer needs of
         unchanged provisions, without a group made for each."""
-        starts, ids, at = self.owners.starts, self.owners.ids, self.at
-        return (self.text, starts[self.first] - at, starts[self.last] - at,
-                [(starts[k] - at, ids[k]) for k in range(self.first, self.last)])
+        starts, ids = self.owners.starts, self.owners.ids
+        return (self.text, starts[self.first], starts[self.last],
+                [(starts[k], ids[k]) for k in range(self.first, self.last)])
 
     def groups(self) -> Iterator[ProvisionDiff]:
-        owners, text, at = self.owners, self.text, self.at
+        owners, text = self.owners, self.text
         starts, ids, labels = owners.starts, owners.ids, owners.labels
         for k in range(self.first, self.last):
-            yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k] - at:starts[k + 1] - at]),))
+            yield ProvisionDiff(ids[k], labels[k], UNCHANGED, (Op(EQUAL, text[starts[k]:starts[k + 1]]),))
 
 
 class _UnchangedSpan:
@@ -207,6 +207,15 @@ class TextDiff:
         """The groups as built: each a :class:`ProvisionDiff`, or a run of unchanged
         provisions not yet made into groups (with ``provision_starts()``)."""
         return self._parts
+
+    def provisions(self) -> Iterator[str]:
+        """Each group's provision id, in order, without making the unchanged groups
+        (which, once made, the diff keeps)."""
+        for part in self._parts:
+            if isinstance(part, ProvisionDiff):
+                yield part.provision
+            else:
+                yield from (provision for _, provision in part.provision_starts()[3])
 
     def group_count(self) -> int:
         """``len(self.groups)``, without making the unchanged groups."""
@@ -408,7 +417,7 @@ def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old
             old_owners = _Owners(old_read)
             del old_read
         new_owners = owners_of(new_structure) if new_structure is not None else _Owners(read_structure(new, kind))
-        parts = _group(ops, old_owners, new_owners, len(new), old_ids)
+        parts = _group(ops, old_owners, new_owners, new, old_ids)
         return TextDiff(_relocated(parts, old_owners, old_ids))
 
 
@@ -437,7 +446,7 @@ def _windowed(old: str, new: str, ops: list[Op], old_structure: Structure,
     new_owners = _Owners.between(new_structure, start, end)
     old_owners = _Owners.between(old_structure, start, end + shift)
     inside = [Op(EQUAL, ops[0].text[start:]), *ops[1:-1], Op(EQUAL, ops[-1].text[:end - changed_to])]
-    parts = _group(inside, old_owners, new_owners, len(new), old_structure, start=start)
+    parts = _group(inside, old_owners, new_owners, new, old_structure, start=start)
     parts = _relocated(parts, old_owners, old_structure, start)
     return TextDiff([*([_UnchangedSpan(new_structure, 0, start)] if start else []), *parts,
                      *([_UnchangedSpan(new_structure, end, len(new))] if end < len(new) else [])])
@@ -489,11 +498,12 @@ def read_structure(text: str, kind: str = DEFAULT_KIND) -> Structure:
     return parse_structure(text, kind=kind, strict=False)
 
 
-def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_length: int,
+def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str,
            old_ids: Container[str], *, start: int = 0) -> list[ProvisionDiff | _UnchangedRun]:
     """Each op cut into the stretches of the text it stands in (a deletion in the old
     text, the rest in the new), each piece attributed to the stretch's owner, and
-    adjacent pieces of one owner grouped.
+    adjacent pieces of one owner grouped. ``new`` is the new text, which the runs of
+    unchanged provisions read their text from.
 
     A deleted piece belongs to its old provision only if the deletion took all of that
     provision; otherwise to the new provision where the deletion stands."""
@@ -531,7 +541,7 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
                     add((ids[k], labels[k]), Op(DELETE, text[begin:end], source))
                 else:
                     if elsewhere is None:
-                        elsewhere = new_owners.key_at(min(at_new, max(new_length - 1, 0)))
+                        elsewhere = new_owners.key_at(min(at_new, max(len(new) - 1, 0)))
                     add(elsewhere, Op(DELETE, text[begin:end], source))
                 begin = end
             at_old += length
@@ -541,7 +551,9 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new_leng
             # text, kept as one run and made into groups only when asked for.
             add((ids[first], labels[first]), Op(kind, text[:starts[first + 1] - at], source))
             groups.append(_finish(key, run, old_ids))
-            groups.append(_UnchangedRun(owners, first + 1, last, text, at))
+            # The run reads the new text itself (which its caller holds), not the op's
+            # copy of it: a kept diff would otherwise hold a second whole text.
+            groups.append(_UnchangedRun(owners, first + 1, last, new))
             key, run = (ids[last], labels[last]), [Op(EQUAL, text[starts[last] - at:], source)]
             at_new += length
             at_old += length

@@ -60,7 +60,7 @@ def render_keeling(diff: TextDiff, amendments: dict[str, AmendmentNote], conflic
     notices: dict[str, list[str]] = {}
     for conflict in conflicts:
         notices.setdefault(conflict.provision, []).append(conflict.message)
-    placed = {group.provision for group in diff.groups}
+    placed = set(diff.provisions())
     unplaced = [c for c in conflicts if c.provision not in placed and c.provision != END_OF_TEXT]
     at_end = [c for c in conflicts if c.provision == END_OF_TEXT]
     body, changes = render_html(diff, sources=sources, notes=True, notices=notices)

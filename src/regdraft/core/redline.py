@@ -349,7 +349,17 @@ def render_markdown(text: str) -> str:
 
 def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
                 notices: dict[str, list[str]] | None = None) -> tuple[str, list[Change]]:
-    """The redline as an HTML fragment, and its changes in order.
+    """The redline as an HTML fragment, and its changes in order (see
+    :func:`render_html_utf8`, which this decodes)."""
+    body, changes = render_html_utf8(diff, sources=sources, notes=notes, notices=notices)
+    return body.decode("utf-8", "surrogatepass"), changes
+
+
+def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
+                     notices: dict[str, list[str]] | None = None) -> tuple[bytes, list[Change]]:
+    """The redline as an HTML fragment in UTF-8, and its changes in order: what a
+    response sends, never held as a str (a str with one character past Latin-1 takes
+    two bytes for each, twice the UTF-8 of a mostly ASCII page).
 
     Each provision's first block gets ``id`` = its provision id; each ``<ins>``/``<del>``
     carries ``data-change``, ``data-provision`` and ``data-amendment`` (the source's
@@ -403,9 +413,7 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
     del pieces
     if notes:  # on the UTF-8, which takes half the room of the text it decodes to
         joined = _add_note_links(joined)
-    body = joined.decode("utf-8", "surrogatepass")
-    del joined
-    return body, merged.changes
+    return joined, merged.changes
 
 
 # Where cmark-gfm and markdown-it-py with our link policy part ways, the text goes to
@@ -577,7 +585,7 @@ def render_criticmarkup(diff: TextDiff, *, sources: dict[str, Source] | None = N
     sources = sources or {}
     notices = dict(notices or {})
     at_end = notices.pop(END_OF_TEXT, [])
-    placed = {group.provision for group in diff.groups}
+    placed = set(diff.provisions())
     out: list[str] = [_comment(notice) + "\n\n" for provision in list(notices) if provision not in placed
                       for notice in notices.pop(provision)]
     pending: list = []  # adjacent non-equal ops of one source
@@ -665,6 +673,18 @@ ol.rd-notes { font-size: .9rem; } ol.rd-notes blockquote { margin: .3rem 0 .3rem
 
 def render_page(title: str, body: str, *, subtitle: str = "", notes_html: str = "") -> str:
     """A complete, printable HTML page around an escaped/safe ``body`` fragment."""
+    head, tail = _page_around(title, subtitle, notes_html)
+    return head + body + tail
+
+
+def render_page_utf8(title: str, body: bytes, *, subtitle: str = "", notes_html: str = "") -> bytes:
+    """:func:`render_page` in UTF-8, around a fragment in UTF-8."""
+    head, tail = _page_around(title, subtitle, notes_html)
+    return b"".join((head.encode(), body, tail.encode()))
+
+
+def _page_around(title: str, subtitle: str, notes_html: str) -> tuple[str, str]:
+    """The page before the body and after it."""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -672,6 +692,7 @@ def render_page(title: str, body: str, *, subtitle: str = "", notes_html: str = 
         f"<header class=\"rd-head\"><h1>{html.escape(title)}</h1>"
         + (f"<p>{html.escape(subtitle)}</p>" if subtitle else "")
         + "<p>Insertions are underlined and marked [+ +]; deletions are struck through and marked [− −].</p>"
-        + f"</header>\n<main>\n{body}\n</main>\n"
+        + "</header>\n<main>\n",
+        "\n</main>\n"
         + (f"<section aria-label=\"Notes\">\n<h2>Notes</h2>\n{notes_html}\n</section>\n" if notes_html else "")
         + "</body>\n</html>\n")

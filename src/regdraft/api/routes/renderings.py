@@ -153,7 +153,7 @@ def _render(build: Callable[[], rendering.Rendered | comparisons.Plan], format: 
         # A file to save, named after what it shows (slugs and numbers: no quoting needed).
         headers["Content-Disposition"] = f'attachment; filename="{_file_name(subject)}.{format}"'
     with budget.limited("amending instructions", rendering.INSTRUCTION_WORK, stopped):
-        body = rendering.render(subject, format, title=title)
+        body = rendering.render_utf8(subject, format, title=title)
     return Entry(rendering.etag_of(subject, format), body, rendering.FORMATS[format], tuple(headers.items()))
 
 
