@@ -172,3 +172,94 @@ def test_query_syntax_characters_are_words_not_syntax(example):
         r = example.client.get("/api/search", params={"q": q})
         assert r.status_code in (200, 422), (q, r.text)
     assert search(example.client, '"not-for-profit')["total"] >= 1
+
+
+# Ranking at most MAX_RANKED matches --------------------------------------------------
+
+def every_match_ranked(settings, q, document=None, kinds=()):
+    """The hits as they were before a search's ranking was bounded: every match ranked
+    (bm25 on SQLite, ts_rank_cd on PostgreSQL), best first, ties by row id; ``[(id, kind,
+    target, version_from)]``."""
+    from sqlalchemy import text
+
+    from regdraft.services import documents
+    from regdraft.services import search as service
+
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            chosen = documents.get_document(session, document) if document else None
+            connection = session.connection()
+            columns = "si.id, si.kind, si.target, si.version_from"
+            if connection.dialect.name == "sqlite":
+                match = service._fts5_match(service.parse_query(q), service.Filters(document=chosen, kinds=kinds))
+                rows = connection.execute(text(
+                    f"SELECT {columns} FROM search_fts JOIN search_item si ON si.id = search_fts.rowid "
+                    "WHERE search_fts MATCH :match ORDER BY search_fts.rank, si.id"), {"match": match}).all()
+            else:
+                rows = connection.execute(text(
+                    f"SELECT {columns} FROM search_item si, websearch_to_tsquery('english', :q) AS q(q) "
+                    "WHERE si.tsv @@ q.q AND (CAST(:document AS integer) IS NULL OR si.document_id = :document) "
+                    "AND (cardinality(CAST(:kinds AS text[])) = 0 OR si.kind = ANY(CAST(:kinds AS text[]))) "
+                    "ORDER BY ts_rank_cd(si.tsv, q.q) DESC, si.id"),
+                    {"q": service.parse_query(q).websearch(), "document": chosen.id if chosen else None,
+                     "kinds": list(kinds)}).all()
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def found(page):
+    return [(hit["kind"], hit["target"], hit["version_from"]) for hit in page["items"]]
+
+
+QUERIES = [("children", {"document": CASE}), ("local authority", {}), ('"local authority"', {"document": CASE}),
+           ("for profit", {}), ("Ofsted or pilot", {"kind": "amendment"}), ("children -Ofsted", {"document": CASE}),
+           ("profit", {"kind": "response"}), ("regulation", {"kind": "provision"})]
+
+
+@pytest.mark.parametrize("q, params", QUERIES)
+def test_fewer_matches_than_the_bound_are_ranked_and_counted_as_before(case, settings, q, params):
+    expected = every_match_ranked(settings, q, params.get("document"), tuple(params.get("kind", "").split(",")
+                                                                             if params.get("kind") else ()))
+    assert 0 < len(expected) <= 200
+    page = search(case, q, limit=200, **params)
+    assert found(page) == [row[1:] for row in expected]
+    assert page["total"] == len(expected) and page["total_exact"] is True
+
+
+def test_more_matches_than_the_bound_rank_the_most_recent_and_say_the_total_is_a_lower_bound(
+        case, settings, monkeypatch):
+    from regdraft.services import search as service
+
+    everything = every_match_ranked(settings, "children", CASE)
+    bound = 7
+    assert len(everything) > bound + 3
+    monkeypatch.setattr(service, "MAX_RANKED", bound)
+    whole = search(case, "children", document=CASE, limit=200)
+    assert (whole["total"], whole["total_exact"]) == (bound, False)
+    # The candidates are the most recently indexed matches, in the order a full ranking gives them.
+    newest = {row[0] for row in sorted(everything)[-bound:]}
+    assert found(whole) == [row[1:] for row in everything if row[0] in newest]
+    # Page 2 continues page 1, every candidate once; past the bound there is nothing.
+    pages = []
+    for offset in range(0, bound, 3):
+        page = search(case, "children", document=CASE, offset=offset, limit=3)
+        assert (page["total"], page["total_exact"]) == (bound, False)
+        pages += found(page)
+    assert pages == found(whole) and len(set(pages)) == bound
+    assert search(case, "children", document=CASE, offset=bound, limit=3)["items"] == []
+
+
+def test_the_bound_itself_is_exact(case, settings, monkeypatch):
+    from regdraft.services import search as service
+
+    everything = every_match_ranked(settings, "children", CASE)
+    monkeypatch.setattr(service, "MAX_RANKED", len(everything))
+    page = search(case, "children", document=CASE, limit=200)
+    assert found(page) == [row[1:] for row in everything]
+    assert (page["total"], page["total_exact"]) == (len(everything), True)
+    monkeypatch.setattr(service, "MAX_RANKED", len(everything) - 1)
+    page = search(case, "children", document=CASE, limit=200)
+    assert (page["total"], page["total_exact"]) == (len(everything) - 1, False)
+    assert found(page) == [row[1:] for row in everything if row[0] != min(r[0] for r in everything)]

@@ -209,6 +209,18 @@ def test_load_the_real_repository(cli, repo_root: Path):
     assert cli("load", "--root", repo_root).stdout.startswith("nothing changed")
 
 
+def test_search_says_when_there_are_more_hits_than_it_ranks(cli, repo_root: Path, monkeypatch):
+    from regdraft.services import search
+
+    cli("load", "--root", repo_root)
+    exact = cli("search", "children", "--document", "children-social-care-delegation", "--limit", "3").stdout
+    total = int(exact.splitlines()[-1].split()[0])
+    assert total > 4 and exact.endswith(f"{total} hits, 1-3 shown\n")
+    monkeypatch.setattr(search, "MAX_RANKED", 4)
+    bounded = cli("search", "children", "--document", "children-social-care-delegation", "--limit", "3").stdout
+    assert bounded.endswith("more than 4 hits, 1-3 shown\n")
+
+
 # --- propose, conflicts, xref, log ------------------------------------------------------
 
 def test_propose_from_an_edited_file(loaded, tmp_path: Path):

@@ -22,8 +22,8 @@ def _index(engine) -> list[tuple]:
 
 def _found(engine, q: str) -> list[tuple]:
     with session_scope(engine) as session:
-        hits, _ = search.search(session, q, limit=200)
-        return sorted((h.kind, h.target, h.version_from, h.version_until) for h in hits)
+        return sorted((h.kind, h.target, h.version_from, h.version_until)
+                      for h in search.search(session, q, limit=200).hits)
 
 
 def test_the_migration_backfills_what_writes_maintain(empty_database_url, repo_root):

@@ -78,3 +78,18 @@ def test_a_stale_amendment_shows_why_and_can_be_rebased_from_its_page(web):
     assert "version 3" in re.search(r"<dt>Base</dt><dd>(.*?)</dd>", after, re.S).group(1)
     assert html_of(web.get(f"/documents/{DOC}/amendments")).count("stale (not rebased)") == 2
     assert_no_injected_markup(after)
+
+
+def test_a_search_with_more_hits_than_are_ranked_says_more_than(reader, monkeypatch):
+    from regdraft.services import search
+
+    def hits_of(body):
+        return re.findall(r"<li>\s*<a href=", re.search(r'<ol class="hits".*?</ol>', body, re.S).group())
+
+    exact = html_of(reader.get("/search", params={"q": "profit"}))
+    hits = len(hits_of(exact))
+    assert hits > 2 and f">{hits} hits.<" in exact
+    monkeypatch.setattr(search, "MAX_RANKED", 2)
+    body = html_of(reader.get("/search", params={"q": "profit"}))
+    assert ">More than 2 hits. Only the 2 most recently written are ranked" in body
+    assert len(hits_of(body)) == 2

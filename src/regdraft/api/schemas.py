@@ -870,6 +870,10 @@ class SearchHit(_Out):
 class SearchPage(_Page):
     q: str
     items: list[SearchHit]
+    total_exact: bool = Field(description=(
+        "`false` when more than 1000 items match: `total` is then 1000, a lower bound, and the hits are the best "
+        "of the 1000 most recently indexed matches (pages stop there); `true`: `total` is exact and every match "
+        "was ranked"))
 
 
 # Rebasing -------------------------------------------------------------------------

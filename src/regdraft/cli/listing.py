@@ -119,8 +119,8 @@ def search(
         filters = search_service.filters_from(session, document=document, version=version, kinds=kind or [],
                                               stakeholder=stakeholder, category=category,
                                               status=status.value if status else None)
-        hits, total = search_service.search(session, query, filters, offset=offset, limit=limit)
-    for hit in hits:
+        found = search_service.search(session, query, filters, offset=offset, limit=limit)
+    for hit in found.hits:
         where = f"{hit.document}/{hit.target}" if hit.target else hit.document
         if hit.kind == "provision":
             extra = f"versions {hit.version_from}-{hit.version_until - 1}" if hit.version_until else \
@@ -131,5 +131,6 @@ def search(
                                        hit.snippet))
         typer.echo(f"{hit.kind}  {where}  {one_line(hit.label)}  ({extra})  {hit.url}")
         typer.echo(f"    {one_line(snippet)}")
-    typer.echo(f"{total} hit{'s' if total != 1 else ''}" + (f", {offset + 1}-{offset + len(hits)} shown"
-                                                             if total > len(hits) else ""))
+    total = found.total if found.total_exact else f"more than {found.total}"
+    typer.echo(f"{total} hit{'s' if total != 1 else ''}" + (f", {offset + 1}-{offset + len(found.hits)} shown"
+                                                             if found.total > len(found.hits) else ""))

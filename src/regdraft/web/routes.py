@@ -126,15 +126,15 @@ def search_page(request: Request, session: SessionDep,
     filters = {"document": _blank_is_none(document), "kind": _blank_is_none(kind),
                "version": _blank_is_none(version), "stakeholder": _blank_is_none(stakeholder),
                "category": _blank_is_none(category), "status": _blank_is_none(status)}
-    hits, total = [], 0
+    found = search.Page([], 0)
     checked = search.filters_from(session, document=filters["document"], version=filters["version"],
                                   kinds=[filters["kind"]] if filters["kind"] else [],
                                   stakeholder=filters["stakeholder"], category=filters["category"],
                                   status=filters["status"])
     if q.strip():
-        hits, total = search.search(session, q, checked, offset=offset, limit=SEARCH_PAGE)
+        found = search.search(session, q, checked, offset=offset, limit=SEARCH_PAGE)
     return page(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, search_q=q,
-                hits=hits, total=total, offset=offset, limit=SEARCH_PAGE, filters=filters,
+                found=found, offset=offset, limit=SEARCH_PAGE, filters=filters,
                 documents=documents.list_documents(session, limit=views.ALL)[0], kinds=search.ITEM_KINDS,
                 stakeholders=documents.list_stakeholders(session), categories=documents.category_choices(session),
                 statuses=amendment_service.STATUSES)

@@ -42,6 +42,6 @@ def search(session: SessionDep, q: SearchQuery,
            offset: Offset = 0, limit: Limit = 20) -> schemas.SearchPage:
     filters = search_service.filters_from(session, document=document, version=version, kinds=slug_list(kind),
                                           stakeholder=stakeholder, category=category, status=status)
-    hits, total = search_service.search(session, q, filters, offset=offset, limit=limit)
-    return schemas.SearchPage(q=q, items=[schemas.SearchHit(**hit.__dict__) for hit in hits], total=total,
-                              offset=offset, limit=limit)
+    found = search_service.search(session, q, filters, offset=offset, limit=limit)
+    return schemas.SearchPage(q=q, items=[schemas.SearchHit(**hit.__dict__) for hit in found.hits],
+                              total=found.total, total_exact=found.total_exact, offset=offset, limit=limit)
