@@ -29,7 +29,6 @@ from regdraft.core.segments import Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
-from regdraft.services import structures
 from regdraft.services.kept import KeptInMemory, held_bytes
 
 if TYPE_CHECKING:
@@ -359,7 +358,7 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
     """The version against the amendments applied to it in order (all-or-nothing),
     planned from the version's hash and the amendments' patches."""
     from regdraft.services import amendments as amendment_service
-    from regdraft.services import documents
+    from regdraft.services import documents, structures
 
     base_row = documents.version_row(session, document, version)
     base_hash = base_row.content_hash
