@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from regdraft import json_text
 from regdraft.cli.app import app
 from regdraft.cli.common import (DocumentOption, KindOption, database, document_of, out, slug_list, usage_error,
                                  version_number)
@@ -185,14 +186,12 @@ def outcome(
     provision, in drafting order, who responded and with what stance, the passages the
     amendments cite (linked to the quoted place), the amendments, and what was decided
     and why."""
-    import json
-
     from regdraft.services import outcome as outcome_service
 
     with database(read_only=True) as session:
         result = outcome_service.outcome(session, document_of(session, document))
     if format is OutcomeFormat.json:
-        text = json.dumps(outcome_service.as_json(result), indent=2, ensure_ascii=False) + "\n"
+        text = json_text.pretty(outcome_service.as_json(result))
     elif format is OutcomeFormat.html:
         text = outcome_service.render_html(result)
     else:

@@ -3,13 +3,13 @@ parser reads it for a document kind. A file command: it never opens the database
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from regdraft import json_text
 from regdraft.cli.app import app
 from regdraft.cli.common import out, read_text
 from regdraft.core.structure import Structure, parse_structure
@@ -41,7 +41,7 @@ def structure(
     in numbering, quoted amending text, consolidation markers, labels the kind does not
     know. The file is read as UTF-8 and normalised first, as a version would be."""
     found = parse_structure(read_text(file), kind=kind.value, strict=strict)
-    out(json.dumps(structure_report(found), ensure_ascii=False, indent=2) + "\n" if format is StructureFormat.json
+    out(json_text.pretty(structure_report(found)) if format is StructureFormat.json
         else structure_lines(found))
 
 

@@ -3,7 +3,6 @@ database (like ``git diff --no-index``); on versions and amendments they do."""
 
 from __future__ import annotations
 
-import json
 import re
 from enum import Enum
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from regdraft import json_text
 from regdraft.cli.app import app
 from regdraft.cli.common import (FAILED, DocumentOption, KindOption, database, document_of, hunk_line, out,
                                  print_report, read_patch, read_text, say, slug_list, usage_error, version_number)
@@ -215,6 +215,6 @@ def diff(
     git diff --no-index). The exit status is 0 whether or not there are differences."""
     comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
     if format is DiffFormat.json:
-        out(json.dumps(comparison.as_json(unchanged=unchanged), indent=2, ensure_ascii=False) + "\n")
+        out(json_text.pretty(comparison.as_json(unchanged=unchanged)))
     else:
         out(comparison.unified())

@@ -37,10 +37,10 @@ imported by the functions that query it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from regdraft import json_text
 from regdraft.core.conflicts import ConflictPair
 from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
@@ -516,7 +516,7 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
 
 
 def _json(value: dict) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return json_text.pretty(value)
 
 
 def _redline_title(comparison: Comparison) -> str:

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, status
 from fastapi import Response as HTTPResponse
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 
+from regdraft import json_text
 from regdraft.api import schemas
 from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, DocumentDep, Limit, Offset, SessionDep,
                                VersionNumber, WriterDep, page, slug_list)
@@ -155,7 +156,8 @@ def _diff_response(comparison: comparisons.Comparison, format: str, unchanged: b
         return PlainTextResponse(comparison.unified(), headers=headers)
     # The body is DiffPublic's shape already (tests/api/test_diffs.py validates it):
     # validating a long text's diff again here took seconds, longer than making it.
-    return JSONResponse(comparison.as_json(unchanged=unchanged), headers=headers)
+    return HTTPResponse(json_text.compact(comparison.as_json(unchanged=unchanged)), media_type="application/json",
+                        headers=headers)
 
 
 @router.get("/{doc}/diff", response_model=schemas.DiffPublic, tags=["diffs"], summary="Diff two versions",

@@ -4,12 +4,12 @@ Markdown, by path suffix (``outcome.md``), else by the ``Accept`` header."""
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi import Response as HTTPResponse
 
+from regdraft import json_text
 from regdraft.api.csp import RENDERING_POLICY
 from regdraft.api.deps import DocumentDep, SessionDep
 from regdraft.api.errors import problem_responses
@@ -44,7 +44,7 @@ def _answer(request: Request, session, document, format: str | None) -> HTTPResp
                             f"excludes (Accept: {accept})", acceptable=[outcome_service.FORMATS[format]])
     result = outcome_service.outcome(session, document)
     if format == "json":
-        body = json.dumps(outcome_service.as_json(result), indent=2, ensure_ascii=False) + "\n"
+        body = json_text.pretty(outcome_service.as_json(result))
     elif format == "html":
         body = outcome_service.render_html(result)
     else:

@@ -1,0 +1,26 @@
+"""JSON text of the large bodies regdraft writes (diffs, redlines, the outcome, a
+structure report), made by orjson.
+
+The standard library's C encoder is used only without ``indent``: with it, Python 3.11
+encodes in pure Python, and the JSON redline of two 1 MB versions with 10% of lines
+changed took 320 ms to encode, against 68 ms for orjson (an 18 MB body with its
+unchanged provisions), which writes the same text for the values these bodies hold
+(tests/unit/test_json_text.py): keys as given, no ASCII escaping, two-space indents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+def pretty(value: Any) -> str:
+    """``value`` as indented JSON text with a final newline: what
+    ``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`` writes."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+
+
+def compact(value: Any) -> bytes:
+    """``value`` as compact JSON in UTF-8: what Starlette's ``JSONResponse`` sends."""
+    return orjson.dumps(value)
