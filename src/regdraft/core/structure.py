@@ -770,8 +770,8 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run",
-                 "follows", "owner")
+                 "base_label", "own_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative",
+                 "run", "follows", "owner")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -780,6 +780,9 @@ class _Open:
         self.parent = parent.id if parent is not None else None
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
+        # Its label as a container's, even where its subdivisions are cited around it
+        # (an Annex: base_label "point ", own_label "the Annex", for "Part I of the Annex").
+        self.own_label = label
         self.index, self.holder, self.up = index, holder, parent
         # A subdivision's holder (the innermost holder above it); None for a headed unit.
         self.owner: _Open | None = None
@@ -928,7 +931,7 @@ class _Builder:
         self._close_until(line, start, rank)
         container = self.stack[-1] if self.stack else None
         unit = _Open(cross_heading_id(content, container.id if container else ""),
-                     cross_heading_label(content, container.base_label if container else ""), "",
+                     cross_heading_label(content, container.own_label if container else ""), "",
                      self.t.cross_heading, "", container, rank, line, start, heading=content)
         self._open(unit)
 
@@ -947,7 +950,7 @@ class _Builder:
             extra = {k: groups[k] for k in extra_groups if groups[k] is not None}
             container = self._innermost(unit.within) if unit.within else None
             container_id = container.id if container else ""
-            container_label = container.base_label if container else ""
+            container_label = container.own_label if container else ""
             label = unit_label(unit, number, container_label, **extra)
             suffix = unit.suffix.format(container=container_label)
             unit_key = unit_id(unit, number, container_id, **extra)
@@ -1367,7 +1370,7 @@ class _Builder:
         # text. A subdivision has no suffix of its own: its holder's is its label's end.
         unit = _new_open(_Open)
         unit.id = run + spelled
-        unit.base_label = label = parent.base_label + before + bare + after
+        unit.base_label = unit.own_label = label = parent.base_label + before + bare + after
         unit.label = label + holder.suffix
         unit.kind = kind
         unit.number = bare
@@ -1435,7 +1438,7 @@ class _Builder:
         kind, id_form, before, after = self.forms[self._innermost_holder().kind][index]
         unit.run = parent.id + id_form
         unit.id, unit.parent, unit.up, unit.index = unit.run + id_number(unit.number), parent.id, parent, index
-        unit.base_label = parent.base_label + before + unit.number + after
+        unit.base_label = unit.own_label = parent.base_label + before + unit.number + after
         unit.label = unit.base_label + (parent if parent.holder else parent.owner).suffix
         unit.kind, unit.alternative = kind, None
         self.seen.setdefault(unit.id, unit)

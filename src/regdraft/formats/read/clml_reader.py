@@ -36,6 +36,11 @@ _KIND_OF_MAIN_TYPE = (("Act", "uk-act"), ("Measure", "uk-act"), ("StatutoryInstr
 _KIND_OF_ROOT = {"Primary": "uk-act", "Secondary": "uk-si", "EURetained": "eu-act"}
 
 _MARKED = {"Addition", "Substitution", "Repeal"}
+# The numbered divisions above a section, regulation or article: (unit, the words its
+# Number may start with). EU* are legislation.gov.uk's markup of EU law (EURetained).
+_DIVISIONS = {"Part": ("part", ("PART", "Part")), "Chapter": ("chapter", ("CHAPTER", "Chapter")),
+              "EUTitle": ("title", ("TITLE",)), "EUPart": ("part", ("PART",)),
+              "EUChapter": ("chapter", ("CHAPTER",)), "EUSection": ("eu-section", ("SECTION",))}
 # CLML's named characters (``<Character Name="EmDash"/>``); any other stands for a space.
 _CHARACTERS = {"NonBreakingSpace": " ", "EnDash": "–", "EmDash": "—", "Minus": "−", "DotPadding": " . . . ",
                "LinePadding": " ", "ThinSpace": " ", "Ellipsis": "…"}
@@ -81,6 +86,9 @@ class _Reader:
     def __init__(self, root: etree._Element, kind: str | None) -> None:
         self.root = root
         self.main = next((child for child in root if local(child) in _KIND_OF_ROOT), None)
+        # legislation.gov.uk marks an EU act's points (a), (b)... up as list items: they are
+        # the article's subdivisions, cited as such, not the limbs of a definition.
+        self.lists_are_points = self.main is not None and local(self.main) == "EURetained"
         self.kind = kind or self._kind()
         self.out = StorageWriter(self.kind, "clml")
         self.commentaries = {c.get("id"): c for c in root.iter(_q("Commentary"))}
@@ -262,8 +270,15 @@ class _Reader:
                 continue
             if name in ("MadeDate", "LaidDate", "ComingIntoForce", "DateOfEnactment", "SiftedDate"):
                 self.out.block(self._inline(child))
-            elif name in ("SecondaryPreamble", "PrimaryPreamble", "EnactingText", "IntroductoryText"):
+            elif name in ("SecondaryPreamble", "PrimaryPreamble", "EnactingText", "IntroductoryText", "EUPreamble"):
                 self._prelims(child, title or "-")
+            elif name == "MultilineTitle" and not title:
+                title = " ".join(self._inline(text) for text in child.iter(_q("Text")))
+                self.out.title(title)
+            elif name == "Division":  # a recital of an EU act: ``(12)`` and its words
+                number, _ = self._number(child.find(_q("Number")))
+                self.out.item(0, number, " ".join(self._inline(text) for text in child.iter(_q("Text"))),
+                              source_id=child.get("id"))
             elif name in _PRELIM_TEXT or name in _TEXT_HOLDERS:
                 self._blocks_of(child)
             elif name:
@@ -282,40 +297,56 @@ class _Reader:
         for text in texts:
             self.out.block(self._inline(text))
 
-    def _container(self, element: etree._Element, *, schedule: bool) -> None:
+    def _container(self, element: etree._Element, *, schedule: bool, skip: tuple[str, ...] = ()) -> None:
+        """The units of a Body, ScheduleBody, Part...: once a titled P1group has held
+        several P1s (a cross-heading over them), a titled P1group after it is a
+        cross-heading too, even over one P1. The parser ends a cross-heading only at the
+        next one, so reading that title as the P1's own heading would leave the P1 under
+        the earlier cross-heading (“Immigration and Asylum Act 1999”, paragraph 42 of
+        Schedule 2 to the State Pension Credit Act 2002, under “Social Security Act 1998”)."""
+        crossheading_open = False
         for child in element:
-            self._structural(child, schedule=schedule)
+            if local(child) in skip:
+                continue
+            if local(child) == "P1group":
+                crossheading_open = self._p1group(child, schedule=schedule, after_crossheading=crossheading_open)
+            else:
+                self._structural(child, schedule=schedule)
+
+    def _p1group(self, group: etree._Element, *, schedule: bool, after_crossheading: bool) -> bool:
+        """A titled group of P1s: the title is the P1's own heading when the group holds
+        one, else a cross-heading over them. Returns whether it wrote a cross-heading."""
+        p1s = [p for p in group if local(p) == "P1"]
+        heading = self._inline_of(group, "Title")
+        crossheading = bool(heading) and (len(p1s) != 1 or after_crossheading)
+        if crossheading:
+            self.out.heading("crossheading", "", heading)
+            heading = ""
+        for grandchild in group:
+            if local(grandchild) == "P1":
+                self._p1(grandchild, heading, schedule=schedule)
+            elif local(grandchild) not in ("Title", ""):
+                self._structural(grandchild, schedule=schedule)
+        return crossheading or after_crossheading
 
     def _structural(self, child: etree._Element, *, schedule: bool) -> None:
         name = local(child)
-        if name == "Part":
+        if name in _DIVISIONS:
+            unit, words = _DIVISIONS[name]
             number, markers = self._number(child.find(_q("Number")))
-            self.out.heading("schedule-part" if schedule else "part", bare_number(number, "PART", "Part"),
+            self.out.heading("schedule-part" if schedule and unit == "part" else unit, bare_number(number, *words),
                              markers + self._inline_of(child, "Title"), source_id=child.get("id"))
             self._flush_annotations()
-            self._container_after_headings(child, schedule=schedule)
-        elif name == "Chapter":
-            number, markers = self._number(child.find(_q("Number")))
-            self.out.heading("chapter", bare_number(number, "CHAPTER", "Chapter"),
-                             markers + self._inline_of(child, "Title"), source_id=child.get("id"))
-            self._flush_annotations()
-            self._container_after_headings(child, schedule=schedule)
+            self._container(child, schedule=schedule, skip=("Number", "Title"))
         elif name == "Pblock" or name == "PsubBlock":
             heading = self._inline_of(child, "Title")
             if heading:
                 self.out.heading("crossheading", "", heading, source_id=child.get("id"))
-            self._container_after_headings(child, schedule=schedule)
+            self._container(child, schedule=schedule, skip=("Number", "Title"))
         elif name == "P1group":
-            p1s = [p for p in child if local(p) == "P1"]
-            heading = self._inline_of(child, "Title")
-            if len(p1s) != 1 and heading:
-                self.out.heading("crossheading", "", heading)
-                heading = ""
-            for grandchild in child:
-                if local(grandchild) == "P1":
-                    self._p1(grandchild, heading, schedule=schedule)
-                elif local(grandchild) not in ("Title", ""):
-                    self._structural(grandchild, schedule=schedule)
+            self._p1group(child, schedule=schedule, after_crossheading=False)
+        elif name == "Division":
+            self._division(child)
         elif name == "P1":
             self._p1(child, "", schedule=schedule)
         elif name in ("Number", "Title", "TitleBlock"):
@@ -335,10 +366,23 @@ class _Reader:
         elif name:
             self._unknown(child)
 
-    def _container_after_headings(self, element: etree._Element, *, schedule: bool) -> None:
-        for child in element:
-            if local(child) not in ("Number", "Title"):
-                self._structural(child, schedule=schedule)
+    def _division(self, division: etree._Element) -> None:
+        """A Division of an EU Annex: numbered, a point (``(1)``, ``1.``) whose title, if
+        any, leads its words; unnumbered, a heading over what follows (“Explanatory Note”)."""
+        number, markers = self._number(division.find(_q("Number")))
+        title = self._inline_of(division, "Title")
+        content = [child for child in division if local(child) not in ("Number", "Title", "")]
+        first = content[0] if content and local(content[0]) == "P" else None
+        if number and not title and first is not None and len(first) and local(first[0]) == "Text":
+            # "(1)" and its words on one line, as a point is written, not a bare number
+            self.out.block(markers + self._inline(first[0]), number=number, source_id=division.get("id"))
+            content = [*first[1:], *content[1:]]
+        elif number:
+            self.out.block((markers + title).strip(), number=number, source_id=division.get("id"))
+        elif title:
+            self.out.heading("crossheading", "", title, source_id=division.get("id"))
+        for child in content:
+            self._structural(child, schedule=True)
 
     def _inline_of(self, element: etree._Element, tag: str) -> str:
         found = element.find(_q(tag))
@@ -346,6 +390,7 @@ class _Reader:
 
     def _p1(self, p1: etree._Element, heading: str, *, schedule: bool) -> None:
         number, markers = self._number(p1.find(_q("Pnumber")))
+        number = bare_number(number, "Article")  # legislation.gov.uk's EU markup: ``Article 3``
         self.out.heading("schedule-paragraph" if schedule else "provision", number, (markers + heading).strip(),
                          source_id=p1.get("id"))
         for child in p1:
@@ -433,7 +478,10 @@ class _Reader:
 
     def _list_item(self, depth: int, number: str, words: list[str]) -> None:
         text = " ".join(words)
-        self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
+        if self.lists_are_points:
+            self.out.item(depth, number, text)
+        else:
+            self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
 
     def _table(self, tabular: etree._Element) -> None:
         rows = []
@@ -496,7 +544,7 @@ class _Reader:
             number, markers = self._number(schedule.find(_q("Number")))
             title_block = schedule.find(_q("TitleBlock"))
             heading = self._inline_of(title_block, "Title") if title_block is not None else self._inline_of(schedule, "Title")
-            self.out.heading("schedule", bare_number(number, "THE SCHEDULE", "SCHEDULE", "Schedule"),
+            self.out.heading("schedule", bare_number(number, "THE SCHEDULE", "SCHEDULE", "Schedule", "ANNEX"),
                              (markers + heading).strip(), source_id=schedule.get("id"))
             reference = schedule.find(_q("Reference"))
             if reference is not None:
