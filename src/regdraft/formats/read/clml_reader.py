@@ -405,33 +405,56 @@ class _Reader:
         ``depth`` >= 0), then the numbered levels below; ``skip`` is a Text already written
         on the unit's own line."""
         for child in para:
-            if child is skip:
-                continue
-            name = local(child)
-            if name == "Text":
-                words = self._inline(child)
-                if depth < 0:
-                    self.out.block(words)
-                else:
-                    self.out.continuation(depth, words)
-            elif name == "P2":
-                self._numbered_block(child)
-            elif name in _LIST_LEVELS:
-                self._numbered_item(child, _LIST_LEVELS[name])
-            elif name in _PARA or name == "P":
-                self._para(child, depth=depth)
-            elif name in ("UnorderedList", "OrderedList"):
-                self._list(child, depth=max(depth + 1, 0))
-            elif name == "Tabular":
-                self._table(child)
-            elif name == "Figure":
-                self._figure(child)
-            elif name in ("BlockAmendment", "BlockExtract", "BlockText"):
-                self._quoted(child)
-            elif name == "AppendText":
-                self.out.block(self._inline(child)) if depth < 0 else self.out.continuation(depth, self._inline(child))
-            elif name:
-                self._unknown(child)
+            if child is not skip:
+                self._para_child(child, depth=depth)
+
+    def _para_child(self, child: etree._Element, *, depth: int) -> None:
+        """One element of a paragraph's content (or of a P2, P3... beside its P2para)."""
+        name = local(child)
+        if name == "Text":
+            words = self._inline(child)
+            if depth < 0:
+                self.out.block(words)
+            else:
+                self.out.continuation(depth, words)
+        elif name == "P2":
+            self._numbered_block(child)
+        elif name in _LIST_LEVELS:
+            self._numbered_item(child, _LIST_LEVELS[name])
+        elif name in _PARA or name == "P":
+            self._para(child, depth=depth)
+        elif name in ("UnorderedList", "OrderedList"):
+            self._list(child, depth=max(depth + 1, 0))
+        elif name == "Tabular":
+            self._table(child)
+        elif name == "Figure":
+            self._figure(child)
+        elif name in ("BlockAmendment", "BlockExtract", "BlockText"):
+            self._quoted(child)
+        elif name == "AppendText":
+            self.out.block(self._inline(child)) if depth < 0 else self.out.continuation(depth, self._inline(child))
+        elif name == "Formula":
+            self._formula(child, depth)
+        elif name == "KeyList":
+            self._key_list(child, depth=max(depth + 1, 0))
+        elif name:
+            self._unknown(child)
+
+    def _formula(self, formula: etree._Element, depth: int) -> None:
+        """A formula (MathML): its symbols as words, ``d = v + a + h 1 − e``, where a
+        sentence ending “according to the formula:” expects them."""
+        words = self._inline(formula)
+        self.out.block(words) if depth < 0 else self.out.continuation(depth, words)
+        self.out.note(f"formula at {path(formula)} kept as the words of its symbols")
+
+    def _key_list(self, key_list: etree._Element, *, depth: int) -> None:
+        """The key to a formula's symbols: one item a symbol, ``d = travel expenses due;``."""
+        separator = key_list.get("Separator", "=")
+        for item in key_list:
+            if local(item) == "KeyListItem":
+                key = self._inline_of(item, "Key")
+                meaning = " ".join(self._inline(text) for text in item.iter(_q("Text")))
+                self.out.item(depth, "", f"{key} {separator} {meaning}")
 
     def _numbered_block(self, p2: etree._Element) -> None:
         number, markers = self._number(p2.find(_q("Pnumber")))
@@ -439,8 +462,7 @@ class _Reader:
         first_text = paras[0].find(_q("Text")) if paras else None
         leading = self._inline(first_text) if first_text is not None and paras[0][0] is first_text else ""
         self.out.block((markers + leading).strip(), number=number, source_id=p2.get("id"))
-        for para in paras:
-            self._para(para, depth=-1, skip=first_text if leading else None)
+        self._content(p2, depth=-1, skip=first_text if leading else None)
 
     def _numbered_item(self, element: etree._Element, depth: int) -> None:
         number, markers = self._number(element.find(_q("Pnumber")))
@@ -448,8 +470,17 @@ class _Reader:
         first_text = paras[0].find(_q("Text")) if paras else None
         leading = self._inline(first_text) if first_text is not None and paras[0][0] is first_text else ""
         self.out.item(depth, number, (markers + leading).strip(), source_id=element.get("id"))
-        for para in paras:
-            self._para(para, depth=depth, skip=first_text if leading else None)
+        self._content(element, depth=depth, skip=first_text if leading else None)
+
+    def _content(self, unit: etree._Element, *, depth: int, skip: etree._Element | None) -> None:
+        """A P2, P3...'s content after its number: its P2para... and what stands beside
+        them (a Formula, a KeyList), in order; ``skip`` was written on the unit's line."""
+        for child in unit:
+            name = local(child)
+            if name in _PARA:
+                self._para(child, depth=depth, skip=skip)
+            elif name not in ("Pnumber", ""):
+                self._para_child(child, depth=depth)
 
     def _list(self, element: etree._Element, *, depth: int) -> None:
         """A list's items at ``depth``, a list inside an item one deeper (the lettered
@@ -484,6 +515,11 @@ class _Reader:
             self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
 
     def _table(self, tabular: etree._Element) -> None:
+        """A table's rows, after its own title and subtitles (“Table 1”, “Type
+        Certificates …”), which name what its rows are."""
+        for caption in tabular:
+            if local(caption) in ("Title", "Subtitle"):
+                self.out.block(self._inline(caption))
         rows = []
         for row in tabular.iter("{http://www.w3.org/1999/xhtml}tr"):
             rows.append([self._inline(cell) for cell in row if local(cell) in ("td", "th")])
@@ -506,8 +542,23 @@ class _Reader:
                 words = f"({words})" if not words.endswith(".") else words
             self.out.quote(words)
 
+    def _number_before(self, text: etree._Element) -> str:
+        """``(a) `` before the first words of a numbered P3... of a note, so that its
+        list keeps its letters (S.I. 2005/2338's note: “The principal amendments will— (a) …”)."""
+        para = text.getparent()
+        unit = para.getparent() if para is not None else None
+        if unit is None or local(para) not in _PARA or len(para) == 0 or para[0] is not text:
+            return ""
+        if next((c for c in unit if local(c) in _PARA), None) is not para:
+            return ""
+        number, _ = self._number(unit.find(_q("Pnumber")))
+        return f"{bracketed(number)} " if number else ""
+
     def _signatures(self, section: etree._Element) -> None:
         self.out.heading("section", "", "Signature")
+        for words in section:  # an EU act's "This Regulation shall be binding in its entirety …"
+            if local(words) in ("Para", "P"):
+                self._blocks_of(words)
         for signatory in section.iter(_q("Signatory")):
             for child in signatory:
                 if local(child) == "Signee":
@@ -533,7 +584,7 @@ class _Reader:
                 self._table(child)
                 continue
             for text in child.iter(_q("Text")):
-                words = self._inline(text)
+                words = self._number_before(text) + self._inline(text)
                 self.out.block("\\" + words if words.startswith("(") else words)
         self._flush_annotations()
 
