@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imp
     from markdown_it import MarkdownIt
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"  # 5: an EU paragraph runs on over its subparagraphs; an Annex's Parts; "Chapter 1"
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
@@ -1006,6 +1006,8 @@ class _Builder:
                 self._definition(term.group("term"), line, start)
             elif words.endswith(_INTRODUCES_A_LIST) and self.last is not None and depth < self.last.level - _CHAIN:
                 self._list_of_its_own()
+            elif numbered is None:
+                self._run_on_over_words()
             return
         if self.t.recital is not None and not self.body_started:
             self._recital(m.group("labels"), line, start)
@@ -1191,6 +1193,21 @@ class _Builder:
         """Quoted text belongs to the provision quoting it: the subdivision made last,
         where it is the last unit made and its block (a list item) has ended, runs on
         over the quotation."""
+        self._run_last_on()
+
+    def _run_on_over_words(self) -> None:
+        """An EU paragraph ``2. …`` or Annex point (an ordered list item, which Markdown
+        ends at the next block) runs on over the unnumbered blocks after it, its
+        subparagraphs, as a UK ``(2)`` block does (Article 3(2) of Regulation (EU) No
+        319/2014; its “d = v + a + h 1 − e” in Article 5(1))."""
+        last = self.last
+        holder = last.up if last is not None else None
+        if holder is None or not holder.holder or (level := self._dot_level(holder)) is None:
+            return
+        if self.t.levels[holder.kind].index(level) == last.index:
+            self._run_last_on()
+
+    def _run_last_on(self) -> None:
         last = self.last
         if last is not None and last.end_line is not None and self.built and self.built[-1] is last:
             if self.stack and self.stack[-1] is last:  # markdown-it gave its end with it
