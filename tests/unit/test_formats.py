@@ -31,7 +31,9 @@ GOLDEN = ROOT / "tests" / "golden" / "imports"
 CLML = {"uksi-2006-622-made": "clml/uksi-2006-622-made.xml",
         "ukpga-2003-4-enacted": "clml/ukpga-2003-4-enacted.xml",
         "uksi-2005-263-2013-04-01": "clml/uksi-2005-263-2013-04-01.xml",
-        "ukpga-1981-54-part-VI-2020-08-03": "clml/ukpga-1981-54-part-VI-2020-08-03.xml"}
+        "ukpga-1981-54-part-VI-2020-08-03": "clml/ukpga-1981-54-part-VI-2020-08-03.xml",
+        "ukpga-2002-16-enacted": "clml/ukpga-2002-16-enacted.xml",
+        "uksi-2005-2338-made": "clml/uksi-2005-2338-made.xml", "eur-2014-319-adopted": "clml/eur-2014-319-adopted.xml"}
 AKN = {"ukpga-2014-27-enacted": "akn/ukpga-2014-27-enacted.xml", "us-publaw-112-61": "akn/us-publaw-112-61.xml",
        "eu-com-2013-619": "akn/eu-com-2013-619.xml"}
 TEXT = {"uksi-2014-2407-as-made": "text/uksi-2014-2407_as-made.txt"}

@@ -28,6 +28,8 @@ _BULLET = re.compile(r"^ {0,3}[-*•][ \t]+(.*)$")
 _LIMB_LINE = re.compile(r"^[ \t]*\(\w{1,5}\)[ \t]")
 _QUOTE_LINE = re.compile(r"^ {0,3}> ?(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# What closes a limb after the text it quotes ("”; and"), on a line of its own after a blockquote.
+_CLOSING = re.compile(r"^\s*[;,.]\s*(?:and|or)?\s*$")
 PH_OPEN, PH_CLOSE = "\ue000", "\ue001"
 """Around the number of a quoted phrase in a sentence's skeleton."""
 _VERBATIM_OPEN, _VERBATIM_CLOSE = "\ue002", "\ue003"
@@ -142,7 +144,8 @@ def _entries(instructions: str, ph: Phrasing) -> list[_Entry]:
             continue
         if m := _NUMBERED.match(line):
             entries.append(_Entry(int(m.group(1)), m.group(2).strip()))
-        elif entries and (not blank_before or _LIMB_LINE.match(line) or _opens_block(entries[-1].text, line, ph)):
+        elif entries and (not blank_before or _LIMB_LINE.match(line) or _opens_block(entries[-1].text, line, ph)
+                          or (entries[-1].text.endswith(_VERBATIM_CLOSE) and _CLOSING.match(line))):
             entries[-1].text += "\n" + line.strip()
         else:
             m = _BULLET.match(line)
