@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from regdraft.core.errors import InvalidStructure
 from regdraft.core.structure import parse_structure
 from regdraft.core.traditions import label_to_id
 
@@ -583,3 +584,17 @@ def test_an_eu_paragraph_holds_its_subparagraphs_and_its_formula():
     assert found.get("art-16-2").start == art_16_1.end
     point_3 = found.get("annex-part-v-3")
     assert text[point_3.start:point_3.end].startswith("3. In Tables 1, 2 and 6 of Part I")
+
+
+@pytest.mark.parametrize("name", sorted(_NEW_CLML))
+def test_xml_given_as_a_text_is_said_to_be_markup_not_read_as_units(name: str):
+    """A new user's first try, ``regdraft structure data.xml``: read as text, every tag
+    line was a cross-heading (3,728 units and 1,804 duplicate warnings for the State
+    Pension Credit Act); the one warning now says what the file is and how to read it."""
+    text = (_CLML / f"{name}.xml").read_text(encoding="utf-8")
+    found = parse_structure(text, kind=_NEW_CLML[name], strict=False)
+    assert [p.kind for p in found.provisions] == ["preamble"]
+    assert [(w.code, w.line) for w in found.warnings] == [("markup", 1)]
+    assert "regdraft import" in found.warnings[0].message
+    with pytest.raises(InvalidStructure, match="XML or HTML markup"):
+        parse_structure(text, kind=_NEW_CLML[name])

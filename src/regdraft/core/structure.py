@@ -71,7 +71,7 @@ class StructureWarning(NamedTuple):
 
     code: str
     """``no-units``, ``duplicate``, ``numbering-gap``, ``numbering-order``,
-    ``quoted-text``, ``amendment-marker``, ``unknown-label``."""
+    ``quoted-text``, ``amendment-marker``, ``unknown-label``, ``markup``."""
     message: str
     """One line, naming the unit and what the convention expects."""
     line: int
@@ -207,7 +207,14 @@ def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True,
         readable = readable.replace("\x0c", " ")
     with collector_paused():
         build = _Builder(strict, traditions)
-        if not _HEADING_LINE.search(readable):
+        if _MARKUP.match(readable):
+            # Legislation.gov.uk's XML (or any markup) read as text would give a unit per
+            # tag line; it is no text of the kind at all, and is said so once.
+            provisions = build.provisions(readable.count("\n") + 1, len(readable))
+            warnings = (StructureWarning("markup", "the text is XML or HTML markup, not a text in the drafting format: "
+                                         "read the file with `regdraft import FILE` (CLML, Akoma Ntoso, eCFR)", 1,
+                                         None),)
+        elif not _HEADING_LINE.search(readable):
             provisions = _read_lines(readable, build)
         else:
             try:
@@ -220,7 +227,8 @@ def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True,
             if provisions is None:
                 build = _Builder(strict, traditions)
                 provisions = _read_with_markdown_it(readable, strict, chunk_bytes, build)
-        warnings = _checked(readable, provisions, build, traditions)
+        if not _MARKUP.match(readable):
+            warnings = _checked(readable, provisions, build, traditions)
     if strict and warnings:
         first = warnings[0]
         at = f"line {first.line}" + (f", {_label_of(provisions, first.provision_id)}" if first.provision_id else "")
@@ -236,6 +244,9 @@ def _label_of(provisions: tuple[Provision, ...], provision_id: str) -> str:
 # Front matter: "---" on the first line, key: value lines, "---" (or "...") closing it.
 _FRONT_MATTER = re.compile(r"---[ ]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ ]*(?:\n|\Z)")
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ ]*(?P<value>.*)$", re.M)
+# A text that is markup from its first character to its last: an XML file (``<?xml``,
+# ``<Legislation …>``) or an HTML page, given where a text is expected.
+_MARKUP = re.compile(r"\A\s*<(?:\?xml\b|!DOCTYPE\b|[A-Za-z][\w.:-]*[\s/>])[\s\S]*</[\w.:-]+>\s*\Z")
 # A Markdown heading: a text without one is read line by line.
 _HEADING_LINE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)", re.M)
 
