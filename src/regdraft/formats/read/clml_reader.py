@@ -522,7 +522,11 @@ class _Reader:
                 self.out.block(self._inline(caption))
         rows = []
         for row in tabular.iter("{http://www.w3.org/1999/xhtml}tr"):
-            rows.append([self._inline(cell) for cell in row if local(cell) in ("td", "th")])
+            cells = [cell for cell in row if local(cell) in ("td", "th")]
+            if cells and all(len(cell) and all(local(c) == "Footnote" for c in cell) and not (cell.text or "").strip()
+                             for cell in cells):
+                continue  # a tfoot row of the table's footnotes: written once, as footnotes, where cited
+            rows.append([self._inline(cell) for cell in cells])
         self.out.table(rows)
         self.out.note(f"table kept as | rows | at {path(tabular)} ({len(rows)} rows)")
 
