@@ -455,7 +455,8 @@ def test_an_annotation_of_a_consolidated_act_is_the_words_of_the_section_it_foll
 # eye, and its units are counted against the XML's own elements.
 
 _CLML = ROOT / "tests" / "fixtures" / "clml"
-_NEW_CLML = {"ukpga-2002-16-enacted": "uk-act", "uksi-2005-2338-made": "uk-si", "eur-2014-319-adopted": "eu-act"}
+_NEW_CLML = {"ukpga-2002-16-enacted": "uk-act", "uksi-2005-2338-made": "uk-si", "eur-2014-319-adopted": "eu-act",
+             "nisr-2007-311-made": "uk-si", "uksi-2003-1-made": "uk-si"}
 _LEG = "{http://www.legislation.gov.uk/namespaces/legislation}"
 
 
@@ -598,3 +599,21 @@ def test_xml_given_as_a_text_is_said_to_be_markup_not_read_as_units(name: str):
     assert "regdraft import" in found.warnings[0].message
     with pytest.raises(InvalidStructure, match="XML or HTML markup"):
         parse_structure(text, kind=_NEW_CLML[name])
+
+
+def test_an_sis_schedule_keeps_its_parts_numbered_in_roman():
+    """The Schedule to S.R. 2007/311 is in Parts I to V (Part V's number given only as its
+    title, “PART V”). A Part inside a Schedule is the Schedule's: read as a Part of the
+    instrument it closed the Schedule, and the Schedule's paragraphs after it were read
+    as regulations (“### 2.” under “### Part II” was regulation 2, without a warning)."""
+    found = parse_structure(_from_clml("nisr-2007-311-made"), kind="uk-si", strict=False)
+    parts = [p for p in found.provisions if p.kind == "schedule-part"]
+    assert [(p.id, p.label, p.parent) for p in parts] == [
+        (f"sch-part-{n.lower()}", f"Part {n} of the Schedule", "sch") for n in ("I", "II", "III", "IV", "V")]
+    assert [p.id for p in found.provisions if p.kind == "regulation"] == ["reg-1", "reg-2"]
+    text = ("### 1. Citation\n\n## Schedule 1: Things\n\n### Part 1: First\n\n### 1. One\n\n"
+            "### Part 2: Second\n\n### 2. Two\n")
+    short = parse_structure(text, kind="uk-si")
+    assert [(p.id, p.parent) for p in short.provisions if p.number] == [
+        ("reg-1", None), ("sch-1", None), ("sch-1-part-1", "sch-1"), ("sch-1-para-1", "sch-1-part-1"),
+        ("sch-1-part-2", "sch-1"), ("sch-1-para-2", "sch-1-part-2")]

@@ -18,6 +18,8 @@ provisions it quotes do not become provisions of this document.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from regdraft.core.errors import InvalidFormat
@@ -334,8 +336,11 @@ class _Reader:
         if name in _DIVISIONS:
             unit, words = _DIVISIONS[name]
             number, markers = self._number(child.find(_q("Number")))
+            title = self._inline_of(child, "Title")
+            if not number and (numbered := re.fullmatch(rf"(?:{'|'.join(words)})\s+(\S+)", title)):
+                number, title = numbered.group(1), ""  # a number given as the title: <Title>PART V</Title>
             self.out.heading("schedule-part" if schedule and unit == "part" else unit, bare_number(number, *words),
-                             markers + self._inline_of(child, "Title"), source_id=child.get("id"))
+                             markers + title, source_id=child.get("id"))
             self._flush_annotations()
             self._container(child, schedule=schedule, skip=("Number", "Title"))
         elif name == "Pblock" or name == "PsubBlock":
@@ -520,6 +525,13 @@ class _Reader:
         for caption in tabular:
             if local(caption) in ("Title", "Subtitle"):
                 self.out.block(self._inline(caption))
+        rows = self._rows(tabular)
+        self.out.table(rows)
+        for after in tabular.iter(_q("TableText")):  # notes printed under the table
+            self._blocks_of(after)
+        self.out.note(f"table kept as | rows | at {path(tabular)} ({len(rows)} rows)")
+
+    def _rows(self, tabular: etree._Element) -> list[list[str]]:
         rows = []
         for row in tabular.iter("{http://www.w3.org/1999/xhtml}tr"):
             cells = [cell for cell in row if local(cell) in ("td", "th")]
@@ -527,20 +539,31 @@ class _Reader:
                              for cell in cells):
                 continue  # a tfoot row of the table's footnotes: written once, as footnotes, where cited
             rows.append([self._inline(cell) for cell in cells])
-        self.out.table(rows)
-        self.out.note(f"table kept as | rows | at {path(tabular)} ({len(rows)} rows)")
+        return rows
 
     def _figure(self, figure: etree._Element) -> None:
         """An image (a form, a map): its place kept as ``[Figure: image r00001]``; the image
         itself is not text and is not imported."""
         refs = [image.get("ResourceRef", "") for image in figure.iter(_q("Image"))]
+        for caption in figure:
+            if local(caption) in ("Number", "Title", "Subtitle"):  # what the figure shows (“Diagram 660.1”)
+                self.out.block(self._inline(caption))
         self.out.block(f"[Figure: image {', '.join(r for r in refs if r) or 'without a reference'}]")
         self.out.note(f"figure at {path(figure)} kept as a placeholder; its image is not imported")
+        for table in figure.iter(_q("Tabular")):  # the words a figure does hold (a key to a diagram)
+            self._table(table)
 
     def _quoted(self, element: etree._Element) -> None:
         """Quoted text (the words an amendment inserts): block quotes, one per paragraph of
         words, so the numbers inside them stay words of this provision."""
-        for text in element.iter(_q("Text"), _q("Title"), _q("Number"), _q("Pnumber")):
+        table = "{http://www.w3.org/1999/xhtml}table"
+        for text in element.iter(_q("Text"), _q("Title"), _q("Number"), _q("Pnumber"), _q("Reference"), table):
+            if text.tag == table:  # a quoted table's cells are not Text: a quote line a row
+                for row in self._rows(text):
+                    self.out.quote("| " + " | ".join(row) + " |")
+                continue
+            if any(above.tag == table for above in text.iterancestors()):
+                continue
             words = self._inline(text)
             if local(text) == "Pnumber":
                 words = f"({words})" if not words.endswith(".") else words
@@ -584,17 +607,20 @@ class _Reader:
             name = local(child)
             if name == "Title":
                 continue
-            if name == "Tabular":
-                self._table(child)
-                continue
-            for text in child.iter(_q("Text")):
-                words = self._number_before(text) + self._inline(text)
-                self.out.block("\\" + words if words.startswith("(") else words)
+            for part in child.iter(_q("Text"), _q("Tabular")):
+                if local(part) == "Tabular":  # a table of the note, its cells not Text (S.I. 2003/1's note)
+                    self._table(part)
+                elif not any(local(above) == "Tabular" for above in part.iterancestors()):
+                    words = self._number_before(part) + self._inline(part)
+                    self.out.block("\\" + words if words.startswith("(") else words)
         self._flush_annotations()
 
     def _schedules(self, schedules: etree._Element) -> None:
         for schedule in schedules:
-            if local(schedule) != "Schedule":
+            if local(schedule) in ("Title", ""):
+                continue
+            if local(schedule) != "Schedule":  # an Appropriation Act's Abstract: reported, kept as text
+                self._unknown(schedule)
                 continue
             number, markers = self._number(schedule.find(_q("Number")))
             title_block = schedule.find(_q("TitleBlock"))
@@ -604,9 +630,11 @@ class _Reader:
             reference = schedule.find(_q("Reference"))
             if reference is not None:
                 self.out.block(self._inline(reference))
-            body = schedule.find(_q("ScheduleBody"))
-            if body is not None:
-                self._container(body, schedule=True)
+            for part in schedule:
+                if local(part) == "ScheduleBody":
+                    self._container(part, schedule=True)
+                elif local(part) not in ("Number", "TitleBlock", "Title", "Reference", ""):
+                    self._unknown(part)  # a Schedule's Appendix: reported, kept as text
             self._flush_annotations()
 
     def _unknown(self, element: etree._Element) -> None:
