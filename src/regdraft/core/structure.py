@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imp
     from markdown_it import MarkdownIt
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "5"  # 5: an EU paragraph runs on over its subparagraphs; an Annex's Parts; "Chapter 1"
+PARSER_VERSION = "5"  # 5: EU subparagraphs, Annex Parts, "Chapter 1"; an SI Schedule's Parts; markup
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
