@@ -189,7 +189,7 @@ _HOLDER_NUMBERS = {("us-cfr", "section"): "1005.2", ("us-cfr", "appendix-section
                    ("us-cfr", "interpreted-paragraph"): "2(b)(1)", ("us-cfr", "interpreted-section"): "2",
                    ("us-cfr", "interpreted-appendix"): "A", ("eu-act", "annex"): "II"}
 _CONTAINERS = {"schedule": "Schedule 2", "appendix": "appendix A to part 1005",
-               "supplement": "supplement I to part 1005"}
+               "supplement": "supplement I to part 1005", "annex": "Annex II"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

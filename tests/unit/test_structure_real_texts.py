@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from regdraft.core.errors import InvalidStructure
 from regdraft.core.structure import parse_structure
 from regdraft.core.traditions import label_to_id
 
@@ -445,3 +446,174 @@ def test_an_annotation_of_a_consolidated_act_is_the_words_of_the_section_it_foll
             unit = found.at(m.start())  # the section, or its last subsection, whose span runs on over its notes
             section = unit if unit.kind == "section" else next(a for a in found.ancestors(unit) if a.kind == "section")
             assert section.id == f"sec-{m.group(1).lower()}", m.group()
+
+
+# legislation.gov.uk's own XML of three texts regdraft had not seen (tests/fixtures/clml/):
+# an Act whose Schedules have Parts, cross-headings and sub-paragraphs, an amending SI,
+# and an EU regulation in legislation.gov.uk's EU markup (recitals, Chapters, an Annex of
+# five Parts). Each is read through the CLML reader; its golden outline was reviewed by
+# eye, and its units are counted against the XML's own elements.
+
+_CLML = ROOT / "tests" / "fixtures" / "clml"
+_NEW_CLML = {"ukpga-2002-16-enacted": "uk-act", "uksi-2005-2338-made": "uk-si", "eur-2014-319-adopted": "eu-act",
+             "nisr-2007-311-made": "uk-si", "uksi-2003-1-made": "uk-si"}
+_LEG = "{http://www.legislation.gov.uk/namespaces/legislation}"
+
+
+def _from_clml(name: str) -> str:
+    from regdraft.formats import read_document
+
+    return read_document((_CLML / f"{name}.xml").read_bytes()).text
+
+
+def _xml(name: str):
+    from lxml import etree
+
+    return etree.parse(str(_CLML / f"{name}.xml")).getroot()
+
+
+def _own(elements) -> list:
+    """Elements of the document itself, not of the text its amendments quote."""
+    return [e for e in elements if not any(a.tag == f"{_LEG}BlockAmendment" for a in e.iterancestors())]
+
+
+@pytest.mark.parametrize("name", sorted(_NEW_CLML))
+def test_a_new_clml_text_has_its_golden_outline_and_every_label_names_its_unit(name: str):
+    golden = GOLDEN / f"real-{name}-clml.txt"
+    text, kind = _from_clml(name), _NEW_CLML[name]
+    got = outline(text, kind)
+    if os.environ.get("REGDRAFT_UPDATE_GOLDEN") == "1":
+        golden.write_text(got, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run with REGDRAFT_UPDATE_GOLDEN=1 and review it"
+    assert got == golden.read_text(encoding="utf-8")
+    for p in parse_structure(text, kind=kind, strict=False).provisions:
+        assert label_to_id(p.label, kind) == p.id, p
+
+
+def test_the_state_pension_credit_act_has_the_units_its_xml_numbers():
+    """State Pension Credit Act 2002 (c. 16): 22 sections, 3 Schedules, 6 Parts of
+    Schedules; every P1, P2, P3 and P4 outside quoted text is a unit, and no other."""
+    root, name = _xml("ukpga-2002-16-enacted"), "ukpga-2002-16-enacted"
+    body, schedules = root.find(f".//{_LEG}Body"), root.find(f".//{_LEG}Schedules")
+    counts = Counter(p.kind for p in parse_structure(_from_clml(name), kind="uk-act", strict=False).provisions)
+
+    def n(where, tag):
+        return len(_own(where.iter(f"{_LEG}{tag}")))
+
+    assert (counts["section"], counts["subsection"]) == (n(body, "P1"), n(body, "P2")) == (22, 85)
+    assert counts["paragraph"] == n(body, "P3") + n(schedules, "P3") == 138
+    assert counts["sub-paragraph"] == n(body, "P4") + n(schedules, "P4") == 12
+    assert (counts["schedule"], counts["schedule-part"]) == (n(schedules, "Schedule"), n(schedules, "Part")) == (3, 6)
+    assert counts["schedule-paragraph"] == n(schedules, "P1") == 62
+    assert counts["schedule-sub-paragraph"] == n(schedules, "P2") == 55
+
+
+def test_a_schedule_paragraph_sits_under_the_cross_heading_its_xml_puts_it_under():
+    """Part 3 of Schedule 2 groups its paragraphs by the Act they amend: a titled group
+    of several paragraphs is a cross-heading, and so is every titled group after it, even
+    of one paragraph, or that paragraph would fall under the cross-heading before
+    (paragraph 42, amending the Immigration and Asylum Act 1999, under “Social Security
+    Act 1998”). Titled paragraphs before the first such group keep their titles."""
+    found = parse_structure(_from_clml("ukpga-2002-16-enacted"), kind="uk-act", strict=False)
+    parent = {p.id: found.get(p.parent) for p in found.provisions if p.parent}
+    xh = "the cross-heading “{}” in Part 3 of Schedule 2"
+    assert parent["sch-2-para-41"].label == xh.format("Social Security Act 1998")
+    assert parent["sch-2-para-42"].label == xh.format("Immigration and Asylum Act 1999")
+    assert parent["sch-2-para-43"].label == xh.format("Local Government Act 2000")
+    assert parent["sch-2-para-39"].label == xh.format("Pensions Act 1995")
+    assert parent["sch-2-para-38"].label == xh.format("Jobseekers Act 1995")
+    assert parent["sch-2-para-31"].id == "sch-2-part-3"
+    assert found.get("sch-2-para-31").heading == "Criminal Justice Act 1991"
+    assert found.get("sch-1-para-1").heading == "Introductory"
+
+
+def test_the_amending_si_has_its_regulations_and_none_of_the_text_it_quotes():
+    """S.I. 2005/2338 amends another SI: 11 regulations, regulation 1's two paragraphs
+    and the 25 lettered limbs of regulations 7 to 10 are its units; the regulations and
+    paragraphs it inserts (8A, (vi), 2A, (8)) are words of the limb that quotes them."""
+    found = parse_structure(_from_clml("uksi-2005-2338-made"), kind="uk-si", strict=False)
+    root = _xml("uksi-2005-2338-made")
+    body = root.find(f".//{_LEG}Body")
+    counts = Counter(p.kind for p in found.provisions)
+    assert counts["regulation"] == len(_own(body.iter(f"{_LEG}P1"))) == 11
+    assert counts["paragraph"] == len(_own(body.iter(f"{_LEG}P2"))) == 2
+    assert counts["sub-paragraph"] == len(_own(body.iter(f"{_LEG}P3"))) == 25
+    assert found.get("reg-8-e").end > found.get("reg-8-e").start
+    assert not [p for p in found.provisions if p.id.startswith("reg-8a")]
+    assert not [w for w in found.warnings if w.code == "duplicate"]
+
+
+def test_the_eu_regulation_has_its_recitals_chapters_articles_and_annex_parts():
+    """Commission Regulation (EU) No 319/2014 as legislation.gov.uk marks it up
+    (EURetained): 18 recitals, Chapters 1 and II to VI (legislation.gov.uk's text has the
+    first in arabic), 20 Articles, 46 numbered paragraphs, their points (P3 or list
+    items) and sub-points, and an unnumbered Annex of Parts I to V whose points are
+    cited through their Part; no warning."""
+    root, name = _xml("eur-2014-319-adopted"), "eur-2014-319-adopted"
+    found = parse_structure(_from_clml(name), kind="eu-act", strict=False)
+    counts = Counter(p.kind for p in found.provisions)
+    body = root.find(f".//{_LEG}EUBody")
+    recitals = [d for d in root.find(f".//{_LEG}EUPreamble").iter(f"{_LEG}Division")
+                if d.find(f"{_LEG}Number") is not None]
+    points = [e for e in body.iter(f"{_LEG}ListItem", f"{_LEG}P3")
+              if not any(a.tag == f"{_LEG}KeyListItem" for a in e.iterancestors())]  # a formula's key is no point
+    nested = [e for e in points if any(a.tag in (f"{_LEG}ListItem", f"{_LEG}P3") for a in e.iterancestors())]
+    annex_points = [d for d in root.find(f".//{_LEG}Schedules").iter(f"{_LEG}Division")
+                    if d.find(f"{_LEG}Number") is not None]
+    assert counts["recital"] == len(recitals) == 18
+    assert counts["chapter"] == len(list(body.iter(f"{_LEG}EUChapter"))) == 6
+    assert counts["article"] == len(list(body.iter(f"{_LEG}P1"))) == 20
+    assert counts["paragraph"] == len(list(body.iter(f"{_LEG}P2"))) == 46
+    assert counts["sub-point"] == len(nested) + len(list(body.iter(f"{_LEG}P4"))) == 3
+    assert counts["point"] == len(points) - len(nested) + len(annex_points) == 20 + 14
+    assert counts["annex-part"] == 5 and found.get("annex").label == "the Annex"
+    assert found.get("chapter-1").heading == "GENERAL PROVISIONS"
+    assert found.get("annex-part-v-12").label == "point 12 of Part V of the Annex"
+    assert found.get("annex-part-ii-1").label == "point 1 of Part II of the Annex"
+    assert found.warnings == ()
+
+
+def test_an_eu_paragraph_holds_its_subparagraphs_and_its_formula():
+    """A paragraph "1." is an ordered list item, which Markdown ends at the next block;
+    in an EU act the unnumbered blocks up to paragraph 2 are paragraph 1's subparagraphs
+    (Article 16(1)), and the formula a paragraph ends on is its own (Article 5(1))."""
+    text = _from_clml("eur-2014-319-adopted")
+    found = parse_structure(text, kind="eu-act", strict=False)
+    art_5_1, art_16_1 = found.get("art-5-1"), found.get("art-16-1")
+    assert "d = v + a + h 1 − e" in text[art_5_1.start:art_5_1.end]
+    assert "In order to distinguish revenue and expenditure" in text[art_16_1.start:art_16_1.end]
+    assert found.get("art-16-2").start == art_16_1.end
+    point_3 = found.get("annex-part-v-3")
+    assert text[point_3.start:point_3.end].startswith("3. In Tables 1, 2 and 6 of Part I")
+
+
+@pytest.mark.parametrize("name", sorted(_NEW_CLML))
+def test_xml_given_as_a_text_is_said_to_be_markup_not_read_as_units(name: str):
+    """A new user's first try, ``regdraft structure data.xml``: read as text, every tag
+    line was a cross-heading (3,728 units and 1,804 duplicate warnings for the State
+    Pension Credit Act); the one warning now says what the file is and how to read it."""
+    text = (_CLML / f"{name}.xml").read_text(encoding="utf-8")
+    found = parse_structure(text, kind=_NEW_CLML[name], strict=False)
+    assert [p.kind for p in found.provisions] == ["preamble"]
+    assert [(w.code, w.line) for w in found.warnings] == [("markup", 1)]
+    assert "regdraft import" in found.warnings[0].message
+    with pytest.raises(InvalidStructure, match="XML or HTML markup"):
+        parse_structure(text, kind=_NEW_CLML[name])
+
+
+def test_an_sis_schedule_keeps_its_parts_numbered_in_roman():
+    """The Schedule to S.R. 2007/311 is in Parts I to V (Part V's number given only as its
+    title, “PART V”). A Part inside a Schedule is the Schedule's: read as a Part of the
+    instrument it closed the Schedule, and the Schedule's paragraphs after it were read
+    as regulations (“### 2.” under “### Part II” was regulation 2, without a warning)."""
+    found = parse_structure(_from_clml("nisr-2007-311-made"), kind="uk-si", strict=False)
+    parts = [p for p in found.provisions if p.kind == "schedule-part"]
+    assert [(p.id, p.label, p.parent) for p in parts] == [
+        (f"sch-part-{n.lower()}", f"Part {n} of the Schedule", "sch") for n in ("I", "II", "III", "IV", "V")]
+    assert [p.id for p in found.provisions if p.kind == "regulation"] == ["reg-1", "reg-2"]
+    text = ("### 1. Citation\n\n## Schedule 1: Things\n\n### Part 1: First\n\n### 1. One\n\n"
+            "### Part 2: Second\n\n### 2. Two\n")
+    short = parse_structure(text, kind="uk-si")
+    assert [(p.id, p.parent) for p in short.provisions if p.number] == [
+        ("reg-1", None), ("sch-1", None), ("sch-1-part-1", "sch-1"), ("sch-1-para-1", "sch-1-part-1"),
+        ("sch-1-part-2", "sch-1"), ("sch-1-para-2", "sch-1-part-2")]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imp
     from markdown_it import MarkdownIt
 
 PREAMBLE = "preamble"
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"  # 5: EU subparagraphs, Annex Parts, "Chapter 1"; an SI Schedule's Parts; markup
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
 output, so structures kept by content hash (``services.structures``) are read again."""
 _DEFAULT = tradition(DEFAULT_KIND)
@@ -71,7 +71,7 @@ class StructureWarning(NamedTuple):
 
     code: str
     """``no-units``, ``duplicate``, ``numbering-gap``, ``numbering-order``,
-    ``quoted-text``, ``amendment-marker``, ``unknown-label``."""
+    ``quoted-text``, ``amendment-marker``, ``unknown-label``, ``markup``."""
     message: str
     """One line, naming the unit and what the convention expects."""
     line: int
@@ -207,7 +207,14 @@ def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True,
         readable = readable.replace("\x0c", " ")
     with collector_paused():
         build = _Builder(strict, traditions)
-        if not _HEADING_LINE.search(readable):
+        if _MARKUP.match(readable):
+            # Legislation.gov.uk's XML (or any markup) read as text would give a unit per
+            # tag line; it is no text of the kind at all, and is said so once.
+            provisions = build.provisions(readable.count("\n") + 1, len(readable))
+            warnings = (StructureWarning("markup", "the text is XML or HTML markup, not a text in the drafting format: "
+                                         "read the file with `regdraft import FILE` (CLML, Akoma Ntoso, eCFR)", 1,
+                                         None),)
+        elif not _HEADING_LINE.search(readable):
             provisions = _read_lines(readable, build)
         else:
             try:
@@ -220,7 +227,8 @@ def parse_structure(text: str, *, kind: str = DEFAULT_KIND, strict: bool = True,
             if provisions is None:
                 build = _Builder(strict, traditions)
                 provisions = _read_with_markdown_it(readable, strict, chunk_bytes, build)
-        warnings = _checked(readable, provisions, build, traditions)
+        if not _MARKUP.match(readable):
+            warnings = _checked(readable, provisions, build, traditions)
     if strict and warnings:
         first = warnings[0]
         at = f"line {first.line}" + (f", {_label_of(provisions, first.provision_id)}" if first.provision_id else "")
@@ -236,6 +244,9 @@ def _label_of(provisions: tuple[Provision, ...], provision_id: str) -> str:
 # Front matter: "---" on the first line, key: value lines, "---" (or "...") closing it.
 _FRONT_MATTER = re.compile(r"---[ ]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ ]*(?:\n|\Z)")
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ ]*(?P<value>.*)$", re.M)
+# A text that is markup from its first character to its last: an XML file (``<?xml``,
+# ``<Legislation …>``) or an HTML page, given where a text is expected.
+_MARKUP = re.compile(r"\A\s*<(?:\?xml\b|!DOCTYPE\b|[A-Za-z][\w.:-]*[\s/>])[\s\S]*</[\w.:-]+>\s*\Z")
 # A Markdown heading: a text without one is read line by line.
 _HEADING_LINE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)", re.M)
 
@@ -770,8 +781,8 @@ class _Open:
     fields become the provision's own, once it is closed."""
 
     __slots__ = ("id", "label", "kind", "number", "parent", "start", "end", "line", "heading",
-                 "base_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative", "run",
-                 "follows", "owner")
+                 "base_label", "own_label", "suffix", "level", "end_line", "index", "holder", "up", "alternative",
+                 "run", "follows", "owner")
 
     def __init__(self, id: str, label: str, suffix: str, kind: str, number: str, parent: _Open | None, level: int,
                  line: int, start: int, end_line: int | None = None, end: int | None = None,
@@ -780,6 +791,9 @@ class _Open:
         self.parent = parent.id if parent is not None else None
         self.start, self.end, self.line, self.heading = start, end, line + 1, heading
         self.base_label, self.suffix, self.level, self.end_line = label, suffix, level, end_line
+        # Its label as a container's, even where its subdivisions are cited around it
+        # (an Annex: base_label "point ", own_label "the Annex", for "Part I of the Annex").
+        self.own_label = label
         self.index, self.holder, self.up = index, holder, parent
         # A subdivision's holder (the innermost holder above it); None for a headed unit.
         self.owner: _Open | None = None
@@ -928,7 +942,7 @@ class _Builder:
         self._close_until(line, start, rank)
         container = self.stack[-1] if self.stack else None
         unit = _Open(cross_heading_id(content, container.id if container else ""),
-                     cross_heading_label(content, container.base_label if container else ""), "",
+                     cross_heading_label(content, container.own_label if container else ""), "",
                      self.t.cross_heading, "", container, rank, line, start, heading=content)
         self._open(unit)
 
@@ -947,7 +961,7 @@ class _Builder:
             extra = {k: groups[k] for k in extra_groups if groups[k] is not None}
             container = self._innermost(unit.within) if unit.within else None
             container_id = container.id if container else ""
-            container_label = container.base_label if container else ""
+            container_label = container.own_label if container else ""
             label = unit_label(unit, number, container_label, **extra)
             suffix = unit.suffix.format(container=container_label)
             unit_key = unit_id(unit, number, container_id, **extra)
@@ -1003,6 +1017,8 @@ class _Builder:
                 self._definition(term.group("term"), line, start)
             elif words.endswith(_INTRODUCES_A_LIST) and self.last is not None and depth < self.last.level - _CHAIN:
                 self._list_of_its_own()
+            elif numbered is None:
+                self._run_on_over_words()
             return
         if self.t.recital is not None and not self.body_started:
             self._recital(m.group("labels"), line, start)
@@ -1188,6 +1204,21 @@ class _Builder:
         """Quoted text belongs to the provision quoting it: the subdivision made last,
         where it is the last unit made and its block (a list item) has ended, runs on
         over the quotation."""
+        self._run_last_on()
+
+    def _run_on_over_words(self) -> None:
+        """An EU paragraph ``2. …`` or Annex point (an ordered list item, which Markdown
+        ends at the next block) runs on over the unnumbered blocks after it, its
+        subparagraphs, as a UK ``(2)`` block does (Article 3(2) of Regulation (EU) No
+        319/2014; its “d = v + a + h 1 − e” in Article 5(1))."""
+        last = self.last
+        holder = last.up if last is not None else None
+        if holder is None or not holder.holder or (level := self._dot_level(holder)) is None:
+            return
+        if self.t.levels[holder.kind].index(level) == last.index:
+            self._run_last_on()
+
+    def _run_last_on(self) -> None:
         last = self.last
         if last is not None and last.end_line is not None and self.built and self.built[-1] is last:
             if self.stack and self.stack[-1] is last:  # markdown-it gave its end with it
@@ -1367,7 +1398,7 @@ class _Builder:
         # text. A subdivision has no suffix of its own: its holder's is its label's end.
         unit = _new_open(_Open)
         unit.id = run + spelled
-        unit.base_label = label = parent.base_label + before + bare + after
+        unit.base_label = unit.own_label = label = parent.base_label + before + bare + after
         unit.label = label + holder.suffix
         unit.kind = kind
         unit.number = bare
@@ -1435,7 +1466,7 @@ class _Builder:
         kind, id_form, before, after = self.forms[self._innermost_holder().kind][index]
         unit.run = parent.id + id_form
         unit.id, unit.parent, unit.up, unit.index = unit.run + id_number(unit.number), parent.id, parent, index
-        unit.base_label = parent.base_label + before + unit.number + after
+        unit.base_label = unit.own_label = parent.base_label + before + unit.number + after
         unit.label = unit.base_label + (parent if parent.holder else parent.owner).suffix
         unit.kind, unit.alternative = kind, None
         self.seen.setdefault(unit.id, unit)

@@ -234,16 +234,25 @@ def _mostly_rewritten(a: str, b: str) -> bool:
     return "\n" in a.strip() or "\n" in b.strip() or len(_chunks(a, b)) >= 3
 
 
-def _balanced(s: str) -> bool:
+def _balanced(s: str, opening: str = OPEN, closing: str = CLOSE) -> bool:
     depth = 0
     for c in s:
-        if c == OPEN:
+        if c == opening:
             depth += 1
-        elif c == CLOSE:
+        elif c == closing:
             depth -= 1
             if depth < 0:
                 return False
     return depth == 0
+
+
+def _opens(c: str) -> bool:
+    """Whether quoted words may start with ``c``: a word, or the bracket of a label."""
+    return is_word(c) or c == "("
+
+
+def _closes(c: str) -> bool:
+    return is_word(c) or c == ")"
 
 
 def _quotable(s: str) -> bool:
@@ -715,6 +724,12 @@ def _candidates_at(text: str, label: str, within: str, term: str, start: int, en
         return _quotable(phrase) and (bool(_WORD.search(phrase)) or not tidy) \
             and len(occurrences(text, start, end, phrase)) == 1
 
+    def whole(p: int, q: int) -> bool:
+        """Whether ``text[p:q]`` keeps a bracketed label whole, as a drafter quotes one:
+        “and (2)”, not “and (2”; “(a)”, not the bare “a” inside it."""
+        return not tidy or (_balanced(text[p:q], "(", ")")
+                            and not (p > 0 and text[p - 1] == "(" and q < len(text) and text[q] == ")"))
+
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, begin, end)]
     before = [t for t in reversed(tokens) if t[1] <= x][:_MAX_CONTEXT]
     after = [t for t in tokens if t[0] >= y][:_MAX_CONTEXT]
@@ -729,15 +744,15 @@ def _candidates_at(text: str, label: str, within: str, term: str, start: int, en
                     right = total - left
                     if right > len(after):
                         continue
-                    if tidy_edges and ((left and not is_word(text[before[left - 1][0]]))
-                                       or (right and not is_word(text[after[right - 1][1] - 1]))):
+                    if tidy_edges and ((left and not _opens(text[before[left - 1][0]]))
+                                       or (right and not _closes(text[after[right - 1][1] - 1]))):
                         continue
                     p = before[left - 1][0] if left else x
                     q = after[right - 1][1] if right else y
                     phrase, words = text[p:q], text[p:x] + r + text[y:q]
                     if tidy and p > begin and not is_word(text[p]) and is_word(text[p - 1]):
                         continue
-                    if p < q and unique(phrase) and _quotable(words):
+                    if p < q and whole(p, q) and unique(phrase) and _quotable(words):
                         yield _make(SUBSTITUTE, WORDS, words=phrase, new=words, **base)
                         found += 1
                         if found == 3:
@@ -754,10 +769,10 @@ def _candidates_at(text: str, label: str, within: str, term: str, start: int, en
             heading = text[begin:x] + r + text[y:end]
             if _quotable(heading):
                 yield _make(SUBSTITUTE, HEADING, provision=label, new=heading)
-        if not glued and unique(dc) and _quotable(rc):
+        if not glued and whole(xc, yc) and unique(dc) and _quotable(rc):
             yield _make(SUBSTITUTE, WORDS, words=dc, new=rc, **base)
     elif dc:
-        if not glued and unique(dc):
+        if not glued and whole(xc, yc) and unique(dc):
             yield _make(OMIT, WORDS, words=dc, **base)
     elif rc and _quotable(rc):
         anchor_end = x
@@ -768,12 +783,12 @@ def _candidates_at(text: str, label: str, within: str, term: str, start: int, en
             anchor_start += 1
         if anchor_end > begin and text[anchor_end - 1] != "\n":
             for t in (t for t in before if t[1] <= anchor_end):
-                if unique(text[t[0]:anchor_end]):
+                if whole(t[0], anchor_end) and unique(text[t[0]:anchor_end]):
                     yield _make(INSERT, WORDS, where="after", words=text[t[0]:anchor_end], new=rc, **base)
                     break
         if anchor_start < end and text[anchor_start] != "\n":
             for t in (t for t in after if t[0] >= anchor_start):
-                if unique(text[anchor_start:t[1]]):
+                if whole(anchor_start, t[1]) and unique(text[anchor_start:t[1]]):
                     yield _make(INSERT, WORDS, where="before", words=text[anchor_start:t[1]], new=rc, **base)
                     break
         if not text[begin:x].strip():

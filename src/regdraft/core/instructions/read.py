@@ -20,6 +20,7 @@ from regdraft.core.instructions.model import (
     Problem,
 )
 from regdraft.core.instructions.printed import is_apostrophe, stored
+from regdraft.core.traditions import label_to_id, tradition
 from regdraft.core.traditions.phrasing import DEFAULT_KIND, Phrasing, phrasing
 
 _NUMBERED = re.compile(r"^ {0,3}(\d+)[.)][ \t]+(.*)$")
@@ -27,6 +28,8 @@ _BULLET = re.compile(r"^ {0,3}[-*•][ \t]+(.*)$")
 _LIMB_LINE = re.compile(r"^[ \t]*\(\w{1,5}\)[ \t]")
 _QUOTE_LINE = re.compile(r"^ {0,3}> ?(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# What closes a limb after the text it quotes ("”; and"), on a line of its own after a blockquote.
+_CLOSING = re.compile(r"^\s*[;,.]\s*(?:and|or)?\s*$")
 PH_OPEN, PH_CLOSE = "\ue000", "\ue001"
 """Around the number of a quoted phrase in a sentence's skeleton."""
 _VERBATIM_OPEN, _VERBATIM_CLOSE = "\ue002", "\ue003"
@@ -141,7 +144,8 @@ def _entries(instructions: str, ph: Phrasing) -> list[_Entry]:
             continue
         if m := _NUMBERED.match(line):
             entries.append(_Entry(int(m.group(1)), m.group(2).strip()))
-        elif entries and (not blank_before or _LIMB_LINE.match(line) or _opens_block(entries[-1].text, line, ph)):
+        elif entries and (not blank_before or _LIMB_LINE.match(line) or _opens_block(entries[-1].text, line, ph)
+                          or (entries[-1].text.endswith(_VERBATIM_CLOSE) and _CLOSING.match(line))):
             entries[-1].text += "\n" + line.strip()
         else:
             m = _BULLET.match(line)
@@ -227,8 +231,10 @@ class _Form:
     takes_block: bool
 
 
-def _regex(template: str, *, tail: bool = False) -> str:
-    """A template as a regular expression; ``tail`` leaves the end open for a rest."""
+def _regex(template: str, *, tail: bool = False, nouns: tuple[str, ...] = ()) -> str:
+    """A template as a regular expression; ``tail`` leaves the end open for a rest;
+    ``nouns`` may stand before any quoted words (“the words”, “the word”)."""
+    noun = "(?:(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in nouns) + r")\s+)?" if nouns else ""
     out = []
     for piece in re.split(r"(\{\w\})", template):
         if piece in ("{p}", "{q}"):
@@ -237,7 +243,7 @@ def _regex(template: str, *, tail: bool = False) -> str:
             # comma, but for the "Schedule 1, paragraph 2" way of writing a label.
             out.append(rf"(?P<{piece[1]}>(?!in\s)(?:(?!,\s(?!paragraph\b))[^{PH_OPEN}{_VERBATIM_OPEN}])+?)")
         elif piece in ("{w}", "{n}", "{t}", "{x}"):
-            out.append(rf"{PH_OPEN}(?P<{piece[1]}>\d+){PH_CLOSE}")
+            out.append((noun if piece != "{t}" else "") + rf"{PH_OPEN}(?P<{piece[1]}>\d+){PH_CLOSE}")
         elif piece == "{o}":
             out.append(rf"(?P<o>{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))")
         elif piece == "{u}":
@@ -254,7 +260,8 @@ def _forms(ph: Phrasing) -> tuple[_Form, ...]:
     forms = [(name, t) for name, templates in ph.forms.items() for t in templates]
     # Fixed wording before a free label: "For the whole text substitute—" is not "For {p} substitute—".
     forms.sort(key=lambda form: "{p}" in form[1])
-    return tuple(_Form(name, re.compile(_regex(t), re.IGNORECASE), t.endswith("{b}")) for name, t in forms)
+    return tuple(_Form(name, re.compile(_regex(t, nouns=ph.quote_nouns), re.IGNORECASE), t.endswith("{b}"))
+                 for name, t in forms)
 
 
 @lru_cache(maxsize=8)
@@ -264,9 +271,10 @@ def _leads(ph: Phrasing) -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
     # The narrower leads first: "In the heading of regulation 3, " is not "In {p}, ".
     for within, templates in ((HEADING, ph.heading_leads), (DEFINITION, ph.definition_leads), ("", ph.leads)):
         for t in templates:
-            before, after = t.split("{p}")
+            # A lead without {p} ("in the heading, ") acts in the provision already named.
+            before, _, after = t.partition("{p}") if "{p}" in t else (t, "", None)
             leads.append((within, re.compile(_regex(before), re.IGNORECASE),
-                          re.compile(_regex(after.rstrip()) + r"\s*", re.IGNORECASE)))
+                          None if after is None else re.compile(_regex(after.rstrip()) + r"\s*", re.IGNORECASE)))
     return tuple(leads)
 
 
@@ -353,12 +361,16 @@ class _Reader:
     def _phrase(self, groups: dict, key: str) -> str:
         return _one_line(self.phrases[int(groups[key])]) if groups.get(key) is not None else ""
 
-    def _splits(self, before: re.Pattern, after: re.Pattern, text: str):
-        """Every way ``text`` reads as a lead naming a provision, then a rest."""
+    def _splits(self, before: re.Pattern, after: re.Pattern | None, text: str):
+        """Every way ``text`` reads as a lead naming a provision, then a rest (the
+        provision ``""`` for a lead that names none)."""
         m = before.match(text)
         if m is None:
             return
         start = m.end()
+        if after is None:
+            yield "", m.groupdict(), text[start:]
+            return
         for k in range(start + 1, len(text)):
             if text[k - 1] in (PH_OPEN, _VERBATIM_OPEN):
                 return
@@ -376,12 +388,18 @@ class _Reader:
             return None
         for within, before, after in _leads(self.ph):
             for label, groups, rest in self._splits(before, after, clause):
-                if not rest:
+                if not rest or (not label and not ctx.label):
                     continue
-                inner = replace(ctx, label=self.name(label, ctx.label), within=within,
-                                term=self._phrase(groups, "t") if within == DEFINITION else "")
-                found = self._read(rest, inner)
-                if found is not None:
+                # "in paragraphs (1) and (4), for …": the rest acts in each of them
+                found: list[Instruction] = []
+                for one in _each(label) if label else [""]:
+                    inner = replace(ctx, label=self.name(one, ctx.label) if one else ctx.label, within=within,
+                                    term=self._phrase(groups, "t") if within == DEFINITION else "")
+                    each = self._read(rest, inner)
+                    if each is None:
+                        break
+                    found.extend(each)
+                else:
                     return found
         return None
 
@@ -472,6 +490,30 @@ class _Reader:
         ("regulation 1(4) (duration of pilot scheme)") is not part of it."""
         name = " ".join(name.split())
         name = re.sub(r"\s+\((?=[^()]*\s)[^()]*\)$", "", name)
+        name = re.sub(r"(?<=[0-9)])\s+(?=\([0-9A-Za-z]{1,5}\))", "", name)  # "paragraph 2 (2) (iv)", as printed
+        if (whole := self._whole_unit(name, context)) is not None:
+            return whole
+        relative = self._relative(name, context)
+        if relative == name and context and " of " not in name and label_to_id(name, self.ph.kind) is None \
+                and label_to_id(in_context := f"{name} of {context}", self.ph.kind) is not None:
+            # "In Schedule 2— (a) in paragraph 2(2)(i), …": a Schedule's paragraph is
+            # named without its Schedule inside an instruction that names the Schedule.
+            return in_context
+        return relative
+
+    def _whole_unit(self, name: str, context: str) -> str | None:
+        """``the Schedule`` inside an instruction in Schedule 3 (“In Schedule 3— (a) in
+        the heading to the Schedule, …”) is Schedule 3: a unit's unnumbered name means
+        the numbered one of its kind that the instruction is in."""
+        for unit in tradition(self.ph.kind).headed:
+            if unit.unnumbered_label and name.lower() == unit.unnumbered_label.lower() and "{number}" in unit.label \
+                    and not unit.within:
+                numbered = re.escape(unit.label).replace(re.escape("{number}"), r"[0-9A-Za-z]+")
+                if m := re.search(rf"(?:^|\bof\s)({numbered})$", context):
+                    return m.group(1)
+        return None
+
+    def _relative(self, name: str, context: str) -> str:
         units = "|".join(re.escape(u) for u in sorted(self.ph.relative_units, key=len, reverse=True))
         m = re.fullmatch(rf"(?:the )?({units})s? ((?:\([0-9A-Za-z]+\))+|\d+[a-z]*)(?: of (.+))?", name,
                          re.IGNORECASE)

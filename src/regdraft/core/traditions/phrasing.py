@@ -68,6 +68,9 @@ class Phrasing:
     """Short forms of unit words that labels may be written with (``reg.``)."""
     repeal_words: tuple[str, ...] = ()
     """The verbs this tradition ends a provision with, all read (``revoked``)."""
+    quote_nouns: tuple[str, ...] = ()
+    """Words a reader takes before any quoted words without change of meaning (UK “for
+    the word “of” substitute the word “on””, as SI 2005/2338 writes): longest first."""
 
 
 def _uk(kind: str, unit: str, repeal: str, paragraph: str, numbered: str, heading_units: tuple[str, ...],
@@ -76,7 +79,8 @@ def _uk(kind: str, unit: str, repeal: str, paragraph: str, numbered: str, headin
     return Phrasing(
         kind=kind, open="“", close="”", block_intro="—", block_open="“", block_close="”",
         leads=("In {p}, ",),
-        heading_leads=("In the heading of {p}, ", "In the heading to {p}, ", "In {p}, in the heading, "),
+        heading_leads=("In the heading of {p}, ", "In the heading to {p}, ", "In {p}, in the heading, ",
+                       "In the heading, "),
         definition_leads=("In {p}, in the definition of {t}, ",),
         forms={
             "substitute words": ("for {w} substitute {n}", "for the words {w} substitute {n}",
@@ -86,7 +90,8 @@ def _uk(kind: str, unit: str, repeal: str, paragraph: str, numbered: str, headin
                                       "for {w}, wherever it occurs, substitute {n}"),
             "substitute words nth": ("for {w}, in the {o} place it occurs, substitute {n}",
                                      "for {w} in the {o} place it occurs substitute {n}",
-                                     "for {w}, where it {o} occurs, substitute {n}"),
+                                     "for {w}, where it {o} occurs, substitute {n}",
+                                     "for {w} (where it {o} occurs) substitute {n}"),
             "substitute words to end": ("for the words from {w} to the end substitute {n}",
                                         "for the words from {w} to the end of {p} substitute {n}"),
             "substitute words to": ("for the words from {w} to {x} substitute {n}",),
@@ -103,21 +108,24 @@ def _uk(kind: str, unit: str, repeal: str, paragraph: str, numbered: str, headin
                                   "omit the words from {w} to the end of {p}"),
             "omit words to": ("omit the words from {w} to {x}",),
             "omit words after": ("omit the {w} after {p}", "omit the {w} at the end of {p}",
-                                 "the {w} after {p} is omitted"),
+                                 "the {w} after {p} is omitted", "omit {w} at the end of {p}"),
             "insert words after": ("after {w} insert {n}", "after the words {w} insert {n}",
-                                   "after the word {w} insert {n}"),
+                                   "after the word {w} insert {n}", "insert {n} after {w}"),
             "insert words after nth": ("after {w}, in the {o} place it occurs, insert {n}",
                                        "after {w} in the {o} place it occurs insert {n}"),
             "insert words before": ("before {w} insert {n}", "before the words {w} insert {n}",
-                                    "before the word {w} insert {n}"),
+                                    "before the word {w} insert {n}", "insert {n} before {w}"),
             "insert words beginning": ("at the beginning insert {n}",),
             "insert words end": ("at the end insert {n}", "at the end add {n}"),
             "substitute heading": ("for the heading of {p} substitute {n}", "for the heading to {p} substitute {n}",
                                    "for the heading substitute {n}"),
             "omit provision": ("omit {p}", f"{{p}} is {repeal}", f"{{p}} are {repeal}"),
-            "substitute provision": ("for {p} substitute{b}",),
-            "insert provision after": ("after {p} insert{b}",),
-            "insert provision before": ("before {p} insert{b}",),
+            "substitute provision": ("for {p} substitute{b}", "for {p} substitute the following {u}{b}"),
+            "insert provision after": ("after {p} insert{b}", "after {p}, insert the following {u}{b}",
+                                       "after {p} insert the following {u}{b}", "after {p}, insert the following{b}",
+                                       "after {p} insert the following{b}"),
+            "insert provision before": ("before {p} insert{b}", "before {p}, insert the following {u}{b}",
+                                        "before {p} insert the following {u}{b}"),
             "insert provision end": ("at the end insert{b}", "at the end add{b}"),
             "insert provision appropriate": ("in the appropriate place insert{b}",),
             "renumber provision": ("renumber {p} as {q}", "{p} is renumbered as {q}",
@@ -141,6 +149,7 @@ def _uk(kind: str, unit: str, repeal: str, paragraph: str, numbered: str, headin
         abbreviations={"reg": "regulation", "regs": "regulation", "para": "paragraph", "paras": "paragraph",
                        "sch": "schedule", "s": "section", "ss": "section", unit: unit},
         repeal_words=(repeal,),
+        quote_nouns=("the words", "the word"),
     )
 
 

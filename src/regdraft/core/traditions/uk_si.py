@@ -15,8 +15,14 @@ ANNOTATION_LINES = (r"^(?:Annotations:|Amendments \(Textual\)|Modifications etc\
                     r"|Commencement Information|Extent Information|Editorial Information|Marginal Citations"
                     r"|[FCIEXM][0-9]+(?=[A-Z“\"(.\[]|[0-9]{4}\b)\S.*)$")
 
-PART = Headed("part", r"^Part\s+(?P<number>[0-9]+[A-Z]*)\b" + SEPARATOR + REST, "part-{number}", "Part {number}",
-              rank=1)
+# Older instruments number their Parts in roman numerals (Part IV of the Schedule to
+# S.R. 2007/311): ``part-iv``, ``Part IV``.
+PART_WORDS = r"^Part\s+(?P<number>[0-9]+[A-Z]*|[IVXLC]+)\b" + SEPARATOR + REST
+PART = Headed("part", PART_WORDS, "part-{number}", "Part {number}", rank=1)
+# A Part of a Schedule is the Schedule's, not a Part of the instrument that would close
+# it (and make paragraph 2 of the Schedule “regulation 2”).
+SCHEDULE_PART = Headed("schedule-part", PART_WORDS, "{container}-part-{number}", "Part {number} of {container}",
+                       rank=2, within=("schedule",))
 SCHEDULE = Headed("schedule", r"^Schedule(?:\s+(?P<number>[0-9]+[A-Z]*))?\b" + SEPARATOR + REST, "sch-{number}",
                   "Schedule {number}", rank=1, unnumbered_id="sch", unnumbered_label="the Schedule")
 
@@ -26,9 +32,10 @@ TRADITION = Tradition(
     kind="uk-si",
     name="UK statutory instrument",
     headed=(
+        SCHEDULE_PART,
         PART,
         SCHEDULE,
-        Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=2,
+        Headed("schedule-paragraph", NUMBERED_HEADING, "{container}-para-{number}", "paragraph {number}", rank=3,
                within=("schedule",), holds=True, suffix=" of {container}", ignore_case=False),
         Headed("regulation", NUMBERED_HEADING, "reg-{number}", "regulation {number}", rank=2, holds=True,
                ignore_case=False),

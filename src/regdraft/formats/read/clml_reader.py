@@ -18,6 +18,8 @@ provisions it quotes do not become provisions of this document.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from regdraft.core.errors import InvalidFormat
@@ -36,6 +38,11 @@ _KIND_OF_MAIN_TYPE = (("Act", "uk-act"), ("Measure", "uk-act"), ("StatutoryInstr
 _KIND_OF_ROOT = {"Primary": "uk-act", "Secondary": "uk-si", "EURetained": "eu-act"}
 
 _MARKED = {"Addition", "Substitution", "Repeal"}
+# The numbered divisions above a section, regulation or article: (unit, the words its
+# Number may start with). EU* are legislation.gov.uk's markup of EU law (EURetained).
+_DIVISIONS = {"Part": ("part", ("PART", "Part")), "Chapter": ("chapter", ("CHAPTER", "Chapter")),
+              "EUTitle": ("title", ("TITLE",)), "EUPart": ("part", ("PART",)),
+              "EUChapter": ("chapter", ("CHAPTER",)), "EUSection": ("eu-section", ("SECTION",))}
 # CLML's named characters (``<Character Name="EmDash"/>``); any other stands for a space.
 _CHARACTERS = {"NonBreakingSpace": " ", "EnDash": "–", "EmDash": "—", "Minus": "−", "DotPadding": " . . . ",
                "LinePadding": " ", "ThinSpace": " ", "Ellipsis": "…"}
@@ -81,6 +88,9 @@ class _Reader:
     def __init__(self, root: etree._Element, kind: str | None) -> None:
         self.root = root
         self.main = next((child for child in root if local(child) in _KIND_OF_ROOT), None)
+        # legislation.gov.uk marks an EU act's points (a), (b)... up as list items: they are
+        # the article's subdivisions, cited as such, not the limbs of a definition.
+        self.lists_are_points = self.main is not None and local(self.main) == "EURetained"
         self.kind = kind or self._kind()
         self.out = StorageWriter(self.kind, "clml")
         self.commentaries = {c.get("id"): c for c in root.iter(_q("Commentary"))}
@@ -262,8 +272,15 @@ class _Reader:
                 continue
             if name in ("MadeDate", "LaidDate", "ComingIntoForce", "DateOfEnactment", "SiftedDate"):
                 self.out.block(self._inline(child))
-            elif name in ("SecondaryPreamble", "PrimaryPreamble", "EnactingText", "IntroductoryText"):
+            elif name in ("SecondaryPreamble", "PrimaryPreamble", "EnactingText", "IntroductoryText", "EUPreamble"):
                 self._prelims(child, title or "-")
+            elif name == "MultilineTitle" and not title:
+                title = " ".join(self._inline(text) for text in child.iter(_q("Text")))
+                self.out.title(title)
+            elif name == "Division":  # a recital of an EU act: ``(12)`` and its words
+                number, _ = self._number(child.find(_q("Number")))
+                self.out.item(0, number, " ".join(self._inline(text) for text in child.iter(_q("Text"))),
+                              source_id=child.get("id"))
             elif name in _PRELIM_TEXT or name in _TEXT_HOLDERS:
                 self._blocks_of(child)
             elif name:
@@ -282,40 +299,59 @@ class _Reader:
         for text in texts:
             self.out.block(self._inline(text))
 
-    def _container(self, element: etree._Element, *, schedule: bool) -> None:
+    def _container(self, element: etree._Element, *, schedule: bool, skip: tuple[str, ...] = ()) -> None:
+        """The units of a Body, ScheduleBody, Part...: once a titled P1group has held
+        several P1s (a cross-heading over them), a titled P1group after it is a
+        cross-heading too, even over one P1. The parser ends a cross-heading only at the
+        next one, so reading that title as the P1's own heading would leave the P1 under
+        the earlier cross-heading (“Immigration and Asylum Act 1999”, paragraph 42 of
+        Schedule 2 to the State Pension Credit Act 2002, under “Social Security Act 1998”)."""
+        crossheading_open = False
         for child in element:
-            self._structural(child, schedule=schedule)
+            if local(child) in skip:
+                continue
+            if local(child) == "P1group":
+                crossheading_open = self._p1group(child, schedule=schedule, after_crossheading=crossheading_open)
+            else:
+                self._structural(child, schedule=schedule)
+
+    def _p1group(self, group: etree._Element, *, schedule: bool, after_crossheading: bool) -> bool:
+        """A titled group of P1s: the title is the P1's own heading when the group holds
+        one, else a cross-heading over them. Returns whether it wrote a cross-heading."""
+        p1s = [p for p in group if local(p) == "P1"]
+        heading = self._inline_of(group, "Title")
+        crossheading = bool(heading) and (len(p1s) != 1 or after_crossheading)
+        if crossheading:
+            self.out.heading("crossheading", "", heading)
+            heading = ""
+        for grandchild in group:
+            if local(grandchild) == "P1":
+                self._p1(grandchild, heading, schedule=schedule)
+            elif local(grandchild) not in ("Title", ""):
+                self._structural(grandchild, schedule=schedule)
+        return crossheading or after_crossheading
 
     def _structural(self, child: etree._Element, *, schedule: bool) -> None:
         name = local(child)
-        if name == "Part":
+        if name in _DIVISIONS:
+            unit, words = _DIVISIONS[name]
             number, markers = self._number(child.find(_q("Number")))
-            self.out.heading("schedule-part" if schedule else "part", bare_number(number, "PART", "Part"),
-                             markers + self._inline_of(child, "Title"), source_id=child.get("id"))
+            title = self._inline_of(child, "Title")
+            if not number and (numbered := re.fullmatch(rf"(?:{'|'.join(words)})\s+(\S+)", title)):
+                number, title = numbered.group(1), ""  # a number given as the title: <Title>PART V</Title>
+            self.out.heading("schedule-part" if schedule and unit == "part" else unit, bare_number(number, *words),
+                             markers + title, source_id=child.get("id"))
             self._flush_annotations()
-            self._container_after_headings(child, schedule=schedule)
-        elif name == "Chapter":
-            number, markers = self._number(child.find(_q("Number")))
-            self.out.heading("chapter", bare_number(number, "CHAPTER", "Chapter"),
-                             markers + self._inline_of(child, "Title"), source_id=child.get("id"))
-            self._flush_annotations()
-            self._container_after_headings(child, schedule=schedule)
+            self._container(child, schedule=schedule, skip=("Number", "Title"))
         elif name == "Pblock" or name == "PsubBlock":
             heading = self._inline_of(child, "Title")
             if heading:
                 self.out.heading("crossheading", "", heading, source_id=child.get("id"))
-            self._container_after_headings(child, schedule=schedule)
+            self._container(child, schedule=schedule, skip=("Number", "Title"))
         elif name == "P1group":
-            p1s = [p for p in child if local(p) == "P1"]
-            heading = self._inline_of(child, "Title")
-            if len(p1s) != 1 and heading:
-                self.out.heading("crossheading", "", heading)
-                heading = ""
-            for grandchild in child:
-                if local(grandchild) == "P1":
-                    self._p1(grandchild, heading, schedule=schedule)
-                elif local(grandchild) not in ("Title", ""):
-                    self._structural(grandchild, schedule=schedule)
+            self._p1group(child, schedule=schedule, after_crossheading=False)
+        elif name == "Division":
+            self._division(child)
         elif name == "P1":
             self._p1(child, "", schedule=schedule)
         elif name in ("Number", "Title", "TitleBlock"):
@@ -335,10 +371,23 @@ class _Reader:
         elif name:
             self._unknown(child)
 
-    def _container_after_headings(self, element: etree._Element, *, schedule: bool) -> None:
-        for child in element:
-            if local(child) not in ("Number", "Title"):
-                self._structural(child, schedule=schedule)
+    def _division(self, division: etree._Element) -> None:
+        """A Division of an EU Annex: numbered, a point (``(1)``, ``1.``) whose title, if
+        any, leads its words; unnumbered, a heading over what follows (“Explanatory Note”)."""
+        number, markers = self._number(division.find(_q("Number")))
+        title = self._inline_of(division, "Title")
+        content = [child for child in division if local(child) not in ("Number", "Title", "")]
+        first = content[0] if content and local(content[0]) == "P" else None
+        if number and not title and first is not None and len(first) and local(first[0]) == "Text":
+            # "(1)" and its words on one line, as a point is written, not a bare number
+            self.out.block(markers + self._inline(first[0]), number=number, source_id=division.get("id"))
+            content = [*first[1:], *content[1:]]
+        elif number:
+            self.out.block((markers + title).strip(), number=number, source_id=division.get("id"))
+        elif title:
+            self.out.heading("crossheading", "", title, source_id=division.get("id"))
+        for child in content:
+            self._structural(child, schedule=True)
 
     def _inline_of(self, element: etree._Element, tag: str) -> str:
         found = element.find(_q(tag))
@@ -346,6 +395,7 @@ class _Reader:
 
     def _p1(self, p1: etree._Element, heading: str, *, schedule: bool) -> None:
         number, markers = self._number(p1.find(_q("Pnumber")))
+        number = bare_number(number, "Article")  # legislation.gov.uk's EU markup: ``Article 3``
         self.out.heading("schedule-paragraph" if schedule else "provision", number, (markers + heading).strip(),
                          source_id=p1.get("id"))
         for child in p1:
@@ -360,33 +410,56 @@ class _Reader:
         ``depth`` >= 0), then the numbered levels below; ``skip`` is a Text already written
         on the unit's own line."""
         for child in para:
-            if child is skip:
-                continue
-            name = local(child)
-            if name == "Text":
-                words = self._inline(child)
-                if depth < 0:
-                    self.out.block(words)
-                else:
-                    self.out.continuation(depth, words)
-            elif name == "P2":
-                self._numbered_block(child)
-            elif name in _LIST_LEVELS:
-                self._numbered_item(child, _LIST_LEVELS[name])
-            elif name in _PARA or name == "P":
-                self._para(child, depth=depth)
-            elif name in ("UnorderedList", "OrderedList"):
-                self._list(child, depth=max(depth + 1, 0))
-            elif name == "Tabular":
-                self._table(child)
-            elif name == "Figure":
-                self._figure(child)
-            elif name in ("BlockAmendment", "BlockExtract", "BlockText"):
-                self._quoted(child)
-            elif name == "AppendText":
-                self.out.block(self._inline(child)) if depth < 0 else self.out.continuation(depth, self._inline(child))
-            elif name:
-                self._unknown(child)
+            if child is not skip:
+                self._para_child(child, depth=depth)
+
+    def _para_child(self, child: etree._Element, *, depth: int) -> None:
+        """One element of a paragraph's content (or of a P2, P3... beside its P2para)."""
+        name = local(child)
+        if name == "Text":
+            words = self._inline(child)
+            if depth < 0:
+                self.out.block(words)
+            else:
+                self.out.continuation(depth, words)
+        elif name == "P2":
+            self._numbered_block(child)
+        elif name in _LIST_LEVELS:
+            self._numbered_item(child, _LIST_LEVELS[name])
+        elif name in _PARA or name == "P":
+            self._para(child, depth=depth)
+        elif name in ("UnorderedList", "OrderedList"):
+            self._list(child, depth=max(depth + 1, 0))
+        elif name == "Tabular":
+            self._table(child)
+        elif name == "Figure":
+            self._figure(child)
+        elif name in ("BlockAmendment", "BlockExtract", "BlockText"):
+            self._quoted(child)
+        elif name == "AppendText":
+            self.out.block(self._inline(child)) if depth < 0 else self.out.continuation(depth, self._inline(child))
+        elif name == "Formula":
+            self._formula(child, depth)
+        elif name == "KeyList":
+            self._key_list(child, depth=max(depth + 1, 0))
+        elif name:
+            self._unknown(child)
+
+    def _formula(self, formula: etree._Element, depth: int) -> None:
+        """A formula (MathML): its symbols as words, ``d = v + a + h 1 − e``, where a
+        sentence ending “according to the formula:” expects them."""
+        words = self._inline(formula)
+        self.out.block(words) if depth < 0 else self.out.continuation(depth, words)
+        self.out.note(f"formula at {path(formula)} kept as the words of its symbols")
+
+    def _key_list(self, key_list: etree._Element, *, depth: int) -> None:
+        """The key to a formula's symbols: one item a symbol, ``d = travel expenses due;``."""
+        separator = key_list.get("Separator", "=")
+        for item in key_list:
+            if local(item) == "KeyListItem":
+                key = self._inline_of(item, "Key")
+                meaning = " ".join(self._inline(text) for text in item.iter(_q("Text")))
+                self.out.item(depth, "", f"{key} {separator} {meaning}")
 
     def _numbered_block(self, p2: etree._Element) -> None:
         number, markers = self._number(p2.find(_q("Pnumber")))
@@ -394,8 +467,7 @@ class _Reader:
         first_text = paras[0].find(_q("Text")) if paras else None
         leading = self._inline(first_text) if first_text is not None and paras[0][0] is first_text else ""
         self.out.block((markers + leading).strip(), number=number, source_id=p2.get("id"))
-        for para in paras:
-            self._para(para, depth=-1, skip=first_text if leading else None)
+        self._content(p2, depth=-1, skip=first_text if leading else None)
 
     def _numbered_item(self, element: etree._Element, depth: int) -> None:
         number, markers = self._number(element.find(_q("Pnumber")))
@@ -403,8 +475,17 @@ class _Reader:
         first_text = paras[0].find(_q("Text")) if paras else None
         leading = self._inline(first_text) if first_text is not None and paras[0][0] is first_text else ""
         self.out.item(depth, number, (markers + leading).strip(), source_id=element.get("id"))
-        for para in paras:
-            self._para(para, depth=depth, skip=first_text if leading else None)
+        self._content(element, depth=depth, skip=first_text if leading else None)
+
+    def _content(self, unit: etree._Element, *, depth: int, skip: etree._Element | None) -> None:
+        """A P2, P3...'s content after its number: its P2para... and what stands beside
+        them (a Formula, a KeyList), in order; ``skip`` was written on the unit's line."""
+        for child in unit:
+            name = local(child)
+            if name in _PARA:
+                self._para(child, depth=depth, skip=skip)
+            elif name not in ("Pnumber", ""):
+                self._para_child(child, depth=depth)
 
     def _list(self, element: etree._Element, *, depth: int) -> None:
         """A list's items at ``depth``, a list inside an item one deeper (the lettered
@@ -433,33 +514,78 @@ class _Reader:
 
     def _list_item(self, depth: int, number: str, words: list[str]) -> None:
         text = " ".join(words)
-        self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
+        if self.lists_are_points:
+            self.out.item(depth, number, text)
+        else:
+            self.out.item(depth, "", f"\\{bracketed(number)} {text}" if number else text)
 
     def _table(self, tabular: etree._Element) -> None:
+        """A table's rows, after its own title and subtitles (“Table 1”, “Type
+        Certificates …”), which name what its rows are."""
+        for caption in tabular:
+            if local(caption) in ("Title", "Subtitle"):
+                self.out.block(self._inline(caption))
+        rows = self._rows(tabular)
+        self.out.table(rows)
+        for after in tabular.iter(_q("TableText")):  # notes printed under the table
+            self._blocks_of(after)
+        self.out.note(f"table kept as | rows | at {path(tabular)} ({len(rows)} rows)")
+
+    def _rows(self, tabular: etree._Element) -> list[list[str]]:
         rows = []
         for row in tabular.iter("{http://www.w3.org/1999/xhtml}tr"):
-            rows.append([self._inline(cell) for cell in row if local(cell) in ("td", "th")])
-        self.out.table(rows)
-        self.out.note(f"table kept as | rows | at {path(tabular)} ({len(rows)} rows)")
+            cells = [cell for cell in row if local(cell) in ("td", "th")]
+            if cells and all(len(cell) and all(local(c) == "Footnote" for c in cell) and not (cell.text or "").strip()
+                             for cell in cells):
+                continue  # a tfoot row of the table's footnotes: written once, as footnotes, where cited
+            rows.append([self._inline(cell) for cell in cells])
+        return rows
 
     def _figure(self, figure: etree._Element) -> None:
         """An image (a form, a map): its place kept as ``[Figure: image r00001]``; the image
         itself is not text and is not imported."""
         refs = [image.get("ResourceRef", "") for image in figure.iter(_q("Image"))]
+        for caption in figure:
+            if local(caption) in ("Number", "Title", "Subtitle"):  # what the figure shows (“Diagram 660.1”)
+                self.out.block(self._inline(caption))
         self.out.block(f"[Figure: image {', '.join(r for r in refs if r) or 'without a reference'}]")
         self.out.note(f"figure at {path(figure)} kept as a placeholder; its image is not imported")
+        for table in figure.iter(_q("Tabular")):  # the words a figure does hold (a key to a diagram)
+            self._table(table)
 
     def _quoted(self, element: etree._Element) -> None:
         """Quoted text (the words an amendment inserts): block quotes, one per paragraph of
         words, so the numbers inside them stay words of this provision."""
-        for text in element.iter(_q("Text"), _q("Title"), _q("Number"), _q("Pnumber")):
+        table = "{http://www.w3.org/1999/xhtml}table"
+        for text in element.iter(_q("Text"), _q("Title"), _q("Number"), _q("Pnumber"), _q("Reference"), table):
+            if text.tag == table:  # a quoted table's cells are not Text: a quote line a row
+                for row in self._rows(text):
+                    self.out.quote("| " + " | ".join(row) + " |")
+                continue
+            if any(above.tag == table for above in text.iterancestors()):
+                continue
             words = self._inline(text)
             if local(text) == "Pnumber":
                 words = f"({words})" if not words.endswith(".") else words
             self.out.quote(words)
 
+    def _number_before(self, text: etree._Element) -> str:
+        """``(a) `` before the first words of a numbered P3... of a note, so that its
+        list keeps its letters (S.I. 2005/2338's note: “The principal amendments will— (a) …”)."""
+        para = text.getparent()
+        unit = para.getparent() if para is not None else None
+        if unit is None or local(para) not in _PARA or len(para) == 0 or para[0] is not text:
+            return ""
+        if next((c for c in unit if local(c) in _PARA), None) is not para:
+            return ""
+        number, _ = self._number(unit.find(_q("Pnumber")))
+        return f"{bracketed(number)} " if number else ""
+
     def _signatures(self, section: etree._Element) -> None:
         self.out.heading("section", "", "Signature")
+        for words in section:  # an EU act's "This Regulation shall be binding in its entirety …"
+            if local(words) in ("Para", "P"):
+                self._blocks_of(words)
         for signatory in section.iter(_q("Signatory")):
             for child in signatory:
                 if local(child) == "Signee":
@@ -481,29 +607,34 @@ class _Reader:
             name = local(child)
             if name == "Title":
                 continue
-            if name == "Tabular":
-                self._table(child)
-                continue
-            for text in child.iter(_q("Text")):
-                words = self._inline(text)
-                self.out.block("\\" + words if words.startswith("(") else words)
+            for part in child.iter(_q("Text"), _q("Tabular")):
+                if local(part) == "Tabular":  # a table of the note, its cells not Text (S.I. 2003/1's note)
+                    self._table(part)
+                elif not any(local(above) == "Tabular" for above in part.iterancestors()):
+                    words = self._number_before(part) + self._inline(part)
+                    self.out.block("\\" + words if words.startswith("(") else words)
         self._flush_annotations()
 
     def _schedules(self, schedules: etree._Element) -> None:
         for schedule in schedules:
-            if local(schedule) != "Schedule":
+            if local(schedule) in ("Title", ""):
+                continue
+            if local(schedule) != "Schedule":  # an Appropriation Act's Abstract: reported, kept as text
+                self._unknown(schedule)
                 continue
             number, markers = self._number(schedule.find(_q("Number")))
             title_block = schedule.find(_q("TitleBlock"))
             heading = self._inline_of(title_block, "Title") if title_block is not None else self._inline_of(schedule, "Title")
-            self.out.heading("schedule", bare_number(number, "THE SCHEDULE", "SCHEDULE", "Schedule"),
+            self.out.heading("schedule", bare_number(number, "THE SCHEDULE", "SCHEDULE", "Schedule", "ANNEX"),
                              (markers + heading).strip(), source_id=schedule.get("id"))
             reference = schedule.find(_q("Reference"))
             if reference is not None:
                 self.out.block(self._inline(reference))
-            body = schedule.find(_q("ScheduleBody"))
-            if body is not None:
-                self._container(body, schedule=True)
+            for part in schedule:
+                if local(part) == "ScheduleBody":
+                    self._container(part, schedule=True)
+                elif local(part) not in ("Number", "TitleBlock", "Title", "Reference", ""):
+                    self._unknown(part)  # a Schedule's Appendix: reported, kept as text
             self._flush_annotations()
 
     def _unknown(self, element: etree._Element) -> None:

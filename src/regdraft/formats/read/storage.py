@@ -38,7 +38,9 @@ HEADINGS: dict[str, dict[str, tuple[str, str]]] = {
     "us-cfr": {"part": ("# PART {num}", "—"), "subpart": ("## Subpart {num}", "—"),
                "provision": ("### § {num}", " "), "section": ("##", " "), "crossheading": ("###", " ")},
     "eu-act": {"title": ("## Title {num}", ": "), "part": ("## Part {num}", ": "),
-               "chapter": ("## Chapter {num}", ": "), "provision": ("### Article {num}", ": "),
+               "chapter": ("## Chapter {num}", ": "), "eu-section": ("### Section {num}", ": "),
+               "provision": ("### Article {num}", ": "), "schedule": ("## Annex {num}", ": "),
+               "schedule-part": ("### Part {num}", ": "),
                "crossheading": ("###", " "), "section": ("##", " ")},
 }
 
