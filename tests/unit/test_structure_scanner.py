@@ -77,6 +77,13 @@ def test_whenever_the_scanner_accepts_a_text_it_finds_what_markdown_it_finds(tex
 @settings(max_examples=300, deadline=None)
 @given(_drafts())
 def test_strict_reading_fails_or_succeeds_as_markdown_it_does(text):
+    # A text without a heading line is read line by line, as published (a short
+    # unnumbered line heads the unit after it), and one with front matter has metadata:
+    # neither is Markdown for the two readers to agree on.
+    markdown = bool(structure._HEADING_LINE.search(text)) and not text.startswith("---")
+    event("markdown" if markdown else "read line by line")
+    if not markdown:
+        return
     try:
         expected = _with_markdown_it(text, strict=True)
     except InvalidStructure as error:
@@ -84,10 +91,8 @@ def test_strict_reading_fails_or_succeeds_as_markdown_it_does(text):
             parse_structure(text)
         assert raised.value.args == error.args
     else:
-        # A strict reading also refuses what it warns about; a text without a heading
-        # line, or with front matter, is not Markdown for either reader.
-        if structure._HEADING_LINE.search(text) and not text.startswith("---"):
-            assert parse_structure(text, strict=False).provisions == expected
+        # A strict reading also refuses what it warns about.
+        assert parse_structure(text, strict=False).provisions == expected
 
 
 _REG = "### 3. Heading\n\n"
