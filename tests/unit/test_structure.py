@@ -113,6 +113,21 @@ def test_reading_in_pieces_with_unused_rules_off_finds_the_same_provisions(block
     assert parse_structure(text, strict=False, chunk_bytes=1).provisions == whole.provisions
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BLOCKS), max_size=40))
+@example(["### 1. A", "", "- (a) x;", "  - (i) z;", "> quoted", ""])  # the quote is (i)'s, and so (a)'s
+def test_every_provision_lies_inside_the_one_it_is_part_of(blocks):
+    """A citation of a provision names the text its parent holds too: no unit runs past
+    its parent (a quotation after a nested item had run (i) on past its (a))."""
+    text = "\n".join(blocks) + "\n"
+    found = parse_structure(text, strict=False)
+    by_id = {p.id: p for p in found.provisions}
+    for p in found.provisions:
+        if p.parent is not None:
+            parent = by_id[p.parent]
+            assert parent.start <= p.start and p.end <= parent.end, (p, parent)
+
+
 def test_provision_ids_sort_as_a_drafter_numbers_them():
     from regdraft.core.structure import id_order_key
 

@@ -1222,7 +1222,13 @@ class _Builder:
         last = self.last
         if last is not None and last.end_line is not None and self.built and self.built[-1] is last:
             if self.stack and self.stack[-1] is last:  # markdown-it gave its end with it
-                last.end_line = last.end = None
+                # and its holders' that end with it ("- (a) x;" "  - (i) z;"): they run on
+                # too, so no unit ends before a subdivision inside it.
+                end = last.end
+                for unit in reversed(self.stack):
+                    if unit.end is None or unit.end > end:
+                        break
+                    unit.end_line = unit.end = None
             else:
                 self._reopened(last)
 
