@@ -29,8 +29,8 @@ from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
-from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
-                               search)
+from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, previews, rebasing,
+                               rendering, search)
 from regdraft.services import events as event_service
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
@@ -338,12 +338,10 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
         data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
+        if action == PREVIEW:
+            return _propose_form(request, session, document, values, previews=_previewed(session, document, data))
         # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
         prepared = amendment_service.prepare(session, document, data)
-        if action == PREVIEW:
-            amendment_service.check_slug_free(session, document, data.slug)
-            return _propose_form(request, session, document, values,
-                                 previews=views.proposal_previews(session, document, data, prepared))
         session.rollback()
         with write_transaction(request) as writing:
             slug = amendment_service.propose(writing, documents.get_document(writing, document.slug), data,
@@ -413,10 +411,11 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
         data = _amendment_input(form, values, slug=slug, proposer=proposer)
         auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
         amendment_service.check_revisable(amendment, revision)
-        prepared = amendment_service.prepare(session, document, replace(data, status=amendment.status))
+        data = replace(data, status=amendment.status)
         if action == PREVIEW:
             return _propose_form(request, session, document, values, revising=amendment,
-                                 previews=views.proposal_previews(session, document, data, prepared))
+                                 previews=_previewed(session, document, data, revising=True))
+        prepared = amendment_service.prepare(session, document, data)
         session.rollback()
         with write_transaction(request) as writing:
             writing_document = documents.get_document(writing, document.slug)
@@ -427,6 +426,15 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
         return _propose_form(request, session, document, values, error=error,
                              revising=amendment_service.get_amendment(session, document, slug))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+def _previewed(session: Session, document: Document, data: AmendmentInput, *,
+               revising: bool = False) -> list[views.Preview]:
+    """The previews of proposing (or saving) ``data``; a citation proposing would refuse
+    is refused here too, so the form says what is wrong before anything is shown."""
+    proposal = previews.preview_proposal(session, document, data, revising=revising)
+    amendment_service.refused(list(proposal.citations))
+    return views.proposal_previews(proposal)
 
 
 def _posted_amendment(form) -> dict:
