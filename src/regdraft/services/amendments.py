@@ -338,12 +338,12 @@ def check_citations(session: Session, document: Document, citations: list[Citati
     checks = []
     folded: dict[str, tuple[Response, FoldedText]] = {}
     for number, citation in enumerate(citations, start=1):
+        response = None
         try:
-            response, anchored = _anchor(session, document, folded, number, citation)
+            response, text = _read_response(session, document, folded, number, citation)
+            checks.append(CitationCheck(number, citation, response, _anchor(text, response, number, citation)))
         except (NotFound, QuoteNotFound, InvalidInput) as refusal:
-            checks.append(CitationCheck(number, citation, refusal=refusal))
-        else:
-            checks.append(CitationCheck(number, citation, response, anchored))
+            checks.append(CitationCheck(number, citation, response, refusal=refusal))
     return checks
 
 
@@ -361,16 +361,20 @@ def _anchor_citations(session: Session, document: Document, citations: list[Cita
     return [check.anchored for check in checks]
 
 
-def _anchor(session: Session, document: Document, folded: dict[str, tuple[Response, FoldedText]], number: int,
-            citation: CitationInput) -> tuple[Response, _Anchored]:
-    """Citation ``number`` anchored in its response (read into ``folded`` once)."""
+def _read_response(session: Session, document: Document, folded: dict[str, tuple[Response, FoldedText]],
+                   number: int, citation: CitationInput) -> tuple[Response, FoldedText]:
+    """The response citation ``number`` quotes, and its text folded (kept in ``folded``)."""
     if citation.response not in folded:
         response = documents.find_response(session, document, citation.response)
         if response is None:
             raise NotFound(f"citation {number}: document {document.slug!r} has no response "
                            f"{citation.response!r}", citation=number, response=citation.response)
         folded[citation.response] = response, FoldedText(response.text)
-    response, text = folded[citation.response]
+    return folded[citation.response]
+
+
+def _anchor(text: FoldedText, response: Response, number: int, citation: CitationInput) -> _Anchored:
+    """Citation ``number`` anchored in its response's folded ``text``."""
     try:
         anchor = text.find(citation.quote)
     except QuoteNotFound as exc:
@@ -382,8 +386,8 @@ def _anchor(session: Session, document: Document, folded: dict[str, tuple[Respon
                            f"{QUOTE_MINIMUM.chars} characters, or words that stand in one place only",
                            field="citations", citation=number, response=citation.response,
                            min_words=QUOTE_MINIMUM.words, min_chars=QUOTE_MINIMUM.chars)
-    return response, _Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end,
-                               anchor.prefix, anchor.suffix)
+    return _Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end, anchor.prefix,
+                     anchor.suffix)
 
 
 def _store_details(session: Session, amendment: Amendment, categories: list[str], analysis,
