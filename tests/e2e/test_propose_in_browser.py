@@ -115,3 +115,31 @@ def test_the_adding_pages_fit_a_phone(page, shoot):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{name} is {overflow} px wider than a 320 px window"
         shoot(page, f"{name}-320")
+
+
+def test_enter_in_a_field_previews_and_never_adds_a_citation_row(page, shoot):
+    """Enter in a text field submits the form by its default button: Preview (stores
+    nothing), not Add another citation, nor the preview's own Propose button."""
+    page.goto(f"{BASE}/propose")
+    text = page.locator("textarea#text")
+    text.fill(text.input_value().replace(REG_5, EDITED_REG_5))
+    page.select_option("#proposer", "adcs")
+    page.get_by_label("profit-ban").check()
+    page.select_option("#citation-response-1", "adcs")
+    page.fill("#citation-quote-1", OFSTED)
+    page.fill("#title", "Enter previews")
+    page.locator("#title").press("Enter")
+    page.locator("#preview").wait_for()
+    assert page.url.endswith(f"{BASE}/propose")  # the form again, nothing proposed
+    assert page.locator("#citation-response-2").count() == 0 or \
+        page.locator("#citation-response-2 option:checked").get_attribute("value") == ""
+    rows = page.locator(".citation-row").count()
+    assert page.locator("#citation-quote-1").input_value() == OFSTED
+    shoot(page, "propose-enter-previews-1280")
+    # Now the preview's Propose button stands above the form: Enter still previews.
+    page.fill("#slug", "enter-previews")
+    page.locator("#slug").press("Enter")
+    page.locator("#preview").wait_for()
+    assert page.url.endswith(f"{BASE}/propose") and page.locator(".citation-row").count() == rows
+    assert page.locator("#slug").input_value() == "enter-previews"
+    assert page.goto(f"{BASE}/amendments/enter-previews").status == 404

@@ -160,3 +160,25 @@ def test_previewing_needs_the_right_to_propose_for_that_proposer(web):
                                                           action="preview")))
     assert_no_injected_markup(mine)  # the proposer's hostile name, in the redline's titles, is escaped
     assert "Nothing is stored yet" in mine
+
+
+def _form_buttons(body: str) -> list[str]:
+    """The submit buttons of the amendment form, in document order: those inside it and
+    those outside that name it."""
+    start, end = body.index('id="amendment-form"'), body.index("</form>", body.index('id="amendment-form"'))
+    return [m.group() for m in re.finditer(r'<button type="submit"[^>]*>', body)
+            if start <= m.start() < end or 'form="amendment-form"' in m.group()]
+
+
+def test_the_forms_default_button_is_preview_whatever_stands_above_it(web):
+    """Enter in a field submits by the form's first submit button in document order
+    (tests/e2e/test_propose_in_browser.py presses it): that is a Preview, before the
+    preview's Propose button and Add another citation, on both pages and after a preview."""
+    token = csrf_of(html_of(web.get(f"{BASE}/propose")))
+    previewed = html_of(web.post(f"{BASE}/propose", data=_form(token, action="preview")))
+    for body in (html_of(web.get(f"{BASE}/propose")), html_of(web.get(f"{BASE}/amendments/profit-ban/revise")),
+                 previewed):
+        buttons = _form_buttons(body)
+        assert 'value="preview"' in buttons[0] and " hidden" in buttons[0], buttons
+        assert any('value="add-citation"' in b for b in buttons[1:])
+    assert 'value="preview"' not in _form_buttons(previewed)[1]  # the preview's Propose comes next
