@@ -182,3 +182,42 @@ def test_the_forms_default_button_is_preview_whatever_stands_above_it(web):
         assert 'value="preview"' in buttons[0] and " hidden" in buttons[0], buttons
         assert any('value="add-citation"' in b for b in buttons[1:])
     assert 'value="preview"' not in _form_buttons(previewed)[1]  # the preview's Propose comes next
+
+
+def _text_of(body: str) -> str:
+    return unescape(re.search(r'<textarea id="text" name="text"[^>]*>\n(.*?)</textarea>', body, re.S).group(1))
+
+
+def test_switching_the_base_of_an_unedited_text_starts_from_the_new_version_and_keeps_the_rest(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose")))
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, text=V2, action="switch-base", new_base="1")))
+    assert _text_of(body) == V1 and 'name="base" value="1"' in body and 'id="switched"' not in body
+    assert 'value="Bodies not for profit"' in body and _rows(body) == [*QUOTES[:2], ("", "")]
+
+
+def test_switching_the_base_of_an_edited_text_carries_the_edit_onto_it_and_says_so(web):
+    before = _amendments(web)
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    edited = V1.replace("to any person.", "to a body that is not carried on for profit.")
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=edited, action="switch-base",
+                                                          new_base="2")))
+    assert _text_of(body) == EDITED  # version 2 with the drafter's change
+    assert 'name="base" value="2"' in body and '<option value="2" selected>' in body
+    notice = unescape(body[body.index('id="switched"'):body.index("</p>", body.index('id="switched"'))])
+    assert "Your edit of version 1 is carried onto version 2" in notice and "change 1 shifted" in notice
+    assert 'value="Bodies not for profit"' in body and _amendments(web) == before
+    # And back again: the edit goes with it.
+    back = html_of(web.post(f"{BASE}/propose", data=_form(token, text=EDITED, action="switch-base", new_base="1")))
+    assert _text_of(back) == edited
+
+
+def test_an_edit_that_cannot_be_carried_onto_the_new_base_stays_as_typed(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    # Version 2 rewrote the sentence this edits.
+    edited = V1.replace("the Example Regulations 2014.", "the Example Regulations 2015.")
+    body = unescape(html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=edited,
+                                                                   action="switch-base", new_base="2")), 409))
+    assert "cannot be carried onto version 2" in body and "kept as typed, on version 1" in body
+    assert _text_of(body) == edited and 'name="base" value="1"' in body
+    bad = html_of(web.post(f"{BASE}/propose", data=_form(token, action="switch-base", new_base="nine")), 422)
+    assert _text_of(bad) == EDITED

@@ -17,9 +17,9 @@ from sqlmodel import Session
 from regdraft.core.amendments import Analysis
 from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
-from regdraft.core.patching import ApplyResult, apply_patch, parse_patch
+from regdraft.core.patching import ApplyResult, apply_patch, make_patch, parse_patch
 from regdraft.core.redline import Source
-from regdraft.core.text import content_hash
+from regdraft.core.text import content_hash, normalise
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents, structures
 from regdraft.services.amendments import AmendmentInput, CitationCheck
@@ -105,3 +105,14 @@ def preview_proposal(session: Session, document: Document, data: AmendmentInput,
                            tuple(trial(document, analysis.patch.text, target, data.slug) for target in targets),
                            tuple(amendment_service.check_citations(session, document, data.citations)),
                            {data.slug: Source(data.title, proposer.name)})
+
+
+def carried_onto(old_base: Version, text: str, new_base: Version) -> ApplyResult | None:
+    """A drafter's edit of ``old_base`` (its edited ``text``) carried onto ``new_base``,
+    as a patch is applied to a later head: the result says how each hunk applied, and
+    has no text when one does not. ``None`` when ``text`` is no edit of the old base
+    (the new base's text is the one to start from then)."""
+    edited = normalise(text)
+    if edited == old_base.text:
+        return None
+    return apply_patch(parse_patch(make_patch(old_base.text, edited)), new_base.text)

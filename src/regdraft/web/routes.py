@@ -12,7 +12,7 @@ file and shows the import's report. ``docs/web.md`` describes every page.
 from __future__ import annotations
 
 import importlib.resources
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -23,8 +23,8 @@ from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, slug_list, write_transaction, writes_in_route
 from regdraft.api.errors import status_for
-from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
-from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.errors import InvalidInput, NotFound, PatchDoesNotApply, RegdraftError
+from regdraft.core.patching import ApplyResult, apply_patch, parse_patch
 from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
@@ -56,6 +56,9 @@ API_DOCS_PAGE = STATIC / "api-docs.html"
 #: The propose form's extra buttons (``action``): show what proposing would store, and
 #: show one more citation row; both give the form back with everything typed kept.
 PREVIEW, ADD_CITATION = "preview", "add-citation"
+#: The propose form's Edit this version: the form again on the version chosen (``new_base``),
+#: the drafter's edit carried onto it.
+SWITCH_BASE = "switch-base"
 
 # Larger numbers than any database integer column holds are a 422, not a database error.
 MAX_VERSION = guard.MAX_NUMBER
@@ -334,6 +337,8 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     action = form.get("action")
     if action == ADD_CITATION:
         return _propose_form(request, session, document, values, add_citation=True)
+    if action == SWITCH_BASE:
+        return _switched_base(request, session, document, values, form.get("new_base") or "")
     try:
         data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
@@ -428,6 +433,42 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
 
 
+@dataclass(frozen=True)
+class Switched:
+    """A drafter's edit of version ``old`` carried onto version ``new``."""
+
+    old: Version
+    new: Version
+    result: ApplyResult
+
+
+def _switched_base(request: Request, session: Session, document: Document, values: dict,
+                   chosen: str) -> HTMLResponse:
+    """The form on the version ``chosen``, everything typed kept: the text is that
+    version's if the drafter had not edited theirs, else their edit carried onto it (and
+    said so); an edit that does not apply there stays as typed, on its version, and the
+    form says which changes could not be placed."""
+    try:
+        old = documents.get_version(session, document, guard.form_number(values["base"], "base", "reload the page"))
+        new = documents.get_version(session, document, guard.form_number(chosen, "version to amend",
+                                                                         "choose one from the list"))
+        carried = previews.carried_onto(old, values["text"], new) if new.id != old.id else None
+        if carried is not None and carried.text is None:
+            failed = [h for h in carried.hunks if not h.applied]
+            raise PatchDoesNotApply(
+                f"your edit of version {old.number} cannot be carried onto version {new.number}: the text of "
+                f"change{'s' if len(failed) > 1 else ''} {', '.join(str(h.index + 1) for h in failed)} is not "
+                f"there. Your text is kept as typed, on version {old.number}", field="base",
+                hunks=[h.as_dict() for h in carried.hunks])
+    except RegdraftError as error:
+        return _propose_form(request, session, document, values, error=error)
+    if new.id == old.id:
+        return _propose_form(request, session, document, values)
+    switched = {**values, "base": str(new.number), "text": new.text if carried is None else carried.text}
+    return _propose_form(request, session, document, switched,
+                         switched=Switched(old, new, carried) if carried is not None else None)
+
+
 def _previewed(session: Session, document: Document, data: AmendmentInput, *,
                revising: bool = False) -> list[views.Preview]:
     """The previews of proposing (or saving) ``data``; a citation proposing would refuse
@@ -471,7 +512,8 @@ def _typed(citations: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
                   error: RegdraftError | None = None, revising: Amendment | None = None, *,
-                  add_citation: bool = False, previews: list[views.Preview] | None = None) -> HTMLResponse:
+                  add_citation: bool = False, previews: list[views.Preview] | None = None,
+                  switched: Switched | None = None) -> HTMLResponse:
     """The propose (or revise) form with ``values``: every citation row typed in, then as
     many blank rows as were posted and one more for ``add_citation``, at least one."""
     posted = list(values.get("citations", []))
@@ -485,7 +527,7 @@ def _propose_form(request: Request, session: Session, document: Document, values
                         **values},
                 citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
-                responses=documents.list_responses(session, document), previews=previews or [],
+                responses=documents.list_responses(session, document), previews=previews or [], switched=switched,
                 versions=documents.list_versions(session, document), head=documents.head(session, document),
                 max_citations=amendment_service.MAX_CITATIONS)
 
