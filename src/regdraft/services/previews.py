@@ -10,8 +10,6 @@ amendment's page shows a stored amendment's trials the same way (:func:`trial`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
-
 from sqlmodel import Session
 
 from regdraft.core.amendments import Analysis
@@ -19,9 +17,10 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.history import Step, diff_steps
 from regdraft.core.patching import ApplyResult, apply_patch, make_patch, parse_patch
 from regdraft.core.redline import Source
+from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.services import amendments as amendment_service
-from regdraft.services import documents, structures
+from regdraft.services import documents
 from regdraft.services.amendments import AmendmentInput, CitationCheck
 from regdraft.services.comparisons import Comparison, etag
 from regdraft.store.models import Document, Version
@@ -37,13 +36,22 @@ class Trial:
     result: ApplyResult
     text: str
     diff: TextDiff
+    version_structure: Structure
+    structure: Structure
+    """The text's structure."""
 
 
-def trial(document: Document, patch_text: str, version: Version, source: str) -> Trial:
-    """``patch_text`` applied to ``version`` (as far as it goes), as the amendment ``source``."""
+def trial(session: Session, document: Document, patch_text: str, version: Version, source: str) -> Trial:
+    """``patch_text`` applied to ``version`` (as far as it goes), as the amendment ``source``.
+    Both structures are read as the document keeps them (a 1 MB text's reading, twice
+    over, was most of a preview's time)."""
     result = apply_patch(parse_patch(patch_text), version.text, partial=True)
     text = result.text if result.text is not None else version.text
-    return Trial(version, result, text, diff_steps(version.text, [Step(text, source, result.changed)], document.kind))
+    version_structure = documents.version_structure(session, document, version)
+    structure = documents.structure_of(document, text)
+    return Trial(version, result, text, diff_steps(version.text, [Step(text, source, result.changed)], document.kind,
+                                                   base_structure=version_structure, last_structure=structure),
+                 version_structure, structure)
 
 
 @dataclass(frozen=True)
@@ -86,8 +94,8 @@ class ProposalPreview:
         return Comparison(f"{document.slug}@{number}", f"{document.slug}@{number}+{self.slug}", base.version.text,
                           base.text, base.diff, self.sources,
                           etag("preview", document.kind, base.version.content_hash,
-                               content_hash(self.analysis.patch.text)), document.kind,
-                          structure_reader=partial(structures.read, kind=document.kind))
+                               content_hash(self.analysis.patch.text)), document.kind, base.version_structure,
+                          new_structure=base.structure, hashes=(base.version.content_hash, content_hash(base.text)))
 
 
 def preview_proposal(session: Session, document: Document, data: AmendmentInput, *,
@@ -102,7 +110,8 @@ def preview_proposal(session: Session, document: Document, data: AmendmentInput,
     head = documents.head(session, document)
     targets = [base] if head is None or head.id == base.id else [base, head]
     return ProposalPreview(document, data.slug, analysis,
-                           tuple(trial(document, analysis.patch.text, target, data.slug) for target in targets),
+                           tuple(trial(session, document, analysis.patch.text, target, data.slug)
+                                 for target in targets),
                            tuple(amendment_service.check_citations(session, document, data.citations)),
                            {data.slug: Source(data.title, proposer.name)})
 

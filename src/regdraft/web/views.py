@@ -253,8 +253,8 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
 
 def preview(session: Session, document: Document, amendment: Amendment, version: Version,
             hunk_provisions: list[list[str]]) -> Preview:
-    return trial_preview(previews.trial(document, amendment.patch_text, version, amendment.slug), hunk_provisions,
-                         sources_of(session, [amendment]))
+    trial = previews.trial(session, document, amendment.patch_text, version, amendment.slug)
+    return trial_preview(trial, hunk_provisions, sources_of(session, [amendment]))
 
 
 def proposal_previews(proposal: ProposalPreview) -> list[Preview]:
