@@ -44,6 +44,16 @@ def _input(body: schemas.AmendmentCreate | schemas.AmendmentRevise, *, slug: str
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
 
 
+_PROPOSAL_409 = ("`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made against "
+                 "another text; `hunks` is the report)")
+
+
+def _proposal(session, writer, document, body: schemas.AmendmentCreate) -> AmendmentInput:
+    """The body of a proposal (or of its preview), once the token may make it."""
+    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
+    return _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
+
+
 def _location(document_slug: str, slug: str) -> str:
     return f"/api/documents/{document_slug}/amendments/{slug}"
 
@@ -80,16 +90,14 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                       "response, or a role that may not propose",
                  s404="`not-found`: no such document, base version, proposer or cited response (`citation` "
                       "numbers the citation from 1)",
-                 s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
-                      "against another text; `hunks` is the report)",
+                 s409=_PROPOSAL_409,
                  s422="`invalid-patch` (with `line`), `invalid-instruction` (with `instruction`, its number), "
                       "`invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
 @writes_in_route
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             request: Request, response: HTTPResponse) -> schemas.AmendmentPublic:
-    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
-    data = _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
+    data = _proposal(session, writer, document, body)
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
     session.rollback()
@@ -115,15 +123,13 @@ def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCre
                       "only its own responses)",
                  s404="`not-found`: no such document, base version or proposer (an unknown cited response is "
                       "reported in `citations`)",
-                 s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
-                      "against another text; `hunks` is the report)",
+                 s409=_PROPOSAL_409,
                  s422="as for proposing: `invalid-patch`, `invalid-instruction`, `invalid-input` (`field`), "
                       "`invalid-text`, `validation-error`"))
 @reads_by_post
 def preview(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             request: Request) -> JSONResponse:
-    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
-    data = _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
+    data = _proposal(session, writer, document, body)
     return JSONResponse(Presenter(session).proposal_preview(previews.preview_proposal(session, document, data),
                                                            request))
 
