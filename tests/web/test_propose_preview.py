@@ -221,3 +221,15 @@ def test_an_edit_that_cannot_be_carried_onto_the_new_base_stays_as_typed(web):
     assert _text_of(body) == edited and 'name="base" value="1"' in body
     bad = html_of(web.post(f"{BASE}/propose", data=_form(token, action="switch-base", new_base="nine")), 422)
     assert _text_of(bad) == EDITED
+
+
+def test_switching_the_base_of_a_hostile_text_escapes_it_or_says_what_is_wrong(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    scripted = V1.replace("to any person.", f"to any person. {HOSTILE}")
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=scripted, title=HOSTILE,
+                                                          action="switch-base", new_base="2")))
+    assert_no_injected_markup(body)
+    assert HOSTILE in _text_of(body) and 'name="base" value="2"' in body
+    controlled = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=V1 + "\x07bell\n",
+                                                                action="switch-base", new_base="2")), 422)
+    assert 'name="base" value="1"' in controlled and "The amendment was not proposed" in controlled
