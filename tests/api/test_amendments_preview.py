@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from regdraft.api import schemas
+
 from .support import PROFIT_BAN_TEXT, V1, V2, problem
 
 HOSTILE = ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", "a \u202e reversed word",
@@ -43,6 +45,7 @@ def test_a_preview_on_the_head_reports_its_hunks_citations_and_diff_and_stores_n
     r = _preview(example, _body(citations=[{"response": "adcs-response", "quote": QUOTE}]))
     assert r.status_code == 200, r.text
     preview = r.json()
+    schemas.AmendmentPreview.model_validate(preview)  # built without validating: the contract's shape still
     assert (preview["slug"], preview["base"], preview["head"], preview["proposable"]) == ("profit-ban", 2, 2, True)
     assert preview["on_head"] is None  # the base is the head
     assert preview["on_base"]["ok"] and [h["status"] for h in preview["on_base"]["hunks"]] == ["exact"]
@@ -105,6 +108,7 @@ def test_each_citation_is_checked_and_the_refused_say_why(example):
     r = _preview(example, _body(citations=citations))
     assert r.status_code == 200, r.text
     preview = r.json()
+    schemas.AmendmentPreview.model_validate(preview)  # the body is the contract's, refusals and all
     assert not preview["proposable"]
     checks = preview["citations"]
     assert [c["citation"] for c in checks] == [1, 2, 3, 4] and [c["ok"] for c in checks] == [True, False, False, False]
