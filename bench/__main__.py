@@ -21,7 +21,7 @@ import time
 from bench.measure import Row
 
 SECTIONS = ("pipeline", "provisions", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search",
-            "serving", "abuse", "client", "startup")
+            "serving", "abuse", "client", "startup", "preview")
 
 
 def _seconds(value: float | None) -> str:
@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "startup":
             from bench import start_up
             rows += start_up.run(10 if args.quick else 30)
+        elif section == "preview":
+            from bench import preview
+            rows += preview.run(3 if args.quick else 5)
         else:
             from bench import abuse
             rows += abuse.run()

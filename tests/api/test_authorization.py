@@ -66,6 +66,15 @@ def _from_word(ex, headers: dict) -> object:
                           content=edited, headers={**headers, "Content-Type": "application/octet-stream"})
 
 
+def _preview(slug: str, **amendment):
+    def send(ex, headers: dict):
+        before = _events(ex)
+        r = ex.client.post(ex.url("/amendments/preview"), json=_amend(slug, **amendment), headers=headers)
+        assert _events(ex) == before, f"previewing {slug} wrote an event"
+        return r
+    return send
+
+
 def _status(slug: str, status: str):
     return lambda ex, h: ex.client.post(ex.url(f"/amendments/{slug}/status"),
                                         json={"status": status, "reason": f"Decided: {status}."}, headers=h)
@@ -157,6 +166,12 @@ CELLS = [
             {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), headers=h),
         expect(201, EDITORS)),
     Cell("propose its own from a Word file", _from_word, expect(201, OWNERS)),
+    # A preview needs what proposing needs, and stores nothing (the events stay as they were).
+    Cell("preview its own, citing its own response", _preview("preview-own", citations=[
+        {"response": "adcs-response", "quote": "a profit motive has no place"}]), expect(200, OWNERS)),
+    Cell("preview for another stakeholder", _preview("preview-other", proposer=OTHER), expect(200, EDITORS)),
+    Cell("preview its own, citing another's response", _preview("preview-cites-other", citations=[
+        {"response": "nspcc-response", "quote": "subject to inspection by Ofsted"}]), expect(200, EDITORS)),
     Cell("revise its own", _revise("own-revise"), expect(200, OWNERS), needs=(("own-revise", OWN, PROFIT_BAN_TEXT),)),
     Cell("revise another's", _revise("other-revise"), expect(200, EDITORS),
          needs=(("other-revise", OTHER, PROFIT_BAN_TEXT),)),
@@ -251,7 +266,8 @@ def test_the_matrix_walks_every_write_route(client):
     reads_by_post = {("/api/documents/{doc}/apply", "POST")}
     covered = {("/api/documents", "POST"), ("/api/documents/{doc}/versions", "POST"),
                ("/api/documents/{doc}/stakeholders/{slug}", "PUT"), ("/api/documents/{doc}/responses/{slug}", "PUT"),
-               ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
+               ("/api/documents/{doc}/amendments", "POST"), ("/api/documents/{doc}/amendments/preview", "POST"),
+               ("/api/documents/{doc}/amendments/{slug}/status", "POST"),
                ("/api/documents/{doc}/amendments/{slug}/accept", "POST"), ("/api/documents/import", "POST"),
                ("/api/documents/{doc}/decisions", "POST"), ("/api/documents/{doc}/amendments/{slug}/falls-if", "PUT"),
                ("/api/documents/{doc}/word-amendments", "POST"), ("/api/documents/{doc}/rebase", "POST"),

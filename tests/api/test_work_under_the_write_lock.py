@@ -23,6 +23,9 @@ def heavy(example, monkeypatch) -> Counter:
     """(step, "locked" or "free") → how many times it ran."""
     database = example.client.app.state.database
     runs: Counter = Counter()
+    # Structures are kept by content hash for the process: one an earlier test read (the
+    # same case on the other backend) would not be read again, and go uncounted.
+    structures.MEMORY.clear()
 
     def watched(module, name: str) -> None:
         real = getattr(module, name)
@@ -121,3 +124,23 @@ def test_a_head_that_moved_meanwhile_is_worked_on_again_under_the_lock_once(exam
     assert calls == ["profit-ban", "profit-ban"]
     assert example.client.get(example.url("/versions/4")).json()["text"].endswith("Added meanwhile\n")
     assert _locked(heavy) == {"apply_patch": 1, "read_structure": 1, "encode": 1, "provision_pieces": 1}
+
+
+def test_a_preview_works_in_a_reading_transaction_only(example, heavy, monkeypatch):
+    """``POST …/amendments/preview`` reads by POST: no writing transaction, no write lock."""
+    from regdraft.api import deps
+
+    opened = []
+    real = deps.transaction
+
+    def transaction(database, *, writing: bool):
+        opened.append(writing)
+        return real(database, writing=writing)
+
+    monkeypatch.setattr(deps, "transaction", transaction)
+    r = example.client.post(example.url("/amendments/preview"), json={
+        "slug": "previewed", "title": "Previewed", "proposer": "adcs", "base": 1, "categories": ["profit-ban"],
+        "new_text": INSPECTION_TEXT, "citations": [{"response": "adcs-response", "quote": "a profit motive has no place"}]})
+    assert r.status_code == 200, r.text
+    assert heavy["FoldedText", "free"] == 1 and heavy["analyse", "free"] == 1 and _locked(heavy) == {}
+    assert opened and not any(opened)  # every transaction the request opened only read

@@ -30,7 +30,8 @@ def test_choosing_the_base_adding_a_citation_previewing_and_proposing(page, shoo
     assert page.locator("#choose-base option:checked").inner_text() == "version 3 (the head)"
     page.select_option("#choose-base", "2")
     page.get_by_role("button", name="Edit this version").click()
-    page.wait_for_url(f"**{BASE}/propose?base=2")
+    page.wait_for_selector("input[name=base][value='2']", state="attached")
+    assert page.locator("#switched").count() == 0  # nothing was edited: the text starts again from version 2
     text = page.locator("textarea#text")
     head = text.input_value()
     assert REG_5 in head and "Made: 9th September 2014" not in head  # version 2's text, not the head's
@@ -115,3 +116,54 @@ def test_the_adding_pages_fit_a_phone(page, shoot):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{name} is {overflow} px wider than a 320 px window"
         shoot(page, f"{name}-320")
+
+
+def test_enter_in_a_field_previews_and_never_adds_a_citation_row(page, shoot):
+    """Enter in a text field submits the form by its default button: Preview (stores
+    nothing), not Add another citation, nor the preview's own Propose button."""
+    page.goto(f"{BASE}/propose")
+    text = page.locator("textarea#text")
+    text.fill(text.input_value().replace(REG_5, EDITED_REG_5))
+    page.select_option("#proposer", "adcs")
+    page.get_by_label("profit-ban").check()
+    page.select_option("#citation-response-1", "adcs")
+    page.fill("#citation-quote-1", OFSTED)
+    page.fill("#title", "Enter previews")
+    page.locator("#title").press("Enter")
+    page.locator("#preview").wait_for()
+    assert page.url.endswith(f"{BASE}/propose")  # the form again, nothing proposed
+    assert page.locator("#citation-response-2").count() == 0 or \
+        page.locator("#citation-response-2 option:checked").get_attribute("value") == ""
+    rows = page.locator(".citation-row").count()
+    assert page.locator("#citation-quote-1").input_value() == OFSTED
+    shoot(page, "propose-enter-previews-1280")
+    # Now the preview's Propose button stands above the form: Enter still previews.
+    page.fill("#slug", "enter-previews")
+    page.locator("#slug").press("Enter")
+    page.locator("#preview").wait_for()
+    assert page.url.endswith(f"{BASE}/propose") and page.locator(".citation-row").count() == rows
+    assert page.locator("#slug").input_value() == "enter-previews"
+    assert page.goto(f"{BASE}/amendments/enter-previews").status == 404
+
+
+def test_switching_the_base_keeps_the_edit_and_says_where_it_goes(page, shoot):
+    page.goto(f"{BASE}/propose?base=2")
+    text = page.locator("textarea#text")
+    text.fill(text.input_value().replace(REG_5, EDITED_REG_5))
+    page.fill("#title", "Typed before switching")
+    page.select_option("#choose-base", "3")
+    page.get_by_role("button", name="Edit this version").click()
+    notice = page.locator("#switched")
+    notice.wait_for()
+    assert "Your edit of version 2 is carried onto version 3" in notice.inner_text()
+    assert page.locator("input[name=base]").get_attribute("value") == "3"
+    carried = page.locator("textarea#text").input_value()
+    assert EDITED_REG_5 in carried and "Made: 9th September 2014" in carried  # version 3's text, with the edit
+    assert page.locator("#title").input_value() == "Typed before switching"
+    shoot(page, "propose-switched-base-1280")
+    page.select_option("#proposer", "adcs")
+    page.get_by_label("profit-ban").check()
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview")
+    preview.wait_for()
+    assert preview.locator("table.hunks").count() == 1 and "Hunk report on version 3" in preview.inner_text()

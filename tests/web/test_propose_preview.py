@@ -160,3 +160,76 @@ def test_previewing_needs_the_right_to_propose_for_that_proposer(web):
                                                           action="preview")))
     assert_no_injected_markup(mine)  # the proposer's hostile name, in the redline's titles, is escaped
     assert "Nothing is stored yet" in mine
+
+
+def _form_buttons(body: str) -> list[str]:
+    """The submit buttons of the amendment form, in document order: those inside it and
+    those outside that name it."""
+    start, end = body.index('id="amendment-form"'), body.index("</form>", body.index('id="amendment-form"'))
+    return [m.group() for m in re.finditer(r'<button type="submit"[^>]*>', body)
+            if start <= m.start() < end or 'form="amendment-form"' in m.group()]
+
+
+def test_the_forms_default_button_is_preview_whatever_stands_above_it(web):
+    """Enter in a field submits by the form's first submit button in document order
+    (tests/e2e/test_propose_in_browser.py presses it): that is a Preview, before the
+    preview's Propose button and Add another citation, on both pages and after a preview."""
+    token = csrf_of(html_of(web.get(f"{BASE}/propose")))
+    previewed = html_of(web.post(f"{BASE}/propose", data=_form(token, action="preview")))
+    for body in (html_of(web.get(f"{BASE}/propose")), html_of(web.get(f"{BASE}/amendments/profit-ban/revise")),
+                 previewed):
+        buttons = _form_buttons(body)
+        assert 'value="preview"' in buttons[0] and " hidden" in buttons[0], buttons
+        assert any('value="add-citation"' in b for b in buttons[1:])
+    assert 'value="preview"' not in _form_buttons(previewed)[1]  # the preview's Propose comes next
+
+
+def _text_of(body: str) -> str:
+    return unescape(re.search(r'<textarea id="text" name="text"[^>]*>\n(.*?)</textarea>', body, re.S).group(1))
+
+
+def test_switching_the_base_of_an_unedited_text_starts_from_the_new_version_and_keeps_the_rest(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose")))
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, text=V2, action="switch-base", new_base="1")))
+    assert _text_of(body) == V1 and 'name="base" value="1"' in body and 'id="switched"' not in body
+    assert 'value="Bodies not for profit"' in body and _rows(body) == [*QUOTES[:2], ("", "")]
+
+
+def test_switching_the_base_of_an_edited_text_carries_the_edit_onto_it_and_says_so(web):
+    before = _amendments(web)
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    edited = V1.replace("to any person.", "to a body that is not carried on for profit.")
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=edited, action="switch-base",
+                                                          new_base="2")))
+    assert _text_of(body) == EDITED  # version 2 with the drafter's change
+    assert 'name="base" value="2"' in body and '<option value="2" selected>' in body
+    notice = unescape(body[body.index('id="switched"'):body.index("</p>", body.index('id="switched"'))])
+    assert "Your edit of version 1 is carried onto version 2" in notice and "change 1 shifted" in notice
+    assert 'value="Bodies not for profit"' in body and _amendments(web) == before
+    # And back again: the edit goes with it.
+    back = html_of(web.post(f"{BASE}/propose", data=_form(token, text=EDITED, action="switch-base", new_base="1")))
+    assert _text_of(back) == edited
+
+
+def test_an_edit_that_cannot_be_carried_onto_the_new_base_stays_as_typed(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    # Version 2 rewrote the sentence this edits.
+    edited = V1.replace("the Example Regulations 2014.", "the Example Regulations 2015.")
+    body = unescape(html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=edited,
+                                                                   action="switch-base", new_base="2")), 409))
+    assert "cannot be carried onto version 2" in body and "kept as typed, on version 1" in body
+    assert _text_of(body) == edited and 'name="base" value="1"' in body
+    bad = html_of(web.post(f"{BASE}/propose", data=_form(token, action="switch-base", new_base="nine")), 422)
+    assert _text_of(bad) == EDITED
+
+
+def test_switching_the_base_of_a_hostile_text_escapes_it_or_says_what_is_wrong(web):
+    token = csrf_of(html_of(web.get(f"{BASE}/propose?base=1")))
+    scripted = V1.replace("to any person.", f"to any person. {HOSTILE}")
+    body = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=scripted, title=HOSTILE,
+                                                          action="switch-base", new_base="2")))
+    assert_no_injected_markup(body)
+    assert HOSTILE in _text_of(body) and 'name="base" value="2"' in body
+    controlled = html_of(web.post(f"{BASE}/propose", data=_form(token, base="1", text=V1 + "\x07bell\n",
+                                                                action="switch-base", new_base="2")), 422)
+    assert 'name="base" value="1"' in controlled and "The amendment was not proposed" in controlled

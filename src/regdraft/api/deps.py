@@ -130,8 +130,9 @@ def _write_aside(database: Database, work: Callable[[Session], None]) -> None:
             database.sqlite_writers.release()
 
 
-#: Endpoints that read and compute before they write (:func:`writes_in_route`).
-_WRITES_IN_ROUTE: set = set()
+#: Endpoints whose session only reads: those that read and compute before they write
+#: (:func:`writes_in_route`), and reads by POST (:func:`reads_by_post`).
+_READING_SESSION: set = set()
 
 
 def writes_in_route(endpoint):
@@ -140,7 +141,14 @@ def writes_in_route(endpoint):
     reads, so that work is done without the write lock, and the route opens the
     writing transaction itself (:func:`write_transaction`) for the few statements that
     store the result. GET routes never write."""
-    _WRITES_IN_ROUTE.add(endpoint)
+    _READING_SESSION.add(endpoint)
+    return endpoint
+
+
+def reads_by_post(endpoint):
+    """Mark a POST endpoint that only reads (a preview of a change): its ``SessionDep``
+    reads, and never takes the write lock."""
+    _READING_SESSION.add(endpoint)
     return endpoint
 
 
@@ -151,12 +159,12 @@ def write_transaction(request: Request):
 
 def get_session(request: Request) -> Iterator[Session]:
     """A session for the request (:func:`transaction`): writing unless the request is a
-    GET or HEAD, or its endpoint writes in the route. ``scope="function"`` (below) makes
+    GET or HEAD, or its endpoint writes in the route or reads by POST. ``scope="function"`` (below) makes
     the commit happen before the response is sent, so a failed commit is an error
     response, not a success that did not happen."""
     route = request.scope.get("route")
     writing = (request.method not in ("GET", "HEAD")
-               and getattr(route, "endpoint", None) not in _WRITES_IN_ROUTE)
+               and getattr(route, "endpoint", None) not in _READING_SESSION)
     with transaction(request.app.state.database, writing=writing) as session:
         yield session
 

@@ -169,13 +169,26 @@ def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, di
 
 def problem(request: Request, status: int, *, type_: str, title: str, detail: str,
             extensions: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(problem_body(request, status, type_=type_, title=title, detail=detail,
+                                     extensions=extensions),
+                        status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_body(request: Request, status: int, *, type_: str, title: str, detail: str,
+                 extensions: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail,
                             "instance": request.url.path}
     for key, value in (extensions or {}).items():
         if key in _STANDARD:
             key = _RENAMED.get(key, f"extra_{key}")
         body[key] = value
-    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return jsonable_encoder(body)
+
+
+def error_body(request: Request, error: RegdraftError) -> dict[str, Any]:
+    """The problem document ``error`` is answered with (a preview reports one in its body)."""
+    return problem_body(request, status_for(error), type_=problem_type(error.code), title=error.title,
+                        detail=error.message, extensions=error.extra)
 
 
 def regdraft_error_response(request: Request, error: RegdraftError) -> JSONResponse:
@@ -183,8 +196,7 @@ def regdraft_error_response(request: Request, error: RegdraftError) -> JSONRespo
     # A 406 depends on the Accept header like the answer it stands for, so caches must key on it.
     headers = {401: {"WWW-Authenticate": 'Bearer realm="regdraft"'}, 406: {"Vary": "Accept"},
                503: {"Retry-After": "1"}}.get(status)
-    return problem(request, status, type_=problem_type(error.code), title=error.title,
-                   detail=error.message, extensions=error.extra, headers=headers)
+    return JSONResponse(error_body(request, error), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 async def _regdraft_error(request: Request, error: RegdraftError) -> JSONResponse:

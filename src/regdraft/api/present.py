@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from fastapi import Request
 from sqlmodel import Session
 
 from regdraft.api import schemas
+from regdraft.api.errors import error_body
 from regdraft.core.patching import HunkResult
 from regdraft.services import amendments as amendment_service
 from regdraft.services import decisions, documents
+from regdraft.services.amendments import CitationCheck
 from regdraft.services.batches import Batch
+from regdraft.services.previews import ProposalPreview, Trial
 from regdraft.store.models import (Amendment, Decision, Document, Event, Response, Stakeholder, Version,
                                    VersionSource)
 
@@ -146,6 +150,32 @@ class Presenter:
                                        quote=citation.quote, start=citation.start, end=citation.end)
                 for citation, response in amendment_service.citations_of(self.session, amendment)]
 
+    def proposal_preview(self, proposal: ProposalPreview, request: Request) -> dict:
+        """The preview as JSON (``schemas.AmendmentPreview``'s shape). Its diff is built as
+        a diff's JSON is, not validated again (on a long text that took longer than the diff)."""
+        base = proposal.base.version
+        head = proposal.on_head.version if proposal.on_head else base
+        summary = schemas.AmendmentPreview.model_construct(
+            slug=proposal.slug, base=base.number, base_hash=base.content_hash, head=head.number,
+            proposable=proposal.proposable, patch_text=proposal.analysis.patch.text,
+            hunks=[schemas.HunkPublic(index=item.hunk.index + 1, header=item.hunk.header,
+                                      provisions=[schemas.ProvisionRef(id=ref.id, label=ref.label)
+                                                  for ref in item.provisions])
+                   for item in proposal.analysis.hunks],
+            on_base=_trial_report(proposal.base),
+            on_head=_trial_report(proposal.on_head) if proposal.on_head else None,
+            citations=[self._citation_check(check, request) for check in proposal.citations])
+        return {**summary.model_dump(mode="json", exclude={"diff"}), "diff": proposal.comparison().as_json()}
+
+    def _citation_check(self, check: CitationCheck, request: Request) -> schemas.CitationCheckPublic:
+        found = check.anchored
+        return schemas.CitationCheckPublic(
+            citation=check.number, response=check.citation.response, quote=check.citation.quote,
+            ok=check.refusal is None,
+            stakeholder=self.stakeholder(check.response.stakeholder_id).slug if check.response else None,
+            start=found.start if found else None, end=found.end if found else None,
+            problem=error_body(request, check.refusal) if check.refusal else None)
+
     # responses and stakeholders
     def response_summary(self, response: Response) -> schemas.ResponseSummary:
         return schemas.ResponseSummary(**self._response_fields(response))
@@ -181,3 +211,8 @@ class Presenter:
 
 def hunk_reports(hunks: Iterable[HunkResult]) -> list[schemas.HunkReport]:
     return [schemas.HunkReport(**h.as_dict()) for h in hunks]
+
+
+def _trial_report(trial: Trial) -> schemas.TrialReport:
+    return schemas.TrialReport(version=trial.version.number, ok=trial.result.ok,
+                               hunks=hunk_reports(trial.result.hunks))

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from regdraft.api.errors import Problem
 from regdraft.core.policy import check_text, check_url
 from regdraft.core.traditions import KINDS
 from regdraft.services.amendments import MAX_CATEGORIES, MAX_CITATIONS, MAX_NAMED, MAX_QUOTE_CHARS, STATUSES
@@ -653,6 +654,47 @@ class ApplySetReport(_Out):
     steps: list[ApplyStep]
     text: str | None
     content_hash: str | None
+
+
+class TrialReport(_Out):
+    version: int = Field(description="The version the patch was applied to")
+    ok: bool = Field(description="Every hunk applied")
+    hunks: list[HunkReport]
+
+
+class CitationCheckPublic(_Out):
+    """One citation verified against its response, as proposing verifies it."""
+
+    citation: int = Field(description="Numbered from 1, as in problems")
+    response: str
+    quote: str
+    ok: bool = Field(description="Whether proposing would take it")
+    stakeholder: str | None = Field(None, description="Who wrote the response (when it exists)")
+    start: int | None = Field(None, description="Where the quote stands in the response text (when found)")
+    end: int | None = None
+    problem: Problem | None = Field(None, description="When refused: the problem proposing would answer "
+                                                      "(`not-found`, `quote-not-found`, `invalid-input`)")
+
+
+class AmendmentPreview(_Out):
+    """What proposing the body would store, with nothing stored: the hunks and their
+    report on the base and, when the head has moved on, on the head; each citation's
+    check; and the diff of the base into the amended text, as
+    `GET …/versions/{base}/diff?amendments={slug}` will give it once proposed."""
+
+    slug: str
+    base: int
+    base_hash: str
+    head: int = Field(description="The head's number when previewed")
+    proposable: bool = Field(description="Whether proposing the same body now would store it (every citation "
+                                         "is taken; the other checks refuse the preview itself)")
+    patch_text: str = Field(description="The patch proposing would store")
+    hunks: list[HunkPublic] = Field(description="The hunks and the provisions each touches, as the amendment's")
+    on_base: TrialReport
+    on_head: TrialReport | None = Field(description="Applied to the head (fuzzily, as accepting would); null when "
+                                                    "the base is the head")
+    citations: list[CitationCheckPublic]
+    diff: DiffPublic
 
 
 class ConflictPublic(_Out):

@@ -15,7 +15,7 @@ from regdraft.core.amendments import Analysis, analyse, result_is_normalised
 from regdraft.core.anchors import FoldedText
 from regdraft.core.conflicts import AmendmentChanges, ChangeSpan, ConflictPair, find_conflicts
 from regdraft.core.errors import (AlreadyExists, InvalidInput, InvalidStructure, InvalidTransition, NotFound,
-                                  PatchDoesNotApply, QuoteNotFound)
+                                  PatchDoesNotApply, QuoteNotFound, RegdraftError)
 from regdraft.core.instructions import parse as parse_instructions
 from regdraft.core.patching import (ApplyResult, HunkResult, applied_in_turn, apply_patch, make_patch,
                                    parse_patch)
@@ -170,6 +170,15 @@ class Prepared:
 def prepare(session: Session, document: Document, data: AmendmentInput, *,
             allow_any_status: bool = False) -> Prepared:
     """What proposing ``data`` computes (:class:`Prepared`); it reads, never writes."""
+    base, analysis = analysed(session, document, data, allow_any_status=allow_any_status)
+    return Prepared(base.content_hash, analysis, tuple(_anchor_citations(session, document, data.citations)))
+
+
+def analysed(session: Session, document: Document, data: AmendmentInput, *,
+             allow_any_status: bool = False) -> tuple[Version, Analysis]:
+    """``data`` checked as proposing checks it, and its patch made, applied to its base
+    and read for provisions: the base and the analysis (its citations are not looked at:
+    :func:`check_citations`). It reads, never writes."""
     _check_input(session, document, data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
@@ -182,7 +191,7 @@ def prepare(session: Session, document: Document, data: AmendmentInput, *,
         patch_text = make_patch(base.text, new_text)
     analysis = analyse(base.text, patch_text, document.kind)
     check_edit(analysis.result, analysis.changed, "patch_text")
-    return Prepared(base.content_hash, analysis, tuple(_anchor_citations(session, document, data.citations)))
+    return base, analysis
 
 
 def propose(session: Session, document: Document, data: AmendmentInput, *, actor: str,
@@ -309,33 +318,76 @@ def describe(session: Session, amendment: Amendment) -> dict:
             "citations": [(response.slug, citation.quote) for citation, response in citations_of(session, amendment)]}
 
 
-def _anchor_citations(session: Session, document: Document, citations: list[CitationInput]) -> list[_Anchored]:
-    """Each citation anchored in its response; each response is read and folded once,
-    however many citations quote it."""
-    anchored = []
+@dataclass(frozen=True)
+class CitationCheck:
+    """One citation verified against its response as proposing verifies it: where its
+    quote stands, or the error proposing would refuse it with."""
+
+    number: int
+    """Numbered from 1, as the errors number them."""
+    citation: CitationInput
+    response: Response | None = None
+    anchored: _Anchored | None = None
+    refusal: RegdraftError | None = None
+
+
+def check_citations(session: Session, document: Document, citations: list[CitationInput]) -> list[CitationCheck]:
+    """Each citation anchored in its response, or refused (no such response, a quote not
+    in it, too short a quote standing in several places); each response is read and
+    folded once, however many citations quote it."""
+    checks = []
     folded: dict[str, tuple[Response, FoldedText]] = {}
     for number, citation in enumerate(citations, start=1):
-        if citation.response not in folded:
-            response = documents.find_response(session, document, citation.response)
-            if response is None:
-                raise NotFound(f"citation {number}: document {document.slug!r} has no response "
-                               f"{citation.response!r}", citation=number, response=citation.response)
-            folded[citation.response] = response, FoldedText(response.text)
-        response, text = folded[citation.response]
+        response = None
         try:
-            anchor = text.find(citation.quote)
-        except QuoteNotFound as exc:
-            raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
-                                citation=number, response=citation.response, quote=citation.quote) from None
-        if not QUOTE_MINIMUM.met_by(citation.quote) and text.occurrences(citation.quote) > 1:
-            raise InvalidInput(f"citation {number}: the quote {citation.quote!r} stands in several places of response "
-                               f"{citation.response!r}: quote at least {QUOTE_MINIMUM.words} words and "
-                               f"{QUOTE_MINIMUM.chars} characters, or words that stand in one place only",
-                               field="citations", citation=number, response=citation.response,
-                               min_words=QUOTE_MINIMUM.words, min_chars=QUOTE_MINIMUM.chars)
-        anchored.append(_Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end,
-                                  anchor.prefix, anchor.suffix))
-    return anchored
+            response, text = _read_response(session, document, folded, number, citation)
+            checks.append(CitationCheck(number, citation, response, _anchor(text, response, number, citation)))
+        except (NotFound, QuoteNotFound, InvalidInput) as refusal:
+            checks.append(CitationCheck(number, citation, response, refusal=refusal))
+    return checks
+
+
+def refused(checks: list[CitationCheck]) -> None:
+    """Raise the first citation's refusal, if one is refused."""
+    refusal = next((check.refusal for check in checks if check.refusal is not None), None)
+    if refusal is not None:
+        raise refusal
+
+
+def _anchor_citations(session: Session, document: Document, citations: list[CitationInput]) -> list[_Anchored]:
+    """Each citation anchored in its response; the first refused is raised."""
+    checks = check_citations(session, document, citations)
+    refused(checks)
+    return [check.anchored for check in checks]
+
+
+def _read_response(session: Session, document: Document, folded: dict[str, tuple[Response, FoldedText]],
+                   number: int, citation: CitationInput) -> tuple[Response, FoldedText]:
+    """The response citation ``number`` quotes, and its text folded (kept in ``folded``)."""
+    if citation.response not in folded:
+        response = documents.find_response(session, document, citation.response)
+        if response is None:
+            raise NotFound(f"citation {number}: document {document.slug!r} has no response "
+                           f"{citation.response!r}", citation=number, response=citation.response)
+        folded[citation.response] = response, FoldedText(response.text)
+    return folded[citation.response]
+
+
+def _anchor(text: FoldedText, response: Response, number: int, citation: CitationInput) -> _Anchored:
+    """Citation ``number`` anchored in its response's folded ``text``."""
+    try:
+        anchor = text.find(citation.quote)
+    except QuoteNotFound as exc:
+        raise QuoteNotFound(f"citation {number}: {exc.message} in response {citation.response!r}",
+                            citation=number, response=citation.response, quote=citation.quote) from None
+    if not QUOTE_MINIMUM.met_by(citation.quote) and text.occurrences(citation.quote) > 1:
+        raise InvalidInput(f"citation {number}: the quote {citation.quote!r} stands in several places of response "
+                           f"{citation.response!r}: quote at least {QUOTE_MINIMUM.words} words and "
+                           f"{QUOTE_MINIMUM.chars} characters, or words that stand in one place only",
+                           field="citations", citation=number, response=citation.response,
+                           min_words=QUOTE_MINIMUM.words, min_chars=QUOTE_MINIMUM.chars)
+    return _Anchored(response.id, response.content_hash, citation.quote, anchor.start, anchor.end, anchor.prefix,
+                     anchor.suffix)
 
 
 def _store_details(session: Session, amendment: Amendment, categories: list[str], analysis,

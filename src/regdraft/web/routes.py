@@ -12,7 +12,7 @@ file and shows the import's report. ``docs/web.md`` describes every page.
 from __future__ import annotations
 
 import importlib.resources
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
@@ -23,14 +23,14 @@ from sqlmodel import Session
 
 from regdraft.api.deps import AmendmentSlug, DocumentDep, SessionDep, slug_list, write_transaction, writes_in_route
 from regdraft.api.errors import status_for
-from regdraft.core.errors import InvalidInput, NotFound, RegdraftError
-from regdraft.core.patching import apply_patch, parse_patch
+from regdraft.core.errors import InvalidInput, NotFound, PatchDoesNotApply, RegdraftError
+from regdraft.core.patching import ApplyResult, apply_patch, parse_patch
 from regdraft.core.policy import check_text, link_target
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
 from regdraft.formats import FORMATS
 from regdraft.services import amendments as amendment_service
-from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, rebasing, rendering,
-                               search)
+from regdraft.services import (auth, batches, comparisons, decisions, documents, imports, previews, rebasing,
+                               rendering, search)
 from regdraft.services import events as event_service
 from regdraft.services import outcome as outcome_service
 from regdraft.services.amendments import AmendmentInput, CitationInput
@@ -56,6 +56,9 @@ API_DOCS_PAGE = STATIC / "api-docs.html"
 #: The propose form's extra buttons (``action``): show what proposing would store, and
 #: show one more citation row; both give the form back with everything typed kept.
 PREVIEW, ADD_CITATION = "preview", "add-citation"
+#: The propose form's Edit this version: the form again on the version chosen (``new_base``),
+#: the drafter's edit carried onto it.
+SWITCH_BASE = "switch-base"
 
 # Larger numbers than any database integer column holds are a 422, not a database error.
 MAX_VERSION = guard.MAX_NUMBER
@@ -334,16 +337,16 @@ def propose(request: Request, document: DocumentDep, session: SessionDep, form: 
     action = form.get("action")
     if action == ADD_CITATION:
         return _propose_form(request, session, document, values, add_citation=True)
+    if action == SWITCH_BASE:
+        return _switched_base(request, session, document, values, form.get("new_base") or "")
     try:
         data = _amendment_input(form, values, slug=values["slug"], proposer=values["proposer"])
         auth.check_proposal(session, guard.acting(request), document, data.proposer,
                             [c.response for c in data.citations])
+        if action == PREVIEW:
+            return _propose_form(request, session, document, values, previews=_previewed(session, document, data))
         # The patch is made, applied and read, and the quotes anchored, before the write lock is taken.
         prepared = amendment_service.prepare(session, document, data)
-        if action == PREVIEW:
-            amendment_service.check_slug_free(session, document, data.slug)
-            return _propose_form(request, session, document, values,
-                                 previews=views.proposal_previews(session, document, data, prepared))
         session.rollback()
         with write_transaction(request) as writing:
             slug = amendment_service.propose(writing, documents.get_document(writing, document.slug), data,
@@ -413,10 +416,11 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
         data = _amendment_input(form, values, slug=slug, proposer=proposer)
         auth.check_proposal(session, guard.acting(request), document, proposer, [c.response for c in data.citations])
         amendment_service.check_revisable(amendment, revision)
-        prepared = amendment_service.prepare(session, document, replace(data, status=amendment.status))
+        data = replace(data, status=amendment.status)
         if action == PREVIEW:
             return _propose_form(request, session, document, values, revising=amendment,
-                                 previews=views.proposal_previews(session, document, data, prepared))
+                                 previews=_previewed(session, document, data, revising=True))
+        prepared = amendment_service.prepare(session, document, data)
         session.rollback()
         with write_transaction(request) as writing:
             writing_document = documents.get_document(writing, document.slug)
@@ -427,6 +431,51 @@ def revise(request: Request, document: DocumentDep, slug: AmendmentSlug, session
         return _propose_form(request, session, document, values, error=error,
                              revising=amendment_service.get_amendment(session, document, slug))
     return RedirectResponse(views.amendment_url(document.slug, slug), status_code=303)
+
+
+@dataclass(frozen=True)
+class Switched:
+    """A drafter's edit of version ``old`` carried onto version ``new``."""
+
+    old: Version
+    new: Version
+    result: ApplyResult
+
+
+def _switched_base(request: Request, session: Session, document: Document, values: dict,
+                   chosen: str) -> HTMLResponse:
+    """The form on the version ``chosen``, everything typed kept: the text is that
+    version's if the drafter had not edited theirs, else their edit carried onto it (and
+    said so); an edit that does not apply there stays as typed, on its version, and the
+    form says which changes could not be placed."""
+    try:
+        old = documents.get_version(session, document, guard.form_number(values["base"], "base", "reload the page"))
+        new = documents.get_version(session, document, guard.form_number(chosen, "version to amend",
+                                                                         "choose one from the list"))
+        carried = previews.carried_onto(old, values["text"], new) if new.id != old.id else None
+        if carried is not None and carried.text is None:
+            failed = [h for h in carried.hunks if not h.applied]
+            raise PatchDoesNotApply(
+                f"your edit of version {old.number} cannot be carried onto version {new.number}: the text of "
+                f"change{'s' if len(failed) > 1 else ''} {', '.join(str(h.index + 1) for h in failed)} is not "
+                f"there. Your text is kept as typed, on version {old.number}", field="base",
+                hunks=[h.as_dict() for h in carried.hunks])
+    except RegdraftError as error:
+        return _propose_form(request, session, document, values, error=error)
+    if new.id == old.id:
+        return _propose_form(request, session, document, values)
+    switched = {**values, "base": str(new.number), "text": new.text if carried is None else carried.text}
+    return _propose_form(request, session, document, switched,
+                         switched=Switched(old, new, carried) if carried is not None else None)
+
+
+def _previewed(session: Session, document: Document, data: AmendmentInput, *,
+               revising: bool = False) -> list[views.Preview]:
+    """The previews of proposing (or saving) ``data``; a citation proposing would refuse
+    is refused here too, so the form says what is wrong before anything is shown."""
+    proposal = previews.preview_proposal(session, document, data, revising=revising)
+    amendment_service.refused(list(proposal.citations))
+    return views.proposal_previews(proposal)
 
 
 def _posted_amendment(form) -> dict:
@@ -463,7 +512,8 @@ def _typed(citations: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _propose_form(request: Request, session: Session, document: Document, values: dict,
                   error: RegdraftError | None = None, revising: Amendment | None = None, *,
-                  add_citation: bool = False, previews: list[views.Preview] | None = None) -> HTMLResponse:
+                  add_citation: bool = False, previews: list[views.Preview] | None = None,
+                  switched: Switched | None = None) -> HTMLResponse:
     """The propose (or revise) form with ``values``: every citation row typed in, then as
     many blank rows as were posted and one more for ``add_citation``, at least one."""
     posted = list(values.get("citations", []))
@@ -477,7 +527,7 @@ def _propose_form(request: Request, session: Session, document: Document, values
                         **values},
                 citations=citations, error=error, categories=documents.categories(session, document),
                 stakeholders=documents.list_stakeholders(session, document),
-                responses=documents.list_responses(session, document), previews=previews or [],
+                responses=documents.list_responses(session, document), previews=previews or [], switched=switched,
                 versions=documents.list_versions(session, document), head=documents.head(session, document),
                 max_citations=amendment_service.MAX_CITATIONS)
 

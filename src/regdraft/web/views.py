@@ -15,15 +15,14 @@ from sqlmodel import Session
 from regdraft.api.render_cache import RenderCache
 
 from regdraft.core.diffing import TextDiff
-from regdraft.core.history import Step, diff_steps
-from regdraft.core.patching import HunkResult, apply_patch, parse_patch
+from regdraft.core.patching import HunkResult
 from regdraft.core.redline import Change, Source, render_markdown
 from regdraft.services import amendments as amendment_service
-from regdraft.services import decisions, documents, events, xref
-from regdraft.services.amendments import AmendmentInput, Prepared
+from regdraft.services import decisions, documents, events, previews, xref
 from regdraft.services.batches import Batch
 from regdraft.services.comparisons import Comparison, sources_of
 from regdraft.services.kept import held_bytes
+from regdraft.services.previews import ProposalPreview, Trial
 from regdraft.services.rendering import KeelingSchedule, amendment_url, page_links, quote_url
 from regdraft.store.models import Amendment, Decision, Document, Response, Stakeholder, Version
 from regdraft.web import marks
@@ -254,36 +253,27 @@ def amendment_view(session: Session, document: Document, amendment: Amendment) -
 
 def preview(session: Session, document: Document, amendment: Amendment, version: Version,
             hunk_provisions: list[list[str]]) -> Preview:
-    return patch_preview(document, amendment.patch_text, version, hunk_provisions, amendment.slug,
-                         sources_of(session, [amendment]))
+    trial = previews.trial(session, document, amendment.patch_text, version, amendment.slug)
+    return trial_preview(trial, hunk_provisions, sources_of(session, [amendment]))
 
 
-def proposal_previews(session: Session, document: Document, data: AmendmentInput,
-                      prepared: Prepared) -> list[Preview]:
-    """What proposing ``data`` would store, shown before it is stored: its redline and hunk
-    report on its base and, when the head has moved on, on the head, as the amendment's
-    page will show them."""
-    base = documents.get_version(session, document, data.base)
-    head = documents.head(session, document)
-    hunk_provisions = [[ref.label for ref in hunk.provisions] for hunk in prepared.analysis.hunks]
-    sources = {data.slug: Source(data.title, documents.get_stakeholder(session, data.proposer).name)}
-    return [patch_preview(document, prepared.analysis.patch.text, target, hunk_provisions, data.slug, sources)
-            for target in ([base] if head is None or head.id == base.id else [base, head])]
+def proposal_previews(proposal: ProposalPreview) -> list[Preview]:
+    """What proposing would store, shown before it is stored: its redline and hunk report
+    on its base and, when the head has moved on, on the head, as the amendment's page
+    will show them."""
+    return [trial_preview(t, proposal.hunk_provisions, proposal.sources) for t in proposal.trials]
 
 
-def patch_preview(document: Document, patch_text: str, version: Version, hunk_provisions: list[list[str]],
-                  slug: str, sources: dict[str, Source]) -> Preview:
-    """``patch_text`` applied to ``version`` (as far as it goes), as the amendment ``slug``."""
-    result = apply_patch(parse_patch(patch_text), version.text, partial=True)
-    lines = [_hunk_line(h, hunk_provisions) for h in result.hunks]
-    text = result.text if result.text is not None else version.text
-    diff = diff_steps(version.text, [Step(text, slug, result.changed)], document.kind)
+def trial_preview(trial: Trial, hunk_provisions: list[list[str]], sources: dict[str, Source]) -> Preview:
+    """The redlines and hunk report of ``trial``."""
+    version = trial.version
+    lines = [_hunk_line(h, hunk_provisions) for h in trial.result.hunks]
     # Unchanged groups hold no changes, so the excerpt numbers its changes as the whole text does.
     # Provision ids belong to the document page; here each provision may stand twice.
-    excerpt, changes = marks.redline(TextDiff(diff.changes), sources, prefix=f"v{version.number}-",
+    excerpt, changes = marks.redline(TextDiff(trial.diff.changes), sources, prefix=f"v{version.number}-",
                                      provision_ids=False)
-    whole, _ = marks.redline(diff, sources, provision_ids=False, change_ids=False)
-    return Preview(version, result.ok, lines, excerpt, whole, changes)
+    whole, _ = marks.redline(trial.diff, sources, provision_ids=False, change_ids=False)
+    return Preview(version, trial.result.ok, lines, excerpt, whole, changes)
 
 
 def _hunk_line(hunk: HunkResult, hunk_provisions: list[list[str]]) -> HunkLine:

@@ -7,16 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, status
 from fastapi import Response as HTTPResponse
+from fastapi.responses import JSONResponse
 
 from regdraft.api import present, schemas
 from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, AmendmentSlug, DocumentDep, Limit, Offset,
-                               SessionDep, WriterDep, parse_if_match, slug_list, write_transaction, writes_in_route)
+                               SessionDep, WriterDep, parse_if_match, reads_by_post, slug_list, write_transaction,
+                               writes_in_route)
 from regdraft.api.errors import problem_responses
 from regdraft.api.present import Presenter
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply, PreconditionRequired
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
-from regdraft.services import auth, batches, decisions
+from regdraft.services import auth, batches, decisions, previews
 from regdraft.services import documents, search
 from regdraft.services.amendments import AmendmentInput, CitationInput
 from regdraft.store.models import Stakeholder, Version
@@ -40,6 +42,16 @@ def _input(body: schemas.AmendmentCreate | schemas.AmendmentRevise, *, slug: str
                           rationale=body.rationale, patch_text=body.patch_text, new_text=body.new_text,
                           instructions=body.instructions, status=status,
                           citations=[CitationInput(c.response, c.quote) for c in body.citations])
+
+
+_PROPOSAL_409 = ("`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made against "
+                 "another text; `hunks` is the report)")
+
+
+def _proposal(session, writer, document, body: schemas.AmendmentCreate) -> AmendmentInput:
+    """The body of a proposal (or of its preview), once the token may make it."""
+    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
+    return _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
 
 
 def _location(document_slug: str, slug: str) -> str:
@@ -78,16 +90,14 @@ def list_amendments(document: DocumentDep, session: SessionDep,
                       "response, or a role that may not propose",
                  s404="`not-found`: no such document, base version, proposer or cited response (`citation` "
                       "numbers the citation from 1)",
-                 s409="`already-exists` (the slug is taken) or `patch-does-not-apply` (the patch was made "
-                      "against another text; `hunks` is the report)",
+                 s409=_PROPOSAL_409,
                  s422="`invalid-patch` (with `line`), `invalid-instruction` (with `instruction`, its number), "
                       "`invalid-input` (slug, category, status, ...: `field`), "
                       "`quote-not-found` (`citation`, `response`, `quote`), `invalid-text`, `validation-error`"))
 @writes_in_route
 def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
             request: Request, response: HTTPResponse) -> schemas.AmendmentPublic:
-    auth.check_proposal(session, writer, document, body.proposer, [c.response for c in body.citations])
-    data = _input(body, slug=body.slug, proposer=body.proposer, base=body.base, status=body.status)
+    data = _proposal(session, writer, document, body)
     # The patch is applied and read, and the quotes anchored, before the write lock is taken.
     prepared = amendment_service.prepare(session, document, data)
     session.rollback()
@@ -97,6 +107,31 @@ def propose(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCre
         response.headers["Location"] = _location(document.slug, amendment.slug)
         response.headers["ETag"] = f'"{amendment.revision}"'
         return Presenter(writing).amendment(amendment)
+
+
+@router.post("/amendments/preview", response_model=schemas.AmendmentPreview,
+             summary="Preview a proposal: what proposing it would store, nothing stored",
+             description="The body is the one `POST …/amendments` takes. The answer is what proposing it would "
+                         "store and how: the hunks with their report on the base and, when the head has moved on, "
+                         "on the head; each citation checked against its response (`ok`, or the `problem` "
+                         "proposing would answer); and `diff`, the base against the amended text in the shape of "
+                         "`GET …/diff`. Any other check proposing makes refuses the preview with the same problem. "
+                         "Nothing is stored and no event is written; the token needs what proposing needs.",
+             responses=problem_responses(
+                 403, 404, 409, 413, 422,
+                 s403="`forbidden`: as for proposing (a stakeholder previews only its own amendments, citing "
+                      "only its own responses)",
+                 s404="`not-found`: no such document, base version or proposer (an unknown cited response is "
+                      "reported in `citations`)",
+                 s409=_PROPOSAL_409,
+                 s422="as for proposing: `invalid-patch`, `invalid-instruction`, `invalid-input` (`field`), "
+                      "`invalid-text`, `validation-error`"))
+@reads_by_post
+def preview(writer: WriterDep, document: DocumentDep, body: schemas.AmendmentCreate, session: SessionDep,
+            request: Request) -> JSONResponse:
+    data = _proposal(session, writer, document, body)
+    return JSONResponse(Presenter(session).proposal_preview(previews.preview_proposal(session, document, data),
+                                                           request))
 
 
 @router.get("/amendments/{slug}", response_model=schemas.AmendmentPublic, summary="An amendment",
