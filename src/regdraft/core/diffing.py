@@ -480,15 +480,25 @@ _OWNERS_KEPT = 16
 
 
 def owners_of(structure: Structure) -> _Owners:
-    """The owners' table of a structure, made once while the structure lives (a kept
-    version's structure is diffed again and again)."""
-    kept = _OWNERS.get(id(structure))
+    """The owners' table of a structure, made once and let go with it (a kept
+    version's structure is diffed again and again). A table (a label string a
+    provision: at 5 MB, more than the kept structure itself) lives no longer than its
+    structure, so what the structures' memory lets go takes its tables with it; the
+    last :data:`_OWNERS_KEPT` structures' at most are kept."""
+    key = id(structure)
+    kept = _OWNERS.get(key)
     if kept is not None and kept[0]() is structure:
         return kept[1]
     owners = _Owners(structure)
     if len(_OWNERS) >= _OWNERS_KEPT:
         _OWNERS.pop(next(iter(_OWNERS)), None)
-    _OWNERS[id(structure)] = (weakref.ref(structure), owners)
+
+    def let_go(reference: weakref.ref) -> None:
+        # The structure is gone: its id may be another's next, so only its own entry goes.
+        if _OWNERS.get(key, (None,))[0] is reference:
+            del _OWNERS[key]
+
+    _OWNERS[key] = (weakref.ref(structure, let_go), owners)
     return owners
 
 
