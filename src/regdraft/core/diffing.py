@@ -312,18 +312,23 @@ class _Owners:
 
     def _sweep(self, structure: Structure) -> None:
         """Any structure: every point where a provision starts or ends, in order."""
-        provisions, length = structure.provisions, len(structure.text)
-        points = sorted({0, *(b for p in provisions for b in (p.start, p.end) if b < length)})
-        self.starts, self.ids, self.labels, self.span_starts, self.span_ends = [], [], [], [], []
+        length = len(structure.text)
+        _ids, _labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+        points = sorted({0, *(b for b in starts if b < length), *(b for b in ends if b < length)})
+        # Machine integers, as the usual case has them; the ids and labels are the ones
+        # iterating gives (a kept reading's ids are its index's own strings).
+        self.starts, self.span_starts, self.span_ends = array("q"), array("q"), array("q")
+        self.ids, self.labels = [], []
         # The innermost provision holding a point is the latest-starting one not yet
         # ended: provisions are pushed as points reach their start, and dropped from the
         # top once a point reaches their end.
         open_: list[Provision] = []
-        pushed, count = 0, len(provisions)
+        provisions = iter(structure.provisions)
+        upcoming = next(provisions, None)
         for point in points:
-            while pushed < count and provisions[pushed].start <= point:
-                open_.append(provisions[pushed])
-                pushed += 1
+            while upcoming is not None and upcoming.start <= point:
+                open_.append(upcoming)
+                upcoming = next(provisions, None)
             while open_ and open_[-1].end <= point:
                 open_.pop()
             self._insert_after(len(self.starts) - 1, point, open_[-1] if open_ else None, structure)
