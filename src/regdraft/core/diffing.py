@@ -312,18 +312,23 @@ class _Owners:
 
     def _sweep(self, structure: Structure) -> None:
         """Any structure: every point where a provision starts or ends, in order."""
-        provisions, length = structure.provisions, len(structure.text)
-        points = sorted({0, *(b for p in provisions for b in (p.start, p.end) if b < length)})
-        self.starts, self.ids, self.labels, self.span_starts, self.span_ends = [], [], [], [], []
+        length = len(structure.text)
+        _ids, _labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+        points = sorted({0, *(b for b in starts if b < length), *(b for b in ends if b < length)})
+        # Machine integers, as the usual case has them; the ids and labels are the ones
+        # iterating gives (a kept reading's ids are its index's own strings).
+        self.starts, self.span_starts, self.span_ends = array("q"), array("q"), array("q")
+        self.ids, self.labels = [], []
         # The innermost provision holding a point is the latest-starting one not yet
         # ended: provisions are pushed as points reach their start, and dropped from the
         # top once a point reaches their end.
         open_: list[Provision] = []
-        pushed, count = 0, len(provisions)
+        provisions = iter(structure.provisions)
+        upcoming = next(provisions, None)
         for point in points:
-            while pushed < count and provisions[pushed].start <= point:
-                open_.append(provisions[pushed])
-                pushed += 1
+            while upcoming is not None and upcoming.start <= point:
+                open_.append(upcoming)
+                upcoming = next(provisions, None)
             while open_ and open_[-1].end <= point:
                 open_.pop()
             self._insert_after(len(self.starts) - 1, point, open_[-1] if open_ else None, structure)
@@ -480,15 +485,25 @@ _OWNERS_KEPT = 16
 
 
 def owners_of(structure: Structure) -> _Owners:
-    """The owners' table of a structure, made once while the structure lives (a kept
-    version's structure is diffed again and again)."""
-    kept = _OWNERS.get(id(structure))
+    """The owners' table of a structure, made once and let go with it (a kept
+    version's structure is diffed again and again). A table (a label string a
+    provision: at 5 MB, more than the kept structure itself) lives no longer than its
+    structure, so what the structures' memory lets go takes its tables with it; the
+    last :data:`_OWNERS_KEPT` structures' at most are kept."""
+    key = id(structure)
+    kept = _OWNERS.get(key)
     if kept is not None and kept[0]() is structure:
         return kept[1]
     owners = _Owners(structure)
     if len(_OWNERS) >= _OWNERS_KEPT:
         _OWNERS.pop(next(iter(_OWNERS)), None)
-    _OWNERS[id(structure)] = (weakref.ref(structure), owners)
+
+    def let_go(reference: weakref.ref) -> None:
+        # The structure is gone: its id may be another's next, so only its own entry goes.
+        if _OWNERS.get(key, (None,))[0] is reference:
+            del _OWNERS[key]
+
+    _OWNERS[key] = (weakref.ref(structure, let_go), owners)
     return owners
 
 

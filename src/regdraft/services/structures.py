@@ -41,9 +41,15 @@ every provision. Part of a stored reading's key (with the parser's version), so 
 of another encoding is never read as this one: it is not found, the text is read again
 and stored in this encoding (migration 0014 dropped the rows of the first)."""
 
-# A lookup by id indexes every id of a kept reading (a dict of its ids) the first time:
-# about this many bytes a provision, counted from the start.
-_INDEX_BYTES = 120
+# A lookup by id indexes every id of a kept reading (a dict of its ids) the first time,
+# and a diff makes its owners' table (``core.diffing.owners_of``: a label string and
+# offsets a provision), which lives as long as the reading: about this many bytes a
+# provision each (138 and 111 measured with tracemalloc on a 5 MB uk-si text, 128 and
+# 133 on a real CFR part), and the headers of their few dicts, lists and arrays,
+# counted from the start.
+_INDEX_BYTES = 140
+_OWNERS_BYTES = 135
+_HEADERS_BYTES = 2048
 
 
 def encode(structure: Structure) -> bytes:
@@ -95,12 +101,13 @@ def kept_form(structure: Structure) -> Structure:
 def weight(structure: Structure) -> int:
     """About what a kept structure holds in memory, in bytes."""
     return (held_bytes(structure.text) + compact(structure.provisions).held_bytes()
-            + _INDEX_BYTES * len(structure.provisions))
+            + (_INDEX_BYTES + _OWNERS_BYTES) * len(structure.provisions) + _HEADERS_BYTES)
 
 
 MEMORY = KeptInMemory(256 * 1024 * 1024)
-"""This process's kept structures: at most about 256 MB (five readings of 5 MB texts
-and their provisions, or fifty of 1 MB)."""
+"""This process's kept structures: at most about 256 MB (ten readings of 5 MB texts
+with an em dash in them, with their provisions, indexes and owners' tables, or fifty
+of 1 MB)."""
 
 
 def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
