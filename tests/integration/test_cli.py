@@ -9,6 +9,7 @@ drives the commands as a drafter would.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,31 @@ def test_search_says_when_there_are_more_hits_than_it_ranks(cli, repo_root: Path
 
 
 # --- propose, conflicts, xref, log ------------------------------------------------------
+
+def test_a_preview_says_how_a_proposal_would_apply_and_stores_nothing(loaded, tmp_path: Path):
+    events = loaded("log", "--limit", "1000").stdout
+    # On the head (version 2): its hunk, its report there, and each citation's check;
+    # the second citation's quote is not in the response, which proposing refuses.
+    result = propose(loaded, "inspection", INSPECTION, tmp_path, "--preview",
+                     "--cite", "adcs:local authorities must remain accountable",
+                     "--cite", "adcs:Ofsted must inspect every provider", code=1)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "inspection (preview: nothing stored)"
+    assert lines[1].startswith("hunk 1: @@ -") and lines[1].endswith(" regulation 3(3) (reg-3-3)")
+    assert re.fullmatch(r"on the base, version 2: hunk 1: exact at offset \d+", lines[2])
+    assert lines[3] == "citation 1 (adcs): ok"
+    assert lines[4].startswith("refused: citation 2: quote not found: 'Ofsted must inspect") and len(lines) == 5
+    # On version 1: the same edit made there, and how it would apply onto the head.
+    on_v1 = tmp_path / "on-v1.md"
+    on_v1.write_text(V1.replace("Regulations 2014.", "Regulations 2014 (as amended)."), encoding="utf-8")
+    result = loaded("propose", "--document", DOC, "--base", "1", "--from", on_v1, "--slug", "citation-title",
+                    "--title", "T", "--proposer", "adcs", "--category", "review", "--preview")
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines[1:]] == ["hunk 1", "on the base, version 1", "on the head, version 2"]
+    assert "hunk 1: exact" in lines[2] and "hunk 1: failed" not in lines[3]
+    assert loaded("log", "--limit", "1000").stdout == events
+    assert "inspection" not in loaded("amendments", "--document", DOC).stdout
+
 
 def test_propose_from_an_edited_file(loaded, tmp_path: Path):
     result = propose(loaded, "inspection", INSPECTION, tmp_path,

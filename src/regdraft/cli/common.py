@@ -9,11 +9,11 @@ import contextlib
 import getpass
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -294,8 +294,9 @@ def stakeholder_slug(session: Session, stakeholder_id: int) -> str:
     return session.get(Stakeholder, stakeholder_id).slug
 
 
-def provisions_text(links: Sequence[Any]) -> str:
-    return ", ".join(f"{link.label} ({link.provision_id})" for link in links) or "no provision"
+def provisions_text(provisions: Iterable[tuple[str, str]]) -> str:
+    """``regulation 3(3) (reg-3-3), …`` of (label, id) pairs, or ``no provision``."""
+    return ", ".join(f"{label} ({provision_id})" for label, provision_id in provisions) or "no provision"
 
 
 class StatusName(str, Enum):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from regdraft.cli.app import app
 from regdraft.cli.common import (FAILED, ActorOption, DocumentOption, ReasonFileOption, ReasonOption, StatusName,
-                                 actor_name, database, document_of, hunk_dict_line, one_line, provisions_text,
+                                 actor_name, database, document_of, hunk_dict_line, hunk_line, one_line, provisions_text,
                                  read_patch, read_text, reason_text, short, slug_list, stakeholder_slug, usage_error,
                                  version_number)
 from regdraft.core.errors import InvalidInput, NotFound
@@ -19,7 +20,8 @@ from regdraft.core.policy import check_text
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from regdraft.store.models import Amendment, Document
+    from regdraft.services.previews import ProposalPreview
+    from regdraft.store.models import Amendment, Document, HunkProvision
 
 
 class ProposeStatus(str, Enum):
@@ -27,10 +29,15 @@ class ProposeStatus(str, Enum):
     proposed = "proposed"
 
 
+def _linked(links: Iterable[HunkProvision]) -> Iterator[tuple[str, str]]:
+    """The (label, id) of each provision a stored hunk touches."""
+    return ((link.label, link.provision_id) for link in links)
+
+
 def _hunk_lines(session: Session, amendment: Amendment) -> list[str]:
     from regdraft.services import amendments as amendment_service
 
-    return [f"hunk {hunk.index + 1}: {hunk.header} {provisions_text(links)}"
+    return [f"hunk {hunk.index + 1}: {hunk.header} {provisions_text(_linked(links))}"
             for hunk, links in amendment_service.hunks_of(session, amendment)]
 
 
@@ -58,6 +65,9 @@ def propose(
         help="A citation (repeatable): a response's slug, a colon, and a quote found in it.")] = None,
     patch_file: Annotated[bool, typer.Option("--patch", help="--from is a patch file, not the edited text.")] = False,
     status: Annotated[ProposeStatus, typer.Option(help="Start as a draft or proposed.")] = ProposeStatus.proposed,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="Store nothing: say how each hunk applies to the base and to the head, and whether "
+                          "each citation would be accepted (exit 1 if proposing would be refused).")] = False,
     actor: ActorOption = None,
 ) -> None:
     """Propose an amendment from an edited copy of a version (or a patch).
@@ -79,16 +89,39 @@ def propose(
     # The text policy, as the API and the pages apply it (the text a patch makes is checked by the service).
     for field, value in (("title", title), ("rationale", reason), *(("quote", c.quote) for c in citations)):
         check_text(value, field)
-    with database() as session:
+    with database(read_only=preview) as session:
         doc = document_of(session, document)
         data = amendment_service.AmendmentInput(
             slug=slug, title=title.strip(), proposer=proposer, base=version_number(session, doc, base),
             categories=list(category), rationale=reason, citations=citations, status=status.value,
             patch_text=content if patch_file else None, new_text=None if patch_file else content)
-        amendment = amendment_service.propose(session, doc, data, actor=actor_name(actor))
-        lines = [amendment.slug] + _hunk_lines(session, amendment)
+        if preview:
+            from regdraft.services.previews import preview_proposal
+
+            previewed = preview_proposal(session, doc, data)
+            lines = _preview_lines(previewed)
+        else:
+            amendment = amendment_service.propose(session, doc, data, actor=actor_name(actor))
+            lines = [amendment.slug] + _hunk_lines(session, amendment)
     for line in lines:
         typer.echo(line)
+    if preview and not previewed.proposable:
+        raise typer.Exit(FAILED)
+
+
+def _preview_lines(previewed: ProposalPreview) -> list[str]:
+    """What ``propose --preview`` prints: the slug, the hunks with the provisions they
+    touch, each hunk's report on the base and on the head, and each citation's check."""
+    lines = [f"{previewed.slug} (preview: nothing stored)"]
+    lines += [f"hunk {n}: {hunk.hunk.header} {provisions_text((ref.label, ref.id) for ref in hunk.provisions)}"
+              for n, hunk in enumerate(previewed.analysis.hunks, start=1)]
+    for trial in previewed.trials:
+        where = "on the head, " if trial is previewed.on_head else "on the base, "
+        lines += [f"{where}version {trial.version.number}: {hunk_line(result)}" for result in trial.result.hunks]
+    for check in previewed.citations:
+        lines.append(f"citation {check.number} ({check.citation.response}): ok" if check.refusal is None
+                     else f"refused: {check.refusal}")  # which names the citation by its number
+    return lines
 
 
 @app.command()
@@ -226,7 +259,7 @@ def _xref_lines(session: Session, doc: Document, target: str) -> list[str]:
             for hunk, links in amendment_service.hunks_of(session, amendment):
                 if any(link.provision_id == target for link in links):
                     label = label or next(link.label for link in links if link.provision_id == target)
-                    body.append(f"  hunk {hunk.index + 1}: {hunk.header} {provisions_text(links)}")
+                    body.append(f"  hunk {hunk.index + 1}: {hunk.header} {provisions_text(_linked(links))}")
             for citation, response in amendment_service.citations_of(session, amendment):
                 body.append(f"  cites {response.slug}: {_quote(citation.quote)}")
         where = "" if provision is not None else f", not in {doc.slug}@{head.number if head else '?'}"
