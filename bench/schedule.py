@@ -68,7 +68,7 @@ def schedule_page(database_url: str) -> str:
         engine.dispose()
 
 
-def keeling_of(base: str, structure, patches: list) -> str:
+def keeling_of(base: str, structure, patches: list) -> bytes:
     """The schedule's core path: the amendments applied in turn, every change
     attributed (``core.history``), the net diff grouped and rendered with its notes."""
     history = History(base, "uk-si", structure)

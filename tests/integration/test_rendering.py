@@ -33,7 +33,7 @@ def test_keeling_applies_compatible_amendments_and_withholds_conflicting_ones(se
              categories=["scoped-pilot"], citations=[("adcs", "councils must remain accountable")])
     schedule = rendering.keeling_schedule(session, case, 1, ["ban", "nfp", "scope"])
     assert schedule.applied == ("scope",) and schedule.withheld == ("ban", "nfp")
-    body = schedule.keeling.body
+    body = schedule.keeling.body.decode()
     assert "Conflict: amendments “ban” and “nfp” both change regulation 5" in body
     assert ">services</del><ins" in body and ">work</ins>" in body and "Bodies carried on for profit" not in body
     notes = schedule.keeling.notes

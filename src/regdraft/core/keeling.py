@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from regdraft.core.diffing import TextDiff
 from regdraft.core.policy import link_target
-from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html
+from regdraft.core.redline import END_OF_TEXT, Change, Source, render_html_utf8
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ class ConflictNotice:
 
 @dataclass(frozen=True)
 class Keeling:
-    body: str
+    body: bytes
+    """The amended text as an HTML fragment in UTF-8, as the redline is made: a str of
+    it would take up to four times the room (see :func:`render_html_utf8`)."""
     notes: str
     changes: tuple[Change, ...]
     conflicts: tuple[ConflictNotice, ...]
@@ -63,8 +65,9 @@ def render_keeling(diff: TextDiff, amendments: dict[str, AmendmentNote], conflic
     placed = set(diff.provisions())
     unplaced = [c for c in conflicts if c.provision not in placed and c.provision != END_OF_TEXT]
     at_end = [c for c in conflicts if c.provision == END_OF_TEXT]
-    body, changes = render_html(diff, sources=sources, notes=True, notices=notices)
-    body = _notices(unplaced) + body + _notices(at_end)
+    body, changes = render_html_utf8(diff, sources=sources, notes=True, notices=notices)
+    if unplaced or at_end:
+        body = b"".join((_notices(unplaced).encode(), body, _notices(at_end).encode()))
     return Keeling(body, _notes(changes, amendments), tuple(changes), tuple(conflicts))
 
 

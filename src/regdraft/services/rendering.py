@@ -427,7 +427,7 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
                                      for slug, source in subject.sources.items()})
         return docx if format == "docx" else _pdf(docx)
     if isinstance(subject, KeelingSchedule):
-        return _render_schedule(subject, format)
+        return _render_schedule(subject, format, utf8=utf8)
     comparison = subject
     if format in ("html", "fragment"):
         body, changes = (render_html_utf8 if utf8 else render_html)(comparison.diff, sources=comparison.sources)
@@ -482,15 +482,17 @@ def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
                            old_hash=comparison.old_hash, notes=notes)
 
 
-def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
+def _render_schedule(schedule: KeelingSchedule, format: str, *, utf8: bool) -> str | bytes:
     comparison, keeling = schedule.comparison, schedule.keeling
     conflicts = [notice.message for notice in keeling.conflicts]
-    if format == "html":
-        return render_page(schedule.title, keeling.body, notes_html=keeling.notes,
-                           subtitle=_schedule_summary(schedule))
-    if format == "fragment":
-        return keeling.body + ("\n<section class=\"rd-notes-section\" aria-label=\"Notes\">\n<h2>Notes</h2>\n"
-                               f"{keeling.notes}\n</section>" if keeling.notes else "")
+    if format in ("html", "fragment"):  # made in UTF-8, as the schedule's body is
+        if format == "html":
+            made = render_page_utf8(schedule.title, keeling.body, notes_html=keeling.notes,
+                                    subtitle=_schedule_summary(schedule))
+        else:
+            made = keeling.body + ("\n<section class=\"rd-notes-section\" aria-label=\"Notes\">\n<h2>Notes</h2>\n"
+                                   f"{keeling.notes}\n</section>".encode() if keeling.notes else b"")
+        return made if utf8 else made.decode("utf-8", "surrogatepass")
     if format == "criticmarkup":
         notices: dict[str, list[str]] = {}
         for notice in keeling.conflicts:

@@ -93,7 +93,7 @@ class ScheduleParts:
 
 
 def schedule_parts(schedule: KeelingSchedule) -> tuple[ScheduleParts, int]:
-    body = Markup(marks.label_changes(schedule.keeling.body))
+    body = Markup(marks.label_changes(schedule.keeling.body.decode("utf-8", "surrogatepass")))
     notes = Markup(schedule.keeling.notes)
     return (ScheduleParts(schedule.title, schedule.applied, schedule.withheld, len(schedule.keeling.changes),
                           body, notes), held_bytes(body) + held_bytes(notes))
