@@ -293,3 +293,49 @@ def test_invisible_characters_a_text_may_hold_are_flagged_where_they_stand():
     assert all("<" not in (value or "") for _, attrs in parser.tags for value in attrs.values())
     assert ".rd-invisible::after" in render_page("T", body)
     assert render_html(diff_texts(BASE, NFP))[0].count("rd-invisible") == 0
+
+
+def _note_links_of_whole(body: bytes) -> bytes:
+    """The note links as the whole fragment states them: after each change's tag whose
+    next tag is another change's (or which is the last), once a change."""
+    tags = list(redline._CHANGE_ELEMENT.finditer(body))
+    out, last, seen = [], 0, set()
+    for i, tag in enumerate(tags):
+        number = tag.group(2)
+        out.append(body[last:tag.end()])
+        last = tag.end()
+        if (i + 1 == len(tags) or tags[i + 1].group(2) != number) and number not in seen:
+            seen.add(number)
+            out.append(b'<sup class="rd-note-ref"><a href="#note-%s" id="ref-%s">[%s]</a></sup>' % ((number,) * 3))
+    return b"".join(out) + body[last:]
+
+
+_element = st.one_of(
+    st.sampled_from([b"<p>", b"</p>\n", b"text \xe2\x80\x94 ", b"<h3>3. Heading</h3>\n"]),
+    st.builds(lambda kind, n: b'<%s class="rd-%s" data-change="%d" title="x">w</%s>' % (kind, kind, n, kind),
+              st.sampled_from([b"ins", b"del"]), st.integers(1, 4)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_element, max_size=8), max_size=6))
+def test_note_links_placed_piece_by_piece_are_those_of_the_whole_fragment(pieces):
+    """A change's tags may stand in several pieces (a change over lines cut between
+    pieces): its link still goes after its last tag, as over the joined fragment."""
+    rendered = [b"".join(piece) for piece in pieces]
+    whole = _note_links_of_whole(b"".join(rendered))
+    redline._add_note_links(rendered)
+    assert b"".join(rendered) == whole
+
+
+def test_a_long_schedule_links_each_change_once():
+    """A schedule rendered in many pieces, each change marked on two lines: every change
+    gets exactly one link, after its last tag."""
+    old = "\n\n".join(f"### {n}. Heading {n}\n\n({n}) The text of regulation {n} runs on for a while here."
+                      for n in range(1, 400)) + "\n"
+    new = old.replace("runs on for a while here.", "runs on for a while here,\nand on.")
+    body = render_keeling(diff_steps(old, [Step(new, "a")]), {}, []).body
+    assert len(body) > 4 * redline.PIECE_CHARS
+    links = re.findall(rb'<sup class="rd-note-ref"><a href="#note-(\d+)"', body)
+    numbers = re.findall(rb'data-change="(\d+)"', body)
+    assert links == sorted(set(numbers), key=int)
+    assert body == _note_links_of_whole(re.sub(rb'<sup class="rd-note-ref">.*?</sup>', b"", body))

@@ -409,10 +409,10 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     pieces = [flag_invisible(_MARKER.sub(tag, anchors.apply(rendered, first_line))).encode("utf-8", "surrogatepass")
               for first_line, rendered in _render_blocks(text)]
     del text
+    if notes:  # piece by piece: the page is never held twice, once without its links
+        _add_note_links(pieces)
     joined = b"".join(pieces)
     del pieces
-    if notes:  # on the UTF-8, which takes half the room of the text it decodes to
-        joined = _add_note_links(joined)
     return joined, merged.changes
 
 
@@ -563,23 +563,38 @@ class _Anchors:
 _CHANGE_ELEMENT = re.compile(rb'<(ins|del) [^>]*data-change="([0-9]+)"[^>]*>.*?</\1>', re.S)
 
 
-def _add_note_links(body: bytes) -> bytes:
-    """After the last tag of each change, a superscript link to its note."""
+def _add_note_links(pieces: list[bytes]) -> None:
+    """After the last tag of each change, a superscript link to its note, in the
+    rendered pieces in place. A tag never crosses from one piece to the next (a change
+    is marked line by line, and pieces are cut between lines), but a change's tags may:
+    whether a tag is its change's last is known only at the next tag, which may stand
+    in a later piece."""
     seen: set[bytes] = set()
-    out = []
-    last = 0
-    closers = list(_CHANGE_ELEMENT.finditer(body))
-    for i, match in enumerate(closers):
-        number = match.group(2)
-        following = closers[i + 1].group(2) if i + 1 < len(closers) else None
-        out.append(body[last:match.end()])
-        last = match.end()
-        if following != number and number not in seen:
+    links: dict[int, list[tuple[int, bytes]]] = {}  # piece → (offset, its link), in order
+    pending: tuple[int, int, bytes] | None = None  # the last tag met: piece, end, change
+
+    def link_after(tag: tuple[int, int, bytes]) -> None:
+        piece, end, number = tag
+        if number not in seen:
             seen.add(number)
-            out.append(b'<sup class="rd-note-ref"><a href="#note-%s" id="ref-%s">[%s]</a></sup>'
-                       % (number, number, number))
-    out.append(body[last:])
-    return b"".join(out)
+            links.setdefault(piece, []).append(
+                (end, b'<sup class="rd-note-ref"><a href="#note-%s" id="ref-%s">[%s]</a></sup>'
+                 % (number, number, number)))
+
+    for piece, body in enumerate(pieces):
+        for match in _CHANGE_ELEMENT.finditer(body):
+            if pending is not None and pending[2] != match.group(2):
+                link_after(pending)
+            pending = (piece, match.end(), match.group(2))
+    if pending is not None:
+        link_after(pending)
+    for piece, placed in links.items():
+        body, out, last = pieces[piece], [], 0
+        for end, link in placed:
+            out += (body[last:end], link)
+            last = end
+        out.append(body[last:])
+        pieces[piece] = b"".join(out)
 
 
 def _comment(text: str) -> str:
