@@ -3,7 +3,8 @@ kind in a SQLite file, compared as a request compares them.
 
 - *cold, structures stored*: what another process (or this one after a restart) does on
   its first request: nothing in memory, each version's structure decoded from the store,
-  the diff made, rendered as html and as json;
+  the diff made, rendered as html and as json (and as each alone, as a first request
+  for one form makes it);
 - *cold, nothing kept*: the same with no stored structure, so both texts are parsed (the
   path before structures were kept, measured in the same run);
 - *revalidation*: a request whose ``If-None-Match`` is current, after a write: the
@@ -44,11 +45,11 @@ def _forget() -> None:
     comparisons.DIFFS.clear()
 
 
-def _cold(session: Session, document, number: int) -> None:
+def _cold(session: Session, document, number: int, formats: tuple[str, ...] = ("html", "json")) -> None:
     _forget()
     comparison = comparisons.compare_versions(session, document, number, number + 1)
-    rendering.render(comparison, "html")
-    rendering.render(comparison, "json")
+    for form in formats:
+        rendering.render(comparison, form)
 
 
 def run(sizes: list[int], repeats: int) -> list[Row]:
@@ -92,6 +93,10 @@ def _kind_rows(session: Session, tmp: str, kind: str, text: str, repeats: int) -
         stored = median_time(lambda: _cold(session, document, number), repeats)
         rows.append(Row("stored versions", f"{label}: cold, structures stored (html + json)", stored, git,
                         "git word-diff"))
+        for form in ("html", "json"):  # a first request asks for one form
+            alone = median_time(lambda: _cold(session, document, number, (form,)), repeats)
+            rows.append(Row("stored versions", f"{label}: cold, structures stored ({form} alone)", alone, git,
+                            "git word-diff"))
         kept = session.exec(VersionStructure.__table__.select()).all()
         session.execute(delete(VersionStructure))
         parsed = median_time(lambda: _cold(session, document, number), repeats)
