@@ -38,10 +38,11 @@ import sys
 import weakref
 from array import array
 from dataclasses import dataclass, replace
-from typing import Container, Iterable, Iterator
+from typing import Container, Iterable, Iterator, Sequence
 
 from regdraft.core.alignment import aligned_ops
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
+from regdraft.core.provision_table import ProvisionTable
 from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
 from regdraft.core.traditions import DEFAULT_KIND
 
@@ -295,16 +296,21 @@ class _Owners:
         length = len(structure.text)
         if not structure.provisions:
             return False
-        ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+        ids, labels, starts, ends = _owner_columns(structure)
         if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
                 or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
             return False
+        inside = [point for point in sorted(set(ends).difference(starts)) if point < length]
+        if not inside:
+            # Each provision owns its stretch, and its span is its own: the table is the
+            # structure's own columns (a kept reading's ids, starts and ends, its labels
+            # cut when asked for), nothing copied.
+            self.starts, self.ids, self.labels, self.span_starts, self.span_ends = starts, ids, labels, starts, ends
+            return True
         # Machine integers: a long text's table holds three of them a provision.
         self.starts, self.ids, self.labels = array("q", starts), list(ids), list(labels)
         self.span_starts, self.span_ends = array("q", starts), array("q", ends)
-        for point in sorted(set(ends).difference(starts)):
-            if point >= length:
-                break
+        for point in inside:
             k = bisect.bisect_right(self.starts, point) - 1
             owner = structure.at(point)
             self._insert_after(k, point, owner, structure)
@@ -378,6 +384,17 @@ class _Owners:
 
 
 _NOWHERE = sys.maxsize
+
+
+def _owner_columns(structure: Structure) -> tuple[Sequence[str], Sequence[str], Sequence[int], Sequence[int]]:
+    """The ids, labels, starts and ends of a structure's provisions, without the other
+    columns (a kept reading's ids are its index's own strings, its labels cut when
+    asked for)."""
+    provisions = structure.provisions
+    if isinstance(provisions, ProvisionTable):
+        return provisions.id_list(), provisions.text_column("labels"), provisions.starts, provisions.ends
+    ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+    return ids, labels, starts, ends
 
 
 def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,
