@@ -290,3 +290,14 @@ def test_the_word_diffs_of_a_real_texts_replaced_runs_equal_the_upstream_pipelin
     assert len(runs) > 100
     for old, new in runs:
         assert _word_diffs(old, new) == reference_word_diffs(old, new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.lists(st.sampled_from(WORDS), max_size=12))
+def test_a_sequence_diff_is_the_line_diff_of_its_items(old, new):
+    """``diff_sequences`` answers sequences with nothing in common (a word replaced by
+    another) without the line diff: with what the line diff gives them, as for any other."""
+    names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
+    line_diff = [(names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
+                 for code, chars in patching._line_diffs(old, new)]
+    assert patching.diff_sequences(old, new) == line_diff

@@ -104,11 +104,10 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
         # of the new, which upstream's cleanup leaves as it is (no equality to weigh, no
         # overlap of line characters to pull out): one block, whose shared start and
         # end are those of the whole texts, less the lines set aside.
-        merged = [(dmp.DIFF_EQUAL, old[:head]),
-                  *_block_diffs(dmp, old[head:old_end], new[head:new_end],
-                                (shared_head - head, shared_end - (len(old) - old_end))),
-                  (dmp.DIFF_EQUAL, old[old_end:])]
-        merged = _MergedDiffs.of(merged)
+        merged = _merged_few([(dmp.DIFF_EQUAL, old[:head]),
+                              *_block_diffs(dmp, old[head:old_end], new[head:new_end],
+                                            (shared_head - head, shared_end - (len(old) - old_end))),
+                              (dmp.DIFF_EQUAL, old[old_end:])])
         dmp.diff_cleanupSemanticLossless(merged)
         return merged
     line_diffs = _line_diffs(old_lines, new_lines)
@@ -143,19 +142,26 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     return merged
 
 
+def _merged_few(diffs: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A few diffs merged: no empty piece, no two neighbours of one kind (joined two at a
+    time, which only a few pieces make cheaper than :class:`_MergedDiffs`)."""
+    merged: list[tuple[int, str]] = []
+    for code, text in diffs:
+        if not text:
+            continue
+        if merged and merged[-1][0] == code:
+            merged[-1] = (code, merged[-1][1] + text)
+        else:
+            merged.append((code, text))
+    return merged
+
+
 class _MergedDiffs:
     """Diffs built piece by piece; a piece of the same kind as the one before joins it."""
 
     def __init__(self) -> None:
         self._codes: list[int] = []
         self._pieces: list[list[str]] = []
-
-    @classmethod
-    def of(cls, diffs: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
-        """``diffs`` merged: no empty piece, no two neighbours of one kind."""
-        merged = cls()
-        merged.extend(diffs)
-        return merged.diffs()
 
     def add(self, code: int, text: str) -> None:
         if not text:
@@ -333,7 +339,9 @@ def diff_sequences(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, in
     cleanup: what a caller aligns is its own business. Items found in one sequence
     only are set aside first, as for lines (see :func:`_line_diffs`). Not used by
     patch generation."""
-    if not old or not new:
+    if not old or not new or set(old).isdisjoint(new):
+        # Nothing in common (a word replaced by another, a provision rewritten): what
+        # the diff below gives, the deletion of the one and the insertion of the other.
         return [(kind, len(old) if kind == DELETE else 0, len(new) if kind == INSERT else 0)
                 for kind, items in ((DELETE, old), (INSERT, new)) if items]
     codes = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_DELETE: DELETE,
