@@ -333,15 +333,21 @@ def _token_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, s
     return [(code, "".join(map(index.__getitem__, chars))) for code, chars in char_diffs]
 
 
+_FEW = 64
+"""Sequences of at most this many items in all are looked at for a common item before
+their diff (a long one nearly always has one, and the set would cost a pass over it)."""
+
+
 def diff_sequences(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int]]:
     """The minimal diff of two sequences of strings (provisions' texts, tokens), each
     string one item, as ``(kind, old items, new items)`` runs in order, with no
     cleanup: what a caller aligns is its own business. Items found in one sequence
     only are set aside first, as for lines (see :func:`_line_diffs`). Not used by
     patch generation."""
-    if not old or not new or set(old).isdisjoint(new):
+    if not old or not new or (len(old) + len(new) <= _FEW and set(old).isdisjoint(new)):
         # Nothing in common (a word replaced by another, a provision rewritten): what
-        # the diff below gives, the deletion of the one and the insertion of the other.
+        # the diff below gives, the deletion of the one and the insertion of the other;
+        # looked for in a few items only (a reviewer's tokens), where it saves the most.
         return [(kind, len(old) if kind == DELETE else 0, len(new) if kind == INSERT else 0)
                 for kind, items in ((DELETE, old), (INSERT, new)) if items]
     codes = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_DELETE: DELETE,
