@@ -144,16 +144,54 @@ def _unrelocated(diff) -> list:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_block, max_size=30).map("".join))
 def test_owners_found_from_provision_starts_are_those_of_the_sweep(text):
-    from regdraft.core.diffing import _Owners
     from regdraft.core.structure import parse_structure
 
-    structure = parse_structure(text, strict=False)
+    _owners_alike(parse_structure(text, strict=False))
+
+
+def _owners_alike(structure) -> None:
+    """The owners' table found from provision starts, where it is found so, is the
+    sweep's, for the structure as parsed and as kept (whose table shares the reading's
+    columns, its labels cut when asked for)."""
+    from regdraft.core.diffing import _Owners
+    from regdraft.services.structures import decode, encode
+
     swept = object.__new__(_Owners)
     swept._sweep(structure)
-    owners = object.__new__(_Owners)
-    if owners._each_provision_starts_one(structure):
-        assert [list(getattr(owners, name)) for name in _Owners.__slots__] == \
-            [list(getattr(swept, name)) for name in _Owners.__slots__]
+    for read in (structure, decode(structure.text, structure.kind, encode(structure))):
+        owners = object.__new__(_Owners)
+        if owners._each_provision_starts_one(read):
+            assert [list(getattr(owners, name)) for name in _Owners.__slots__] == \
+                [list(getattr(swept, name)) for name in _Owners.__slots__]
+            assert [owners.labels[k] for k in range(len(owners.starts))] == list(swept.labels)
+            assert [owners.key_at(at) for at in owners.starts] == [swept.key_at(at) for at in swept.starts]
+
+
+REAL_TEXTS = {"uksi-2014-2407_as-made.legalize-uk.md": "uk-si", "ukpga-2019-24.md": "uk-act",
+              "ukpga-1964-29.md": "uk-act", "ecfr-12-1005-2011.md": "us-cfr", "eu-32020R0111.md": "eu-act"}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_TEXTS))
+def test_a_real_texts_owners_found_from_provision_starts_are_those_of_the_sweep(name):
+    """Real texts have text after a list that is its paragraph's again (ukpga-2019-24: three
+    such points), where a stretch of the provision around it is put in."""
+    from pathlib import Path
+
+    from regdraft.core.diffing import read_structure
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "legislation" / name).read_text(encoding="utf-8")
+    _owners_alike(read_structure(text, REAL_TEXTS[name]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["uk-si", "uk-act", "us-cfr", "eu-act"]), st.integers(2_000, 60_000), st.integers(0, 500),
+       st.floats(0, 0.3))
+def test_an_edited_bench_texts_owners_found_from_provision_starts_are_those_of_the_sweep(kind, size, seed, edited):
+    """Edited lines break lists ("without delay - (ii) ..."): points inside provisions."""
+    from bench.corpus import KIND_TEXTS, edit_lines
+    from regdraft.core.diffing import read_structure
+
+    _owners_alike(read_structure(edit_lines(KIND_TEXTS[kind](size, seed=seed), edited, seed=seed)[0], kind))
 
 
 def test_grouping_and_reading_provisions_leave_the_collector_as_they_found_it():

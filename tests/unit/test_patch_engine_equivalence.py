@@ -241,3 +241,63 @@ def test_context_is_unique_within_its_window_and_the_patch_still_applies_exactly
     assert upstream.patch_apply(upstream.patch_fromText(patch), old) == (new, [True, True, True])
     result = apply_patch(parse_patch(patch), old)
     assert result.text == new and result.exact
+
+
+# A replaced run of provisions, as the aligned diff word-diffs it: a line or a few, each
+# with a word or two changed, and no line in both (the run's own fast path), or a line in
+# both between changed ones (the line diff's).
+_LINE = st.lists(st.sampled_from(WORDS[:12] + ["é", "🙂", "—"]), min_size=1, max_size=14).map(" ".join)
+
+
+@st.composite
+def _replaced_runs(draw) -> tuple[str, str]:
+    lines = draw(st.lists(_LINE, min_size=1, max_size=5))
+    edited = list(lines)
+    for i in draw(st.lists(st.integers(0, len(lines) - 1), max_size=3)):
+        words = edited[i].split(" ")
+        at = draw(st.integers(0, len(words)))
+        words[at:at + draw(st.integers(0, 2))] = draw(st.lists(st.sampled_from(WORDS), max_size=2))
+        edited[i] = " ".join(words)
+    end = draw(st.sampled_from(["\n", "\n\n", ""]))
+    return "\n".join(lines) + end, "\n".join(edited) + end
+
+
+@settings(max_examples=400, deadline=None)
+@given(_replaced_runs())
+def test_the_word_diff_of_a_replaced_run_equals_the_upstream_pipeline(run):
+    old, new = run
+    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+
+
+def test_the_word_diffs_of_a_real_texts_replaced_runs_equal_the_upstream_pipeline():
+    """Every run the aligned diff word-diffs, on real texts edited as the bench edits them."""
+    from pathlib import Path
+    from unittest import mock
+
+    from bench.corpus import edit_lines
+    from regdraft.core import alignment
+    from regdraft.core.diffing import read_structure
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "legislation"
+    runs = []
+    with mock.patch.object(alignment, "diff_words", side_effect=lambda old, new: runs.append((old, new)) or ()):
+        for name, kind in {"uksi-2014-2407_as-made.legalize-uk.md": "uk-si", "ukpga-2019-24.md": "uk-act",
+                           "ecfr-12-1005-2011.md": "us-cfr", "eu-32020R0111.md": "eu-act"}.items():
+            old = (fixtures / name).read_text(encoding="utf-8")
+            for share, seed in ((0.01, 1), (0.1, 2)):
+                new = edit_lines(old, share, seed=seed)[0]
+                alignment.aligned_ops(old, new, read_structure(old, kind), read_structure(new, kind))
+    assert len(runs) > 100
+    for old, new in runs:
+        assert _word_diffs(old, new) == reference_word_diffs(old, new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.lists(st.sampled_from(WORDS), max_size=12))
+def test_a_sequence_diff_is_the_line_diff_of_its_items(old, new):
+    """``diff_sequences`` answers sequences with nothing in common (a word replaced by
+    another) without the line diff: with what the line diff gives them, as for any other."""
+    names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
+    line_diff = [(names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
+                 for code, chars in patching._line_diffs(old, new)]
+    assert patching.diff_sequences(old, new) == line_diff

@@ -40,6 +40,15 @@ def _assert_alike(parsed, kept):
     assert table[::2] == provisions[::2]
     assert [list(column) for column in kept.columns()] == [list(column) for column in parsed.columns()]
     assert list(kept.starts) == list(parsed.starts)
+    fields = dict(zip(parsed.provisions[0]._fields, parsed.columns())) if provisions else {}
+    for name, field in (("ids", "id"), ("labels", "label"), ("numbers", "number"), ("headings", "heading")):
+        column = table.text_column(name)  # each value cut when asked for, as the owners' table reads labels
+        values = list(fields.get(field, ()))
+        assert len(column) == len(values) and list(column) == values
+        assert [column[i] for i in range(-len(values), len(values))] == values + values
+        assert column[n // 3:n // 2] == values[n // 3:n // 2] and column[::3] == values[::3]
+        with pytest.raises(IndexError):
+            column[len(values)]
     for p in provisions:
         assert kept.get(p.id) == parsed.get(p.id) and p.id in kept
         assert kept.ancestors(p) == parsed.ancestors(p)

@@ -38,10 +38,11 @@ import sys
 import weakref
 from array import array
 from dataclasses import dataclass, replace
-from typing import Container, Iterable, Iterator
+from typing import Container, Iterable, Iterator, Sequence
 
 from regdraft.core.alignment import aligned_ops
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
+from regdraft.core.provision_table import ProvisionTable
 from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
 from regdraft.core.traditions import DEFAULT_KIND
 
@@ -295,19 +296,39 @@ class _Owners:
         length = len(structure.text)
         if not structure.provisions:
             return False
-        ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+        ids, labels, starts, ends = _owner_columns(structure)
         if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
                 or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
             return False
-        # Machine integers: a long text's table holds three of them a provision.
-        self.starts, self.ids, self.labels = array("q", starts), list(ids), list(labels)
-        self.span_starts, self.span_ends = array("q", starts), array("q", ends)
-        for point in sorted(set(ends).difference(starts)):
-            if point >= length:
-                break
+        inside = [point for point in sorted(set(ends).difference(starts)) if point < length]
+        if not inside:
+            # Each provision owns its stretch, and its span is its own: the table is the
+            # structure's own columns (a kept reading's ids, starts and ends, its labels
+            # cut when asked for), nothing copied.
+            self.starts, self.ids, self.labels, self.span_starts, self.span_ends = starts, ids, labels, starts, ends
+            return True
+        # A few points where the text after a provision's children is its own again: the
+        # columns copied (machine integers) and a stretch put in at each point, owned by
+        # the provision around it (its index; its label cut when asked for).
+        self.starts, self.ids = _integers(starts), list(ids)
+        self.span_starts, self.span_ends = _integers(starts), _integers(ends)
+        owner = array("i", range(len(ids)))
+        self.labels = _OwnersLabels(labels, owner)
+        for point in inside:
             k = bisect.bisect_right(self.starts, point) - 1
-            owner = structure.at(point)
-            self._insert_after(k, point, owner, structure)
+            around = structure.at(point)
+            i = bisect.bisect_left(starts, around.start) if around is not None else -1  # starts are distinct
+            owner_id = ids[i] if i >= 0 else PREAMBLE
+            if self.ids[k] == owner_id and self.labels[k] == (labels[i] if i >= 0 else _PREAMBLE_LABEL):
+                continue
+            # Its span is its own (ids are distinct); the text before any provision is the
+            # preamble's, which a provision of that id may hold.
+            span = (starts[i], ends[i]) if i >= 0 else _span(structure.get(PREAMBLE))
+            self.starts.insert(k + 1, point)
+            self.ids.insert(k + 1, owner_id)
+            owner.insert(k + 1, i)
+            self.span_starts.insert(k + 1, span[0])
+            self.span_ends.insert(k + 1, span[1])
         return True
 
     def _sweep(self, structure: Structure) -> None:
@@ -360,17 +381,17 @@ class _Owners:
     def _insert_after(self, k: int, point: int, owner: Provision | None, structure: Structure) -> None:
         """A stretch from ``point`` after stretch ``k``, unless that one has the same owner."""
         # Text before any provision is the preamble's, which may not be one.
-        owner_id, label = (owner.id, owner.label) if owner is not None else (PREAMBLE, "the preamble")
+        owner_id, label = (owner.id, owner.label) if owner is not None else (PREAMBLE, _PREAMBLE_LABEL)
         if k >= 0 and self.ids[k] == owner_id and self.labels[k] == label:
             return
         # Where the provision of that id lies, for the check that a deletion took all of
         # it (a section headed "Preamble" takes the id from the text before it).
-        span = structure.get(owner_id)
+        span_start, span_end = _span(structure.get(owner_id))
         self.starts.insert(k + 1, point)
         self.ids.insert(k + 1, owner_id)
         self.labels.insert(k + 1, label)
-        self.span_starts.insert(k + 1, span.start if span is not None else _NOWHERE)
-        self.span_ends.insert(k + 1, span.end if span is not None else _NOWHERE)
+        self.span_starts.insert(k + 1, span_start)
+        self.span_ends.insert(k + 1, span_end)
 
     def key_at(self, offset: int) -> tuple[str, str]:
         k = bisect.bisect_right(self.starts, offset) - 1
@@ -378,6 +399,44 @@ class _Owners:
 
 
 _NOWHERE = sys.maxsize
+_PREAMBLE_LABEL = "the preamble"
+
+
+def _span(provision: Provision | None) -> tuple[int, int]:
+    return (provision.start, provision.end) if provision is not None else (_NOWHERE, _NOWHERE)
+
+
+def _integers(column: Sequence[int]) -> array:
+    """A column of offsets as a machine array of its own (a kept reading's is copied whole)."""
+    return column[:] if isinstance(column, array) else array("q", column)
+
+
+class _OwnersLabels(Sequence[str]):
+    """Each stretch's label, its owner's: ``owner[k]`` is the index of the provision that
+    owns stretch ``k`` in ``labels`` (-1 for the preamble)."""
+
+    __slots__ = ("labels", "owner")
+
+    def __init__(self, labels: Sequence[str], owner: array) -> None:
+        self.labels, self.owner = labels, owner
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
+        i = self.owner[k]
+        return self.labels[i] if i >= 0 else _PREAMBLE_LABEL
+
+
+def _owner_columns(structure: Structure) -> tuple[Sequence[str], Sequence[str], Sequence[int], Sequence[int]]:
+    """The ids, labels, starts and ends of a structure's provisions, without the other
+    columns (a kept reading's ids are its index's own strings, its labels cut when
+    asked for)."""
+    provisions = structure.provisions
+    if isinstance(provisions, ProvisionTable):
+        return provisions.id_list(), provisions.text_column("labels"), provisions.starts, provisions.ends
+    ids, labels, _kinds, _numbers, _parents, starts, ends, _lines, _headings = structure.columns()
+    return ids, labels, starts, ends
 
 
 def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: Structure | None = None,

@@ -87,8 +87,10 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     word by word, then upstream's lossless cleanup once on the real text."""
     dmp = _engine()
     # Whole lines the texts share at the start and at the end stay out of the line diff.
-    head = old.rfind("\n", 0, dmp.diff_commonPrefix(old, new)) + 1
-    shared_tail = min(dmp.diff_commonSuffix(old, new), len(old) - head, len(new) - head)
+    shared_head = dmp.diff_commonPrefix(old, new)
+    head = old.rfind("\n", 0, shared_head) + 1
+    shared_end = dmp.diff_commonSuffix(old, new)
+    shared_tail = min(shared_end, len(old) - head, len(new) - head)
     old_end = old.find("\n", len(old) - shared_tail) + 1 if shared_tail else 0
     old_end = old_end or len(old)
     new_end = len(new) - (len(old) - old_end)
@@ -96,6 +98,18 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     # as U+2028 too): any cut gives a correct diff, and this one is the fastest.
     old_lines = old[head:old_end].splitlines(keepends=True)
     new_lines = new[head:new_end].splitlines(keepends=True)
+    if set(old_lines).isdisjoint(new_lines):
+        # The usual replaced run (a line or two, each with a word changed): no line is
+        # in both, so the line diff is the deletion of the old lines and the insertion
+        # of the new, which upstream's cleanup leaves as it is (no equality to weigh, no
+        # overlap of line characters to pull out): one block, whose shared start and
+        # end are those of the whole texts, less the lines set aside.
+        merged = _merged_few([(dmp.DIFF_EQUAL, old[:head]),
+                              *_block_diffs(dmp, old[head:old_end], new[head:new_end],
+                                            (shared_head - head, shared_end - (len(old) - old_end))),
+                              (dmp.DIFF_EQUAL, old[old_end:])])
+        dmp.diff_cleanupSemanticLossless(merged)
+        return merged
     line_diffs = _line_diffs(old_lines, new_lines)
     # On the line characters, so that a line counts as one: on the text itself the
     # cleanup would also pull a shared run of characters ("(1) The authorit") out of a
@@ -125,6 +139,20 @@ def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     # Slide each edit to the nicest boundary (blank line, line end, word end) now that
     # the real characters are back: "### 5. ...\n\n### " becomes "\n\n### 5. ...".
     dmp.diff_cleanupSemanticLossless(merged)
+    return merged
+
+
+def _merged_few(diffs: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A few diffs merged: no empty piece, no two neighbours of one kind (joined two at a
+    time, which only a few pieces make cheaper than :class:`_MergedDiffs`)."""
+    merged: list[tuple[int, str]] = []
+    for code, text in diffs:
+        if not text:
+            continue
+        if merged and merged[-1][0] == code:
+            merged[-1] = (code, merged[-1][1] + text)
+        else:
+            merged.append((code, text))
     return merged
 
 
@@ -230,7 +258,8 @@ def _next_break(breaks: list[int], at: int) -> int:
     return breaks[found] if found < len(breaks) else sys.maxsize
 
 
-def _block_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, str]]:
+def _block_diffs(dmp: diff_match_patch, old: str, new: str,
+                 shared: tuple[int, int] | None = None) -> list[tuple[int, str]]:
     """The word diff of one replaced block of lines.
 
     What both sides share at the start and at the end, in whole tokens, is set aside
@@ -241,10 +270,11 @@ def _block_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, s
     """
     if not old or not new:
         return [(dmp.DIFF_DELETE, old), (dmp.DIFF_INSERT, new)]
-    start = dmp.diff_commonPrefix(old, new)
+    start = dmp.diff_commonPrefix(old, new) if shared is None else min(shared[0], len(old), len(new))
     if not (_token_boundary(old, start) and _token_boundary(new, start)):
         start = _token_start(old, start)
-    shared_end = dmp.diff_commonSuffix(old[start:], new[start:])
+    shared_end = dmp.diff_commonSuffix(old[start:], new[start:]) if shared is None \
+        else min(shared[1], len(old) - start, len(new) - start)
     end, new_end = len(old) - shared_end, len(new) - shared_end
     if not (_token_boundary(old, end) and _token_boundary(new, new_end)):
         end = _token_end(old, end)
@@ -303,13 +333,21 @@ def _token_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, s
     return [(code, "".join(map(index.__getitem__, chars))) for code, chars in char_diffs]
 
 
+_FEW = 64
+"""Sequences of at most this many items in all are looked at for a common item before
+their diff (a long one nearly always has one, and the set would cost a pass over it)."""
+
+
 def diff_sequences(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int]]:
     """The minimal diff of two sequences of strings (provisions' texts, tokens), each
     string one item, as ``(kind, old items, new items)`` runs in order, with no
     cleanup: what a caller aligns is its own business. Items found in one sequence
     only are set aside first, as for lines (see :func:`_line_diffs`). Not used by
     patch generation."""
-    if not old or not new:
+    if not old or not new or (len(old) + len(new) <= _FEW and set(old).isdisjoint(new)):
+        # Nothing in common (a word replaced by another, a provision rewritten): what
+        # the diff below gives, the deletion of the one and the insertion of the other;
+        # looked for in a few items only (a reviewer's tokens), where it saves the most.
         return [(kind, len(old) if kind == DELETE else 0, len(new) if kind == INSERT else 0)
                 for kind, items in ((DELETE, old), (INSERT, new)) if items]
     codes = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_DELETE: DELETE,

@@ -167,6 +167,14 @@ class ProvisionTable(Sequence[Provision]):
                 self.starts[first:stop], self.ends[first:stop], self.lines[first:stop],
                 _cut(self.headings, self.headings_at, first, stop))
 
+    def text_column(self, name: str) -> TextColumn:
+        """One text column's values (``"labels"``, ``"headings"``, ...) as a sequence that
+        cuts each value when it is asked for: a diff's owners' table reads the labels of
+        the few provisions a change touches, not every label of a long text."""
+        if name not in _TEXT_COLUMNS:
+            raise KeyError(name)
+        return TextColumn(getattr(self, name), getattr(self, f"{name}_at"))
+
     def id_list(self) -> list[str]:
         """Every provision's id, in order, without making the provisions: made once and
         kept, so that the index by id and the diff's owners' table share the strings."""
@@ -190,3 +198,36 @@ class ProvisionTable(Sequence[Provision]):
 
     def __repr__(self) -> str:
         return f"ProvisionTable({len(self)} provisions)"
+
+
+class TextColumn(Sequence[str]):
+    """The values of a joined text column, each cut from it when asked for."""
+
+    __slots__ = ("_column", "_at")
+
+    def __init__(self, column: str, offsets: array) -> None:
+        self._column, self._at = column, offsets
+
+    def __len__(self) -> int:
+        return len(self._at) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(first, stop, step)]
+            return _cut(self._column, self._at, first, max(first, stop))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("column index out of range")
+        return self._column[self._at[index]:self._at[index + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_cut(self._column, self._at, 0, len(self)))
