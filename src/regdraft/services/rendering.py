@@ -398,7 +398,8 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
 def render_utf8(subject: Rendered, format: str, *, title: str = "") -> bytes:
     """:func:`render` as the bytes a response sends (text in UTF-8). A comparison's
     html redline is made as UTF-8 and never held as a str, which for a text with an em
-    dash takes twice the room: what a cache of responses keeps is half the size."""
+    dash takes twice the room: what a cache of responses keeps is half the size. A json
+    rendering is written as UTF-8 too, not decoded to be encoded again."""
     rendered = _render(subject, format, title=title, utf8=True)
     return rendered.encode() if isinstance(rendered, str) else rendered
 
@@ -427,7 +428,7 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
                                      for slug, source in subject.sources.items()})
         return docx if format == "docx" else _pdf(docx)
     if isinstance(subject, KeelingSchedule):
-        return _render_schedule(subject, format)
+        return _render_schedule(subject, format, utf8)
     comparison = subject
     if format in ("html", "fragment"):
         body, changes = (render_html_utf8 if utf8 else render_html)(comparison.diff, sources=comparison.sources)
@@ -440,7 +441,7 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
     if format == "unified":
         return comparison.unified()
     if format == "json":
-        return _json(comparison.as_json())
+        return _json(comparison.as_json(), utf8)
     return comparison.instructions()
 
 
@@ -482,7 +483,7 @@ def _comparison_docx(comparison: Comparison, title: str, subtitle: str,
                            old_hash=comparison.old_hash, notes=notes)
 
 
-def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
+def _render_schedule(schedule: KeelingSchedule, format: str, utf8: bool) -> str | bytes:
     comparison, keeling = schedule.comparison, schedule.keeling
     conflicts = [notice.message for notice in keeling.conflicts]
     if format == "html":
@@ -510,13 +511,13 @@ def _render_schedule(schedule: KeelingSchedule, format: str) -> str:
                                       "status": n.status, "reason": n.reason,
                                       "citations": [{"stakeholder": c.stakeholder, "quote": c.quote,
                                                      "href": c.href} for c in n.citations]}
-                                     for n in schedule.notes]})
+                                     for n in schedule.notes]}, utf8)
     # A Markdown heading: the instructions parser passes over it, so the text still parses.
     return "".join(f"# {message}\n\n" for message in conflicts) + comparison.instructions()
 
 
-def _json(value: dict) -> str:
-    return json_text.pretty(value)
+def _json(value: dict, utf8: bool) -> str | bytes:
+    return json_text.pretty_utf8(value) if utf8 else json_text.pretty(value)
 
 
 def _redline_title(comparison: Comparison) -> str:
