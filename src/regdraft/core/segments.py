@@ -37,7 +37,7 @@ import unicodedata
 from functools import partial
 from typing import Iterator, NamedTuple
 
-from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
+from regdraft.core.diffing import _WINDOW_SHARE, REMOVED, ProvisionDiff, TextDiff, _Owners, owners_of
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.structure import PREAMBLE, Structure
 
@@ -110,8 +110,13 @@ def placed_changes(diff: TextDiff, old_structure: Structure, new_structure: Stru
                    unchanged: bool = False) -> Iterator[PlacedChange]:
     """The changes of ``diff`` (every group with ``unchanged``), placed in the texts
     whose structures are given (those the diff was made from)."""
-    old_side, new_side = _Side(old_structure), _Side(new_structure)
-    for group, old_at, new_at in diff.placed(unchanged=unchanged):
+    placed = list(diff.placed(unchanged=unchanged))
+    if not placed:
+        return
+    last, last_old, last_new = placed[-1]
+    old_side = _Side(old_structure, placed[0][1], last_old + sum(len(op.text) for op in last.ops if op.kind != INSERT))
+    new_side = _Side(new_structure, placed[0][2], last_new + sum(len(op.text) for op in last.ops if op.kind != DELETE))
+    for group, old_at, new_at in placed:
         old_start, new_start = old_at, new_at
         ops: list[PlacedOp] = []
         deletes = others = False
@@ -162,9 +167,15 @@ class _Side:
 
     __slots__ = ("text", "owners")
 
-    def __init__(self, structure: Structure) -> None:
+    def __init__(self, structure: Structure, start: int, end: int) -> None:
+        """``start`` to ``end``: where the changes to cut stand in this text."""
         self.text = structure.text
-        self.owners = owners_of(structure)
+        # Who owns each stretch there: the whole text's table where the changes spread
+        # over much of it (the diff has made it then, and it is kept), else the table
+        # of that window alone, as the diff makes it then too; one changed word of a
+        # long text needs no table of its every provision (4 ms a megabyte, cold).
+        self.owners = (owners_of(structure) if (end - start) * _WINDOW_SHARE > len(self.text)
+                       else _Owners.between(structure, start, end))
 
     def cut(self, op: PlacedOp, start: int, syntax: list[tuple[int, int, str]], out: list[Segment]) -> None:
         """The op, standing in this text from ``start``, cut into segments added to
