@@ -30,7 +30,6 @@ or equal one in the new. The segments of an op rebuild its text exactly.
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 import re
 import unicodedata
@@ -244,7 +243,10 @@ def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str
     # trying every character for a line's start), another (only where one of its
     # characters occurs) the inline syntax.
     first = _BLOCK_SYNTAX.match(text, line, line_end)
-    for block in itertools.chain((first,) if first else (), _BLOCK_AFTER_LINE_END.finditer(text, line, line_end)):
+    blocks = [first] if first else []
+    if text.find("\n", line, line_end) != -1:
+        blocks.extend(_BLOCK_AFTER_LINE_END.finditer(text, line, line_end))
+    for block in blocks:
         for marker in _BLOCK_MARKER.finditer(text, block.start("markers"), block.end()):
             char = text[marker.start()]
             spans.append((marker.start(), marker.end(), "heading" if char == "#" else "quote" if char == ">"
