@@ -18,7 +18,13 @@ import orjson
 def pretty(value: Any) -> str:
     """``value`` as indented JSON text with a final newline: what
     ``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`` writes."""
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return pretty_utf8(value).decode()
+
+
+def pretty_utf8(value: Any) -> bytes:
+    """:func:`pretty`'s text in UTF-8, as orjson writes it: what a response sends, not
+    decoded to be encoded again (6 MB of a JSON redline with a "§" a line: 7 ms each way)."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def compact(value: Any) -> bytes:

@@ -96,6 +96,7 @@ def test_golden_rendering(worked_case: Session, case: str):
     stale = []
     for format, name in FILES.items():
         got = rendering.render(subject, format, title=title)
+        assert rendering.render_utf8(subject, format, title=title) == got.encode(), format  # what a response sends
         golden = folder / name
         if UPDATE:
             folder.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ _values = st.recursive(
 @given(_values)
 def test_pretty_writes_what_the_standard_library_writes(value):
     assert json_text.pretty(value) == _standard(value)
+    assert json_text.pretty_utf8(value) == _standard(value).encode()
     assert json.loads(json_text.compact(value)) == value
 
 

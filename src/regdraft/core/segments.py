@@ -33,10 +33,11 @@ import bisect
 import operator
 import re
 import unicodedata
+from functools import partial
 from typing import Iterator, NamedTuple
 
-from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
-from regdraft.core.patching import DELETE, INSERT
+from regdraft.core.diffing import _WINDOW_SHARE, REMOVED, ProvisionDiff, TextDiff, _Owners, owners_of
+from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.structure import PREAMBLE, Structure
 
 TEXT, SYNTAX, BREAK = "text", "syntax", "break"
@@ -44,7 +45,8 @@ TEXT, SYNTAX, BREAK = "text", "syntax", "break"
 # A line's block syntax, marker by marker: heading hashes (the number after them is
 # text), list and quote markers, nested, and the blanks that indent the line.
 _BLOCK_MARKER = re.compile(r"#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]?|[ \t]+")
-_BLOCK_SYNTAX = re.compile(f"^(?:{_BLOCK_MARKER.pattern})+", re.M)
+_BLOCK_SYNTAX = re.compile(f"(?P<markers>(?:{_BLOCK_MARKER.pattern})+)")
+_BLOCK_AFTER_LINE_END = re.compile(f"\n{_BLOCK_SYNTAX.pattern}")
 # Inline syntax: an escape (its backslash is syntax, the character after it text), a
 # backtick run, an emphasis delimiter run, and a link's opening bracket (with its
 # closing "](" on the line) and its "](target)".
@@ -107,22 +109,48 @@ def placed_changes(diff: TextDiff, old_structure: Structure, new_structure: Stru
                    unchanged: bool = False) -> Iterator[PlacedChange]:
     """The changes of ``diff`` (every group with ``unchanged``), placed in the texts
     whose structures are given (those the diff was made from)."""
-    old_side, new_side = _Side(old_structure), _Side(new_structure)
-    for group, old_at, new_at in diff.placed(unchanged=unchanged):
+    placed = list(diff.placed(unchanged=unchanged))
+    if not placed:
+        return
+    last, last_old, last_new = placed[-1]
+    old_side = _Side(old_structure, placed[0][1], last_old + sum(len(op.text) for op in last.ops if op.kind != INSERT))
+    new_side = _Side(new_structure, placed[0][2], last_new + sum(len(op.text) for op in last.ops if op.kind != DELETE))
+    for group, old_at, new_at in placed:
         old_start, new_start = old_at, new_at
         ops: list[PlacedOp] = []
+        deletes = others = False
         for kind, text, source in map(_OP_FIELDS, group.ops):
-            old_end = old_at + len(text) if kind != INSERT else old_at
-            new_end = new_at + len(text) if kind != DELETE else new_at
-            ops.append(PlacedOp(kind, text, source, old_at, old_end, new_at, new_end))
-            old_at, new_at = old_end, new_end
+            length = len(text)
+            if kind == DELETE:
+                ops.append(_placed_op((kind, text, source, old_at, old_at + length, new_at, new_at)))
+                old_at += length
+                deletes = True
+            elif kind == INSERT:
+                ops.append(_placed_op((kind, text, source, old_at, old_at, new_at, new_at + length)))
+                new_at += length
+                others = True
+            else:
+                ops.append(_placed_op((kind, text, source, old_at, old_at + length, new_at, new_at + length)))
+                old_at, new_at = old_at + length, new_at + length
+                others = True
         # The syntax of the lines each side of the group touches, read once for its ops.
-        old_syntax = old_side.syntax(old_start, old_at) if any(op.kind == DELETE for op in ops) else []
-        new_syntax = new_side.syntax(new_start, new_at) if any(op.kind != DELETE for op in ops) else []
-        segments = [segment for op in ops for segment in (
-            old_side.segments(op, old_syntax) if op.kind == DELETE else new_side.segments(op, new_syntax))]
-        yield PlacedChange(group, _kind_of(group, old_structure, new_structure), old_start, old_at,
-                           new_start, new_at, tuple(ops), tuple(segments))
+        old_syntax = _syntax_between(old_side.text, old_start, old_at) if deletes else []
+        new_syntax = _syntax_between(new_side.text, new_start, new_at) if others else []
+        segments: list[Segment] = []
+        for op in ops:
+            if op.kind == DELETE:
+                old_side.cut(op, op.old_start, old_syntax, segments)
+            else:
+                new_side.cut(op, op.new_start, new_syntax, segments)
+        yield _placed_change((group, _kind_of(group, old_structure, new_structure), old_start, old_at,
+                              new_start, new_at, tuple(ops), tuple(segments)))
+
+
+# Made from a tuple at C speed, without the named tuples' own ``__new__`` (a Python
+# function): a long diff makes one of each per op and segment.
+_placed_op = partial(tuple.__new__, PlacedOp)
+_segment = partial(tuple.__new__, Segment)
+_placed_change = partial(tuple.__new__, PlacedChange)
 
 
 def _kind_of(group: ProvisionDiff, old_structure: Structure, new_structure: Structure) -> str | None:
@@ -138,29 +166,39 @@ class _Side:
 
     __slots__ = ("text", "owners")
 
-    def __init__(self, structure: Structure) -> None:
+    def __init__(self, structure: Structure, start: int, end: int) -> None:
+        """``start`` to ``end``: where the changes to cut stand in this text."""
         self.text = structure.text
-        self.owners = owners_of(structure)
+        # Who owns each stretch there: the whole text's table where the changes spread
+        # over much of it (the diff has made it then, and it is kept), else the table
+        # of that window alone, as the diff makes it then too; one changed word of a
+        # long text needs no table of its every provision (4 ms a megabyte, cold).
+        self.owners = (owners_of(structure) if (end - start) * _WINDOW_SHARE > len(self.text)
+                       else _Owners.between(structure, start, end))
 
-    def syntax(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        return _syntax_between(self.text, start, end)
-
-    def segments(self, op: PlacedOp, syntax: list[tuple[int, int, str]]) -> Iterator[Segment]:
-        """The op (standing in this text) cut into segments, from its start to its end:
-        each piece runs to the nearest of the op's end, the next provision's stretch,
-        and the edge of its syntax span, line ends or words. ``syntax``: the spans of
-        :func:`_syntax_between` around it."""
-        start = op.old_start if op.kind == DELETE else op.new_start
-        end = start + len(op.text)
-        text, starts, ids = self.text, self.owners.starts, self.owners.ids
+    def cut(self, op: PlacedOp, start: int, syntax: list[tuple[int, int, str]], out: list[Segment]) -> None:
+        """The op, standing in this text from ``start``, cut into segments added to
+        ``out``, from its start to its end: each piece runs to the nearest of the op's
+        end, the next provision's stretch, and the edge of its syntax span, line ends
+        or words. ``syntax``: the spans of :func:`_syntax_between` around it."""
+        kind, op_text, source = op.kind, op.text, op.source
+        end = start + len(op_text)
+        starts, ids = self.owners.starts, self.owners.ids
         owner = max(bisect.bisect_right(starts, start) - 1, 0)
         next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
         span = bisect.bisect_right(syntax, start, key=_SPAN_END)  # the first syntax span not before it
-        old_shift = 0 if op.kind == INSERT else 1
-        new_shift = 0 if op.kind == DELETE else 1
+        spans = len(syntax)
+        if start < end <= next_owner and (span == spans or syntax[span][0] >= end) and "\n" not in op_text:
+            out.append(_segment((TEXT, None, ids[owner], op)))  # the usual word op: one piece, the op itself
+            return
+        text = self.text
+        # Where a piece from ``at`` to ``stop`` of this text stands in the other: still
+        # (a deletion's new range, an insertion's old one) or moved along with it.
+        other = op.new_start if kind == DELETE else op.old_start
+        shift = op.old_start - op.new_start if kind == EQUAL else None
         at = start
         while at < end:
-            if span < len(syntax) and syntax[span][0] <= at:
+            if span < spans and syntax[span][0] <= at:
                 role, markup, stop = SYNTAX, syntax[span][2], syntax[span][1]
             elif text[at] == "\n":
                 role, markup, stop = BREAK, None, at + 1
@@ -169,19 +207,25 @@ class _Side:
             else:
                 role, markup = TEXT, None
                 line_end = text.find("\n", at, end)
-                stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < len(syntax) else end)
-            stop = min(stop, end, next_owner)
-            old_at, new_at = op.old_start + (at - start) * old_shift, op.new_start + (at - start) * new_shift
-            yield Segment(role, markup, ids[owner], PlacedOp(
-                op.kind, text[at:stop], op.source, old_at, old_at + (stop - at) * old_shift,
-                new_at, new_at + (stop - at) * new_shift))
+                stop = min(line_end if line_end != -1 else end, syntax[span][0] if span < spans else end)
+            if stop > end:
+                stop = end
+            if stop > next_owner:
+                stop = next_owner
+            if kind == DELETE:
+                piece = (kind, text[at:stop], source, at, stop, other, other)
+            elif shift is None:
+                piece = (kind, text[at:stop], source, other, other, at, stop)
+            else:
+                piece = (kind, text[at:stop], source, at + shift, stop + shift, at, stop)
+            out.append(_segment((role, markup, ids[owner], _placed_op(piece))))
             at = stop
             while at >= next_owner and owner + 1 < len(starts):
                 owner += 1
                 next_owner = starts[owner + 1] if owner + 1 < len(starts) else end
             if next_owner <= at:
                 next_owner = end
-            while span < len(syntax) and syntax[span][1] <= at:
+            while span < spans and syntax[span][1] <= at:
                 span += 1
 
 
@@ -189,18 +233,25 @@ def _syntax_between(text: str, start: int, end: int) -> list[tuple[int, int, str
     """The Markdown syntax of the lines that ``text[start:end]`` touches, as (start,
     end, markup), in order and not overlapping."""
     line = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
+    # The end of the line of the last character (no syntax holds a line end).
+    line_end = text.find("\n", end - 1 if end > start else end)
     line_end = len(text) if line_end == -1 else line_end
     spans: list[tuple[int, int, str]] = []
     # Most lines open with no syntax but a provision's number, and most words hold no
-    # inline syntax: one expression finds the lines that open with some, another (only
-    # where one of its characters occurs) the inline syntax.
-    for block in _BLOCK_SYNTAX.finditer(text, line, line_end):
-        for marker in _BLOCK_MARKER.finditer(text, block.start(), block.end()):
-            first = text[marker.start()]
-            spans.append((marker.start(), marker.end(), "heading" if first == "#" else "quote" if first == ">"
-                          else "indent" if first in " \t" else "list"))
-            if first == "#":
+    # inline syntax: one expression finds the lines that open with some (the first
+    # line, then those after a line end: a search for a line end is quicker than
+    # trying every character for a line's start), another (only where one of its
+    # characters occurs) the inline syntax.
+    first = _BLOCK_SYNTAX.match(text, line, line_end)
+    blocks = [first] if first else []
+    if text.find("\n", line, line_end) != -1:
+        blocks.extend(_BLOCK_AFTER_LINE_END.finditer(text, line, line_end))
+    for block in blocks:
+        for marker in _BLOCK_MARKER.finditer(text, block.start("markers"), block.end()):
+            char = text[marker.start()]
+            spans.append((marker.start(), marker.end(), "heading" if char == "#" else "quote" if char == ">"
+                          else "indent" if char in " \t" else "list"))
+            if char == "#":
                 break  # what follows a heading's hashes is its text
     if _INLINE_CHARACTER.search(text, line, line_end) is None:
         return spans
@@ -248,7 +299,9 @@ class Utf16:
 
     @classmethod
     def of(cls, text: str) -> Utf16 | None:
-        if text.isascii():
+        # Encoding to UTF-16 is a copy at C speed (0.3 ms a megabyte); a search for a
+        # character beyond U+FFFF tries every character (3 ms), and most texts hold none.
+        if text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
             return None
         astral = [match.start() for match in _ASTRAL.finditer(text)]
         return cls(astral) if astral else None

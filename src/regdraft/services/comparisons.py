@@ -15,17 +15,18 @@ it, not by this module.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
-from regdraft.core.segments import Utf16, placed_changes
+from regdraft.core.segments import PlacedChange, Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
@@ -98,22 +99,11 @@ class Comparison:
         old_structure = self.old_structure or read(self.old_text)
         new_structure = self.new_structure or read(self.new_text)
         out = _JsonOut(self.old_text, self.new_text)
-        place, attribution, by = out.place, out.attribution, out.by
         return {
             "old": {"name": self.old_name, "hash": self.old_hash},
             "new": {"name": self.new_name, "hash": self.new_hash},
             "stats": self.diff.stats(),
-            "changes": [{"provision": c.group.provision, "label": c.group.label,
-                         **({"kind": c.kind} if c.kind is not None else {}), "status": c.group.status, **place(c),
-                         "ops": [{"op": op.kind, "text": op.text, **place(op), **attribution(op.source)}
-                                 for op in c.ops],
-                         "segments": [{"op": s.piece.kind, "role": s.role,
-                                       **({"markup": s.markup} if s.markup else {}), "provision": s.provision,
-                                       "text": s.piece.text, **place(s.piece),
-                                       **({"by": by(s.piece.source)} if s.piece.source else {})}
-                                      for s in c.segments],
-                         **({c.group.relocation.kind: c.group.relocation.as_json()} if c.group.relocation else {})}
-                        for c in placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)],
+            "changes": out.changes(placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)),
         }
 
 
@@ -125,13 +115,60 @@ class _JsonOut:
         self.old16, self.new16 = Utf16.of(old_text), Utf16.of(new_text)
         self.sources: dict[str, dict] = {}
 
-    def place(self, placed) -> dict:
-        old16, new16 = self.old16, self.new16
-        if old16 is None and new16 is None:  # the usual text: code points are UTF-16 units
-            return {"old": {"start": placed.old_start, "end": placed.old_end},
-                    "new": {"start": placed.new_start, "end": placed.new_end}}
-        return {"old": _range(placed.old_start, placed.old_end, old16),
-                "new": _range(placed.new_start, placed.new_end, new16)}
+    def changes(self, placed: Iterable[PlacedChange]) -> list[dict]:
+        """Each change, its ops and its segments as JSON. A long diff has thousands of
+        segments: their objects are written out here, key by key in the order the
+        contract shows, each range as code points first (the UTF-16 offsets, where a
+        text needs them, are added after to the same objects)."""
+        by = self.by
+        changes = []
+        for change in placed:
+            ops = []
+            for kind, text, source, old_start, old_end, new_start, new_end in change.ops:
+                op = {"op": kind, "text": text, "old": {"start": old_start, "end": old_end},
+                      "new": {"start": new_start, "end": new_end}}
+                if source is not None:
+                    made_by = by(source)
+                    if made_by["kind"] == "amendment":  # its slug as ``amendment`` too, as before
+                        op["amendment"] = source
+                    op["by"] = made_by
+                ops.append(op)
+            segments = []
+            for role, markup, provision, (kind, text, source, old_start, old_end, new_start, new_end) \
+                    in change.segments:
+                if markup:
+                    segment = {"op": kind, "role": role, "markup": markup, "provision": provision, "text": text,
+                               "old": {"start": old_start, "end": old_end}, "new": {"start": new_start, "end": new_end}}
+                else:
+                    segment = {"op": kind, "role": role, "provision": provision, "text": text,
+                               "old": {"start": old_start, "end": old_end}, "new": {"start": new_start, "end": new_end}}
+                if source:
+                    segment["by"] = by(source)
+                segments.append(segment)
+            group = change.group
+            out = {"provision": group.provision, "label": group.label}
+            if change.kind is not None:
+                out["kind"] = change.kind
+            out["status"] = group.status
+            out["old"] = {"start": change.old_start, "end": change.old_end}
+            out["new"] = {"start": change.new_start, "end": change.new_end}
+            out["ops"], out["segments"] = ops, segments
+            if group.relocation:
+                out[group.relocation.kind] = group.relocation.as_json()
+            changes.append(out)
+        if self.old16 is not None or self.new16 is not None:
+            self._add_utf16(changes)
+        return changes
+
+    def _add_utf16(self, changes: list[dict]) -> None:
+        """Each range into a text holding a character beyond U+FFFF given its UTF-16 offsets too."""
+        for side, utf16 in (("old", self.old16), ("new", self.new16)):
+            if utf16 is None:
+                continue
+            for change in changes:
+                for placed in itertools.chain((change,), change["ops"], change["segments"]):
+                    at = placed[side]
+                    at["start_utf16"], at["end_utf16"] = utf16(at["start"]), utf16(at["end"])
 
     def by(self, source: str) -> dict:
         """A change's source: an amendment (its slug) or a version's direct edits (its
@@ -142,20 +179,6 @@ class _JsonOut:
             by = self.sources[source] = ({"kind": "version", "number": number} if number is not None
                                          else {"kind": "amendment", "slug": source})
         return by
-
-    def attribution(self, source: str | None) -> dict:
-        """What made an op's change: ``by``, and for an amendment its slug as
-        ``amendment`` too, as before; nothing for equal text."""
-        if source is None:
-            return {}
-        by = self.by(source)
-        return {"amendment": source, "by": by} if by["kind"] == "amendment" else {"by": by}
-
-
-def _range(start: int, end: int, utf16: Utf16 | None) -> dict:
-    if utf16 is None:
-        return {"start": start, "end": end}
-    return {"start": start, "end": end, "start_utf16": utf16(start), "end_utf16": utf16(end)}
 
 
 def etag(*parts: str) -> str:

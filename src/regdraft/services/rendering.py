@@ -398,7 +398,8 @@ def render(subject: Rendered, format: str, *, title: str = "") -> str | bytes:
 def render_utf8(subject: Rendered, format: str, *, title: str = "") -> bytes:
     """:func:`render` as the bytes a response sends (text in UTF-8). A comparison's
     html redline is made as UTF-8 and never held as a str, which for a text with an em
-    dash takes twice the room: what a cache of responses keeps is half the size."""
+    dash takes twice the room: what a cache of responses keeps is half the size. A json
+    rendering is written as UTF-8 too, not decoded to be encoded again."""
     rendered = _render(subject, format, title=title, utf8=True)
     return rendered.encode() if isinstance(rendered, str) else rendered
 
@@ -440,7 +441,7 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
     if format == "unified":
         return comparison.unified()
     if format == "json":
-        return _json(comparison.as_json())
+        return _json(comparison.as_json(), utf8)
     return comparison.instructions()
 
 
@@ -512,13 +513,13 @@ def _render_schedule(schedule: KeelingSchedule, format: str, *, utf8: bool) -> s
                                       "status": n.status, "reason": n.reason,
                                       "citations": [{"stakeholder": c.stakeholder, "quote": c.quote,
                                                      "href": c.href} for c in n.citations]}
-                                     for n in schedule.notes]})
+                                     for n in schedule.notes]}, utf8)
     # A Markdown heading: the instructions parser passes over it, so the text still parses.
     return "".join(f"# {message}\n\n" for message in conflicts) + comparison.instructions()
 
 
-def _json(value: dict) -> str:
-    return json_text.pretty(value)
+def _json(value: dict, utf8: bool) -> str | bytes:
+    return json_text.pretty_utf8(value) if utf8 else json_text.pretty(value)
 
 
 def _redline_title(comparison: Comparison) -> str:
