@@ -29,6 +29,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, Iterator
 
 from cmarkgfm import _cmark
@@ -48,6 +49,13 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # One leading character class, which the regex engine scans for quickly: an opener
 # carries its change number, a closer none.
 _MARKER = re.compile(f"([{_INS_OPEN}-{_DEL_CLOSE}])(?:([{_DIGITS}]+){_END_NUMBER})?")
+# The same in UTF-8 (each mark three bytes, the first two fixed, which the regex engine
+# seeks fastest); group 2 holds the digits' UTF-8.
+_INS_OPEN_UTF8, _INS_CLOSE_UTF8 = _INS_OPEN.encode(), _INS_CLOSE.encode()
+_DIGIT_ZERO_BYTE = _DIGITS[0].encode()[2]
+_MARKER_UTF8 = re.compile(rb"(\xee\x80[\x80-\x83])(?:((?:\xee\x80[\x90-\x99])+)\xee\x80\x9f)?")
+# The first byte of every mark, and of every other private-use character up to U+EFFF.
+_PRIVATE_USE_LEAD = b"\xee"
 _CLOSERS = {_INS_CLOSE: _INS_OPEN, _DEL_CLOSE: _DEL_OPEN}
 # Block syntax at a line start: a heading's hashes (the number after them is text),
 # or list and quote markers, possibly nested.
@@ -375,9 +383,9 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
-    def opening(marker: str, number: str) -> str:
-        kind = "ins" if marker == _INS_OPEN else "del"
-        change = by_number[int("".join(str(ord(ch) - 0xE010) for ch in number))]
+    def opening(marker: bytes, number: bytes) -> bytes:
+        kind = "ins" if marker == _INS_OPEN_UTF8 else "del"
+        change = by_number[int("".join(str(digit - _DIGIT_ZERO_BYTE) for digit in number[2::3]))]
         source = sources.get(change.source or "")
         edited = edited_version(change.source)
         verb = "Inserted" if kind == "ins" else "Deleted"
@@ -392,23 +400,31 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
             attrs["title"] = f"{change.label}: {change.described}{by}"
             attrs[f"data-{relocation.kind}-from"] = relocation.from_provision
             attrs[f"data-{relocation.kind}-to"] = relocation.to_provision
-        return f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + ">"
+        return (f"<{kind} " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
+                + ">").encode("utf-8", "surrogatepass")
 
-    def tag(match: re.Match) -> str:
+    def tag(match: re.Match) -> bytes:
         # A change spanning lines is marked once per line: its tag is built once.
         if match[2] is None:
-            return "</ins>" if match[1] == _INS_CLOSE else "</del>"
+            return b"</ins>" if match[1] == _INS_CLOSE_UTF8 else b"</del>"
         return opening(match[1], match[2])
 
     # A long text is rendered a piece at a time, so that no whole-text copy of the HTML
     # exists until the finished pieces are joined, and the merged text is let go first.
     # The pieces are held as UTF-8: HTML is mostly ASCII, while a str with one character
     # past Latin-1 (an em dash) takes two bytes for each, so the finished pieces and the
-    # page they make are not both held at full width. "surrogatepass" carries any lone
-    # surrogate of the input through unchanged.
-    pieces = [flag_invisible(_MARKER.sub(tag, anchors.apply(rendered, first_line))).encode("utf-8", "surrogatepass")
-              for first_line, rendered in _render_blocks(text)]
-    del text
+    # page they make are not both held at full width; and cmark writes UTF-8, which each
+    # pass reads at a byte a character. "surrogatepass" carries any lone surrogate of the
+    # input through unchanged.
+    pieces = []
+    for piece, first_line, end_line, rendered in _render_blocks(text):
+        body = anchors.apply(rendered, first_line, end_line)
+        if _PRIVATE_USE_LEAD in body:  # memchr finds that no mark is left quicker than the regex
+            body = _MARKER_UTF8.sub(tag, body)
+        if _may_show_invisible(piece):
+            body = flag_invisible(body.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
+        pieces.append(body)
+    del text, piece
     if notes:  # piece by piece: the page is never held twice, once without its links
         _add_note_links(pieces)
     joined = b"".join(pieces)
@@ -454,6 +470,14 @@ _ANCHORABLE_SOURCEPOS = re.compile(r'<(h[1-6]|p|li) data-sourcepos="(\d+):[^"]*"
 # The attribute as any other block carries it. Text and attribute values never hold a
 # bare quote (both renderers escape it), so only tags match.
 _SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="[^"]*"')
+# Every block's source line as cmark writes it, in UTF-8, at once: group 1 is the line
+# of a block an anchor can go on (as :data:`_ANCHORABLE_SOURCEPOS` reads it), group 2
+# that of a paragraph opening right inside another block (a loose list item's, on the
+# item's line), both None for any other block. The attribute's fixed text comes first,
+# which the regex engine seeks fastest.
+_BLOCK_SOURCEPOS = re.compile(rb' data-sourcepos="(?:(?:(?<=<p data-sourcepos=")(?<!">\n<p data-sourcepos=")'
+                              rb'|(?<=<li data-sourcepos=")|(?<=<h[1-6] data-sourcepos="))(\d+):[^"]*"(?=>)'
+                              rb'|(?<=">\n<p data-sourcepos=")(\d+):[^"]*"(?=>)|[^"]*")')
 
 
 PIECE_CHARS = 8192
@@ -461,17 +485,19 @@ PIECE_CHARS = 8192
 tree and the HTML in flight, never the result."""
 
 
-def _render_blocks(text: str) -> Iterator[tuple[int, str]]:
-    """HTML of consecutive pieces of ``text``, with the 0-based line each starts at;
-    headings, paragraphs and list items carry their 1-based line in the piece as
-    ``data-sourcepos="LINE:..."``."""
+def _render_blocks(text: str) -> Iterator[tuple[str, int, int | None, str | bytes]]:
+    """Consecutive pieces of ``text``, each with the 0-based line it starts at, the line
+    after its last and its HTML; headings, paragraphs and list items carry their 1-based
+    line in the piece as ``data-sourcepos="LINE:..."``. cmark's HTML is in UTF-8, as it
+    writes it; markdown-it's is a str, and its end line None (its blocks' source lines
+    are not all as cmark writes them)."""
     if _needs_markdown_it(text):
-        yield 0, render_with_markdown_it(text)
+        yield text, 0, None, render_with_markdown_it(text)
         return
     # The syntax that could carry a block across a heading (fences, HTML blocks, block
     # quotes, link definitions) never reaches cmark, so the text is cut before headings.
     for line, piece in pieces_between_headings(text, PIECE_CHARS):
-        yield line, render_with_cmark(piece)
+        yield piece, line, line + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
 
 
 # cmark's HTML is the caller's to free (cmark.h), and cmarkgfm's ``markdown_to_html``
@@ -484,15 +510,27 @@ _free.argtypes, _free.restype = (ctypes.c_void_p,), None
 
 
 def render_with_cmark(text: str) -> str:
+    return render_with_cmark_utf8(text).decode("utf-8")
+
+
+def render_with_cmark_utf8(text: str) -> bytes:
+    """cmark's HTML of ``text`` with each block's source line, in the UTF-8 it writes."""
     encoded = text.encode("utf-8")
     rendered = _cmark.lib.cmark_markdown_to_html(encoded, len(encoded), _cmark.lib.CMARK_OPT_SOURCEPOS)
     try:
-        return _cmark.ffi.string(rendered).decode("utf-8")
+        return _cmark.ffi.string(rendered)
     finally:
         _free(int(_cmark.ffi.cast("uintptr_t", rendered)))
 
 
 _INVISIBLE = re.compile(f"[{KEPT_INVISIBLE}]")
+
+
+def _may_show_invisible(markdown: str) -> bool:
+    """Whether the HTML of ``markdown`` may hold an invisible character to flag: one in
+    the text, or a character reference ("&shy;", "&#x200F;"). Each ``in`` scans at memchr
+    speed, where the regex over the HTML tries every character."""
+    return "&" in markdown or any(char in markdown for char in KEPT_INVISIBLE)
 
 
 def flag_invisible(fragment: str) -> str:
@@ -529,7 +567,51 @@ class _Anchors:
         self.escape = html.escape if any(char in ids for char in "&<>\"'") else str
         self.seen: set[str] = set()
 
-    def apply(self, rendered: str, first_line: int) -> str:
+    def apply(self, rendered: str | bytes, first_line: int, end_line: int | None) -> bytes:
+        """``rendered`` (as :func:`_render_blocks` gives it, from ``first_line`` to
+        ``end_line``) with its anchors and no source lines, in UTF-8."""
+        if end_line is not None:
+            matched = self._apply_matched(rendered, first_line, end_line)
+            if matched is not None:
+                return matched
+            rendered = rendered.decode("utf-8")
+        return self._apply_each(rendered, first_line).encode("utf-8", "surrogatepass")
+
+    def _apply_matched(self, rendered: bytes, first_line: int, end_line: int) -> bytes | None:
+        """The usual case, without a step in Python for each block: each provision of the
+        piece starts on a line of its own on which an anchorable block starts, no two
+        such blocks start on one line (but a loose list item's paragraph, on its item's),
+        and the blocks before the piece's first provision belong to one anchored before.
+        Then each provision's first block is the one on its line (cmark writes blocks in
+        the order of their lines), and the anchors go in by a lookup of each block's
+        line, at C speed. None when the piece is not like that (a provision without a
+        block of its own, a provision met before, a notice), for :meth:`_apply_each`."""
+        group_lines, group_provisions, seen = self.group_lines, self.group_provisions, self.seen
+        first = bisect.bisect_left(group_lines, first_line)
+        last = bisect.bisect_left(group_lines, end_line, first)
+        provisions = group_provisions[first:last]
+        # [html, line or None, inner line or None, html, ..., html]: a line for an anchorable block.
+        parts = _BLOCK_SOURCEPOS.split(rendered)
+        lines, inner = parts[1::3], parts[2::3]
+        found = list(filter(None, lines))
+        before = first_line - 1  # sourcepos lines are 1-based within the piece
+        starts = [b"%d" % (line - before) for line in group_lines[first:last]]
+        blocks = set(found)
+        if (len(blocks) < len(found) or not blocks.issuperset(starts) or len(set(starts)) < len(starts)
+                or not blocks.issuperset(filter(None, inner))
+                or (found[:1] != starts[:1] and first and group_provisions[first - 1] not in seen)
+                or not seen.isdisjoint(provisions) or len(set(provisions)) < len(provisions)
+                or (self.notices and not self.notices.keys().isdisjoint(provisions))):
+            return None
+        seen.update(provisions)
+        names = map(str.encode, map(self.escape, provisions), repeat("utf-8"), repeat("surrogatepass"))
+        anchor = dict(zip(starts, [b' id="%s" data-provision="%s"' % (name, name) for name in names]))
+        parts[1::3] = map(anchor.get, lines, repeat(b""))
+        parts[2::3] = repeat(b"", len(inner))
+        return b"".join(parts)
+
+    def _apply_each(self, rendered: str, first_line: int) -> str:
+        """Any piece, a block at a time."""
         group_lines, group_provisions, escape = self.group_lines, self.group_provisions, self.escape
         seen, notices = self.seen, self.notices
         before = first_line - 1  # sourcepos lines are 1-based within the piece
