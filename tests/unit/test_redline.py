@@ -339,3 +339,8 @@ def test_a_long_schedule_links_each_change_once():
     numbers = re.findall(rb'data-change="(\d+)"', body)
     assert links == sorted(set(numbers), key=int)
     assert body == _note_links_of_whole(re.sub(rb'<sup class="rd-note-ref">.*?</sup>', b"", body))
+
+
+def test_an_empty_comparison_renders_as_nothing():
+    """No piece to render: the redline of two empty texts is empty, not an error."""
+    assert redline.render_html_utf8(diff_texts("", "")) == (b"", [])

@@ -417,6 +417,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     # pass reads at a byte a character. "surrogatepass" carries any lone surrogate of the
     # input through unchanged.
     pieces = []
+    piece = None
     for piece, first_line, end_line, rendered in _render_blocks(text):
         body = anchors.apply(rendered, first_line, end_line)
         if _PRIVATE_USE_LEAD in body:  # memchr finds that no mark is left quicker than the regex
