@@ -344,3 +344,20 @@ def test_a_long_schedule_links_each_change_once():
 def test_an_empty_comparison_renders_as_nothing():
     """No piece to render: the redline of two empty texts is empty, not an error."""
     assert redline.render_html_utf8(diff_texts("", "")) == (b"", [])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0xE000, 0xF8FF), st.booleans(), st.booleans(), st.sampled_from(["", " `code`"]))
+def test_a_reference_to_a_private_use_character_forges_no_mark(code, hexadecimal, in_the_change, other):
+    """A numeric character reference renders as its character; one to a private-use
+    code point would be read as a mark (a change that opens or closes where the text
+    made none). It renders as U+FFFD, with cmark and with markdown-it alike."""
+    reference = f"&#x{code:X};" if hexadecimal else f"&#{code};"
+    old = f"(1) A {reference} line{other}.\n\n(2) Another line.\n"
+    new = old.replace("Another", "A changed") if not in_the_change else old.replace("Another", reference)
+    body, changes = redline.render_html_utf8(diff_texts(old, new))
+    fragment = body.decode()
+    for tag in ("ins", "del"):
+        assert fragment.count(f"<{tag} ") == fragment.count(f"</{tag}>")
+    assert len(changes) == 1 and not redline._PRIVATE_USE.search(fragment)
+    assert "\ufffd" in fragment

@@ -130,8 +130,21 @@ class _Merged:
             self.at_line_start = text.endswith("\n")
 
 
+# A numeric character reference to a private-use code point is that character once
+# rendered, which would be read as a mark (a change opened or closed that the text never
+# made): it becomes U+FFFD's reference, as CommonMark renders a reference to a code
+# point it refuses. The policy refuses the character itself; its reference is text.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _private_use_reference(match: re.Match) -> str:
+    code = int(match[1], 16) if match[1] is not None else int(match[2])
+    return "&#xFFFD;" if 0xE000 <= code <= 0xF8FF else match.group()
+
+
 def _clean(text: str) -> str:
-    return _PRIVATE_USE.sub("\ufffd", text)
+    text = _PRIVATE_USE.sub("\ufffd", text)
+    return _CHARACTER_REFERENCE.sub(_private_use_reference, text) if "&#" in text else text
 
 
 def _number(n: int) -> str:
@@ -157,10 +170,11 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
 
 
 def _has_private_use(part) -> bool:
+    """Whether ``part`` holds a private-use character, or a reference that may be one."""
     if isinstance(part, ProvisionDiff):
-        return any(_PRIVATE_USE.search(op.text) for op in part.ops)
+        return any("&#" in op.text or _PRIVATE_USE.search(op.text) for op in part.ops)
     source, start, end, _ = part.provision_starts()
-    return _PRIVATE_USE.search(source, start, end) is not None
+    return source.find("&#", start, end) != -1 or _PRIVATE_USE.search(source, start, end) is not None
 
 
 def _merge(diff: TextDiff) -> _Merged:
