@@ -125,3 +125,21 @@ def test_no_change_anywhere_in_a_linked_text_breaks_its_markup(old, new):
     body, changes = render_html(diff_texts(old, new))
     parsed = _checked(label_changes(body))
     assert parsed.counts.get("ins", 0) + parsed.counts.get("del", 0) >= len(changes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0xE000, 0xF8FF), st.sampled_from(["&#x{:X};", "&#x00{:x};", "&#{:d};", "&#00{:d};"]))
+def test_a_reference_to_a_private_use_character_in_a_response_forges_no_mark(code, form):
+    """A response's numeric reference to a private-use code point (the quote marks'
+    own range) neither opens nor closes a highlight, and the quote after it still
+    starts where its offsets say."""
+    from regdraft.core.redline import without_marks
+
+    reference = form.format(code)
+    text = f"First {reference} then the quoted words here.\n"
+    assert len(without_marks(text)) == len(text)
+    html = str(marked_response(text, [_quote(text, "quoted words")]))
+    _checked(html)
+    assert html.count("<mark") == html.count("</mark>") == 1
+    assert '<mark class="quote" id="quote-' in html and ">quoted words</mark>" in html
+    assert "\ufffd" in html

@@ -138,11 +138,21 @@ _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 
 
 def _private_use_reference(match: re.Match) -> str:
-    code = int(match[1], 16) if match[1] is not None else int(match[2])
-    return "&#xFFFD;" if 0xE000 <= code <= 0xF8FF else match.group()
+    hexadecimal, decimal = match[1], match[2]
+    code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
+    if not 0xE000 <= code <= 0xF8FF:
+        return match.group()
+    # Of the same length (a private-use code point takes at least four hexadecimal
+    # digits, or five decimal), so that offsets into the text stay valid.
+    if hexadecimal is not None:
+        return match.group()[:3] + "FFFD".rjust(len(hexadecimal), "0") + ";"
+    return "&#" + "65533".rjust(len(decimal), "0") + ";"
 
 
-def _clean(text: str) -> str:
+def without_marks(text: str) -> str:
+    """``text`` with every private-use character (which the renderers use for their
+    marks) and every numeric reference to one replaced by U+FFFD, one character for
+    one: no mark can be forged, and offsets into the text stay valid."""
     text = _PRIVATE_USE.sub("\ufffd", text)
     return _CHARACTER_REFERENCE.sub(_private_use_reference, text) if "&#" in text else text
 
@@ -183,7 +193,7 @@ def _merge(diff: TextDiff) -> _Merged:
     parts = diff.parts
     # One scan of the text (piece by piece, not a joined copy) decides whether any piece
     # needs cleaning at all.
-    clean = _clean if any(map(_has_private_use, parts)) else str
+    clean = without_marks if any(map(_has_private_use, parts)) else str
     pieces, group_lines, provisions = merged.text, merged.group_lines, merged.group_provisions
     # Most groups of a long text are unchanged provisions: their text is added here
     # with the line state kept locally, and handed over for the others. A run of them
@@ -371,7 +381,7 @@ def marks_between_text_nodes(rendered: str, marker: re.Pattern, closers: dict[st
 
 def render_markdown(text: str) -> str:
     """Untrusted Markdown (rationales, response text) as safe HTML."""
-    return markdown().render(_clean(text))
+    return markdown().render(without_marks(text))
 
 
 def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,

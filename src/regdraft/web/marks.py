@@ -18,7 +18,7 @@ from regdraft.core.diffing import ProvisionDiff, TextDiff, diff_texts
 from regdraft.core.patching import DELETE, INSERT
 # Block syntax at a line start (a heading's hashes, list and quote markers): marks open after it.
 from regdraft.core.redline import _BLOCK_PREFIX as LINE_START_SYNTAX
-from regdraft.core.redline import Change, Source, marks_between_text_nodes, render_html, render_marked
+from regdraft.core.redline import Change, Source, marks_between_text_nodes, render_html, render_marked, without_marks
 
 _CHANGE_TAG = re.compile(r'<(ins|del) ([^>]*?)data-change="(\d+)"([^>]*)>')
 _BLOCK_ID = re.compile(r'(<(?:h[1-6]|p|li)\b[^>]*?) id="[^"]*"')
@@ -116,7 +116,6 @@ class Quote:
 
 _OPEN, _CLOSE, _END = "\ue100", "\ue101", "\ue102"
 _DIGITS = "".join(chr(0xE110 + d) for d in range(10))
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _QUOTE_MARKER = re.compile(f"([{_OPEN}{_CLOSE}])([{_DIGITS}]+){_END}")
 
 
@@ -138,7 +137,7 @@ def marked_response(text: str, quotes: list[Quote]) -> Markup:
     quote across paragraphs keeps the Markdown around it intact.
     """
     clusters = _clusters(sorted(quotes, key=lambda q: (q.start, q.end)))
-    clean = _PRIVATE_USE.sub("\ufffd", text)  # one character for one: offsets stay valid
+    clean = without_marks(text)  # one character for one: offsets stay valid
     pieces: list[str] = []
     at = 0
     for number, cluster in enumerate(clusters):
