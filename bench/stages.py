@@ -1,6 +1,6 @@
 """Cold stored-version redline, stage by stage (issue 17 target 1):
 
-  python -m bench.stages [--kinds uk-si,us-cfr] [--cases 1%,10%,moved,inserted] [--size 1] [--n 5]
+  python -m bench.stages [--kinds uk-si,us-cfr] [--cases word,1%,10%,moved,inserted] [--size 1] [--n 5]
 
 Run it with another checkout's sources first on the path to compare two versions of the
 code in one period (PYTHONPATH=OTHER/src:OTHER). Prints, for each kind and case,
@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block
 from bench.measure import git_word_diff
+from bench.pipeline import one_word
 from regdraft.services import comparisons, documents, rendering, structures
 from regdraft.store.engine import make_engine, migrate
 
@@ -35,7 +36,7 @@ def _digest(body: str | bytes) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.stages")
     parser.add_argument("--kinds", default="uk-si,uk-act,us-cfr,eu-act")
-    parser.add_argument("--cases", default="1%,10%,moved,inserted")
+    parser.add_argument("--cases", default="word,1%,10%,moved,inserted")
     parser.add_argument("--size", type=float, default=1.0, help="MB")
     parser.add_argument("--n", type=int, default=5, help="cold runs of each case")
     args = parser.parse_args()
@@ -46,7 +47,7 @@ def main() -> None:
     session = Session(engine)
     for kind in args.kinds.split(","):
         text = KIND_TEXTS[kind](size, size)
-        cases = {"1%": lambda: edit_lines(text, 0.01)[0], "10%": lambda: edit_lines(text, 0.1)[0]}
+        cases = {"word": lambda: one_word(text), "1%": lambda: edit_lines(text, 0.01)[0], "10%": lambda: edit_lines(text, 0.1)[0]}
         if kind == "uk-si":  # the moved block and the inserted regulation are cut at uk-si headings
             cases.update(moved=lambda: move_block(text), inserted=lambda: insert_regulation(text))
         for name in args.cases.split(","):

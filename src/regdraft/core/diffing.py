@@ -163,6 +163,11 @@ class _UnchangedSpan:
     def _first(self) -> int:
         return bisect.bisect_left(owners_of(self.structure).starts, self.start)
 
+    def provisions_starting(self) -> int:
+        """How many provisions start in it, from the structure's own starts."""
+        starts = self.structure.starts
+        return bisect.bisect_left(starts, self.end) - bisect.bisect_left(starts, self.start)
+
     def __len__(self) -> int:
         return bisect.bisect_left(owners_of(self.structure).starts, self.end) - self._first()
 
@@ -218,9 +223,13 @@ class TextDiff:
             else:
                 yield from (provision for _, provision in part.provision_starts()[3])
 
-    def group_count(self) -> int:
-        """``len(self.groups)``, without making the unchanged groups."""
-        return sum(1 if isinstance(part, ProvisionDiff) else len(part) for part in self._parts)
+    def group_estimate(self) -> int:
+        """About ``len(self.groups)``, counted without making the unchanged groups or an
+        owners' table: exact, but that a span around a window counts the provisions
+        starting in it (a provision's text after its children is a group of its own
+        too): what a kept diff is weighed by."""
+        return sum(1 if isinstance(part, ProvisionDiff) else len(part) if isinstance(part, _UnchangedRun)
+                   else part.provisions_starting() for part in self._parts)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TextDiff) and self.groups == other.groups

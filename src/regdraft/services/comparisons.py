@@ -276,7 +276,7 @@ def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[Te
         kept = make()
         diff, new_text = kept
         # The ops hold about the old and the new text again, besides the new text itself.
-        DIFFS.put(key, kept, 2 * held_bytes(new_text) + _GROUP_BYTES * diff.group_count())
+        DIFFS.put(key, kept, 2 * held_bytes(new_text) + _GROUP_BYTES * diff.group_estimate())
     return kept
 
 
