@@ -103,6 +103,7 @@ def test_a_kept_reading_holds_less_than_its_text():
     assert kept.provisions.held_bytes() < len(text)
 
 
+
 def _last_places(ids):
     return {identifier: i for i, identifier in enumerate(ids)}
 
@@ -111,37 +112,47 @@ def _last_places(ids):
 def test_an_id_searched_for_in_the_joined_ids_is_found_where_the_index_has_it(name):
     """A kept reading's first lookups by id search its joined ids instead of indexing
     every id: each id, and each start of one ("reg-1" in "reg-1-2", "sec-1" in "sec-10"),
-    is found where the index by id has it, or found missing."""
+    is found where the index by id has it, or found missing; a search given less room
+    than it needs says that it did not finish."""
     text = (FIXTURES / name).read_text(encoding="utf-8")
     table = _read_both_ways(text, REAL_TEXTS[name])[1].provisions
     places = _last_places(table.id_list())
+    whole = len(table.ids)
     for identifier in places:
         for probe in {identifier, identifier[:-1], identifier[:len(identifier) // 2], identifier + "-1"}:
-            assert table.search_id(probe, len(table.ids) + 1) == (True, places.get(probe)), probe
-    assert table.search_id("", 5) == (True, None)
+            found, place, passed = table.search(probe, whole)
+            assert (found, place) == (True, places.get(probe)) and 0 < passed <= whole, probe
+            if place is not None:
+                assert table.search(probe, passed) == (True, place, passed)
+                assert table.search(probe, passed - len(probe))[0] is (passed - len(probe) >= whole)
+    assert table.search("", 5) == (True, None, 0)
 
 
-def test_a_search_that_meets_too_many_longer_ids_gives_up_and_the_lookup_uses_the_index():
-    provisions = read_structure("\n\n".join(f"### {n}. Heading\n\n(1) Text {n}." for n in range(1, 40)), "uk-si")
-    kept = structures.decode(provisions.text, "uk-si", structures.encode(provisions))
+def test_lookups_by_id_search_until_they_have_passed_four_columns_then_index():
+    text = "\n\n".join(f"### {n}. Heading\n\n(1) Text {n}." for n in range(1, 40))
+    parsed = read_structure(text, "uk-si")
+    kept = structures.decode(text, "uk-si", structures.encode(parsed))
     table = kept.provisions
-    # "reg-1" stands inside reg-1-1, reg-10 ... reg-19, reg-19-1 and more, all after reg-1 itself.
-    assert table.search_id("reg-1", 3) == (False, None)
-    assert table.search_id("reg-1", len(table) + 1) == (True, 0)
-    assert kept.get("reg-1") == provisions.get("reg-1") and kept._by_id is None  # found by searching
-    for _ in range(70):  # past the searches a reading makes before indexing
-        assert kept.get("reg-39-1") == provisions.get("reg-39-1")
-    assert kept._by_id is not None and kept.get("reg-1") == provisions.get("reg-1")
+    assert kept.get("reg-39-1") == parsed.get("reg-39-1") and kept.get("reg-1") == parsed.get("reg-1")
+    assert getattr(table, "_index", None) is None  # found by searching
+    lookups = 2
+    while getattr(table, "_index", None) is None:
+        assert kept.get("reg-1") == parsed.get("reg-1") and "reg-1" in kept and "reg-40" not in kept
+        lookups += 3
+    assert lookups < 20 and table._searched <= 4 * len(table.ids) + len(table.ids)
+    assert [kept.get(p.id) for p in parsed.provisions] == list(parsed.provisions)
+    assert kept.get("reg-40") is None and kept._places() is table.id_index()
 
 
 @given(st.lists(st.sampled_from(["a", "a-1", "a-10", "b", "ba", "a-1-a"]), min_size=1, max_size=30))
-def test_with_ids_used_twice_the_search_finds_the_last_as_the_index_does(ids):
+def test_with_ids_used_twice_a_lookup_finds_the_last_as_the_index_does(ids):
     from regdraft.core.structure import Provision, Structure
 
     text = "x" * len(ids)
-    table = ProvisionTable.of(Provision(identifier, identifier, "regulation", "1", None, i, i + 1, 1)
-                              for i, identifier in enumerate(ids))
     places = _last_places(ids)
-    for probe in ("a", "a-1", "a-10", "b", "ba", "a-1-a", "c", "-1"):
-        assert table.search_id(probe, len(table.ids) + 1) == (True, places.get(probe))
+    for probe in ("a", "a-1", "a-10", "b", "ba", "a-1-a", "c", "-1", "1"):
+        table = ProvisionTable.of(Provision(identifier, identifier, "regulation", "1", None, i, i + 1, 1)
+                                  for i, identifier in enumerate(ids))
+        assert table.search(probe, len(table.ids))[:2] == (True, places.get(probe))
+        assert table.place_of(probe) == places.get(probe)
         assert Structure(text, table).get(probe) == Structure(text, tuple(table)).get(probe)

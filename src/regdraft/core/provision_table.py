@@ -29,6 +29,9 @@ _TEXT_COLUMNS = ("ids", "labels", "numbers", "parents", "headings")
 _NUMBER_COLUMNS = ("kinds", "starts", "ends", "lines")
 _OFFSETS = "i"  # 4 bytes: texts are far below 2 GB (``formats.read.MAX_BYTES``)
 _provision = partial(tuple.__new__, Provision)
+_SEARCHED_COLUMNS = 4
+"""How many times its whole id column a table's searches by id may pass before it is
+indexed (see :meth:`ProvisionTable.place_of`)."""
 
 
 def _offsets(values: Sequence[str]) -> array:
@@ -45,7 +48,8 @@ class ProvisionTable(Sequence[Provision]):
     """Provisions in columns (see the module's docstring); equal to the tuple of the
     same provisions."""
 
-    __slots__ = ("kind_names", *_TEXT_COLUMNS, *(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS, "_id_list")
+    __slots__ = ("kind_names", *_TEXT_COLUMNS, *(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS, "_id_list",
+                 "_index", "_searched")
 
     kind_names: tuple[str, ...]
     ids: str
@@ -190,25 +194,51 @@ class ProvisionTable(Sequence[Provision]):
             self._id_list: list[str] = _cut(self.ids, self.ids_at, 0, len(self))
             return self._id_list
 
-    def search_id(self, provision_id: str, tries: int) -> tuple[bool, int | None]:
-        """The place of the last provision of that id, searched for in the joined ids (at
-        memchr speed) without the id list or an index: what a few lookups in a long text
-        cost. ``(True, place)``, ``place`` None where no provision has that id; ``(False,
-        None)`` after ``tries`` occurrences that are not a whole id ("reg-1" in
-        "reg-1-2", in "reg-10"), where an index is the quicker way."""
+    def place_of(self, provision_id: str) -> int | None:
+        """The place of the last provision of that id, None if none has it.
+
+        A diff's window in a long text looks up a few provisions, which an index of every
+        id would cost as much as the rest of the diff (8 ms for a 5 MB text's): so the
+        joined ids are searched (backwards, at memchr speed) until the searches have
+        passed :data:`_SEARCHED_COLUMNS` times the column, and then the index is made.
+        Lookups cost at most that much more than indexing at once."""
+        index = getattr(self, "_index", None)
+        if index is None:
+            searched = getattr(self, "_searched", 0)
+            budget = _SEARCHED_COLUMNS * len(self.ids) - searched
+            if budget > 0:
+                found, place, passed = self.search(provision_id, budget)
+                self._searched = searched + passed
+                if found:
+                    return place
+            index = self.id_index()
+        return index.get(provision_id)
+
+    def search(self, provision_id: str, budget: int) -> tuple[bool, int | None, int]:
+        """Whether the search for the last whole ``provision_id`` in the joined ids ended
+        within ``budget`` characters of their end, the place it found (None: no such id),
+        and how many characters it passed. Occurrences inside other ids ("reg-1" in
+        "reg-1-2", in "reg-10") are passed over."""
         ids, at, size = self.ids, self.ids_at, len(provision_id)
         if not size:
-            return True, None  # no id is empty
+            return True, None, 0  # no id is empty
+        low = max(0, len(ids) - budget)
         end = len(ids)
-        for _ in range(tries):
-            found = ids.rfind(provision_id, 0, end)
-            if found < 0:
-                return True, None
+        while (found := ids.rfind(provision_id, low, end)) >= 0:
             k = bisect.bisect_left(at, found)
             if at[k] == found and at[k + 1] == found + size:
-                return True, k
+                return True, k, len(ids) - found
             end = found + size - 1  # look before this occurrence
-        return False, None
+        return low == 0, None, len(ids) - low
+
+    def id_index(self) -> dict[str, int]:
+        """Each id's place (the last, if two share an id), made once and kept."""
+        index = getattr(self, "_index", None)
+        if index is None:
+            # Built whole, then set: another thread may look up meanwhile.
+            index = {identifier: i for i, identifier in enumerate(self.id_list())}
+            self._index = index
+        return index
 
     def columns(self) -> tuple[Sequence, ...]:
         """Each field of every provision, a sequence a field (``Structure.columns``)."""

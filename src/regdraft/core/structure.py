@@ -79,12 +79,6 @@ class StructureWarning(NamedTuple):
     provision_id: str | None
 
 
-_FEW_LOOKUPS = 64
-"""Lookups by id in a kept reading made by searching its joined ids before its index by
-id is made, and the occurrences of an id inside others one search looks past (a search
-costs microseconds; the index of a 5 MB text's ids, about 8 ms)."""
-
-
 @dataclass(frozen=True)
 class Structure:
     """The provisions of one text, in document order (parents before children)."""
@@ -98,9 +92,8 @@ class Structure:
     """The text's YAML front matter, key by key (read as plain strings)."""
     _starts: Sequence[int] = field(init=False, repr=False, compare=False, default=())
     _by_id: dict | None = field(init=False, repr=False, compare=False, default=None)
-    """Each id's place in ``provisions``, made on the first lookup by id (for a kept
-    reading, after its first :data:`_FEW_LOOKUPS`)."""
-    _lookups: int = field(init=False, repr=False, compare=False, default=0)
+    """Each id's place in ``provisions``, made on the first lookup by id (a kept
+    reading's lookups are its table's: :meth:`ProvisionTable.place_of`)."""
 
     def __post_init__(self) -> None:
         # Kept readings hold their provisions in columns (``core.provision_table``),
@@ -111,9 +104,9 @@ class Structure:
     def _places(self) -> dict:
         places = self._by_id
         if places is None:
-            ids = self.provisions.id_list() if hasattr(self.provisions, "id_list") else [p.id for p in self.provisions]
+            index = getattr(self.provisions, "id_index", None)  # a kept reading's, shared
             # Built whole, then set: another thread may look up meanwhile (the last of an id wins).
-            places = {identifier: i for i, identifier in enumerate(ids)}
+            places = index() if index is not None else {p.id: i for i, p in enumerate(self.provisions)}
             object.__setattr__(self, "_by_id", places)
         return places
 
@@ -141,18 +134,9 @@ class Structure:
         return tuple(zip(*self.provisions)) or ((),) * len(Provision._fields)
 
     def _place(self, provision_id: str) -> int | None:
-        """The place of the provision of that id (the last, if two share it). A kept
-        reading's first few lookups search its joined ids: a diff's window in a long text
-        looks up a few provisions, which an index of every id would cost as much as the
-        rest of the diff."""
-        if self._by_id is None and self._lookups < _FEW_LOOKUPS:
-            search_id = getattr(self.provisions, "search_id", None)
-            if search_id is not None:
-                object.__setattr__(self, "_lookups", self._lookups + 1)
-                found, place = search_id(provision_id, _FEW_LOOKUPS)
-                if found:
-                    return place
-        return self._places().get(provision_id)
+        # A kept reading finds a few ids without indexing them all (ProvisionTable.place_of).
+        place_of = getattr(self.provisions, "place_of", None)
+        return place_of(provision_id) if place_of is not None else self._places().get(provision_id)
 
     def get(self, provision_id: str) -> Provision | None:
         place = self._place(provision_id)
