@@ -24,6 +24,8 @@ import json
 import zlib
 from collections.abc import Sequence
 
+import zstandard
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -52,6 +54,23 @@ _OWNERS_BYTES = 135
 _HEADERS_BYTES = 2048
 
 
+# Stored readings are compressed with zstd at level 1: against zlib's level 1 a 5 MB
+# text's reading is 22% larger (1.19 MB against 0.98) but decompresses in 2.8 ms, not 8.2
+# (both readings of every cold comparison are decompressed) and compresses in 6 ms, not
+# 27. Rows written with zlib stay readable: a zstd frame starts with its magic number.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_ZSTD_LEVEL = 1
+
+
+def _decompressed(data: bytes) -> bytes:
+    try:
+        if data[:4] == _ZSTD_MAGIC:
+            return zstandard.decompress(data)
+        return zlib.decompress(data)
+    except (zstandard.ZstdError, zlib.error) as error:
+        raise ValueError(f"a stored structure that does not decompress: {error}") from error
+
+
 def encode(structure: Structure) -> bytes:
     """The reading as stored: a JSON header (the encoding, the warnings and front
     matter, the provisions' kinds and the length of each column) and the columns of
@@ -62,15 +81,12 @@ def encode(structure: Structure) -> bytes:
               "lengths": [len(part) for part in parts], "warnings": [list(w) for w in structure.warnings],
               "metadata": structure.metadata}
     head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
-    return zlib.compress(b"\0".join((head, b"".join(parts))), 1)
+    return zstandard.compress(b"\0".join((head, b"".join(parts))), _ZSTD_LEVEL)
 
 
 def decode(text: str, kind: str, data: bytes) -> Structure:
     """A stored reading; :class:`ValueError` for data of another encoding, or damaged."""
-    try:
-        head, _, body = zlib.decompress(data).partition(b"\0")
-    except zlib.error as error:
-        raise ValueError(f"a stored structure that does not decompress: {error}") from error
+    head, _, body = _decompressed(data).partition(b"\0")
     header = json.loads(head)  # a JSONDecodeError is a ValueError
     if not isinstance(header, dict) or header.get("encoding") != ENCODING:
         raise ValueError(f"a stored structure not of encoding {ENCODING}")
