@@ -423,3 +423,22 @@ def test_the_redline_made_as_utf8_is_the_redline_encoded(kind):
     assert body_utf8 == body.encode() and changes_utf8 == changes and changes
     assert render_page_utf8("A — title", body_utf8, subtitle="3 changes", notes_html="<p>n</p>") \
         == render_page("A — title", body, subtitle="3 changes", notes_html="<p>n</p>").encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(REAL)), st.data())
+def test_aligned_ops_of_moved_and_edited_blocks_rebuild_both_texts_merged(kind, data):
+    """Runs of several stretches (a block moved, another rewritten) are diffed from
+    stretches cut again from the texts: the ops still rebuild both texts exactly, with
+    no empty op and no two neighbours of one kind (merged, as a word diff gives them)."""
+    blocks = REAL[kind].split("\n\n")
+    moved = blocks.pop(data.draw(st.integers(0, len(blocks) - 1)))
+    blocks.insert(data.draw(st.integers(0, len(blocks))), moved)
+    rewritten = data.draw(st.integers(0, len(blocks) - 1))
+    blocks[rewritten] = blocks[rewritten].replace(" the ", " any ")
+    old, new = REAL[kind], "\n\n".join(blocks)
+    ops = _aligned(old, new, kind)
+    assert "".join(op.text for op in ops if op.kind != INSERT) == old
+    assert "".join(op.text for op in ops if op.kind != DELETE) == new
+    assert all(op.text for op in ops)
+    assert all(a.kind != b.kind for a, b in zip(ops, ops[1:]))

@@ -52,8 +52,12 @@ def _assert_alike(parsed, kept):
             column[len(values)]
     for p in provisions:
         assert kept.get(p.id) == parsed.get(p.id) and p.id in kept
+        # The kind read from its column alone is the provision's (a duplicate id's
+        # first provision's, as ``get`` finds it).
+        assert kept.kind_of(p.id) == parsed.kind_of(p.id) == parsed.get(p.id).kind
         assert kept.ancestors(p) == parsed.ancestors(p)
     assert kept.get("no-such-provision") is None and "no-such-provision" not in kept
+    assert kept.kind_of("no-such-provision") is None and parsed.kind_of("no-such-provision") is None
     length = len(parsed.text)
     step = max(1, length // 400)
     assert [kept.at(i) for i in range(0, length + 1, step)] == [parsed.at(i) for i in range(0, length + 1, step)]

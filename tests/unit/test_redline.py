@@ -97,6 +97,17 @@ def test_keeling_notes_cite_responses_and_conflicts_are_stated_in_place():
     assert "Substituted in regulation 4" in "".join(notes_html.text)
 
 
+def test_a_notice_for_a_provision_the_text_does_not_hold_stands_at_the_start():
+    placed = ConflictNotice("reg-4", "Placed at regulation 4.")
+    gone = ConflictNotice("reg-9", "Regulation 9 is not in this text.")
+    keeling = render_keeling(diff_steps(BASE, [Step(NFP, "nfp")]), {}, [placed, gone])
+    fragment = keeling.body.decode()
+    assert fragment.startswith('<div class="rd-notice" role="note">Regulation 9 is not in this text.</div>')
+    assert fragment.count("Regulation 9 is not in this text.") == 1
+    assert fragment.index("Placed at regulation 4.") < fragment.index('id="reg-4"')
+    assert fragment.index('id="reg-3"') < fragment.index("Placed at regulation 4.")
+
+
 def test_a_notice_after_the_last_provision_stands_at_the_end():
     notice = ConflictNotice(END_OF_TEXT, "Conflict: amendments a and b both add regulation 5.")
     keeling = render_keeling(diff_steps(BASE, [Step(NFP, "nfp")]), {}, [notice])

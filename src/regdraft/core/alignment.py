@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Sequence
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
 from regdraft.core.structure import Structure
@@ -109,9 +110,9 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     head = _provision_start_at_or_before(old_structure, head)
     old_end = _provision_start_at_or_after(old_structure, old_end)
     new_end = len(new) - (len(old) - old_end)
-    ops: list[Op] = []
+    ops = _Merging()
     if head:
-        ops.append(Op(EQUAL, old[:head]))
+        ops.add(Op(EQUAL, old[:head]))
     old_cuts = _cuts(old_structure, old, head, old_end)
     new_cuts = _cuts(new_structure, new, head, new_end)
     old_stretches = [old[a:b] for a, b in zip(old_cuts, old_cuts[1:])]
@@ -120,11 +121,25 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     shared = dict(zip(old_stretches, old_stretches))
     new_stretches = [shared.get(stretch, stretch) for stretch in map(new.__getitem__, map(slice, new_cuts, new_cuts[1:]))]
     del shared
-    for kind, old_run, new_run in _runs(old_stretches, new_stretches, diff_sequences(old_stretches, new_stretches)):
-        ops.extend(_replaced(old_run, new_run) if kind != EQUAL else [Op(EQUAL, "".join(old_run))])
+    # The runs as ranges of stretches, and the stretches let go before any op is made:
+    # each op's text is cut from its text again, so the texts' stretches, the ops and
+    # their merged texts are never all held at once (the peak of a 1 MB diff).
+    runs = _runs(range(len(old_stretches)), range(len(new_stretches)),
+                 diff_sequences(old_stretches, new_stretches))
+    del old_stretches, new_stretches
+    for kind, old_run, new_run in runs:
+        if kind == EQUAL:
+            ops.add(Op(EQUAL, old[old_cuts[old_run.start]:old_cuts[old_run.stop]]))
+        else:
+            ops.extend(_replaced(_stretches(old, old_cuts, old_run), _stretches(new, new_cuts, new_run)))
     if old_end < len(old):
-        ops.append(Op(EQUAL, old[old_end:]))
-    return _merged(ops)
+        ops.add(Op(EQUAL, old[old_end:]))
+    return ops.done()
+
+
+def _stretches(text: str, cuts: list[int], run: range) -> list[str]:
+    """The stretches ``run`` numbers, cut from ``text`` at ``cuts``."""
+    return [text[cuts[k]:cuts[k + 1]] for k in run]
 
 
 # A provision's number where its text starts: "### 6.", "(2)", "- (b)", "§ 1005.2".
@@ -156,10 +171,11 @@ def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
     return ops
 
 
-def _runs(old: list[str], new: list[str], diff: list[tuple[str, int, int]]) -> list[tuple[str, list, list]]:
-    """A sequence diff as runs of the items themselves: each equal run, and each run of
-    deletions and insertions between two equal ones as one replaced run."""
-    runs: list[tuple[str, list, list]] = []
+def _runs(old: Sequence, new: Sequence, diff: list[tuple[str, int, int]]) -> list[tuple[str, Sequence, Sequence]]:
+    """A sequence diff as runs of the items themselves (slices of ``old`` and ``new``,
+    lists or ranges): each equal run, and each run of deletions and insertions between
+    two equal ones as one replaced run."""
+    runs: list[tuple[str, Sequence, Sequence]] = []
     at_old = at_new = 0
     deleted = inserted = 0
     for kind, old_count, new_count in diff + [(EQUAL, 0, 0)]:
@@ -175,14 +191,32 @@ def _runs(old: list[str], new: list[str], diff: list[tuple[str, int, int]]) -> l
     return runs
 
 
-def _merged(ops: list[Op]) -> list[Op]:
-    """Adjacent ops of one kind as one, as a word diff gives them."""
-    out: list[Op] = []
-    for op in ops:
+class _Merging:
+    """Ops added in order, adjacent ops of one kind made one, as a word diff gives them;
+    each merged op's text is joined once, when the next kind comes."""
+
+    def __init__(self) -> None:
+        self.out: list[Op] = []
+        self.kind: str | None = None
+        self.pieces: list[str] = []
+
+    def add(self, op: Op) -> None:
         if not op.text:
-            continue
-        if out and out[-1].kind == op.kind:
-            out[-1] = Op(op.kind, out[-1].text + op.text)
-        else:
-            out.append(op)
-    return out
+            return
+        if op.kind != self.kind:
+            self._flush()
+            self.kind = op.kind
+        self.pieces.append(op.text)
+
+    def extend(self, ops) -> None:
+        for op in ops:
+            self.add(op)
+
+    def _flush(self) -> None:
+        if self.pieces:
+            self.out.append(Op(self.kind, "".join(self.pieces)))
+            self.pieces = []
+
+    def done(self) -> list[Op]:
+        self._flush()
+        return self.out

@@ -62,7 +62,10 @@ def render_keeling(diff: TextDiff, amendments: dict[str, AmendmentNote], conflic
     notices: dict[str, list[str]] = {}
     for conflict in conflicts:
         notices.setdefault(conflict.provision, []).append(conflict.message)
-    placed = set(diff.provisions())
+    # Only the provisions a conflict names are looked for: a set of every provision of a
+    # long text is half a megabyte at 1 MB, held through the rendering.
+    named = {c.provision for c in conflicts} - {END_OF_TEXT}
+    placed = named.intersection(diff.provisions()) if named else named
     unplaced = [c for c in conflicts if c.provision not in placed and c.provision != END_OF_TEXT]
     at_end = [c for c in conflicts if c.provision == END_OF_TEXT]
     body, changes = render_html_utf8(diff, sources=sources, notes=True, notices=notices)

@@ -157,6 +157,10 @@ class ProvisionTable(Sequence[Provision]):
             self.starts[index], self.ends[index], self.lines[index],
             self.headings[self.headings_at[index]:self.headings_at[index + 1]]))
 
+    def kind_at(self, index: int) -> str:
+        """``self[index].kind``, read from its column alone."""
+        return self.kind_names[self.kinds[index]]
+
     def __iter__(self) -> Iterator[Provision]:
         return self._rows(0, len(self))
 

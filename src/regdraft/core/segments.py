@@ -155,9 +155,11 @@ _placed_change = partial(tuple.__new__, PlacedChange)
 
 def _kind_of(group: ProvisionDiff, old_structure: Structure, new_structure: Structure) -> str | None:
     first, second = (old_structure, new_structure) if group.status == REMOVED else (new_structure, old_structure)
-    provision = first.get(group.provision) or second.get(group.provision)
-    if provision is not None:
-        return provision.kind
+    kind = first.kind_of(group.provision)
+    if kind is None:
+        kind = second.kind_of(group.provision)
+    if kind is not None:
+        return kind
     return "preamble" if group.provision == PREAMBLE else None
 
 

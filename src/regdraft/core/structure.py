@@ -142,6 +142,15 @@ class Structure:
         place = self._place(provision_id)
         return None if place is None else self.provisions[place]
 
+    def kind_of(self, provision_id: str) -> str | None:
+        """``get(provision_id).kind``, without making the provision of a kept reading
+        (a JSON diff asks it of each change)."""
+        place = self._places().get(provision_id)
+        if place is None:
+            return None
+        kind_at = getattr(self.provisions, "kind_at", None)
+        return kind_at(place) if kind_at is not None else self.provisions[place].kind
+
     def __contains__(self, provision_id: object) -> bool:
         return isinstance(provision_id, str) and self._place(provision_id) is not None
 

@@ -27,7 +27,7 @@ from regdraft.core.history import History, Step, diff_steps, edited_version, ver
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source
 from regdraft.core.segments import PlacedChange, Utf16, placed_changes
-from regdraft.core.structure import Structure
+from regdraft.core.structure import Structure, collector_paused
 from regdraft.core.text import content_hash
 from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.services.kept import KeptInMemory, held_bytes
@@ -99,11 +99,16 @@ class Comparison:
         old_structure = self.old_structure or read(self.old_text)
         new_structure = self.new_structure or read(self.new_text)
         out = _JsonOut(self.old_text, self.new_text)
+        # Three objects an op and a segment, tens of thousands for a long diff, none in
+        # a reference cycle (tests/unit/test_json_diff.py): a collection meanwhile would
+        # walk them, and what the diff just made, over and over to free nothing.
+        with collector_paused():
+            changes = out.changes(placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged))
         return {
             "old": {"name": self.old_name, "hash": self.old_hash},
             "new": {"name": self.new_name, "hash": self.new_hash},
             "stats": self.diff.stats(),
-            "changes": out.changes(placed_changes(self.diff, old_structure, new_structure, unchanged=unchanged)),
+            "changes": changes,
         }
 
 
