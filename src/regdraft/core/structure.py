@@ -145,7 +145,7 @@ class Structure:
     def kind_of(self, provision_id: str) -> str | None:
         """``get(provision_id).kind``, without making the provision of a kept reading
         (a JSON diff asks it of each change)."""
-        place = self._places().get(provision_id)
+        place = self._place(provision_id)
         if place is None:
             return None
         kind_at = getattr(self.provisions, "kind_at", None)
