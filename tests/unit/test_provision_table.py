@@ -87,14 +87,14 @@ def test_a_structure_stored_in_another_encoding_is_refused_not_misread():
     with pytest.raises(ValueError):
         structures.decode(text, "uk-si", first)
     header, _, columns = zlib.decompress(structures.encode(parsed)).partition(b"\0")
-    later = zlib.compress(json.dumps({**json.loads(header), "encoding": "3"}).encode() + b"\0" + columns)
+    later = zlib.compress(json.dumps({**json.loads(header), "encoding": "4"}).encode() + b"\0" + columns)
     with pytest.raises(ValueError):
         structures.decode(text, "uk-si", later)
     # Columns cut short are refused too, and a header that lacks what it must say.
     with pytest.raises(ValueError):
         structures.decode(text, "uk-si", zlib.compress(header + b"\0" + columns[:-4]))
     with pytest.raises(ValueError):
-        structures.decode(text, "uk-si", zlib.compress(b'{"encoding": "2"}\0' + columns))
+        structures.decode(text, "uk-si", zlib.compress(b'{"encoding": "3"}\0' + columns))
 
 
 def test_a_kept_reading_holds_less_than_its_text():
