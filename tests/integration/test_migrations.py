@@ -183,3 +183,38 @@ def test_structures_stored_as_json_are_dropped_and_stored_again_in_columns(empty
         assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]
         assert structures.same_reading(structures.decode(regulation, "uk-si", row.data), read_structure(regulation))
 
+
+
+def test_structures_stored_without_their_stretches_are_dropped_and_stored_again_with_them(empty_engine: Engine):
+    """0015: a reading stored in encoding 2 (the columns without the text's stretches)
+    is never read as encoding 3: its row goes, and the version's first read stores its
+    reading again with its stretches; other rows stay."""
+    from regdraft.core.diffing import read_structure
+    from regdraft.core.stretches import stretches_of
+    from regdraft.services import documents, structures
+    from regdraft.store.models import Version, VersionStructure
+
+    migrate(empty_engine)
+    regulation = "### 1. One\n\n(1) First words.\n\n(2) Second words.\n"
+    with Session(empty_engine) as session:
+        document = documents.create_document(session, slug="old", title="Old", actor="test")
+        documents.create_version(session, document, text=regulation, parent=None, author="test", actor="test")
+        session.commit()
+        stored_hash = session.exec(select(Version.content_hash)).one()
+    downgrade(empty_engine, "0014_structure_columns")
+    with empty_engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM version_structure")).scalar() == 0
+        connection.execute(text("INSERT INTO version_structure (content_hash, kind, parser_version, data) "
+                                "VALUES (:h, 'uk-si', '5.2', :d), (:h, 'uk-act', '5.12', :d)"),
+                           {"h": stored_hash, "d": b"columns of encoding 2"})
+    migrate(empty_engine)
+    with Session(empty_engine) as session:
+        assert [row.parser_version for row in session.exec(select(VersionStructure)).all()] == ["5.12"]
+        structures.MEMORY.clear()
+        document = documents.get_document(session, "old")
+        kept = documents.version_structure(session, document, documents.get_version(session, document, 1))
+        assert kept.stretches == stretches_of(read_structure(regulation).starts, regulation)
+        session.commit()
+        row = session.exec(select(VersionStructure).where(VersionStructure.kind == "uk-si")).one()
+        assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]
+        assert structures.decode(regulation, "uk-si", row.data).stretches == kept.stretches

@@ -125,11 +125,13 @@ def compact(provisions: Sequence[Provision]) -> ProvisionTable:
 
 
 def kept_form(structure: Structure) -> Structure:
-    """The reading as memory keeps it: its provisions in columns."""
-    if isinstance(structure.provisions, ProvisionTable):
+    """The reading as memory keeps it: its provisions in columns, with its stretches
+    (as a stored reading has them, so that a diff does not depend on where a reading
+    was found)."""
+    if isinstance(structure.provisions, ProvisionTable) and structure.stretches is not None:
         return structure
     return Structure(structure.text, compact(structure.provisions), structure.warnings, structure.kind,
-                     structure.metadata, structure.stretches)
+                     structure.metadata, stretches_of_reading(structure))
 
 
 def weight(structure: Structure) -> int:
