@@ -8,7 +8,11 @@ of each version gives them), the two sequences of stretches are aligned by their
 (a dictionary of the texts is the hash that says which stretches are the same), and
 only each run of stretches that differs is word-diffed
 (:func:`~regdraft.core.patching.diff_words`). Unchanged provisions are common text at
-the cost of comparing them.
+the cost of comparing them. Readings that keep their stretches (a stored version's,
+:mod:`regdraft.core.stretches`) are aligned by the kept hashes instead, and only the
+stretches of the runs that differ are cut from the texts: the same diff, as the two
+texts' stretches are equal where their hashes are (each equal run's texts are
+compared all the same).
 
 The alignment has no cleanup, so a provision moved elsewhere stays one deletion and
 one insertion of the same text, which :mod:`regdraft.core.diffing` reports as a move,
@@ -139,7 +143,7 @@ def _region_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     new_stretches = [shared.get(stretch, stretch) for stretch in _pieces(new, new_cuts, 0, len(new_cuts) - 1)]
     del shared
     ops = _stretch_ops(old, new, old_cuts, new_cuts, old_stretches, new_stretches)
-    assert ops is not None  # stretches equal by their texts are equal
+    assert ops is not None  # stretches equal as items are equal texts here: every equal run's check holds
     return ops
 
 
