@@ -151,24 +151,37 @@ def test_documents_made_before_categories_keep_the_list_that_was_fixed(empty_eng
     assert "document_category" not in tables(empty_engine)
 
 
+_REGULATION = "### 1. One\n\n(1) First words.\n\n(2) Second words.\n"
+
+
+def _one_version_then_downgraded(engine: Engine, revision: str) -> tuple[str, str]:
+    """A version of a short regulation stored at the head, then the store downgraded to
+    ``revision`` (which drops its reading's row): the text and its content hash."""
+    from regdraft.services import documents
+    from regdraft.store.models import Version
+
+    migrate(engine)
+    with Session(engine) as session:
+        document = documents.create_document(session, slug="old", title="Old", actor="test")
+        documents.create_version(session, document, text=_REGULATION, parent=None, author="test", actor="test")
+        session.commit()
+        stored_hash = session.exec(select(Version.content_hash)).one()
+    downgrade(engine, revision)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM version_structure")).scalar() == 0
+    return _REGULATION, stored_hash
+
+
 def test_structures_stored_as_json_are_dropped_and_stored_again_in_columns(empty_engine: Engine):
     """0014: a reading stored in the first encoding (JSON, keyed by the parser's version
     alone) is never read as the new one: its row goes, and the version's first read
     stores its reading again, in columns, which is what parsing the text gives."""
     from regdraft.core.diffing import read_structure
     from regdraft.services import documents, structures
-    from regdraft.store.models import Version, VersionStructure
+    from regdraft.store.models import VersionStructure
 
-    migrate(empty_engine)
-    regulation = "### 1. One\n\n(1) First words.\n\n(2) Second words.\n"
-    with Session(empty_engine) as session:
-        document = documents.create_document(session, slug="old", title="Old", actor="test")
-        documents.create_version(session, document, text=regulation, parent=None, author="test", actor="test")
-        session.commit()
-        stored_hash = session.exec(select(Version.content_hash)).one()
-    downgrade(empty_engine, "0013_token_person")
+    regulation, stored_hash = _one_version_then_downgraded(empty_engine, "0013_token_person")
     with empty_engine.begin() as connection:
-        assert connection.execute(text("SELECT count(*) FROM version_structure")).scalar() == 0
         connection.execute(text("INSERT INTO version_structure (content_hash, kind, parser_version, data) "
                                 "VALUES (:h, 'uk-si', '3', :d)"), {"h": stored_hash, "d": b"x\x01 not columns"})
     migrate(empty_engine)
@@ -183,3 +196,30 @@ def test_structures_stored_as_json_are_dropped_and_stored_again_in_columns(empty
         assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]
         assert structures.same_reading(structures.decode(regulation, "uk-si", row.data), read_structure(regulation))
 
+
+
+def test_structures_stored_without_their_stretches_are_dropped_and_stored_again_with_them(empty_engine: Engine):
+    """0015: a reading stored in encoding 2 (the columns without the text's stretches)
+    is never read as encoding 3: its row goes, and the version's first read stores its
+    reading again with its stretches; other rows stay."""
+    from regdraft.core.diffing import read_structure
+    from regdraft.core.stretches import stretches_of
+    from regdraft.services import documents, structures
+    from regdraft.store.models import VersionStructure
+
+    regulation, stored_hash = _one_version_then_downgraded(empty_engine, "0014_structure_columns")
+    with empty_engine.begin() as connection:
+        connection.execute(text("INSERT INTO version_structure (content_hash, kind, parser_version, data) "
+                                "VALUES (:h, 'uk-si', '5.2', :d), (:h, 'uk-act', '5.12', :d)"),
+                           {"h": stored_hash, "d": b"columns of encoding 2"})
+    migrate(empty_engine)
+    with Session(empty_engine) as session:
+        assert [row.parser_version for row in session.exec(select(VersionStructure)).all()] == ["5.12"]
+        structures.MEMORY.clear()
+        document = documents.get_document(session, "old")
+        kept = documents.version_structure(session, document, documents.get_version(session, document, 1))
+        assert kept.stretches == stretches_of(read_structure(regulation).starts, regulation)
+        session.commit()
+        row = session.exec(select(VersionStructure).where(VersionStructure.kind == "uk-si")).one()
+        assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]
+        assert structures.decode(regulation, "uk-si", row.data).stretches == kept.stretches

@@ -2,6 +2,7 @@
 process or another, take it from memory or the store and parse nothing, and give what
 a fresh reading gives."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import select
 from regdraft.core import diffing
 from regdraft.core.diffing import diff_texts, read_structure, unified_diff
 from regdraft.core.history import Step, diff_steps, version_source
+from regdraft.core.stretches import Stretches
 from regdraft.core.text import normalise
 from regdraft.services import comparisons, documents, structures
 from regdraft.services.verify import verify
@@ -136,3 +138,15 @@ def test_a_version_stored_before_structures_were_kept_has_its_reading_stored_on_
     structures.MEMORY.clear()  # another process: the first version is no longer parsed
     _no_parsing(monkeypatch)
     assert structures.same_reading(documents.version_structure(session, document, first), first_read)
+
+
+def test_verify_finds_stored_stretches_that_are_not_the_texts(session, forgetful):
+    document, first, _ = _two_versions(session, "uk-si", REAL[0][1])
+    row = session.exec(select(VersionStructure).where(VersionStructure.content_hash == first.content_hash)).one()
+    kept = structures.decode(first.text, "uk-si", row.data)
+    assert kept.stretches is not None and structures.same_reading(kept, read_structure(first.text))
+    hashes = kept.stretches.hashes
+    swapped = hashes[16:32] + hashes[:16] + hashes[32:]  # two stretches' hashes in each other's place
+    row.data = structures.encode(dataclasses.replace(kept, stretches=Stretches(kept.stretches.bounds, swapped)))
+    session.flush()
+    assert verify(session).problems == [f"{document.slug}@1: its stored structure is not what reading its text gives"]

@@ -8,7 +8,11 @@ of each version gives them), the two sequences of stretches are aligned by their
 (a dictionary of the texts is the hash that says which stretches are the same), and
 only each run of stretches that differs is word-diffed
 (:func:`~regdraft.core.patching.diff_words`). Unchanged provisions are common text at
-the cost of comparing them.
+the cost of comparing them. Readings that keep their stretches (a stored version's,
+:mod:`regdraft.core.stretches`) are aligned by the kept hashes instead, and only the
+stretches of the runs that differ are cut from the texts: the same diff, as the two
+texts' stretches are equal where their hashes are (each equal run's texts are
+compared all the same).
 
 The alignment has no cleanup, so a provision moved elsewhere stays one deletion and
 one insertion of the same text, which :mod:`regdraft.core.diffing` reports as a move,
@@ -25,9 +29,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Sequence
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
+from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash
 from regdraft.core.structure import Structure
 
 _CHUNK = 1 << 16
@@ -113,33 +117,84 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     ops = _Merging()
     if head:
         ops.add(Op(EQUAL, old[:head]))
-    old_cuts = _cuts(old_structure, old, head, old_end)
-    new_cuts = _cuts(new_structure, new, head, new_end)
-    old_stretches = [old[a:b] for a, b in zip(old_cuts, old_cuts[1:])]
-    # A new stretch the old text has is that old stretch's string: most of a long text
-    # is then held once, not copied from each text.
-    shared = dict(zip(old_stretches, old_stretches))
-    new_stretches = [shared.get(stretch, stretch) for stretch in map(new.__getitem__, map(slice, new_cuts, new_cuts[1:]))]
-    del shared
-    # The runs as ranges of stretches, and the stretches let go before any op is made:
-    # each op's text is cut from its text again, so the texts' stretches, the ops and
-    # their merged texts are never all held at once (the peak of a 1 MB diff).
-    runs = _runs(range(len(old_stretches)), range(len(new_stretches)),
-                 diff_sequences(old_stretches, new_stretches))
-    del old_stretches, new_stretches
-    for kind, old_run, new_run in runs:
-        if kind == EQUAL:
-            ops.add(Op(EQUAL, old[old_cuts[old_run.start]:old_cuts[old_run.stop]]))
-        else:
-            ops.extend(_replaced(_stretches(old, old_cuts, old_run), _stretches(new, new_cuts, new_run)))
+    ops.extend(_region_ops(old, new, old_structure, new_structure, head, old_end, new_end))
     if old_end < len(old):
         ops.add(Op(EQUAL, old[old_end:]))
     return ops.done()
 
 
-def _stretches(text: str, cuts: list[int], run: range) -> list[str]:
-    """The stretches ``run`` numbers, cut from ``text`` at ``cuts``."""
-    return [text[cuts[k]:cuts[k + 1]] for k in run]
+def _region_ops(old: str, new: str, old_structure: Structure, new_structure: Structure,
+                head: int, old_end: int, new_end: int) -> list[Op]:
+    """The ops of ``old[head:old_end]`` into ``new[head:new_end]``, stretch by stretch:
+    the two sequences of stretches diffed by their stored hashes where both readings
+    keep them (a stored version's), else by their texts."""
+    if old_structure.stretches is not None and new_structure.stretches is not None:
+        old_cuts, old_items = _stored_cuts(old_structure.stretches, old, head, old_end)
+        new_cuts, new_items = _stored_cuts(new_structure.stretches, new, head, new_end)
+        spans = _spans(diff_sequences(old_items, new_items))
+        del old_items, new_items
+        ops = _stretch_ops(old, new, old_cuts, new_cuts, spans)
+        if ops is not None:
+            return ops
+    old_cuts = _cuts(old_structure, old, head, old_end)
+    new_cuts = _cuts(new_structure, new, head, new_end)
+    old_stretches = _pieces(old, old_cuts, 0, len(old_cuts) - 1)
+    # A new stretch the old text has is that old stretch's string: most of a long text
+    # is then held once, not copied from each text.
+    shared = dict(zip(old_stretches, old_stretches))
+    new_stretches = [shared.get(stretch, stretch) for stretch in _pieces(new, new_cuts, 0, len(new_cuts) - 1)]
+    del shared
+    # The stretches are let go before any op is made: each op's text is cut from its
+    # text again, so the stretches, the ops and their merged texts are never all held
+    # at once (the peak of a 1 MB diff).
+    spans = _spans(diff_sequences(old_stretches, new_stretches))
+    del old_stretches, new_stretches
+    ops = _stretch_ops(old, new, old_cuts, new_cuts, spans)
+    assert ops is not None  # stretches equal as items are equal texts here: every equal run's check holds
+    return ops
+
+
+def _pieces(text: str, cuts: list[int], first: int, stop: int) -> list[str]:
+    """The text of stretches ``first`` up to ``stop`` of ``text`` cut at ``cuts``."""
+    return list(map(text.__getitem__, map(slice, cuts[first:stop], cuts[first + 1:stop + 1])))
+
+
+def _stored_cuts(stretches: Stretches, text: str, start: int, end: int) -> tuple[list[int], list[bytes]]:
+    """As :func:`_cuts`, from a reading's kept stretches, with the hash of each stretch:
+    the stored one, but for a stretch at an edge of the region that is not a whole
+    stored stretch (its hash is computed)."""
+    bounds = stretches.bounds
+    first = bisect.bisect_right(bounds, start)
+    cuts = [start, *bounds[first:bisect.bisect_left(bounds, end, lo=first)], end]
+    count = len(cuts) - 1
+
+    def edge(i: int) -> bytes:
+        k = first - 1 + i  # the stored stretch it would be
+        if k + 1 < len(bounds) and bounds[k] == cuts[i] and bounds[k + 1] == cuts[i + 1]:
+            return stretches.hashes[k * HASH_SIZE:(k + 1) * HASH_SIZE]
+        return stretch_hash(text[cuts[i]:cuts[i + 1]])
+
+    if count == 1:
+        return cuts, [edge(0)]
+    return cuts, [edge(0), *stretches.hash_list(first, first + count - 2), edge(count - 1)]
+
+
+def _stretch_ops(old: str, new: str, old_cuts: list[int], new_cuts: list[int],
+                 spans: list[tuple[str, int, int, int, int]]) -> list[Op] | None:
+    """The ops of two texts cut into stretches, from the runs (:func:`_spans`) of the
+    diff of the stretches' items (their texts, or hashes of them): each equal run one
+    equal op, each replaced run word-diffed. ``None`` if an equal run's texts differ
+    (two texts of one hash)."""
+    ops: list[Op] = []
+    for kind, old_from, old_to, new_from, new_to in spans:
+        if kind == EQUAL:
+            common = old[old_cuts[old_from]:old_cuts[old_to]]
+            if common != new[new_cuts[new_from]:new_cuts[new_to]]:
+                return None
+            ops.append(Op(EQUAL, common))
+        else:
+            ops.extend(_replaced(_pieces(old, old_cuts, old_from, old_to), _pieces(new, new_cuts, new_from, new_to)))
+    return ops
 
 
 # A provision's number where its text starts: "### 6.", "(2)", "- (b)", "§ 1005.2".
@@ -171,11 +226,11 @@ def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
     return ops
 
 
-def _runs(old: Sequence, new: Sequence, diff: list[tuple[str, int, int]]) -> list[tuple[str, Sequence, Sequence]]:
-    """A sequence diff as runs of the items themselves (slices of ``old`` and ``new``,
-    lists or ranges): each equal run, and each run of deletions and insertions between
-    two equal ones as one replaced run."""
-    runs: list[tuple[str, Sequence, Sequence]] = []
+def _spans(diff: list[tuple[str, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """A sequence diff as runs ``(kind, old from, old to, new from, new to)``: each equal
+    run, and each run of deletions and insertions between two equal ones as one
+    replaced run (of kind :data:`DELETE`)."""
+    spans: list[tuple[str, int, int, int, int]] = []
     at_old = at_new = 0
     deleted = inserted = 0
     for kind, old_count, new_count in diff + [(EQUAL, 0, 0)]:
@@ -183,12 +238,18 @@ def _runs(old: Sequence, new: Sequence, diff: list[tuple[str, int, int]]) -> lis
             deleted, inserted = deleted + old_count, inserted + new_count
             continue
         if deleted or inserted:
-            runs.append((DELETE, old[at_old:at_old + deleted], new[at_new:at_new + inserted]))
+            spans.append((DELETE, at_old, at_old + deleted, at_new, at_new + inserted))
             at_old, at_new, deleted, inserted = at_old + deleted, at_new + inserted, 0, 0
         if old_count:
-            runs.append((EQUAL, old[at_old:at_old + old_count], new[at_new:at_new + new_count]))
+            spans.append((EQUAL, at_old, at_old + old_count, at_new, at_new + new_count))
             at_old, at_new = at_old + old_count, at_new + new_count
-    return runs
+    return spans
+
+
+def _runs(old: list[str], new: list[str], diff: list[tuple[str, int, int]]) -> list[tuple[str, list, list]]:
+    """A sequence diff as runs of the items themselves (see :func:`_spans`)."""
+    return [(kind, old[old_from:old_to], new[new_from:new_to])
+            for kind, old_from, old_to, new_from, new_to in _spans(diff)]
 
 
 class _Merging:

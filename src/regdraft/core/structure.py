@@ -30,6 +30,8 @@ from regdraft.core.traditions import (DEFAULT_KIND, NUMBERING, Headed, Level, Tr
 if TYPE_CHECKING:  # markdown-it reads only what the block scanner declines: imported then
     from markdown_it import MarkdownIt
 
+    from regdraft.core.stretches import Stretches
+
 PREAMBLE = "preamble"
 PARSER_VERSION = "5"  # 5: EU subparagraphs, Annex Parts, "Chapter 1"; an SI Schedule's Parts; markup
 """Names what :func:`parse_structure` reads from a text: bump it with any change to its
@@ -90,6 +92,9 @@ class Structure:
     kind: str = DEFAULT_KIND
     metadata: dict = field(default_factory=dict, compare=False)
     """The text's YAML front matter, key by key (read as plain strings)."""
+    stretches: Stretches | None = field(default=None, repr=False, compare=False)
+    """Where the alignment cuts the text and a hash of each piece
+    (``core.stretches``), if kept with the reading (a stored version's are)."""
     _starts: Sequence[int] = field(init=False, repr=False, compare=False, default=())
     _by_id: dict | None = field(init=False, repr=False, compare=False, default=None)
     """Each id's place in ``provisions``, made on the first lookup by id (a kept

@@ -14,14 +14,17 @@ the key (content hash, kind, :data:`~regdraft.core.structure.PARSER_VERSION`):
 A kept reading is the reading ``parse_structure(text, kind=kind, strict=False)`` gives
 (the one diffs and lookups use), its provisions in columns
 (``core.provision_table``: under the text's size, where named tuples took five times
-it); a strict document's refusal is decided from its warnings. Bumping
+it), with its text's stretches (``core.stretches``: a diff of two stored versions
+diffs the hashes of their stretches, not their texts); a strict document's refusal is
+decided from its warnings. Bumping
 ``PARSER_VERSION`` or :data:`ENCODING` leaves the old rows unread.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
+import sys
+from array import array
 from collections.abc import Sequence
 
 import zstandard
@@ -31,17 +34,21 @@ from sqlmodel import Session, select
 
 from regdraft.core.diffing import read_structure
 from regdraft.core.provision_table import ProvisionTable
+from regdraft.core.stretches import HASH_SIZE, Stretches, stretches_of
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
 from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionStructure
 
-ENCODING = "2"
-"""How :func:`encode` writes a reading: 2, the provisions in columns
-(:class:`~regdraft.core.provision_table.ProvisionTable`); 1 was compressed JSON of
-every provision. Part of a stored reading's key (with the parser's version), so a row
-of another encoding is never read as this one: it is not found, the text is read again
-and stored in this encoding (migration 0014 dropped the rows of the first)."""
+ENCODING = "3"
+"""How :func:`encode` writes a reading: 3, the provisions in columns
+(:class:`~regdraft.core.provision_table.ProvisionTable`) and the text's stretches
+(:class:`~regdraft.core.stretches.Stretches`: where the alignment cuts it, and a hash
+of each piece), compressed with zstd; 2 was the columns alone, compressed with zlib, 1
+compressed JSON of every provision. Part of
+a stored reading's key (with the parser's version), so a row of another encoding is
+never read as this one: it is not found, the text is read again and stored in this
+encoding (migrations 0014 and 0015 dropped the rows of the older ones)."""
 
 # A lookup by id indexes every id of a kept reading (a dict of its ids) the first time,
 # and a diff makes its owners' table (``core.diffing.owners_of``: a label string and
@@ -52,34 +59,36 @@ and stored in this encoding (migration 0014 dropped the rows of the first)."""
 _INDEX_BYTES = 140
 _OWNERS_BYTES = 135
 _HEADERS_BYTES = 2048
+_BOUNDS = "i"  # the stretches' bounds: 4 bytes, as the provision table's offsets
 
 
-# Stored readings are compressed with zstd at level 1: against zlib's level 1 a 5 MB
-# text's reading is 22% larger (1.19 MB against 0.98) but decompresses in 2.8 ms, not 8.2
-# (both readings of every cold comparison are decompressed) and compresses in 6 ms, not
-# 27. Rows written with zlib stay readable: a zstd frame starts with its magic number.
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# Stored readings are compressed with zstd at level 1: against zlib's level 1 (encoding
+# 2's) a 5 MB text's reading is 22% larger (1.19 MB against 0.98) but decompresses in
+# 2.8 ms, not 8.2 (both readings of every cold comparison are decompressed), and
+# compresses in 6 ms, not 27.
 _ZSTD_LEVEL = 1
 
 
 def _decompressed(data: bytes) -> bytes:
     try:
-        if data[:4] == _ZSTD_MAGIC:
-            return zstandard.decompress(data)
-        return zlib.decompress(data)
-    except (zstandard.ZstdError, zlib.error) as error:
+        return zstandard.decompress(data)
+    except zstandard.ZstdError as error:
         raise ValueError(f"a stored structure that does not decompress: {error}") from error
 
 
 def encode(structure: Structure) -> bytes:
     """The reading as stored: a JSON header (the encoding, the warnings and front
     matter, the provisions' kinds and the length of each column) and the columns of
-    its provisions, compressed (the text is the version's own)."""
+    its provisions, then its stretches' bounds and hashes (where its provisions start in
+    order, as a parse gives them), compressed (the text is the version's own)."""
     table = compact(structure.provisions)
     kind_names, parts = table.to_parts()
+    kept = stretches_of_reading(structure)
+    if kept is not None:  # the bounds (little-endian machine integers, as the columns) and the hashes
+        parts += [_little_endian(kept.bounds).tobytes(), kept.hashes]
     header = {"encoding": ENCODING, "kinds": kind_names, "kinds_type": table.kinds.typecode,
               "lengths": [len(part) for part in parts], "warnings": [list(w) for w in structure.warnings],
-              "metadata": structure.metadata}
+              "metadata": structure.metadata, "stretches": kept is not None}
     head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
     return zstandard.compress(b"\0".join((head, b"".join(parts))), _ZSTD_LEVEL)
 
@@ -95,11 +104,33 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
         for length in header["lengths"]:
             parts.append(body[at:at + length])
             at += length
+        kept = None
+        if header["stretches"]:
+            bounds = array(_BOUNDS)
+            bounds.frombytes(parts[-2])
+            kept = Stretches(_little_endian(bounds), parts[-1])
+            if len(kept.hashes) != (len(bounds) - 1) * HASH_SIZE or not bounds or bounds[-1] != len(text):
+                raise ValueError("a stored structure whose stretches do not fit its text")
+            parts = parts[:-2]
         provisions = ProvisionTable.from_parts(header["kinds"], header["kinds_type"], parts)
         warnings = tuple(map(StructureWarning._make, header["warnings"]))
-        return Structure(text, provisions, warnings, kind, header["metadata"])
+        return Structure(text, provisions, warnings, kind, header["metadata"], kept)
     except (KeyError, TypeError, IndexError) as error:
         raise ValueError(f"a stored structure whose header is damaged: {error!r}") from error
+
+
+def stretches_of_reading(structure: Structure) -> Stretches | None:
+    """A reading's stretches: those kept with it, else made from its text."""
+    if structure.stretches is not None:
+        return structure.stretches
+    return stretches_of(structure.starts, structure.text)
+
+
+def _little_endian(column: array) -> array:
+    if sys.byteorder == "big":
+        column = array(column.typecode, column)
+        column.byteswap()
+    return column
 
 
 def compact(provisions: Sequence[Provision]) -> ProvisionTable:
@@ -107,16 +138,20 @@ def compact(provisions: Sequence[Provision]) -> ProvisionTable:
 
 
 def kept_form(structure: Structure) -> Structure:
-    """The reading as memory keeps it: its provisions in columns."""
-    if isinstance(structure.provisions, ProvisionTable):
+    """The reading as memory keeps it: its provisions in columns, with its stretches
+    (as a stored reading has them, so that a diff does not depend on where a reading
+    was found)."""
+    if isinstance(structure.provisions, ProvisionTable) and structure.stretches is not None:
         return structure
     return Structure(structure.text, compact(structure.provisions), structure.warnings, structure.kind,
-                     structure.metadata)
+                     structure.metadata, stretches_of_reading(structure))
 
 
 def weight(structure: Structure) -> int:
     """About what a kept structure holds in memory, in bytes."""
-    return (held_bytes(structure.text) + compact(structure.provisions).held_bytes()
+    stretches = structure.stretches
+    kept = 0 if stretches is None else len(stretches.hashes) + stretches.bounds.itemsize * len(stretches.bounds)
+    return (held_bytes(structure.text) + compact(structure.provisions).held_bytes() + kept
             + (_INDEX_BYTES + _OWNERS_BYTES) * len(structure.provisions) + _HEADERS_BYTES)
 
 
@@ -208,4 +243,5 @@ def _row(key: tuple[str, str, str]) -> tuple:
 
 def same_reading(a: Structure, b: Structure) -> bool:
     """Whether two readings of one text agree in everything a reading gives."""
-    return (a.provisions, a.warnings, a.kind, a.metadata) == (b.provisions, b.warnings, b.kind, b.metadata)
+    return ((a.provisions, a.warnings, a.kind, a.metadata) == (b.provisions, b.warnings, b.kind, b.metadata)
+            and stretches_of_reading(a) == stretches_of_reading(b))

@@ -337,7 +337,8 @@ class VersionStructure(SQLModel, table=True):
     parser_version: str = Field(max_length=16, primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     """``services.structures.encode``: the provisions in columns, with the warnings and
-    front matter, compressed (``parser_version`` also names that encoding)."""
+    front matter and the text's stretches (``core.stretches``), compressed
+    (``parser_version`` also names that encoding)."""
 
 
 # The comment's revision, also the mapper's version counter (as an amendment's).

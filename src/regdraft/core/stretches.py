@@ -1,0 +1,68 @@
+"""A version's stretches: where the alignment cuts its text, and a hash of each piece.
+
+The alignment (:mod:`regdraft.core.alignment`) cuts both texts into stretches at the
+provisions' starts (those at a line start) and diffs the two sequences of stretches.
+Where each stretch starts, and what its text is, depend on one version alone, so a
+stored version keeps them with its structure (``services.structures``): a diff of two
+stored versions then diffs sequences of hashes, and cuts strings only for the runs that
+differ, rather than looking every start up in the text and slicing and hashing the
+whole of both texts again.
+
+A hash is the first 16 bytes of BLAKE2b of the stretch's text (UTF-8): two stretches
+with one hash are taken to have one text, as versions are taken to be one text by
+their content hash; the alignment still compares each equal run's texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from dataclasses import dataclass
+
+HASH_SIZE = 16
+_OFFSETS = "i"  # as the provision table's offsets: texts are far below 2 GB
+
+
+def stretch_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=HASH_SIZE).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Stretches:
+    """``bounds``: 0, every point inside the text where a stretch starts, and the text's
+    length; ``hashes``: the :func:`stretch_hash` of each stretch between two bounds,
+    joined (``HASH_SIZE`` bytes each)."""
+
+    bounds: array
+    hashes: bytes
+
+    def hash_list(self, first: int, stop: int) -> list[bytes]:
+        """The hashes of stretches ``first`` up to ``stop``."""
+        at = range(first * HASH_SIZE, stop * HASH_SIZE + 1, HASH_SIZE)
+        return list(map(self.hashes.__getitem__, map(slice, at, at[1:])))
+
+
+def cut_points(starts, text: str) -> list[int] | None:
+    """The points inside ``text`` where a stretch starts: each provision start after the
+    text's start at a line start, once (``None`` if the starts are not in order, which
+    the alignment's cuts assume)."""
+    points: list[int] = []
+    last = 0
+    for point in starts:
+        if point < last:
+            return None
+        if point > last and point < len(text) and text[point - 1] == "\n":
+            points.append(point)
+        last = max(last, point)
+    return points
+
+
+def stretches_of(starts, text: str) -> Stretches | None:
+    """The stretches of a text whose provisions start at ``starts`` (in order); ``None``
+    if they are not in order."""
+    points = cut_points(starts, text)
+    if points is None:
+        return None
+    bounds = array(_OFFSETS, [0, *points, len(text)])
+    hashes = b"".join(map(stretch_hash, map(text.__getitem__, map(slice, bounds, bounds[1:]))))
+    return Stretches(bounds, hashes)
