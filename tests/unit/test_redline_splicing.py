@@ -30,8 +30,9 @@ def _spliced_is_whole(old: str, new: str, kind: str, **options) -> tuple[bytes, 
     whole = redline.render_html_utf8(diff, **options)
     spliced_html = redline._spliced_html
     used = []
-    with mock.patch.object(redline, "_spliced_html",
-                           lambda *args: used.append(spliced_html(*args)) or used[-1]):
+    # Every run of stored pieces, however short, is spliced: the traps stand at its edges.
+    with mock.patch.object(redline, "_spliced_html", lambda *args: used.append(spliced_html(*args)) or used[-1]), \
+            mock.patch.object(redline, "SPLICED_CHARS", 0):
         spliced = redline.render_html_utf8(diff, rendering=rendering, **options)
     assert spliced == whole
     return spliced[0], sum(body is not None for body in used)
@@ -99,7 +100,7 @@ def test_real_texts_spliced_are_rendered_whole(name, links):
         _spliced_is_whole(new, old, kind, notices={"reg-2": ["A conflict."]})
 
 
-@pytest.mark.parametrize("name", sorted(REAL_TEXTS))
+@pytest.mark.parametrize("name", sorted(name for name in REAL_TEXTS if name.endswith(".md")))  # the .txt has no headings
 def test_real_texts_with_one_word_changed_are_mostly_spliced(name):
     """Splicing is no dead branch: with a word changed, a real text that cmark renders
     takes some of its HTML from its stored rendering."""

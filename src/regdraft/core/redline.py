@@ -184,21 +184,24 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
     return runs
 
 
-def _has_private_use(part) -> bool:
-    """Whether ``part`` holds a private-use character, or a reference that may be one."""
+def _has_private_use(part, new_unmarked: bool = False) -> bool:
+    """Whether ``part`` holds a private-use character, or a reference that may be one;
+    ``new_unmarked``: the new text is known to hold no private-use character, so that
+    a run of its unchanged provisions is only searched for references (at memchr speed)."""
     if isinstance(part, ProvisionDiff):
         return any("&#" in op.text or _PRIVATE_USE.search(op.text) for op in part.ops)
     source, start, end, _ = part.provision_starts()
-    return source.find("&#", start, end) != -1 or _PRIVATE_USE.search(source, start, end) is not None
+    return source.find("&#", start, end) != -1 or (
+        not new_unmarked and _PRIVATE_USE.search(source, start, end) is not None)
 
 
-def _merge(diff: TextDiff) -> _Merged:
+def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
     merged = _Merged()
     number = 1
     parts = diff.parts
     # One scan of the text (piece by piece, not a joined copy) decides whether any piece
     # needs cleaning at all.
-    clean = without_marks if any(map(_has_private_use, parts)) else str
+    clean = without_marks if any(map(_has_private_use, parts, repeat(new_unmarked))) else str
     pieces, group_lines, provisions = merged.text, merged.group_lines, merged.group_provisions
     unchanged = merged.unchanged
     at_new = 0  # where the next part starts in the new text
@@ -401,10 +404,11 @@ def render_markdown(text: str) -> str:
 
 
 def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
-                notices: dict[str, list[str]] | None = None) -> tuple[str, list[Change]]:
+                notices: dict[str, list[str]] | None = None,
+                rendering: TextRendering | None = None) -> tuple[str, list[Change]]:
     """The redline as an HTML fragment, and its changes in order (see
     :func:`render_html_utf8`, which this decodes)."""
-    body, changes = render_html_utf8(diff, sources=sources, notes=notes, notices=notices)
+    body, changes = render_html_utf8(diff, sources=sources, notes=notes, notices=notices, rendering=rendering)
     return body.decode("utf-8", "surrogatepass"), changes
 
 
@@ -425,9 +429,9 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     is the HTML they would be rendered to (:func:`_splices`); the result is the same.
     """
     sources = sources or {}
-    merged = _merge(diff)
+    merged = _merge(diff, rendering is not None and not rendering.private_use)
     if rendering is not None and rendering.length != merged.new_length:
-        rendering = None  # not the new text's
+        rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
     text = "".join(merged.text)
     spliced = _splices(merged, text, rendering) if rendering is not None else ()
     merged.text.clear()
@@ -619,6 +623,10 @@ class TextRendering:
     """The line (0-based) from which each stretch of the owners' table owns the blocks,
     and its provision: what a redline's unchanged provisions give."""
     pieces: tuple[RenderedPiece, ...]
+    private_use: bool = True
+    """Whether the text holds a private-use character (the text policy refuses them in
+    a version, so none does; a redline then searches its unchanged text for references
+    only)."""
 
     @property
     def starts(self) -> tuple[int, ...]:
@@ -654,8 +662,13 @@ def render_text(text: str, structure: Structure) -> TextRendering:
                     html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
             pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
             start += len(piece)
-    return TextRendering(len(text), tuple(group_lines), group_ids, tuple(pieces))
+    return TextRendering(len(text), tuple(group_lines), group_ids, tuple(pieces),
+                         _PRIVATE_USE.search(text) is not None)
 
+
+SPLICED_CHARS = 4096
+"""The shortest run of stored pieces spliced: a shorter one saves less than the cuts
+around it cost (each rendered stretch is one more call of cmark and of the anchors)."""
 
 # A cut as :func:`~regdraft.core.structure.pieces_between_headings` makes it: before a
 # heading that follows a blank line (at the "\n\n").
@@ -699,7 +712,7 @@ def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple
                 first += 1
             if first < last and not may_cut(start + pieces[last - 1].end - new_start):
                 last -= 1
-            if first < last:
+            if first < last and pieces[last - 1].end - pieces[first].start >= SPLICED_CHARS:
                 found.append((start + pieces[first].start - new_start, start + pieces[last - 1].end - new_start,
                               first, last))
             k = j
