@@ -70,11 +70,11 @@ def test_a_cold_redline_of_stored_versions_splices_and_gives_the_whole_rendering
     spliced = rendering.render_utf8(comparison, "html")
     assert links or any(used)
     whole = rendering.render_utf8(
-        replace(comparison, rendering=None), "html")
+        replace(comparison, rendering_reader=None), "html")
     assert spliced == whole
     backwards = _cold(session, document, 2, 1)
     assert rendering.render_utf8(backwards, "html") == rendering.render_utf8(
-        replace(backwards, rendering=None), "html")
+        replace(backwards, rendering_reader=None), "html")
 
 
 def test_a_rendering_is_stored_once_per_text_and_kind(session, forgetful):
@@ -113,7 +113,7 @@ def test_verify_checks_each_stored_rendering(session, forgetful):
     row.data = renderings.encode(replace(kept, group_ids=("forged", *kept.group_ids[1:])))
     session.flush()
     assert verify(session).problems == [f"{document.slug}@1: its stored rendering is not what rendering its text gives"]
-    row.data = row.data[:len(row.data) // 2]
+    row.data = row.data[:len(row.data) // 2]  # cut short
     session.flush()
     (problem,) = verify(session).problems
     assert problem.startswith(f"{document.slug}@1: its stored rendering cannot be read")

@@ -71,9 +71,14 @@ class Comparison:
     reading (``services.structures``); parsed as ``kind`` if none."""
     hashes: tuple[str, str] | None = field(default=None, compare=False)
     """The two texts' content hashes, where already known (stored versions')."""
-    rendering: TextRendering | None = field(default=None, repr=False, compare=False)
-    """The new text's stored rendering (a stored version's, ``services.renderings``),
-    whose unchanged pieces the html redline splices."""
+    rendering_reader: Callable[[], TextRendering] | None = field(default=None, repr=False, compare=False)
+    """How the new text's stored rendering is read (a stored version's,
+    ``services.renderings``), when an html redline needs it."""
+
+    @cached_property
+    def rendering(self) -> TextRendering | None:
+        """The new text's stored rendering, whose unchanged pieces the html redline splices."""
+        return self.rendering_reader() if self.rendering_reader is not None else None
 
     @cached_property
     def old_hash(self) -> str:
@@ -332,7 +337,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
         return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
                           tag, document.kind, old_structure, provenance(session, document, a), editors,
                           new_structure, hashes=(old_hash, new_hash),
-                          rendering=renderings.read(session, b.text, document.kind, new_hash))
+                          rendering_reader=partial(renderings.read, session, b.text, document.kind, new_hash))
 
     sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
     return Plan(tag, sources, make)

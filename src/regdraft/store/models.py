@@ -351,7 +351,7 @@ class VersionRendering(SQLModel, table=True):
     kind: str = Field(max_length=16, primary_key=True)
     renderer_version: str = Field(max_length=32, primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    """``services.renderings.encode``: the pieces with their HTML, compressed."""
+    """``services.renderings.encode``: the pieces with their HTML."""
 
 
 # The comment's revision, also the mapper's version counter (as an amendment's).
