@@ -569,12 +569,31 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
         if end > start:
             assert rendering is not None and anchors is not None
             body = _spliced_html(anchors, rendering, first, last, line)
-            if body is None:
-                yield from _cmark_pieces(text[start:end], line)
-            else:
+            if body is not None:
                 yield None, line, None, body
+            else:
+                yield from _spliced_each(text, start, line, rendering, first, last, anchors)
             line += text.count("\n", start, end)
         at = end
+
+
+def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, first: int, last: int,
+                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+    """A run of stored pieces (at ``start`` and ``line`` of ``text``) that cannot be
+    spliced whole (a provision of one of them was anchored before it: a moved one's),
+    a piece at a time: each that :func:`_spliced_html` accepts spliced, the others
+    rendered. Within the run, lines and offsets shift alike, and every cut between its
+    pieces is one :func:`_render_blocks` may make. Each piece is looked at only once
+    the one before it is anchored (this generator resumes when its caller has anchored
+    what it gave), as whether a piece can be spliced depends on what was anchored."""
+    pieces = rendering.pieces
+    for k in range(first, last):
+        at, at_line = start + pieces[k].start - pieces[first].start, line + pieces[k].line - pieces[first].line
+        body = _spliced_html(anchors, rendering, k, k + 1, at_line)
+        if body is None:
+            yield from _cmark_pieces(text[at:at + pieces[k].end - pieces[k].start], at_line)
+        else:
+            yield None, at_line, None, body
 
 
 def _cmark_pieces(text: str, line: int) -> Iterator[tuple[str, int, int, bytes]]:
@@ -669,6 +688,14 @@ def render_text(text: str, structure: Structure) -> TextRendering:
 SPLICED_CHARS = 4096
 """The shortest run of stored pieces spliced: a shorter one saves less than the cuts
 around it cost (each rendered stretch is one more call of cmark and of the anchors)."""
+
+def may_splice(diff: TextDiff) -> bool:
+    """Whether a redline of ``diff`` may splice enough of a stored rendering to pay for
+    reading it: its changes leave, on average, runs of :data:`SPLICED_CHARS` between
+    them (counted without making the unchanged groups)."""
+    return len(diff.changes) * SPLICED_CHARS <= sum(part.length if not isinstance(part, ProvisionDiff)
+                                                    else len(part.new) for part in diff.parts)
+
 
 # A cut as :func:`~regdraft.core.structure.pieces_between_headings` makes it: before a
 # heading that follows a blank line (at the "\n\n").
