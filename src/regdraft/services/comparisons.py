@@ -25,7 +25,7 @@ from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
-from regdraft.core.redline import Source, TextRendering
+from regdraft.core.redline import Source, TextRendering, may_splice
 from regdraft.core.segments import PlacedChange, Utf16, placed_changes
 from regdraft.core.structure import Structure
 from regdraft.core.text import content_hash
@@ -79,6 +79,12 @@ class Comparison:
     def rendering(self) -> TextRendering | None:
         """The new text's stored rendering, whose unchanged pieces the html redline splices."""
         return self.rendering_reader() if self.rendering_reader is not None else None
+
+    def rendering_to_splice(self) -> TextRendering | None:
+        """:attr:`rendering`, where an html redline of the diff may splice enough of it to
+        pay for reading it (``redline.may_splice``: a diff that changes much leaves
+        little unchanged)."""
+        return self.rendering if may_splice(self.diff) else None
 
     @cached_property
     def old_hash(self) -> str:
