@@ -17,6 +17,7 @@ from regdraft.core.text import normalise
 from regdraft.services import comparisons, documents, rendering, renderings, structures
 from regdraft.services.verify import verify
 from regdraft.store.models import VersionRendering
+from regdraft.web import views
 
 from test_version_structure import REAL, _two_versions
 
@@ -72,9 +73,23 @@ def test_a_cold_redline_of_stored_versions_splices_and_gives_the_whole_rendering
     whole = rendering.render_utf8(
         replace(comparison, rendering_reader=None), "html")
     assert spliced == whole
+    # The compare page's redline too.
+    assert views.comparison_parts(comparison, side_by_side=False).body == views.comparison_parts(
+        replace(comparison, rendering_reader=None), side_by_side=False).body
     backwards = _cold(session, document, 2, 1)
     assert rendering.render_utf8(backwards, "html") == rendering.render_utf8(
         replace(backwards, rendering_reader=None), "html")
+
+
+def test_a_diff_that_changes_much_does_not_read_the_rendering(session, forgetful):
+    document, _, second = _two_versions(session, "us-cfr", REAL[2][1])  # 290 kB
+    comparison = _cold(session, document, 1, 2)
+    assert comparison.rendering_to_splice() is comparison.rendering  # one word and one line changed
+    lines = second.text.split("\n")
+    rewritten = "\n".join(line + " amended" if line.strip() else line for line in lines)
+    documents.create_version(session, document, text=rewritten, parent=2, author="a", actor="t")
+    assert not redline.may_splice(_cold(session, document, 2, 3).diff)
+    assert _cold(session, document, 2, 3).rendering_to_splice() is None
 
 
 def test_a_rendering_is_stored_once_per_text_and_kind(session, forgetful):
