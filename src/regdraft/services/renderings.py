@@ -39,7 +39,7 @@ MEMORY = KeptInMemory(128 * 1024 * 1024)
 """This process's kept renderings: at most about 128 MB (a rendering is about three
 times its text: the HTML, and the lines and ids of its provisions)."""
 
-_PIECE_BYTES = 120  # a RenderedPiece with its ints, measured roughly: a few dozen bytes each field
+_PIECE_BYTES = 120  # an allowance (not measured) for a piece object, or a line and id of a provision
 
 
 def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
