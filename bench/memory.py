@@ -87,7 +87,7 @@ def _client(url: str, cache_bytes: int | None = None):
 
 
 def api_redline(url: str) -> tuple[float, float]:
-    from regdraft.services import comparisons, structures
+    from regdraft.services import comparisons, renderings, structures
 
     with _client(url) as client:
         # FastAPI builds a route's state on the first request that reaches it (2.4 MB
@@ -95,6 +95,7 @@ def api_redline(url: str) -> tuple[float, float]:
         # exist builds it, so what is traced is what the text costs.
         assert client.get("/api/documents/no-such-document/redline?from=1&to=2").status_code == 404
         structures.MEMORY.clear()
+        renderings.MEMORY.clear()
         comparisons.DIFFS.clear()
         traced = _traced(lambda: client.get("/api/documents/doc-0/redline?from=1&to=2",
                                             headers={"Accept": "text/html"}).raise_for_status())

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from bench.corpus import edit_lines, regulation_text
 from bench.measure import Row, git_word_diff
 from regdraft.api.app import create_app
-from regdraft.services import comparisons, documents, structures
+from regdraft.services import comparisons, documents, renderings, structures
 from regdraft.settings import Settings
 from regdraft.store.engine import make_engine, migrate
 
@@ -65,6 +65,7 @@ def run(sizes: list[int], repeats: int) -> list[Row]:
                 label = f"{size / 1e6:.1f} MB uk-si, 1% of lines"
                 page = f"/documents/page-{size}/compare?from=1&to=2"
                 structures.MEMORY.clear()
+                renderings.MEMORY.clear()
                 comparisons.DIFFS.clear()
                 cold, made = _median_get(client, page, 1)
                 rows.append(Row("compare page", f"{label}: cold (first request)", cold, gits[size], "git word-diff"))

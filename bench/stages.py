@@ -23,7 +23,7 @@ from sqlmodel import Session
 from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block
 from bench.measure import git_word_diff
 from bench.pipeline import one_word
-from regdraft.services import comparisons, documents, rendering, structures
+from regdraft.services import comparisons, documents, rendering, renderings, structures
 from regdraft.store.engine import make_engine, migrate
 
 
@@ -62,6 +62,7 @@ def main() -> None:
             best = [float("inf")] * 3
             for _ in range(args.n):
                 structures.MEMORY.clear()
+                renderings.MEMORY.clear()
                 comparisons.DIFFS.clear()
                 started = time.process_time()
                 comparison = comparisons.compare_versions(session, document, 1, 2)

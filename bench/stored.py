@@ -28,7 +28,7 @@ from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block
 from bench.measure import Row, git_word_diff, median_time
 from regdraft.core.diffing import diff_texts
 from regdraft.core.history import Step, diff_steps, version_source
-from regdraft.services import comparisons, documents, rendering, structures
+from regdraft.services import comparisons, documents, rendering, renderings, structures
 from regdraft.store.engine import make_engine, migrate
 from regdraft.store.models import VersionStructure
 
@@ -42,6 +42,7 @@ def _cases(kind: str, text: str) -> list[tuple[str, str]]:
 
 def _forget() -> None:
     structures.MEMORY.clear()
+    renderings.MEMORY.clear()
     comparisons.DIFFS.clear()
 
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     structure_cache_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
     #: About how many bytes of diffs each process keeps (services.comparisons.DIFFS).
     diff_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
+    #: About how many bytes of versions' renderings each process keeps (services.renderings).
+    version_rendering_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     #: Minutes after posting in which a comment's author may still edit it (services.comments).
     comment_edit_minutes: int = Field(default=15, ge=0, le=7 * 24 * 60)
     #: The lowest similarity (0-1] at which a re-anchored comment's quote counts as found, fuzzily.

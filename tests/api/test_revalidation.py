@@ -3,7 +3,7 @@ rendering is answered 304 without a diff, whatever was written since; and the fo
 one comparison share one diff."""
 
 from regdraft.core import diffing
-from regdraft.services import comparisons, structures
+from regdraft.services import comparisons, renderings, structures
 
 from .support import V1
 
@@ -68,8 +68,10 @@ def test_the_html_json_and_page_forms_of_a_comparison_share_one_diff(example, pr
 def test_the_memories_of_structures_and_diffs_are_bounded_by_the_settings(settings):
     from regdraft.api.app import create_app
 
-    create_app(settings.model_copy(update={"structure_cache_bytes": 1000, "diff_cache_bytes": 2000}))
+    create_app(settings.model_copy(update={"structure_cache_bytes": 1000, "diff_cache_bytes": 2000,
+                                           "version_rendering_cache_bytes": 3000}))
     try:
-        assert (structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes) == (1000, 2000)
+        assert (structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes, renderings.MEMORY.max_bytes) == (
+            1000, 2000, 3000)
     finally:
         create_app(settings)

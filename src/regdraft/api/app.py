@@ -31,6 +31,7 @@ from regdraft.api.routes import (amendments, comments, consultation, documents, 
 from regdraft.services import amendments as amendment_service
 from regdraft.services import comments as comment_service
 from regdraft.services import comparisons, kept, structures
+from regdraft.services import renderings as version_renderings
 
 if TYPE_CHECKING:
     from regdraft.settings import Settings
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     app.state.render_cache = RenderCache(settings.render_cache_bytes)
     # The process's memories of structures and diffs are bounded by the app's settings.
     structures.MEMORY.max_bytes, comparisons.DIFFS.max_bytes = settings.structure_cache_bytes, settings.diff_cache_bytes
+    version_renderings.MEMORY.max_bytes = settings.version_rendering_cache_bytes
     kept.unmap_large_blocks()  # and what they let go is given back (see there)
     comment_service.configure(settings)
     amendment_service.QUOTE_MINIMUM.set_from(settings)

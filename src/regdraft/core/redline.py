@@ -29,16 +29,16 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
-from typing import TYPE_CHECKING, Iterator
+from itertools import accumulate, repeat
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from cmarkgfm import _cmark
 
-from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff
+from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, TextDiff, owners_of
 from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
-from regdraft.core.structure import pieces_between_headings
+from regdraft.core.structure import Structure, pieces_between_headings
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -122,6 +122,11 @@ class _Merged:
     lines: int = 0
     """Line ends so far."""
     at_line_start: bool = True
+    unchanged: list[tuple[int, int]] = field(default_factory=list)
+    """Each piece of :attr:`text` that is the new text unchanged: (its index in
+    :attr:`text`, where it starts in the new text), for splicing a stored rendering."""
+    new_length: int = 0
+    """The new text's length."""
 
     def add(self, text: str) -> None:
         self.text.append(text)
@@ -179,22 +184,27 @@ def _changes_of(group: ProvisionDiff, first_number: int) -> list[tuple[int | Non
     return runs
 
 
-def _has_private_use(part) -> bool:
-    """Whether ``part`` holds a private-use character, or a reference that may be one."""
+def _has_private_use(part, new_unmarked: bool = False) -> bool:
+    """Whether ``part`` holds a private-use character, or a reference that may be one;
+    ``new_unmarked``: the new text is known to hold no private-use character, so that
+    a run of its unchanged provisions is only searched for references (at memchr speed)."""
     if isinstance(part, ProvisionDiff):
         return any("&#" in op.text or _PRIVATE_USE.search(op.text) for op in part.ops)
     source, start, end, _ = part.provision_starts()
-    return source.find("&#", start, end) != -1 or _PRIVATE_USE.search(source, start, end) is not None
+    return source.find("&#", start, end) != -1 or (
+        not new_unmarked and _PRIVATE_USE.search(source, start, end) is not None)
 
 
-def _merge(diff: TextDiff) -> _Merged:
+def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
     merged = _Merged()
     number = 1
     parts = diff.parts
     # One scan of the text (piece by piece, not a joined copy) decides whether any piece
     # needs cleaning at all.
-    clean = without_marks if any(map(_has_private_use, parts)) else str
+    clean = without_marks if any(map(_has_private_use, parts, repeat(new_unmarked))) else str
     pieces, group_lines, provisions = merged.text, merged.group_lines, merged.group_provisions
+    unchanged = merged.unchanged
+    at_new = 0  # where the next part starts in the new text
     # Most groups of a long text are unchanged provisions: their text is added here
     # with the line state kept locally, and handed over for the others. A run of them
     # not yet made into groups is added as one piece, its provisions' lines counted in
@@ -211,9 +221,11 @@ def _merge(diff: TextDiff) -> _Merged:
                 group_lines.append(lines if at_line_start else lines + 1)
                 provisions.append(provision)
             if end > start:
+                unchanged.append((len(pieces), start))  # a run reads the new text itself
                 pieces.append(clean(source[start:end]))
                 lines += count("\n", counted, end)
                 at_line_start = source[end - 1] == "\n"
+            at_new = end
             continue
         group_lines.append(lines if at_line_start else lines + 1)
         provisions.append(group.provision)
@@ -221,6 +233,8 @@ def _merge(diff: TextDiff) -> _Merged:
         if group.status == UNCHANGED:
             piece = clean(ops[0].text if len(ops) == 1 else "".join(op.text for op in ops))
             if piece:
+                unchanged.append((len(pieces), at_new))
+                at_new += len(piece)
                 pieces.append(piece)
                 lines += piece.count("\n")
                 at_line_start = piece[-1] == "\n"
@@ -228,6 +242,8 @@ def _merge(diff: TextDiff) -> _Merged:
         merged.lines, merged.at_line_start = lines, at_line_start
         for change, run in _changes_of(group, number):
             if change is None:
+                unchanged.append((len(pieces), at_new))
+                at_new += len(run[0].text)
                 merged.add(clean(run[0].text))
                 continue
             number = change + 1
@@ -237,7 +253,10 @@ def _merge(diff: TextDiff) -> _Merged:
                 "".join(op.text for op in run if op.kind == INSERT), group.relocation))
             for op in run:
                 _add_marked(merged, clean(op.text), op.kind, change)
+                if op.kind != DELETE:
+                    at_new += len(op.text)
         lines, at_line_start = merged.lines, merged.at_line_start
+    merged.new_length = at_new
     return merged
 
 
@@ -385,15 +404,17 @@ def render_markdown(text: str) -> str:
 
 
 def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
-                notices: dict[str, list[str]] | None = None) -> tuple[str, list[Change]]:
+                notices: dict[str, list[str]] | None = None,
+                rendering: TextRendering | None = None) -> tuple[str, list[Change]]:
     """The redline as an HTML fragment, and its changes in order (see
     :func:`render_html_utf8`, which this decodes)."""
-    body, changes = render_html_utf8(diff, sources=sources, notes=notes, notices=notices)
+    body, changes = render_html_utf8(diff, sources=sources, notes=notes, notices=notices, rendering=rendering)
     return body.decode("utf-8", "surrogatepass"), changes
 
 
 def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
-                     notices: dict[str, list[str]] | None = None) -> tuple[bytes, list[Change]]:
+                     notices: dict[str, list[str]] | None = None,
+                     rendering: TextRendering | None = None) -> tuple[bytes, list[Change]]:
     """The redline as an HTML fragment in UTF-8, and its changes in order: what a
     response sends, never held as a str (a str with one character past Latin-1 takes
     two bytes for each, twice the UTF-8 of a mostly ASCII page).
@@ -403,10 +424,16 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     slug), or ``data-version`` for a version's direct edits. With ``notes``
     each change is followed by a link to its numbered note (the Keeling schedule).
     ``notices`` puts escaped warnings (conflicts) at the start of named provisions.
+    ``rendering`` (:func:`render_text` of the diff's new text, made when the version
+    was stored) gives the HTML of stretches the diff left unchanged, spliced where it
+    is the HTML they would be rendered to (:func:`_splices`); the result is the same.
     """
     sources = sources or {}
-    merged = _merge(diff)
+    merged = _merge(diff, rendering is not None and not rendering.private_use)
+    if rendering is not None and rendering.length != merged.new_length:
+        rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
     text = "".join(merged.text)
+    spliced = _splices(merged, text, rendering) if rendering is not None else ()
     merged.text.clear()
     anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
@@ -447,7 +474,10 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     # input through unchanged.
     pieces = []
     piece = None
-    for piece, first_line, end_line, rendered in _render_blocks(text):
+    for piece, first_line, end_line, rendered in _render_blocks(text, spliced, rendering, anchors):
+        if piece is None:  # a stored version's HTML, spliced as it is
+            pieces.append(rendered)
+            continue
         body = anchors.apply(rendered, first_line, end_line)
         if _may_hold_marks(body):
             body = _MARKER_UTF8.sub(tag, body)
@@ -515,19 +545,227 @@ PIECE_CHARS = 8192
 tree and the HTML in flight, never the result."""
 
 
-def _render_blocks(text: str) -> Iterator[tuple[str, int, int | None, str | bytes]]:
+def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
+                   rendering: TextRendering | None = None,
+                   anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
     """Consecutive pieces of ``text``, each with the 0-based line it starts at, the line
     after its last and its HTML; headings, paragraphs and list items carry their 1-based
     line in the piece as ``data-sourcepos="LINE:..."``. cmark's HTML is in UTF-8, as it
     writes it; markdown-it's is a str, and its end line None (its blocks' source lines
-    are not all as cmark writes them)."""
+    are not all as cmark writes them). Each of ``spliced`` (from :func:`_splices`) whose
+    stored HTML :func:`_spliced_html` accepts is given as that HTML, anchored, with
+    None for its text."""
     if _needs_markdown_it(text):
         yield text, 0, None, render_with_markdown_it(text)
         return
     # The syntax that could carry a block across a heading (fences, HTML blocks, block
-    # quotes, link definitions) never reaches cmark, so the text is cut before headings.
-    for line, piece in pieces_between_headings(text, PIECE_CHARS):
-        yield piece, line, line + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
+    # quotes, link definitions) never reaches cmark, so the text is cut before headings;
+    # where, does not change the HTML (tests/unit/test_redline_splicing.py).
+    at = line = 0
+    for start, end, first, last in (*spliced, (len(text), len(text), 0, 0)):
+        if start > at:
+            yield from _cmark_pieces(text[at:start], line)
+            line += text.count("\n", at, start)
+        if end > start:
+            assert rendering is not None and anchors is not None
+            body = _spliced_html(anchors, rendering, first, last, line)
+            if body is not None:
+                yield None, line, None, body
+            else:
+                yield from _spliced_each(text, start, line, rendering, first, last, anchors)
+            line += text.count("\n", start, end)
+        at = end
+
+
+def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, first: int, last: int,
+                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+    """A run of stored pieces (at ``start`` and ``line`` of ``text``) that cannot be
+    spliced whole (a provision of one of them was anchored before it: a moved one's),
+    a piece at a time: each that :func:`_spliced_html` accepts spliced, the others
+    rendered. Within the run, lines and offsets shift alike, and every cut between its
+    pieces is one :func:`_render_blocks` may make. Each piece is looked at only once
+    the one before it is anchored (this generator resumes when its caller has anchored
+    what it gave), as whether a piece can be spliced depends on what was anchored."""
+    pieces = rendering.pieces
+    for k in range(first, last):
+        at, at_line = start + pieces[k].start - pieces[first].start, line + pieces[k].line - pieces[first].line
+        body = _spliced_html(anchors, rendering, k, k + 1, at_line)
+        if body is None:
+            yield from _cmark_pieces(text[at:at + pieces[k].end - pieces[k].start], at_line)
+        else:
+            yield None, at_line, None, body
+
+
+def _cmark_pieces(text: str, line: int) -> Iterator[tuple[str, int, int, bytes]]:
+    for at, piece in pieces_between_headings(text, PIECE_CHARS):
+        first = line + at
+        yield piece, first, first + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
+
+
+RENDERER_VERSION = "1"
+"""The version of what :func:`render_text` makes (the renderers, the anchors, the
+invisible characters' flags): part of a stored rendering's key, so that a change to
+any of them, with this bumped, leaves the renderings stored before unread."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPiece:
+    """One piece of a text cut before each heading that follows a blank line, with its
+    HTML as the redline writes it where the piece is unchanged."""
+
+    start: int
+    end: int
+    """Where it stands in the text."""
+    line: int
+    end_line: int
+    """The 0-based line it starts at, and the line after its last."""
+    first_group: int
+    last_group: int
+    """The provisions whose first block it may hold: :attr:`TextRendering.group_lines`
+    ``[first_group:last_group]``."""
+    html: bytes | None
+    """Its HTML in UTF-8 with each of those provisions' anchors, as if the provision
+    before it had its anchor and no other had; None where it cannot be spliced (it holds
+    a character reference or syntax that sends a text to markdown-it, or its anchors
+    need a block at a time)."""
+
+
+@dataclass(frozen=True)
+class TextRendering:
+    """A version's text rendered once (when it is stored), for redlines into it to
+    splice the pieces they leave unchanged (:func:`render_html_utf8`)."""
+
+    length: int
+    """The text's length, in characters."""
+    group_lines: tuple[int, ...]
+    group_ids: tuple[str, ...]
+    """The line (0-based) from which each stretch of the owners' table owns the blocks,
+    and its provision: what a redline's unchanged provisions give."""
+    pieces: tuple[RenderedPiece, ...]
+    private_use: bool = True
+    """Whether the text holds a private-use character (the text policy refuses them in
+    a version, so none does; a redline then searches its unchanged text for references
+    only)."""
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        return tuple(piece.start for piece in self.pieces)
+
+
+def render_text(text: str, structure: Structure) -> TextRendering:
+    """The rendering of ``text`` (a version's, no marks in it), whose ``structure`` is
+    its reading (``read_structure``), piece by piece: what :func:`render_html_utf8`
+    writes of each piece where a redline leaves it unchanged."""
+    owners = owners_of(structure)
+    group_lines: list[int] = []
+    lines = counted = 0
+    for offset in owners.starts:  # as :func:`_merge` counts a run of unchanged provisions
+        if offset > counted:
+            lines += text.count("\n", counted, offset)
+            counted = offset
+        group_lines.append(lines if offset == 0 or text[offset - 1] == "\n" else lines + 1)
+    group_ids = tuple(owners.ids)
+    pieces: list[RenderedPiece] = []
+    if not _needs_markdown_it(text):
+        anchors = _Anchors(group_lines, list(group_ids), {})
+        start = 0
+        for line, piece in pieces_between_headings(text, 1):
+            end_line = line + piece.count("\n") + (piece[-1:] != "\n")
+            first = bisect.bisect_left(group_lines, line)
+            last = bisect.bisect_left(group_lines, end_line, first)
+            html_ = None
+            if "&#" not in piece and _PRIVATE_USE.search(piece) is None and not _needs_markdown_it(piece):
+                anchors.seen = set(group_ids[first - 1:first]) if first else set()
+                html_ = anchors._apply_matched(render_with_cmark_utf8(piece), line, end_line)
+                if html_ is not None and _may_show_invisible(piece):
+                    html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
+            pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
+            start += len(piece)
+    return TextRendering(len(text), tuple(group_lines), group_ids, tuple(pieces),
+                         _PRIVATE_USE.search(text) is not None)
+
+
+SPLICED_CHARS = 4096
+"""The shortest run of stored pieces spliced: a shorter one saves less than the cuts
+around it cost (each rendered stretch is one more call of cmark and of the anchors)."""
+
+def may_splice(diff: TextDiff) -> bool:
+    """Whether a redline of ``diff`` may splice enough of a stored rendering to pay for
+    reading it: its changes leave, on average, runs of :data:`SPLICED_CHARS` between
+    them (counted without making the unchanged groups)."""
+    return len(diff.changes) * SPLICED_CHARS <= sum(part.length if not isinstance(part, ProvisionDiff)
+                                                    else len(part.new) for part in diff.parts)
+
+
+# A cut as :func:`~regdraft.core.structure.pieces_between_headings` makes it: before a
+# heading that follows a blank line (at the "\n\n").
+_HEADING_CUT = re.compile(r"\n\n(?=#{1,6} )")
+
+
+def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple[int, int, int, int]]:
+    """Where the merged ``text`` holds runs of the stored pieces unchanged, each cut from
+    the rest where :func:`_render_blocks` may cut (so that its HTML is the HTML of the
+    whole): (start, end in ``text``, first and last + 1 piece)."""
+    pieces = rendering.pieces
+    if not pieces or _needs_markdown_it(text):
+        return []
+    offsets = list(accumulate(map(len, merged.text), initial=0))
+    stretches: list[list[int]] = []  # [start in text, start in the new text, length]
+    for index, new_start in merged.unchanged:
+        start, length = offsets[index], offsets[index + 1] - offsets[index]
+        if not length:
+            continue
+        if stretches and sum(stretches[-1][::2]) == start and sum(stretches[-1][1:]) == new_start:
+            stretches[-1][2] += length
+        else:
+            stretches.append([start, new_start, length])
+
+    def may_cut(at: int) -> bool:
+        return at == 0 or at == len(text) or _HEADING_CUT.match(text, at - 2) is not None
+
+    starts, found = rendering.starts, []
+    for start, new_start, length in stretches:
+        new_end = new_start + length
+        k = bisect.bisect_left(starts, new_start)
+        while k < len(pieces) and pieces[k].end <= new_end:
+            if pieces[k].html is None:
+                k += 1
+                continue
+            j = k + 1
+            while j < len(pieces) and pieces[j].end <= new_end and pieces[j].html is not None:
+                j += 1
+            first, last = k, j
+            if not may_cut(start + pieces[first].start - new_start):
+                first += 1
+            if first < last and not may_cut(start + pieces[last - 1].end - new_start):
+                last -= 1
+            if first < last and pieces[last - 1].end - pieces[first].start >= SPLICED_CHARS:
+                found.append((start + pieces[first].start - new_start, start + pieces[last - 1].end - new_start,
+                              first, last))
+            k = j
+    return found
+
+
+def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last: int, line: int) -> bytes | None:
+    """The stored HTML of pieces ``first`` to ``last`` (exclusive), starting at ``line``
+    of the merged text, if the redline's provisions there are the pieces' own, at the
+    same lines, none anchored yet nor with a notice, and the one before them anchored:
+    then it is what rendering them would give. None otherwise."""
+    pieces = rendering.pieces
+    shift = line - pieces[first].line
+    a, b = pieces[first].first_group, pieces[last - 1].last_group
+    group_lines, group_provisions, seen = anchors.group_lines, anchors.group_provisions, anchors.seen
+    low = bisect.bisect_left(group_lines, line)
+    high = bisect.bisect_left(group_lines, pieces[last - 1].end_line + shift, low)
+    provisions = group_provisions[low:high]
+    if (high - low != b - a or provisions != list(rendering.group_ids[a:b])
+            or group_lines[low:high] != [at + shift for at in rendering.group_lines[a:b]]
+            or (low and group_provisions[low - 1] not in seen) or not seen.isdisjoint(provisions)
+            or len(set(provisions)) < len(provisions)
+            or (anchors.notices and not anchors.notices.keys().isdisjoint(provisions))):
+        return None
+    seen.update(provisions)
+    return b"".join([piece.html for piece in pieces[first:last]])  # type: ignore[misc]
 
 
 # cmark's HTML is the caller's to free (cmark.h), and cmarkgfm's ``markdown_to_html``

@@ -25,7 +25,7 @@ from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
-from regdraft.core.redline import Source
+from regdraft.core.redline import Source, TextRendering, may_splice
 from regdraft.core.segments import PlacedChange, Utf16, placed_changes
 from regdraft.core.structure import Structure, collector_paused
 from regdraft.core.text import content_hash
@@ -71,6 +71,20 @@ class Comparison:
     reading (``services.structures``); parsed as ``kind`` if none."""
     hashes: tuple[str, str] | None = field(default=None, compare=False)
     """The two texts' content hashes, where already known (stored versions')."""
+    rendering_reader: Callable[[], TextRendering] | None = field(default=None, repr=False, compare=False)
+    """How the new text's stored rendering is read (a stored version's,
+    ``services.renderings``), when an html redline needs it."""
+
+    @cached_property
+    def rendering(self) -> TextRendering | None:
+        """The new text's stored rendering, whose unchanged pieces the html redline splices."""
+        return self.rendering_reader() if self.rendering_reader is not None else None
+
+    def rendering_to_splice(self) -> TextRendering | None:
+        """:attr:`rendering`, where an html redline of the diff may splice enough of it to
+        pay for reading it (``redline.may_splice``: a diff that changes much leaves
+        little unchanged)."""
+        return self.rendering if may_splice(self.diff) else None
 
     @cached_property
     def old_hash(self) -> str:
@@ -291,7 +305,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
     from sqlmodel import select
 
     from regdraft.formats.write import Revision
-    from regdraft.services import documents
+    from regdraft.services import documents, renderings
     from regdraft.store.models import Amendment, Version
 
     low, high = sorted((old, new))
@@ -333,7 +347,8 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
         return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
                           tag, document.kind, old_structure, provenance(session, document, a), editors,
-                          new_structure, hashes=(old_hash, new_hash))
+                          new_structure, hashes=(old_hash, new_hash),
+                          rendering_reader=partial(renderings.read, session, b.text, document.kind, new_hash))
 
     sources, tag = sources_of(session, producers), etag("versions", document.kind, old_hash, new_hash)
     return Plan(tag, sources, make)

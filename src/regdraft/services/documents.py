@@ -17,7 +17,7 @@ from regdraft.core.errors import AlreadyExists, InvalidInput, NotFound, QuoteNot
 from regdraft.core.structure import Structure, parse_structure
 from regdraft.core.text import content_hash, normalise
 from regdraft.core.traditions import DEFAULT_KIND, KINDS
-from regdraft.services import comments, search, structures
+from regdraft.services import comments, renderings, search, structures
 from regdraft.services.events import record
 from regdraft.core.policy import check_text, check_url
 from regdraft.store.models import (Amendment, AmendmentCategory, Citation, Document, DocumentCategory,
@@ -317,6 +317,8 @@ def create_version(session: Session, document: Document, *, text: str, parent: i
                           head=latest.number if latest else None,
                           head_hash=latest.content_hash if latest else None) from None
     structures.keep(session, structure, version.content_hash, encoded=prepared.encoded)
+    renderings.keep(session, text, document.kind, version.content_hash,
+                    structures.read(text, document.kind, text_hash=version.content_hash))
     search.index_version(session.connection(), document.id, document.kind, version.number, version.text,
                          pieces=prepared.pieces)
     record(session, actor, "version.created", "version", f"{document.slug}@{version.number}", document.id,

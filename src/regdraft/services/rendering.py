@@ -431,7 +431,8 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
         return _render_schedule(subject, format, utf8=utf8)
     comparison = subject
     if format in ("html", "fragment"):
-        body, changes = (render_html_utf8 if utf8 else render_html)(comparison.diff, sources=comparison.sources)
+        body, changes = (render_html_utf8 if utf8 else render_html)(comparison.diff, sources=comparison.sources,
+                                                                    rendering=comparison.rendering_to_splice())
         if format == "fragment":
             return body
         return (render_page_utf8 if utf8 else render_page)(title or _redline_title(comparison), body,

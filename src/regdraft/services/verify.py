@@ -13,6 +13,8 @@ writers, hand edits of the database).
 - every amendment's categories are among those its document declares (if it declares any);
 - every version's structure kept in the store (``services.structures``) is what reading
   its text afresh gives;
+- every version's rendering kept in the store (``services.renderings``) is what
+  rendering its text afresh gives;
 - every comment anchored ``exact`` or ``moved`` holds its quote, character for
   character, where it says (``services.comments.anchor_problems``).
 """
@@ -28,9 +30,10 @@ from regdraft.core.anchors import FoldedText
 from regdraft.core.errors import RegdraftError
 from regdraft.core.patching import apply_patch, parse_patch
 from regdraft.core.diffing import read_structure
+from regdraft.core.redline import render_text
 from regdraft.core.text import content_hash
 from regdraft.services import amendments as amendment_service
-from regdraft.services import comments, decisions, documents, structures
+from regdraft.services import comments, decisions, documents, renderings, structures
 from regdraft.services.decisions import REASON_REQUIRED
 from regdraft.store.models import Amendment, Citation, Decision, Document, Response, Version
 
@@ -101,6 +104,8 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
             report.count("structures")
             if not structures.same_reading(kept, read_structure(version.text, document.kind)):
                 report.problems.append(f"{name}: its stored structure is not what reading its text gives")
+        if version.id not in damaged:
+            _verify_rendering(session, document, version, name, report)
     amendments = list(session.exec(select(Amendment).where(Amendment.document_id == document.id)).all())
     produced = {v.produced_by_id: v for v in versions if v.produced_by_id is not None}
     latest = decisions.latest_each(session, amendments)
@@ -138,6 +143,18 @@ def _verify_document(session: Session, document: Document, report: Report) -> No
             report.count("replays")
         elif version is not None:
             report.problems.append(f"{name}: is {amendment.status} but produced version {version.number}")
+
+
+def _verify_rendering(session: Session, document: Document, version: Version, name: str, report: Report) -> None:
+    try:
+        kept = renderings.stored(session, version.content_hash, document.kind)
+    except ValueError as error:
+        report.problems.append(f"{name}: its stored rendering cannot be read ({error})")
+        return
+    if kept is not None:
+        report.count("renderings")
+        if kept != render_text(version.text, read_structure(version.text, document.kind)):
+            report.problems.append(f"{name}: its stored rendering is not what rendering its text gives")
 
 
 def _decision_problems(session: Session, amendment: Amendment, decision: Decision) -> list[str]:

@@ -341,6 +341,20 @@ class VersionStructure(SQLModel, table=True):
     (``parser_version`` also names that encoding)."""
 
 
+class VersionRendering(SQLModel, table=True):
+    """A version's text rendered as HTML piece by piece when the version was stored, for
+    redlines into it to splice the pieces they leave unchanged (``services.renderings``).
+    Keyed by what the rendering depends on: the text (by content hash), the kind it was
+    read as, and the parser's, renderer's and encoding's versions."""
+
+    __tablename__ = "version_rendering"
+    content_hash: str = Field(max_length=64, primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)
+    renderer_version: str = Field(max_length=32, primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """``services.renderings.encode``: the pieces with their HTML."""
+
+
 # The comment's revision, also the mapper's version counter (as an amendment's).
 _comment_revision = Column("revision", Integer, nullable=False)
 

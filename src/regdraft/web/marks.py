@@ -18,7 +18,8 @@ from regdraft.core.diffing import ProvisionDiff, TextDiff, diff_texts
 from regdraft.core.patching import DELETE, INSERT
 # Block syntax at a line start (a heading's hashes, list and quote markers): marks open after it.
 from regdraft.core.redline import _BLOCK_PREFIX as LINE_START_SYNTAX
-from regdraft.core.redline import Change, Source, marks_between_text_nodes, render_html, render_marked, without_marks
+from regdraft.core.redline import (Change, Source, TextRendering, marks_between_text_nodes, render_html, render_marked,
+                                   without_marks)
 
 _CHANGE_TAG = re.compile(r'<(ins|del) ([^>]*?)data-change="(\d+)"([^>]*)>')
 _BLOCK_ID = re.compile(r'(<(?:h[1-6]|p|li)\b[^>]*?) id="[^"]*"')
@@ -44,11 +45,13 @@ def label_changes(fragment: str, *, ids: bool = True, prefix: str = "") -> str:
 
 
 def redline(diff: TextDiff, sources: dict[str, Source] | None = None, *, prefix: str = "",
-            provision_ids: bool = True, change_ids: bool = True) -> tuple[Markup, list[Change]]:
+            provision_ids: bool = True, change_ids: bool = True,
+            rendering: TextRendering | None = None) -> tuple[Markup, list[Change]]:
     """The inline redline of ``diff`` and its changes in order. ``prefix`` keeps the
     change ids of two redlines on one page apart; where a page shows the same text
-    twice, one of them goes without provision ids or change ids."""
-    body, changes = render_html(diff, sources=sources)
+    twice, one of them goes without provision ids or change ids. ``rendering``: the
+    new text's stored rendering, spliced where the diff leaves it unchanged."""
+    body, changes = render_html(diff, sources=sources, rendering=rendering)
     if not provision_ids:
         body = _BLOCK_ID.sub(r"\1", body)
     return Markup(label_changes(body, prefix=prefix, ids=change_ids)), changes

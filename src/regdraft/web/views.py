@@ -75,7 +75,7 @@ class ComparisonParts:
 
 
 def comparison_parts(comparison: Comparison, *, side_by_side: bool) -> ComparisonParts:
-    body, changes = marks.redline(comparison.diff, comparison.sources)
+    body, changes = marks.redline(comparison.diff, comparison.sources, rendering=comparison.rendering_to_splice())
     rows = marks.side_by_side(comparison.diff, comparison.sources) if side_by_side else []
     return ComparisonParts(comparison.old_name, comparison.new_name, body, changes, rows, comparison.diff.stats())
 
