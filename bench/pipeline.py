@@ -105,7 +105,11 @@ def cases(size: int) -> list[tuple[str, str, str]]:
 def one_word(text: str) -> str:
     """One word changed in a body line halfway through the text."""
     lines = text.split("\n")
-    at = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("(") and len(lines[i]) > 40)
+    # A "(2) ..." paragraph line; an EU act's paragraphs are "1. ..." and its points "- (a) ...".
+    at = next((i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("(") and len(lines[i]) > 40),
+              None)
+    if at is None:
+        at = next(i for i in range(len(lines) // 2, len(lines)) if not lines[i].startswith("#") and len(lines[i]) > 40)
     words = lines[at].split(" ")
     words[3] += "s"
     lines[at] = " ".join(words)
