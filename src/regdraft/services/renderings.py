@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from regdraft.core.redline import RENDERER_VERSION, RenderedPiece, TextRendering, render_text
@@ -107,23 +106,14 @@ def read(session: Session, text: str, kind: str, text_hash: str) -> TextRenderin
     if rendering is None:
         rendering = render_text(text, structures.read(text, kind, session=session, text_hash=text_hash))
         if not damaged:
-            aside = session.info.get(structures.WRITE_ASIDE)
-            if aside is None:
-                _store_row(session, rendering, key)
-            else:
-                aside(lambda writer: _store_row(writer, rendering, key))
+            structures.store_found_missing(session, lambda writer: _store_row(writer, rendering, key))
     MEMORY.put(key, rendering, weight(rendering))
     return rendering
 
 
 def _store_row(session: Session, rendering: TextRendering, key: tuple[str, str, str]) -> None:
-    try:
-        with session.begin_nested():  # another writer may store the same text meanwhile
-            session.add(VersionRendering(content_hash=key[0], kind=key[1], renderer_version=key[2],
-                                         data=encode(rendering)))
-            session.flush()
-    except IntegrityError:
-        pass  # that writer's row is the same rendering
+    structures.insert_once(session, VersionRendering(content_hash=key[0], kind=key[1], renderer_version=key[2],
+                                                     data=encode(rendering)))
 
 
 def stored(session: Session, text_hash: str, kind: str) -> TextRendering | None:

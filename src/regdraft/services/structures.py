@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import zstandard
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from regdraft.core.diffing import read_structure
 from regdraft.core.provision_table import ProvisionTable
@@ -208,25 +208,37 @@ def keep(session: Session, structure: Structure, text_hash: str, *, encoded: byt
 
 
 def _store_once(session: Session, structure: Structure, key: tuple[str, str, str]) -> None:
-    """Store a reading found missing: in the session's own transaction, or, for a
-    reading session, in a short one beside it (a GET never takes the write lock for
-    its whole request; if a writer holds it, the next read stores the reading)."""
+    """Store a reading found missing (see :func:`store_found_missing`)."""
+    store_found_missing(session, lambda writer: _store_row(writer, structure, key))
+
+
+def store_found_missing(session: Session, store: Callable[[Session], None]) -> None:
+    """``store(session)``, the storing of a kept value found missing: in the session's
+    own transaction, or, for a reading session, in a short one beside it (a GET never
+    takes the write lock for its whole request; if a writer holds it, the next read
+    stores the value)."""
     aside = session.info.get(WRITE_ASIDE)
     if aside is None:
-        _store_row(session, structure, key)
+        store(session)
     else:
-        aside(lambda writer: _store_row(writer, structure, key))
+        aside(store)
+
+
+def insert_once(session: Session, row: SQLModel) -> None:
+    """Add a row keyed by content, unless another writer stored the same one meanwhile
+    (the same key is the same value)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        pass
 
 
 def _store_row(session: Session, structure: Structure, key: tuple[str, str, str],
                encoded: bytes | None = None) -> None:
-    try:
-        with session.begin_nested():  # another writer may store the same text meanwhile
-            session.add(VersionStructure(content_hash=key[0], kind=key[1], parser_version=key[2],
-                                         data=encode(structure) if encoded is None else encoded))
-            session.flush()
-    except IntegrityError:
-        pass  # that writer's row is the same reading
+    insert_once(session, VersionStructure(content_hash=key[0], kind=key[1], parser_version=key[2],
+                                          data=encode(structure) if encoded is None else encoded))
 
 
 def stored(session: Session, text_hash: str, kind: str, text: str) -> Structure | None:
