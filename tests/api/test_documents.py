@@ -32,6 +32,20 @@ def test_create_app_builds_no_engine_until_started(fresh_database_url):
     assert app.state.database._engine is None  # disposed at shutdown
 
 
+def test_apps_in_one_process_answer_each_from_its_own_database(example, _template_database, copy_database,
+                                                                tmp_path):
+    # Later apps share the routes the first one built (api/app.py): nothing of an app may
+    # stay in them.
+    (tmp_path / "other").mkdir()
+    with copy_database(_template_database, tmp_path / "other") as other_url:
+        with TestClient(create_app(Settings(database_url=other_url))) as other:
+            for _ in range(2):
+                assert [d["slug"] for d in example.client.get("/api/documents").json()["items"]] == [DOC]
+                assert other.get("/api/documents").json()["items"] == []
+                assert example.client.get(f"/documents/{DOC}").status_code == 200
+                assert other.get(f"/documents/{DOC}").status_code == 404
+
+
 def test_document_round_trip(example):
     r = example.client.get(example.url())
     assert r.status_code == 200

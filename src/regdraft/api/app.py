@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 
 import regdraft
 from regdraft import web
@@ -67,8 +68,8 @@ def create_served_app() -> FastAPI:
 def create_app(settings: Settings | None = None, *, serving: bool = False) -> FastAPI:
     """The app. ``serving``: made to answer a network (``regdraft serve``), so made
     ready at start for what a served app must do fast: every router built, and the
-    event loop first in line for the interpreter. A test's app does without (building
-    every router at each test's start would cost more than the routes it uses)."""
+    event loop first in line for the interpreter. A test's app does without (it builds
+    only the routers a test uses, once in a process: see :data:`_INCLUDED_ROUTERS`)."""
     if settings is None:
         from regdraft.settings import get_settings
 
@@ -128,29 +129,40 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     async def docs() -> HTMLResponse:
         return HTMLResponse(web.API_DOCS_PAGE.read_text(encoding="utf-8"))
 
-    # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
-    api = APIRouter(dependencies=[Depends(get_principal)])
-    api.include_router(imports.router)
-    api.include_router(documents.router)
-    api.include_router(word_amendments.router)
-    api.include_router(amendments.router)
-    api.include_router(consultation.router)
-    api.include_router(events.router)
-    api.include_router(renderings.router)
-    api.include_router(outcome.router)
-    api.include_router(search.router)
-    api.include_router(rebasing.router)
-    api.include_router(comments.router)
-    # The prefix is given here, not to the router: FastAPI checks the paths of a router
-    # included without one, and that check builds every route (its dependencies
-    # analysed, 150-200 ms) that would otherwise be built on the first request through
-    # its router, and only for the routers a test uses.
-    app.include_router(api, prefix="/api")
-    # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
-    app.include_router(web.router)
+    _include_routers(app)
     web.install(app)
     _problem_json_in_openapi(app)
     return app
+
+
+def _api_router() -> APIRouter:
+    # Every route checks a bearer token when one is sent (a bad one is a 401 even on a read).
+    api = APIRouter(dependencies=[Depends(get_principal)])
+    for routes in (imports, documents, word_amendments, amendments, consultation, events, renderings, outcome,
+                   search, rebasing, comments):
+        api.include_router(routes.router)
+    return api
+
+
+_INCLUDED_ROUTERS: list[BaseRoute] = []
+"""The routers as the first app made in this process included them, which every later
+app shares. FastAPI builds an included router's routes (their dependencies analysed,
+3 ms a route) for the app that includes it, on the first request through it; nothing
+a route holds is an app's own (each finds the app's state through its request), so a
+process that makes many apps (the tests make one a test) builds them once."""
+
+
+def _include_routers(app: FastAPI) -> None:
+    if _INCLUDED_ROUTERS:
+        app.router.routes.extend(_INCLUDED_ROUTERS)
+        return
+    first = len(app.router.routes)
+    # The prefix is given here, not to the router: FastAPI checks the paths of a router
+    # included without one, and that check builds every route at once.
+    app.include_router(_api_router(), prefix="/api")
+    # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
+    app.include_router(web.router)
+    _INCLUDED_ROUTERS.extend(app.router.routes[first:])
 
 
 async def _route_once(app: FastAPI) -> None:
