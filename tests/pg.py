@@ -218,9 +218,14 @@ class PostgresServer:
     def create_database(self, name: str, template: str | None = None) -> str:
         """CREATE DATABASE (optionally as a copy of ``template``); returns its URL."""
         query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            query = sql.SQL("{} TEMPLATE {}").format(query, sql.Identifier(template))
         with self.connect() as conn:
+            if template:
+                query = sql.SQL("{} TEMPLATE {}").format(query, sql.Identifier(template))
+                # PostgreSQL 15 copies a template block by block through the WAL by default
+                # (500 ms a copy here); copying its files (and the checkpoint that takes,
+                # cheap without fsync) took 190 ms.
+                if conn.info.server_version >= 150000:
+                    query = sql.SQL("{} STRATEGY FILE_COPY").format(query)
             conn.execute(query)
         return self.url(name)
 
@@ -237,7 +242,7 @@ class PostgresServer:
 class DatabasePool:
     """Copies of a template database, made one step ahead in a background thread.
 
-    ``CREATE DATABASE ... TEMPLATE`` costs about a quarter of a second (PostgreSQL copies
+    ``CREATE DATABASE ... TEMPLATE`` costs about a fifth of a second (PostgreSQL copies
     the whole catalog), so while a test runs the next copy is already being made.
     """
 
