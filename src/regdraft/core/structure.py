@@ -1976,8 +1976,8 @@ class StretchReader:
         """``parse_structure(text, strict=False).at(offset)`` for each of ``offsets``, each
         read from the stretch around it (:meth:`structure_around`; a stretch read once,
         however many offsets stand in it), or from the whole text where the offsets stand
-        in more than one stretch in :data:`_STRETCHES_PER_WHOLE` (reading so many one by
-        one costs more than reading the text once)."""
+        in more than a quarter of its stretches (:data:`_STRETCHES_PER_WHOLE`: reading so
+        many one by one costs more than reading the text once)."""
         outline = self._outline
         stretch_of = [bisect.bisect_right(outline.cuts, offset) for offset in offsets] if outline else []
         if outline is None or len(set(stretch_of)) * _STRETCHES_PER_WHOLE > len(outline.cuts) + 1:
