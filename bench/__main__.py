@@ -21,7 +21,7 @@ import time
 from bench.measure import Row
 
 SECTIONS = ("pipeline", "provisions", "structure", "stored", "page", "memory", "apply", "schedule", "listing", "search",
-            "serving", "abuse", "client", "startup", "preview")
+            "serving", "abuse", "client", "startup", "preview", "files")
 
 
 def _seconds(value: float | None) -> str:
@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "startup":
             from bench import start_up
             rows += start_up.run(10 if args.quick else 30)
+        elif section == "files":
+            from bench import plain_files
+            rows += plain_files.run([1_000_000] if args.quick else [1_000_000, 5_000_000], 3 if args.quick else 5)
         elif section == "preview":
             from bench import preview
             rows += preview.run(3 if args.quick else 5)

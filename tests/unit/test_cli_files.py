@@ -191,6 +191,36 @@ def test_diff_unified_labels_hunks_with_provisions(runner, tmp_path):
     assert "+### 5. Inspection" in result.stdout
 
 
+_FIXTURES = Path(__file__).parent.parent / "fixtures" / "legislation"
+_REAL_TEXTS = [("uksi-2014-2407_as-made.legalize-uk.md", "uk-si"), ("ukpga-2019-24.md", "uk-act"),
+               ("eu-32020R0111.md", "eu-act")]
+
+
+@pytest.mark.parametrize("name, kind", _REAL_TEXTS)
+def test_unified_diff_of_two_files_is_the_comparisons(runner, tmp_path, name, kind):
+    # Two files' unified diff is made without the provision diff; it must be the text
+    # the comparison gives (and the CRLF file is read as its normalised text).
+    from regdraft.cli.common import read_text
+    from regdraft.services.comparisons import compare_texts
+
+    text = (_FIXTURES / name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    edited = "\n".join(line.replace(" the ", " any ", 1) if i % 7 == 3 else line for i, line in enumerate(lines))
+    old = write(tmp_path, "old.md", text.replace("\n", "\r\n"))
+    new = write(tmp_path, "new.md", edited + "\n\n### 99. Added\n\nWords.\n")
+    expected = compare_texts(str(old), read_text(old), str(new), read_text(new), kind).unified()
+    assert expected.count("@@") >= 4
+    assert run(runner, "diff", "--kind", kind, old, new).stdout == expected
+    assert run(runner, "render", "--format", "unified", "--kind", kind, old, new).stdout == expected
+
+
+def test_texts_said_normalised_are_compared_as_any_text(tmp_path):
+    from regdraft.services.comparisons import compare_texts
+
+    said, found = compare_texts("a", OLD, "b", NEW, normalised=True), compare_texts("a", OLD, "b", NEW)
+    assert (said.etag, said.as_json(), said.diff) == (found.etag, found.as_json(), found.diff)
+
+
 def test_diff_of_identical_files_is_empty_and_exits_0(runner, tmp_path):
     result = run(runner, "diff", write(tmp_path, "a.md", OLD), write(tmp_path, "b.md", OLD))
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

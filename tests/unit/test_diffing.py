@@ -42,6 +42,31 @@ def test_unified_diff_names_the_provision_in_hunk_headers():
     assert "-- (b) the functions under section 10.\n+- (b) the functions under section 10 or 12C.\n" in out
 
 
+@pytest.fixture(scope="module")
+def long_regulation() -> str:
+    from bench.corpus import regulation_text
+
+    return regulation_text(80_000, seed=8)
+
+
+@pytest.mark.parametrize("edit", ["one word", "1% of lines", "10% of lines", "moved block", "inserted regulation"])
+def test_unified_diff_without_a_structure_labels_hunks_as_the_whole_reading(long_regulation, edit):
+    # Without the old text's structure, only the stretches holding a hunk are read
+    # (or the whole text, where the hunks are many): the labels must be the same.
+    from bench.corpus import edit_lines, insert_regulation, move_block
+    from bench.pipeline import one_word
+    from regdraft.core.diffing import read_structure
+
+    old = long_regulation
+    new = {"one word": one_word, "1% of lines": lambda t: edit_lines(t, 0.01)[0],
+           "10% of lines": lambda t: edit_lines(t, 0.10)[0], "moved block": move_block,
+           "inserted regulation": insert_regulation}[edit](old)
+    labelled = unified_diff(old, new)
+    assert labelled == unified_diff(old, new, old_structure=read_structure(old))
+    headers = [line for line in labelled.splitlines() if line.startswith("@@")]
+    assert headers and all(header.rsplit("@@", 1)[1].strip() for header in headers), headers
+
+
 fragment = st.sampled_from(["### 3. A\n\n", "### 4. B\n\n", "(1) The body must.\n\n", "- (a) profit;\n",
                             "- (b) not for profit;\n", "words and more words ", "\n", "regulation ", "é—“x”"])
 

@@ -2,6 +2,7 @@
 reading the whole text gives, for every range inside it, and analyse() built on it finds
 the provisions the whole-text reading finds."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,40 @@ def test_a_text_of_another_kind_is_read_whole_as_that_kind():
     edited = StretchReader(text.replace("More", "Less"), edited_from=reader, changed=(len(text) - 6, len(text) - 2,
                                                                                       len(text) - 2))
     assert edited.kind == "uk-act" and edited.structure_around(0, 1).get("sec-1").label == "section 1"
+
+
+@settings(max_examples=50, deadline=None)
+@given(_regulations(), st.lists(st.integers(0, 10_000), max_size=12))
+def test_provisions_at_offsets_are_the_whole_readings(text, points):
+    """Each offset's provision, read from the stretches holding the offsets (each read
+    once) or from the whole text where they are many, is the whole reading's."""
+    offsets = sorted(point * len(text) // 10_000 for point in points)
+    whole = parse_structure(text, strict=False)
+    reader = StretchReader(text)
+    found = reader.provisions_at(offsets)
+    event("read whole" if reader._whole is not None else "read in stretches")
+    assert found == [whole.at(offset) for offset in offsets]
+
+
+def test_provisions_at_few_offsets_of_a_long_text_read_only_their_stretches(monkeypatch):
+    text = regulation_text(200_000, seed=6)
+    whole = parse_structure(text, strict=False)
+    starts = [p.start for p in whole.provisions]
+    few = sorted({starts[len(starts) * k // 9] + 3 for k in range(1, 9)} | {len(text)})
+    many = sorted(p.start + 1 for p in whole.provisions if p.kind == "regulation")
+    expected_few, expected_many = [whole.at(o) for o in few], [whole.at(o) for o in many]
+    with monkeypatch.context() as patched:
+        patched.setattr(structure, "parse_structure", _read_whole)
+        assert StretchReader(text).provisions_at(few) == expected_few
+    reader = StretchReader(text)  # one offset in every stretch: the text is read once, whole
+    assert reader.provisions_at(many) == expected_many and reader._whole is not None
+
+
+_NUMBERED_BLOCK_ANYWHERE = re.compile(r"^[ >]*(?:\[F[0-9]+\s*)?(?:\*\*)?[0-9]+[A-Z]*\.(?:\*\*)?[ ]*[—–]", re.M)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["5.—(1) A", "> 5.—", "[F1 5. —", "**12A.**—", "1.", "text 5.—", " ", "\n", "—",
+                                 "[F2\n3.–", "\n\n", "x"]), max_size=8).map("".join))
+def test_a_numbered_block_is_found_as_a_line_start_search_finds_it(text):
+    assert structure._has_numbered_block(text) == (_NUMBERED_BLOCK_ANYWHERE.search(text) is not None)

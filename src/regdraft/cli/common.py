@@ -138,8 +138,14 @@ def read_text(path: Path) -> str:
     the file and line."""
     name = str(path)
     text = _decode(read_bytes(path), name)
-    _no_controls(text.replace("\r", "\n"), name)
-    return normalise(text, what=name)
+    try:
+        return normalise(text, what=name)
+    except InvalidText:
+        # normalise refuses the same controls, but gives the offset in the text with its
+        # line ends made "\n": the file's line and offset are found again only here, so
+        # a good file is scanned for controls once.
+        _no_controls(text.replace("\r", "\n"), name)
+        raise
 
 
 def read_patch(path: Path) -> str:

@@ -19,7 +19,7 @@ from regdraft import json_text
 from regdraft.cli.app import app
 from regdraft.cli.common import (DocumentOption, KindOption, database, document_of, out, slug_list, usage_error,
                                  version_number)
-from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of
+from regdraft.cli.texts import AmendmentsOption, compared_amendments, comparison_of, side_of, unified_of_files
 from regdraft.core.errors import InvalidInput
 from regdraft.services.rendering_formats import BINARY, FORMATS
 
@@ -71,10 +71,14 @@ def render(
     elif b is None and format.value == "akn":
         text = _amendment(a, slug_list(amendments), document)
     else:
-        from regdraft.services.rendering import render as render_as
+        slugs = compared_amendments(b, amendments)
+        files = unified_of_files(a, b, slugs, kind) if format.value == "unified" else None
+        if files is not None:
+            text = files
+        else:
+            from regdraft.services.rendering import render as render_as
 
-        comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
-        text = render_as(comparison, format.value)
+            text = render_as(comparison_of(a, b, slugs, document, kind), format.value)
     if output is None:
         _out(text, format.value)
     else:

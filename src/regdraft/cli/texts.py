@@ -138,19 +138,18 @@ def comparison_of(a: str, b: str | None, amendments: list[str], document: str | 
     amendments), resolved in a read-only transaction of its own when the database is needed.
     Files are read as ``kind`` (default: a stored version's document's kind, else uk-si);
     stored versions of one document, always as their document's kind."""
-    from regdraft.core.traditions import DEFAULT_KIND, KINDS
+    from regdraft.core.traditions import DEFAULT_KIND
     from regdraft.services import comparisons
 
-    if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"--kind {kind!r} is not a kind of document: use one of {', '.join(KINDS)}")
-
+    _check_kind(kind)
     sides = [side_of(a)] + ([side_of(b)] if b is not None else [])
     if amendments:
         if sides[0][0] != "version":
             raise InvalidInput("--amendments compares a version with amendments: give a version, not a file")
     if all(kind == "file" for kind, _ in sides):
         (_, old), (_, new) = sides
-        return comparisons.compare_texts(str(old), read_text(old), str(new), read_text(new), kind or DEFAULT_KIND)
+        return comparisons.compare_texts(str(old), read_text(old), str(new), read_text(new), kind or DEFAULT_KIND,
+                                         normalised=True)
     # Files are read before the database is opened: a bad file is reported as such.
     texts = {i: read_text(value) for i, (kind, value) in enumerate(sides) if kind == "file"}
     with database(read_only=True) as session:
@@ -174,7 +173,35 @@ def comparison_of(a: str, b: str | None, amendments: list[str], document: str | 
         if old_ref and new_ref and old_ref[0].id == new_ref[0].id:
             return comparisons.compare_versions(session, old_ref[0], old_ref[1], new_ref[1])
         stored = next(ref[0] for ref in (old_ref, new_ref) if ref)
-        return comparisons.compare_texts(old_name, old_text, new_name, new_text, kind or stored.kind)
+        # Files are read normalised (read_text), and so are stored texts.
+        return comparisons.compare_texts(old_name, old_text, new_name, new_text, kind or stored.kind,
+                                         normalised=True)
+
+
+def _check_kind(kind: str | None) -> None:
+    from regdraft.core.traditions import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"--kind {kind!r} is not a kind of document: use one of {', '.join(KINDS)}")
+
+
+def unified_of_files(a: str, b: str | None, amendments: list[str], kind: str | None) -> str | None:
+    """The unified diff of ``diff A B`` where A and B are both files (``None`` where
+    either is a version, or amendments are given: :func:`comparison_of` decides those).
+    A unified diff is difflib's line diff labelled by the old text's provisions, so the
+    provision diff the other forms need (both texts' structure, aligned and word-diffed)
+    is not made for it: the same text, in half the time."""
+    from regdraft.core.diffing import unified_diff
+    from regdraft.core.traditions import DEFAULT_KIND
+
+    _check_kind(kind)
+    if amendments or b is None:
+        return None
+    (old_side, old), (new_side, new) = side_of(a), side_of(b)
+    if old_side != "file" or new_side != "file":
+        return None
+    return unified_diff(read_text(old), read_text(new), old_name=str(old), new_name=str(new),
+                        kind=kind or DEFAULT_KIND)
 
 
 def compared_amendments(b: str | None, amendments: list[str] | None) -> list[str]:
@@ -213,7 +240,11 @@ def diff(
     """Compare two files, two versions, a file with a version, or a version with
     amendments applied to it. Two existing files never touch the database (like
     git diff --no-index). The exit status is 0 whether or not there are differences."""
-    comparison = comparison_of(a, b, compared_amendments(b, amendments), document, kind)
+    slugs = compared_amendments(b, amendments)
+    if format is DiffFormat.unified and (files := unified_of_files(a, b, slugs, kind)) is not None:
+        out(files)
+        return
+    comparison = comparison_of(a, b, slugs, document, kind)
     if format is DiffFormat.json:
         out(json_text.pretty(comparison.as_json(unchanged=unchanged)))
     else:

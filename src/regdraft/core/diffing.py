@@ -43,7 +43,7 @@ from typing import Container, Iterable, Iterator, Sequence
 from regdraft.core.alignment import aligned_ops
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
 from regdraft.core.provision_table import ProvisionTable
-from regdraft.core.structure import PREAMBLE, Provision, Structure, collector_paused, parse_structure
+from regdraft.core.structure import PREAMBLE, Provision, StretchReader, Structure, collector_paused, parse_structure
 from regdraft.core.traditions import DEFAULT_KIND
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -1009,20 +1009,25 @@ def _renumbering(group: ProvisionDiff, old_owners: _Owners, old_at: int) -> Relo
 def unified_diff(old: str, new: str, *, old_name: str = "old", new_name: str = "new", context: int = 3,
                  kind: str = DEFAULT_KIND, old_structure: Structure | None = None) -> str:
     """A line-based unified diff whose hunk headers name the provision, like git's
-    function context: ``@@ -12,4 +12,6 @@ regulation 3(a)``."""
-    if old_structure is None:
-        old_structure = read_structure(old, kind)
+    function context: ``@@ -12,4 +12,6 @@ regulation 3(a)``. Without the old text's
+    structure, only the stretches of it that hold a hunk are read where that is cheaper
+    (:meth:`StretchReader.provisions_at`): the same provisions as the whole reading's."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     line_offsets = [0]
     for line in old_lines:
         line_offsets.append(line_offsets[-1] + len(line))
     lines = list(difflib.unified_diff(old_lines, new_lines, old_name, new_name, n=context))
+    headers = [i for i, line in enumerate(lines) if line.startswith("@@")]
+    offsets = [line_offsets[_first_changed_old_line(lines, i)] for i in headers]
+    if old_structure is not None:
+        provisions = [old_structure.at(offset) for offset in offsets]
+    else:
+        provisions = StretchReader(old, kind=kind).provisions_at(offsets)
+    labels = {i: provision.label for i, provision in zip(headers, provisions) if provision is not None}
     out = []
     for i, line in enumerate(lines):
-        if line.startswith("@@"):
-            provision = old_structure.at(line_offsets[_first_changed_old_line(lines, i)])
-            if provision is not None:
-                line = line.rstrip("\n") + f" {provision.label}\n"
+        if i in labels:
+            line = line.rstrip("\n") + f" {labels[i]}\n"
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)

@@ -103,7 +103,13 @@ def is_normalised(text: str) -> bool:
 
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of the normalised text's UTF-8 bytes."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    return normalised_hash(normalise(text))
+
+
+def normalised_hash(normalised: str) -> str:
+    """``content_hash`` of a text already normalised (as every stored text, and a file
+    the CLI read, is), without normalising it again."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def content_hash_of_edit(edited: str, changed: tuple[int, int, int] | None) -> str:
@@ -112,7 +118,7 @@ def content_hash_of_edit(edited: str, changed: tuple[int, int, int] | None) -> s
     holding the change are still normalised, so is the whole text, and it is hashed as
     it is. Normalising a 5 MB amended text whole took about half of proposing it."""
     if changed is not None and still_normalised(edited, changed[0], changed[2]):
-        return hashlib.sha256(edited.encode("utf-8")).hexdigest()
+        return normalised_hash(edited)
     return content_hash(edited)
 
 

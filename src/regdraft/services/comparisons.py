@@ -28,7 +28,7 @@ from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
 from regdraft.core.redline import Source, TextRendering, may_splice
 from regdraft.core.segments import PlacedChange, Utf16, placed_changes
 from regdraft.core.structure import Structure, collector_paused
-from regdraft.core.text import content_hash
+from regdraft.core.text import content_hash, normalised_hash
 from regdraft.core.traditions import DEFAULT_KIND
 from regdraft.services.kept import KeptInMemory, held_bytes
 
@@ -260,12 +260,16 @@ def iso_time(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND) -> Comparison:
+def compare_texts(old_name: str, old: str, new_name: str, new: str, kind: str = DEFAULT_KIND, *,
+                  normalised: bool = False) -> Comparison:
+    """Two texts compared; ``normalised`` says both are normalised already (files the CLI
+    read, stored texts), so their hashes are taken as they are."""
+    hash_of = normalised_hash if normalised else content_hash
+    hashes = hash_of(old), hash_of(new)
     old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
     return Comparison(old_name, new_name, old, new,
                       diff_texts(old, new, kind, old_structure=old_structure, new_structure=new_structure), {},
-                      etag("texts", kind, content_hash(old), content_hash(new)), kind, old_structure,
-                      new_structure=new_structure)
+                      etag("texts", kind, *hashes), kind, old_structure, new_structure=new_structure, hashes=hashes)
 
 
 @dataclass(frozen=True)
