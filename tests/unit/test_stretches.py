@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from regdraft.core import alignment
 from regdraft.core.diffing import diff_texts, read_structure
-from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash, stretches_of
+from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash, stretch_key, stretches_of
 from regdraft.services import structures
 from test_alignment import REAL, _edited
 
@@ -55,19 +55,20 @@ def test_the_stretches_are_the_cuts_and_texts_the_alignment_makes(kind):
     kept = stretches_of(structure.starts, text)
     cuts = alignment._cuts(structure, text, 0, len(text))
     assert list(kept.bounds) == cuts
-    assert kept.hash_list(0, len(cuts) - 1) == [stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:])]
+    assert kept.hashes == b"".join(stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:]))
+    assert kept.keys(0, len(cuts) - 1) == [stretch_key(text[a:b]) for a, b in zip(cuts, cuts[1:])]
     assert len(kept.hashes) == HASH_SIZE * (len(cuts) - 1)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(sorted(REAL)), st.floats(0, 1), st.floats(0, 1))
-def test_a_regions_stored_cuts_and_hashes_are_those_of_its_own_stretches(kind, a, b):
+def test_a_regions_stored_cuts_and_keys_are_those_of_its_own_stretches(kind, a, b):
     text = REAL[kind]
     structure = read_structure(text, kind)
     start, end = sorted((int(a * len(text)), int(b * len(text))))
-    cuts, hashes = alignment._stored_cuts(stretches_of(structure.starts, text), text, start, end)
+    cuts, keys = alignment._stored_cuts(stretches_of(structure.starts, text), text, start, end)
     assert cuts == alignment._cuts(structure, text, start, end)
-    assert hashes == [stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:])]
+    assert keys == [stretch_key(text[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
 @settings(max_examples=120, deadline=None)

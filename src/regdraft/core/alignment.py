@@ -9,9 +9,9 @@ of each version gives them), the two sequences of stretches are aligned by their
 only each run of stretches that differs is word-diffed
 (:func:`~regdraft.core.patching.diff_words`). Unchanged provisions are common text at
 the cost of comparing them. Readings that keep their stretches (a stored version's,
-:mod:`regdraft.core.stretches`) are aligned by the kept hashes instead, and only the
-stretches of the runs that differ are cut from the texts: the same diff, as the two
-texts' stretches are equal where their hashes are (each equal run's texts are
+:mod:`regdraft.core.stretches`) are aligned by the kept hashes' keys instead, and only
+the stretches of the runs that differ are cut from the texts: the same diff, as the
+two texts' stretches are equal where their keys are (each equal run's texts are
 compared all the same).
 
 The alignment has no cleanup, so a provision moved elsewhere stays one deletion and
@@ -31,7 +31,7 @@ import bisect
 import re
 
 from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
-from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash
+from regdraft.core.stretches import Stretches, stretch_key
 from regdraft.core.structure import Structure
 
 _CHUNK = 1 << 16
@@ -159,24 +159,25 @@ def _pieces(text: str, cuts: list[int], first: int, stop: int) -> list[str]:
     return list(map(text.__getitem__, map(slice, cuts[first:stop], cuts[first + 1:stop + 1])))
 
 
-def _stored_cuts(stretches: Stretches, text: str, start: int, end: int) -> tuple[list[int], list[bytes]]:
-    """As :func:`_cuts`, from a reading's kept stretches, with the hash of each stretch:
-    the stored one, but for a stretch at an edge of the region that is not a whole
-    stored stretch (its hash is computed)."""
+def _stored_cuts(stretches: Stretches, text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """As :func:`_cuts`, from a reading's kept stretches, with the key of each stretch
+    (:func:`~regdraft.core.stretches.stretch_key`): the stored hash's, but for a
+    stretch at an edge of the region that is not a whole stored stretch (its hash is
+    computed)."""
     bounds = stretches.bounds
     first = bisect.bisect_right(bounds, start)
     cuts = [start, *bounds[first:bisect.bisect_left(bounds, end, lo=first)], end]
     count = len(cuts) - 1
 
-    def edge(i: int) -> bytes:
+    def edge(i: int) -> int:
         k = first - 1 + i  # the stored stretch it would be
         if k + 1 < len(bounds) and bounds[k] == cuts[i] and bounds[k + 1] == cuts[i + 1]:
-            return stretches.hashes[k * HASH_SIZE:(k + 1) * HASH_SIZE]
-        return stretch_hash(text[cuts[i]:cuts[i + 1]])
+            return stretches.keys(k, k + 1)[0]
+        return stretch_key(text[cuts[i]:cuts[i + 1]])
 
     if count == 1:
         return cuts, [edge(0)]
-    return cuts, [edge(0), *stretches.hash_list(first, first + count - 2), edge(count - 1)]
+    return cuts, [edge(0), *stretches.keys(first, first + count - 2), edge(count - 1)]
 
 
 def _stretch_ops(old: str, new: str, old_cuts: list[int], new_cuts: list[int],
