@@ -271,8 +271,15 @@ class _Merging:
         self.pieces.append(op.text)
 
     def extend(self, ops) -> None:
-        for op in ops:
-            self.add(op)
+        pieces = self.pieces
+        for op in ops:  # :meth:`add`, a call an op the less (a long diff's thousands)
+            if not op.text:
+                continue
+            if op.kind != self.kind:
+                self._flush()
+                self.kind = op.kind
+                pieces = self.pieces
+            pieces.append(op.text)
 
     def _flush(self) -> None:
         if self.pieces:

@@ -615,6 +615,16 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str
         starts, ids, labels = owners.starts, owners.ids, owners.labels
         first = bisect.bisect_right(starts, at) - 1
         last = bisect.bisect_left(starts, at + length, first + 1) - 1  # the last stretch the op reaches
+        if first == last and (kind != DELETE or (at <= owners.span_starts[first]
+                                                 and owners.span_ends[first] <= at + length)):
+            # The usual op of a change: inside one stretch (a deletion that took all of
+            # its provision), the op itself its one piece.
+            add((ids[first], labels[first]), op)
+            if kind != DELETE:
+                at_new += length
+            if kind != INSERT:
+                at_old += length
+            continue
         if kind == DELETE:
             ends = [starts[k + 1] - at for k in range(first, last)] + [length]
             elsewhere = None
