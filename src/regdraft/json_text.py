@@ -10,7 +10,7 @@ unchanged provisions), which writes the same text for the values these bodies ho
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import orjson
 
@@ -25,6 +25,25 @@ def pretty_utf8(value: Any) -> bytes:
     """:func:`pretty`'s text in UTF-8, as orjson writes it: what a response sends, not
     decoded to be encoded again (6 MB of a JSON redline with a "§" a line: 7 ms each way)."""
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def pretty_utf8_listing(head: dict, key: str, items: Iterable[Any]) -> bytes:
+    """``pretty_utf8({**head, key: list(items)})`` (``key`` not in ``head``), each item
+    written as it comes, so that the items' objects need not all be held at once: an
+    item's own indented text, its lines moved in to the list's depth (a line end in
+    JSON text is never inside a string, which escapes it)."""
+    written = [_INDENT + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", _NESTED_LINE)
+               for item in items]
+    whole = pretty_utf8({**head, key: []})
+    if not written:
+        return whole
+    empty = b"[]\n}\n"
+    assert whole.endswith(empty)  # the last key's empty list closes the object
+    return b"".join((whole[:-len(empty)], b"[\n", b",\n".join(written), b"\n  ]\n}\n"))
+
+
+_INDENT = b"    "  # an item of a list in a top-level key, as OPT_INDENT_2 indents it
+_NESTED_LINE = b"\n" + _INDENT
 
 
 def compact(value: Any) -> bytes:
