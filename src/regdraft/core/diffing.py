@@ -302,14 +302,13 @@ class _Owners:
         start to the next provision's (its children own their own). Only where a
         provision ends before the next one starts (the text after a list, under its
         paragraph) does the owner change otherwise: those few points are looked up."""
-        length = len(structure.text)
         if not structure.provisions:
             return False
         ids, labels, starts, ends = _owner_columns(structure)
-        if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
-                or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
+        kept = structure.stretches.owner_points if structure.stretches is not None else None
+        inside = kept if kept is not None else _owner_points(len(structure.text), ids, starts, ends)
+        if inside is None:
             return False
-        inside = [point for point in sorted(set(ends).difference(starts)) if point < length]
         if not inside:
             # Each provision owns its stretch, and its span is its own: the table is the
             # structure's own columns (a kept reading's ids, starts and ends, its labels
@@ -405,6 +404,28 @@ class _Owners:
     def key_at(self, offset: int) -> tuple[str, str]:
         k = bisect.bisect_right(self.starts, offset) - 1
         return self.ids[k], self.labels[k]
+
+
+def owner_points(structure: Structure) -> tuple[int, ...] | None:
+    """Where the owners' table of a structure is its provisions' own columns (every
+    provision starts after the one before, is not empty and has an id of its own): the
+    points inside the text, other than provisions' starts, where the provision that
+    owns the text changes (the text after a list, under its paragraph); ``None`` where
+    the table is not those columns. A function of the structure alone, kept with a
+    stored reading (``Stretches.owner_points``), so that a diff of two stored versions
+    does not check every provision of both."""
+    if not structure.provisions:
+        return None
+    ids, _labels, starts, ends = _owner_columns(structure)
+    return _owner_points(len(structure.text), ids, starts, ends)
+
+
+def _owner_points(length: int, ids: Sequence[str], starts: Sequence[int],
+                  ends: Sequence[int]) -> tuple[int, ...] | None:
+    if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
+            or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
+        return None
+    return tuple(point for point in sorted(set(ends).difference(starts)) if point < length)
 
 
 _NOWHERE = sys.maxsize

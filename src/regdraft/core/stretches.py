@@ -8,6 +8,11 @@ stored versions then diffs sequences of hashes, and cuts strings only for the ru
 differ, rather than looking every start up in the text and slicing and hashing the
 whole of both texts again.
 
+The same goes for the grouping of a diff by provision: where the table of who owns each
+stretch of the text is the provisions' own columns, the few points where it is not
+are kept too (:attr:`Stretches.owner_points`), so a diff of two stored versions does
+not check every provision of both to know it.
+
 A hash is the first 16 bytes of BLAKE2b of the stretch's text (UTF-8): two stretches
 with one hash are taken to have one text, as versions are taken to be one text by
 their content hash; the alignment diffs the first 8 bytes of each
@@ -49,6 +54,12 @@ class Stretches:
 
     bounds: array
     hashes: bytes
+    owner_points: tuple[int, ...] | None = None
+    """What the diff's owners' table needs beyond the provisions' columns, where it is
+    those columns (``core.diffing.owner_points``): the points inside the text, other
+    than provisions' starts, where the provision that owns the text changes; ``None``
+    where that is not known (a reading stored before it was kept) or the table is not
+    the columns."""
 
     def keys(self, first: int, stop: int) -> list[int]:
         """The :func:`stretch_key` of stretches ``first`` up to ``stop``: read from the
