@@ -482,9 +482,7 @@ def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: S
             old_structure = read_structure(old, kind)
         if new_structure is None:
             new_structure = read_structure(new, kind)
-    ops = aligned_ops(old, new, old_structure, new_structure)
-    if source is not None:
-        ops = [op if op.kind == EQUAL else Op(op.kind, op.text, source) for op in ops]
+    ops = aligned_ops(old, new, old_structure, new_structure, source=source)
     return group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
 
 
