@@ -7,7 +7,7 @@ start to the next provision's, as the parsed :class:`~regdraft.core.structure.St
 of each version gives them), the two sequences of stretches are aligned by their text
 (a dictionary of the texts is the hash that says which stretches are the same), and
 only each run of stretches that differs is word-diffed
-(:func:`~regdraft.core.patching.diff_words`). Unchanged provisions are common text at
+(:func:`~regdraft.core.patching.diff_words`, as lengths). Unchanged provisions are common text at
 the cost of comparing them. Readings that keep their stretches (a stored version's,
 :mod:`regdraft.core.stretches`) are aligned by the kept hashes' keys instead, and only
 the stretches of the runs that differ are cut from the texts: the same diff, as the
@@ -31,7 +31,7 @@ import bisect
 import re
 from typing import Iterable
 
-from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, word_diff_lengths
 from regdraft.core.stretches import Stretches, stretch_key
 from regdraft.core.structure import Structure
 
@@ -196,8 +196,7 @@ def _stretch_ops(old: str, new: str, old_cuts: list[int], new_cuts: list[int],
                 return None
             ops.append((EQUAL, end - start))
         else:
-            ops.extend((op.kind, len(op.text)) for op in _replaced(_pieces(old, old_cuts, old_from, old_to),
-                                                                    _pieces(new, new_cuts, new_from, new_to)))
+            ops.extend(_replaced(_pieces(old, old_cuts, old_from, old_to), _pieces(new, new_cuts, new_from, new_to)))
     return ops
 
 
@@ -212,21 +211,21 @@ def _unnumbered(stretch: str) -> str:
     return _NUMBER.sub("#", stretch[:_NUMBERED_WITHIN], count=1) + stretch[_NUMBERED_WITHIN:]
 
 
-def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
-    """The word diff of a run of stretches that differ, aligned again by their text
-    without their numbers: a renumbered provision (regulation 6 now 7) is diffed
-    against the provision it was, and a provision inserted before it is an insertion,
-    not words threaded through its neighbours."""
+def _replaced(old_run: list[str], new_run: list[str]) -> list[tuple[str, int]]:
+    """The word diff (the kind and length of each op) of a run of stretches that differ,
+    aligned again by their text without their numbers: a renumbered provision
+    (regulation 6 now 7) is diffed against the provision it was, and a provision
+    inserted before it is an insertion, not words threaded through its neighbours."""
     if not old_run or not new_run or len(old_run) == len(new_run) == 1:  # the usual run: one provision's words
-        return list(diff_words("".join(old_run), "".join(new_run)))
-    ops: list[Op] = []
+        return word_diff_lengths("".join(old_run), "".join(new_run))
+    ops: list[tuple[str, int]] = []
     runs = diff_sequences(list(map(_unnumbered, old_run)), list(map(_unnumbered, new_run)))
     for kind, old_part, new_part in _runs(old_run, new_run, runs):
         if kind != EQUAL:
-            ops.extend(diff_words("".join(old_part), "".join(new_part)))
+            ops.extend(word_diff_lengths("".join(old_part), "".join(new_part)))
             continue
         for old_stretch, new_stretch in zip(old_part, new_part):  # the same but for their numbers
-            ops.extend(diff_words(old_stretch, new_stretch))
+            ops.extend(word_diff_lengths(old_stretch, new_stretch))
     return ops
 
 

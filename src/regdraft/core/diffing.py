@@ -625,6 +625,9 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str
             run.append(op)
 
     at_old = at_new = start  # ops from ``start``, where the texts are still the same
+    # The key of the stretch the last op inside one stretch stood in: the ops of one
+    # change mostly stand in one, whose label is then cut once.
+    seen_owners, seen, seen_key = None, -1, None
     for op in ops:
         kind, text, source = op.kind, op.text, op.source
         length = len(text)
@@ -634,11 +637,15 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str
         starts, ids, labels = owners.starts, owners.ids, owners.labels
         first = bisect.bisect_right(starts, at) - 1
         last = bisect.bisect_left(starts, at + length, first + 1) - 1  # the last stretch the op reaches
-        if first == last and (kind != DELETE or (at <= owners.span_starts[first]
-                                                 and owners.span_ends[first] <= at + length)):
-            # The usual op of a change: inside one stretch (a deletion that took all of
-            # its provision), the op itself its one piece.
-            add((ids[first], labels[first]), op)
+        if first == last:
+            # The usual op of a change: inside one stretch, the op itself its one piece.
+            if kind == DELETE and not (at <= owners.span_starts[first] and owners.span_ends[first] <= at + length):
+                # Not all of its provision: the new provision's where the deletion stands.
+                add(new_owners.key_at(min(at_new, max(len(new) - 1, 0))), op)
+            else:
+                if owners is not seen_owners or first != seen:
+                    seen_owners, seen, seen_key = owners, first, (ids[first], labels[first])
+                add(seen_key, op)
             if kind != DELETE:
                 at_new += length
             if kind != INSERT:
