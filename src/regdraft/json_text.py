@@ -34,12 +34,23 @@ def pretty_utf8_listing(head: dict, key: str, items: Iterable[Any]) -> bytes:
     JSON text is never inside a string, which escapes it)."""
     written = [_INDENT + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", _NESTED_LINE)
                for item in items]
-    whole = pretty_utf8({**head, key: []})
+    return _listed(pretty_utf8({**head, key: []}), b"[]\n}\n", written, b"[\n", b",\n", b"\n  ]\n}\n")
+
+
+def compact_listing(head: dict, key: str, items: Iterable[Any]) -> bytes:
+    """``compact({**head, key: list(items)})``, each item written as it comes (see
+    :func:`pretty_utf8_listing`)."""
+    return _listed(compact({**head, key: []}), b"[]}", list(map(orjson.dumps, items)), b"[", b",", b"]}")
+
+
+def _listed(whole: bytes, empty: bytes, written: list[bytes], opening: bytes, between: bytes,
+            closing: bytes) -> bytes:
+    """``whole`` (an object written with its last key's list empty, ending ``empty``)
+    with that list's items ``written`` in it."""
     if not written:
         return whole
-    empty = b"[]\n}\n"
     assert whole.endswith(empty)  # the last key's empty list closes the object
-    return b"".join((whole[:-len(empty)], b"[\n", b",\n".join(written), b"\n  ]\n}\n"))
+    return b"".join((whole[:-len(empty)], opening, between.join(written), closing))
 
 
 _INDENT = b"    "  # an item of a list in a top-level key, as OPT_INDENT_2 indents it

@@ -117,13 +117,14 @@ class Comparison:
         with collector_paused():
             return {**head, "changes": list(changes)}
 
-    def json_utf8(self) -> bytes:
-        """``json_text.pretty_utf8(self.as_json())``, each change written as it is placed
-        and let go: the objects of every change are never all held (nor walked by the
-        collector when it resumes, which took a tenth of the JSON of 10% of lines)."""
-        head, changes = self._json_parts(False)
+    def json_utf8(self, *, unchanged: bool = False, indented: bool = True) -> bytes:
+        """``json_text.pretty_utf8(self.as_json(unchanged=unchanged))`` (``compact`` if
+        not ``indented``), each change written as it is placed and let go: the objects
+        of every change are never all held (nor walked by the collector when it
+        resumes, which took a tenth of the JSON of 10% of lines)."""
+        head, changes = self._json_parts(unchanged)
         with collector_paused():
-            return json_text.pretty_utf8_listing(head, "changes", changes)
+            return (json_text.pretty_utf8_listing if indented else json_text.compact_listing)(head, "changes", changes)
 
     def _json_parts(self, unchanged: bool) -> tuple[dict, Iterator[dict]]:
         """What :meth:`as_json` gives but its changes, and its changes one at a time."""
