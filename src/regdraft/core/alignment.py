@@ -7,8 +7,8 @@ start to the next provision's, as the parsed :class:`~regdraft.core.structure.St
 of each version gives them), the two sequences of stretches are aligned by their text
 (a dictionary of the texts is the hash that says which stretches are the same), and
 only each run of stretches that differs is word-diffed
-(:func:`~regdraft.core.patching.diff_words`, as lengths). Unchanged provisions are common text at
-the cost of comparing them. Readings that keep their stretches (a stored version's,
+(:func:`~regdraft.core.patching.word_diff_lengths`). Unchanged provisions are common
+text at the cost of comparing them. Readings that keep their stretches (a stored version's,
 :mod:`regdraft.core.stretches`) are aligned by the kept hashes' keys instead, and only
 the stretches of the runs that differ are cut from the texts: the same diff, as the
 two texts' stretches are equal where their keys are (each equal run's texts are
