@@ -203,7 +203,6 @@ def test_structures_stored_without_their_stretches_are_dropped_and_stored_again_
     is never read as encoding 3: its row goes, and the version's first read stores its
     reading again with its stretches; other rows stay."""
     from regdraft.core.diffing import read_structure
-    from regdraft.core.stretches import stretches_of
     from regdraft.services import documents, structures
     from regdraft.store.models import VersionStructure
 
@@ -218,7 +217,7 @@ def test_structures_stored_without_their_stretches_are_dropped_and_stored_again_
         structures.MEMORY.clear()
         document = documents.get_document(session, "old")
         kept = documents.version_structure(session, document, documents.get_version(session, document, 1))
-        assert kept.stretches == stretches_of(read_structure(regulation).starts, regulation)
+        assert kept.stretches == structures.stretches_of_reading(read_structure(regulation))
         session.commit()
         row = session.exec(select(VersionStructure).where(VersionStructure.kind == "uk-si")).one()
         assert row.parser_version == structures.key_of(stored_hash, "uk-si")[2]

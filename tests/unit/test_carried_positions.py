@@ -74,7 +74,8 @@ def _amendments(text, seed, count):
         else:
             m = rng.choice(paragraphs)
             new = text[:m.start()] + text[m.end():]
-        patches.append(parse_patch(make_patch(text, new)))
+        if new != text:  # "duty" replaced by "duty" is no amendment (its patch is empty)
+            patches.append(parse_patch(make_patch(text, new)))
     return patches
 
 

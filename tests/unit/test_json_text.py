@@ -56,3 +56,21 @@ def test_a_real_diff_is_written_as_before(kind):
     body = comparison.as_json(unchanged=True)
     assert json_text.pretty(body) == _standard(body)
     assert json_text.compact(body) == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_text.filter(lambda key: key != "items"), _values, max_size=4),
+       st.lists(_values, max_size=5))
+def test_a_listing_written_item_by_item_is_the_whole_value_written(head, items):
+    assert json_text.pretty_utf8_listing(head, "items", iter(items)) == json_text.pretty_utf8({**head, "items": items})
+    assert json_text.compact_listing(head, "items", iter(items)) == json_text.compact({**head, "items": items})
+
+
+@pytest.mark.parametrize("kind", ["uk-si", "us-cfr"])
+def test_a_comparisons_json_written_change_by_change_is_its_json_written_whole(kind):
+    old = REAL[kind].read_text(encoding="utf-8")
+    new = old.replace(" the ", " the — 🙂 ", 9)  # a character beyond U+FFFF: ranges in UTF-16 too
+    comparison = compare_texts("old", old, "new", new, kind)
+    assert comparison.json_utf8() == json_text.pretty_utf8(comparison.as_json())
+    assert (comparison.json_utf8(unchanged=True, indented=False)
+            == json_text.compact(comparison.as_json(unchanged=True)))

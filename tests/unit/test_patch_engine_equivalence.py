@@ -280,7 +280,7 @@ def test_the_word_diffs_of_a_real_texts_replaced_runs_equal_the_upstream_pipelin
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "legislation"
     runs = []
-    with mock.patch.object(alignment, "diff_words", side_effect=lambda old, new: runs.append((old, new)) or ()):
+    with mock.patch.object(alignment, "word_diff_lengths", side_effect=lambda old, new: runs.append((old, new)) or ()):
         for name, kind in {"uksi-2014-2407_as-made.legalize-uk.md": "uk-si", "ukpga-2019-24.md": "uk-act",
                            "ecfr-12-1005-2011.md": "us-cfr", "eu-32020R0111.md": "eu-act"}.items():
             old = (fixtures / name).read_text(encoding="utf-8")
@@ -301,3 +301,18 @@ def test_a_sequence_diff_is_the_line_diff_of_its_items(old, new):
     line_diff = [(names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
                  for code, chars in patching._line_diffs(old, new)]
     assert patching.diff_sequences(old, new) == line_diff
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a\n", "b\n", "c\n", "(1) x\n", "\n", "é\n"]), max_size=30),
+       st.lists(st.sampled_from(["a\n", "b\n", "d\n", "(1) y\n", "\n", "🙂\n"]), max_size=30))
+def test_the_line_diff_with_lines_of_one_text_set_aside_is_the_plain_one(old, new):
+    """Lines found in one text only (``b``/``c`` against ``d``) are set aside by runs
+    and put back where they stand: what the plain algorithm, a line at a time, gives."""
+    expected, lines = reference_line_diffs(old, new)
+    found = patching._line_diffs(old, new)
+    assert found == expected
+    names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
+    assert patching.diff_sequences(old, new) == [
+        (names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
+        for code, chars in expected]

@@ -220,7 +220,7 @@ def test_placing_a_diff_diffs_and_parses_nothing_again(monkeypatch):
         raise AssertionError("diffed or parsed again")
 
     for module, name in ((diffing, "aligned_ops"), (diffing, "diff_sequences"), (diffing, "parse_structure"),
-                         (alignment, "diff_words"), (alignment, "diff_sequences"), (history, "diff_words")):
+                         (alignment, "word_diff_lengths"), (alignment, "diff_sequences"), (history, "diff_words")):
         monkeypatch.setattr(module, name, refuse)
     body = comparison.as_json(unchanged=True)
     assert "".join(op["text"] for c in body["changes"] for op in c["ops"] if op["op"] != "insert") == old

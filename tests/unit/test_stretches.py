@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import alignment
-from regdraft.core.diffing import diff_texts, read_structure
-from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash, stretches_of
+from regdraft.core.diffing import _Owners, diff_texts, owner_points, read_structure
+from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash, stretch_key, stretches_of
 from regdraft.services import structures
 from test_alignment import REAL, _edited
 
@@ -55,19 +55,20 @@ def test_the_stretches_are_the_cuts_and_texts_the_alignment_makes(kind):
     kept = stretches_of(structure.starts, text)
     cuts = alignment._cuts(structure, text, 0, len(text))
     assert list(kept.bounds) == cuts
-    assert kept.hash_list(0, len(cuts) - 1) == [stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:])]
+    assert kept.hashes == b"".join(stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:]))
+    assert kept.keys(0, len(cuts) - 1) == [stretch_key(text[a:b]) for a, b in zip(cuts, cuts[1:])]
     assert len(kept.hashes) == HASH_SIZE * (len(cuts) - 1)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(sorted(REAL)), st.floats(0, 1), st.floats(0, 1))
-def test_a_regions_stored_cuts_and_hashes_are_those_of_its_own_stretches(kind, a, b):
+def test_a_regions_stored_cuts_and_keys_are_those_of_its_own_stretches(kind, a, b):
     text = REAL[kind]
     structure = read_structure(text, kind)
     start, end = sorted((int(a * len(text)), int(b * len(text))))
-    cuts, hashes = alignment._stored_cuts(stretches_of(structure.starts, text), text, start, end)
+    cuts, keys = alignment._stored_cuts(stretches_of(structure.starts, text), text, start, end)
     assert cuts == alignment._cuts(structure, text, start, end)
-    assert hashes == [stretch_hash(text[a:b]) for a, b in zip(cuts, cuts[1:])]
+    assert keys == [stretch_key(text[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
 @settings(max_examples=120, deadline=None)
@@ -113,3 +114,28 @@ def test_a_stored_reading_keeps_its_stretches_and_a_reading_out_of_order_keeps_n
     assert kept.stretches == stretches_of(read_structure(text, "us-cfr").starts, text)
     assert structures.same_reading(kept, read_structure(text, "us-cfr"))
     assert stretches_of([5, 3], "abc\nde\nf") is None
+
+
+def _table(owners):
+    return (list(owners.starts), list(owners.ids), [owners.labels[k] for k in range(len(owners.starts))],
+            list(owners.span_starts), list(owners.span_ends))
+
+
+@settings(max_examples=40, deadline=None)
+@given(_changed())
+def test_a_stored_readings_owner_points_give_the_owners_table_of_its_structure(case):
+    kind, _, text = case
+    kept, read = _kept(text, kind), read_structure(text, kind)
+    assert kept.stretches.owner_points == owner_points(read)
+    assert _table(_Owners(kept)) == _table(_Owners(read))
+
+
+def test_owner_points_are_kept_where_a_text_has_some_and_found_again_for_a_row_without_them():
+    text = REAL["uk-act"]
+    kept = _kept(text, "uk-act")
+    assert kept.stretches.owner_points  # the text after a list, under its subsection
+    # A row stored before the points were kept: the same reading, its points found again.
+    unknown = dataclasses.replace(kept, stretches=dataclasses.replace(kept.stretches, owner_points=None))
+    assert structures.same_reading(unknown, read_structure(text, "uk-act"))
+    assert structures.stretches_of_reading(unknown) == kept.stretches
+    assert _table(_Owners(unknown)) == _table(_Owners(kept))

@@ -7,11 +7,11 @@ start to the next provision's, as the parsed :class:`~regdraft.core.structure.St
 of each version gives them), the two sequences of stretches are aligned by their text
 (a dictionary of the texts is the hash that says which stretches are the same), and
 only each run of stretches that differs is word-diffed
-(:func:`~regdraft.core.patching.diff_words`). Unchanged provisions are common text at
-the cost of comparing them. Readings that keep their stretches (a stored version's,
-:mod:`regdraft.core.stretches`) are aligned by the kept hashes instead, and only the
-stretches of the runs that differ are cut from the texts: the same diff, as the two
-texts' stretches are equal where their hashes are (each equal run's texts are
+(:func:`~regdraft.core.patching.word_diff_lengths`). Unchanged provisions are common
+text at the cost of comparing them. Readings that keep their stretches (a stored version's,
+:mod:`regdraft.core.stretches`) are aligned by the kept hashes' keys instead, and only
+the stretches of the runs that differ are cut from the texts: the same diff, as the
+two texts' stretches are equal where their keys are (each equal run's texts are
 compared all the same).
 
 The alignment has no cleanup, so a provision moved elsewhere stays one deletion and
@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Iterable
 
-from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, diff_words
-from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash
+from regdraft.core.patching import DELETE, EQUAL, INSERT, Op, diff_sequences, word_diff_lengths
+from regdraft.core.stretches import Stretches, stretch_key
 from regdraft.core.structure import Structure
 
 _CHUNK = 1 << 16
@@ -101,10 +102,12 @@ def _cuts(structure: Structure, text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
-def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Structure) -> list[Op]:
+def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Structure, *,
+                source: str | None = None) -> list[Op]:
     """The word diff of ``old`` into ``new`` (texts whose structures are given), made
     provision by provision: stretches the two texts share are equal without a word
-    diff; each run of stretches that differs is word-diffed on its own."""
+    diff; each run of stretches that differs is word-diffed on its own. ``source``,
+    if given, is what every change is attributed to."""
     # Whole lines shared at the start and the end are common text, as in the word diff.
     head = old.rfind("\n", 0, common_prefix(old, new)) + 1
     shared_tail = common_suffix(old, new, min(len(old), len(new)) - head)
@@ -114,20 +117,18 @@ def aligned_ops(old: str, new: str, old_structure: Structure, new_structure: Str
     head = _provision_start_at_or_before(old_structure, head)
     old_end = _provision_start_at_or_after(old_structure, old_end)
     new_end = len(new) - (len(old) - old_end)
-    ops = _Merging()
-    if head:
-        ops.add(Op(EQUAL, old[:head]))
+    ops = _Merging(old, new, source)
+    ops.add(EQUAL, head)
     ops.extend(_region_ops(old, new, old_structure, new_structure, head, old_end, new_end))
-    if old_end < len(old):
-        ops.add(Op(EQUAL, old[old_end:]))
+    ops.add(EQUAL, len(old) - old_end)
     return ops.done()
 
 
 def _region_ops(old: str, new: str, old_structure: Structure, new_structure: Structure,
-                head: int, old_end: int, new_end: int) -> list[Op]:
-    """The ops of ``old[head:old_end]`` into ``new[head:new_end]``, stretch by stretch:
-    the two sequences of stretches diffed by their stored hashes where both readings
-    keep them (a stored version's), else by their texts."""
+                head: int, old_end: int, new_end: int) -> list[tuple[str, int]]:
+    """The ops of ``old[head:old_end]`` into ``new[head:new_end]`` as (kind, length),
+    stretch by stretch: the two sequences of stretches diffed by their stored hashes
+    where both readings keep them (a stored version's), else by their texts."""
     if old_structure.stretches is not None and new_structure.stretches is not None:
         old_cuts, old_items = _stored_cuts(old_structure.stretches, old, head, old_end)
         new_cuts, new_items = _stored_cuts(new_structure.stretches, new, head, new_end)
@@ -159,39 +160,41 @@ def _pieces(text: str, cuts: list[int], first: int, stop: int) -> list[str]:
     return list(map(text.__getitem__, map(slice, cuts[first:stop], cuts[first + 1:stop + 1])))
 
 
-def _stored_cuts(stretches: Stretches, text: str, start: int, end: int) -> tuple[list[int], list[bytes]]:
-    """As :func:`_cuts`, from a reading's kept stretches, with the hash of each stretch:
-    the stored one, but for a stretch at an edge of the region that is not a whole
-    stored stretch (its hash is computed)."""
+def _stored_cuts(stretches: Stretches, text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """As :func:`_cuts`, from a reading's kept stretches, with the key of each stretch
+    (:func:`~regdraft.core.stretches.stretch_key`): the stored hash's, but for a
+    stretch at an edge of the region that is not a whole stored stretch (its hash is
+    computed)."""
     bounds = stretches.bounds
     first = bisect.bisect_right(bounds, start)
     cuts = [start, *bounds[first:bisect.bisect_left(bounds, end, lo=first)], end]
     count = len(cuts) - 1
 
-    def edge(i: int) -> bytes:
+    def edge(i: int) -> int:
         k = first - 1 + i  # the stored stretch it would be
         if k + 1 < len(bounds) and bounds[k] == cuts[i] and bounds[k + 1] == cuts[i + 1]:
-            return stretches.hashes[k * HASH_SIZE:(k + 1) * HASH_SIZE]
-        return stretch_hash(text[cuts[i]:cuts[i + 1]])
+            return stretches.keys(k, k + 1)[0]
+        return stretch_key(text[cuts[i]:cuts[i + 1]])
 
     if count == 1:
         return cuts, [edge(0)]
-    return cuts, [edge(0), *stretches.hash_list(first, first + count - 2), edge(count - 1)]
+    return cuts, [edge(0), *stretches.keys(first, first + count - 2), edge(count - 1)]
 
 
 def _stretch_ops(old: str, new: str, old_cuts: list[int], new_cuts: list[int],
-                 spans: list[tuple[str, int, int, int, int]]) -> list[Op] | None:
-    """The ops of two texts cut into stretches, from the runs (:func:`_spans`) of the
-    diff of the stretches' items (their texts, or hashes of them): each equal run one
-    equal op, each replaced run word-diffed. ``None`` if an equal run's texts differ
-    (two texts of one hash)."""
-    ops: list[Op] = []
+                 spans: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int]] | None:
+    """The ops, as (kind, length), of two texts cut into stretches, from the runs
+    (:func:`_spans`) of the diff of the stretches' items (their texts, or keys of
+    them): each equal run one equal op, each replaced run word-diffed. ``None`` if an
+    equal run's texts differ (two texts of one key)."""
+    ops: list[tuple[str, int]] = []
     for kind, old_from, old_to, new_from, new_to in spans:
         if kind == EQUAL:
-            common = old[old_cuts[old_from]:old_cuts[old_to]]
-            if common != new[new_cuts[new_from]:new_cuts[new_to]]:
+            start, end, new_start = old_cuts[old_from], old_cuts[old_to], new_cuts[new_from]
+            # Compared where they stand (the old run's text made once, and let go).
+            if new_cuts[new_to] - new_start != end - start or not new.startswith(old[start:end], new_start):
                 return None
-            ops.append(Op(EQUAL, common))
+            ops.append((EQUAL, end - start))
         else:
             ops.extend(_replaced(_pieces(old, old_cuts, old_from, old_to), _pieces(new, new_cuts, new_from, new_to)))
     return ops
@@ -208,21 +211,21 @@ def _unnumbered(stretch: str) -> str:
     return _NUMBER.sub("#", stretch[:_NUMBERED_WITHIN], count=1) + stretch[_NUMBERED_WITHIN:]
 
 
-def _replaced(old_run: list[str], new_run: list[str]) -> list[Op]:
-    """The word diff of a run of stretches that differ, aligned again by their text
-    without their numbers: a renumbered provision (regulation 6 now 7) is diffed
-    against the provision it was, and a provision inserted before it is an insertion,
-    not words threaded through its neighbours."""
+def _replaced(old_run: list[str], new_run: list[str]) -> list[tuple[str, int]]:
+    """The word diff (the kind and length of each op) of a run of stretches that differ,
+    aligned again by their text without their numbers: a renumbered provision
+    (regulation 6 now 7) is diffed against the provision it was, and a provision
+    inserted before it is an insertion, not words threaded through its neighbours."""
     if not old_run or not new_run or len(old_run) == len(new_run) == 1:  # the usual run: one provision's words
-        return list(diff_words("".join(old_run), "".join(new_run)))
-    ops: list[Op] = []
+        return word_diff_lengths("".join(old_run), "".join(new_run))
+    ops: list[tuple[str, int]] = []
     runs = diff_sequences(list(map(_unnumbered, old_run)), list(map(_unnumbered, new_run)))
     for kind, old_part, new_part in _runs(old_run, new_run, runs):
         if kind != EQUAL:
-            ops.extend(diff_words("".join(old_part), "".join(new_part)))
+            ops.extend(word_diff_lengths("".join(old_part), "".join(new_part)))
             continue
         for old_stretch, new_stretch in zip(old_part, new_part):  # the same but for their numbers
-            ops.extend(diff_words(old_stretch, new_stretch))
+            ops.extend(word_diff_lengths(old_stretch, new_stretch))
     return ops
 
 
@@ -253,30 +256,40 @@ def _runs(old: list[str], new: list[str], diff: list[tuple[str, int, int]]) -> l
 
 
 class _Merging:
-    """Ops added in order, adjacent ops of one kind made one, as a word diff gives them;
-    each merged op's text is joined once, when the next kind comes."""
+    """Ops added in order as (kind, length), adjacent ops of one kind made one, as a
+    word diff gives them: each merged op's text is cut once from the text it stands in
+    (an equal or deleted run from the old text, an inserted one from the new), where
+    joining the pieces of every op copied each piece again (a sixth of the alignment
+    of 10% of lines)."""
 
-    def __init__(self) -> None:
+    def __init__(self, old: str, new: str, source: str | None) -> None:
+        self.old, self.new, self.source = old, new, source
         self.out: list[Op] = []
         self.kind: str | None = None
-        self.pieces: list[str] = []
+        self.start = self.end = 0  # the run being merged, in its text
+        self.at_old = self.at_new = 0
 
-    def add(self, op: Op) -> None:
-        if not op.text:
+    def add(self, kind: str, length: int) -> None:
+        if not length:
             return
-        if op.kind != self.kind:
+        if kind != self.kind:
             self._flush()
-            self.kind = op.kind
-        self.pieces.append(op.text)
+            self.kind = kind
+            self.start = self.end = self.at_new if kind == INSERT else self.at_old
+        self.end += length
+        if kind != INSERT:
+            self.at_old += length
+        if kind != DELETE:
+            self.at_new += length
 
-    def extend(self, ops) -> None:
-        for op in ops:
-            self.add(op)
+    def extend(self, ops: Iterable[tuple[str, int]]) -> None:
+        for kind, length in ops:
+            self.add(kind, length)
 
     def _flush(self) -> None:
-        if self.pieces:
-            self.out.append(Op(self.kind, "".join(self.pieces)))
-            self.pieces = []
+        if self.end > self.start:
+            text = (self.new if self.kind == INSERT else self.old)[self.start:self.end]
+            self.out.append(Op(self.kind, text, None if self.kind == EQUAL else self.source))
 
     def done(self) -> list[Op]:
         self._flush()

@@ -302,14 +302,13 @@ class _Owners:
         start to the next provision's (its children own their own). Only where a
         provision ends before the next one starts (the text after a list, under its
         paragraph) does the owner change otherwise: those few points are looked up."""
-        length = len(structure.text)
         if not structure.provisions:
             return False
         ids, labels, starts, ends = _owner_columns(structure)
-        if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
-                or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
+        kept = structure.stretches.owner_points if structure.stretches is not None else None
+        inside = kept if kept is not None else _owner_points(len(structure.text), ids, starts, ends)
+        if inside is None:
             return False
-        inside = [point for point in sorted(set(ends).difference(starts)) if point < length]
         if not inside:
             # Each provision owns its stretch, and its span is its own: the table is the
             # structure's own columns (a kept reading's ids, starts and ends, its labels
@@ -407,6 +406,28 @@ class _Owners:
         return self.ids[k], self.labels[k]
 
 
+def owner_points(structure: Structure) -> tuple[int, ...] | None:
+    """Where the owners' table of a structure is its provisions' own columns (every
+    provision starts after the one before, is not empty and has an id of its own): the
+    points inside the text, other than provisions' starts, where the provision that
+    owns the text changes (the text after a list, under its paragraph); ``None`` where
+    the table is not those columns. A function of the structure alone, kept with a
+    stored reading (``Stretches.owner_points``), so that a diff of two stored versions
+    does not check every provision of both."""
+    if not structure.provisions:
+        return None
+    ids, _labels, starts, ends = _owner_columns(structure)
+    return _owner_points(len(structure.text), ids, starts, ends)
+
+
+def _owner_points(length: int, ids: Sequence[str], starts: Sequence[int],
+                  ends: Sequence[int]) -> tuple[int, ...] | None:
+    if (starts[-1] >= length or not all(map(operator.lt, starts, starts[1:]))
+            or not all(map(operator.lt, starts, ends)) or len(set(ids)) < len(ids)):
+        return None
+    return tuple(point for point in sorted(set(ends).difference(starts)) if point < length)
+
+
 _NOWHERE = sys.maxsize
 _PREAMBLE_LABEL = "the preamble"
 
@@ -461,9 +482,7 @@ def diff_texts(old: str, new: str, kind: str = DEFAULT_KIND, *, old_structure: S
             old_structure = read_structure(old, kind)
         if new_structure is None:
             new_structure = read_structure(new, kind)
-    ops = aligned_ops(old, new, old_structure, new_structure)
-    if source is not None:
-        ops = [op if op.kind == EQUAL else Op(op.kind, op.text, source) for op in ops]
+    ops = aligned_ops(old, new, old_structure, new_structure, source=source)
     return group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
 
 
@@ -606,6 +625,9 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str
             run.append(op)
 
     at_old = at_new = start  # ops from ``start``, where the texts are still the same
+    # The key of the stretch the last op inside one stretch stood in: the ops of one
+    # change mostly stand in one, whose label is then cut once.
+    seen_owners, seen, seen_key = None, -1, None
     for op in ops:
         kind, text, source = op.kind, op.text, op.source
         length = len(text)
@@ -615,6 +637,20 @@ def _group(ops: Iterable[Op], old_owners: _Owners, new_owners: _Owners, new: str
         starts, ids, labels = owners.starts, owners.ids, owners.labels
         first = bisect.bisect_right(starts, at) - 1
         last = bisect.bisect_left(starts, at + length, first + 1) - 1  # the last stretch the op reaches
+        if first == last:
+            # The usual op of a change: inside one stretch, the op itself its one piece.
+            if kind == DELETE and not (at <= owners.span_starts[first] and owners.span_ends[first] <= at + length):
+                # Not all of its provision: the new provision's where the deletion stands.
+                add(new_owners.key_at(min(at_new, max(len(new) - 1, 0))), op)
+            else:
+                if owners is not seen_owners or first != seen:
+                    seen_owners, seen, seen_key = owners, first, (ids[first], labels[first])
+                add(seen_key, op)
+            if kind != DELETE:
+                at_new += length
+            if kind != INSERT:
+                at_old += length
+            continue
         if kind == DELETE:
             ends = [starts[k + 1] - at for k in range(first, last)] + [length]
             elsewhere = None

@@ -38,9 +38,8 @@ import urllib.parse
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import Enum
-from itertools import chain, compress, count
-from operator import ne
-from typing import Callable, Iterable, Iterator, Sequence
+from itertools import chain, repeat
+from typing import Callable, Hashable, Iterable, Iterator, Sequence
 
 from diff_match_patch import diff_match_patch, patch_obj
 from fast_diff_match_patch import diff as fast_diff
@@ -65,6 +64,11 @@ def _engine() -> diff_match_patch:
     return dmp
 
 
+_DIFF_ENGINE = _engine()
+"""The engine of every word diff: made once (a replaced run's diff costs about 25 µs),
+as a diff reads its settings and keeps nothing in it."""
+
+
 @dataclass(frozen=True, slots=True)  # a long text has one per provision: no __dict__ each
 class Op:
     """One piece of a diff: ``kind`` is ``equal``, ``insert`` or ``delete``;
@@ -81,11 +85,17 @@ def diff_words(old: str, new: str) -> tuple[Op, ...]:
     return tuple(Op(_OPS[code], text) for code, text in _word_diffs(old, new))
 
 
+def word_diff_lengths(old: str, new: str) -> list[tuple[str, int]]:
+    """:func:`diff_words` as the kind and length of each op: what a caller that cuts
+    the texts itself needs (no op made, a long diff's thousands)."""
+    return [(_OPS[code], len(text)) for code, text in _word_diffs(old, new)]
+
+
 def _word_diffs(old: str, new: str) -> list[tuple[int, str]]:
     """Lines first, then words (see the module's notes): the line diff of the lines
     between the whole lines both texts share at the start and end, each replaced block
     word by word, then upstream's lossless cleanup once on the real text."""
-    dmp = _engine()
+    dmp = _DIFF_ENGINE
     # Whole lines the texts share at the start and at the end stay out of the line diff.
     shared_head = dmp.diff_commonPrefix(old, new)
     head = old.rfind("\n", 0, shared_head) + 1
@@ -182,80 +192,100 @@ class _MergedDiffs:
 
 def _line_diffs(old_lines: list[str], new_lines: list[str]) -> list[tuple[int, str]]:
     """Upstream ``diff_main`` over lines, one character per distinct line, on the lines
-    that occur in both texts.
-
-    A line found in only one text can never be part of a match, so it is set aside
-    first, as git's xdiff does, and put back as deleted or inserted where it stands;
-    the diff stays minimal. Without this, edits scattered through a long text cost
-    Myers' algorithm the square of their number (0.5 s for 7 000 changed lines of a
-    5 MB text); with it, only the lines that could match are aligned. Between two
-    equal runs, deletions come before insertions, as upstream orders them.
-    """
+    that occur in both texts (:func:`_set_aside_diff`)."""
     vocabulary, (old_chars, new_chars) = _encoded(old_lines, new_lines)
     # The vocabulary's own characters: a set of a text's characters would make an
     # object for each one past Latin-1 (two sets of 46 000 took 11 MB at 5 MB).
     in_old, in_new = set(map(vocabulary.__getitem__, old_lines)), set(map(vocabulary.__getitem__, new_lines))
     if in_old == in_new:
         return _diff_main(old_chars, new_chars)
-    kept_old = list(compress(count(), map(in_new.__contains__, old_chars)))
-    kept_new = list(compress(count(), map(in_old.__contains__, new_chars)))
-    # Where the kept lines of each text skip some set aside: a run of equal lines found
-    # on the kept lines ends at the first such break on either side.
-    breaks_old = list(compress(count(1), map(ne, kept_old[1:], map((1).__add__, kept_old))))
-    breaks_new = list(compress(count(1), map(ne, kept_new[1:], map((1).__add__, kept_new))))
-    reduced = _diff_main("".join(map(old_chars.__getitem__, kept_old)),
-                         "".join(map(new_chars.__getitem__, kept_new)))
+    aside = dict.fromkeys(map(ord, in_old.symmetric_difference(in_new)), _ASIDE)
     diffs: list[tuple[int, str]] = []
-    deleted: list[str] = []
-    inserted: list[str] = []
-
-    def equal(chars: str) -> None:
-        if deleted:
-            diffs.append((diff_match_patch.DIFF_DELETE, "".join(deleted)))
-            deleted.clear()
-        if inserted:
-            diffs.append((diff_match_patch.DIFF_INSERT, "".join(inserted)))
-            inserted.clear()
-        if chars:
-            diffs.append((diff_match_patch.DIFF_EQUAL, chars))
-
-    at_old = at_new = 0  # in the full texts
-    kept_at_old = kept_at_new = 0  # in the kept lines
-    for code, chars in reduced:
-        size = len(chars)
-        if code == diff_match_patch.DIFF_DELETE:
-            end = kept_old[kept_at_old + size - 1] + 1
-            deleted.append(old_chars[at_old:end])
-            at_old, kept_at_old = end, kept_at_old + size
-        elif code == diff_match_patch.DIFF_INSERT:
-            end = kept_new[kept_at_new + size - 1] + 1
-            inserted.append(new_chars[at_new:end])
-            at_new, kept_at_new = end, kept_at_new + size
+    at_old = at_new = 0
+    for code, old_count, new_count in _set_aside_diff(old_chars.translate(aside), new_chars.translate(aside)):
+        if code == diff_match_patch.DIFF_INSERT:
+            diffs.append((code, new_chars[at_new:at_new + new_count]))
         else:
-            while size:
-                if kept_old[kept_at_old] > at_old:
-                    deleted.append(old_chars[at_old:kept_old[kept_at_old]])
-                    at_old = kept_old[kept_at_old]
-                if kept_new[kept_at_new] > at_new:
-                    inserted.append(new_chars[at_new:kept_new[kept_at_new]])
-                    at_new = kept_new[kept_at_new]
-                run = min(size, _next_break(breaks_old, kept_at_old) - kept_at_old,
-                          _next_break(breaks_new, kept_at_new) - kept_at_new)
-                equal(old_chars[at_old:at_old + run])
-                at_old, at_new, kept_at_old, kept_at_new = at_old + run, at_new + run, \
-                    kept_at_old + run, kept_at_new + run
-                size -= run
-    if at_old < len(old_chars):
-        deleted.append(old_chars[at_old:])
-    if at_new < len(new_chars):
-        inserted.append(new_chars[at_new:])
-    equal("")
+            diffs.append((code, old_chars[at_old:at_old + old_count]))
+        at_old, at_new = at_old + old_count, at_new + new_count
     return diffs
 
 
-def _next_break(breaks: list[int], at: int) -> int:
-    found = bisect_right(breaks, at)
-    return breaks[found] if found < len(breaks) else sys.maxsize
+_ASIDE = "\0"
+"""The character of an item set aside (found in one sequence only): no item's own, as
+:func:`_encoded` numbers them from 1."""
+_ASIDE_RUN = re.compile("\0+")
+
+
+def _set_aside_diff(old: str, new: str) -> list[tuple[int, int, int]]:
+    """Upstream ``diff_main`` of two sequences, one character per item, where each item
+    found in one sequence only is :data:`_ASIDE`: ``(code, old items, new items)`` runs.
+
+    An item found in only one sequence can never be part of a match, so it is set
+    aside first, as git's xdiff does, and put back as deleted or inserted where it
+    stands; the diff stays minimal. Without this, edits scattered through a long text
+    cost Myers' algorithm the square of their number (0.5 s for 7 000 changed lines of
+    a 5 MB text); with it, only the items that could match are aligned. Between two
+    equal runs, deletions come before insertions, as upstream orders them. The runs
+    set aside are found by one search each (no step an item), and the diff of the rest
+    is made by counts: a long sequence's cost is then the C++ diff's and a few C passes.
+    """
+    old_gaps, new_gaps = _gaps(old), _gaps(new)
+    reduced = fast_diff(old.replace(_ASIDE, "") if old_gaps[0] else old,
+                        new.replace(_ASIDE, "") if new_gaps[0] else new,
+                        timelimit=0, checklines=False, cleanup="No", counts_only=True)
+    equal, delete, insert = diff_match_patch.DIFF_EQUAL, diff_match_patch.DIFF_DELETE, diff_match_patch.DIFF_INSERT
+    diffs: list[tuple[int, int, int]] = []
+    # Each side: the kept places its gaps stand before, and how many items the gaps up
+    # to each one hold; a kept item's place in the whole sequence is its kept place
+    # and the items of the gaps before it.
+    (old_places, old_held), (new_places, new_held) = old_gaps, new_gaps
+    old_places.append(sys.maxsize)
+    new_places.append(sys.maxsize)
+    kept_old = kept_new = 0  # kept items passed
+    gap_old = gap_new = 0  # the next gap standing after the kept item reached
+    at_old = at_new = 0  # items of the whole sequences put out
+    for op, size in reduced:
+        if op == "-":
+            kept_old += size
+        elif op == "+":
+            kept_new += size
+        else:
+            while size:
+                while old_places[gap_old] <= kept_old:
+                    gap_old += 1
+                while new_places[gap_new] <= kept_new:
+                    gap_new += 1
+                whole_old = kept_old + (old_held[gap_old - 1] if gap_old else 0)
+                whole_new = kept_new + (new_held[gap_new - 1] if gap_new else 0)
+                # An equal run ends before the next gap on either side.
+                run = min(size, old_places[gap_old] - kept_old, new_places[gap_new] - kept_new)
+                if whole_old > at_old:
+                    diffs.append((delete, whole_old - at_old, 0))
+                if whole_new > at_new:
+                    diffs.append((insert, 0, whole_new - at_new))
+                diffs.append((equal, run, run))
+                at_old, at_new = whole_old + run, whole_new + run
+                kept_old, kept_new, size = kept_old + run, kept_new + run, size - run
+    if len(old) > at_old:
+        diffs.append((delete, len(old) - at_old, 0))
+    if len(new) > at_new:
+        diffs.append((insert, 0, len(new) - at_new))
+    return diffs
+
+
+def _gaps(sequence: str) -> tuple[list[int], list[int]]:
+    """The runs of :data:`_ASIDE` in ``sequence``: the place among the other items that
+    each stands before, and how many items it and the runs before it hold."""
+    places: list[int] = []
+    held: list[int] = []
+    total = 0
+    for match in _ASIDE_RUN.finditer(sequence):
+        start, end = match.span()
+        places.append(start - total)
+        total += end - start
+        held.append(total)
+    return places, held
 
 
 def _block_diffs(dmp: diff_match_patch, old: str, new: str,
@@ -333,28 +363,37 @@ def _token_diffs(dmp: diff_match_patch, old: str, new: str) -> list[tuple[int, s
     return [(code, "".join(map(index.__getitem__, chars))) for code, chars in char_diffs]
 
 
-_FEW = 64
-"""Sequences of at most this many items in all are looked at for a common item before
-their diff (a long one nearly always has one, and the set would cost a pass over it)."""
-
-
-def diff_sequences(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int]]:
-    """The minimal diff of two sequences of strings (provisions' texts, tokens), each
-    string one item, as ``(kind, old items, new items)`` runs in order, with no
-    cleanup: what a caller aligns is its own business. Items found in one sequence
-    only are set aside first, as for lines (see :func:`_line_diffs`). Not used by
-    patch generation."""
-    if not old or not new or (len(old) + len(new) <= _FEW and set(old).isdisjoint(new)):
+def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tuple[str, int, int]]:
+    """The minimal diff of two sequences of items (provisions' texts or their hashes,
+    tokens), as ``(kind, old items, new items)`` runs in order, with no cleanup: what a
+    caller aligns is its own business. Items found in one sequence only are set aside
+    first, as for lines (:func:`_set_aside_diff`). Not used by patch generation."""
+    in_old, in_new = set(old), set(new)
+    shared = in_old & in_new
+    if not shared:
         # Nothing in common (a word replaced by another, a provision rewritten): what
-        # the diff below gives, the deletion of the one and the insertion of the other;
-        # looked for in a few items only (a reviewer's tokens), where it saves the most.
+        # the diff gives, the deletion of the one and the insertion of the other.
         return [(kind, len(old) if kind == DELETE else 0, len(new) if kind == INSERT else 0)
                 for kind, items in ((DELETE, old), (INSERT, new)) if items]
-    codes = {diff_match_patch.DIFF_EQUAL: EQUAL, diff_match_patch.DIFF_DELETE: DELETE,
-             diff_match_patch.DIFF_INSERT: INSERT}
-    return [(codes[code], len(chars) if code != diff_match_patch.DIFF_INSERT else 0,
-             len(chars) if code != diff_match_patch.DIFF_DELETE else 0)
-            for code, chars in _line_diffs(list(old), list(new))]
+    # Only the items found in both are given characters (the rest are set aside); which
+    # character each gets does not matter, as nothing here weighs them (no cleanup).
+    characters = dict(zip(shared, _characters()))
+    if len(characters) < len(shared):
+        raise ValueError(f"too many distinct items to diff: {len(shared)}")
+    old_chars = "".join(map(characters.get, old, repeat(_ASIDE)))
+    new_chars = "".join(map(characters.get, new, repeat(_ASIDE)))
+    if in_old == in_new:
+        return [(_KINDS[op], size if op != "+" else 0, size if op != "-" else 0) for op, size in
+                fast_diff(old_chars, new_chars, timelimit=0, checklines=False, cleanup="No", counts_only=True)]
+    return [(_OPS[code], old_count, new_count) for code, old_count, new_count in _set_aside_diff(old_chars, new_chars)]
+
+
+_KINDS = {"=": EQUAL, "-": DELETE, "+": INSERT}
+
+
+def _characters() -> Iterator[str]:
+    """The characters items are given, from 1 in order, skipping the surrogate block."""
+    return map(chr, chain(range(1, 0xD800), range(0xE000, 0x110000)))
 
 
 def _diff_main(old: str, new: str) -> list[tuple[int, str]]:
@@ -379,7 +418,7 @@ def _encoded(*sequences: list[str]) -> tuple[dict[str, str], list[str]]:
     these characters are, so the numbering is part of the result and must not change.
     """
     distinct = dict.fromkeys(chain.from_iterable(sequences))
-    vocabulary = dict(zip(distinct, map(chr, chain(range(1, 0xD800), range(0xE000, 0x110000)))))
+    vocabulary = dict(zip(distinct, _characters()))
     if len(vocabulary) < len(distinct):
         raise ValueError(f"too many distinct lines or words to diff: {len(distinct)}")
     return vocabulary, ["".join(map(vocabulary.__getitem__, sequence)) for sequence in sequences]

@@ -442,7 +442,8 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
     if format == "unified":
         return comparison.unified()
     if format == "json":
-        return _json(comparison.as_json(), utf8)
+        body = comparison.json_utf8()
+        return body if utf8 else body.decode()
     return comparison.instructions()
 
 

@@ -22,6 +22,7 @@ decided from its warnings. Bumping
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from array import array
@@ -32,7 +33,7 @@ import zstandard
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from regdraft.core.diffing import read_structure
+from regdraft.core.diffing import owner_points, read_structure
 from regdraft.core.provision_table import ProvisionTable
 from regdraft.core.stretches import HASH_SIZE, Stretches, stretches_of
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
@@ -89,6 +90,10 @@ def encode(structure: Structure) -> bytes:
     header = {"encoding": ENCODING, "kinds": kind_names, "kinds_type": table.kinds.typecode,
               "lengths": [len(part) for part in parts], "warnings": [list(w) for w in structure.warnings],
               "metadata": structure.metadata, "stretches": kept is not None}
+    if kept is not None and kept.owner_points is not None:
+        # A few points (none in most texts): in the header, which a reader of rows
+        # stored before it was kept passes over (such a row's points are found again).
+        header["owner_points"] = list(kept.owner_points)
     head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
     return zstandard.compress(b"\0".join((head, b"".join(parts))), _ZSTD_LEVEL)
 
@@ -108,7 +113,8 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
         if header["stretches"]:
             bounds = array(_BOUNDS)
             bounds.frombytes(parts[-2])
-            kept = Stretches(_little_endian(bounds), parts[-1])
+            points = header.get("owner_points")
+            kept = Stretches(_little_endian(bounds), parts[-1], None if points is None else tuple(points))
             if len(kept.hashes) != (len(bounds) - 1) * HASH_SIZE or not bounds or bounds[-1] != len(text):
                 raise ValueError("a stored structure whose stretches do not fit its text")
             parts = parts[:-2]
@@ -120,10 +126,18 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
 
 
 def stretches_of_reading(structure: Structure) -> Stretches | None:
-    """A reading's stretches: those kept with it, else made from its text."""
-    if structure.stretches is not None:
-        return structure.stretches
-    return stretches_of(structure.starts, structure.text)
+    """A reading's stretches, with their owner points: those kept with it, else made
+    from its text (and the points, where a reading stored before they were kept has
+    none, found again)."""
+    kept = structure.stretches
+    if kept is not None and kept.owner_points is not None:
+        return kept
+    if kept is None:
+        kept = stretches_of(structure.starts, structure.text)
+        if kept is None:
+            return None
+    points = owner_points(structure)
+    return kept if points is None else dataclasses.replace(kept, owner_points=points)
 
 
 def _little_endian(column: array) -> array:

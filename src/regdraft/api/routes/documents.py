@@ -8,7 +8,6 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi import Response as HTTPResponse
 from fastapi.responses import PlainTextResponse
 
-from regdraft import json_text
 from regdraft.api import schemas
 from regdraft.api.deps import (MAX_SLUG_LIST_CHARS, SLUG_LIST, DocumentDep, Limit, Offset, SessionDep,
                                VersionNumber, WriterDep, page, slug_list)
@@ -156,7 +155,7 @@ def _diff_response(comparison: comparisons.Comparison, format: str, unchanged: b
         return PlainTextResponse(comparison.unified(), headers=headers)
     # The body is DiffPublic's shape already (tests/api/test_diffs.py validates it):
     # validating a long text's diff again here took seconds, longer than making it.
-    return HTTPResponse(json_text.compact(comparison.as_json(unchanged=unchanged)), media_type="application/json",
+    return HTTPResponse(comparison.json_utf8(unchanged=unchanged, indented=False), media_type="application/json",
                         headers=headers)
 
 
