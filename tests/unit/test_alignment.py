@@ -322,7 +322,7 @@ def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_ev
     assert not spans or exact + sum(len(list(span.groups())) for span in spans) == len(every.groups)
     lazy_merge, whole_merge = redline._merge(lazy), redline._merge(every)
     assert lazy._groups is None or lazy.parts == lazy.groups  # the runs were not made into groups
-    assert "".join(lazy_merge.text) == "".join(whole_merge.text) and lazy_merge.changes == whole_merge.changes
+    assert lazy_merge.joined() == whole_merge.joined() and lazy_merge.changes == whole_merge.changes
     assert (lazy_merge.group_lines, lazy_merge.group_provisions) == (whole_merge.group_lines,
                                                                      whole_merge.group_provisions)
     assert render_html(diff_texts(old, new, kind)) == render_html(every)

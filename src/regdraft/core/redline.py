@@ -29,8 +29,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from array import array
 from itertools import accumulate, repeat
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from cmarkgfm import _cmark
 
@@ -38,6 +39,7 @@ from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, T
 from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
+from regdraft.core.provision_table import _cut, _offsets
 from regdraft.core.structure import Structure, pieces_between_headings
 
 if TYPE_CHECKING:
@@ -113,7 +115,10 @@ class Change:
 
 @dataclass
 class _Merged:
-    text: list[str] = field(default_factory=list)
+    text: list[str | range] = field(default_factory=list)
+    """The merged text's pieces; a run of unchanged provisions as the range of
+    :attr:`source` it is (not copied: the text is joined once, from the pieces)."""
+    source: str = ""
     changes: list[Change] = field(default_factory=list)
     # The line (0-based) of the merged text from which each group owns the blocks, and
     # its provision id. A group starting inside a line owns blocks from the next line on.
@@ -127,6 +132,10 @@ class _Merged:
     :attr:`text`, where it starts in the new text), for splicing a stored rendering."""
     new_length: int = 0
     """The new text's length."""
+
+    def joined(self) -> str:
+        source = self.source
+        return "".join([piece if isinstance(piece, str) else source[piece.start:piece.stop] for piece in self.text])
 
     def add(self, text: str) -> None:
         self.text.append(text)
@@ -222,7 +231,12 @@ def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
                 provisions.append(provision)
             if end > start:
                 unchanged.append((len(pieces), start))  # a run reads the new text itself
-                pieces.append(clean(source[start:end]))
+                if clean is str and (merged.source is source or not merged.source):
+                    # (every run reads one text, the new one: a copy of it was 2 MB at 1 MB)
+                    merged.source = source
+                    pieces.append(range(start, end))
+                else:
+                    pieces.append(clean(source[start:end]))
                 lines += count("\n", counted, end)
                 at_line_start = source[end - 1] == "\n"
             at_new = end
@@ -415,9 +429,20 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
 def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
                      notices: dict[str, list[str]] | None = None,
                      rendering: TextRendering | None = None) -> tuple[bytes, list[Change]]:
-    """The redline as an HTML fragment in UTF-8, and its changes in order: what a
-    response sends, never held as a str (a str with one character past Latin-1 takes
-    two bytes for each, twice the UTF-8 of a mostly ASCII page).
+    """The redline as an HTML fragment in UTF-8, and its changes in order (see
+    :func:`render_html_chunks`, which this joins)."""
+    chunks, changes = render_html_chunks(diff, sources=sources, notes=notes, notices=notices, rendering=rendering)
+    return b"".join(chunks), changes
+
+
+def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
+                       notices: dict[str, list[str]] | None = None,
+                       rendering: TextRendering | None = None) -> tuple[list[bytes | memoryview], list[Change]]:
+    """The redline as an HTML fragment in UTF-8, in consecutive chunks, and its changes
+    in order: what a response sends, never held as a str (a str with one character
+    past Latin-1 takes two bytes for each, twice the UTF-8 of a mostly ASCII page), nor
+    joined before the page around it is (:func:`render_page_utf8` joins the chunks
+    once); the chunks spliced from a stored rendering are views of it, not copies.
 
     Each provision's first block gets ``id`` = its provision id; each ``<ins>``/``<del>``
     carries ``data-change``, ``data-provision`` and ``data-amendment`` (the source's
@@ -432,7 +457,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     merged = _merge(diff, rendering is not None and not rendering.private_use)
     if rendering is not None and rendering.length != merged.new_length:
         rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
-    text = "".join(merged.text)
+    text = merged.joined()
     spliced = _splices(merged, text, rendering) if rendering is not None else ()
     merged.text.clear()
     anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
@@ -476,7 +501,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     piece = None
     for piece, first_line, end_line, rendered in _render_blocks(text, spliced, rendering, anchors):
         if piece is None:  # a stored version's HTML, spliced as it is
-            pieces.append(rendered)
+            pieces.extend(rendered)
             continue
         body = anchors.apply(rendered, first_line, end_line)
         if _may_hold_marks(body):
@@ -487,9 +512,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     del text, piece
     if notes:  # piece by piece: the page is never held twice, once without its links
         _add_note_links(pieces)
-    joined = b"".join(pieces)
-    del pieces
-    return joined, merged.changes
+    return pieces, merged.changes
 
 
 # Where cmark-gfm and markdown-it-py with our link policy part ways, the text goes to
@@ -540,6 +563,10 @@ _BLOCK_SOURCEPOS = re.compile(rb' data-sourcepos="(?:(?:(?<=<p data-sourcepos=")
                               rb'|(?<=">\n<p data-sourcepos=")(\d+):[^"]*"(?=>)|[^"]*")')
 
 
+_Rendered = str | bytes | list[bytes | memoryview]
+"""A piece's HTML as :func:`_render_blocks` gives it: markdown-it's str, cmark's UTF-8, or
+the stored pieces spliced (views of the row they were read from)."""
+
 PIECE_CHARS = 8192
 """About how much text cmark reads at a time; it bounds the memory of the syntax
 tree and the HTML in flight, never the result."""
@@ -547,7 +574,7 @@ tree and the HTML in flight, never the result."""
 
 def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
                    rendering: TextRendering | None = None,
-                   anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+                   anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """Consecutive pieces of ``text``, each with the 0-based line it starts at, the line
     after its last and its HTML; headings, paragraphs and list items carry their 1-based
     line in the piece as ``data-sourcepos="LINE:..."``. cmark's HTML is in UTF-8, as it
@@ -578,7 +605,7 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
 
 
 def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, first: int, last: int,
-                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """A run of stored pieces (at ``start`` and ``line`` of ``text``) that cannot be
     spliced whole (a provision of one of them was anchored before it: a moved one's),
     a piece at a time: each that :func:`_spliced_html` accepts spliced, the others
@@ -602,6 +629,8 @@ def _cmark_pieces(text: str, line: int) -> Iterator[tuple[str, int, int, bytes]]
         yield piece, first, first + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
 
 
+_LINES = "i"  # 4 bytes a line number: texts are far below 2 GB
+
 RENDERER_VERSION = "1"
 """The version of what :func:`render_text` makes (the renderers, the anchors, the
 invisible characters' flags): part of a stored rendering's key, so that a change to
@@ -623,11 +652,57 @@ class RenderedPiece:
     last_group: int
     """The provisions whose first block it may hold: :attr:`TextRendering.group_lines`
     ``[first_group:last_group]``."""
-    html: bytes | None
+    html: bytes | memoryview | None
     """Its HTML in UTF-8 with each of those provisions' anchors, as if the provision
     before it had its anchor and no other had; None where it cannot be spliced (it holds
     a character reference or syntax that sends a text to markdown-it, or its anchors
-    need a block at a time)."""
+    need a block at a time). A stored rendering's is a view of the row it was read from
+    (``services.renderings``), which a redline splices without copying it."""
+
+
+class JoinedIds(Sequence[str]):
+    """Provision ids held as one string and the offsets of its values, as a kept
+    reading holds its columns (``core.provision_table``): a string object for each of a
+    5 MB text's 47 000 ids took 3.2 MB more. A slice is a list of its ids."""
+
+    __slots__ = ("joined", "offsets")
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        self.joined, self.offsets = "".join(ids), _offsets(ids)
+
+    @classmethod
+    def from_columns(cls, joined: str, offsets: array) -> JoinedIds:
+        if not offsets or offsets[0] != 0 or offsets[-1] != len(joined) or any(map(int.__gt__, offsets, offsets[1:])):
+            raise ValueError("ids whose offsets are not their string's")
+        ids = object.__new__(cls)
+        ids.joined, ids.offsets = joined, offsets
+        return ids
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            start, stop, step = k.indices(len(self))
+            if step != 1:
+                return list(self)[k]
+            return _cut(self.joined, self.offsets, start, max(start, stop))
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self.joined[self.offsets[k]:self.offsets[k + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self[:])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, JoinedIds):
+            return self.joined == other.joined and self.offsets == other.offsets
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -637,10 +712,10 @@ class TextRendering:
 
     length: int
     """The text's length, in characters."""
-    group_lines: tuple[int, ...]
-    group_ids: tuple[str, ...]
-    """The line (0-based) from which each stretch of the owners' table owns the blocks,
-    and its provision: what a redline's unchanged provisions give."""
+    group_lines: array
+    group_ids: JoinedIds
+    """The line (0-based) from which each stretch of the owners' table owns the blocks
+    (machine integers), and its provision: what a redline's unchanged provisions give."""
     pieces: tuple[RenderedPiece, ...]
     private_use: bool = True
     """Whether the text holds a private-use character (the text policy refuses them in
@@ -681,7 +756,7 @@ def render_text(text: str, structure: Structure) -> TextRendering:
                     html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
             pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
             start += len(piece)
-    return TextRendering(len(text), tuple(group_lines), group_ids, tuple(pieces),
+    return TextRendering(len(text), array(_LINES, group_lines), JoinedIds(group_ids), tuple(pieces),
                          _PRIVATE_USE.search(text) is not None)
 
 
@@ -746,7 +821,8 @@ def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple
     return found
 
 
-def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last: int, line: int) -> bytes | None:
+def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last: int,
+                  line: int) -> list[bytes | memoryview] | None:
     """The stored HTML of pieces ``first`` to ``last`` (exclusive), starting at ``line``
     of the merged text, if the redline's provisions there are the pieces' own, at the
     same lines, none anchored yet nor with a notice, and the one before them anchored:
@@ -765,7 +841,8 @@ def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last:
             or (anchors.notices and not anchors.notices.keys().isdisjoint(provisions))):
         return None
     seen.update(provisions)
-    return b"".join([piece.html for piece in pieces[first:last]])  # type: ignore[misc]
+    # Not joined: the pieces (views of a stored row) go into the page as they are.
+    return [piece.html for piece in pieces[first:last]]  # type: ignore[misc]
 
 
 # cmark's HTML is the caller's to free (cmark.h), and cmarkgfm's ``markdown_to_html``
@@ -1056,10 +1133,12 @@ def render_page(title: str, body: str, *, subtitle: str = "", notes_html: str = 
     return head + body + tail
 
 
-def render_page_utf8(title: str, body: bytes, *, subtitle: str = "", notes_html: str = "") -> bytes:
-    """:func:`render_page` in UTF-8, around a fragment in UTF-8."""
+def render_page_utf8(title: str, body: bytes | Sequence[bytes | memoryview], *, subtitle: str = "",
+                     notes_html: str = "") -> bytes:
+    """:func:`render_page` in UTF-8, around a fragment in UTF-8 (or its chunks, joined
+    once with the page around them)."""
     head, tail = _page_around(title, subtitle, notes_html)
-    return b"".join((head.encode(), body, tail.encode()))
+    return b"".join((head.encode(), *((body,) if isinstance(body, bytes) else body), tail.encode()))
 
 
 def _page_around(title: str, subtitle: str, notes_html: str) -> tuple[str, str]:
