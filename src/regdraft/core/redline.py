@@ -28,7 +28,7 @@ import ctypes
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from array import array
 from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
@@ -457,9 +457,11 @@ def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = No
     merged = _merge(diff, rendering is not None and not rendering.private_use)
     if rendering is not None and rendering.length != merged.new_length:
         rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
-    text = merged.joined()
-    spliced = _splices(merged, text, rendering) if rendering is not None else ()
-    merged.text.clear()
+    # The merged text is read piece by piece, never joined: its unchanged runs are the
+    # new text's (2 MB at 1 MB for a text with an em dash), and only the stretches
+    # rendered again are cut from it, one at a time.
+    text = _MergedText(merged.text, merged.source)
+    spliced = _splices(text, merged.unchanged, rendering) if rendering is not None else ()
     anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
@@ -546,6 +548,111 @@ def _needs_markdown_it(text: str) -> bool:
             or _EMPTY_ITEM_FIRST.match(text) is not None or _EMPTY_ITEM_LATER.search(text) is not None)
 
 
+# The checks of :func:`_needs_markdown_it` read piece by piece (:func:`_pieces_need_markdown_it`):
+# within a piece, the patterns without ``\Z`` (a piece's end is not the text's) ...
+_BACKSLASH_SPACES_LINE = re.compile(r"\\ +\n")
+_EMPTY_ITEM_LINE = re.compile("\n" + r" *(?:[-+*]|\d{1,9}[.)]) *\n")
+# ... and across pieces: a backslash and spaces at the end so far, and the line so far
+# while it may still become an empty item.
+_OPEN_BACKSLASH = re.compile(r"\\ *\Z")
+_SPACES = re.compile(" *")
+_EMPTY_ITEM_START = re.compile("\n" + r" *(?:(?:[-+*]|\d{1,9}[.)]) *|\d{1,9})?")
+_SHORT_PATTERNS = _MARKDOWN_IT_PATTERNS[:3]
+"""The patterns whose every match, with what it looks around at, is at most three
+characters long: one across pieces is in the three characters either side."""
+
+
+def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]]) -> bool:
+    """:func:`_needs_markdown_it` of the text the parts (``source[start:end]``, not
+    empty) make, without making it. A match within one part is found in the part (from
+    its second character, so that no look behind reads before it; a match at its
+    first is in the window across its start); one across parts, in the characters
+    either side (a short pattern) or by what the text so far ends with."""
+    tail = ""  # the text's last three characters so far
+    backslash: bool | None = None  # the text so far ends with a backslash and spaces: any spaces?
+    line: str | None = "\n"  # the last line so far from its line end, while it may be an empty item
+    for source, start, end in parts:
+        find = source.find
+        if any(find(char, start, end) != -1 for char in _MARKDOWN_IT_CHARACTERS):
+            return True
+        window = tail + source[start:start + 3]
+        for triggers, pattern in _SHORT_PATTERNS:
+            if pattern.search(window) is not None or (
+                    any(find(char, start, end) != -1 for char in triggers)
+                    and pattern.search(source, start + 1, end) is not None):
+                return True
+        if find("\\", start, end) != -1 and _BACKSLASH_SPACES_LINE.search(source, start, end) is not None:
+            return True
+        if find("\n", start, end) != -1 and _EMPTY_ITEM_LINE.search(source, start, end) is not None:
+            return True
+        was, backslash = backslash, None
+        if was is not None:
+            spaces = _SPACES.match(source, start, end).end()
+            if spaces == end:
+                backslash = was or spaces > start
+            elif source[spaces] == "\n" and (was or spaces > start):
+                return True
+        opened = _OPEN_BACKSLASH.search(source, start, end)
+        if opened is not None:
+            backslash = opened.end() - opened.start() > 1
+        first_end = find("\n", start, end)
+        if line is not None:
+            if first_end != -1:
+                if _EMPTY_ITEM_LATER.match(line + source[start:first_end + 1]) is not None:
+                    return True
+            else:
+                line += source[start:end]
+                line = line if _EMPTY_ITEM_START.fullmatch(line) is not None else None
+        if first_end != -1:
+            last_end = source.rfind("\n", start, end)
+            line = source[last_end:end] if _EMPTY_ITEM_START.fullmatch(source, last_end, end) is not None else None
+        tail = (tail + source[max(start, end - 3):end])[-3:]
+    return bool(backslash) or (line is not None and _EMPTY_ITEM_LATER.match(line) is not None)
+
+
+class _MergedText:
+    """The merged text as its pieces (:attr:`_Merged.text`: strings, and ranges of
+    ``source``), read as a string is without being joined: its length, a slice (made
+    of the pieces it covers), its line ends counted, whether it needs markdown-it."""
+
+    def __init__(self, parts: list[str | range], source: str) -> None:
+        self.parts, self.source = parts, source
+        self.offsets = list(accumulate(map(len, parts), initial=0))
+
+    def __len__(self) -> int:
+        return self.offsets[-1]
+
+    def _spans(self, start: int, stop: int) -> Iterator[tuple[str, int, int]]:
+        """Each part's share of ``[start, stop)``, as (source, start, end)."""
+        offsets, parts, source = self.offsets, self.parts, self.source
+        k = max(bisect.bisect_right(offsets, start) - 1, 0)
+        while k < len(parts) and offsets[k] < stop:
+            part, at = parts[k], offsets[k]
+            low, high = max(start, at) - at, min(stop, offsets[k + 1]) - at
+            if high > low:
+                if isinstance(part, str):
+                    yield part, low, high
+                else:
+                    yield source, part.start + low, part.start + high
+            k += 1
+
+    def __getitem__(self, cut: slice) -> str:
+        start, stop, _ = cut.indices(len(self))
+        spans = list(self._spans(start, stop))
+        if len(spans) == 1 and spans[0][1] == 0 and spans[0][2] == len(spans[0][0]):
+            return spans[0][0]  # a whole part, as it is
+        return "".join([source[low:high] for source, low, high in spans])
+
+    def count(self, sub: str, start: int, stop: int) -> int:
+        return sum(source.count(sub, low, high) for source, low, high in self._spans(start, stop))
+
+    @cached_property
+    def needs_markdown_it(self) -> bool:
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return _needs_markdown_it(self.parts[0])
+        return _pieces_need_markdown_it(self._spans(0, len(self)))
+
+
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
 # The opening tag of a block a provision's anchor can go on, as both renderers write it,
 # with its source line; and of any other block (an ordered list's start comes before it).
@@ -572,7 +679,7 @@ PIECE_CHARS = 8192
 tree and the HTML in flight, never the result."""
 
 
-def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
+def _render_blocks(text: str | _MergedText, spliced: Sequence[tuple[int, int, int, int]] = (),
                    rendering: TextRendering | None = None,
                    anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """Consecutive pieces of ``text``, each with the 0-based line it starts at, the line
@@ -582,8 +689,11 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
     are not all as cmark writes them). Each of ``spliced`` (from :func:`_splices`) whose
     stored HTML :func:`_spliced_html` accepts is given as that HTML, anchored, with
     None for its text."""
-    if _needs_markdown_it(text):
-        yield text, 0, None, render_with_markdown_it(text)
+    if isinstance(text, str):
+        text = _MergedText([text], text)
+    if text.needs_markdown_it:
+        whole = text[0:len(text)]
+        yield whole, 0, None, render_with_markdown_it(whole)
         return
     # The syntax that could carry a block across a heading (fences, HTML blocks, block
     # quotes, link definitions) never reaches cmark, so the text is cut before headings;
@@ -604,7 +714,7 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
         at = end
 
 
-def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, first: int, last: int,
+def _spliced_each(text: _MergedText, start: int, line: int, rendering: TextRendering, first: int, last: int,
                   anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """A run of stored pieces (at ``start`` and ``line`` of ``text``) that cannot be
     spliced whole (a provision of one of them was anchored before it: a moved one's),
@@ -777,16 +887,18 @@ def may_splice(diff: TextDiff) -> bool:
 _HEADING_CUT = re.compile(r"\n\n(?=#{1,6} )")
 
 
-def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple[int, int, int, int]]:
-    """Where the merged ``text`` holds runs of the stored pieces unchanged, each cut from
-    the rest where :func:`_render_blocks` may cut (so that its HTML is the HTML of the
-    whole): (start, end in ``text``, first and last + 1 piece)."""
+def _splices(text: _MergedText, unchanged: list[tuple[int, int]],
+             rendering: TextRendering) -> list[tuple[int, int, int, int]]:
+    """Where the merged ``text`` holds runs of the stored pieces unchanged (its pieces
+    ``unchanged``, as :attr:`_Merged.unchanged`), each cut from the rest where
+    :func:`_render_blocks` may cut (so that its HTML is the HTML of the whole): (start,
+    end in ``text``, first and last + 1 piece)."""
     pieces = rendering.pieces
-    if not pieces or _needs_markdown_it(text):
+    if not pieces or text.needs_markdown_it:
         return []
-    offsets = list(accumulate(map(len, merged.text), initial=0))
+    offsets = text.offsets
     stretches: list[list[int]] = []  # [start in text, start in the new text, length]
-    for index, new_start in merged.unchanged:
+    for index, new_start in unchanged:
         start, length = offsets[index], offsets[index + 1] - offsets[index]
         if not length:
             continue
@@ -796,7 +908,9 @@ def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple
             stretches.append([start, new_start, length])
 
     def may_cut(at: int) -> bool:
-        return at == 0 or at == len(text) or _HEADING_CUT.match(text, at - 2) is not None
+        # (what ``_HEADING_CUT.match(whole, at - 2)`` finds: its pattern reads at most
+        # nine characters, and a negative position is the start)
+        return at == 0 or at == len(text) or _HEADING_CUT.match(text[max(at - 2, 0):at + 8]) is not None
 
     starts, found = rendering.starts, []
     for start, new_start, length in stretches:
