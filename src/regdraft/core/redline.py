@@ -560,6 +560,7 @@ _EMPTY_ITEM_START = re.compile("\n" + r" *(?:(?:[-+*]|\d{1,9}[.)]) *|\d{1,9})?")
 _SHORT_PATTERNS = _MARKDOWN_IT_PATTERNS[:3]
 """The patterns whose every match, with what it looks around at, is at most three
 characters long: one across pieces is in the three characters either side."""
+_SHORT_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT_PATTERNS))
 
 
 def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]]) -> bool:
@@ -575,12 +576,10 @@ def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]]) -> bool:
         find = source.find
         if any(find(char, start, end) != -1 for char in _MARKDOWN_IT_CHARACTERS):
             return True
-        window = tail + source[start:start + 3]
-        for triggers, pattern in _SHORT_PATTERNS:
-            if pattern.search(window) is not None or (
-                    any(find(char, start, end) != -1 for char in triggers)
-                    and pattern.search(source, start + 1, end) is not None):
-                return True
+        if _SHORT_PATTERN.search(tail + source[start:start + 3]) is not None or any(
+                any(find(char, start, end) != -1 for char in triggers)
+                and pattern.search(source, start + 1, end) is not None for triggers, pattern in _SHORT_PATTERNS):
+            return True
         if find("\\", start, end) != -1 and _BACKSLASH_SPACES_LINE.search(source, start, end) is not None:
             return True
         if find("\n", start, end) != -1 and _EMPTY_ITEM_LINE.search(source, start, end) is not None:
@@ -650,7 +649,22 @@ class _MergedText:
     def needs_markdown_it(self) -> bool:
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
             return _needs_markdown_it(self.parts[0])
-        return _pieces_need_markdown_it(self._spans(0, len(self)))
+        # Adjacent strings (a changed provision's lines and marks: small) are read as
+        # one, so that the checks take a step in Python for each run, not each string.
+        spans: list[tuple[str, int, int]] = []
+        strings: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                strings.append(part)
+                continue
+            if strings:
+                joined = "".join(strings)
+                spans.append((joined, 0, len(joined)))
+                strings = []
+            spans.append((self.source, part.start, part.stop))
+        joined = "".join(strings)
+        spans.append((joined, 0, len(joined)))
+        return _pieces_need_markdown_it(span for span in spans if span[2] > span[1])
 
 
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
