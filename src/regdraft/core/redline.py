@@ -609,6 +609,11 @@ def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]]) -> bool:
     return bool(backslash) or (line is not None and _EMPTY_ITEM_LATER.match(line) is not None)
 
 
+_SHORT_PART = 256
+"""The longest string of a merged text that its markdown-it check copies to read it
+with its neighbours."""
+
+
 class _MergedText:
     """The merged text as its pieces (:attr:`_Merged.text`: strings, and ranges of
     ``source``), read as a string is without being joined: its length, a slice (made
@@ -616,7 +621,17 @@ class _MergedText:
 
     def __init__(self, parts: list[str | range], source: str) -> None:
         self.parts, self.source = parts, source
-        self.offsets = list(accumulate(map(len, parts), initial=0))
+        self.offsets = array("q", accumulate(map(len, parts), initial=0))  # machine integers: a part is often short
+        self._released = 0
+
+    def release(self, stop: int) -> None:
+        """Let go of the parts wholly before ``stop``, which are read no more (a changed
+        provision's marked lines are copies: 0.35 MB in a Keeling schedule of 1 MB)."""
+        parts, offsets, k = self.parts, self.offsets, self._released
+        while k < len(parts) and offsets[k + 1] <= stop:
+            parts[k] = ""
+            k += 1
+        self._released = k
 
     def __len__(self) -> int:
         return self.offsets[-1]
@@ -637,10 +652,8 @@ class _MergedText:
 
     def __getitem__(self, cut: slice) -> str:
         start, stop, _ = cut.indices(len(self))
-        spans = list(self._spans(start, stop))
-        if len(spans) == 1 and spans[0][1] == 0 and spans[0][2] == len(spans[0][0]):
-            return spans[0][0]  # a whole part, as it is
-        return "".join([source[low:high] for source, low, high in spans])
+        strings = [source[low:high] for source, low, high in self._spans(start, stop)]
+        return strings[0] if len(strings) == 1 else "".join(strings)  # a whole string part is itself
 
     def count(self, sub: str, start: int, stop: int) -> int:
         return sum(source.count(sub, low, high) for source, low, high in self._spans(start, stop))
@@ -649,19 +662,20 @@ class _MergedText:
     def needs_markdown_it(self) -> bool:
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
             return _needs_markdown_it(self.parts[0])
-        # Adjacent strings (a changed provision's lines and marks: small) are read as
-        # one, so that the checks take a step in Python for each run, not each string.
+        # Adjacent short strings (a changed provision's lines and marks) are read as
+        # one, so that the checks take a step in Python for each run of them, not each
+        # string; a long one (an unchanged provision's text) is read where it is.
         spans: list[tuple[str, int, int]] = []
         strings: list[str] = []
         for part in self.parts:
-            if isinstance(part, str):
+            if isinstance(part, str) and len(part) <= _SHORT_PART:
                 strings.append(part)
                 continue
             if strings:
                 joined = "".join(strings)
                 spans.append((joined, 0, len(joined)))
                 strings = []
-            spans.append((self.source, part.start, part.stop))
+            spans.append((part, 0, len(part)) if isinstance(part, str) else (self.source, part.start, part.stop))
         joined = "".join(strings)
         spans.append((joined, 0, len(joined)))
         return _pieces_need_markdown_it(span for span in spans if span[2] > span[1])
@@ -707,6 +721,7 @@ def _render_blocks(text: str | _MergedText, spliced: Sequence[tuple[int, int, in
         text = _MergedText([text], text)
     if text.needs_markdown_it:
         whole = text[0:len(text)]
+        text.release(len(text))
         yield whole, 0, None, render_with_markdown_it(whole)
         return
     # The syntax that could carry a block across a heading (fences, HTML blocks, block
@@ -715,8 +730,11 @@ def _render_blocks(text: str | _MergedText, spliced: Sequence[tuple[int, int, in
     at = line = 0
     for start, end, first, last in (*spliced, (len(text), len(text), 0, 0)):
         if start > at:
-            yield from _cmark_pieces(text[at:start], line)
-            line += text.count("\n", at, start)
+            stretch = text[at:start]
+            text.release(start)
+            yield from _cmark_pieces(stretch, line)
+            line += stretch.count("\n")
+            del stretch
         if end > start:
             assert rendering is not None and anchors is not None
             body = _spliced_html(anchors, rendering, first, last, line)
@@ -725,6 +743,7 @@ def _render_blocks(text: str | _MergedText, spliced: Sequence[tuple[int, int, in
             else:
                 yield from _spliced_each(text, start, line, rendering, first, last, anchors)
             line += text.count("\n", start, end)
+            text.release(end)
         at = end
 
 
