@@ -104,8 +104,7 @@ def decode(data: bytes) -> TextRendering:
         ids = JoinedIds.from_columns(bytes(view[at:at + ids_size]).decode("utf-8", "surrogatepass"), offsets)
         at += ids_size
         pieces = []
-        for k in range(0, len(numbers), _PIECE_COLUMNS):
-            start, end, line, end_line, first, last, size = numbers[k:k + _PIECE_COLUMNS]
+        for start, end, line, end_line, first, last, size in zip(*[iter(numbers)] * _PIECE_COLUMNS):
             html = None
             if size >= 0:
                 html, at = view[at:at + size], at + size
