@@ -33,6 +33,9 @@ def merged_texts(draw) -> tuple[str, redline._MergedText]:
 def test_a_merged_text_needs_markdown_it_where_it_joined_does(merged):
     text, pieces = merged
     assert pieces.needs_markdown_it == redline._needs_markdown_it(text)
+    if not redline._needs_markdown_it(pieces.source):  # its ranges' own text is known not to need it
+        clean = redline._MergedText(pieces.parts, pieces.source, source_clean=True)
+        assert clean.needs_markdown_it == redline._needs_markdown_it(text)
 
 
 @settings(max_examples=150, deadline=None)

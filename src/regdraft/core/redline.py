@@ -460,7 +460,7 @@ def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = No
     # The merged text is read piece by piece, never joined: its unchanged runs are the
     # new text's (2 MB at 1 MB for a text with an em dash), and only the stretches
     # rendered again are cut from it, one at a time.
-    text = _MergedText(merged.text, merged.source)
+    text = _MergedText(merged.text, merged.source, rendering is not None and bool(rendering.pieces))
     spliced = _splices(text, merged.unchanged, rendering) if rendering is not None else ()
     anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
@@ -563,26 +563,27 @@ characters long: one across pieces is in the three characters either side."""
 _SHORT_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT_PATTERNS))
 
 
-def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]]) -> bool:
+def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]], clean: str | None = None) -> bool:
     """:func:`_needs_markdown_it` of the text the parts (``source[start:end]``, not
     empty) make, without making it. A match within one part is found in the part (from
     its second character, so that no look behind reads before it; a match at its
     first is in the window across its start); one across parts, in the characters
-    either side (a short pattern) or by what the text so far ends with."""
+    either side (a short pattern) or by what the text so far ends with. A part of
+    ``clean``, a text known to need no markdown-it, holds no match of its own: only
+    what crosses its edges is looked for."""
     tail = ""  # the text's last three characters so far
     backslash: bool | None = None  # the text so far ends with a backslash and spaces: any spaces?
     line: str | None = "\n"  # the last line so far from its line end, while it may be an empty item
     for source, start, end in parts:
         find = source.find
-        if any(find(char, start, end) != -1 for char in _MARKDOWN_IT_CHARACTERS):
+        if _SHORT_PATTERN.search(tail + source[start:start + 3]) is not None:
             return True
-        if _SHORT_PATTERN.search(tail + source[start:start + 3]) is not None or any(
-                any(find(char, start, end) != -1 for char in triggers)
-                and pattern.search(source, start + 1, end) is not None for triggers, pattern in _SHORT_PATTERNS):
-            return True
-        if find("\\", start, end) != -1 and _BACKSLASH_SPACES_LINE.search(source, start, end) is not None:
-            return True
-        if find("\n", start, end) != -1 and _EMPTY_ITEM_LINE.search(source, start, end) is not None:
+        if source is not clean and (
+                any(find(char, start, end) != -1 for char in _MARKDOWN_IT_CHARACTERS)
+                or any(any(find(char, start, end) != -1 for char in triggers)
+                       and pattern.search(source, start + 1, end) is not None for triggers, pattern in _SHORT_PATTERNS)
+                or (find("\\", start, end) != -1 and _BACKSLASH_SPACES_LINE.search(source, start, end) is not None)
+                or (find("\n", start, end) != -1 and _EMPTY_ITEM_LINE.search(source, start, end) is not None)):
             return True
         was, backslash = backslash, None
         if was is not None:
@@ -619,8 +620,10 @@ class _MergedText:
     ``source``), read as a string is without being joined: its length, a slice (made
     of the pieces it covers), its line ends counted, whether it needs markdown-it."""
 
-    def __init__(self, parts: list[str | range], source: str) -> None:
-        self.parts, self.source = parts, source
+    def __init__(self, parts: list[str | range], source: str, source_clean: bool = False) -> None:
+        """``source_clean``: ``source`` is known to need no markdown-it (a stored
+        rendering of it has pieces: :func:`render_text` found so)."""
+        self.parts, self.source, self.source_clean = parts, source, source_clean
         self.offsets = array("q", accumulate(map(len, parts), initial=0))  # machine integers: a part is often short
         self._released = 0
 
@@ -678,7 +681,8 @@ class _MergedText:
             spans.append((part, 0, len(part)) if isinstance(part, str) else (self.source, part.start, part.stop))
         joined = "".join(strings)
         spans.append((joined, 0, len(joined)))
-        return _pieces_need_markdown_it(span for span in spans if span[2] > span[1])
+        return _pieces_need_markdown_it((span for span in spans if span[2] > span[1]),
+                                        self.source if self.source_clean else None)
 
 
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
