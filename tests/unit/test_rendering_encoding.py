@@ -1,5 +1,5 @@
 """A stored rendering (``services.renderings``, encoding 2: binary columns, the ids
-joined, the HTML back to back) reads back as the rendering it was made of, its pieces'
+joined, the pieces' columns and their HTML back to back) reads back as the rendering it was made of, its pieces'
 HTML views of the row rather than copies; a row of another encoding, or cut short, is
 refused; and its ids, held as one string, read as the tuple of them."""
 
@@ -29,7 +29,9 @@ def test_a_stored_rendering_reads_back_as_it_was_made_and_splices_views_of_its_r
     read = renderings.decode(data)
     assert read == rendering and renderings.encode(read) == data
     spliced = [piece.html for piece in read.pieces if piece.html is not None]
-    assert spliced and all(isinstance(html, memoryview) and html.obj is data for html in spliced)
+    assert spliced == [piece.html for piece in rendering.pieces if piece.html is not None]
+    assert read.pieces.html.obj is data and all(html.obj is data for html in spliced)
+    assert list(read.pieces) == list(rendering.pieces)
     assert list(read.group_ids) == list(rendering.group_ids) and read.group_lines == rendering.group_lines
 
 

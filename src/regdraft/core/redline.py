@@ -760,12 +760,12 @@ def _spliced_each(text: _MergedText, start: int, line: int, rendering: TextRende
     pieces is one :func:`_render_blocks` may make. Each piece is looked at only once
     the one before it is anchored (this generator resumes when its caller has anchored
     what it gave), as whether a piece can be spliced depends on what was anchored."""
-    pieces = rendering.pieces
+    starts, ends, lines = rendering.pieces.starts, rendering.pieces.ends, rendering.pieces.lines
     for k in range(first, last):
-        at, at_line = start + pieces[k].start - pieces[first].start, line + pieces[k].line - pieces[first].line
+        at, at_line = start + starts[k] - starts[first], line + lines[k] - lines[first]
         body = _spliced_html(anchors, rendering, k, k + 1, at_line)
         if body is None:
-            yield from _cmark_pieces(text[at:at + pieces[k].end - pieces[k].start], at_line)
+            yield from _cmark_pieces(text[at:at + ends[k] - starts[k]], at_line)
         else:
             yield None, at_line, None, body
 
@@ -786,8 +786,8 @@ any of them, with this bumped, leaves the renderings stored before unread."""
 
 class RenderedPiece(NamedTuple):
     """One piece of a text cut before each heading that follows a blank line, with its
-    HTML as the redline writes it where the piece is unchanged. A tuple: a stored
-    rendering of 5 MB has 4 200 of them, made at C speed when it is read."""
+    HTML as the redline writes it where the piece is unchanged (as
+    :class:`RenderedPieces` gives each)."""
 
     start: int
     end: int
@@ -803,8 +803,71 @@ class RenderedPiece(NamedTuple):
     """Its HTML in UTF-8 with each of those provisions' anchors, as if the provision
     before it had its anchor and no other had; None where it cannot be spliced (it holds
     a character reference or syntax that sends a text to markdown-it, or its anchors
-    need a block at a time). A stored rendering's is a view of the row it was read from
-    (``services.renderings``), which a redline splices without copying it."""
+    need a block at a time)."""
+
+
+_PIECE_COLUMNS = ("starts", "ends", "lines", "end_lines", "first_groups", "last_groups", "sizes")
+
+
+class RenderedPieces(Sequence[RenderedPiece]):
+    """A rendering's pieces in machine columns (each :class:`RenderedPiece` field; the
+    size of its HTML, -1 for none) and their HTML back to back in one buffer: a stored
+    rendering of 5 MB has 4 200 pieces, whose tuples, int objects and views took 2 MB,
+    and its buffer is a view of the row it was read from (``services.renderings``),
+    which a redline splices without copying."""
+
+    __slots__ = (*_PIECE_COLUMNS, "html", "html_at")
+    COLUMNS = _PIECE_COLUMNS
+    starts: array
+    ends: array
+    lines: array
+    end_lines: array
+    first_groups: array
+    last_groups: array
+    sizes: array
+    html: bytes | memoryview
+    html_at: array
+    """Where each piece's HTML starts in :attr:`html`, and where the last ends."""
+
+    def __init__(self, columns: Sequence[array], html: bytes | memoryview) -> None:
+        for name, column in zip(_PIECE_COLUMNS, columns, strict=True):
+            setattr(self, name, column)
+        if len({len(column) for column in columns}) != 1:
+            raise ValueError("piece columns of different lengths")
+        self.html = memoryview(html)
+        self.html_at = array("q", accumulate((max(size, 0) for size in self.sizes), initial=0))
+        if self.html_at[-1] != len(self.html):
+            raise ValueError("pieces whose sizes are not their HTML's")
+
+    @classmethod
+    def of(cls, pieces: Sequence[RenderedPiece]) -> RenderedPieces:
+        columns = [array(_LINES, values) for values in zip(*(
+            (*piece[:6], -1 if piece.html is None else len(piece.html)) for piece in pieces))] or \
+            [array(_LINES) for _ in _PIECE_COLUMNS]
+        return cls(columns, b"".join(piece.html for piece in pieces if piece.html is not None))
+
+    def columns(self) -> list[array]:
+        return [getattr(self, name) for name in _PIECE_COLUMNS]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        html = self.html[self.html_at[k]:self.html_at[k + 1]] if self.sizes[k] >= 0 else None
+        return RenderedPiece(*(getattr(self, name)[k] for name in _PIECE_COLUMNS[:6]), html)
+
+    def html_between(self, first: int, last: int) -> memoryview:
+        """The HTML of pieces ``first`` to ``last`` (exclusive), one view."""
+        return self.html[self.html_at[first]:self.html_at[last]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RenderedPieces):
+            return self.columns() == other.columns() and self.html == other.html
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class JoinedIds(Sequence[str]):
@@ -865,15 +928,11 @@ class TextRendering:
     group_ids: JoinedIds
     """The line (0-based) from which each stretch of the owners' table owns the blocks
     (machine integers), and its provision: what a redline's unchanged provisions give."""
-    pieces: tuple[RenderedPiece, ...]
+    pieces: RenderedPieces
     private_use: bool = True
     """Whether the text holds a private-use character (the text policy refuses them in
     a version, so none does; a redline then searches its unchanged text for references
     only)."""
-
-    @property
-    def starts(self) -> tuple[int, ...]:
-        return tuple(piece.start for piece in self.pieces)
 
 
 def render_text(text: str, structure: Structure) -> TextRendering:
@@ -905,7 +964,7 @@ def render_text(text: str, structure: Structure) -> TextRendering:
                     html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
             pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
             start += len(piece)
-    return TextRendering(len(text), array(_LINES, group_lines), JoinedIds(group_ids), tuple(pieces),
+    return TextRendering(len(text), array(_LINES, group_lines), JoinedIds(group_ids), RenderedPieces.of(pieces),
                          _PRIVATE_USE.search(text) is not None)
 
 
@@ -951,25 +1010,25 @@ def _splices(text: _MergedText, unchanged: list[tuple[int, int]],
         # nine characters, and a negative position is the start)
         return at == 0 or at == len(text) or _HEADING_CUT.match(text[max(at - 2, 0):at + 8]) is not None
 
-    starts, found = rendering.starts, []
+    starts, ends, sizes, found = pieces.starts, pieces.ends, pieces.sizes, []
+    count = len(pieces)
     for start, new_start, length in stretches:
         new_end = new_start + length
         k = bisect.bisect_left(starts, new_start)
-        while k < len(pieces) and pieces[k].end <= new_end:
-            if pieces[k].html is None:
+        while k < count and ends[k] <= new_end:
+            if sizes[k] < 0:
                 k += 1
                 continue
             j = k + 1
-            while j < len(pieces) and pieces[j].end <= new_end and pieces[j].html is not None:
+            while j < count and ends[j] <= new_end and sizes[j] >= 0:
                 j += 1
             first, last = k, j
-            if not may_cut(start + pieces[first].start - new_start):
+            if not may_cut(start + starts[first] - new_start):
                 first += 1
-            if first < last and not may_cut(start + pieces[last - 1].end - new_start):
+            if first < last and not may_cut(start + ends[last - 1] - new_start):
                 last -= 1
-            if first < last and pieces[last - 1].end - pieces[first].start >= SPLICED_CHARS:
-                found.append((start + pieces[first].start - new_start, start + pieces[last - 1].end - new_start,
-                              first, last))
+            if first < last and ends[last - 1] - starts[first] >= SPLICED_CHARS:
+                found.append((start + starts[first] - new_start, start + ends[last - 1] - new_start, first, last))
             k = j
     return found
 
@@ -981,11 +1040,11 @@ def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last:
     same lines, none anchored yet nor with a notice, and the one before them anchored:
     then it is what rendering them would give. None otherwise."""
     pieces = rendering.pieces
-    shift = line - pieces[first].line
-    a, b = pieces[first].first_group, pieces[last - 1].last_group
+    shift = line - pieces.lines[first]
+    a, b = pieces.first_groups[first], pieces.last_groups[last - 1]
     group_lines, group_provisions, seen = anchors.group_lines, anchors.group_provisions, anchors.seen
     low = bisect.bisect_left(group_lines, line)
-    high = bisect.bisect_left(group_lines, pieces[last - 1].end_line + shift, low)
+    high = bisect.bisect_left(group_lines, pieces.end_lines[last - 1] + shift, low)
     provisions = group_provisions[low:high]
     if (high - low != b - a or provisions != list(rendering.group_ids[a:b])
             or group_lines[low:high] != [at + shift for at in rendering.group_lines[a:b]]
@@ -994,8 +1053,8 @@ def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last:
             or (anchors.notices and not anchors.notices.keys().isdisjoint(provisions))):
         return None
     seen.update(provisions)
-    # Not joined: the pieces (views of a stored row) go into the page as they are.
-    return [piece.html for piece in pieces[first:last]]  # type: ignore[misc]
+    # Not copied: the pieces' HTML (a view of a stored row) goes into the page as it is.
+    return [pieces.html_between(first, last)]
 
 
 # cmark's HTML is the caller's to free (cmark.h), and cmarkgfm's ``markdown_to_html``

@@ -25,7 +25,7 @@ from array import array
 
 from sqlmodel import Session, select
 
-from regdraft.core.redline import RENDERER_VERSION, JoinedIds, RenderedPiece, TextRendering, render_text
+from regdraft.core.redline import RENDERER_VERSION, JoinedIds, RenderedPieces, TextRendering, render_text
 from regdraft.core.structure import PARSER_VERSION, Structure
 from regdraft.services import structures
 from regdraft.services.kept import KeptInMemory
@@ -34,7 +34,7 @@ from regdraft.store.models import VersionRendering
 ENCODING = "2"
 """How :func:`encode` writes a rendering: a short JSON header of counts, then machine
 columns (little-endian 4-byte integers: each group's line, the offsets of the ids,
-each piece's seven numbers), the ids joined, and the pieces' HTML back to back, not
+each of the seven columns of the pieces), the ids joined, and the pieces' HTML back to back, not
 compressed (about 1.7 times the text: decompressing it took a cold redline of 1 MB
 5 ms, more than the splicing saves of a stretch that size). Encoding 1 wrote the
 columns as JSON lists, which took 3–5 ms at 1 MB to read and a Python object for each
@@ -44,9 +44,9 @@ MEMORY = KeptInMemory(128 * 1024 * 1024)
 """This process's kept renderings: at most about 128 MB (a rendering is about twice
 its text: the HTML, and the lines and ids of its provisions)."""
 
-_PIECE_BYTES = 120  # an allowance (not measured) for a piece object and its view of the HTML
+_RENDERING_BYTES = 2048  # an allowance (not measured) for the objects around the columns
 _INTEGER = "i"
-_PIECE_COLUMNS = 7  # start, end, line, end line, first group, last group, size of the HTML (-1: none)
+_PIECE_COLUMNS = len(RenderedPieces.COLUMNS)  # start, end, line, end line, first group, last group, HTML size
 
 
 def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
@@ -74,16 +74,13 @@ def encode(rendering: TextRendering) -> bytes:
     pieces = rendering.pieces
     header = {"encoding": ENCODING, "length": rendering.length, "private_use": rendering.private_use,
               "groups": len(ids), "pieces": len(pieces), "ids": len(joined)}
-    numbers = [number for p in pieces for number in
-               (p.start, p.end, p.line, p.end_line, p.first_group, p.last_group, -1 if p.html is None else len(p.html))]
     return b"".join((json.dumps(header, separators=(",", ":")).encode(), b"\0", _column(rendering.group_lines),
-                     _column(ids.offsets), _column(numbers), joined,
-                     *(p.html for p in pieces if p.html is not None)))
+                     _column(ids.offsets), *map(_column, pieces.columns()), joined, pieces.html))
 
 
 def decode(data: bytes) -> TextRendering:
     """A stored rendering; :class:`ValueError` for data of another encoding, or damaged.
-    Each piece's HTML is a view of ``data``, not a copy."""
+    Its pieces' HTML is a view of ``data``, not a copy."""
     head, separator, _ = data[:256].partition(b"\0")
     if not separator:
         raise ValueError(f"a stored rendering not of encoding {ENCODING}")
@@ -95,30 +92,27 @@ def decode(data: bytes) -> TextRendering:
         view = memoryview(data)
         at = len(head) + 1
         columns = []
-        for size in (groups, groups + 1, count * _PIECE_COLUMNS):
+        for size in (groups, groups + 1, *[count] * _PIECE_COLUMNS):
             if size < 0 or at + 4 * size > len(data):
                 raise ValueError("a stored rendering cut short")
             columns.append(_read_column(view[at:at + 4 * size]))
             at += 4 * size
-        lines, offsets, numbers = columns
+        lines, offsets, *piece_columns = columns
+        if at + ids_size > len(data):
+            raise ValueError("a stored rendering cut short")
         ids = JoinedIds.from_columns(bytes(view[at:at + ids_size]).decode("utf-8", "surrogatepass"), offsets)
-        at += ids_size
-        pieces = []
-        for start, end, line, end_line, first, last, size in zip(*[iter(numbers)] * _PIECE_COLUMNS):
-            html = None
-            if size >= 0:
-                html, at = view[at:at + size], at + size
-            pieces.append(RenderedPiece(start, end, line, end_line, first, last, html))
-        if at != len(data) or len(ids) != len(lines):
-            raise ValueError("a stored rendering whose pieces are not its HTML's")
-        return TextRendering(header["length"], lines, ids, tuple(pieces), header["private_use"])
+        pieces = RenderedPieces(piece_columns, view[at + ids_size:])
+        if len(ids) != len(lines):
+            raise ValueError("a stored rendering whose ids are not its lines'")
+        return TextRendering(header["length"], lines, ids, pieces, header["private_use"])
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"a stored rendering whose header is damaged: {error!r}") from error
 
 
 def weight(rendering: TextRendering) -> int:
-    return (sum(len(p.html) for p in rendering.pieces if p.html is not None) + len(rendering.group_ids.joined)
-            + 8 * len(rendering.group_lines) + _PIECE_BYTES * len(rendering.pieces))
+    pieces = rendering.pieces
+    return (len(pieces.html) + len(rendering.group_ids.joined) + 4 * len(rendering.group_lines)
+            + (4 * _PIECE_COLUMNS + 8) * len(pieces) + _RENDERING_BYTES)
 
 
 def keep(session: Session, text: str, kind: str, text_hash: str, structure: Structure) -> None:
