@@ -49,3 +49,6 @@ def test_joined_ids_read_as_their_tuple():
     assert len(ids) == len(values) and tuple(ids) == values and ids[-1] == values[-1]
     assert all(ids[a:b] == list(values[a:b]) for a in range(6) for b in range(6))
     assert ids == redline.JoinedIds(values) and ids != redline.JoinedIds(values[:-1])
+    assert all(ids.holds_at(a, list(values[a:b])) for a in range(6) for b in range(a, 6))
+    assert not any(ids.holds_at(0, wrong) for wrong in (["reg-1r", "eg-1-a"], ["reg-", "1"], ["reg-1", "", "reg-1-b"],
+                                                         [*values, "x"]))

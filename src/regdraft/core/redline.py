@@ -909,6 +909,15 @@ class JoinedIds(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self[:])
 
+    def holds_at(self, first: int, values: list[str]) -> bool:
+        """Whether ids ``first`` onwards are ``values``, found without cutting them
+        (the values joined, and where each ends, against the column)."""
+        offsets, stop = self.offsets, first + len(values)
+        if stop > len(self):
+            return False
+        return (self.joined[offsets[first]:offsets[stop]] == "".join(values)
+                and offsets[first:stop + 1] == array(offsets.typecode, accumulate(map(len, values), initial=offsets[first])))
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, JoinedIds):
             return self.joined == other.joined and self.offsets == other.offsets
@@ -1046,7 +1055,7 @@ def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last:
     low = bisect.bisect_left(group_lines, line)
     high = bisect.bisect_left(group_lines, pieces.end_lines[last - 1] + shift, low)
     provisions = group_provisions[low:high]
-    if (high - low != b - a or provisions != list(rendering.group_ids[a:b])
+    if (high - low != b - a or not rendering.group_ids.holds_at(a, provisions)
             or group_lines[low:high] != [at + shift for at in rendering.group_lines[a:b]]
             or (low and group_provisions[low - 1] not in seen) or not seen.isdisjoint(provisions)
             or len(set(provisions)) < len(provisions)
