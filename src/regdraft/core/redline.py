@@ -27,9 +27,9 @@ import bisect
 import ctypes
 import html
 import re
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from array import array
 from itertools import accumulate, repeat
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
@@ -117,7 +117,7 @@ class Change:
 class _Merged:
     text: list[str | range] = field(default_factory=list)
     """The merged text's pieces; a run of unchanged provisions as the range of
-    :attr:`source` it is (not copied: the text is joined once, from the pieces)."""
+    :attr:`source` (the new text) it is, not copied (read as :class:`_MergedText`)."""
     source: str = ""
     changes: list[Change] = field(default_factory=list)
     # The line (0-based) of the merged text from which each group owns the blocks, and
@@ -132,10 +132,6 @@ class _Merged:
     :attr:`text`, where it starts in the new text), for splicing a stored rendering."""
     new_length: int = 0
     """The new text's length."""
-
-    def joined(self) -> str:
-        source = self.source
-        return "".join([piece if isinstance(piece, str) else source[piece.start:piece.stop] for piece in self.text])
 
     def add(self, text: str) -> None:
         self.text.append(text)
@@ -776,7 +772,7 @@ def _cmark_pieces(text: str, line: int) -> Iterator[tuple[str, int, int, bytes]]
         yield piece, first, first + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
 
 
-_LINES = "i"  # 4 bytes a line number: texts are far below 2 GB
+_INT32 = "i"  # 4 bytes a line, offset or count: texts are far below 2 GB
 
 RENDERER_VERSION = "1"
 """The version of what :func:`render_text` makes (the renderers, the anchors, the
@@ -841,9 +837,9 @@ class RenderedPieces(Sequence[RenderedPiece]):
 
     @classmethod
     def of(cls, pieces: Sequence[RenderedPiece]) -> RenderedPieces:
-        columns = [array(_LINES, values) for values in zip(*(
+        columns = [array(_INT32, values) for values in zip(*(
             (*piece[:6], -1 if piece.html is None else len(piece.html)) for piece in pieces))] or \
-            [array(_LINES) for _ in _PIECE_COLUMNS]
+            [array(_INT32) for _ in _PIECE_COLUMNS]
         return cls(columns, b"".join(piece.html for piece in pieces if piece.html is not None))
 
     def columns(self) -> list[array]:
@@ -855,6 +851,10 @@ class RenderedPieces(Sequence[RenderedPiece]):
     def __getitem__(self, k):  # type: ignore[override]
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
         html = self.html[self.html_at[k]:self.html_at[k + 1]] if self.sizes[k] >= 0 else None
         return RenderedPiece(*(getattr(self, name)[k] for name in _PIECE_COLUMNS[:6]), html)
 
@@ -973,7 +973,7 @@ def render_text(text: str, structure: Structure) -> TextRendering:
                     html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
             pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
             start += len(piece)
-    return TextRendering(len(text), array(_LINES, group_lines), JoinedIds(group_ids), RenderedPieces.of(pieces),
+    return TextRendering(len(text), array(_INT32, group_lines), JoinedIds(group_ids), RenderedPieces.of(pieces),
                          _PRIVATE_USE.search(text) is not None)
 
 
