@@ -28,7 +28,7 @@ def merged_texts(draw) -> tuple[str, redline._MergedText]:
     return text, redline._MergedText(parts, source)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(merged=merged_texts())
 def test_a_merged_text_needs_markdown_it_where_it_joined_does(merged):
     text, pieces = merged
@@ -38,7 +38,7 @@ def test_a_merged_text_needs_markdown_it_where_it_joined_does(merged):
         assert clean.needs_markdown_it == redline._needs_markdown_it(text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(merged=merged_texts(), data=st.data())
 def test_a_merged_text_reads_as_it_joined_does(merged, data):
     text, pieces = merged
