@@ -125,13 +125,13 @@ class _UnchangedRun:
     def __len__(self) -> int:
         return self.last - self.first
 
-    def provision_starts(self) -> tuple[str, int, int, list[tuple[int, str]]]:
+    def provision_starts(self) -> tuple[str, int, int, Iterable[tuple[int, str]]]:
         """Its text as ``source[start:end]`` (no copy made), and where in ``source`` each
         of its provisions starts, with the provision's id: what a renderer needs of
-        unchanged provisions, without a group made for each."""
-        starts, ids = self.owners.starts, self.owners.ids
-        return (self.text, starts[self.first], starts[self.last],
-                [(starts[k], ids[k]) for k in range(self.first, self.last)])
+        unchanged provisions, without a group made for each (nor a tuple for each until
+        they are read: a renderer that needs only the text reads none)."""
+        starts, ids, first, last = self.owners.starts, self.owners.ids, self.first, self.last
+        return self.text, starts[first], starts[last], zip(starts[first:last], ids[first:last])
 
     def groups(self) -> Iterator[ProvisionDiff]:
         owners, text = self.owners, self.text
@@ -171,13 +171,12 @@ class _UnchangedSpan:
     def __len__(self) -> int:
         return bisect.bisect_left(owners_of(self.structure).starts, self.end) - self._first()
 
-    def provision_starts(self) -> tuple[str, int, int, list[tuple[int, str]]]:
+    def provision_starts(self) -> tuple[str, int, int, Iterable[tuple[int, str]]]:
         """As :meth:`_UnchangedRun.provision_starts`."""
         owners, end = owners_of(self.structure), self.end
         first = self._first()
         last = bisect.bisect_left(owners.starts, end, first)
-        return (self.structure.text, self.start, end,
-                [(owners.starts[k], owners.ids[k]) for k in range(first, last)])
+        return self.structure.text, self.start, end, zip(owners.starts[first:last], owners.ids[first:last])
 
     def groups(self) -> Iterator[ProvisionDiff]:
         owners, text, end = owners_of(self.structure), self.structure.text, self.end

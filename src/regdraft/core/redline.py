@@ -27,10 +27,11 @@ import bisect
 import ctypes
 import html
 import re
+from array import array
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, repeat
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from cmarkgfm import _cmark
 
@@ -38,6 +39,7 @@ from regdraft.core.diffing import MOVED, UNCHANGED, ProvisionDiff, Relocation, T
 from regdraft.core.history import edited_version, source_name
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.policy import KEPT_INVISIBLE, character_name, safe_link
+from regdraft.core.provision_table import _cut, _offsets
 from regdraft.core.structure import Structure, pieces_between_headings
 
 if TYPE_CHECKING:
@@ -113,7 +115,10 @@ class Change:
 
 @dataclass
 class _Merged:
-    text: list[str] = field(default_factory=list)
+    text: list[str | range] = field(default_factory=list)
+    """The merged text's pieces; a run of unchanged provisions as the range of
+    :attr:`source` (the new text) it is, not copied (read as :class:`_MergedText`)."""
+    source: str = ""
     changes: list[Change] = field(default_factory=list)
     # The line (0-based) of the merged text from which each group owns the blocks, and
     # its provision id. A group starting inside a line owns blocks from the next line on.
@@ -222,7 +227,12 @@ def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
                 provisions.append(provision)
             if end > start:
                 unchanged.append((len(pieces), start))  # a run reads the new text itself
-                pieces.append(clean(source[start:end]))
+                if clean is str and (merged.source is source or not merged.source):
+                    # (every run reads one text, the new one: a copy of it was 2 MB at 1 MB)
+                    merged.source = source
+                    pieces.append(range(start, end))
+                else:
+                    pieces.append(clean(source[start:end]))
                 lines += count("\n", counted, end)
                 at_line_start = source[end - 1] == "\n"
             at_new = end
@@ -415,9 +425,20 @@ def render_html(diff: TextDiff, *, sources: dict[str, Source] | None = None, not
 def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
                      notices: dict[str, list[str]] | None = None,
                      rendering: TextRendering | None = None) -> tuple[bytes, list[Change]]:
-    """The redline as an HTML fragment in UTF-8, and its changes in order: what a
-    response sends, never held as a str (a str with one character past Latin-1 takes
-    two bytes for each, twice the UTF-8 of a mostly ASCII page).
+    """The redline as an HTML fragment in UTF-8, and its changes in order (see
+    :func:`render_html_chunks`, which this joins)."""
+    chunks, changes = render_html_chunks(diff, sources=sources, notes=notes, notices=notices, rendering=rendering)
+    return b"".join(chunks), changes
+
+
+def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = None, notes: bool = False,
+                       notices: dict[str, list[str]] | None = None,
+                       rendering: TextRendering | None = None) -> tuple[list[bytes | memoryview], list[Change]]:
+    """The redline as an HTML fragment in UTF-8, in consecutive chunks, and its changes
+    in order: what a response sends, never held as a str (a str with one character
+    past Latin-1 takes two bytes for each, twice the UTF-8 of a mostly ASCII page), nor
+    joined before the page around it is (:func:`render_page_utf8` joins the chunks
+    once); the chunks spliced from a stored rendering are views of it, not copies.
 
     Each provision's first block gets ``id`` = its provision id; each ``<ins>``/``<del>``
     carries ``data-change``, ``data-provision`` and ``data-amendment`` (the source's
@@ -432,9 +453,11 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     merged = _merge(diff, rendering is not None and not rendering.private_use)
     if rendering is not None and rendering.length != merged.new_length:
         rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
-    text = "".join(merged.text)
-    spliced = _splices(merged, text, rendering) if rendering is not None else ()
-    merged.text.clear()
+    # The merged text is read piece by piece, never joined: its unchanged runs are the
+    # new text's (2 MB at 1 MB for a text with an em dash), and only the stretches
+    # rendered again are cut from it, one at a time.
+    text = _MergedText(merged.text, merged.source, rendering is not None and bool(rendering.pieces))
+    spliced = _splices(text, merged.unchanged, rendering) if rendering is not None else ()
     anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
     by_number = {c.number: c for c in merged.changes}
 
@@ -476,7 +499,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     piece = None
     for piece, first_line, end_line, rendered in _render_blocks(text, spliced, rendering, anchors):
         if piece is None:  # a stored version's HTML, spliced as it is
-            pieces.append(rendered)
+            pieces.extend(rendered)
             continue
         body = anchors.apply(rendered, first_line, end_line)
         if _may_hold_marks(body):
@@ -487,9 +510,7 @@ def render_html_utf8(diff: TextDiff, *, sources: dict[str, Source] | None = None
     del text, piece
     if notes:  # piece by piece: the page is never held twice, once without its links
         _add_note_links(pieces)
-    joined = b"".join(pieces)
-    del pieces
-    return joined, merged.changes
+    return pieces, merged.changes
 
 
 # Where cmark-gfm and markdown-it-py with our link policy part ways, the text goes to
@@ -523,6 +544,143 @@ def _needs_markdown_it(text: str) -> bool:
             or _EMPTY_ITEM_FIRST.match(text) is not None or _EMPTY_ITEM_LATER.search(text) is not None)
 
 
+# The checks of :func:`_needs_markdown_it` read piece by piece (:func:`_pieces_need_markdown_it`):
+# within a piece, the patterns without ``\Z`` (a piece's end is not the text's) ...
+_BACKSLASH_SPACES_LINE = re.compile(r"\\ +\n")
+_EMPTY_ITEM_LINE = re.compile("\n" + r" *(?:[-+*]|\d{1,9}[.)]) *\n")
+# ... and across pieces: a backslash and spaces at the end so far, and the line so far
+# while it may still become an empty item.
+_OPEN_BACKSLASH = re.compile(r"\\ *\Z")
+_SPACES = re.compile(" *")
+_EMPTY_ITEM_START = re.compile("\n" + r" *(?:(?:[-+*]|\d{1,9}[.)]) *|\d{1,9})?")
+_SHORT_PATTERNS = _MARKDOWN_IT_PATTERNS[:3]
+"""The patterns whose every match, with what it looks around at, is at most three
+characters long: one across pieces is in the three characters either side."""
+_SHORT_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT_PATTERNS))
+
+
+def _pieces_need_markdown_it(parts: Iterable[tuple[str, int, int]], clean: str | None = None) -> bool:
+    """:func:`_needs_markdown_it` of the text the parts (``source[start:end]``, not
+    empty) make, without making it. A match within one part is found in the part (from
+    its second character, so that no look behind reads before it; a match at its
+    first is in the window across its start); one across parts, in the characters
+    either side (a short pattern) or by what the text so far ends with. A part of
+    ``clean``, a text known to need no markdown-it, holds no match of its own: only
+    what crosses its edges is looked for."""
+    tail = ""  # the text's last three characters so far
+    backslash: bool | None = None  # the text so far ends with a backslash and spaces: any spaces?
+    line: str | None = "\n"  # the last line so far from its line end, while it may be an empty item
+    for source, start, end in parts:
+        find = source.find
+        if _SHORT_PATTERN.search(tail + source[start:start + 3]) is not None:
+            return True
+        if source is not clean and (
+                any(find(char, start, end) != -1 for char in _MARKDOWN_IT_CHARACTERS)
+                or any(any(find(char, start, end) != -1 for char in triggers)
+                       and pattern.search(source, start + 1, end) is not None for triggers, pattern in _SHORT_PATTERNS)
+                or (find("\\", start, end) != -1 and _BACKSLASH_SPACES_LINE.search(source, start, end) is not None)
+                or (find("\n", start, end) != -1 and _EMPTY_ITEM_LINE.search(source, start, end) is not None)):
+            return True
+        was, backslash = backslash, None
+        if was is not None:
+            spaces = _SPACES.match(source, start, end).end()
+            if spaces == end:
+                backslash = was or spaces > start
+            elif source[spaces] == "\n" and (was or spaces > start):
+                return True
+        opened = _OPEN_BACKSLASH.search(source, start, end)
+        if opened is not None:
+            backslash = opened.end() - opened.start() > 1
+        first_end = find("\n", start, end)
+        if line is not None:
+            if first_end != -1:
+                if _EMPTY_ITEM_LATER.match(line + source[start:first_end + 1]) is not None:
+                    return True
+            else:
+                line += source[start:end]
+                line = line if _EMPTY_ITEM_START.fullmatch(line) is not None else None
+        if first_end != -1:
+            last_end = source.rfind("\n", start, end)
+            line = source[last_end:end] if _EMPTY_ITEM_START.fullmatch(source, last_end, end) is not None else None
+        tail = (tail + source[max(start, end - 3):end])[-3:]
+    return bool(backslash) or (line is not None and _EMPTY_ITEM_LATER.match(line) is not None)
+
+
+_SHORT_PART = 256
+"""The longest string of a merged text that its markdown-it check copies to read it
+with its neighbours."""
+
+
+class _MergedText:
+    """The merged text as its pieces (:attr:`_Merged.text`: strings, and ranges of
+    ``source``), read as a string is without being joined: its length, a slice (made
+    of the pieces it covers), its line ends counted, whether it needs markdown-it."""
+
+    def __init__(self, parts: list[str | range], source: str, source_clean: bool = False) -> None:
+        """``source_clean``: ``source`` is known to need no markdown-it (a stored
+        rendering of it has pieces: :func:`render_text` found so)."""
+        self.parts, self.source, self.source_clean = parts, source, source_clean
+        self.offsets = array("q", accumulate(map(len, parts), initial=0))  # machine integers: a part is often short
+        self._released = 0
+
+    def release(self, stop: int) -> None:
+        """Let go of the parts wholly before ``stop``, which are read no more (a changed
+        provision's marked lines are copies: 0.35 MB in a Keeling schedule of 1 MB)."""
+        parts, offsets, k = self.parts, self.offsets, self._released
+        while k < len(parts) and offsets[k + 1] <= stop:
+            parts[k] = ""
+            k += 1
+        self._released = k
+
+    def __len__(self) -> int:
+        return self.offsets[-1]
+
+    def _spans(self, start: int, stop: int) -> Iterator[tuple[str, int, int]]:
+        """Each part's share of ``[start, stop)``, as (source, start, end)."""
+        offsets, parts, source = self.offsets, self.parts, self.source
+        k = max(bisect.bisect_right(offsets, start) - 1, 0)
+        while k < len(parts) and offsets[k] < stop:
+            part, at = parts[k], offsets[k]
+            low, high = max(start, at) - at, min(stop, offsets[k + 1]) - at
+            if high > low:
+                if isinstance(part, str):
+                    yield part, low, high
+                else:
+                    yield source, part.start + low, part.start + high
+            k += 1
+
+    def __getitem__(self, cut: slice) -> str:
+        start, stop, _ = cut.indices(len(self))
+        strings = [source[low:high] for source, low, high in self._spans(start, stop)]
+        return strings[0] if len(strings) == 1 else "".join(strings)  # a whole string part is itself
+
+    def count(self, sub: str, start: int, stop: int) -> int:
+        return sum(source.count(sub, low, high) for source, low, high in self._spans(start, stop))
+
+    @cached_property
+    def needs_markdown_it(self) -> bool:
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return _needs_markdown_it(self.parts[0])
+        # Adjacent short strings (a changed provision's lines and marks) are read as
+        # one, so that the checks take a step in Python for each run of them, not each
+        # string; a long one (an unchanged provision's text) is read where it is.
+        spans: list[tuple[str, int, int]] = []
+        strings: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str) and len(part) <= _SHORT_PART:
+                strings.append(part)
+                continue
+            if strings:
+                joined = "".join(strings)
+                spans.append((joined, 0, len(joined)))
+                strings = []
+            spans.append((part, 0, len(part)) if isinstance(part, str) else (self.source, part.start, part.stop))
+        joined = "".join(strings)
+        spans.append((joined, 0, len(joined)))
+        return _pieces_need_markdown_it((span for span in spans if span[2] > span[1]),
+                                        self.source if self.source_clean else None)
+
+
 _ANCHORABLE_TOKENS = ("heading_open", "paragraph_open", "list_item_open")
 # The opening tag of a block a provision's anchor can go on, as both renderers write it,
 # with its source line; and of any other block (an ordered list's start comes before it).
@@ -540,14 +698,18 @@ _BLOCK_SOURCEPOS = re.compile(rb' data-sourcepos="(?:(?:(?<=<p data-sourcepos=")
                               rb'|(?<=">\n<p data-sourcepos=")(\d+):[^"]*"(?=>)|[^"]*")')
 
 
+_Rendered = str | bytes | list[bytes | memoryview]
+"""A piece's HTML as :func:`_render_blocks` gives it: markdown-it's str, cmark's UTF-8, or
+the stored pieces spliced (views of the row they were read from)."""
+
 PIECE_CHARS = 8192
 """About how much text cmark reads at a time; it bounds the memory of the syntax
 tree and the HTML in flight, never the result."""
 
 
-def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
+def _render_blocks(text: str | _MergedText, spliced: Sequence[tuple[int, int, int, int]] = (),
                    rendering: TextRendering | None = None,
-                   anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+                   anchors: _Anchors | None = None) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """Consecutive pieces of ``text``, each with the 0-based line it starts at, the line
     after its last and its HTML; headings, paragraphs and list items carry their 1-based
     line in the piece as ``data-sourcepos="LINE:..."``. cmark's HTML is in UTF-8, as it
@@ -555,8 +717,12 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
     are not all as cmark writes them). Each of ``spliced`` (from :func:`_splices`) whose
     stored HTML :func:`_spliced_html` accepts is given as that HTML, anchored, with
     None for its text."""
-    if _needs_markdown_it(text):
-        yield text, 0, None, render_with_markdown_it(text)
+    if isinstance(text, str):
+        text = _MergedText([text], text)
+    if text.needs_markdown_it:
+        whole = text[0:len(text)]
+        text.release(len(text))
+        yield whole, 0, None, render_with_markdown_it(whole)
         return
     # The syntax that could carry a block across a heading (fences, HTML blocks, block
     # quotes, link definitions) never reaches cmark, so the text is cut before headings;
@@ -564,8 +730,11 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
     at = line = 0
     for start, end, first, last in (*spliced, (len(text), len(text), 0, 0)):
         if start > at:
-            yield from _cmark_pieces(text[at:start], line)
-            line += text.count("\n", at, start)
+            stretch = text[at:start]
+            text.release(start)
+            yield from _cmark_pieces(stretch, line)
+            line += stretch.count("\n")
+            del stretch
         if end > start:
             assert rendering is not None and anchors is not None
             body = _spliced_html(anchors, rendering, first, last, line)
@@ -574,11 +743,12 @@ def _render_blocks(text: str, spliced: Sequence[tuple[int, int, int, int]] = (),
             else:
                 yield from _spliced_each(text, start, line, rendering, first, last, anchors)
             line += text.count("\n", start, end)
+            text.release(end)
         at = end
 
 
-def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, first: int, last: int,
-                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, str | bytes]]:
+def _spliced_each(text: _MergedText, start: int, line: int, rendering: TextRendering, first: int, last: int,
+                  anchors: _Anchors) -> Iterator[tuple[str | None, int, int | None, _Rendered]]:
     """A run of stored pieces (at ``start`` and ``line`` of ``text``) that cannot be
     spliced whole (a provision of one of them was anchored before it: a moved one's),
     a piece at a time: each that :func:`_spliced_html` accepts spliced, the others
@@ -586,12 +756,12 @@ def _spliced_each(text: str, start: int, line: int, rendering: TextRendering, fi
     pieces is one :func:`_render_blocks` may make. Each piece is looked at only once
     the one before it is anchored (this generator resumes when its caller has anchored
     what it gave), as whether a piece can be spliced depends on what was anchored."""
-    pieces = rendering.pieces
+    starts, ends, lines = rendering.pieces.starts, rendering.pieces.ends, rendering.pieces.lines
     for k in range(first, last):
-        at, at_line = start + pieces[k].start - pieces[first].start, line + pieces[k].line - pieces[first].line
+        at, at_line = start + starts[k] - starts[first], line + lines[k] - lines[first]
         body = _spliced_html(anchors, rendering, k, k + 1, at_line)
         if body is None:
-            yield from _cmark_pieces(text[at:at + pieces[k].end - pieces[k].start], at_line)
+            yield from _cmark_pieces(text[at:at + ends[k] - starts[k]], at_line)
         else:
             yield None, at_line, None, body
 
@@ -602,16 +772,18 @@ def _cmark_pieces(text: str, line: int) -> Iterator[tuple[str, int, int, bytes]]
         yield piece, first, first + piece.count("\n") + (piece[-1:] != "\n"), render_with_cmark_utf8(piece)
 
 
+_INT32 = "i"  # 4 bytes a line, offset or count: texts are far below 2 GB
+
 RENDERER_VERSION = "1"
 """The version of what :func:`render_text` makes (the renderers, the anchors, the
 invisible characters' flags): part of a stored rendering's key, so that a change to
 any of them, with this bumped, leaves the renderings stored before unread."""
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedPiece:
+class RenderedPiece(NamedTuple):
     """One piece of a text cut before each heading that follows a blank line, with its
-    HTML as the redline writes it where the piece is unchanged."""
+    HTML as the redline writes it where the piece is unchanged (as
+    :class:`RenderedPieces` gives each)."""
 
     start: int
     end: int
@@ -623,11 +795,135 @@ class RenderedPiece:
     last_group: int
     """The provisions whose first block it may hold: :attr:`TextRendering.group_lines`
     ``[first_group:last_group]``."""
-    html: bytes | None
+    html: bytes | memoryview | None
     """Its HTML in UTF-8 with each of those provisions' anchors, as if the provision
     before it had its anchor and no other had; None where it cannot be spliced (it holds
     a character reference or syntax that sends a text to markdown-it, or its anchors
     need a block at a time)."""
+
+
+_PIECE_COLUMNS = ("starts", "ends", "lines", "end_lines", "first_groups", "last_groups", "sizes")
+
+
+class RenderedPieces(Sequence[RenderedPiece]):
+    """A rendering's pieces in machine columns (each :class:`RenderedPiece` field; the
+    size of its HTML, -1 for none) and their HTML back to back in one buffer: a stored
+    rendering of 5 MB has 4 200 pieces, whose tuples, int objects and views took 2 MB,
+    and its buffer is a view of the row it was read from (``services.renderings``),
+    which a redline splices without copying."""
+
+    __slots__ = (*_PIECE_COLUMNS, "html", "html_at")
+    COLUMNS = _PIECE_COLUMNS
+    starts: array
+    ends: array
+    lines: array
+    end_lines: array
+    first_groups: array
+    last_groups: array
+    sizes: array
+    html: bytes | memoryview
+    html_at: array
+    """Where each piece's HTML starts in :attr:`html`, and where the last ends."""
+
+    def __init__(self, columns: Sequence[array], html: bytes | memoryview) -> None:
+        for name, column in zip(_PIECE_COLUMNS, columns, strict=True):
+            setattr(self, name, column)
+        if len({len(column) for column in columns}) != 1:
+            raise ValueError("piece columns of different lengths")
+        self.html = memoryview(html)
+        self.html_at = array("q", accumulate((max(size, 0) for size in self.sizes), initial=0))
+        if self.html_at[-1] != len(self.html):
+            raise ValueError("pieces whose sizes are not their HTML's")
+
+    @classmethod
+    def of(cls, pieces: Sequence[RenderedPiece]) -> RenderedPieces:
+        columns = [array(_INT32, values) for values in zip(*(
+            (*piece[:6], -1 if piece.html is None else len(piece.html)) for piece in pieces))] or \
+            [array(_INT32) for _ in _PIECE_COLUMNS]
+        return cls(columns, b"".join(piece.html for piece in pieces if piece.html is not None))
+
+    def columns(self) -> list[array]:
+        return [getattr(self, name) for name in _PIECE_COLUMNS]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        html = self.html[self.html_at[k]:self.html_at[k + 1]] if self.sizes[k] >= 0 else None
+        return RenderedPiece(*(getattr(self, name)[k] for name in _PIECE_COLUMNS[:6]), html)
+
+    def html_between(self, first: int, last: int) -> memoryview:
+        """The HTML of pieces ``first`` to ``last`` (exclusive), one view."""
+        return self.html[self.html_at[first]:self.html_at[last]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RenderedPieces):
+            return self.columns() == other.columns() and self.html == other.html
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class JoinedIds(Sequence[str]):
+    """Provision ids held as one string and the offsets of its values, as a kept
+    reading holds its columns (``core.provision_table``): a string object for each of a
+    5 MB text's 47 000 ids took 3.2 MB more. A slice is a list of its ids."""
+
+    __slots__ = ("joined", "offsets")
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        self.joined, self.offsets = "".join(ids), _offsets(ids)
+
+    @classmethod
+    def from_columns(cls, joined: str, offsets: array) -> JoinedIds:
+        # (offsets out of order would cut wrong ids, which no redline's provisions match,
+        # so nothing is spliced; ``regdraft verify`` names such a rendering)
+        if not offsets or offsets[0] != 0 or offsets[-1] != len(joined):
+            raise ValueError("ids whose offsets are not their string's")
+        ids = object.__new__(cls)
+        ids.joined, ids.offsets = joined, offsets
+        return ids
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            start, stop, step = k.indices(len(self))
+            if step != 1:
+                return list(self)[k]
+            return _cut(self.joined, self.offsets, start, max(start, stop))
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self.joined[self.offsets[k]:self.offsets[k + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self[:])
+
+    def holds_at(self, first: int, values: list[str]) -> bool:
+        """Whether ids ``first`` onwards are ``values``, found without cutting them
+        (the values joined, and where each ends, against the column)."""
+        offsets, stop = self.offsets, first + len(values)
+        if stop > len(self):
+            return False
+        return (self.joined[offsets[first]:offsets[stop]] == "".join(values)
+                and offsets[first:stop + 1] == array(offsets.typecode, accumulate(map(len, values), initial=offsets[first])))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, JoinedIds):
+            return self.joined == other.joined and self.offsets == other.offsets
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -637,19 +933,15 @@ class TextRendering:
 
     length: int
     """The text's length, in characters."""
-    group_lines: tuple[int, ...]
-    group_ids: tuple[str, ...]
-    """The line (0-based) from which each stretch of the owners' table owns the blocks,
-    and its provision: what a redline's unchanged provisions give."""
-    pieces: tuple[RenderedPiece, ...]
+    group_lines: array
+    group_ids: JoinedIds
+    """The line (0-based) from which each stretch of the owners' table owns the blocks
+    (machine integers), and its provision: what a redline's unchanged provisions give."""
+    pieces: RenderedPieces
     private_use: bool = True
     """Whether the text holds a private-use character (the text policy refuses them in
     a version, so none does; a redline then searches its unchanged text for references
     only)."""
-
-    @property
-    def starts(self) -> tuple[int, ...]:
-        return tuple(piece.start for piece in self.pieces)
 
 
 def render_text(text: str, structure: Structure) -> TextRendering:
@@ -681,7 +973,7 @@ def render_text(text: str, structure: Structure) -> TextRendering:
                     html_ = flag_invisible(html_.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
             pieces.append(RenderedPiece(start, start + len(piece), line, end_line, first, last, html_))
             start += len(piece)
-    return TextRendering(len(text), tuple(group_lines), group_ids, tuple(pieces),
+    return TextRendering(len(text), array(_INT32, group_lines), JoinedIds(group_ids), RenderedPieces.of(pieces),
                          _PRIVATE_USE.search(text) is not None)
 
 
@@ -702,16 +994,18 @@ def may_splice(diff: TextDiff) -> bool:
 _HEADING_CUT = re.compile(r"\n\n(?=#{1,6} )")
 
 
-def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple[int, int, int, int]]:
-    """Where the merged ``text`` holds runs of the stored pieces unchanged, each cut from
-    the rest where :func:`_render_blocks` may cut (so that its HTML is the HTML of the
-    whole): (start, end in ``text``, first and last + 1 piece)."""
+def _splices(text: _MergedText, unchanged: list[tuple[int, int]],
+             rendering: TextRendering) -> list[tuple[int, int, int, int]]:
+    """Where the merged ``text`` holds runs of the stored pieces unchanged (its pieces
+    ``unchanged``, as :attr:`_Merged.unchanged`), each cut from the rest where
+    :func:`_render_blocks` may cut (so that its HTML is the HTML of the whole): (start,
+    end in ``text``, first and last + 1 piece)."""
     pieces = rendering.pieces
-    if not pieces or _needs_markdown_it(text):
+    if not pieces or text.needs_markdown_it:
         return []
-    offsets = list(accumulate(map(len, merged.text), initial=0))
+    offsets = text.offsets
     stretches: list[list[int]] = []  # [start in text, start in the new text, length]
-    for index, new_start in merged.unchanged:
+    for index, new_start in unchanged:
         start, length = offsets[index], offsets[index + 1] - offsets[index]
         if not length:
             continue
@@ -721,51 +1015,55 @@ def _splices(merged: _Merged, text: str, rendering: TextRendering) -> list[tuple
             stretches.append([start, new_start, length])
 
     def may_cut(at: int) -> bool:
-        return at == 0 or at == len(text) or _HEADING_CUT.match(text, at - 2) is not None
+        # (what ``_HEADING_CUT.match(whole, at - 2)`` finds: its pattern reads at most
+        # nine characters, and a negative position is the start)
+        return at == 0 or at == len(text) or _HEADING_CUT.match(text[max(at - 2, 0):at + 8]) is not None
 
-    starts, found = rendering.starts, []
+    starts, ends, sizes, found = pieces.starts, pieces.ends, pieces.sizes, []
+    count = len(pieces)
     for start, new_start, length in stretches:
         new_end = new_start + length
         k = bisect.bisect_left(starts, new_start)
-        while k < len(pieces) and pieces[k].end <= new_end:
-            if pieces[k].html is None:
+        while k < count and ends[k] <= new_end:
+            if sizes[k] < 0:
                 k += 1
                 continue
             j = k + 1
-            while j < len(pieces) and pieces[j].end <= new_end and pieces[j].html is not None:
+            while j < count and ends[j] <= new_end and sizes[j] >= 0:
                 j += 1
             first, last = k, j
-            if not may_cut(start + pieces[first].start - new_start):
+            if not may_cut(start + starts[first] - new_start):
                 first += 1
-            if first < last and not may_cut(start + pieces[last - 1].end - new_start):
+            if first < last and not may_cut(start + ends[last - 1] - new_start):
                 last -= 1
-            if first < last and pieces[last - 1].end - pieces[first].start >= SPLICED_CHARS:
-                found.append((start + pieces[first].start - new_start, start + pieces[last - 1].end - new_start,
-                              first, last))
+            if first < last and ends[last - 1] - starts[first] >= SPLICED_CHARS:
+                found.append((start + starts[first] - new_start, start + ends[last - 1] - new_start, first, last))
             k = j
     return found
 
 
-def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last: int, line: int) -> bytes | None:
+def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last: int,
+                  line: int) -> list[bytes | memoryview] | None:
     """The stored HTML of pieces ``first`` to ``last`` (exclusive), starting at ``line``
     of the merged text, if the redline's provisions there are the pieces' own, at the
     same lines, none anchored yet nor with a notice, and the one before them anchored:
     then it is what rendering them would give. None otherwise."""
     pieces = rendering.pieces
-    shift = line - pieces[first].line
-    a, b = pieces[first].first_group, pieces[last - 1].last_group
+    shift = line - pieces.lines[first]
+    a, b = pieces.first_groups[first], pieces.last_groups[last - 1]
     group_lines, group_provisions, seen = anchors.group_lines, anchors.group_provisions, anchors.seen
     low = bisect.bisect_left(group_lines, line)
-    high = bisect.bisect_left(group_lines, pieces[last - 1].end_line + shift, low)
+    high = bisect.bisect_left(group_lines, pieces.end_lines[last - 1] + shift, low)
     provisions = group_provisions[low:high]
-    if (high - low != b - a or provisions != list(rendering.group_ids[a:b])
+    if (high - low != b - a or not rendering.group_ids.holds_at(a, provisions)
             or group_lines[low:high] != [at + shift for at in rendering.group_lines[a:b]]
             or (low and group_provisions[low - 1] not in seen) or not seen.isdisjoint(provisions)
             or len(set(provisions)) < len(provisions)
             or (anchors.notices and not anchors.notices.keys().isdisjoint(provisions))):
         return None
     seen.update(provisions)
-    return b"".join([piece.html for piece in pieces[first:last]])  # type: ignore[misc]
+    # Not copied: the pieces' HTML (a view of a stored row) goes into the page as it is.
+    return [pieces.html_between(first, last)]
 
 
 # cmark's HTML is the caller's to free (cmark.h), and cmarkgfm's ``markdown_to_html``
@@ -1056,10 +1354,12 @@ def render_page(title: str, body: str, *, subtitle: str = "", notes_html: str = 
     return head + body + tail
 
 
-def render_page_utf8(title: str, body: bytes, *, subtitle: str = "", notes_html: str = "") -> bytes:
-    """:func:`render_page` in UTF-8, around a fragment in UTF-8."""
+def render_page_utf8(title: str, body: bytes | Sequence[bytes | memoryview], *, subtitle: str = "",
+                     notes_html: str = "") -> bytes:
+    """:func:`render_page` in UTF-8, around a fragment in UTF-8 (or its chunks, joined
+    once with the page around them)."""
     head, tail = _page_around(title, subtitle, notes_html)
-    return b"".join((head.encode(), body, tail.encode()))
+    return b"".join((head.encode(), *((body,) if isinstance(body, bytes) else body), tail.encode()))
 
 
 def _page_around(title: str, subtitle: str, notes_html: str) -> tuple[str, str]:

@@ -46,7 +46,7 @@ from regdraft.core.diffing import TextDiff
 from regdraft.core.errors import InvalidInput, PatchDoesNotApply
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, Keeling, render_keeling
 from regdraft.core.patching import DELETE, EQUAL, INSERT, ApplyResult, apply_patch, parse_patch
-from regdraft.core.redline import (END_OF_TEXT, render_criticmarkup, render_html, render_html_utf8, render_page,
+from regdraft.core.redline import (END_OF_TEXT, render_criticmarkup, render_html, render_html_chunks, render_page,
                                    render_page_utf8)
 from regdraft.core.structure import PREAMBLE, Structure
 from regdraft.services.comparisons import (Comparison, Plan, StakeholderNames, amended_where_possible, iso_time,
@@ -431,10 +431,13 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
         return _render_schedule(subject, format, utf8=utf8)
     comparison = subject
     if format in ("html", "fragment"):
-        body, changes = (render_html_utf8 if utf8 else render_html)(comparison.diff, sources=comparison.sources,
-                                                                    rendering=comparison.rendering_to_splice())
+        # In UTF-8 the page is joined once, around the fragment's chunks (of which the
+        # spliced ones are views of the stored rendering): the fragment is never held
+        # whole beside the page.
+        body, changes = (render_html_chunks if utf8 else render_html)(comparison.diff, sources=comparison.sources,
+                                                                      rendering=comparison.rendering_to_splice())
         if format == "fragment":
-            return body
+            return b"".join(body) if utf8 else body
         return (render_page_utf8 if utf8 else render_page)(title or _redline_title(comparison), body,
                                                            subtitle=_summary(comparison, len(changes)))
     if format == "criticmarkup":

@@ -1,0 +1,62 @@
+"""The merged text read piece by piece (``redline._MergedText``, which the html redline
+reads instead of joining it) answers as the joined text does: its slices, its line
+ends, the cuts before headings, and whether it needs markdown-it, on drawn pieces made
+of the characters the markdown-it checks read, split anywhere, some of them ranges of
+a shared text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regdraft.core import redline
+
+# Every character some check of ``_needs_markdown_it`` reads, and a few it does not.
+_CHARACTERS = " \n\\-+*_~]([:1290.)#a\u2014\u00e9\t<"
+texts = st.text(alphabet=_CHARACTERS, max_size=40)
+
+
+@st.composite
+def merged_texts(draw) -> tuple[str, redline._MergedText]:
+    """A text, and the same text as pieces: strings, or ranges of one source it is cut from."""
+    text = draw(texts.filter(lambda t: "\t" not in t and "<" not in t) if draw(st.booleans()) else texts)
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    parts: list[str | range] = []
+    source = "x" * 3 + text  # ranges read a text that holds more than the pieces
+    for start, end in zip([0, *cuts], [*cuts, len(text)]):
+        parts.append(range(start + 3, end + 3) if draw(st.booleans()) else text[start:end])
+    return text, redline._MergedText(parts, source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(merged=merged_texts())
+def test_a_merged_text_needs_markdown_it_where_it_joined_does(merged):
+    text, pieces = merged
+    assert pieces.needs_markdown_it == redline._needs_markdown_it(text)
+    if not redline._needs_markdown_it(pieces.source):  # its ranges' own text is known not to need it
+        clean = redline._MergedText(pieces.parts, pieces.source, source_clean=True)
+        assert clean.needs_markdown_it == redline._needs_markdown_it(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(merged=merged_texts(), data=st.data())
+def test_a_merged_text_reads_as_it_joined_does(merged, data):
+    text, pieces = merged
+    start = data.draw(st.integers(0, len(text)))
+    stop = data.draw(st.integers(start, len(text)))
+    assert len(pieces) == len(text)
+    assert pieces[start:stop] == text[start:stop]
+    assert pieces.count("\n", start, stop) == text.count("\n", start, stop)
+    for at in range(1, len(text)):
+        assert (redline._HEADING_CUT.match(pieces[max(at - 2, 0):at + 8]) is None) == (
+            redline._HEADING_CUT.match(text, at - 2) is None)
+
+
+def test_the_checks_across_pieces_find_what_spans_them():
+    # Each is found only where two pieces meet: a backslash and spaces before a line
+    # end, an empty list item, a link's bracket, a tilde fence, emphasis by a dash.
+    for left, right in (("a \\", "  \nb"), ("a\\ ", "\n"), ("a\n -", " \nb"), ("a\n 1", "2.\n"), ("[a]", "(b)"),
+                        ("~", "~~"), ("*", "\u2014"), ("a \\ ", ""), ("", "- \n")):
+        text = left + right
+        assert redline._MergedText([left, right], "").needs_markdown_it == redline._needs_markdown_it(text), text
+        assert redline._needs_markdown_it(text), text
