@@ -6,6 +6,9 @@ a shared text."""
 
 from __future__ import annotations
 
+from unittest import mock
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,14 +31,28 @@ def merged_texts(draw) -> tuple[str, redline._MergedText]:
     return text, redline._MergedText(parts, source)
 
 
-@settings(max_examples=200, deadline=None)
+# How the check joins short parts (``_SHORT_PART``, ``_JOINED_PART``): as shipped (the
+# drawn texts are short, so joined whole); every part read where it is; short parts
+# joined into strings of a few characters, some parts read where they are.
+JOININGS = [pytest.param(None, id="as-shipped"), pytest.param((-1, 0), id="none-joined"),
+            pytest.param((3, 8), id="small-joins")]
+
+
+def joining(sizes: tuple[int, int] | None):
+    short, joined = sizes or (redline._SHORT_PART, redline._JOINED_PART)
+    return mock.patch.multiple(redline, _SHORT_PART=short, _JOINED_PART=joined)
+
+
+@pytest.mark.parametrize("sizes", JOININGS)
+@settings(max_examples=150, deadline=None)
 @given(merged=merged_texts())
-def test_a_merged_text_needs_markdown_it_where_it_joined_does(merged):
+def test_a_merged_text_needs_markdown_it_where_it_joined_does(sizes, merged):
     text, pieces = merged
-    assert pieces.needs_markdown_it == redline._needs_markdown_it(text)
-    if not redline._needs_markdown_it(pieces.source):  # its ranges' own text is known not to need it
-        clean = redline._MergedText(pieces.parts, pieces.source, source_clean=True)
-        assert clean.needs_markdown_it == redline._needs_markdown_it(text)
+    with joining(sizes):
+        assert pieces.needs_markdown_it == redline._needs_markdown_it(text)
+        if not redline._needs_markdown_it(pieces.source):  # its ranges' own text is known not to need it
+            clean = redline._MergedText(pieces.parts, pieces.source, source_clean=True)
+            assert clean.needs_markdown_it == redline._needs_markdown_it(text)
 
 
 @settings(max_examples=60, deadline=None)
@@ -52,11 +69,13 @@ def test_a_merged_text_reads_as_it_joined_does(merged, data):
             redline._HEADING_CUT.match(text, at - 2) is None)
 
 
-def test_the_checks_across_pieces_find_what_spans_them():
+@pytest.mark.parametrize("sizes", JOININGS)
+def test_the_checks_across_pieces_find_what_spans_them(sizes):
     # Each is found only where two pieces meet: a backslash and spaces before a line
     # end, an empty list item, a link's bracket, a tilde fence, emphasis by a dash.
     for left, right in (("a \\", "  \nb"), ("a\\ ", "\n"), ("a\n -", " \nb"), ("a\n 1", "2.\n"), ("[a]", "(b)"),
                         ("~", "~~"), ("*", "\u2014"), ("a \\ ", ""), ("", "- \n")):
         text = left + right
-        assert redline._MergedText([left, right], "").needs_markdown_it == redline._needs_markdown_it(text), text
+        with joining(sizes):
+            assert redline._MergedText([left, right], "").needs_markdown_it, text
         assert redline._needs_markdown_it(text), text
