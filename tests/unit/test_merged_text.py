@@ -20,45 +20,50 @@ texts = st.text(alphabet=_CHARACTERS, max_size=40)
 
 
 @st.composite
-def merged_texts(draw) -> tuple[str, redline._MergedText]:
-    """A text, and the same text as pieces: strings, or ranges of one source it is cut from."""
+def merged_texts(draw) -> tuple[str, list[str | range], str]:
+    """A text, and the same text as parts (strings, or ranges of one source it is cut
+    from) and that source."""
     text = draw(texts.filter(lambda t: "\t" not in t and "<" not in t) if draw(st.booleans()) else texts)
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
     parts: list[str | range] = []
     source = "x" * 3 + text  # ranges read a text that holds more than the pieces
     for start, end in zip([0, *cuts], [*cuts, len(text)]):
         parts.append(range(start + 3, end + 3) if draw(st.booleans()) else text[start:end])
-    return text, redline._MergedText(parts, source)
+    return text, parts, source
 
 
-# How the check joins short parts (``_SHORT_PART``, ``_JOINED_PART``): as shipped (the
-# drawn texts are short, so joined whole); every part read where it is; short parts
-# joined into strings of a few characters, some parts read where they are.
-JOININGS = [pytest.param(None, id="as-shipped"), pytest.param((-1, 0), id="none-joined"),
-            pytest.param((3, 8), id="small-joins")]
+# How a merged text is joined (``_DENSE_PART``) and how its check joins short parts
+# (``_SHORT_PART``, ``_JOINED_PART``): as shipped (the drawn texts' parts are short, so
+# the text is joined whole); read piece by piece, every part where it is; read piece by
+# piece, short parts joined into strings of a few characters, long ones where they are.
+JOININGS = [pytest.param(None, id="as-shipped"), pytest.param((0, -1, 0), id="none-joined"),
+            pytest.param((0, 3, 8), id="small-joins")]
 
 
-def joining(sizes: tuple[int, int] | None):
-    short, joined = sizes or (redline._SHORT_PART, redline._JOINED_PART)
-    return mock.patch.multiple(redline, _SHORT_PART=short, _JOINED_PART=joined)
+def joining(sizes: tuple[int, int, int] | None):
+    dense, short, joined = sizes or (redline._DENSE_PART, redline._SHORT_PART, redline._JOINED_PART)
+    return mock.patch.multiple(redline, _DENSE_PART=dense, _SHORT_PART=short, _JOINED_PART=joined)
 
 
 @pytest.mark.parametrize("sizes", JOININGS)
 @settings(max_examples=150, deadline=None)
 @given(merged=merged_texts())
 def test_a_merged_text_needs_markdown_it_where_it_joined_does(sizes, merged):
-    text, pieces = merged
+    text, parts, source = merged
     with joining(sizes):
-        assert pieces.needs_markdown_it == redline._needs_markdown_it(text)
-        if not redline._needs_markdown_it(pieces.source):  # its ranges' own text is known not to need it
-            clean = redline._MergedText(pieces.parts, pieces.source, source_clean=True)
+        assert redline._MergedText(parts, source).needs_markdown_it == redline._needs_markdown_it(text)
+        if not redline._needs_markdown_it(source):  # its ranges' own text is known not to need it
+            clean = redline._MergedText(parts, source, source_clean=True)
             assert clean.needs_markdown_it == redline._needs_markdown_it(text)
 
 
+@pytest.mark.parametrize("sizes", JOININGS[:2])
 @settings(max_examples=60, deadline=None)
 @given(merged=merged_texts(), data=st.data())
-def test_a_merged_text_reads_as_it_joined_does(merged, data):
-    text, pieces = merged
+def test_a_merged_text_reads_as_it_joined_does(sizes, merged, data):
+    text, parts, source = merged
+    with joining(sizes):
+        pieces = redline._MergedText(parts, source)
     start = data.draw(st.integers(0, len(text)))
     stop = data.draw(st.integers(start, len(text)))
     assert len(pieces) == len(text)

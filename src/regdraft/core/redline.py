@@ -613,22 +613,36 @@ dense changes never have the text joined whole)."""
 _JOINED_PART = 65536
 
 
+_DENSE_PART = 512
+"""A merged text whose parts are shorter than this on average is joined: its changes
+are so dense (at 10% of lines changed a part is 170 characters long on average) that
+reading it piece by piece, a step in Python for each slice, costs more than joining it
+(10 ms at 1 MB)."""
+
+
 class _MergedText:
     """The merged text as its pieces (:attr:`_Merged.text`: strings, and ranges of
     ``source``), read as a string is without being joined: its length, a slice (made
-    of the pieces it covers), its line ends counted, whether it needs markdown-it."""
+    of the pieces it covers), its line ends counted, whether it needs markdown-it. One
+    of dense changes is joined (:data:`_DENSE_PART`)."""
 
     def __init__(self, parts: list[str | range], source: str, source_clean: bool = False) -> None:
         """``source_clean``: ``source`` is known to need no markdown-it (a stored
         rendering of it has pieces: :func:`render_text` found so)."""
+        # Where each given part starts in the text, and ends (machine integers: a part is
+        # often short); :func:`_splices` finds the unchanged runs by them.
+        self.offsets = array("q", accumulate(map(len, parts), initial=0))
+        self._bounds = self.offsets  # of the parts as held
+        if len(parts) > 1 and len(parts) * _DENSE_PART > self.offsets[-1]:
+            parts = ["".join(part if isinstance(part, str) else source[part.start:part.stop] for part in parts)]
+            self._bounds = array("q", (0, self.offsets[-1]))
         self.parts, self.source, self.source_clean = parts, source, source_clean
-        self.offsets = array("q", accumulate(map(len, parts), initial=0))  # machine integers: a part is often short
         self._released = 0
 
     def release(self, stop: int) -> None:
         """Let go of the parts wholly before ``stop``, which are read no more (a changed
         provision's marked lines are copies: 0.35 MB in a Keeling schedule of 1 MB)."""
-        parts, offsets, k = self.parts, self.offsets, self._released
+        parts, offsets, k = self.parts, self._bounds, self._released
         while k < len(parts) and offsets[k + 1] <= stop:
             parts[k] = ""
             k += 1
@@ -639,7 +653,7 @@ class _MergedText:
 
     def _spans(self, start: int, stop: int) -> Iterator[tuple[str, int, int]]:
         """Each part's share of ``[start, stop)``, as (source, start, end)."""
-        offsets, parts, source = self.offsets, self.parts, self.source
+        offsets, parts, source = self._bounds, self.parts, self.source
         k = max(bisect.bisect_right(offsets, start) - 1, 0)
         while k < len(parts) and offsets[k] < stop:
             part, at = parts[k], offsets[k]
