@@ -9,6 +9,7 @@ touches no database.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -152,17 +153,21 @@ a route holds is an app's own (each finds the app's state through its request), 
 process that makes many apps (the tests make one a test) builds them once."""
 
 
+_INCLUDING_ROUTERS = threading.Lock()  # two first apps made at once would both include them
+
+
 def _include_routers(app: FastAPI) -> None:
-    if _INCLUDED_ROUTERS:
-        app.router.routes.extend(_INCLUDED_ROUTERS)
-        return
-    first = len(app.router.routes)
-    # The prefix is given here, not to the router: FastAPI checks the paths of a router
-    # included without one, and that check builds every route at once.
-    app.include_router(_api_router(), prefix="/api")
-    # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
-    app.include_router(web.router)
-    _INCLUDED_ROUTERS.extend(app.router.routes[first:])
+    with _INCLUDING_ROUTERS:
+        if _INCLUDED_ROUTERS:
+            app.router.routes.extend(_INCLUDED_ROUTERS)
+            return
+        first = len(app.router.routes)
+        # The prefix is given here, not to the router: FastAPI checks the paths of a
+        # router included without one, and that check builds every route at once.
+        app.include_router(_api_router(), prefix="/api")
+        # The reviewer pages, at / (left out of the OpenAPI document); their errors are HTML pages.
+        app.include_router(web.router)
+        _INCLUDED_ROUTERS.extend(app.router.routes[first:])
 
 
 async def _route_once(app: FastAPI) -> None:
