@@ -34,6 +34,24 @@ _SEARCHED_COLUMNS = 4
 indexed (see :meth:`ProvisionTable.place_of`)."""
 
 
+def stored_column(column: array) -> bytes:
+    """A column of machine integers as the store keeps it: little-endian bytes, so a
+    row reads the same on any machine."""
+    if sys.byteorder == "big":
+        column = array(column.typecode, column)
+        column.byteswap()
+    return column.tobytes()
+
+
+def column_from_stored(typecode: str, data: bytes | memoryview) -> array:
+    """The column :func:`stored_column` wrote (of ``typecode``)."""
+    column = array(typecode)
+    column.frombytes(data)
+    if sys.byteorder == "big":
+        column.byteswap()
+    return column
+
+
 def _offsets(values: Sequence[str]) -> array:
     """Where each value starts in the values joined, and where the last ends."""
     return array(_OFFSETS, accumulate(map(len, values), initial=0))
@@ -93,11 +111,7 @@ class ProvisionTable(Sequence[Provision]):
         machine integers), in a fixed order: what :meth:`from_parts` reads."""
         parts = [getattr(self, name).encode() for name in _TEXT_COLUMNS]
         for name in (*(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS):
-            column = getattr(self, name)
-            if sys.byteorder == "big":
-                column = array(column.typecode, column)
-                column.byteswap()
-            parts.append(column.tobytes())
+            parts.append(stored_column(getattr(self, name)))
         return list(self.kind_names), parts
 
     @classmethod
@@ -109,11 +123,7 @@ class ProvisionTable(Sequence[Provision]):
             setattr(table, name, data.decode())
         names = (*(f"{c}_at" for c in _TEXT_COLUMNS), *_NUMBER_COLUMNS)
         for name, data in zip(names, numbers, strict=True):
-            column = array(kinds_type if name == "kinds" else _OFFSETS)
-            column.frombytes(data)
-            if sys.byteorder == "big":
-                column.byteswap()
-            setattr(table, name, column)
+            setattr(table, name, column_from_stored(kinds_type if name == "kinds" else _OFFSETS, data))
         if not all(len(getattr(table, f"{c}_at")) == len(table.starts) + 1 for c in _TEXT_COLUMNS) \
                 or not all(len(getattr(table, c)) == len(table.starts) for c in _NUMBER_COLUMNS):
             raise ValueError("the columns of a stored provision table differ in length")

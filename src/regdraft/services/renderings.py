@@ -20,11 +20,11 @@ rendering gives the bytes it gives rendered whole (``render_html_utf8``).
 from __future__ import annotations
 
 import json
-import sys
 from array import array
 
 from sqlmodel import Session, select
 
+from regdraft.core.provision_table import column_from_stored, stored_column
 from regdraft.core.redline import RENDERER_VERSION, JoinedIds, RenderedPieces, TextRendering, render_text
 from regdraft.core.structure import PARSER_VERSION, Structure
 from regdraft.services import structures
@@ -54,18 +54,7 @@ def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
 
 
 def _column(values) -> bytes:
-    column = array(_INTEGER, values)
-    if sys.byteorder == "big":
-        column.byteswap()
-    return column.tobytes()
-
-
-def _read_column(data: memoryview) -> array:
-    column = array(_INTEGER)
-    column.frombytes(data)
-    if sys.byteorder == "big":
-        column.byteswap()
-    return column
+    return stored_column(array(_INTEGER, values))
 
 
 def encode(rendering: TextRendering) -> bytes:
@@ -95,7 +84,7 @@ def decode(data: bytes) -> TextRendering:
         for size in (groups, groups + 1, *[count] * _PIECE_COLUMNS):
             if size < 0 or at + 4 * size > len(data):
                 raise ValueError("a stored rendering cut short")
-            columns.append(_read_column(view[at:at + 4 * size]))
+            columns.append(column_from_stored(_INTEGER, view[at:at + 4 * size]))
             at += 4 * size
         lines, offsets, *piece_columns = columns
         if at + ids_size > len(data):

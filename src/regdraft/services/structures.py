@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-from array import array
 from collections.abc import Callable, Sequence
 
 import zstandard
@@ -34,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from regdraft.core.diffing import owner_points, read_structure
-from regdraft.core.provision_table import ProvisionTable
+from regdraft.core.provision_table import ProvisionTable, column_from_stored, stored_column
 from regdraft.core.stretches import HASH_SIZE, Stretches, stretches_of
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
@@ -86,7 +84,7 @@ def encode(structure: Structure) -> bytes:
     kind_names, parts = table.to_parts()
     kept = stretches_of_reading(structure)
     if kept is not None:  # the bounds (little-endian machine integers, as the columns) and the hashes
-        parts += [_little_endian(kept.bounds).tobytes(), kept.hashes]
+        parts += [stored_column(kept.bounds), kept.hashes]
     header = {"encoding": ENCODING, "kinds": kind_names, "kinds_type": table.kinds.typecode,
               "lengths": [len(part) for part in parts], "warnings": [list(w) for w in structure.warnings],
               "metadata": structure.metadata, "stretches": kept is not None}
@@ -111,10 +109,9 @@ def decode(text: str, kind: str, data: bytes) -> Structure:
             at += length
         kept = None
         if header["stretches"]:
-            bounds = array(_BOUNDS)
-            bounds.frombytes(parts[-2])
+            bounds = column_from_stored(_BOUNDS, parts[-2])
             points = header.get("owner_points")
-            kept = Stretches(_little_endian(bounds), parts[-1], None if points is None else tuple(points))
+            kept = Stretches(bounds, parts[-1], None if points is None else tuple(points))
             if len(kept.hashes) != (len(bounds) - 1) * HASH_SIZE or not bounds or bounds[-1] != len(text):
                 raise ValueError("a stored structure whose stretches do not fit its text")
             parts = parts[:-2]
@@ -138,13 +135,6 @@ def stretches_of_reading(structure: Structure) -> Stretches | None:
             return None
     points = owner_points(structure)
     return kept if points is None else dataclasses.replace(kept, owner_points=points)
-
-
-def _little_endian(column: array) -> array:
-    if sys.byteorder == "big":
-        column = array(column.typecode, column)
-        column.byteswap()
-    return column
 
 
 def compact(provisions: Sequence[Provision]) -> ProvisionTable:
