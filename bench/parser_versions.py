@@ -4,6 +4,9 @@ load of a shared machine falls on both alike.
 
     PYTHONPATH=src python -m bench.parser_versions [--commit 8ce6a34] [--sizes 1000000,5000000] [--repeats 5]
 
+The parser is read from the one file it was until it became the package
+``core/structure/``, so ``--commit`` names a commit from before that split.
+
 The parser at that commit knew SIs only: on an Act- or CFR-shaped text it finds fewer
 units, so the figures compare the time to read the same bytes, not the same result."""
 

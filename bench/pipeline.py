@@ -20,7 +20,8 @@ from regdraft.core import diffing
 from regdraft.core.diffing import diff_texts, group_by_provision, read_structure
 from regdraft.core.patching import _line_diffs, diff_words, make_patch, parse_patch, upstream_apply
 from regdraft.core.redline import render_html, render_with_cmark
-from regdraft.core.structure import _BLOCK_WITH_BRACKETS, parse_structure
+from regdraft.core.structure import parse_structure
+from regdraft.core.structure.scanner import _BLOCK_WITH_BRACKETS
 
 NAIVE_TIMEOUT = 60.0
 

@@ -253,13 +253,13 @@ def test_grouping_makes_no_cyclic_garbage_for_the_paused_collector_to_miss():
     import gc
 
     from bench.corpus import edit_lines, regulation_text
-    from regdraft.core import structure
     from regdraft.core.diffing import group_by_provision
     from regdraft.core.patching import diff_words
+    from regdraft.core.structure import scanner
 
     text = regulation_text(50_000, seed=3)
     fenced = text.replace("### 5.", "```\nA fence, read by markdown-it.\n```\n\n### 5.", 1)
-    assert structure._scanned(fenced, False) is None
+    assert scanner.scanned(fenced, False) is None
     for old in (text, fenced):
         new, _ = edit_lines(old, 0.05)
         ops = diff_words(old, new)

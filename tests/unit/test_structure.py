@@ -9,8 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from regdraft.core.errors import InvalidStructure
-from regdraft.core import structure
-from regdraft.core.structure import parse_structure
+from regdraft.core.structure import markdown, parse_structure
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drafting-format.md"
 
@@ -108,7 +107,7 @@ def test_reading_in_pieces_with_unused_rules_off_finds_the_same_provisions(block
     for at, block in unsplittable:  # fences and HTML blocks, which a heading does not close
         blocks.insert(at, block)
     text = "\n".join(blocks) + "\n"
-    with patch.object(structure, "_rules_that_cannot_fire", lambda text: frozenset()):
+    with patch.object(markdown, "_rules_that_cannot_fire", lambda text: frozenset()):
         whole = parse_structure(text, strict=False, chunk_bytes=10**9)  # every block rule, in one piece
     assert parse_structure(text, strict=False, chunk_bytes=1).provisions == whole.provisions
 

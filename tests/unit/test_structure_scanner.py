@@ -8,20 +8,20 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from bench.corpus import edit_lines, insert_regulation, move_block, regulation_text, renumbered
-from regdraft.core import structure
 from regdraft.core.errors import InvalidStructure
-from regdraft.core.structure import parse_structure
+from regdraft.core.structure import builder, markdown, parse_structure, parsing, scanner
+from regdraft.core.traditions import tradition
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKED_CASE = sorted((ROOT / "drafts" / "children-social-care-delegation" / "versions").glob("*.md"))
 
 
 def _with_markdown_it(text: str, strict: bool = False):
-    return structure._read_with_markdown_it(text, strict, 10**9)
+    return markdown.read_with_markdown_it(text, strict, 10**9)
 
 
 def _assert_scanned_like_markdown_it(text: str) -> None:
-    scanned = structure._scanned(text, False)
+    scanned = scanner.scanned(text, False)
     assert scanned is not None, "the scanner declined"
     assert scanned == _with_markdown_it(text)
 
@@ -68,7 +68,7 @@ def _drafts(draw) -> str:
 @example("- (a) x\n\n-\n\n\n  (b) y\n")
 @example("## Schedule 1: Forms\n1. - nested on one line\n")  # not a paragraph "1. - nested"
 def test_whenever_the_scanner_accepts_a_text_it_finds_what_markdown_it_finds(text):
-    scanned = structure._scanned(text, False)
+    scanned = scanner.scanned(text, False)
     event("scanned" if scanned is not None else "declined")
     if scanned is not None:
         assert scanned == _with_markdown_it(text)
@@ -80,7 +80,7 @@ def test_strict_reading_fails_or_succeeds_as_markdown_it_does(text):
     # A text without a heading line is read line by line, as published (a short
     # unnumbered line heads the unit after it), and one with front matter has metadata:
     # neither is Markdown for the two readers to agree on.
-    markdown = bool(structure._HEADING_LINE.search(text)) and not text.startswith("---")
+    markdown = bool(parsing.HEADING_LINE.search(text)) and not text.startswith("---")
     event("markdown" if markdown else "read line by line")
     if not markdown:
         return
@@ -165,7 +165,7 @@ def test_the_scanner_reads_each_subtlety_as_markdown_it_does(text):
     _REG + "".join("  " * depth + f"- ({depth}) deep\n" for depth in range(10)),
 ])
 def test_the_scanner_declines_what_it_does_not_model(text):
-    assert structure._scanned(text, False) is None
+    assert scanner.scanned(text, False) is None
     assert parse_structure(text, strict=False).provisions == _with_markdown_it(text)
 
 
@@ -178,7 +178,7 @@ def test_the_worked_case_is_read_by_the_scanner(path, monkeypatch):
     def markdown_it_is_not_needed(*args):
         raise AssertionError("parse_structure fell back to markdown-it")
 
-    monkeypatch.setattr(structure, "_read_with_markdown_it", markdown_it_is_not_needed)
+    monkeypatch.setattr(parsing, "read_with_markdown_it", markdown_it_is_not_needed)
     assert parse_structure(text).provisions == expected
 
 
@@ -199,8 +199,8 @@ def test_the_scanner_matches_markdown_it_with_every_rule_on(monkeypatch):
     fire switched off; switching them off is itself checked in test_structure.py, and here
     once more for a text that uses none of them."""
     text = (ROOT / "docs" / "drafting-format.md").read_text(encoding="utf-8").split("```markdown\n")[1].split("```")[0]
-    scanned = structure._scanned(text, False)
-    monkeypatch.setattr(structure, "_rules_that_cannot_fire", lambda text: frozenset())
+    scanned = scanner.scanned(text, False)
+    monkeypatch.setattr(markdown, "_rules_that_cannot_fire", lambda text: frozenset())
     assert scanned == _with_markdown_it(text)
 
 
@@ -236,7 +236,7 @@ def _kind_drafts(draw, kind: str) -> str:
 @given(data=st.data())
 def test_the_scanner_reads_every_kind_as_markdown_it_does(kind, data):
     text = data.draw(_kind_drafts(kind))
-    t = structure.tradition(kind)
-    scanned = structure._scanned(text, False, structure._Builder(False, t))
+    t = tradition(kind)
+    scanned = scanner.scanned(text, False, builder.Builder(False, t))
     if scanned is not None:
-        assert scanned == structure._read_with_markdown_it(text, False, 10**9, structure._Builder(False, t))
+        assert scanned == markdown.read_with_markdown_it(text, False, 10**9, builder.Builder(False, t))

@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from bench.apply import amendments
 from bench.corpus import insert_regulation, move_block, regulation_text
 from regdraft.core import amendments as amendments_module
-from regdraft.core import structure
 from regdraft.core.amendments import analyse
 from regdraft.core.patching import make_patch
-from regdraft.core.structure import StretchReader, Structure, parse_structure
+from regdraft.core.structure import StretchReader, Structure, parse_structure, stretch_reader
 from regdraft.files import read_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,15 +116,15 @@ def test_an_edited_text_is_outlined_as_if_read_afresh(old, inserted, data):
         inserted = inserted[:data.draw(st.integers(0, 80), label="inserted")]
     new = old[:start] + inserted + old[end:]
     changed = (start, end, start + len(inserted))
-    if structure._outline(old) is None:
+    if stretch_reader._outline(old) is None:
         event("the old text is read whole")
         assert StretchReader(new, edited_from=StretchReader(old), changed=changed)._outline is None
         return
-    derived = structure._edited_outline(structure._outline(old), old, new, changed)
+    derived = stretch_reader._edited_outline(stretch_reader._outline(old), old, new, changed)
     event("moved along" if derived is not None else "read afresh")
-    assert derived is None or derived == structure._outline(new)
+    assert derived is None or derived == stretch_reader._outline(new)
     reader = StretchReader(new, edited_from=StretchReader(old), changed=changed)
-    assert reader._outline == structure._outline(new)
+    assert reader._outline == stretch_reader._outline(new)
     whole = parse_structure(new, strict=False)
     around = reader.structure_around(start, start + len(inserted))
     assert around.touching(start, start + len(inserted)) == whole.touching(start, start + len(inserted))
@@ -166,7 +165,7 @@ def _read_whole(*args, **kwargs):
 def test_benchmark_texts_are_read_in_stretches(monkeypatch):
     text = regulation_text(200_000, seed=5)
     whole = parse_structure(text, strict=False)
-    monkeypatch.setattr(structure, "parse_structure", _read_whole)
+    monkeypatch.setattr(stretch_reader, "parse_structure", _read_whole)
     reader = StretchReader(text)
     middle = text.index("(2)", len(text) // 2)
     around = reader.structure_around(middle, middle + 300)
@@ -248,7 +247,7 @@ def test_provisions_at_few_offsets_of_a_long_text_read_only_their_stretches(monk
     many = sorted(p.start + 1 for p in whole.provisions if p.kind == "regulation")
     expected_few, expected_many = [whole.at(o) for o in few], [whole.at(o) for o in many]
     with monkeypatch.context() as patched:
-        patched.setattr(structure, "parse_structure", _read_whole)
+        patched.setattr(stretch_reader, "parse_structure", _read_whole)
         assert StretchReader(text).provisions_at(few) == expected_few
     reader = StretchReader(text)  # one offset in every stretch: the text is read once, whole
     assert reader.provisions_at(many) == expected_many and reader._whole is not None
@@ -261,4 +260,4 @@ _NUMBERED_BLOCK_ANYWHERE = re.compile(r"^[ >]*(?:\[F[0-9]+\s*)?(?:\*\*)?[0-9]+[A
 @given(st.lists(st.sampled_from(["5.—(1) A", "> 5.—", "[F1 5. —", "**12A.**—", "1.", "text 5.—", " ", "\n", "—",
                                  "[F2\n3.–", "\n\n", "x"]), max_size=8).map("".join))
 def test_a_numbered_block_is_found_as_a_line_start_search_finds_it(text):
-    assert structure._has_numbered_block(text) == (_NUMBERED_BLOCK_ANYWHERE.search(text) is not None)
+    assert stretch_reader._has_numbered_block(text) == (_NUMBERED_BLOCK_ANYWHERE.search(text) is not None)
