@@ -13,7 +13,8 @@ from sqlmodel import Session, SQLModel, select
 import regdraft.store.models  # noqa: F401  (registers the tables)
 from regdraft.services.events import generation
 from regdraft.store.models import Document
-from regdraft.store.engine import alembic_config, current_revision, downgrade, make_engine, migrate
+from regdraft.store.engine import (alembic_config, current_revision, downgrade, make_engine, migrate,
+                                   packaged_heads)
 
 MODEL_TABLES = set(SQLModel.metadata.tables)
 
@@ -62,6 +63,32 @@ def test_upgrade_from_empty_matches_models(empty_engine: Engine):
 def test_migrate_twice_is_a_no_op(empty_engine: Engine):
     migrate(empty_engine)
     migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+
+
+def test_the_packaged_heads_read_from_the_files_are_alembics():
+    assert packaged_heads() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def test_a_database_at_head_is_left_without_alembic_and_one_behind_is_upgraded(empty_engine: Engine, monkeypatch):
+    import alembic.command
+
+    migrate(empty_engine)
+    head = current_revision(empty_engine)
+    real_upgrade = alembic.command.upgrade
+    upgrades = []
+
+    def counted_upgrade(config, revision):
+        upgrades.append(revision)
+        real_upgrade(config, revision)
+
+    monkeypatch.setattr(alembic.command, "upgrade", counted_upgrade)
+    migrate(empty_engine)
+    assert upgrades == []
+    downgrade(empty_engine, "-1")
+    assert current_revision(empty_engine) != head
+    migrate(empty_engine)
+    assert upgrades == ["head"] and current_revision(empty_engine) == head
     assert schema_differences(empty_engine) == []
 
 
