@@ -297,7 +297,6 @@ class _Owners:
     where it is not (then a stretch's provision is found by its id)."""
 
     def __init__(self, structure: Structure) -> None:
-        self.places = None
         if not self._each_provision_starts_one(structure):
             self._sweep(structure)
 
@@ -354,7 +353,7 @@ class _Owners:
         # Machine integers, as the usual case has them; the ids and labels are the ones
         # iterating gives (a kept reading's ids are its index's own strings).
         self.starts, self.span_starts, self.span_ends = array("q"), array("q"), array("q")
-        self.ids, self.labels = [], []
+        self.ids, self.labels, self.places = [], [], None
         # The innermost provision holding a point is the latest-starting one not yet
         # ended: provisions are pushed as points reach their start, and dropped from the
         # top once a point reaches their end.
