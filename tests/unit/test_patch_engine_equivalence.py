@@ -316,3 +316,18 @@ def test_the_line_diff_with_lines_of_one_text_set_aside_is_the_plain_one(old, ne
     assert patching.diff_sequences(old, new) == [
         (names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
         for code, chars in expected]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=60), st.lists(st.integers(0, 40), max_size=60),
+       st.integers(0, 2**64 - 1))
+def test_a_sequence_diff_of_stretch_keys_is_the_plain_one(old, new, salt):
+    """Items as the stored stretches give them (64-bit keys, some repeated, some in one
+    sequence only), coded in the old sequence's order: the plain algorithm's diff of
+    the same items, a line each."""
+    keys = {item: hash((salt, item)) & (2**64 - 1) for item in {*old, *new}}
+    expected, _lines = reference_line_diffs([f"{item}\n" for item in old], [f"{item}\n" for item in new])
+    names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
+    assert patching.diff_sequences([keys[item] for item in old], [keys[item] for item in new]) == [
+        (names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
+        for code, chars in expected]

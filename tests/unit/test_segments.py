@@ -143,6 +143,23 @@ def test_a_real_diff_placed_in_both_texts(name: str):
     assert {(g, o, n) for g, o, n in diff.placed()} <= placed
 
 
+@pytest.mark.parametrize("name", REAL)
+def test_a_diff_of_kept_readings_is_placed_as_one_of_parsed_readings(name: str):
+    """A kept reading's changes take their provision's kind from the owners' table's
+    place of it (the table of its columns), where a parsed one's look it up by id; the
+    placed changes, kinds and all, are the same, and each kind is the provision's."""
+    from regdraft.services import structures
+
+    kind, texts = REAL[name]
+    old, new = texts()
+    parsed = read_structure(old, kind), read_structure(new, kind)
+    kept = tuple(structures.decode(text, kind, structures.encode(reading)) for text, reading in zip((old, new), parsed))
+    diff = diff_texts(old, new, kind, old_structure=parsed[0], new_structure=parsed[1])
+    changes = check_placed(diff, old, new, *kept)
+    assert changes == list(placed_changes(diff, *parsed, unchanged=True))
+    assert list(placed_changes(diff, *kept)) == list(placed_changes(diff, *parsed))
+
+
 def test_the_inserted_regulation_of_the_worked_case_reads_as_a_renderer_needs_it():
     old, new = _worked(1), _worked(2)
     comparison = compare_texts("1", old, "2", new)

@@ -289,7 +289,12 @@ class _Owners:
     neighbouring stretches have different owners, so each stretch of a diff's piece is
     one group's."""
 
-    __slots__ = ("starts", "ids", "labels", "span_starts", "span_ends")
+    __slots__ = ("starts", "ids", "labels", "span_starts", "span_ends", "places")
+
+    places: Sequence[int] | None
+    """The place among the structure's provisions of each stretch's owner (-1 for the
+    preamble) where the table is made from its columns, ids all distinct; ``None``
+    where it is not (then a stretch's provision is found by its id)."""
 
     def __init__(self, structure: Structure) -> None:
         if not self._each_provision_starts_one(structure):
@@ -313,6 +318,7 @@ class _Owners:
             # structure's own columns (a kept reading's ids, starts and ends, its labels
             # cut when asked for), nothing copied.
             self.starts, self.ids, self.labels, self.span_starts, self.span_ends = starts, ids, labels, starts, ends
+            self.places = range(len(ids))
             return True
         # A few points where the text after a provision's children is its own again: the
         # columns copied (machine integers) and a stretch put in at each point, owned by
@@ -321,6 +327,7 @@ class _Owners:
         self.span_starts, self.span_ends = _integers(starts), _integers(ends)
         owner = array("i", range(len(ids)))
         self.labels = _OwnersLabels(labels, owner)
+        self.places = owner
         for point in inside:
             k = bisect.bisect_right(self.starts, point) - 1
             around = structure.at(point)
@@ -346,7 +353,7 @@ class _Owners:
         # Machine integers, as the usual case has them; the ids and labels are the ones
         # iterating gives (a kept reading's ids are its index's own strings).
         self.starts, self.span_starts, self.span_ends = array("q"), array("q"), array("q")
-        self.ids, self.labels = [], []
+        self.ids, self.labels, self.places = [], [], None
         # The innermost provision holding a point is the latest-starting one not yet
         # ended: provisions are pushed as points reach their start, and dropped from the
         # top once a point reaches their end.
@@ -381,6 +388,7 @@ class _Owners:
             holder = structure.get(holder.parent) if holder.parent is not None else None
         owners = object.__new__(cls)
         owners.starts, owners.ids, owners.labels, owners.span_starts, owners.span_ends = [], [], [], [], []
+        owners.places = None
         for point in sorted(points):
             owners._insert_after(len(owners.starts) - 1, point, structure.at(point), structure)
         return owners

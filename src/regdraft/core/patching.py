@@ -368,8 +368,9 @@ def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tup
     tokens), as ``(kind, old items, new items)`` runs in order, with no cleanup: what a
     caller aligns is its own business. Items found in one sequence only are set aside
     first, as for lines (:func:`_set_aside_diff`). Not used by patch generation."""
-    in_old, in_new = set(old), set(new)
-    shared = in_old & in_new
+    in_new = set(new)
+    # The items found in both, in the order the old sequence has them.
+    shared = dict.fromkeys(filter(in_new.__contains__, old))
     if not shared:
         # Nothing in common (a word replaced by another, a provision rewritten): what
         # the diff gives, the deletion of the one and the insertion of the other.
@@ -377,12 +378,15 @@ def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tup
                 for kind, items in ((DELETE, old), (INSERT, new)) if items]
     # Only the items found in both are given characters (the rest are set aside); which
     # character each gets does not matter, as nothing here weighs them (no cleanup).
+    # They are given in the old sequence's order, so that coding it looks them up, and
+    # reads their characters, in the order they were made: in a set's order, the lookups
+    # of a 5 MB text's 46 000 stretches went all over memory (20 ms, 6 ms so).
     characters = dict(zip(shared, _characters()))
     if len(characters) < len(shared):
         raise ValueError(f"too many distinct items to diff: {len(shared)}")
     old_chars = "".join(map(characters.get, old, repeat(_ASIDE)))
     new_chars = "".join(map(characters.get, new, repeat(_ASIDE)))
-    if in_old == in_new:
+    if _ASIDE not in old_chars and _ASIDE not in new_chars:  # every item in both sequences
         return [(_KINDS[op], size if op != "+" else 0, size if op != "-" else 0) for op, size in
                 fast_diff(old_chars, new_chars, timelimit=0, checklines=False, cleanup="No", counts_only=True)]
     return [(_OPS[code], old_count, new_count) for code, old_count, new_count in _set_aside_diff(old_chars, new_chars)]

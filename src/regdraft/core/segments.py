@@ -38,6 +38,7 @@ from typing import Iterator, NamedTuple
 
 from regdraft.core.diffing import _WINDOW_SHARE, REMOVED, ProvisionDiff, TextDiff, _Owners, owners_of
 from regdraft.core.patching import DELETE, EQUAL, INSERT
+from regdraft.core.provision_table import ProvisionTable
 from regdraft.core.structure import PREAMBLE, Structure
 
 TEXT, SYNTAX, BREAK = "text", "syntax", "break"
@@ -142,8 +143,12 @@ def placed_changes(diff: TextDiff, old_structure: Structure, new_structure: Stru
                 old_side.cut(op, op.old_start, old_syntax, segments)
             else:
                 new_side.cut(op, op.new_start, new_syntax, segments)
-        yield _placed_change((group, _kind_of(group, old_structure, new_structure), old_start, old_at,
-                              new_start, new_at, tuple(ops), tuple(segments)))
+        removed = group.status == REMOVED
+        kind = (old_side if removed else new_side).kind_at(group.provision, *((old_start, old_at) if removed
+                                                                             else (new_start, new_at)))
+        if kind is None:
+            kind = _kind_of(group, old_structure, new_structure)
+        yield _placed_change((group, kind, old_start, old_at, new_start, new_at, tuple(ops), tuple(segments)))
 
 
 # Made from a tuple at C speed, without the named tuples' own ``__new__`` (a Python
@@ -166,17 +171,33 @@ def _kind_of(group: ProvisionDiff, old_structure: Structure, new_structure: Stru
 class _Side:
     """One text of the diff, and how its pieces are cut."""
 
-    __slots__ = ("text", "owners")
+    __slots__ = ("text", "owners", "kinds")
 
     def __init__(self, structure: Structure, start: int, end: int) -> None:
         """``start`` to ``end``: where the changes to cut stand in this text."""
         self.text = structure.text
+        provisions = structure.provisions
+        self.kinds = provisions.kind_at if isinstance(provisions, ProvisionTable) \
+            else (lambda place: provisions[place].kind)
         # Who owns each stretch there: the whole text's table where the changes spread
         # over much of it (the diff has made it then, and it is kept), else the table
         # of that window alone, as the diff makes it then too; one changed word of a
         # long text needs no table of its every provision (4 ms a megabyte, cold).
         self.owners = (owners_of(structure) if (end - start) * _WINDOW_SHARE > len(self.text)
                        else _Owners.between(structure, start, end))
+
+    def kind_at(self, provision_id: str, start: int, end: int) -> str | None:
+        """The kind of the provision ``provision_id`` if it owns the stretch of this text
+        where ``text[start:end]`` starts, read from the owners' table's place of it (the
+        changes come in order: no lookup by id, nor an index of every id); ``None`` where
+        the table does not give it (then :func:`_kind_of` looks it up)."""
+        places = self.owners.places
+        if places is None or start >= end:
+            return None
+        k = bisect.bisect_right(self.owners.starts, start) - 1
+        if k < 0 or self.owners.ids[k] != provision_id or places[k] < 0:
+            return None
+        return self.kinds(places[k])
 
     def cut(self, op: PlacedOp, start: int, syntax: list[tuple[int, int, str]], out: list[Segment]) -> None:
         """The op, standing in this text from ``start``, cut into segments added to
