@@ -18,7 +18,8 @@ from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block, 
 from bench.measure import Row, git_word_diff, median_time, peak_memory_mb, timed_in_child
 from regdraft.core import diffing
 from regdraft.core.diffing import diff_texts, group_by_provision, read_structure
-from regdraft.core.patching import _line_diffs, diff_words, make_patch, parse_patch, upstream_apply
+from regdraft.core.patching import diff_words, make_patch, parse_patch, upstream_apply
+from regdraft.core.patching.diffs import _line_diffs
 from regdraft.core.redline import render_html, render_with_cmark
 from regdraft.core.structure import parse_structure
 from regdraft.core.structure.scanner import _BLOCK_WITH_BRACKETS

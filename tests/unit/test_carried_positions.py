@@ -12,8 +12,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regdraft.core import patching
-from regdraft.core.patching import CarriedPositions, applied_in_turn, apply_patch, make_patch, parse_patch
+from regdraft.core.patching import CarriedPositions, applied_in_turn, apply_patch, applying, make_patch, parse_patch
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "legislation"
 
@@ -51,7 +50,7 @@ def test_carried_positions_are_the_walk_through_every_edit(edits, probes):
 @given(st.lists(edit, max_size=80), st.lists(st.integers(-5, 400), min_size=1, max_size=10))
 def test_the_map_holds_across_many_small_blocks(edits, probes):
     # Blocks of 4 knots: replaced spans and moves that run across many blocks.
-    with mock.patch.object(patching, "_BLOCK", 4):
+    with mock.patch.object(applying, "_BLOCK", 4):
         _check_against_the_walk(edits, probes)
 
 

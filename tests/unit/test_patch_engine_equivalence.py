@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import patching
-from regdraft.core.patching import _diff_main, _word_diffs, apply_patch, make_patch, parse_patch
+from regdraft.core.patching import apply_patch, make_patch, parse_patch
+from regdraft.core.patching.diffs import _line_diffs, diff_main, word_diffs
+from regdraft.core.patching.engine import TOKEN
+from regdraft.core.patching.patches import _CONTEXT_WINDOW
 
 WORDS = ["regulation", "local", "authority", "profit", "body", "(1)", "(a)", "—", "may", "not", "### 3.",
          "functions", "\n", "\n\n", " ", ", ", ".", "é", "🙂", "- (b)", "2014", "50%", "“the Act”", "\u2028"]
@@ -90,8 +93,8 @@ def reference_token_diffs(old: str, new: str) -> list[tuple[int, str]]:
     if not old or not new:
         return [(DELETE, old), (INSERT, new)]
     dmp = _upstream_engine()
-    old_spans = [match.span() for match in patching._TOKEN.finditer(old)]
-    new_spans = [match.span() for match in patching._TOKEN.finditer(new)]
+    old_spans = [match.span() for match in TOKEN.finditer(old)]
+    new_spans = [match.span() for match in TOKEN.finditer(new)]
     old_bounds, new_bounds = {0, len(old)} | {s for s, _ in old_spans}, {0, len(new)} | {s for s, _ in new_spans}
     start = len(os.path.commonprefix([old, new]))
     if start not in old_bounds or start not in new_bounds:
@@ -104,8 +107,8 @@ def reference_token_diffs(old: str, new: str) -> list[tuple[int, str]]:
     middle_old, middle_new = old[start:end], new[start:new_end]
     if middle_old and middle_new:
         vocabulary: dict[str, str] = {}
-        encoded_old = _encode(vocabulary, patching._TOKEN.findall(middle_old))
-        encoded_new = _encode(vocabulary, patching._TOKEN.findall(middle_new))
+        encoded_old = _encode(vocabulary, TOKEN.findall(middle_old))
+        encoded_new = _encode(vocabulary, TOKEN.findall(middle_new))
         middle = dmp.diff_main(encoded_old, encoded_new, False)
         dmp.diff_cleanupSemantic(middle)
         index = {char: token for token, char in vocabulary.items()}
@@ -186,13 +189,13 @@ def _edited(rng: random.Random, text: str, edits: int) -> str:
 @settings(max_examples=200, deadline=None)
 @given(old=st.text(max_size=300), new=st.text(max_size=300))
 def test_native_diff_main_equals_upstream_on_any_characters(old, new):
-    assert _diff_main(old, new) == _upstream_engine().diff_main(old, new, False)
+    assert diff_main(old, new) == _upstream_engine().diff_main(old, new, False)
 
 
 @settings(max_examples=150, deadline=None)
 @given(old=texts, new=texts)
 def test_word_diff_and_patch_text_equal_the_upstream_pipeline(old, new):
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
     assert make_patch(old, new) == reference_patch(old, new)
 
 
@@ -202,7 +205,7 @@ def test_word_diff_and_patch_text_equal_upstream_on_regulation_shaped_text(seed,
     rng = random.Random(seed)
     old = _regulation(rng, 40)
     new = _edited(rng, old, edits)
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
     assert make_patch(old, new) == reference_patch(old, new)
 
 
@@ -212,7 +215,7 @@ def test_word_diff_equals_upstream_with_many_scattered_edits():
     rng = random.Random(7)
     old = _regulation(rng, 400)
     new = _edited(rng, old, old.count("\n") // 8)
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
 
 
 def test_word_diff_equals_upstream_with_lines_and_tokens_beyond_the_basic_plane():
@@ -220,16 +223,16 @@ def test_word_diff_equals_upstream_with_lines_and_tokens_beyond_the_basic_plane(
     # tokens: their characters run past the surrogate block.
     old = "\n".join(f"w{n}" for n in range(60_000))
     new = old.replace("\nw100\n", "\nw100 inserted\n").replace("\nw59000", "")
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
     old = " ".join(f"w{n}" for n in range(60_000))
     new = "v" + old.replace("w100 ", "w100 inserted ").replace(" w59000", "") + "v"
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
 
 
 def test_context_is_unique_within_its_window_and_the_patch_still_applies_exactly():
     clause = "(1) The local authority may delegate any function to a body.\n\n"
     filler = "".join(f"### {n}. Heading {n}\n\nText of regulation {n}, in words of its own.\n\n" for n in range(900))
-    assert len(filler) > patching._CONTEXT_WINDOW
+    assert len(filler) > _CONTEXT_WINDOW
     old = clause + filler + clause  # the clause repeats, far away
     new = clause.replace("any", "a") + filler.replace("regulation 450,", "regulation 450 (revoked),") \
         + clause.replace("body", "public body")
@@ -266,7 +269,7 @@ def _replaced_runs(draw) -> tuple[str, str]:
 @given(_replaced_runs())
 def test_the_word_diff_of_a_replaced_run_equals_the_upstream_pipeline(run):
     old, new = run
-    assert _word_diffs(old, new) == reference_word_diffs(old, new)
+    assert word_diffs(old, new) == reference_word_diffs(old, new)
 
 
 def test_the_word_diffs_of_a_real_texts_replaced_runs_equal_the_upstream_pipeline():
@@ -289,7 +292,7 @@ def test_the_word_diffs_of_a_real_texts_replaced_runs_equal_the_upstream_pipelin
                 alignment.aligned_ops(old, new, read_structure(old, kind), read_structure(new, kind))
     assert len(runs) > 100
     for old, new in runs:
-        assert _word_diffs(old, new) == reference_word_diffs(old, new)
+        assert word_diffs(old, new) == reference_word_diffs(old, new)
 
 
 @settings(max_examples=300, deadline=None)
@@ -299,7 +302,7 @@ def test_a_sequence_diff_is_the_line_diff_of_its_items(old, new):
     another) without the line diff: with what the line diff gives them, as for any other."""
     names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
     line_diff = [(names[code], len(chars) if code != INSERT else 0, len(chars) if code != DELETE else 0)
-                 for code, chars in patching._line_diffs(old, new)]
+                 for code, chars in _line_diffs(old, new)]
     assert patching.diff_sequences(old, new) == line_diff
 
 
@@ -310,7 +313,7 @@ def test_the_line_diff_with_lines_of_one_text_set_aside_is_the_plain_one(old, ne
     """Lines found in one text only (``b``/``c`` against ``d``) are set aside by runs
     and put back where they stand: what the plain algorithm, a line at a time, gives."""
     expected, lines = reference_line_diffs(old, new)
-    found = patching._line_diffs(old, new)
+    found = _line_diffs(old, new)
     assert found == expected
     names = {EQUAL: patching.EQUAL, DELETE: patching.DELETE, INSERT: patching.INSERT}
     assert patching.diff_sequences(old, new) == [

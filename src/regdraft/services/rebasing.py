@@ -1,7 +1,7 @@
 """Rebasing: bringing open amendments proposed against an earlier version onto the head.
 
 A rebase applies the amendment's patch to the head with the fuzzy apply of
-``core/patching.py`` and reports it hunk by hunk (``exact``, ``shifted`` by N,
+``core/patching/`` and reports it hunk by hunk (``exact``, ``shifted`` by N,
 ``fuzzy`` with a score, ``failed``). Nothing is rebased silently, and what happens
 depends on the report:
 
