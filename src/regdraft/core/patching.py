@@ -369,7 +369,8 @@ def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tup
     caller aligns is its own business. Items found in one sequence only are set aside
     first, as for lines (:func:`_set_aside_diff`). Not used by patch generation."""
     in_old, in_new = set(old), set(new)
-    shared = in_old & in_new
+    shared, same_items = in_old & in_new, in_old == in_new
+    del in_old, in_new  # let go before the characters are made: a diff's peak (at 5 MB, 4 MB of 50)
     if not shared:
         # Nothing in common (a word replaced by another, a provision rewritten): what
         # the diff gives, the deletion of the one and the insertion of the other.
@@ -382,7 +383,7 @@ def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tup
         raise ValueError(f"too many distinct items to diff: {len(shared)}")
     old_chars = "".join(map(characters.get, old, repeat(_ASIDE)))
     new_chars = "".join(map(characters.get, new, repeat(_ASIDE)))
-    if in_old == in_new:
+    if same_items:
         return [(_KINDS[op], size if op != "+" else 0, size if op != "-" else 0) for op, size in
                 fast_diff(old_chars, new_chars, timelimit=0, checklines=False, cleanup="No", counts_only=True)]
     return [(_OPS[code], old_count, new_count) for code, old_count, new_count in _set_aside_diff(old_chars, new_chars)]

@@ -49,7 +49,11 @@ class Comparison:
 
     old_name: str
     new_name: str
-    old_text: str
+    old: str | Callable[[], tuple[str, Structure]]
+    """The old text; or, for a stored version, how to read it and its reading again
+    (:func:`plan_versions`), should a form need them (the unified diff, the JSON, the
+    instructions). The html redline needs neither: its diff holds all it shows, so a
+    stored comparison does not hold the old text while the page is made."""
     new_text: str
     diff: TextDiff
     sources: dict[str, Source]
@@ -58,8 +62,8 @@ class Comparison:
     """Derived from content hashes and amendment patches: the same inputs, the same tag."""
     kind: str = DEFAULT_KIND
     """The kind of document the texts are: their provisions are read as that kind."""
-    old_structure: Structure | None = field(default=None, repr=False, compare=False)
-    """The old text's structure, if already read (a stored version's)."""
+    old_structure_read: Structure | None = field(default=None, repr=False, compare=False)
+    """The old text's structure, if already read (where ``old`` is the text)."""
     base: Provenance | None = field(default=None, compare=False)
     """The version compared from, when the old side is one (an export names it)."""
     editors: dict[str, Revision] = field(default_factory=dict, compare=False)
@@ -75,6 +79,19 @@ class Comparison:
     rendering_reader: Callable[[], TextRendering] | None = field(default=None, repr=False, compare=False)
     """How the new text's stored rendering is read (a stored version's,
     ``services.renderings``), when an html redline needs it."""
+
+    @cached_property
+    def _old_side(self) -> tuple[str, Structure | None]:
+        return (self.old, self.old_structure_read) if isinstance(self.old, str) else self.old()
+
+    @property
+    def old_text(self) -> str:
+        return self._old_side[0]
+
+    @property
+    def old_structure(self) -> Structure | None:
+        """The old text's structure, if already read, or read with it (a stored version's)."""
+        return self._old_side[1]
 
     @cached_property
     def rendering(self) -> TextRendering | None:
@@ -254,13 +271,18 @@ def sources_of(session: Session, amendments: list[Amendment],
 
 
 def provenance(session: Session, document: Document, version: Version) -> Provenance:
-    """What an export of ``version`` says it is of."""
-    from regdraft.formats.write import Provenance
-    from regdraft.services import documents
+    """What an export of ``version`` (a row of its number, hash, author and time will do)
+    says it is of."""
+    from sqlmodel import select
 
-    first = version if version.number == 1 else documents.get_version(session, document, 1)
+    from regdraft.formats.write import Provenance
+    from regdraft.store.models import Version
+
+    # The first version's time, not its row: a row is a whole text.
+    first = version.created_at if version.number == 1 else session.exec(
+        select(Version.created_at).where(Version.document_id == document.id, Version.number == 1)).one()
     return Provenance(document.slug, document.title, document.kind, version.number,
-                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first.created_at))
+                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first))
 
 
 def iso_time(when: datetime) -> str:
@@ -345,23 +367,27 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
             steps.append((row.content_hash, producer.slug if producer else version_source(number)))
     old_hash, new_hash = rows[old].content_hash, rows[new].content_hash
 
+    def old_side() -> tuple[str, Structure]:
+        version = documents.get_version(session, document, old)
+        return version.text, documents.version_structure(session, document, version)
+
     def make() -> Comparison:
-        a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
-        old_structure = documents.version_structure(session, document, a)
+        (old_text, old_structure), b = old_side(), documents.get_version(session, document, new)
         new_structure = documents.version_structure(session, document, b)
 
         def diffed() -> tuple[TextDiff, str]:
             if len(steps) <= 1:  # one step is one diff: provisions aligned, moves found
-                return diff_texts(a.text, b.text, document.kind, old_structure=old_structure,
+                return diff_texts(old_text, b.text, document.kind, old_structure=old_structure,
                                   new_structure=new_structure, source=steps[0][1] if steps else None), b.text
             chain = [Step(v.text, source) for v, (_, source) in zip(documents.versions_between(
                 session, document, old + 1, new), steps)]
-            return diff_steps(a.text, chain, document.kind, base_structure=old_structure,
+            return diff_steps(old_text, chain, document.kind, base_structure=old_structure,
                               last_structure=new_structure), b.text
 
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
-        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
-                          tag, document.kind, old_structure, provenance(session, document, a), editors,
+        # The old side is read again if a form asks for it (``old_side``): not held here.
+        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", old_side, b.text, diff, sources,
+                          tag, document.kind, None, provenance(session, document, rows[old]), editors,
                           new_structure, hashes=(old_hash, new_hash),
                           rendering_reader=partial(renderings.read, session, b.text, document.kind, new_hash))
 
