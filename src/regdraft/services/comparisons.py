@@ -313,7 +313,14 @@ class Plan:
 
     etag: str
     sources: dict[str, Source]
-    make: Callable[[], Comparison] = field(repr=False, compare=False)
+    make: Callable[..., Comparison] = field(repr=False, compare=False)
+    """``make()``, the comparison; ``make(with_old_text=False)``, one that reads its old
+    side again only if a form asks for it, for a form drawn from the diff alone
+    (:data:`DIFF_FORMS`): the old text is let go before the rendering is made."""
+
+
+DIFF_FORMS = frozenset({"html", "fragment", "criticmarkup"})
+"""The forms of a comparison drawn from its diff alone, neither text read again."""
 
 
 DIFFS = KeptInMemory(128 * 1024 * 1024)
@@ -383,7 +390,7 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
         version = documents.get_version(session, document, old)
         return version.text, documents.version_structure(session, document, version)
 
-    def make() -> Comparison:
+    def make(*, with_old_text: bool = True) -> Comparison:
         (old_text, old_structure), b = old_side(), documents.get_version(session, document, new)
         new_structure = documents.version_structure(session, document, b)
 
@@ -397,9 +404,9 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
                               last_structure=new_structure), b.text
 
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
-        # The old side is read again if a form asks for it (``old_side``): not held here.
-        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", old_side, b.text, diff, sources,
-                          tag, document.kind, None, provenance(session, document, rows[old]), editors,
+        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}",
+                          old_text if with_old_text else old_side, b.text, diff, sources, tag, document.kind,
+                          old_structure if with_old_text else None, provenance(session, document, rows[old]), editors,
                           new_structure, hashes=(old_hash, new_hash),
                           rendering_reader=partial(renderings.read, session, b.text, document.kind, new_hash))
 
@@ -462,7 +469,7 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
     amendment_service.check_not_already_in(session, base_row, chosen)
     keys = tuple(map(amendment_key, chosen))
 
-    def make() -> Comparison:
+    def make(*, with_old_text: bool = True) -> Comparison:  # the base is given either way (it is amended)
         base = documents.get_version(session, document, version)
         base_structure = documents.version_structure(session, document, base)
 
