@@ -75,3 +75,25 @@ def test_the_memories_of_structures_and_diffs_are_bounded_by_the_settings(settin
             1000, 2000, 3000)
     finally:
         create_app(settings)
+
+
+def test_the_html_redline_is_made_without_the_old_text_and_the_json_with_it(example, monkeypatch):
+    made = []
+    plan_versions = comparisons.plan_versions
+
+    def watched(*args, **kwargs):
+        plan = plan_versions(*args, **kwargs)
+
+        def make(**options):
+            comparison = plan.make(**options)
+            made.append(isinstance(comparison.old, str))
+            return comparison
+        return comparisons.Plan(plan.etag, plan.sources, make)
+
+    monkeypatch.setattr(comparisons, "plan_versions", watched)
+    html = example.client.get(example.url("/redline.html?from=1&to=2"))
+    json = example.client.get(example.url("/redline.json?from=1&to=2"))
+    assert (html.status_code, json.status_code) == (200, 200)
+    assert made == [False, True]  # the old side read again only where a form needs it
+    comparisons.DIFFS.clear()
+    assert example.client.get(example.url("/redline.html?from=1&to=2&again=1")).content == html.content

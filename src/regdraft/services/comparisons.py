@@ -22,7 +22,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from regdraft import json_text
-from regdraft.core.diffing import TextDiff, diff_texts, read_structure, unified_diff
+from regdraft.core.diffing import ProvisionDiff, TextDiff, diff_texts, read_structure, unified_diff
 from regdraft.core.errors import PatchDoesNotApply
 from regdraft.core.history import History, Step, diff_steps, edited_version, version_source
 from regdraft.core.patching import ApplyResult, applied_in_turn, parse_patch
@@ -49,7 +49,11 @@ class Comparison:
 
     old_name: str
     new_name: str
-    old_text: str
+    old: str | Callable[[], tuple[str, Structure]]
+    """The old text; or, for a stored version, how to read it and its reading again
+    (:func:`plan_versions`), should a form need them (the unified diff, the JSON, the
+    instructions). The html redline needs neither: its diff holds all it shows, so a
+    stored comparison does not hold the old text while the page is made."""
     new_text: str
     diff: TextDiff
     sources: dict[str, Source]
@@ -58,8 +62,8 @@ class Comparison:
     """Derived from content hashes and amendment patches: the same inputs, the same tag."""
     kind: str = DEFAULT_KIND
     """The kind of document the texts are: their provisions are read as that kind."""
-    old_structure: Structure | None = field(default=None, repr=False, compare=False)
-    """The old text's structure, if already read (a stored version's)."""
+    old_structure_read: Structure | None = field(default=None, repr=False, compare=False)
+    """The old text's structure, if already read (where ``old`` is the text)."""
     base: Provenance | None = field(default=None, compare=False)
     """The version compared from, when the old side is one (an export names it)."""
     editors: dict[str, Revision] = field(default_factory=dict, compare=False)
@@ -75,6 +79,19 @@ class Comparison:
     rendering_reader: Callable[[], TextRendering] | None = field(default=None, repr=False, compare=False)
     """How the new text's stored rendering is read (a stored version's,
     ``services.renderings``), when an html redline needs it."""
+
+    @cached_property
+    def _old_side(self) -> tuple[str, Structure | None]:
+        return (self.old, self.old_structure_read) if isinstance(self.old, str) else self.old()
+
+    @property
+    def old_text(self) -> str:
+        return self._old_side[0]
+
+    @property
+    def old_structure(self) -> Structure | None:
+        """The old text's structure, if already read, or read with it (a stored version's)."""
+        return self._old_side[1]
 
     @cached_property
     def rendering(self) -> TextRendering | None:
@@ -254,13 +271,18 @@ def sources_of(session: Session, amendments: list[Amendment],
 
 
 def provenance(session: Session, document: Document, version: Version) -> Provenance:
-    """What an export of ``version`` says it is of."""
-    from regdraft.formats.write import Provenance
-    from regdraft.services import documents
+    """What an export of ``version`` (a row of its number, hash, author and time will do)
+    says it is of."""
+    from sqlmodel import select
 
-    first = version if version.number == 1 else documents.get_version(session, document, 1)
+    from regdraft.formats.write import Provenance
+    from regdraft.store.models import Version
+
+    # The first version's time, not its row: a row is a whole text.
+    first = version.created_at if version.number == 1 else session.exec(
+        select(Version.created_at).where(Version.document_id == document.id, Version.number == 1)).one()
     return Provenance(document.slug, document.title, document.kind, version.number,
-                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first.created_at))
+                      version.content_hash, version.author, iso_time(version.created_at), iso_time(first))
 
 
 def iso_time(when: datetime) -> str:
@@ -291,7 +313,14 @@ class Plan:
 
     etag: str
     sources: dict[str, Source]
-    make: Callable[[], Comparison] = field(repr=False, compare=False)
+    make: Callable[..., Comparison] = field(repr=False, compare=False)
+    """``make()``, the comparison; ``make(with_old_text=False)``, one that reads its old
+    side again only if a form asks for it, for a form drawn from the diff alone
+    (:data:`DIFF_FORMS`): the old text is let go before the rendering is made."""
+
+
+DIFF_FORMS = frozenset({"html", "fragment", "criticmarkup"})
+"""The forms of a comparison drawn from its diff alone, neither text read again."""
 
 
 DIFFS = KeptInMemory(128 * 1024 * 1024)
@@ -300,8 +329,14 @@ texts' content hashes and each step's source, or the base's hash and the amendme
 patches. The html, json and page forms of one comparison, and any process state,
 share one diff; a write never makes an entry wrong (its key names the content)."""
 
-# What a diff holds besides its texts: a group and an op or two per provision.
-_GROUP_BYTES = 300
+# What a kept diff holds besides its new text (traced on the bench's 1 MB texts: 1%,
+# 10% and 30% of lines changed, a moved block): its new owners' table, where the text
+# has provisions whose text goes on after their children (about 25 bytes a provision,
+# the columns copied), and each changed group with its ops and their text (820-960
+# bytes a change, of which about 130 characters of text); the runs of unchanged
+# provisions are offsets into the new text.
+_PROVISION_BYTES = 30
+_CHANGE_BYTES = 1200
 
 
 def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[TextDiff, str]:
@@ -309,9 +344,15 @@ def _kept_diff(key: tuple, make: Callable[[], tuple[TextDiff, str]]) -> tuple[Te
     if kept is None:
         kept = make()
         diff, new_text = kept
-        # The ops hold about the old and the new text again, besides the new text itself.
-        DIFFS.put(key, kept, 2 * held_bytes(new_text) + _GROUP_BYTES * diff.group_estimate())
+        DIFFS.put(key, kept, weight(diff, new_text))
     return kept
+
+
+def weight(diff: TextDiff, new_text: str) -> int:
+    """About what a kept diff holds in memory, in bytes (counted without making its
+    unchanged groups or walking its ops)."""
+    changed = sum(isinstance(part, ProvisionDiff) for part in diff.parts)
+    return held_bytes(new_text) + _PROVISION_BYTES * diff.group_estimate() + _CHANGE_BYTES * changed
 
 
 def plan_versions(session: Session, document: Document, old: int, new: int) -> Plan:
@@ -345,23 +386,27 @@ def plan_versions(session: Session, document: Document, old: int, new: int) -> P
             steps.append((row.content_hash, producer.slug if producer else version_source(number)))
     old_hash, new_hash = rows[old].content_hash, rows[new].content_hash
 
-    def make() -> Comparison:
-        a, b = documents.get_version(session, document, old), documents.get_version(session, document, new)
-        old_structure = documents.version_structure(session, document, a)
+    def old_side() -> tuple[str, Structure]:
+        version = documents.get_version(session, document, old)
+        return version.text, documents.version_structure(session, document, version)
+
+    def make(*, with_old_text: bool = True) -> Comparison:
+        (old_text, old_structure), b = old_side(), documents.get_version(session, document, new)
         new_structure = documents.version_structure(session, document, b)
 
         def diffed() -> tuple[TextDiff, str]:
             if len(steps) <= 1:  # one step is one diff: provisions aligned, moves found
-                return diff_texts(a.text, b.text, document.kind, old_structure=old_structure,
+                return diff_texts(old_text, b.text, document.kind, old_structure=old_structure,
                                   new_structure=new_structure, source=steps[0][1] if steps else None), b.text
             chain = [Step(v.text, source) for v, (_, source) in zip(documents.versions_between(
                 session, document, old + 1, new), steps)]
-            return diff_steps(a.text, chain, document.kind, base_structure=old_structure,
+            return diff_steps(old_text, chain, document.kind, base_structure=old_structure,
                               last_structure=new_structure), b.text
 
         diff, _ = _kept_diff(("versions", document.kind, old_hash, new_hash, tuple(steps)), diffed)
-        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}", a.text, b.text, diff, sources,
-                          tag, document.kind, old_structure, provenance(session, document, a), editors,
+        return Comparison(f"{document.slug}@{old}", f"{document.slug}@{new}",
+                          old_text if with_old_text else old_side, b.text, diff, sources, tag, document.kind,
+                          old_structure if with_old_text else None, provenance(session, document, rows[old]), editors,
                           new_structure, hashes=(old_hash, new_hash),
                           rendering_reader=partial(renderings.read, session, b.text, document.kind, new_hash))
 
@@ -424,7 +469,7 @@ def plan_amendments(session: Session, document: Document, version: int, slugs: l
     amendment_service.check_not_already_in(session, base_row, chosen)
     keys = tuple(map(amendment_key, chosen))
 
-    def make() -> Comparison:
+    def make(*, with_old_text: bool = True) -> Comparison:  # the base is given either way (it is amended)
         base = documents.get_version(session, document, version)
         base_structure = documents.version_structure(session, document, base)
 

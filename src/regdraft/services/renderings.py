@@ -28,7 +28,7 @@ from regdraft.core.provision_table import column_from_stored, stored_column
 from regdraft.core.redline import RENDERER_VERSION, JoinedIds, RenderedPieces, TextRendering, render_text
 from regdraft.core.structure import PARSER_VERSION, Structure
 from regdraft.services import structures
-from regdraft.services.kept import KeptInMemory
+from regdraft.services.kept import KeptInMemory, held_bytes
 from regdraft.store.models import VersionRendering
 
 ENCODING = "2"
@@ -99,8 +99,12 @@ def decode(data: bytes) -> TextRendering:
 
 
 def weight(rendering: TextRendering) -> int:
+    """About what a kept rendering holds in memory, in bytes: a stored one's whole row
+    (its pieces' HTML is a view of it, which keeps the row), its ids and its columns (a line and an id's offset a group)."""
     pieces = rendering.pieces
-    return (len(pieces.html) + len(rendering.group_ids.joined) + 4 * len(rendering.group_lines)
+    html = pieces.html
+    buffer = html.obj if isinstance(html, memoryview) and html.obj is not None else html
+    return (len(buffer) + held_bytes(rendering.group_ids.joined) + 8 * len(rendering.group_lines)
             + (4 * _PIECE_COLUMNS + 8) * len(pieces) + _RENDERING_BYTES)
 
 

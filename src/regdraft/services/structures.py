@@ -23,7 +23,9 @@ decided from its warnings. Bumping
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import sys
 from collections.abc import Callable, Sequence
 
 import zstandard
@@ -36,7 +38,7 @@ from regdraft.core.provision_table import ProvisionTable, column_from_stored, st
 from regdraft.core.stretches import HASH_SIZE, Stretches, stretches_of
 from regdraft.core.structure import PARSER_VERSION, Provision, Structure, StructureWarning
 from regdraft.core.text import content_hash
-from regdraft.services.kept import KeptInMemory, held_bytes
+from regdraft.services.kept import KeptInMemory
 from regdraft.store.models import VersionStructure
 
 ENCODING = "3"
@@ -49,15 +51,16 @@ a stored reading's key (with the parser's version), so a row of another encoding
 never read as this one: it is not found, the text is read again and stored in this
 encoding (migrations 0014 and 0015 dropped the rows of the older ones)."""
 
-# A lookup by id indexes every id of a kept reading (a dict of its ids) the first time,
-# and a diff makes its owners' table (``core.diffing.owners_of``: a label string and
-# offsets a provision), which lives as long as the reading: about this many bytes a
-# provision each (138 and 111 measured with tracemalloc on a 5 MB uk-si text, 128 and
-# 133 on a real CFR part), and the headers of their few dicts, lists and arrays,
-# counted from the start.
-_INDEX_BYTES = 140
-_OWNERS_BYTES = 135
-_HEADERS_BYTES = 2048
+# What a kept reading's table makes once and keeps, besides its columns: its ids cut
+# into strings (``ProvisionTable.id_list``: a diff's owners' table reads them) and
+# the index by id (``ProvisionTable.id_index``, a dict over those strings), about
+# this many bytes a provision each (traced on the real texts of each kind and a 1 MB
+# bench text: 68-83 and 21-56, a dict's table doubling as it grows;
+# ``tests/unit/test_kept_memory.py``), its front matter as measured, and the headers
+# of the reading's few objects, counted from the start.
+_ID_LIST_BYTES = 80
+_INDEX_BYTES = 60
+_HEADERS_BYTES = 4096
 _BOUNDS = "i"  # the stretches' bounds: 4 bytes, as the provision table's offsets
 
 
@@ -151,18 +154,47 @@ def kept_form(structure: Structure) -> Structure:
                      structure.metadata, stretches_of_reading(structure))
 
 
-def weight(structure: Structure) -> int:
-    """About what a kept structure holds in memory, in bytes."""
-    stretches = structure.stretches
+@dataclasses.dataclass(frozen=True)
+class KeptReading:
+    """A reading as :data:`MEMORY` keeps it: everything :func:`kept_form` gives but the
+    text. The text is the version's, which every reader has in hand (it read the row):
+    kept here too, it was twice the text's size a reading (a 1 MB text with an em dash
+    in it is a 2 MB ``str``), held after every request that read it, and the old text
+    of a redline was held while its page was made, which needs only the diff."""
+
+    provisions: ProvisionTable
+    warnings: tuple[StructureWarning, ...]
+    kind: str
+    metadata: dict
+    stretches: Stretches | None
+
+    @classmethod
+    def of(cls, structure: Structure) -> KeptReading:
+        structure = kept_form(structure)
+        return cls(structure.provisions, structure.warnings, structure.kind, structure.metadata,
+                   structure.stretches)
+
+    def over(self, text: str) -> Structure:
+        """The reading of ``text``, the text this reading was kept of (by its content
+        hash). Its table, and what the table makes once (the ids as strings, the
+        index by id), is this reading's, shared by every structure made over it."""
+        return Structure(text, self.provisions, self.warnings, self.kind, self.metadata, self.stretches)
+
+
+def weight(reading: KeptReading | Structure) -> int:
+    """About what a kept reading holds in memory, in bytes, once diffed and looked up
+    by id: its columns and stretches, its ids as strings and its index by id (not its
+    text, which it does not keep)."""
+    stretches = reading.stretches
     kept = 0 if stretches is None else len(stretches.hashes) + stretches.bounds.itemsize * len(stretches.bounds)
-    return (held_bytes(structure.text) + compact(structure.provisions).held_bytes() + kept
-            + (_INDEX_BYTES + _OWNERS_BYTES) * len(structure.provisions) + _HEADERS_BYTES)
+    metadata = sys.getsizeof(reading.metadata) + sum(map(sys.getsizeof, itertools.chain(*reading.metadata.items())))
+    return (compact(reading.provisions).held_bytes() + kept + metadata
+            + (_ID_LIST_BYTES + _INDEX_BYTES) * len(reading.provisions) + _HEADERS_BYTES)
 
 
 MEMORY = KeptInMemory(256 * 1024 * 1024)
-"""This process's kept structures: at most about 256 MB (ten readings of 5 MB texts
-with an em dash in them, with their provisions, indexes and owners' tables, or fifty
-of 1 MB)."""
+"""This process's kept readings (:class:`KeptReading`, without their texts): at most
+about 256 MB (about fifty readings of 5 MB texts, with their ids and indexes)."""
 
 
 def key_of(text_hash: str, kind: str) -> tuple[str, str, str]:
@@ -182,10 +214,10 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
     readings were kept (migration 0010) has its reading stored now, on its first read,
     so no later process parses it again."""
     key = key_of(text_hash or content_hash(text), kind)
-    structure = MEMORY.get(key)
-    if structure is not None:
-        return structure
-    damaged = False
+    kept = MEMORY.get(key)
+    if kept is not None:
+        return kept.over(text)
+    structure, damaged = None, False
     if session is not None:
         try:
             structure = stored(session, key[0], kind, text)
@@ -195,8 +227,13 @@ def read(text: str, kind: str, *, session: Session | None = None, text_hash: str
         structure = kept_form(read_structure(text, kind))
         if session is not None and not damaged:
             _store_once(session, structure, key)
-    MEMORY.put(key, structure, weight(structure))
+    _keep_in_memory(key, structure)
     return structure
+
+
+def _keep_in_memory(key: tuple[str, str, str], structure: Structure) -> None:
+    reading = KeptReading.of(structure)
+    MEMORY.put(key, reading, weight(reading))
 
 
 def keep(session: Session, structure: Structure, text_hash: str, *, encoded: bytes | None = None) -> None:
@@ -205,7 +242,7 @@ def keep(session: Session, structure: Structure, text_hash: str, *, encoded: byt
     key = key_of(text_hash, structure.kind)
     # Decoding the columns just encoded is cheaper than putting the provisions in columns again.
     structure = kept_form(structure) if encoded is None else decode(structure.text, structure.kind, encoded)
-    MEMORY.put(key, structure, weight(structure))
+    _keep_in_memory(key, structure)
     if session.exec(select(VersionStructure.kind).where(*_row(key))).first() is not None:
         return
     _store_row(session, structure, key, encoded)

@@ -145,7 +145,8 @@ def _render(build: Callable[[], rendering.Rendered | comparisons.Plan], format: 
             stopped: Callable[[], bool] = lambda: False) -> Entry:
     subject = build()
     if isinstance(subject, comparisons.Plan):
-        subject = subject.make()
+        # A form drawn from the diff alone does not hold the old text while it is made.
+        subject = subject.make(with_old_text=format not in comparisons.DIFF_FORMS)
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if format in ("html", "fragment"):
         headers["Content-Security-Policy"] = RENDERING_POLICY

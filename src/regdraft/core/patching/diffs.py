@@ -306,6 +306,7 @@ def diff_sequences(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tup
     in_new = set(new)
     # The items found in both, in the order the old sequence has them.
     shared = dict.fromkeys(filter(in_new.__contains__, old))
+    del in_new  # let go before the characters are made, which is when a diff peaks
     if not shared:
         # Nothing in common (a word replaced by another, a provision rewritten): what
         # the diff gives, the deletion of the one and the insertion of the other.
