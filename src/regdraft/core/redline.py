@@ -31,6 +31,7 @@ from array import array
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from cmarkgfm import _cmark
@@ -137,6 +138,10 @@ class _Merged:
     :attr:`text`, where it starts in the new text), for splicing a stored rendering."""
     new_length: int = 0
     """The new text's length."""
+    stored_runs: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Each run of groups whose ids and lines were read from the new text's rendering:
+    (its first group, how many, the first's index in the rendering, the shift of their
+    lines from the stored ones: the first's own line excepted)."""
 
     def add(self, text: str) -> None:
         self.text.append(text)
@@ -235,7 +240,33 @@ def _needs_cleaning(parts: Sequence, runs: Sequence, new_unmarked: bool = False)
     return False
 
 
-def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
+_second = itemgetter(1)
+
+
+def _stored_run(rendering: TextRendering, source: str, start: int, ids: list[str]) -> tuple[int, int] | None:
+    """Where the provisions ``ids`` of an unchanged run of the new text (``source``), the
+    first starting at ``start``, stand in ``rendering`` (of that text): the index of
+    the first, and the new text's line at ``start``; None if they are not its groups
+    there. Their lines are then the stored ones, shifted as the run is."""
+    pieces = rendering.pieces
+    if not pieces or not ids:
+        return None
+    piece = bisect.bisect_right(pieces.starts, start) - 1
+    line = pieces.lines[piece] + source.count("\n", pieces.starts[piece], start)
+    # the line from which the first provision owns blocks, as :func:`render_text` counts it
+    owned = line + (start > 0 and source[start - 1] != "\n")
+    group_lines, group_ids = rendering.group_lines, rendering.group_ids
+    k = bisect.bisect_left(group_lines, owned)
+    while k < len(group_lines) and group_lines[k] == owned:
+        if group_ids.holds_at(k, ids):
+            return k, line
+        k += 1
+    return None
+
+
+def _merge(diff: TextDiff, new_unmarked: bool = False, rendering: TextRendering | None = None) -> _Merged:
+    """The merged text of ``diff``; ``rendering`` (of its new text, if there is one)
+    gives the lines of its unchanged runs' provisions, which are otherwise counted."""
     merged = _Merged()
     number = 1
     parts = diff.parts
@@ -257,6 +288,23 @@ def _merge(diff: TextDiff, new_unmarked: bool = False) -> _Merged:
         if span is not None:
             source, start, end, firsts = span
             count, counted = source.count, start
+            stored = None
+            if rendering is not None:
+                firsts = list(firsts)
+                if firsts and firsts[0][0] == start:
+                    ids = list(map(_second, firsts))
+                    stored = _stored_run(rendering, source, start, ids)
+            if stored is not None:
+                # Each provision's line is the stored one shifted (the first's, at the
+                # run's start, depends on what the merged text so far ends with): no
+                # step in Python for each of them.
+                k, new_line = stored
+                shift = lines - new_line
+                merged.stored_runs.append((len(group_lines), len(ids), k, shift))
+                group_lines.append(lines if at_line_start else lines + 1)
+                group_lines.extend(map(shift.__add__, rendering.group_lines[k + 1:k + len(ids)]))
+                provisions.extend(ids)
+                counted, firsts = start, ()
             for offset, provision in firsts:
                 if offset > counted:
                     lines += count("\n", counted, offset)
@@ -491,7 +539,7 @@ def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = No
     is the HTML they would be rendered to (:func:`_splices`); the result is the same.
     """
     sources = sources or {}
-    merged = _merge(diff, rendering is not None and not rendering.private_use)
+    merged = _merge(diff, rendering is not None and not rendering.private_use, rendering)
     if rendering is not None and rendering.length != merged.new_length:
         rendering, merged = None, _merge(diff)  # not the new text's: nothing is known of it
     # The merged text is read piece by piece, never joined: its unchanged runs are the
@@ -499,7 +547,7 @@ def render_html_chunks(diff: TextDiff, *, sources: dict[str, Source] | None = No
     # rendered again are cut from it, one at a time.
     text = _MergedText(merged.text, merged.source, rendering is not None and bool(rendering.pieces))
     spliced = _splices(text, merged.unchanged, rendering) if rendering is not None else ()
-    anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {})
+    anchors = _Anchors(merged.group_lines, merged.group_provisions, notices or {}, merged.stored_runs)
     by_number = {c.number: c for c in merged.changes}
 
     @lru_cache(maxsize=None)
@@ -1133,8 +1181,9 @@ def _spliced_html(anchors: _Anchors, rendering: TextRendering, first: int, last:
     low = bisect.bisect_left(group_lines, line)
     high = bisect.bisect_left(group_lines, pieces.end_lines[last - 1] + shift, low)
     provisions = group_provisions[low:high]
-    if (high - low != b - a or not rendering.group_ids.holds_at(a, provisions)
-            or group_lines[low:high] != [at + shift for at in rendering.group_lines[a:b]]
+    if (high - low != b - a or not (anchors.stored(rendering, low, high, a, shift) or (
+            rendering.group_ids.holds_at(a, provisions)
+            and group_lines[low:high] == [at + shift for at in rendering.group_lines[a:b]]))
             or (low and group_provisions[low - 1] not in seen) or not seen.isdisjoint(provisions)
             or len(set(provisions)) < len(provisions)
             or (anchors.notices and not anchors.notices.keys().isdisjoint(provisions))):
@@ -1203,13 +1252,27 @@ class _Anchors:
     """Gives the first block of each provision its id (and any notices), piece by piece
     of the rendered HTML, and drops the source lines the renderer wrote."""
 
-    def __init__(self, group_lines: list[int], group_provisions: list[str], notices: dict[str, list[str]]) -> None:
+    def __init__(self, group_lines: list[int], group_provisions: list[str], notices: dict[str, list[str]],
+                 stored_runs: Sequence[tuple[int, int, int, int]] = ()) -> None:
         self.group_lines, self.group_provisions, self.notices = group_lines, group_provisions, notices
+        self.stored_runs, self._stored_firsts = stored_runs, [run[0] for run in stored_runs]
         # Provision ids rarely need escaping (those read from a text never do): one scan
         # of them all decides, so a long text's ids are not copied.
         ids = "".join(group_provisions)
         self.escape = html.escape if any(char in ids for char in "&<>\"'") else str
         self.seen: set[str] = set()
+
+    def stored(self, rendering: TextRendering, low: int, high: int, first: int, shift: int) -> bool:
+        """Whether groups ``low`` to ``high`` (exclusive) are known to be ``rendering``'s
+        groups from ``first`` on, their lines the stored ones shifted by ``shift``: they
+        lie in one of :attr:`_Merged.stored_runs` (whose ids were found to be the
+        rendering's when they were merged) at that place and shift."""
+        i = bisect.bisect_right(self._stored_firsts, low) - 1
+        if i < 0:
+            return False
+        start, count, at, run_shift = self.stored_runs[i]
+        return (high <= start + count and at + low - start == first and run_shift == shift
+                and (low > start or low == high or self.group_lines[low] == rendering.group_lines[first] + shift))
 
     def apply(self, rendered: str | bytes, first_line: int, end_line: int | None) -> bytes:
         """``rendered`` (as :func:`_render_blocks` gives it, from ``first_line`` to
