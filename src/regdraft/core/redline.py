@@ -345,8 +345,8 @@ def _merge(diff: TextDiff, new_unmarked: bool = False, rendering: TextRendering 
             number = change + 1
             merged.changes.append(Change(
                 change, group.provision, group.label, run[0].source,
-                "".join(op.text for op in run if op.kind == DELETE),
-                "".join(op.text for op in run if op.kind == INSERT), group.relocation))
+                "".join([op.text for op in run if op.kind == DELETE]),
+                "".join([op.text for op in run if op.kind == INSERT]), group.relocation))
             for op in run:
                 _add_marked(merged, clean(op.text), op.kind, change)
                 if op.kind != DELETE:
@@ -363,7 +363,7 @@ def _add_marked(merged: _Merged, text: str, kind: str, change: int) -> None:
     """Wrap each line of ``text`` on its own, after any block syntax at a line start."""
     opener = (_INS_OPEN if kind == INSERT else _DEL_OPEN) + _number(change)
     closer = _INS_CLOSE if kind == INSERT else _DEL_CLOSE
-    for piece in _LINES.split(text):
+    for piece in _LINES.split(text) if "\n" in text else (text,):  # (most changes are words in a line)
         if not piece:
             continue
         if piece == "\n":
