@@ -52,12 +52,11 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # One leading character class, which the regex engine scans for quickly: an opener
 # carries its change number, a closer none.
 _MARKER = re.compile(f"([{_INS_OPEN}-{_DEL_CLOSE}])(?:([{_DIGITS}]+){_END_NUMBER})?")
-# The same in UTF-8 (each mark three bytes, the first two fixed, which the regex engine
-# seeks fastest); group 2 holds the digits' UTF-8.
 _INS_OPEN_UTF8, _INS_CLOSE_UTF8 = _INS_OPEN.encode(), _INS_CLOSE.encode()
-# Each whole mark, which splits the HTML into [html, mark, html, ..., html]: replacing
-# the marks is then a lookup of each in a dict at C speed, where a regex's call back
-# into Python for each took twice as long.
+# The same in UTF-8 (each mark three bytes, the first two fixed, which the regex engine
+# seeks fastest), each whole mark one group, which splits the HTML into [html, mark,
+# html, ..., html]: replacing the marks is then a lookup of each in a dict at C speed,
+# where a regex's call back into Python for each took twice as long.
 _MARK_UTF8 = re.compile(rb"(\xee\x80[\x80-\x83](?:(?:\xee\x80[\x90-\x99])+\xee\x80\x9f)?)")
 _DIGITS_TO_ASCII = bytes.maketrans(bytes(range(0x90, 0x9A)), b"0123456789")
 """The last byte of each digit's UTF-8 to the digit (the first two are fixed)."""
@@ -290,10 +289,12 @@ def _merge(diff: TextDiff, new_unmarked: bool = False, rendering: TextRendering 
             count, counted = source.count, start
             stored = None
             if rendering is not None:
-                firsts = list(firsts)
-                if firsts and firsts[0][0] == start:
-                    ids = list(map(_second, firsts))
+                first = next(firsts, None)
+                if first is not None and first[0] == start:
+                    ids = [first[1], *map(_second, firsts)]
                     stored = _stored_run(rendering, source, start, ids)
+                if stored is None:
+                    firsts = group.provision_starts()[3]  # (again, to count their lines)
             if stored is not None:
                 # Each provision's line is the stored one shifted (the first's, at the
                 # run's start, depends on what the merged text so far ends with): no
