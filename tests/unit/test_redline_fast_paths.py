@@ -179,15 +179,18 @@ marked = st.lists(st.one_of(st.sampled_from(["\ue000", "\ue001", "\ue002", "\ue0
 
 @given(text=marked)
 def test_marks_are_read_alike_in_utf8(text):
-    def read(match):
-        return f"[{match[1]!r}:{match[2]!r}]"
-
-    def read_utf8(match):
-        number = None if match[2] is None else match[2].decode()
-        return f"[{match[1].decode()!r}:{number!r}]".encode()
-
+    """The UTF-8 split finds the marks the str pattern finds, and reads their numbers alike."""
+    expected, last = [], 0
+    for match in redline._MARKER.finditer(text):
+        expected += [text[last:match.start()], match.group()]
+        last = match.end()
+    expected.append(text[last:])
     encoded = text.encode("utf-8", "surrogatepass")
-    assert redline._MARKER_UTF8.sub(read_utf8, encoded) == redline._MARKER.sub(read, text).encode(
-        "utf-8", "surrogatepass")
+    parts = redline._MARK_UTF8.split(encoded)
+    assert [part.decode("utf-8", "surrogatepass") for part in parts] == expected
+    for mark, match in zip(parts[1::2], redline._MARKER.finditer(text)):
+        if match[2] is not None:
+            digits = "".join(str(ord(char) - 0xE010) for char in match[2])
+            assert int(mark[3:-3][2::3].translate(redline._DIGITS_TO_ASCII)) == int(digits)
     if redline._MARKER.search(text):
         assert redline._may_hold_marks(encoded)

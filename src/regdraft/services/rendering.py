@@ -434,8 +434,8 @@ def _render(subject: Rendered, format: str, *, title: str, utf8: bool) -> str | 
         # In UTF-8 the page is joined once, around the fragment's chunks (of which the
         # spliced ones are views of the stored rendering): the fragment is never held
         # whole beside the page.
-        body, changes = (render_html_chunks if utf8 else render_html)(comparison.diff, sources=comparison.sources,
-                                                                      rendering=comparison.rendering_to_splice())
+        body, changes = (render_html_chunks if utf8 or format == "html" else render_html)(
+            comparison.diff, sources=comparison.sources, rendering=comparison.rendering_to_splice())
         if format == "fragment":
             return b"".join(body) if utf8 else body
         return (render_page_utf8 if utf8 else render_page)(title or _redline_title(comparison), body,
