@@ -2,6 +2,8 @@
 rendering is answered 304 without a diff, whatever was written since; and the forms of
 one comparison share one diff."""
 
+import pytest
+
 from regdraft.core import diffing
 from regdraft.services import comparisons, renderings, structures
 
@@ -77,7 +79,9 @@ def test_the_memories_of_structures_and_diffs_are_bounded_by_the_settings(settin
         create_app(settings)
 
 
-def test_the_html_redline_is_made_without_the_old_text_and_the_json_with_it(example, monkeypatch):
+@pytest.fixture
+def made(monkeypatch) -> list[bool]:
+    """Whether each comparison made of a plan of versions holds its old text."""
     made = []
     plan_versions = comparisons.plan_versions
 
@@ -91,9 +95,20 @@ def test_the_html_redline_is_made_without_the_old_text_and_the_json_with_it(exam
         return comparisons.Plan(plan.etag, plan.sources, make)
 
     monkeypatch.setattr(comparisons, "plan_versions", watched)
+    return made
+
+
+def test_the_html_redline_is_made_without_the_old_text_and_the_json_with_it(example, made):
     html = example.client.get(example.url("/redline.html?from=1&to=2"))
     json = example.client.get(example.url("/redline.json?from=1&to=2"))
     assert (html.status_code, json.status_code) == (200, 200)
     assert made == [False, True]  # the old side read again only where a form needs it
     comparisons.DIFFS.clear()
     assert example.client.get(example.url("/redline.html?from=1&to=2&again=1")).content == html.content
+
+
+def test_the_compare_page_is_made_without_the_old_text(example, made):
+    inline = example.client.get(f"/documents/{example.doc}/compare?from=1&to=2")
+    side = example.client.get(f"/documents/{example.doc}/compare?from=1&to=2&view=side")
+    assert (inline.status_code, side.status_code) == (200, 200) and "<del" in inline.text
+    assert made == [False, False]

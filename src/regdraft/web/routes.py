@@ -175,7 +175,8 @@ def compare_page(request: Request, document: DocumentDep, session: SessionDep,
             else comparisons.plan_versions(session, document, old, new))
 
     def main() -> tuple[tuple[str, bytes], int]:
-        parts = views.comparison_parts(plan.make(), side_by_side=view == "side")
+        # The page is drawn from the diff alone: the old text is let go before it is made.
+        parts = views.comparison_parts(plan.make(with_old_text=False), side_by_side=view == "side")
         rendered = part("compare_main.html", comparison=parts, view=view, old=old, new=new, chosen=amendment,
                         numbers=range(1, head + 1), document=document).encode()
         return (f"{parts.old_name} → {parts.new_name}", rendered), len(rendered)
