@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from regdraft.core import redline
+from regdraft.core.redline import commonmark, html_redline
 from regdraft.core.diffing import read_structure
 from regdraft.core.text import normalise
 from regdraft.services import comparisons, documents, rendering, renderings, structures
@@ -60,13 +61,13 @@ def test_a_cold_redline_of_stored_versions_splices_and_gives_the_whole_rendering
         lines = text.split("\n")
         lines[len(lines) // 2] += " amended"
         second = documents.create_version(session, document, text="\n".join(lines), parent=1, author="a", actor="t")
-        assert not redline._needs_markdown_it(second.text)
+        assert not commonmark.needs_markdown_it(second.text)
     assert session.exec(select(VersionRendering).where(VersionRendering.content_hash == second.content_hash)).one()
     comparison = _cold(session, document, 1, 2)
     assert comparison.rendering == redline.render_text(second.text, read_structure(second.text, kind))
-    monkeypatch.setattr(redline, "SPLICED_CHARS", 0)
-    spliced_html, used = redline._spliced_html, []
-    monkeypatch.setattr(redline, "_spliced_html", lambda *args: used.append(spliced_html(*args)) or used[-1])
+    monkeypatch.setattr(html_redline, "SPLICED_CHARS", 0)
+    spliced_html, used = html_redline._spliced_html, []
+    monkeypatch.setattr(html_redline, "_spliced_html", lambda *args: used.append(spliced_html(*args)) or used[-1])
     spliced = rendering.render_utf8(comparison, "html")
     assert links or any(used)
     whole = rendering.render_utf8(

@@ -301,9 +301,9 @@ def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kin
 
 def _joined(merged) -> str:
     """A merged text whole, as the redline reads it."""
-    from regdraft.core import redline
+    from regdraft.core.redline import commonmark
 
-    text = redline._MergedText(merged.text, merged.source)
+    text = commonmark.MergedText(merged.text, merged.source)
     return text[0:len(text)]
 
 
@@ -313,7 +313,7 @@ def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_ev
     """The HTML redline adds a run of unchanged provisions as one piece, counting its
     provisions' lines in place: the merged text, the lines each provision's blocks start
     on and the HTML are those of the same diff with every group made."""
-    from regdraft.core import redline
+    from regdraft.core.redline import marking
     from regdraft.core.diffing import TextDiff
 
     kind, old, new = case
@@ -328,7 +328,7 @@ def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_ev
                 for _ in ((part,) if isinstance(part, diffing.ProvisionDiff) else part.groups()))
     assert lazy.group_estimate() == exact + starting
     assert not spans or exact + sum(len(list(span.groups())) for span in spans) == len(every.groups)
-    lazy_merge, whole_merge = redline._merge(lazy), redline._merge(every)
+    lazy_merge, whole_merge = marking.merge_marked(lazy), marking.merge_marked(every)
     assert lazy._groups is None or lazy.parts == lazy.groups  # the runs were not made into groups
     assert _joined(lazy_merge) == _joined(whole_merge) and lazy_merge.changes == whole_merge.changes
     assert (lazy_merge.group_lines, lazy_merge.group_provisions) == (whole_merge.group_lines,

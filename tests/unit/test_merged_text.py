@@ -1,4 +1,4 @@
-"""The merged text read piece by piece (``redline._MergedText``, which the html redline
+"""The merged text read piece by piece (``commonmark.MergedText``, which the html redline
 reads instead of joining it) answers as the joined text does: its slices, its line
 ends, the cuts before headings, and whether it needs markdown-it, on drawn pieces made
 of the characters the markdown-it checks read, split anywhere, some of them ranges of
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regdraft.core import redline
+from regdraft.core.redline import commonmark, html_redline
 
 # Every character some check of ``_needs_markdown_it`` reads, and a few it does not.
 _CHARACTERS = " \n\\-+*_~]([:1290.)#a\u2014\u00e9\t<"
@@ -41,8 +41,8 @@ JOININGS = [pytest.param(None, id="as-shipped"), pytest.param((0, -1, 0), id="no
 
 
 def joining(sizes: tuple[int, int, int] | None):
-    dense, short, joined = sizes or (redline._DENSE_PART, redline._SHORT_PART, redline._JOINED_PART)
-    return mock.patch.multiple(redline, _DENSE_PART=dense, _SHORT_PART=short, _JOINED_PART=joined)
+    dense, short, joined = sizes or (commonmark._DENSE_PART, commonmark._SHORT_PART, commonmark._JOINED_PART)
+    return mock.patch.multiple(commonmark, _DENSE_PART=dense, _SHORT_PART=short, _JOINED_PART=joined)
 
 
 @pytest.mark.parametrize("sizes", JOININGS)
@@ -51,10 +51,10 @@ def joining(sizes: tuple[int, int, int] | None):
 def test_a_merged_text_needs_markdown_it_where_it_joined_does(sizes, merged):
     text, parts, source = merged
     with joining(sizes):
-        assert redline._MergedText(parts, source).needs_markdown_it == redline._needs_markdown_it(text)
-        if not redline._needs_markdown_it(source):  # its ranges' own text is known not to need it
-            clean = redline._MergedText(parts, source, source_clean=True)
-            assert clean.needs_markdown_it == redline._needs_markdown_it(text)
+        assert commonmark.MergedText(parts, source).needs_markdown_it == commonmark.needs_markdown_it(text)
+        if not commonmark.needs_markdown_it(source):  # its ranges' own text is known not to need it
+            clean = commonmark.MergedText(parts, source, source_clean=True)
+            assert clean.needs_markdown_it == commonmark.needs_markdown_it(text)
 
 
 @pytest.mark.parametrize("sizes", JOININGS[:2])
@@ -63,15 +63,15 @@ def test_a_merged_text_needs_markdown_it_where_it_joined_does(sizes, merged):
 def test_a_merged_text_reads_as_it_joined_does(sizes, merged, data):
     text, parts, source = merged
     with joining(sizes):
-        pieces = redline._MergedText(parts, source)
+        pieces = commonmark.MergedText(parts, source)
     start = data.draw(st.integers(0, len(text)))
     stop = data.draw(st.integers(start, len(text)))
     assert len(pieces) == len(text)
     assert pieces[start:stop] == text[start:stop]
     assert pieces.count("\n", start, stop) == text.count("\n", start, stop)
     for at in range(1, len(text)):
-        assert (redline._HEADING_CUT.match(pieces[max(at - 2, 0):at + 8]) is None) == (
-            redline._HEADING_CUT.match(text, at - 2) is None)
+        assert (html_redline._HEADING_CUT.match(pieces[max(at - 2, 0):at + 8]) is None) == (
+            html_redline._HEADING_CUT.match(text, at - 2) is None)
 
 
 @pytest.mark.parametrize("sizes", JOININGS)
@@ -82,5 +82,5 @@ def test_the_checks_across_pieces_find_what_spans_them(sizes):
                         ("~", "~~"), ("*", "\u2014"), ("a \\ ", ""), ("", "- \n")):
         text = left + right
         with joining(sizes):
-            assert redline._MergedText([left, right], "").needs_markdown_it, text
-        assert redline._needs_markdown_it(text), text
+            assert commonmark.MergedText([left, right], "").needs_markdown_it, text
+        assert commonmark.needs_markdown_it(text), text

@@ -13,6 +13,7 @@ from regdraft.core.history import Step, diff_steps
 from regdraft.core.keeling import AmendmentNote, CitationNote, ConflictNotice, render_keeling
 from regdraft.core.instructions import parse
 from regdraft.core import redline
+from regdraft.core.redline import anchoring, commonmark, html_redline, marking
 from regdraft.core.redline import END_OF_TEXT, Source, render_criticmarkup, render_html, render_markdown, render_page
 from regdraft.core.text import normalise
 from regdraft.services.comparisons import Comparison, compare_texts
@@ -243,15 +244,15 @@ markdown_texts = st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=40).map(""
 def _blocks_and_lines(rendered: str) -> str:
     # Anchors go only on blocks whose opening tag is exactly the one the redline reads.
     assert len(re.findall(r"<(?:h[1-6]|p|li)\b[^>]*data-sourcepos", rendered)) == \
-        len(redline._ANCHORABLE_SOURCEPOS.findall(rendered))
-    return redline._SOURCEPOS_ATTRIBUTE.sub("", redline._ANCHORABLE_SOURCEPOS.sub(
+        len(anchoring._ANCHORABLE_SOURCEPOS.findall(rendered))
+    return anchoring._SOURCEPOS_ATTRIBUTE.sub("", anchoring._ANCHORABLE_SOURCEPOS.sub(
         lambda m: f"<{m[1]} line={m[2]}>", rendered))
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=markdown_texts)
 def test_cmark_renders_what_markdown_it_renders_where_the_guard_lets_it(text):
-    if redline._needs_markdown_it(text):
+    if commonmark.needs_markdown_it(text):
         return
     assert _blocks_and_lines(redline.render_with_cmark(text)) == \
         _blocks_and_lines(redline.render_with_markdown_it(text))
@@ -273,8 +274,8 @@ def test_a_long_text_rendered_in_pieces_gives_the_html_of_the_whole(monkeypatch)
     new = old.replace("Text of paragraph 7.", "Text of paragraph 7, as amended.").replace("### 30. Heading 30\n\n", "")
     diff = diff_texts(old, new)
     whole, _ = render_html(diff, notices={"reg-12-1-b": ["A conflict here."]})
-    monkeypatch.setattr(redline, "PIECE_CHARS", 300)
-    assert len(list(redline._render_blocks(old))) > 10
+    monkeypatch.setattr(html_redline, "PIECE_CHARS", 300)
+    assert len(list(html_redline._render_blocks(old))) > 10
     pieces, _ = render_html(diff, notices={"reg-12-1-b": ["A conflict here."]})
     assert pieces == whole
     assert 'id="reg-31"' in pieces and 'id="reg-12-1-b"' in pieces and "A conflict here." in pieces
@@ -309,7 +310,7 @@ def test_invisible_characters_a_text_may_hold_are_flagged_where_they_stand():
 def _note_links_of_whole(body: bytes) -> bytes:
     """The note links as the whole fragment states them: after each change's tag whose
     next tag is another change's (or which is the last), once a change."""
-    tags = list(redline._CHANGE_ELEMENT.finditer(body))
+    tags = list(html_redline._CHANGE_ELEMENT.finditer(body))
     out, last, seen = [], 0, set()
     for i, tag in enumerate(tags):
         number = tag.group(2)
@@ -334,7 +335,7 @@ def test_note_links_placed_piece_by_piece_are_those_of_the_whole_fragment(pieces
     pieces): its link still goes after its last tag, as over the joined fragment."""
     rendered = [b"".join(piece) for piece in pieces]
     whole = _note_links_of_whole(b"".join(rendered))
-    redline._add_note_links(rendered)
+    html_redline._add_note_links(rendered)
     assert b"".join(rendered) == whole
 
 
@@ -370,5 +371,5 @@ def test_a_reference_to_a_private_use_character_forges_no_mark(code, hexadecimal
     fragment = body.decode()
     for tag in ("ins", "del"):
         assert fragment.count(f"<{tag} ") == fragment.count(f"</{tag}>")
-    assert len(changes) == 1 and not redline._PRIVATE_USE.search(fragment)
+    assert len(changes) == 1 and not marking.PRIVATE_USE.search(fragment)
     assert "\ufffd" in fragment

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import redline
+from regdraft.core.redline import anchoring, commonmark, html_redline, marking
 from regdraft.core.diffing import diff_texts
 from regdraft.core.text import normalise
 from regdraft.core.traditions import KINDS
@@ -30,9 +31,9 @@ def _general(diff, **options) -> bytes:
     """The redline with every fast path turned off: each piece's anchors a block at a
     time, the regexes run over every piece."""
     with ExitStack() as stack:
-        stack.enter_context(mock.patch.object(redline._Anchors, "_apply_matched", lambda self, *args: None))
-        stack.enter_context(mock.patch.object(redline, "_may_hold_marks", lambda html: True))
-        stack.enter_context(mock.patch.object(redline, "_may_show_invisible", lambda markdown: True))
+        stack.enter_context(mock.patch.object(anchoring.Anchors, "_apply_matched", lambda self, *args: None))
+        stack.enter_context(mock.patch.object(html_redline, "may_hold_marks", lambda html: True))
+        stack.enter_context(mock.patch.object(commonmark, "may_show_invisible", lambda markdown: True))
         return redline.render_html_utf8(diff, **options)[0]
 
 
@@ -89,7 +90,7 @@ def test_drawn_redlines_are_the_same_by_the_fast_paths(old, changes, kind, piece
     diff = diff_texts(_text(old), _text(_edited(old, changes)), kind)
     provisions = list(diff.provisions())
     notices = {provisions[len(provisions) // 2]: ["A conflict."]} if notice and provisions else None
-    with mock.patch.object(redline, "PIECE_CHARS", piece_chars):
+    with mock.patch.object(html_redline, "PIECE_CHARS", piece_chars):
         _assert_fast_is_general(diff, notices=notices)
 
 
@@ -124,7 +125,7 @@ _TRAPS = {
 @pytest.mark.parametrize("piece_chars", [10, 40, redline.PIECE_CHARS])
 def test_the_anchors_traps_are_the_same_by_the_fast_path(trap, kind, piece_chars, monkeypatch):
     old, new = _TRAPS[trap]
-    monkeypatch.setattr(redline, "PIECE_CHARS", piece_chars)
+    monkeypatch.setattr(html_redline, "PIECE_CHARS", piece_chars)
     _assert_fast_is_general(diff_texts(old, new, kind))
     _assert_fast_is_general(diff_texts(new, old, kind), notices={"reg-3": ["A conflict."]})
 
@@ -152,8 +153,8 @@ def test_real_texts_redlines_are_the_same_by_the_fast_paths(name, piece_chars, l
     old = normalise((FIXTURES / name).read_text(encoding="utf-8"))
     if not links:
         old = _without_links(old)
-        assert not redline._needs_markdown_it(old)
-    monkeypatch.setattr(redline, "PIECE_CHARS", piece_chars)
+        assert not commonmark.needs_markdown_it(old)
+    monkeypatch.setattr(html_redline, "PIECE_CHARS", piece_chars)
     for seed in range(3):
         body = _assert_fast_is_general(diff_texts(old, _real_edits(old, seed), kind))
         assert body.count(b" data-provision=") > 10
@@ -161,11 +162,11 @@ def test_real_texts_redlines_are_the_same_by_the_fast_paths(name, piece_chars, l
 
 def test_the_fast_anchors_serve_the_usual_pieces(monkeypatch):
     """The fast path is no dead branch: on real texts that cmark renders, most pieces take it."""
-    matched = redline._Anchors._apply_matched
+    matched = anchoring.Anchors._apply_matched
     taken = []
-    monkeypatch.setattr(redline._Anchors, "_apply_matched",
+    monkeypatch.setattr(anchoring.Anchors, "_apply_matched",
                         lambda self, *args: taken.append(matched(self, *args)) or taken[-1])
-    monkeypatch.setattr(redline, "PIECE_CHARS", 400)
+    monkeypatch.setattr(html_redline, "PIECE_CHARS", 400)
     for name, kind in REAL_TEXTS.items():
         old = _without_links(normalise((FIXTURES / name).read_text(encoding="utf-8")))
         redline.render_html_utf8(diff_texts(old, _real_edits(old, 1), kind))
@@ -173,7 +174,7 @@ def test_the_fast_anchors_serve_the_usual_pieces(monkeypatch):
 
 
 marked = st.lists(st.one_of(st.sampled_from(["\ue000", "\ue001", "\ue002", "\ue003", "\ue01f", "\ue005", "\uf000"]),
-                            st.builds(lambda n: redline._number(n), st.integers(0, 10 ** 6)),
+                            st.builds(lambda n: marking._number(n), st.integers(0, 10 ** 6)),
                             st.text(max_size=5)), max_size=12).map("".join)
 
 
@@ -181,16 +182,16 @@ marked = st.lists(st.one_of(st.sampled_from(["\ue000", "\ue001", "\ue002", "\ue0
 def test_marks_are_read_alike_in_utf8(text):
     """The UTF-8 split finds the marks the str pattern finds, and reads their numbers alike."""
     expected, last = [], 0
-    for match in redline._MARKER.finditer(text):
+    for match in marking.MARKER.finditer(text):
         expected += [text[last:match.start()], match.group()]
         last = match.end()
     expected.append(text[last:])
     encoded = text.encode("utf-8", "surrogatepass")
-    parts = redline._MARK_UTF8.split(encoded)
+    parts = marking.MARK_UTF8.split(encoded)
     assert [part.decode("utf-8", "surrogatepass") for part in parts] == expected
-    for mark, match in zip(parts[1::2], redline._MARKER.finditer(text)):
+    for mark, match in zip(parts[1::2], marking.MARKER.finditer(text)):
         if match[2] is not None:
             digits = "".join(str(ord(char) - 0xE010) for char in match[2])
-            assert int(mark[3:-3][2::3].translate(redline._DIGITS_TO_ASCII)) == int(digits)
-    if redline._MARKER.search(text):
-        assert redline._may_hold_marks(encoded)
+            assert int(mark[3:-3][2::3].translate(marking.DIGITS_TO_ASCII)) == int(digits)
+    if marking.MARKER.search(text):
+        assert marking.may_hold_marks(encoded)

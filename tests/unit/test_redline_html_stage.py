@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import redline
+from regdraft.core.redline import commonmark, marking
 from regdraft.core.diffing import ProvisionDiff, diff_texts, read_structure
 from regdraft.core.history import edited_version, source_name, version_source
 from regdraft.core.text import normalise
@@ -31,16 +32,16 @@ _EDGES = "a &#\n—é\u0100\u01ff\udfff\ue000\ue001\uf8ff\uf900\ufffd\ud800\udc0
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=_EDGES, max_size=40))
 def test_private_use_is_found_as_the_regex_finds_it(text):
-    assert redline._holds_private_use(text) == (redline._PRIVATE_USE.search(text) is not None)
+    assert marking._holds_private_use(text) == (marking.PRIVATE_USE.search(text) is not None)
 
 
 def _has_private_use(part, new_unmarked: bool = False) -> bool:
     """The reference: each part searched on its own, as before."""
     if isinstance(part, ProvisionDiff):
-        return any("&#" in op.text or redline._PRIVATE_USE.search(op.text) for op in part.ops)
+        return any("&#" in op.text or marking.PRIVATE_USE.search(op.text) for op in part.ops)
     source, start, end, _ = part.provision_starts()
     return source.find("&#", start, end) != -1 or (
-        not new_unmarked and redline._PRIVATE_USE.search(source, start, end) is not None)
+        not new_unmarked and marking.PRIVATE_USE.search(source, start, end) is not None)
 
 
 _WORDS = st.sampled_from(["word", "&#", "&#x200D;", "&", "#", "\ue001", "\uf8ff", "—", " ", "\n\n", "(1) "])
@@ -58,8 +59,8 @@ def test_whether_a_diff_needs_cleaning_is_found_as_part_by_part(lines, kind, wor
     diff = diff_texts(old, new, kind)
     parts = diff.parts
     spans = [part.provision_starts() for part in parts if not isinstance(part, ProvisionDiff)]
-    for new_unmarked in (False, True) if redline._PRIVATE_USE.search(new) is None else (False,):
-        found = redline._needs_cleaning(parts, spans, new_unmarked)
+    for new_unmarked in (False, True) if marking.PRIVATE_USE.search(new) is None else (False,):
+        found = marking._needs_cleaning(parts, spans, new_unmarked)
         if found != any(_has_private_use(part, new_unmarked) for part in parts):
             # Only a reference across two ops ("&" ending one, "#" the next) is found
             # where no op holds one: cleaning them leaves every op as it is.
@@ -68,10 +69,10 @@ def test_whether_a_diff_needs_cleaning_is_found_as_part_by_part(lines, kind, wor
             assert [redline.without_marks(text) for text in ops] == ops
 
 
-def _merged_alike(diff, new: str, kind: str) -> redline._Merged:
+def _merged_alike(diff, new: str, kind: str) -> marking._Merged:
     """The merge with the new text's rendering, asserted to be the merge without it."""
-    counted = redline._merge(diff)
-    merged = redline._merge(diff, rendering=redline.render_text(new, read_structure(new, kind)))
+    counted = marking.merge_marked(diff)
+    merged = marking.merge_marked(diff, rendering=redline.render_text(new, read_structure(new, kind)))
     assert list(merged.group_lines) == list(counted.group_lines)
     assert merged.group_provisions == counted.group_provisions
     assert merged.text == counted.text and merged.changes == counted.changes
@@ -100,7 +101,7 @@ def test_real_texts_take_their_lines_from_the_rendering_as_counted(name):
     old = normalise((FIXTURES / name).read_text(encoding="utf-8"))
     new = _real_edits(old, 1)
     merged = _merged_alike(diff_texts(old, new, kind), new, kind)
-    if not redline._needs_markdown_it(new):  # a rendering with pieces: the stored lines are read
+    if not commonmark.needs_markdown_it(new):  # a rendering with pieces: the stored lines are read
         assert sum(count for _, count, _, _ in merged.stored_runs) > len(merged.group_lines) / 2
 
 
@@ -145,4 +146,4 @@ def test_a_changes_tag_is_the_reference_tag(lines, changes, kind, source, title,
 
 @given(number=st.integers(0, 10 ** 9))
 def test_a_number_is_marked_digit_by_digit(number):
-    assert redline._number(number) == "".join(redline._DIGITS[int(d)] for d in str(number)) + redline._END_NUMBER
+    assert marking._number(number) == "".join(marking.DIGITS[int(d)] for d in str(number)) + marking.END_NUMBER

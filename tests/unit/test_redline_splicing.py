@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import redline
+from regdraft.core.redline import html_redline
 from regdraft.core.diffing import diff_texts, read_structure
 from regdraft.core.text import normalise
 from regdraft.core.traditions import KINDS
@@ -28,11 +29,11 @@ def _spliced_is_whole(old: str, new: str, kind: str, **options) -> tuple[bytes, 
     diff = diff_texts(old, new, kind)
     rendering = redline.render_text(new, read_structure(new, kind))
     whole = redline.render_html_utf8(diff, **options)
-    spliced_html = redline._spliced_html
+    spliced_html = html_redline._spliced_html
     used = []
     # Every run of stored pieces, however short, is spliced: the traps stand at its edges.
-    with mock.patch.object(redline, "_spliced_html", lambda *args: used.append(spliced_html(*args)) or used[-1]), \
-            mock.patch.object(redline, "SPLICED_CHARS", 0):
+    with mock.patch.object(html_redline, "_spliced_html", lambda *args: used.append(spliced_html(*args)) or used[-1]), \
+            mock.patch.object(html_redline, "SPLICED_CHARS", 0):
         spliced = redline.render_html_utf8(diff, rendering=rendering, **options)
     assert spliced == whole
     return spliced[0], sum(body is not None for body in used)
@@ -45,7 +46,7 @@ def test_drawn_redlines_spliced_are_rendered_whole(old, changes, kind, piece_cha
     old_text, new_text = _text(old), _text(_edited(old, changes))
     provisions = list(diff_texts(old_text, new_text, kind).provisions())
     notices = {provisions[len(provisions) // 2]: ["A conflict."]} if notice and provisions else None
-    with mock.patch.object(redline, "PIECE_CHARS", piece_chars):
+    with mock.patch.object(html_redline, "PIECE_CHARS", piece_chars):
         _spliced_is_whole(old_text, new_text, kind, notices=notices, notes=notes)
 
 
@@ -60,13 +61,13 @@ def test_where_the_text_is_cut_before_headings_does_not_change_the_html(lines, k
     def pieces(text, size):  # cuts of drawn sizes, before headings after blank lines
         start = line = 0
         while start < len(text):
-            cut = redline._HEADING_CUT.search(text, start + next(sizes))
+            cut = html_redline._HEADING_CUT.search(text, start + next(sizes))
             stop = cut.start() + 2 if cut else len(text)
             yield line, text[start:stop]
             line += text.count("\n", start, stop)
             start = stop
 
-    with mock.patch.object(redline, "pieces_between_headings", pieces):
+    with mock.patch.object(html_redline, "pieces_between_headings", pieces):
         assert redline.render_html_utf8(diff) == whole
 
 
@@ -81,7 +82,7 @@ _INSERTED = ("### 3. A\n\n(1) Three.\n\n### 4. B\n\n(1) Text four.\n\n### 5. C\n
 @pytest.mark.parametrize("piece_chars", [10, 40, redline.PIECE_CHARS])
 def test_the_traps_spliced_are_rendered_whole(case, kind, piece_chars, monkeypatch):
     old, new = {"renumbered": _RENUMBERED, "inserted": _INSERTED}.get(case) or _TRAPS[case]
-    monkeypatch.setattr(redline, "PIECE_CHARS", piece_chars)
+    monkeypatch.setattr(html_redline, "PIECE_CHARS", piece_chars)
     _spliced_is_whole(old, new, kind)
     _spliced_is_whole(new, old, kind, notices={"reg-3": ["A conflict."], "reg-5": ["Another."]})
 

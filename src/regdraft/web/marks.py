@@ -17,7 +17,7 @@ from markupsafe import Markup
 from regdraft.core.diffing import ProvisionDiff, TextDiff, diff_texts
 from regdraft.core.patching import DELETE, INSERT
 # Block syntax at a line start (a heading's hashes, list and quote markers): marks open after it.
-from regdraft.core.redline import _BLOCK_PREFIX as LINE_START_SYNTAX
+from regdraft.core.redline.marking import BLOCK_PREFIX as LINE_START_SYNTAX
 from regdraft.core.redline import (Change, Source, TextRendering, marks_between_text_nodes, render_html, render_marked,
                                    without_marks)
 
