@@ -16,7 +16,7 @@ from diff_match_patch import diff_match_patch
 
 from bench.corpus import KIND_TEXTS, edit_lines, insert_regulation, move_block, regulation_text
 from bench.measure import Row, git_word_diff, median_time, peak_memory_mb, timed_in_child
-from regdraft.core import diffing
+from regdraft.core.diffing import owners
 from regdraft.core.diffing import diff_texts, group_by_provision, read_structure
 from regdraft.core.patching import diff_words, make_patch, parse_patch, upstream_apply
 from regdraft.core.patching.diffs import _line_diffs
@@ -146,12 +146,12 @@ def provision_diff_rows(sizes: list[int], repeats: int) -> list[Row]:
                     new_structure = read_structure(new, kind)
 
                     def aligned() -> None:
-                        diffing._OWNERS.clear()
+                        owners._OWNERS.clear()
                         diff = diff_texts(old, new, kind, old_structure=old_structure, new_structure=new_structure)
                         diff.stats()
 
                     def whole() -> None:
-                        diffing._OWNERS.clear()
+                        owners._OWNERS.clear()
                         diff = group_by_provision(old, new, diff_words(old, new), kind, old_structure=old_structure,
                                                   new_structure=new_structure)
                         diff.stats()

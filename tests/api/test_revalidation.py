@@ -4,7 +4,7 @@ one comparison share one diff."""
 
 import pytest
 
-from regdraft.core import diffing
+from regdraft.core.diffing import grouping
 from regdraft.services import comparisons, renderings, structures
 
 from .support import V1
@@ -14,7 +14,7 @@ def _no_diffing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("diffed to answer a conditional request")
     for module, name in ((comparisons, "diff_steps"), (comparisons, "diff_texts"), (comparisons, "amended"),
-                         (diffing, "parse_structure"), (structures, "read_structure")):
+                         (grouping, "parse_structure"), (structures, "read_structure")):
         monkeypatch.setattr(module, name, refuse)
 
 

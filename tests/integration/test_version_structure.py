@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from regdraft.core import diffing
+from regdraft.core.diffing import grouping
 from regdraft.core.diffing import diff_texts, read_structure, unified_diff
 from regdraft.core.history import Step, diff_steps, version_source
 from regdraft.core.stretches import Stretches
@@ -48,7 +48,7 @@ def _no_parsing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("parsed a text whose structure is stored")
     monkeypatch.setattr(structures, "read_structure", refuse)
-    monkeypatch.setattr(diffing, "parse_structure", refuse)
+    monkeypatch.setattr(grouping, "parse_structure", refuse)
 
 
 @pytest.mark.parametrize(("kind", "name"), REAL)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import alignment, diffing
+from regdraft.core.diffing import grouping, model, moves, owners
 from regdraft.core.diffing import (ADDED, CHANGED, MOVED, MOVED_WITH_EDITS, REMOVED, RENUMBERED, diff_texts, group_by_provision,
                                    read_structure)
 from regdraft.core.history import Step, diff_steps
@@ -291,9 +292,9 @@ def test_a_change_grouped_in_a_window_is_grouped_as_the_whole_text_groups_it(kin
     old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
     ops = diff_words(old, new)
     windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
-    whole = diffing.TextDiff(diffing._relocated(
-        diffing._group(diffing.reviewed(ops), diffing._Owners(old_structure), diffing._Owners(new_structure), new,
-                       old_structure), diffing._Owners(old_structure), old_structure))
+    whole = diffing.TextDiff(moves.relocated(
+        grouping._group(diffing.reviewed(ops), owners.Owners(old_structure), owners.Owners(new_structure), new,
+                       old_structure), owners.Owners(old_structure), old_structure))
     assert list(windowed.provisions()) == [group.provision for group in whole.groups]
     assert windowed.groups == whole.groups
     assert windowed.changes == whole.changes and windowed.stats() == whole.stats()
@@ -322,9 +323,9 @@ def test_the_redline_of_unchanged_runs_not_made_into_groups_is_the_redline_of_ev
     lazy, every = diff_texts(old, new, kind), TextDiff(diff_texts(old, new, kind).groups)
     # A span around a window counts the provisions starting in it (a CFR paragraph and
     # its first child start together: one group); runs and groups count exactly.
-    spans = [part for part in lazy.parts if isinstance(part, diffing._UnchangedSpan)]
+    spans = [part for part in lazy.parts if isinstance(part, model.UnchangedSpan)]
     starting = sum(sum(1 for p in span.structure.provisions if span.start <= p.start < span.end) for span in spans)
-    exact = sum(1 for part in lazy.parts if not isinstance(part, diffing._UnchangedSpan)
+    exact = sum(1 for part in lazy.parts if not isinstance(part, model.UnchangedSpan)
                 for _ in ((part,) if isinstance(part, diffing.ProvisionDiff) else part.groups()))
     assert lazy.group_estimate() == exact + starting
     assert not spans or exact + sum(len(list(span.groups())) for span in spans) == len(every.groups)
@@ -377,7 +378,7 @@ def test_a_renumbering_grouped_in_a_window_names_the_provision_it_was(kind, old_
     id is looked up where it stood there, not that far from the window's start (which
     named another provision: found by the kept-structure property on a text of many
     Parts 1). Words changed in the provisions before and after it make the window."""
-    from regdraft.core import diffing
+    from regdraft.core.diffing import model
 
     old = REAL[kind]
     assert old.count(old_number) == 1
@@ -388,7 +389,7 @@ def test_a_renumbering_grouped_in_a_window_names_the_provision_it_was(kind, old_
     old_structure, new_structure = read_structure(old, kind), read_structure(new, kind)
     ops = diff_words(old, new)
     windowed = group_by_provision(old, new, ops, kind, old_structure=old_structure, new_structure=new_structure)
-    assert any(isinstance(part, diffing._UnchangedSpan) for part in windowed.parts)  # it was a window
+    assert any(isinstance(part, model.UnchangedSpan) for part in windowed.parts)  # it was a window
     [renumbered] = [g for g in windowed.changes if g.relocation is not None]
     was = old_structure.at(at + len(old_number) - 2)
     assert (renumbered.relocation.kind, renumbered.relocation.from_provision) == (RENUMBERED, was.id)

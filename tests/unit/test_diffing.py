@@ -101,7 +101,8 @@ def _plain_grouping(old: str, new: str, ops) -> list:
     each piece given to ``Structure.at`` of where it stands (a deleted piece to its old
     provision only when the deletion took all of it, else to the new provision where the
     deletion stands), adjacent pieces of one provision grouped."""
-    from regdraft.core.diffing import _finish, _merge_ops, _move_blank_lines_into_new_provisions
+    from regdraft.core.diffing.grouping import _finish, _move_blank_lines_into_new_provisions
+    from regdraft.core.diffing.review import merged_ops
     from regdraft.core.structure import parse_structure
 
     old_structure, new_structure = parse_structure(old, strict=False), parse_structure(new, strict=False)
@@ -131,7 +132,7 @@ def _plain_grouping(old: str, new: str, ops) -> list:
             at_new += len(op.text)
             at_old += len(op.text) if op.kind == "equal" else 0
     old_ids = frozenset(p.id for p in old_structure.provisions)
-    groups = [_finish(key, _merge_ops([op for _, op in run]), old_ids)
+    groups = [_finish(key, merged_ops([op for _, op in run]), old_ids)
               for key, run in itertools.groupby(pieces, key=lambda piece: piece[0])]
     return _move_blank_lines_into_new_provisions(groups, old_ids)
 
@@ -179,15 +180,15 @@ def _owners_alike(structure) -> None:
     """The owners' table found from provision starts, where it is found so, is the
     sweep's, for the structure as parsed and as kept (whose table shares the reading's
     columns, its labels cut when asked for)."""
-    from regdraft.core.diffing import _Owners
+    from regdraft.core.diffing.owners import Owners
     from regdraft.services.structures import decode, encode
 
-    swept = object.__new__(_Owners)
+    swept = object.__new__(Owners)
     swept._sweep(structure)
     for read in (structure, decode(structure.text, structure.kind, encode(structure))):
-        owners = object.__new__(_Owners)
+        owners = object.__new__(Owners)
         if owners._each_provision_starts_one(read):
-            columns = [name for name in _Owners.__slots__ if name != "places"]
+            columns = [name for name in Owners.__slots__ if name != "places"]
             assert [list(getattr(owners, name)) for name in columns] == [list(getattr(swept, name)) for name in columns]
             # Each stretch's place is its owner's among the reading's provisions (the sweep
             # does not say).

@@ -12,6 +12,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from regdraft.core import diffing, redline
+from regdraft.core.diffing import owners as owners_module
 from regdraft.services import structures
 
 LEGISLATION = Path(__file__).parents[1] / "fixtures" / "legislation"
@@ -33,10 +34,10 @@ def test_an_owners_table_is_kept_while_its_structure_lives_and_let_go_with_it():
     owners = diffing.owners_of(structure)
     assert diffing.owners_of(structure) is owners
     key = id(structure)
-    assert key in diffing._OWNERS
+    assert key in owners_module._OWNERS
     del structure, owners
     gc.collect()
-    assert key not in diffing._OWNERS
+    assert key not in owners_module._OWNERS
 
 
 @pytest.mark.parametrize("kind", TEXTS)

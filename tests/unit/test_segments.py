@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regdraft.core import alignment, diffing, history
+from regdraft.core import alignment, history
+from regdraft.core.diffing import grouping, review
 from regdraft.core.diffing import diff_texts, read_structure
 from regdraft.core.history import Step, diff_steps, edited_version, version_source
 from regdraft.core.patching import DELETE, EQUAL, INSERT
@@ -236,7 +237,7 @@ def test_placing_a_diff_diffs_and_parses_nothing_again(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("diffed or parsed again")
 
-    for module, name in ((diffing, "aligned_ops"), (diffing, "diff_sequences"), (diffing, "parse_structure"),
+    for module, name in ((grouping, "aligned_ops"), (review, "diff_sequences"), (grouping, "parse_structure"),
                          (alignment, "word_diff_lengths"), (alignment, "diff_sequences"), (history, "diff_words")):
         monkeypatch.setattr(module, name, refuse)
     body = comparison.as_json(unchanged=True)

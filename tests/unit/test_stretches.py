@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regdraft.core import alignment
-from regdraft.core.diffing import _Owners, diff_texts, owner_points, read_structure
+from regdraft.core.diffing import diff_texts, owner_points, read_structure
+from regdraft.core.diffing.owners import Owners
 from regdraft.core.stretches import HASH_SIZE, Stretches, stretch_hash, stretch_key, stretches_of
 from regdraft.services import structures
 from test_alignment import REAL, _edited
@@ -127,7 +128,7 @@ def test_a_stored_readings_owner_points_give_the_owners_table_of_its_structure(c
     kind, _, text = case
     kept, read = _kept(text, kind), read_structure(text, kind)
     assert kept.stretches.owner_points == owner_points(read)
-    assert _table(_Owners(kept)) == _table(_Owners(read))
+    assert _table(Owners(kept)) == _table(Owners(read))
 
 
 def test_owner_points_are_kept_where_a_text_has_some_and_found_again_for_a_row_without_them():
@@ -138,4 +139,4 @@ def test_owner_points_are_kept_where_a_text_has_some_and_found_again_for_a_row_w
     unknown = dataclasses.replace(kept, stretches=dataclasses.replace(kept.stretches, owner_points=None))
     assert structures.same_reading(unknown, read_structure(text, "uk-act"))
     assert structures.stretches_of_reading(unknown) == kept.stretches
-    assert _table(_Owners(unknown)) == _table(_Owners(kept))
+    assert _table(Owners(unknown)) == _table(Owners(kept))

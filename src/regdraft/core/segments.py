@@ -36,7 +36,9 @@ import unicodedata
 from functools import partial
 from typing import Iterator, NamedTuple
 
-from regdraft.core.diffing import _WINDOW_SHARE, REMOVED, ProvisionDiff, TextDiff, _Owners, owners_of
+from regdraft.core.diffing import REMOVED, ProvisionDiff, TextDiff, owners_of
+from regdraft.core.diffing.grouping import WINDOW_SHARE
+from regdraft.core.diffing.owners import Owners
 from regdraft.core.patching import DELETE, EQUAL, INSERT
 from regdraft.core.provision_table import ProvisionTable
 from regdraft.core.structure import PREAMBLE, Structure
@@ -183,8 +185,8 @@ class _Side:
         # over much of it (the diff has made it then, and it is kept), else the table
         # of that window alone, as the diff makes it then too; one changed word of a
         # long text needs no table of its every provision (4 ms a megabyte, cold).
-        self.owners = (owners_of(structure) if (end - start) * _WINDOW_SHARE > len(self.text)
-                       else _Owners.between(structure, start, end))
+        self.owners = (owners_of(structure) if (end - start) * WINDOW_SHARE > len(self.text)
+                       else Owners.between(structure, start, end))
 
     def kind_at(self, provision_id: str, start: int, end: int) -> str | None:
         """The kind of the provision ``provision_id`` if it owns the stretch of this text
