@@ -66,6 +66,11 @@ class Outcomes:
                 self.proposed.add(slug)
             return ok
 
+    def total(self) -> int:
+        """Answers of every kind and status so far."""
+        with self.lock:
+            return sum(self.answers.values())
+
     def count(self, *kinds: str) -> int:
         return sum(n for (kind, status), n in self.answers.items() if kind in kinds and status in (200, 201))
 
