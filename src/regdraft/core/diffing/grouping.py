@@ -42,13 +42,16 @@ def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old
     given is the one read of that text."""
     # One text's provisions at a time where they are read here: a long text has tens
     # of thousands, and only the owners of its stretches (and the old text's ids) are
-    # needed. A structure given is kept by its caller, and so are its owners.
+    # needed. A structure given is kept by its caller, and so are its owners. The new
+    # text is read first: the old text's ids outlive its reading, so they are not held
+    # while the other text is parsed (the peak of a pipeline over two plain texts).
     ops = reviewed(ops)
     with collector_paused():
         if old_structure is not None and new_structure is not None:
             windowed = _windowed(old, new, ops, old_structure, new_structure)
             if windowed is not None:
                 return windowed
+        new_owners = owners_of(new_structure) if new_structure is not None else Owners(read_structure(new, kind))
         if old_structure is not None:
             old_ids: Container[str] = old_structure
             old_owners = owners_of(old_structure)
@@ -57,7 +60,6 @@ def group_by_provision(old: str, new: str, ops, kind: str = DEFAULT_KIND, *, old
             old_ids = frozenset(p.id for p in old_read.provisions)
             old_owners = Owners(old_read)
             del old_read
-        new_owners = owners_of(new_structure) if new_structure is not None else Owners(read_structure(new, kind))
         parts = _group(ops, old_owners, new_owners, new, old_ids)
         return TextDiff(relocated(parts, old_owners, old_ids))
 
