@@ -9,6 +9,7 @@ import pytest
 
 from regdraft.api.app import create_app
 from regdraft.services import amendments as amendment_service
+from regdraft.services.amendments import applying, proposing
 from regdraft.services.batches import MAX_DECISIONS
 
 from .support import problem
@@ -18,13 +19,13 @@ from .support import problem
 def patching_count(monkeypatch) -> list:
     """Every run of amendments applied in turn, by any endpoint."""
     runs: list = []
-    real = amendment_service.applied_in_turn
+    real = applying.applied_in_turn
 
     def counted(patches, text, **kw):
         runs.append(len(patches))
         return real(patches, text, **kw)
 
-    monkeypatch.setattr(amendment_service, "applied_in_turn", counted)
+    monkeypatch.setattr(applying, "applied_in_turn", counted)
     from regdraft.services import comparisons, rendering
     for module in (comparisons, rendering):
         if hasattr(module, "applied_in_turn"):
@@ -74,9 +75,8 @@ def test_the_page_and_the_api_name_as_many_amendments(example, profit_ban):
 
 def test_an_amendment_with_more_citations_than_allowed_is_refused_before_any_is_anchored(example, monkeypatch):
     anchored = []
-    real = amendment_service._anchor_citations
-    monkeypatch.setattr(amendment_service, "_anchor_citations",
-                        lambda *args: anchored.append(args) or real(*args))
+    real = proposing.anchor_citations
+    monkeypatch.setattr(proposing, "anchor_citations", lambda *args: anchored.append(args) or real(*args))
     quote = {"response": "adcs-response", "quote": "a profit motive"}
     from .support import PROFIT_BAN_TEXT
     r = example.propose("many-quotes", PROFIT_BAN_TEXT, citations=[quote] * (amendment_service.MAX_CITATIONS + 1))
@@ -145,7 +145,7 @@ def test_citations_of_one_response_fold_it_once_and_never_under_the_write_lock(e
         return real_analyse(base, patch_text, kind)
 
     monkeypatch.setattr(anchors.FoldedText, "__init__", counted_init)
-    monkeypatch.setattr(amendment_service, "analyse", counted_analyse)
+    monkeypatch.setattr(proposing, "analyse", counted_analyse)
     quotes = ["a profit motive has no place", "children's social care", "not-for-profit"]
     citations = [{"response": "adcs-response", "quote": quotes[i % 3]} for i in range(amendment_service.MAX_CITATIONS)]
     r = example.propose("cited-often", PROFIT_BAN_TEXT, citations=citations)
@@ -174,7 +174,9 @@ def test_a_response_changed_between_preparing_and_storing_is_anchored_again(exam
         calls.append(prepared)
         return prepared
 
-    monkeypatch.setattr(amendment_service, "prepare", prepare_then_change)
+    # The route prepares through the package; proposing prepares again, inside the transaction.
+    for module in (amendment_service, proposing):
+        monkeypatch.setattr(module, "prepare", prepare_then_change)
     r = example.propose("raced", PROFIT_BAN_TEXT, citations=[{"response": "adcs-response",
                                                               "quote": "a profit motive has no place"}])
     assert r.status_code == 201, r.text

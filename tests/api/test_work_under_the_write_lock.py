@@ -13,6 +13,7 @@ import pytest
 from regdraft.services import amendments as amendment_service
 from regdraft.services import documents as document_service
 from regdraft.services import search, structures
+from regdraft.services.amendments import citations, proposing, workflow
 from regdraft.store.engine import make_engine, session_scope
 
 from .support import ACCOUNTABILITY_TEXT, INSPECTION_TEXT, INTERPRETATION_TEXT
@@ -36,9 +37,9 @@ def heavy(example, monkeypatch) -> Counter:
 
         monkeypatch.setattr(module, name, step)
 
-    watched(amendment_service, "apply_patch")
-    watched(amendment_service, "analyse")
-    watched(amendment_service, "FoldedText")
+    watched(workflow, "apply_patch")
+    watched(proposing, "analyse")
+    watched(citations, "FoldedText")
     watched(structures, "read_structure")
     watched(structures, "encode")
     watched(search, "provision_pieces")
@@ -113,7 +114,9 @@ def test_a_head_that_moved_meanwhile_is_worked_on_again_under_the_lock_once(exam
                                             parent=head.number, author="someone", actor="someone")
         return prepared
 
-    monkeypatch.setattr(amendment_service, "prepare_acceptance", then_someone_writes)
+    # The route prepares through the package; accepting prepares again, under the lock, in workflow.
+    for module in (amendment_service, workflow):
+        monkeypatch.setattr(module, "prepare_acceptance", then_someone_writes)
     try:
         heavy.clear()
         r = example.client.post(example.url("/amendments/profit-ban/accept"))

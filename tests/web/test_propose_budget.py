@@ -4,7 +4,7 @@ quotes) without holding the write lock, as the API does."""
 from __future__ import annotations
 
 from regdraft.core import amendments as core_amendments
-from regdraft.services import amendments as amendment_service
+from regdraft.services.amendments import proposing
 
 from .conftest import DOC, V2
 from .test_pages import csrf_of, html_of
@@ -16,7 +16,7 @@ def test_proposing_through_the_form_analyses_without_the_write_lock(web, monkeyp
     writers = web.app.state.database.sqlite_writers
     analysed = []
     real = core_amendments.analyse
-    monkeypatch.setattr(amendment_service, "analyse",
+    monkeypatch.setattr(proposing, "analyse",
                         lambda base, patch, kind: analysed.append(writers.locked()) or real(base, patch, kind))
     token = csrf_of(html_of(web.get(f"{BASE}/propose")))
     response = web.post(f"{BASE}/propose", data={
