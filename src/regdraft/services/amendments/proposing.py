@@ -118,7 +118,7 @@ def analysed(session: Session, document: Document, data: AmendmentInput, *,
              allow_any_status: bool = False) -> tuple[Version, Analysis]:
     """``data`` checked as proposing checks it, and its patch made, applied to its base
     and read for provisions: the base and the analysis (its citations are not looked at:
-    :func:`check_citations`). It reads, never writes."""
+    :func:`~regdraft.services.amendments.citations.check_citations`). It reads, never writes."""
     _check_input(session, document, data, allow_any_status=allow_any_status)
     base = documents.get_version(session, document, data.base)
     data = _with_instructions_applied(document, base, data)
