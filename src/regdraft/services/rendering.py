@@ -256,6 +256,7 @@ def keeling_schedule(session: Session, document: Document, version: int, slugs: 
     final = history.current
     final_structure = documents.structure_of(document, final)
     diff = history.diff(final_structure)
+    del history  # each step's runs: the diff holds what the rendering needs (issue 17, target 5)
     notices = _conflict_notices(pairs, left_out, chosen, withheld, base.text, diff, final_structure) if withheld else []
     citations = amendment_service.citations_of_each(session, chosen)
     reasons = decisions.latest_each(session, chosen)
