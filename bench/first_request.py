@@ -38,9 +38,9 @@ def first_requests(database: str) -> str:
     with Session(make_engine(f"sqlite:///{database}")) as session:
         document = documents.get_document(session, "first")
         started = time.perf_counter()
-        rendering.render(comparisons.compare_versions(session, document, 1, 2), "html")
+        rendering.render_utf8(comparisons.compare_versions(session, document, 1, 2), "html")
         html = time.perf_counter()
-        rendering.render(comparisons.compare_versions(session, document, 1, 2), "json")
+        rendering.render_utf8(comparisons.compare_versions(session, document, 1, 2), "json")
         done = time.perf_counter()
     return f"first html {(html - started) * 1000:.0f} ms, then json {(done - html) * 1000:.0f} ms"
 

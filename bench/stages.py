@@ -5,7 +5,7 @@
 Run it with another checkout's sources first on the path to compare two versions of the
 code in one period (PYTHONPATH=OTHER/src:OTHER). Prints, for each kind and case,
 the least CPU time (time.process_time) of N cold runs of each stage (diff = compare_versions with nothing kept in memory but structures stored in
-SQLite; html = render(..., "html"); json = render(..., "json")), git's word diff of the same
+SQLite; html = render_utf8(..., "html"); json = render_utf8(..., "json"): the bytes the API sends), git's word diff of the same
 texts (wall, best of N), and a sha256 of the html and json bodies so that base and branch
 outputs can be compared byte for byte.
 """
@@ -67,9 +67,9 @@ def main() -> None:
                 started = time.process_time()
                 comparison = comparisons.compare_versions(session, document, 1, 2)
                 diffed = time.process_time()
-                html = rendering.render(comparison, "html")
+                html = rendering.render_utf8(comparison, "html")
                 rendered = time.process_time()
-                json = rendering.render(comparison, "json")
+                json = rendering.render_utf8(comparison, "json")
                 done = time.process_time()
                 best = [min(b, t) for b, t in zip(best, (diffed - started, rendered - diffed, done - rendered))]
             git = git_word_diff(text, new, folder, args.n)

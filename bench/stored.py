@@ -50,7 +50,7 @@ def _cold(session: Session, document, number: int, formats: tuple[str, ...] = ("
     _forget()
     comparison = comparisons.compare_versions(session, document, number, number + 1)
     for form in formats:
-        rendering.render(comparison, form)
+        rendering.render_utf8(comparison, form)
 
 
 def run(sizes: list[int], repeats: int) -> list[Row]:
@@ -119,8 +119,8 @@ def _kind_rows(session: Session, tmp: str, kind: str, text: str, repeats: int) -
 
         def warm() -> None:
             comparison = comparisons.compare_versions(session, document, number, number + 1)
-            rendering.render(comparison, "html")
-            rendering.render(comparison, "json")
+            rendering.render_utf8(comparison, "html")
+            rendering.render_utf8(comparison, "json")
 
         rows.append(Row("stored versions", f"{label}: warm (html + json of one kept diff)",
                         median_time(warm, repeats), git, "git word-diff"))
